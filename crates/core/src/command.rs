@@ -1,0 +1,93 @@
+//! Commands: what someone asks the alliance to do, and who asks.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::{CountryCode, DecisionKind, Member, Partner, Procedure, ProposalId, Significance, Stance};
+
+/// Who acts. The server authenticates; `decide` authorises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "role", content = "code", rename_all = "snake_case")]
+pub enum Actor {
+    Secretariat,
+    /// A member delegation; it acts for this member only.
+    Member(CountryCode),
+    /// A partner; it acts for this partner only.
+    Partner(CountryCode),
+    Observer,
+    /// The server's own deadline scheduler.
+    Scheduler,
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Secretariat => f.write_str("secretariat"),
+            Self::Member(c) => write!(f, "member {c}"),
+            Self::Partner(c) => write!(f, "partner {c}"),
+            Self::Observer => f.write_str("observer"),
+            Self::Scheduler => f.write_str("scheduler"),
+        }
+    }
+}
+
+/// A request to change state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    AdmitMember {
+        member: Member,
+    },
+    RecordDeparture {
+        member: CountryCode,
+        on: Date,
+    },
+    RegisterPartner {
+        partner: Partner,
+    },
+    DraftProposal {
+        kind: DecisionKind,
+        /// Defaults from the kind: significant unless a statement or routine business.
+        significance: Option<Significance>,
+        title: String,
+        text: String,
+    },
+    /// A new revision. An open proposal is circulated again with the new deadline.
+    AmendProposal {
+        proposal: ProposalId,
+        title: Option<String>,
+        text: String,
+        deadline: Option<Timestamp>,
+    },
+    Circulate {
+        proposal: ProposalId,
+        procedure: Procedure,
+        deadline: Timestamp,
+    },
+    ExtendDeadline {
+        proposal: ProposalId,
+        deadline: Timestamp,
+    },
+    CurtailDeadline {
+        proposal: ProposalId,
+        deadline: Timestamp,
+    },
+    Withdraw {
+        proposal: ProposalId,
+        reason: String,
+    },
+    TakePosition {
+        proposal: ProposalId,
+        member: CountryCode,
+        /// The revision the member read; a position on an older text is refused.
+        revision: u32,
+        stance: Stance,
+        text: Option<String>,
+        evidence: Option<String>,
+    },
+    /// Closes a procedure whose deadline has come.
+    CloseAtDeadline {
+        proposal: ProposalId,
+    },
+}

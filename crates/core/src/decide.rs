@@ -1,0 +1,179 @@
+//! `decide`: a command, its actor and the time in; the events it causes, or a typed refusal, out.
+//!
+//! Pure: the time is a value, the state is read only. Every check is in `rules.rs`, shared with
+//! `apply`; this module adds who may do what and which events follow.
+
+use jiff::Timestamp;
+
+use crate::decision::evaluate_with;
+use crate::rules;
+use crate::{Actor, Command, Event, Position, ProposalStatus, Refusal, Significance, State, text_hash};
+
+/// Decides a command at `now`. The events, applied in order, are the whole effect.
+pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) -> Result<Vec<Event>, Refusal> {
+    authorise(actor, command)?;
+    match command {
+        Command::AdmitMember { member } => {
+            rules::check_admission(state, member)?;
+            Ok(vec![Event::MemberAdmitted { member: member.clone() }])
+        }
+        Command::RecordDeparture { member, on } => {
+            rules::check_departure(state, *member, *on)?;
+            Ok(vec![Event::MemberDeparted { member: *member, on: *on }])
+        }
+        Command::RegisterPartner { partner } => {
+            rules::check_partner(state, partner)?;
+            Ok(vec![Event::PartnerRegistered { partner: partner.clone() }])
+        }
+        Command::DraftProposal { kind, significance, title, text } => {
+            let significance = significance.unwrap_or(if kind.always_significant() {
+                Significance::Significant
+            } else {
+                Significance::Routine
+            });
+            rules::check_draft(*kind, significance, title, text)?;
+            Ok(vec![Event::ProposalDrafted {
+                proposal: state.next_proposal_id(),
+                kind: *kind,
+                significance,
+                title: title.clone(),
+                text: text.clone(),
+                text_hash: text_hash(text),
+                at: now,
+            }])
+        }
+        Command::AmendProposal { proposal, title, text, deadline } => {
+            let p = state.proposal(*proposal)?;
+            rules::check_amendable(p)?;
+            let title = title.clone().unwrap_or_else(|| p.current().title.clone());
+            rules::check_text("title", &title, crate::refusal::MAX_TITLE)?;
+            rules::check_text("text", text, crate::refusal::MAX_TEXT)?;
+            let revision = p.current().number + 1;
+            let amended = Event::ProposalAmended {
+                proposal: *proposal,
+                revision,
+                title,
+                text: text.clone(),
+                text_hash: text_hash(text),
+                at: now,
+            };
+            let Some(circ) = p.circulation.as_ref().filter(|_| p.status.is_open()) else {
+                return Ok(vec![amended]);
+            };
+            // An open proposal's new text is circulated again, to the same electorate.
+            let deadline = deadline.ok_or(Refusal::DeadlineRequired)?;
+            if now >= circ.deadline {
+                return Err(Refusal::DeadlinePassed { deadline: circ.deadline });
+            }
+            if deadline <= now {
+                return Err(Refusal::DeadlineNotInFuture { deadline, now });
+            }
+            Ok(vec![
+                amended,
+                Event::ProposalCirculated {
+                    proposal: *proposal,
+                    revision,
+                    procedure: circ.procedure,
+                    deadline,
+                    electorate: circ.electorate.clone(),
+                    at: now,
+                },
+            ])
+        }
+        Command::Circulate { proposal, procedure, deadline } => {
+            let p = state.proposal(*proposal)?;
+            if p.status != ProposalStatus::Draft {
+                rules::check_not_final(p)?;
+                return Err(Refusal::NotADraft { proposal: p.id, status: p.status });
+            }
+            rules::check_circulation(p, *procedure, *deadline, now)?;
+            Ok(vec![Event::ProposalCirculated {
+                proposal: *proposal,
+                revision: p.current().number,
+                procedure: *procedure,
+                deadline: *deadline,
+                electorate: rules::electorate(state, now)?,
+                at: now,
+            }])
+        }
+        Command::ExtendDeadline { proposal, deadline } => {
+            rules::check_deadline_change(state.proposal(*proposal)?, *deadline, now, true)?;
+            Ok(vec![Event::DeadlineExtended { proposal: *proposal, deadline: *deadline, at: now }])
+        }
+        Command::CurtailDeadline { proposal, deadline } => {
+            rules::check_deadline_change(state.proposal(*proposal)?, *deadline, now, false)?;
+            Ok(vec![Event::DeadlineCurtailed { proposal: *proposal, deadline: *deadline, at: now }])
+        }
+        Command::Withdraw { proposal, reason } => {
+            let p = state.proposal(*proposal)?;
+            rules::check_withdrawable(p, now)?;
+            rules::check_text("reason", reason, crate::refusal::MAX_STATEMENT)?;
+            Ok(vec![Event::ProposalWithdrawn { proposal: *proposal, reason: reason.clone(), at: now }])
+        }
+        Command::TakePosition { proposal, member, revision, stance, text, evidence } => {
+            let p = state.proposal(*proposal)?;
+            rules::check_position(state, p, *member, *revision, *stance, text.as_deref(), now)?;
+            let taken = Event::PositionTaken {
+                proposal: *proposal,
+                member: *member,
+                revision: *revision,
+                text_hash: p.current().text_hash.clone(),
+                stance: *stance,
+                text: text.clone(),
+                at: now,
+                evidence: evidence.clone(),
+            };
+            let mut positions = p.positions.clone();
+            positions.insert(
+                *member,
+                Position {
+                    member: *member,
+                    revision: *revision,
+                    stance: *stance,
+                    text: text.clone(),
+                    at: now,
+                    signed: evidence.is_some(),
+                },
+            );
+            // Under silence the first objection ends the procedure at once; in a round so does
+            // an objection, or the last consent.
+            match evaluate_with(p, &positions, now) {
+                Some(decision) => Ok(vec![taken, Event::ProposalDecided { proposal: *proposal, decision }]),
+                None => Ok(vec![taken]),
+            }
+        }
+        Command::CloseAtDeadline { proposal } => {
+            let p = state.proposal(*proposal)?;
+            rules::check_not_final(p)?;
+            let c = p.circulation.as_ref().filter(|_| p.status.is_open());
+            let c = c.ok_or(Refusal::NotOpen { proposal: p.id, status: p.status })?;
+            if now < c.deadline {
+                return Err(Refusal::NotDue { deadline: c.deadline });
+            }
+            let decision = evaluate_with(p, &p.positions, now).expect("an open proposal past its deadline is decided");
+            Ok(vec![Event::ProposalDecided { proposal: *proposal, decision }])
+        }
+    }
+}
+
+/// Who may do what (DESIGN.md, "Who uses it"). Nobody acts for another member or partner.
+fn authorise(actor: Actor, command: &Command) -> Result<(), Refusal> {
+    let (allowed, action) = match command {
+        Command::AdmitMember { .. } => (actor == Actor::Secretariat, "admit members"),
+        Command::RecordDeparture { .. } => (actor == Actor::Secretariat, "record departures"),
+        Command::RegisterPartner { .. } => (actor == Actor::Secretariat, "register partners"),
+        Command::DraftProposal { .. } => (actor == Actor::Secretariat, "draft proposals"),
+        Command::AmendProposal { .. } => (actor == Actor::Secretariat, "amend proposals"),
+        Command::Circulate { .. } => (actor == Actor::Secretariat, "circulate proposals"),
+        Command::ExtendDeadline { .. } => (actor == Actor::Secretariat, "extend deadlines"),
+        Command::CurtailDeadline { .. } => (actor == Actor::Secretariat, "curtail deadlines"),
+        Command::Withdraw { .. } => (actor == Actor::Secretariat, "withdraw proposals"),
+        Command::TakePosition { member, .. } => match actor {
+            Actor::Member(m) => (m == *member, "take positions for another member"),
+            Actor::Partner(p) if p == *member => return Err(Refusal::PartnerCannotTakePositions { partner: p }),
+            _ => (false, "take positions; only a member delegation can"),
+        },
+        Command::CloseAtDeadline { .. } => (actor == Actor::Scheduler, "close procedures; the scheduler does"),
+    };
+    if allowed { Ok(()) } else { Err(Refusal::NotPermitted { actor, action }) }
+}

@@ -1,0 +1,190 @@
+//! How positions become an outcome: the one place that knows the consensus rules
+//! (domain.md §5.3, rules 2–5).
+//!
+//! No count ever decides. Under silence the first objection or proposed amendment blocks at
+//! once, and the deadline passing adopts. In a consensus round every elector must concur (with or
+//! without a reservation) or opt out; an objection blocks at once; the deadline passing without
+//! consensus closes the round as not adopted.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::{CountryCode, Position, Procedure, Proposal, Stance};
+
+/// How a circulated proposal ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Outcome {
+    Adopted,
+    /// Adopted; reservations or interpretative statements are published with it.
+    AdoptedWithReservations,
+    /// An elector objected (or, under silence, proposed an amendment).
+    Blocked,
+    /// A consensus round reached its deadline without every elector's consent.
+    NotAdopted,
+}
+
+/// A recorded decision and the facts that explain it. Recomputable from the log: `apply`
+/// refuses a recorded decision that differs from the one these rules give.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Decision {
+    pub outcome: Outcome,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub decided_at: Timestamp,
+    pub procedure: Procedure,
+    /// The revision decided on, and its text hash.
+    pub revision: u32,
+    pub text_hash: String,
+    /// Every elector, in code order.
+    pub electorate: Vec<CountryCode>,
+    /// Explicit concurrences, reservations included.
+    pub concurred: Vec<Position>,
+    /// Electors who said nothing under silence, and so consented.
+    pub concurred_by_silence: Vec<CountryCode>,
+    /// Reservations and interpretative statements, published with the decision.
+    pub reservations: Vec<Position>,
+    /// Constructive abstentions: not blocking, excused from the burden share.
+    pub opt_outs: Vec<Position>,
+    /// Objections and proposed amendments.
+    pub objections: Vec<Position>,
+    /// In a consensus round: electors whose consent was missing when it closed.
+    pub outstanding: Vec<CountryCode>,
+}
+
+impl Decision {
+    /// One sentence a person can read.
+    #[must_use]
+    pub fn explain(&self) -> String {
+        let list = |v: &[Position]| v.iter().map(|p| p.member.to_string()).collect::<Vec<_>>().join(", ");
+        let n = self.electorate.len();
+        match self.outcome {
+            Outcome::Blocked => {
+                let first = self.objections.first();
+                let who = first.map_or_else(String::new, |p| p.member.to_string());
+                let how = match first.map(|p| p.stance) {
+                    Some(Stance::ProposeAmendment) => "proposed an amendment, breaking silence",
+                    _ => "objected",
+                };
+                format!("Blocked at {}: {who} {how}. One objection blocks; there is no vote.", self.decided_at)
+            }
+            Outcome::NotAdopted => format!(
+                "Not adopted: the round closed at its deadline {} without the consent of {} of {n} electors ({}).",
+                self.decided_at,
+                self.outstanding.len(),
+                self.outstanding.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            ),
+            Outcome::Adopted | Outcome::AdoptedWithReservations => {
+                let mut s = match self.procedure {
+                    Procedure::Silence => format!(
+                        "Adopted by silence procedure at {}: {} of {n} electors concurred by silence, {} explicitly",
+                        self.decided_at,
+                        self.concurred_by_silence.len(),
+                        self.concurred.len()
+                    ),
+                    Procedure::ConsensusRound => format!(
+                        "Adopted by consensus at {}: {} of {n} electors concurred",
+                        self.decided_at,
+                        self.concurred.len()
+                    ),
+                };
+                if !self.opt_outs.is_empty() {
+                    s += &format!(", {} opted out ({})", self.opt_outs.len(), list(&self.opt_outs));
+                }
+                s.push('.');
+                if !self.reservations.is_empty() {
+                    s += &format!(" Reservations from {} are published with it.", list(&self.reservations));
+                }
+                s
+            }
+        }
+    }
+}
+
+/// Whether a stance blocks at once under `procedure`.
+#[must_use]
+pub fn blocks(procedure: Procedure, stance: Stance) -> bool {
+    match procedure {
+        Procedure::Silence => matches!(stance, Stance::Object | Stance::ProposeAmendment),
+        Procedure::ConsensusRound => stance == Stance::Object,
+    }
+}
+
+/// The decision a circulated proposal has reached as of `now`, if any.
+///
+/// `now` at or after the deadline closes the procedure with the outcome as of the deadline:
+/// positions are only ever accepted strictly before it, so every recorded one counts.
+#[must_use]
+pub fn evaluate(proposal: &Proposal, now: Timestamp) -> Option<Decision> {
+    evaluate_with(proposal, &proposal.positions, now)
+}
+
+/// [`evaluate`] with the positions given apart, as they would be after one more.
+#[must_use]
+pub fn evaluate_with(
+    proposal: &Proposal,
+    positions: &BTreeMap<CountryCode, Position>,
+    now: Timestamp,
+) -> Option<Decision> {
+    let circ = proposal.circulation.as_ref()?;
+    if !proposal.status.is_open() {
+        return None;
+    }
+    let held = || circ.electorate.iter().filter_map(|m| positions.get(m));
+    let blocking = held().filter(|p| blocks(circ.procedure, p.stance)).min_by_key(|p| p.at);
+    let all_consent = circ.electorate.iter().all(|m| positions.get(m).is_some_and(|p| p.stance.consents()));
+
+    let (outcome_base, decided_at) = if let Some(first) = blocking {
+        (Outcome::Blocked, first.at)
+    } else if circ.procedure == Procedure::ConsensusRound && all_consent {
+        let last = held().map(|p| p.at).max().unwrap_or(circ.circulated_at);
+        (Outcome::Adopted, last)
+    } else if now >= circ.deadline {
+        let o = match circ.procedure {
+            Procedure::Silence => Outcome::Adopted,
+            Procedure::ConsensusRound => Outcome::NotAdopted,
+        };
+        (o, circ.deadline)
+    } else {
+        return None;
+    };
+
+    let by_stance = |f: fn(Stance) -> bool| -> Vec<Position> {
+        let mut v: Vec<Position> = held().filter(|p| f(p.stance)).cloned().collect();
+        v.sort_by_key(|p| (p.at, p.member));
+        v
+    };
+    let concurred = by_stance(|s| matches!(s, Stance::Concur | Stance::ConcurWithReservation));
+    let reservations = by_stance(|s| s == Stance::ConcurWithReservation);
+    let opt_outs = by_stance(|s| s == Stance::OptOut);
+    let objections = by_stance(|s| matches!(s, Stance::Object | Stance::ProposeAmendment));
+    let silent: Vec<CountryCode> = circ.electorate.iter().copied().filter(|m| !positions.contains_key(m)).collect();
+    let outcome = match outcome_base {
+        Outcome::Adopted if !reservations.is_empty() => Outcome::AdoptedWithReservations,
+        o => o,
+    };
+    let adopted_by_silence = circ.procedure == Procedure::Silence && outcome != Outcome::Blocked;
+    let outstanding = if circ.procedure == Procedure::ConsensusRound && outcome != Outcome::Adopted {
+        circ.electorate.iter().copied().filter(|m| !positions.get(m).is_some_and(|p| p.stance.consents())).collect()
+    } else {
+        Vec::new()
+    };
+    let revision = proposal.current();
+    Some(Decision {
+        outcome,
+        decided_at,
+        procedure: circ.procedure,
+        revision: revision.number,
+        text_hash: revision.text_hash.clone(),
+        electorate: circ.electorate.clone(),
+        concurred,
+        concurred_by_silence: if adopted_by_silence { silent } else { Vec::new() },
+        reservations,
+        opt_outs,
+        objections,
+        outstanding,
+    })
+}

@@ -1,0 +1,136 @@
+//! Events: every state change, as it is written to the log.
+//!
+//! An event states a fact that `decide` established; `apply` folds it into the state. The JSON
+//! form (tagged by `type`, snake_case) is what the ledger canonicalises and hashes, so renaming a
+//! field or a variant changes the log format: add, never rename.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::{CountryCode, Decision, DecisionKind, Member, Partner, Procedure, ProposalId, Significance, Stance};
+
+/// One change of state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Event {
+    MemberAdmitted {
+        member: Member,
+    },
+    MemberDeparted {
+        member: CountryCode,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        on: Date,
+    },
+    PartnerRegistered {
+        partner: Partner,
+    },
+    ProposalDrafted {
+        proposal: ProposalId,
+        kind: DecisionKind,
+        significance: Significance,
+        title: String,
+        text: String,
+        text_hash: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    /// A new revision of the text. If the proposal was open, a `ProposalCirculated` for the new
+    /// revision follows, and positions on the old text no longer count.
+    ProposalAmended {
+        proposal: ProposalId,
+        revision: u32,
+        title: String,
+        text: String,
+        text_hash: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    ProposalCirculated {
+        proposal: ProposalId,
+        revision: u32,
+        procedure: Procedure,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        deadline: Timestamp,
+        /// The electorate snapshot, in code order.
+        electorate: Vec<CountryCode>,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    DeadlineExtended {
+        proposal: ProposalId,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        deadline: Timestamp,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    DeadlineCurtailed {
+        proposal: ProposalId,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        deadline: Timestamp,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    /// A position, bound to the revision's text hash.
+    PositionTaken {
+        proposal: ProposalId,
+        member: CountryCode,
+        revision: u32,
+        text_hash: String,
+        stance: Stance,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+        /// The member's signed statement of this position, kept byte for byte, when it signed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evidence: Option<String>,
+    },
+    ProposalDecided {
+        proposal: ProposalId,
+        decision: Decision,
+    },
+    ProposalWithdrawn {
+        proposal: ProposalId,
+        reason: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+}
+
+impl Event {
+    /// The proposal the event concerns, if any.
+    #[must_use]
+    pub fn proposal(&self) -> Option<ProposalId> {
+        match self {
+            Self::MemberAdmitted { .. } | Self::MemberDeparted { .. } | Self::PartnerRegistered { .. } => None,
+            Self::ProposalDrafted { proposal, .. }
+            | Self::ProposalAmended { proposal, .. }
+            | Self::ProposalCirculated { proposal, .. }
+            | Self::DeadlineExtended { proposal, .. }
+            | Self::DeadlineCurtailed { proposal, .. }
+            | Self::PositionTaken { proposal, .. }
+            | Self::ProposalDecided { proposal, .. }
+            | Self::ProposalWithdrawn { proposal, .. } => Some(*proposal),
+        }
+    }
+
+    /// The event's name in the log, e.g. `position_taken`.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::MemberAdmitted { .. } => "member_admitted",
+            Self::MemberDeparted { .. } => "member_departed",
+            Self::PartnerRegistered { .. } => "partner_registered",
+            Self::ProposalDrafted { .. } => "proposal_drafted",
+            Self::ProposalAmended { .. } => "proposal_amended",
+            Self::ProposalCirculated { .. } => "proposal_circulated",
+            Self::DeadlineExtended { .. } => "deadline_extended",
+            Self::DeadlineCurtailed { .. } => "deadline_curtailed",
+            Self::PositionTaken { .. } => "position_taken",
+            Self::ProposalDecided { .. } => "proposal_decided",
+            Self::ProposalWithdrawn { .. } => "proposal_withdrawn",
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Concord's domain, as pure code: members and partners, proposals, positions and decisions.
+//!
+//! The whole behaviour is two functions. [`decide`] takes the state, who acts, a command and the
+//! time, and returns the events the command causes or a typed [`Refusal`]. [`State::apply`]
+//! folds one event into the state. Every state change is an event; the log of events is the
+//! source of truth, and replaying it through `apply` (as the offline verifier does) rebuilds the
+//! same state and re-derives every decision.
+//!
+//! **Invariant:** this crate knows nothing of HTTP, SQL, files, clocks or randomness. Time comes
+//! in as a value; ids are derived from the state.
+//!
+//! ```
+//! use concord_core::*;
+//! use jiff::{Timestamp, civil::date};
+//!
+//! let mut state = State::new();
+//! let t0: Timestamp = "2024-02-27T09:00:00Z".parse().unwrap();
+//! let admit = Command::AdmitMember { member: Member {
+//!     code: CountryCode::parse("NOR").unwrap(), alpha2: "NO".into(), numeric: "578".into(),
+//!     name: "Norway".into(), accession: date(1949, 8, 24), departure: None } };
+//! for e in decide(&state, Actor::Secretariat, &admit, t0).unwrap() { state.apply(&e).unwrap(); }
+//! let draft = Command::DraftProposal { kind: DecisionKind::Statement, significance: None,
+//!     title: "No combat troops".into(), text: "There are no plans ...".into() };
+//! for e in decide(&state, Actor::Secretariat, &draft, t0).unwrap() { state.apply(&e).unwrap(); }
+//! let id = ProposalId(1);
+//! let circulate = Command::Circulate { proposal: id, procedure: Procedure::Silence,
+//!     deadline: "2024-02-28T12:00:00Z".parse().unwrap() };
+//! for e in decide(&state, Actor::Secretariat, &circulate, t0).unwrap() { state.apply(&e).unwrap(); }
+//! // Nobody breaks silence; at the deadline the scheduler closes it as adopted.
+//! let close = Command::CloseAtDeadline { proposal: id };
+//! let events = decide(&state, Actor::Scheduler, &close, "2024-02-28T12:00:00Z".parse().unwrap()).unwrap();
+//! for e in &events { state.apply(e).unwrap(); }
+//! assert_eq!(state.proposals[&id].status, ProposalStatus::Adopted);
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod command;
+mod country;
+mod decide;
+mod decision;
+mod event;
+mod member;
+mod proposal;
+mod refusal;
+pub mod rules;
+mod state;
+
+#[cfg(test)]
+mod tests;
+
+pub use command::{Actor, Command};
+pub use country::{CountryCode, InvalidCountryCode};
+pub use decide::decide;
+pub use decision::{Decision, Outcome, blocks, evaluate, evaluate_with};
+pub use event::Event;
+pub use member::{Member, Partner};
+pub use proposal::{
+    Circulation, DecisionKind, Position, Procedure, Proposal, ProposalId, ProposalStatus, Revision, Significance,
+    Stance, Withdrawal, text_hash,
+};
+pub use refusal::{MAX_STATEMENT, MAX_TEXT, MAX_TITLE, Refusal, RefusalClass};
+pub use state::{ApplyError, State};

@@ -1,0 +1,255 @@
+//! Proposals: what the secretariat drafts and circulates, and the positions electors take on it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{CountryCode, Decision};
+
+/// A proposal's number, given in drafting order from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposalId(pub u64);
+
+impl fmt::Display for ProposalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What a proposal would have the alliance do (domain.md §5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum DecisionKind {
+    DeployForces,
+    AssistanceProgramme,
+    FundPolicy,
+    Enlargement,
+    CommandOrMission,
+    BurdenSharingPledge,
+    Statement,
+    Routine,
+}
+
+impl DecisionKind {
+    /// Every kind but statements and routine business is always significant.
+    #[must_use]
+    pub fn always_significant(self) -> bool {
+        !matches!(self, Self::Statement | Self::Routine)
+    }
+
+    /// Whether an elector may opt out (constructive abstention) instead of concurring.
+    ///
+    /// Opting out excuses a member from taking part or paying, so it fits decisions that commit
+    /// resources (Hungary and the 2024 Ukraine programmes). It does not fit a deployment or an
+    /// enlargement, which need every member's positive support, nor a statement, which speaks
+    /// for all: there a member who disagrees without blocking attaches a reservation.
+    #[must_use]
+    pub fn allows_opt_out(self) -> bool {
+        matches!(
+            self,
+            Self::AssistanceProgramme | Self::FundPolicy | Self::CommandOrMission | Self::BurdenSharingPledge
+        )
+    }
+
+    /// Whether the silence procedure may be used. A deployment of forces is never decided by
+    /// silence: it needs an explicit consensus round (a design choice, domain.md §5.3 rule 8).
+    #[must_use]
+    pub fn allows_silence(self) -> bool {
+        self != Self::DeployForces
+    }
+}
+
+/// Significant actions need consensus before anything depends on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Significance {
+    Routine,
+    Significant,
+}
+
+/// How a circulated proposal is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Procedure {
+    /// Adopted when the deadline passes unless an elector breaks silence (objects or proposes an
+    /// amendment) strictly before it.
+    Silence,
+    /// Silence is not consent: adopted when every elector has concurred (with or without a
+    /// reservation) or opted out; closed as not adopted if the deadline comes first.
+    ConsensusRound,
+}
+
+/// One version of a proposal's text. Positions are bound to a revision's text hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Revision {
+    /// 1 for the first draft, then one more per amendment.
+    pub number: u32,
+    pub title: String,
+    pub text: String,
+    /// Lower-case hex SHA-256 of the UTF-8 text.
+    pub text_hash: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+}
+
+/// The SHA-256 of a proposal text, as positions quote it.
+#[must_use]
+pub fn text_hash(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// The current circulation of a proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Circulation {
+    pub procedure: Procedure,
+    /// The revision circulated.
+    pub revision: u32,
+    /// When the proposal was first circulated: the day that fixes the electorate.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub opened_at: Timestamp,
+    /// When the current revision was circulated.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub circulated_at: Timestamp,
+    /// Nothing is accepted at or after this instant.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub deadline: Timestamp,
+    /// The members on the day of first circulation; it never changes afterwards.
+    pub electorate: Vec<CountryCode>,
+}
+
+/// Where a proposal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ProposalStatus {
+    Draft,
+    UnderSilence,
+    ConsensusRound,
+    Adopted,
+    AdoptedWithReservations,
+    Blocked,
+    NotAdopted,
+    Withdrawn,
+}
+
+impl ProposalStatus {
+    /// Circulated and not yet decided: positions are accepted (before the deadline).
+    #[must_use]
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::UnderSilence | Self::ConsensusRound)
+    }
+
+    /// Decided or withdrawn: nothing about the proposal changes any more.
+    #[must_use]
+    pub fn is_final(self) -> bool {
+        !matches!(self, Self::Draft | Self::UnderSilence | Self::ConsensusRound)
+    }
+}
+
+/// What an elector says about a proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Stance {
+    Concur,
+    /// Concurs, with a formal reservation or interpretative statement published with the
+    /// decision. Does not block.
+    ConcurWithReservation,
+    /// Constructive abstention: does not block; excused from the burden share.
+    OptOut,
+    /// Breaks silence and blocks.
+    Object,
+    /// Breaks silence (and so blocks under silence); in a round it leaves the elector's consent
+    /// outstanding.
+    ProposeAmendment,
+}
+
+impl Stance {
+    /// Whether the stance counts towards consensus.
+    #[must_use]
+    pub fn consents(self) -> bool {
+        matches!(self, Self::Concur | Self::ConcurWithReservation | Self::OptOut)
+    }
+
+    /// Whether the stance needs a text (the reservation or the amendment itself).
+    #[must_use]
+    pub fn requires_text(self) -> bool {
+        matches!(self, Self::ConcurWithReservation | Self::ProposeAmendment)
+    }
+}
+
+/// A position as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Position {
+    pub member: CountryCode,
+    pub revision: u32,
+    pub stance: Stance,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    /// Whether the member's own signature was recorded with it.
+    pub signed: bool,
+}
+
+/// A withdrawal by the secretariat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Withdrawal {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    pub reason: String,
+}
+
+/// A proposal and everything that happened to it: the state `apply` folds from the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Proposal {
+    pub id: ProposalId,
+    pub kind: DecisionKind,
+    pub significance: Significance,
+    pub status: ProposalStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub drafted_at: Timestamp,
+    /// Every revision, oldest first; the last is current.
+    pub revisions: Vec<Revision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circulation: Option<Circulation>,
+    /// The latest position of each elector on the current revision.
+    pub positions: BTreeMap<CountryCode, Position>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawal: Option<Withdrawal>,
+}
+
+impl Proposal {
+    /// The revision positions are taken on.
+    #[must_use]
+    pub fn current(&self) -> &Revision {
+        self.revisions.last().expect("a proposal has at least one revision")
+    }
+
+    /// The electorate, empty before circulation.
+    #[must_use]
+    pub fn electorate(&self) -> &[CountryCode] {
+        self.circulation.as_ref().map_or(&[], |c| c.electorate.as_slice())
+    }
+
+    /// Whether `member` is an elector of this proposal.
+    #[must_use]
+    pub fn is_elector(&self, member: CountryCode) -> bool {
+        self.electorate().binary_search(&member).is_ok()
+    }
+}

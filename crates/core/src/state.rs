@@ -1,0 +1,250 @@
+//! The alliance's state, and `apply`: the fold of the log.
+//!
+//! `apply` re-checks what an event claims against the same rules `decide` used (`rules.rs`), so
+//! replaying a log that was altered — a position from a non-elector, a decision that the
+//! positions do not give — fails with the event's own error rather than producing a state no
+//! command could have produced.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::decision::evaluate;
+use crate::rules;
+use crate::{
+    Circulation, CountryCode, Decision, Event, Member, Partner, Position, Procedure, Proposal, ProposalId,
+    ProposalStatus, Refusal, Revision, Withdrawal,
+};
+
+/// Everything the alliance knows, folded from the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub members: BTreeMap<CountryCode, Member>,
+    pub partners: BTreeMap<CountryCode, Partner>,
+    pub proposals: BTreeMap<ProposalId, Proposal>,
+}
+
+/// An event that cannot follow the state it is applied to: the log is corrupt or was altered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    #[error("{event} breaks a rule: {refusal}")]
+    Refused { event: &'static str, refusal: Refusal },
+    #[error("{event} does not follow: {reason}")]
+    Inconsistent { event: &'static str, reason: String },
+    #[error("the recorded decision on proposal {proposal} differs from the one its positions give")]
+    OutcomeMismatch { proposal: ProposalId, recorded: Box<Decision>, recomputed: Option<Box<Decision>> },
+}
+
+impl State {
+    /// An empty alliance.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The members on `day`, in code order.
+    pub fn members_on(&self, day: Date) -> impl Iterator<Item = &Member> {
+        self.members.values().filter(move |m| m.is_member_on(day))
+    }
+
+    /// The id the next drafted proposal gets.
+    #[must_use]
+    pub fn next_proposal_id(&self) -> ProposalId {
+        ProposalId(self.proposals.keys().next_back().map_or(1, |p| p.0 + 1))
+    }
+
+    /// Open proposals with their deadlines: what the scheduler must close.
+    pub fn deadlines(&self) -> impl Iterator<Item = (ProposalId, Timestamp)> + '_ {
+        self.proposals
+            .values()
+            .filter(|p| p.status.is_open())
+            .filter_map(|p| p.circulation.as_ref().map(|c| (p.id, c.deadline)))
+    }
+
+    pub(crate) fn proposal(&self, id: ProposalId) -> Result<&Proposal, Refusal> {
+        self.proposals.get(&id).ok_or(Refusal::UnknownProposal { proposal: id })
+    }
+
+    /// Folds one event into the state. On error the state is unchanged.
+    pub fn apply(&mut self, event: &Event) -> Result<(), ApplyError> {
+        let name = event.name();
+        let refused = |refusal| ApplyError::Refused { event: name, refusal };
+        let inconsistent = |reason: String| ApplyError::Inconsistent { event: name, reason };
+        match event {
+            Event::MemberAdmitted { member } => {
+                rules::check_admission(self, member).map_err(refused)?;
+                self.members.insert(member.code, member.clone());
+            }
+            Event::MemberDeparted { member, on } => {
+                rules::check_departure(self, *member, *on).map_err(refused)?;
+                if let Some(m) = self.members.get_mut(member) {
+                    m.departure = Some(*on);
+                }
+            }
+            Event::PartnerRegistered { partner } => {
+                rules::check_partner(self, partner).map_err(refused)?;
+                self.partners.insert(partner.code, partner.clone());
+            }
+            Event::ProposalDrafted { proposal, kind, significance, title, text, text_hash, at } => {
+                if *proposal != self.next_proposal_id() {
+                    return Err(inconsistent(format!("proposal {proposal} is not the next number")));
+                }
+                rules::check_draft(*kind, *significance, title, text).map_err(refused)?;
+                check_hash(text, text_hash).map_err(inconsistent)?;
+                let revision = Revision {
+                    number: 1,
+                    title: title.clone(),
+                    text: text.clone(),
+                    text_hash: text_hash.clone(),
+                    at: *at,
+                };
+                self.proposals.insert(
+                    *proposal,
+                    Proposal {
+                        id: *proposal,
+                        kind: *kind,
+                        significance: *significance,
+                        status: ProposalStatus::Draft,
+                        drafted_at: *at,
+                        revisions: vec![revision],
+                        circulation: None,
+                        positions: BTreeMap::new(),
+                        decision: None,
+                        withdrawal: None,
+                    },
+                );
+            }
+            Event::ProposalAmended { proposal, revision, title, text, text_hash, at } => {
+                let p = self.proposal(*proposal).map_err(refused)?;
+                rules::check_amendable(p).map_err(refused)?;
+                if *revision != p.current().number + 1 {
+                    return Err(inconsistent(format!("revision {revision} does not follow {}", p.current().number)));
+                }
+                rules::check_text("title", title, crate::refusal::MAX_TITLE).map_err(refused)?;
+                rules::check_text("text", text, crate::refusal::MAX_TEXT).map_err(refused)?;
+                check_hash(text, text_hash).map_err(inconsistent)?;
+                let p = self.proposals.get_mut(proposal).expect("checked above");
+                p.revisions.push(Revision {
+                    number: *revision,
+                    title: title.clone(),
+                    text: text.clone(),
+                    text_hash: text_hash.clone(),
+                    at: *at,
+                });
+                // Positions are bound to a text; a new text needs new positions.
+                p.positions.clear();
+            }
+            Event::ProposalCirculated { proposal, revision, procedure, deadline, electorate, at } => {
+                let p = self.proposal(*proposal).map_err(refused)?;
+                if *revision != p.current().number {
+                    return Err(inconsistent(format!("revision {revision} is not the current one")));
+                }
+                rules::check_circulation(p, *procedure, *deadline, *at).map_err(refused)?;
+                let opened_at = p.circulation.as_ref().map_or(*at, |c| c.opened_at);
+                let expected = match &p.circulation {
+                    Some(c) => c.electorate.clone(),
+                    None => rules::electorate(self, *at).map_err(refused)?,
+                };
+                if *electorate != expected {
+                    return Err(inconsistent(
+                        "the electorate is not the members on the day of first circulation".into(),
+                    ));
+                }
+                let p = self.proposals.get_mut(proposal).expect("checked above");
+                p.status = match procedure {
+                    Procedure::Silence => ProposalStatus::UnderSilence,
+                    Procedure::ConsensusRound => ProposalStatus::ConsensusRound,
+                };
+                p.circulation = Some(Circulation {
+                    procedure: *procedure,
+                    revision: *revision,
+                    opened_at,
+                    circulated_at: *at,
+                    deadline: *deadline,
+                    electorate: electorate.clone(),
+                });
+            }
+            Event::DeadlineExtended { proposal, deadline, at }
+            | Event::DeadlineCurtailed { proposal, deadline, at } => {
+                let p = self.proposal(*proposal).map_err(refused)?;
+                let extend = matches!(event, Event::DeadlineExtended { .. });
+                rules::check_deadline_change(p, *deadline, *at, extend).map_err(refused)?;
+                let p = self.proposals.get_mut(proposal).expect("checked above");
+                if let Some(c) = p.circulation.as_mut() {
+                    c.deadline = *deadline;
+                }
+            }
+            Event::PositionTaken { proposal, member, revision, text_hash, stance, text, at, evidence } => {
+                let p = self.proposal(*proposal).map_err(refused)?;
+                rules::check_position(self, p, *member, *revision, *stance, text.as_deref(), *at).map_err(refused)?;
+                if *text_hash != p.current().text_hash {
+                    return Err(inconsistent("the position quotes another text".into()));
+                }
+                if evaluate(p, *at).is_some() {
+                    return Err(inconsistent(format!("proposal {proposal} was already decided")));
+                }
+                let p = self.proposals.get_mut(proposal).expect("checked above");
+                p.positions.insert(
+                    *member,
+                    Position {
+                        member: *member,
+                        revision: *revision,
+                        stance: *stance,
+                        text: text.clone(),
+                        at: *at,
+                        signed: evidence.is_some(),
+                    },
+                );
+            }
+            Event::ProposalDecided { proposal, decision } => {
+                let p = self.proposal(*proposal).map_err(refused)?;
+                let recomputed = evaluate(p, decision.decided_at);
+                if recomputed.as_ref() != Some(decision) {
+                    return Err(ApplyError::OutcomeMismatch {
+                        proposal: *proposal,
+                        recorded: Box::new(decision.clone()),
+                        recomputed: recomputed.map(Box::new),
+                    });
+                }
+                let p = self.proposals.get_mut(proposal).expect("checked above");
+                p.status = decision.outcome.into();
+                p.decision = Some(decision.clone());
+            }
+            Event::ProposalWithdrawn { proposal, reason, at } => {
+                let p = self.proposal(*proposal).map_err(refused)?;
+                rules::check_withdrawable(p, *at).map_err(refused)?;
+                rules::check_text("reason", reason, crate::refusal::MAX_STATEMENT).map_err(refused)?;
+                let p = self.proposals.get_mut(proposal).expect("checked above");
+                p.status = ProposalStatus::Withdrawn;
+                p.withdrawal = Some(Withdrawal { at: *at, reason: reason.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    /// Folds a sequence of events, stopping at the first that does not follow.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Self, (usize, ApplyError)> {
+        let mut state = Self::new();
+        for (i, e) in events.into_iter().enumerate() {
+            state.apply(e).map_err(|err| (i, err))?;
+        }
+        Ok(state)
+    }
+}
+
+fn check_hash(text: &str, claimed: &str) -> Result<(), String> {
+    if crate::text_hash(text) == claimed { Ok(()) } else { Err("the text hash does not match the text".into()) }
+}
+
+impl From<crate::Outcome> for ProposalStatus {
+    fn from(o: crate::Outcome) -> Self {
+        match o {
+            crate::Outcome::Adopted => Self::Adopted,
+            crate::Outcome::AdoptedWithReservations => Self::AdoptedWithReservations,
+            crate::Outcome::Blocked => Self::Blocked,
+            crate::Outcome::NotAdopted => Self::NotAdopted,
+        }
+    }
+}

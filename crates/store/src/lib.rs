@@ -1,0 +1,76 @@
+//! The storage contract of Concord, and the format of its log entries.
+//!
+//! One trait, [`Store`], with one implementation per backend (`concord-store-sqlite`, later
+//! PostgreSQL), each passing the same [`conformance`] suite. What a backend keeps:
+//!
+//! - **the log**: entries in sequence from 0, each the canonical bytes of a [`LogRecord`] and its
+//!   RFC 9162 leaf hash. This is the source of truth. Leaf hashes are stored so that the Merkle
+//!   tree, checkpoints and proofs can be built over the same rows without migrating them;
+//! - **projections**: members, partners, proposals and positions as tables for queries. They are
+//!   derived from the log, written in the same transaction as the entries that change them, and
+//!   can be rebuilt from it ([`Store::replace_projections`]);
+//! - **tokens** (hashes only) and **idempotency records**: operational data about callers, not
+//!   alliance state, and so outside the public log.
+//!
+//! Guarantees every backend gives: an append is durable when the call returns (a crash after
+//! `Ok` loses nothing); a read after a write sees it; an append states the log size it expects
+//! and fails with [`StoreError::Conflict`] if another writer got there first, so two sequencers
+//! can never fork the log; transient failures are [`StoreError::Unavailable`] and may be retried.
+
+#![forbid(unsafe_code)]
+
+mod error;
+mod record;
+mod types;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use error::StoreError;
+pub use record::{ChainError, LogRecord, RECORD_VERSION, check_chain, decode, encode};
+pub use types::*;
+
+use async_trait::async_trait;
+use concord_core::{Actor, Member, Partner, Proposal, ProposalId, ProposalStatus};
+
+/// Persistence for Concord. See the crate docs for the guarantees.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// The number of entries in the log.
+    async fn log_size(&self) -> Result<u64, StoreError>;
+
+    /// Appends `batch.entries` at `batch.expected_size` and updates the projections and
+    /// idempotency records, all in one durable transaction. Returns the new log size.
+    async fn append(&self, batch: &Batch) -> Result<u64, StoreError>;
+
+    /// Up to `limit` entries starting at sequence number `from`, in order.
+    async fn entries(&self, from: u64, limit: u64) -> Result<Vec<StoredEntry>, StoreError>;
+
+    /// Replaces every projection with the given state's (used by `concord rebuild`).
+    async fn replace_projections(&self, snapshot: &Snapshot) -> Result<(), StoreError>;
+
+    /// All projection rows, in a fixed order, as text: two stores hold the same projected state
+    /// exactly when their dumps are equal.
+    async fn dump_projections(&self) -> Result<String, StoreError>;
+
+    async fn members(&self, page: &Page<String>) -> Result<Vec<Member>, StoreError>;
+    async fn member(&self, code: &str) -> Result<Option<Member>, StoreError>;
+    async fn partners(&self, page: &Page<String>) -> Result<Vec<Partner>, StoreError>;
+    async fn proposals(
+        &self,
+        status: Option<ProposalStatus>,
+        page: &Page<ProposalId>,
+    ) -> Result<Vec<Proposal>, StoreError>;
+    async fn proposal(&self, id: ProposalId) -> Result<Option<Proposal>, StoreError>;
+
+    /// Stores a new token's hash for `actor`.
+    async fn create_token(&self, token: &NewToken) -> Result<(), StoreError>;
+    /// The actor a token hash belongs to, unless unknown or revoked.
+    async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError>;
+
+    /// The recorded reply to an earlier write with this key by this principal.
+    async fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;
+
+    /// A cheap round trip to the database, for readiness checks.
+    async fn ping(&self) -> Result<(), StoreError>;
+}

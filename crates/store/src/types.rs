@@ -1,0 +1,79 @@
+//! Values that cross the storage contract.
+
+use concord_core::{Actor, Member, Partner, Proposal};
+use concord_ledger::Hash;
+use jiff::Timestamp;
+
+/// An entry about to be appended: the canonical bytes of a [`crate::LogRecord`] and their leaf
+/// hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEntry {
+    pub seq: u64,
+    pub bytes: Vec<u8>,
+    pub leaf_hash: Hash,
+}
+
+/// An entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub seq: u64,
+    pub bytes: Vec<u8>,
+    pub leaf_hash: Hash,
+}
+
+/// Projection rows to write with a batch: the current form of everything the batch touched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub members: Vec<Member>,
+    pub partners: Vec<Partner>,
+    pub proposals: Vec<Proposal>,
+}
+
+/// The reply given to a write that carried an `Idempotency-Key`, kept so that a retry gets the
+/// same reply instead of a second effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    /// Who wrote (`Actor`'s display form): keys are scoped per principal.
+    pub principal: String,
+    pub key: String,
+    /// A hash of the request (method, path, body): the same key with another request is refused.
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub created_at: Timestamp,
+}
+
+/// One atomic append: entries, the projections they change, and idempotency records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batch {
+    /// The log size this batch was decided against; the append fails with a conflict otherwise.
+    pub expected_size: u64,
+    pub entries: Vec<NewEntry>,
+    pub projections: Snapshot,
+    pub idempotency: Vec<IdempotencyRecord>,
+}
+
+/// A new API token. Only its SHA-256 is stored: tokens are 256-bit random values, so a fast hash
+/// is enough (no password stretching needed), and a stolen database yields no usable token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    pub hash: [u8; 32],
+    pub actor: Actor,
+    pub label: String,
+    pub created_at: Timestamp,
+}
+
+/// Keyset pagination: items strictly after `after`, at most `limit` of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<K> {
+    pub after: Option<K>,
+    pub limit: u32,
+}
+
+impl<K> Page<K> {
+    /// The first `limit` items.
+    #[must_use]
+    pub fn first(limit: u32) -> Self {
+        Self { after: None, limit }
+    }
+}
