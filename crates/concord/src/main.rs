@@ -1,1 +1,81 @@
-fn main() {}
+//! `concord`: the one binary. Server (`serve`, `demo`), administration (`token`, `rebuild`) and
+//! client commands that talk to a server (`proposal`, `position`).
+//!
+//! Errors end the process with a one-line message on stderr and a non-zero exit code.
+
+#![forbid(unsafe_code)]
+
+mod admin;
+mod client;
+mod config;
+mod demo;
+mod scenario;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Concord: consensus decisions and support coordination for an alliance of states.
+#[derive(Debug, Parser)]
+#[command(name = "concord", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Runs a server from a config file and CONCORD_* environment variables.
+    Serve(serve::Args),
+    /// Serves the founding brief's scenario on a fresh embedded database, and prints the
+    /// address and demo tokens.
+    Demo(demo::Args),
+    /// Manages API tokens.
+    #[command(subcommand)]
+    Token(admin::TokenCmd),
+    /// Recomputes every query table from the log, and checks the log on the way.
+    Rebuild(admin::RebuildArgs),
+    /// Proposals on a server: list, show, create, circulate, amend, extend, curtail, withdraw.
+    #[command(subcommand)]
+    Proposal(client::ProposalCmd),
+    /// Positions on a server.
+    #[command(subcommand)]
+    Position(client::PositionCmd),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("concord: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Cmd::Serve(args) => serve::run(args).await,
+            Cmd::Demo(args) => demo::run(args).await,
+            Cmd::Token(cmd) => admin::token(cmd).await,
+            Cmd::Rebuild(args) => admin::rebuild(args).await,
+            Cmd::Proposal(cmd) => client::proposal(cmd).await,
+            Cmd::Position(cmd) => client::position(cmd).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the error and its causes.
+            eprintln!("concord: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info` for Concord, `warn` otherwise).
+pub(crate) fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,concord=info,concord_server=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

@@ -1,1 +1,126 @@
-//! placeholder
+//! Concord's server: the JSON API, authentication, the sequencer that appends to the log, and
+//! the deadline scheduler.
+//!
+//! **Invariant:** only this crate (and the binary above it) knows HTTP. Handlers authenticate the
+//! caller, parse the body, and hand a `concord_core::Command` to the [`sequencer`]; the domain
+//! decides, the sequencer appends the events, and the reply is the affected resource. Reads come
+//! from the store's projections.
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod openapi;
+pub mod problem;
+mod resource;
+pub mod scheduler;
+pub mod sequencer;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use concord_store::Store;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tower_http::trace::TraceLayer;
+
+use crate::clock::Clock;
+use crate::problem::ApiError;
+use crate::sequencer::{LoadError, SequencerHandle};
+
+/// The state every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    sequencer: SequencerHandle,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner").field("sequencer", &self.sequencer).field("clock", &self.clock).finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// The store.
+    #[must_use]
+    pub fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    /// The sequencer.
+    #[must_use]
+    pub fn sequencer(&self) -> &SequencerHandle {
+        &self.inner.sequencer
+    }
+
+    /// The clock.
+    #[must_use]
+    pub fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
+    }
+}
+
+/// A running application: its routes, and the tasks behind them.
+#[derive(Debug)]
+pub struct App {
+    pub state: AppState,
+    sequencer_task: tokio::task::JoinHandle<()>,
+    scheduler_task: tokio::task::JoinHandle<()>,
+}
+
+impl App {
+    /// Loads the log from `store`, and starts the sequencer and the scheduler (which at once
+    /// closes any procedure whose deadline passed while no server ran).
+    pub async fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<Self, LoadError> {
+        let loaded = sequencer::load(store.as_ref()).await?;
+        let initial: Vec<_> = loaded.state.deadlines().collect();
+        let (deadline_tx, deadline_rx) = mpsc::unbounded_channel();
+        let (handle, sequencer_task) = sequencer::start(store.clone(), clock.clone(), loaded, deadline_tx);
+        let scheduler_task = scheduler::start(clock.clone(), handle.clone(), initial, deadline_rx);
+        let state = AppState { inner: Arc::new(Inner { store, sequencer: handle, clock }) };
+        Ok(Self { state, sequencer_task, scheduler_task })
+    }
+
+    /// The HTTP routes.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .merge(api::router())
+            .merge(api::health::router())
+            .route("/api/openapi.json", get(openapi::document))
+            .fallback(|| async { ApiError::NotFound("there is nothing at this address".into()) })
+            .layer(DefaultBodyLimit::max(api::BODY_LIMIT))
+            .layer(TraceLayer::new_for_http())
+            .with_state(self.state.clone())
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then stops the background tasks.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let router = self.router();
+        let result = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+        self.scheduler_task.abort();
+        self.sequencer_task.abort();
+        result
+    }
+}
+
+/// Binds `addr` (port 0 picks a free one) and returns the listener and its address.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
+}

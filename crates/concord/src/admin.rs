@@ -1,0 +1,102 @@
+//! Administration on a database file: tokens and rebuilding projections.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use concord_core::{Actor, CountryCode};
+use concord_store::NewToken;
+
+use crate::serve::open_store;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCmd {
+    /// Creates a token and prints it (only its hash is stored: keep it, it cannot be shown again).
+    Create(TokenArgs),
+}
+
+/// A role a token is bound to.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Role {
+    Secretariat,
+    Member,
+    Partner,
+    Observer,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    /// The database file.
+    #[arg(long, env = "CONCORD_DATABASE")]
+    db: PathBuf,
+    #[arg(long, value_enum)]
+    role: Role,
+    /// The member's or partner's ISO 3166-1 alpha-3 code (for --role member|partner).
+    #[arg(long)]
+    code: Option<String>,
+    /// A note on who holds the token.
+    #[arg(long, default_value = "")]
+    label: String,
+}
+
+/// The actor for a role and code, refusing a code where none belongs and the reverse.
+pub fn actor(role: Role, code: Option<&str>) -> anyhow::Result<Actor> {
+    let parse = |c: Option<&str>| -> anyhow::Result<CountryCode> {
+        let c = c.context("this role needs --code (an ISO 3166-1 alpha-3 code such as FRA)")?;
+        Ok(CountryCode::parse(c)?)
+    };
+    Ok(match role {
+        Role::Member => Actor::Member(parse(code)?),
+        Role::Partner => Actor::Partner(parse(code)?),
+        Role::Secretariat | Role::Observer if code.is_some() => bail!("--code is only for --role member or partner"),
+        Role::Secretariat => Actor::Secretariat,
+        Role::Observer => Actor::Observer,
+    })
+}
+
+/// Creates a token for `actor` in `store` and returns it.
+pub async fn create_token(store: &dyn concord_store::Store, actor: Actor, label: &str) -> anyhow::Result<String> {
+    let (token, hash) =
+        concord_server::auth::generate_token().map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
+    store.create_token(&NewToken { hash, actor, label: label.to_owned(), created_at: jiff::Timestamp::now() }).await?;
+    Ok(token)
+}
+
+pub async fn token(cmd: TokenCmd) -> anyhow::Result<()> {
+    let TokenCmd::Create(args) = cmd;
+    let actor = actor(args.role, args.code.as_deref())?;
+    if !args.db.exists() {
+        bail!("no database at {}", args.db.display());
+    }
+    let store = open_store(&args.db).await?;
+    if let Actor::Member(c) = actor {
+        if store.member(c.as_str()).await?.is_none() {
+            bail!("{c} is not a member in this database");
+        }
+    }
+    let token = create_token(store.as_ref(), actor, &args.label).await?;
+    println!("{token}");
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RebuildArgs {
+    /// The database file.
+    #[arg(long, env = "CONCORD_DATABASE")]
+    db: PathBuf,
+}
+
+pub async fn rebuild(args: RebuildArgs) -> anyhow::Result<()> {
+    if !args.db.exists() {
+        bail!("no database at {}", args.db.display());
+    }
+    let store = open_store(&args.db).await?;
+    let loaded = concord_server::sequencer::rebuild(store.as_ref()).await.context("cannot rebuild")?;
+    println!(
+        "rebuilt from {} log entries (chain intact): {} members, {} partners, {} proposals",
+        loaded.size,
+        loaded.state.members.len(),
+        loaded.state.partners.len(),
+        loaded.state.proposals.len()
+    );
+    Ok(())
+}

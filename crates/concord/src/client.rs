@@ -1,0 +1,361 @@
+//! Client commands: talk to a Concord server over its API with a bearer token.
+//!
+//! Human-readable output by default, `--json` for scripts (the API's JSON, unchanged). A refusal
+//! is printed as the problem document's sentence, with a non-zero exit.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use concord_core::{DecisionKind, Procedure, Proposal, ProposalStatus, Significance, Stance};
+use jiff::{SignedDuration, Timestamp};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// How to reach the server.
+#[derive(Debug, clap::Args)]
+pub struct Conn {
+    /// The server's base URL.
+    #[arg(long, env = "CONCORD_SERVER", default_value = "http://127.0.0.1:8080", global = true)]
+    server: String,
+    /// A bearer token (`concord token create`, or printed by `concord demo`).
+    #[arg(long, env = "CONCORD_TOKEN", hide_env_values = true, global = true)]
+    token: Option<String>,
+    /// Print the API's JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+fn parse_enum<T: DeserializeOwned>(s: &str) -> Result<T, String> {
+    serde_json::from_value(Value::String(s.replace('-', "_")))
+        .map_err(|_| format!("{s:?} is not one of the accepted values"))
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ProposalCmd {
+    /// Lists proposals.
+    List {
+        /// Only this status (draft, under-silence, consensus-round, adopted, adopted-with-reservations, blocked, not-adopted, withdrawn).
+        #[arg(long, value_parser = parse_enum::<ProposalStatus>)]
+        status: Option<ProposalStatus>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Shows a proposal, its positions and its outcome.
+    Show {
+        id: u64,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Drafts a proposal (secretariat).
+    Create {
+        /// deploy-forces, assistance-programme, fund-policy, enlargement, command-or-mission, burden-sharing-pledge, statement, routine.
+        #[arg(long, value_parser = parse_enum::<DecisionKind>)]
+        kind: DecisionKind,
+        #[arg(long)]
+        title: String,
+        #[arg(long, conflicts_with = "text_file", required_unless_present = "text_file")]
+        text: Option<String>,
+        #[arg(long)]
+        text_file: Option<PathBuf>,
+        /// routine or significant (default from the kind).
+        #[arg(long, value_parser = parse_enum::<Significance>)]
+        significance: Option<Significance>,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Circulates a draft (secretariat).
+    Circulate {
+        id: u64,
+        /// silence or consensus-round.
+        #[arg(long, value_parser = parse_enum::<Procedure>)]
+        procedure: Procedure,
+        #[command(flatten)]
+        deadline: Deadline,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Amends a proposal; an open one is circulated again (secretariat).
+    Amend {
+        id: u64,
+        #[arg(long)]
+        text: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        deadline: OptDeadline,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Moves an open proposal's deadline later (secretariat).
+    Extend {
+        id: u64,
+        #[command(flatten)]
+        deadline: Deadline,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Moves an open proposal's deadline earlier (secretariat).
+    Curtail {
+        id: u64,
+        #[command(flatten)]
+        deadline: Deadline,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Withdraws a proposal (secretariat).
+    Withdraw {
+        id: u64,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        conn: Conn,
+    },
+}
+
+/// A deadline: an exact RFC 3339 time, or a duration from now.
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct Deadline {
+    /// An exact time, e.g. 2026-12-01T17:00:00Z.
+    #[arg(long)]
+    deadline: Option<Timestamp>,
+    /// A duration from now, e.g. 72h or 90m.
+    #[arg(long = "for", value_parser = parse_duration)]
+    for_: Option<SignedDuration>,
+}
+
+/// An optional deadline.
+#[derive(Debug, clap::Args)]
+#[group(required = false, multiple = false)]
+pub struct OptDeadline {
+    /// An exact time, e.g. 2026-12-01T17:00:00Z (required to amend an open proposal).
+    #[arg(long)]
+    deadline: Option<Timestamp>,
+    /// A duration from now, e.g. 72h.
+    #[arg(long = "for", value_parser = parse_duration)]
+    for_: Option<SignedDuration>,
+}
+
+fn parse_duration(s: &str) -> Result<SignedDuration, String> {
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = n.parse().map_err(|_| format!("{s:?} is not a duration like 72h, 90m or 3d"))?;
+    match unit {
+        "d" => Ok(SignedDuration::from_hours(n * 24)),
+        "h" => Ok(SignedDuration::from_hours(n)),
+        "m" => Ok(SignedDuration::from_mins(n)),
+        "s" => Ok(SignedDuration::from_secs(n)),
+        _ => Err(format!("{s:?} is not a duration like 72h, 90m or 3d")),
+    }
+}
+
+fn resolve(deadline: Option<Timestamp>, for_: Option<SignedDuration>) -> anyhow::Result<Option<Timestamp>> {
+    Ok(match (deadline, for_) {
+        (Some(t), _) => Some(t),
+        (None, Some(d)) => Some(Timestamp::now().checked_add(d).context("the deadline is out of range")?),
+        (None, None) => None,
+    })
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum PositionCmd {
+    /// Takes a position on the current revision of a proposal (member delegation).
+    Take {
+        id: u64,
+        /// concur, concur-with-reservation, opt-out, object, propose-amendment.
+        #[arg(long, value_parser = parse_enum::<Stance>)]
+        stance: Stance,
+        /// The reservation, amendment, objection or opt-out statement.
+        #[arg(long)]
+        text: Option<String>,
+        /// The revision you read (default: the current one, fetched first).
+        #[arg(long)]
+        revision: Option<u32>,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Shows the consensus grid: every elector and its position.
+    List {
+        id: u64,
+        #[command(flatten)]
+        conn: Conn,
+    },
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    fn new(conn: &Conn) -> anyhow::Result<Self> {
+        let token = conn.token.clone().context("no token: give --token or set CONCORD_TOKEN")?;
+        let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build()?;
+        Ok(Self { http, base: conn.server.trim_end_matches('/').to_owned(), token })
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> anyhow::Result<Value> {
+        let resp = req.bearer_auth(&self.token).send().await.with_context(|| format!("cannot reach {}", self.base))?;
+        let status = resp.status();
+        let body: Value = resp.json().await.with_context(|| format!("the server answered {status} with no JSON"))?;
+        if status.is_success() {
+            return Ok(body);
+        }
+        let detail = body.get("detail").and_then(Value::as_str).unwrap_or("no detail");
+        let kind = body.get("type").and_then(Value::as_str).unwrap_or("");
+        bail!("{detail} ({status}, {kind})")
+    }
+
+    async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        self.send(self.http.get(format!("{}{path}", self.base))).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+        self.send(self.http.post(format!("{}{path}", self.base)).json(&body)).await
+    }
+}
+
+fn print_json(v: &Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn status_word(s: ProposalStatus) -> String {
+    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(|s| s.replace('_', " "))).unwrap_or_default()
+}
+
+fn print_proposal(p: &Proposal, outcome: Option<&Value>) {
+    let rev = p.current();
+    println!("Proposal {} — {}", p.id, rev.title);
+    println!("  kind       {:?} ({:?})", p.kind, p.significance);
+    println!("  status     {}", status_word(p.status));
+    println!("  revision   {} (text sha256 {})", rev.number, &rev.text_hash[..16]);
+    if let Some(c) = &p.circulation {
+        println!("  procedure  {:?}, deadline {}", c.procedure, c.deadline);
+        println!("  electors   {} (members on {})", c.electorate.len(), concord_core::rules::utc_day(c.opened_at));
+        for m in &c.electorate {
+            if let Some(pos) = p.positions.get(m) {
+                let text = pos.text.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
+                println!("    {m}  {:?} at {}{text}", pos.stance, pos.at);
+            }
+        }
+    }
+    if let Some(e) = outcome.and_then(|o| o.get("explanation")).and_then(Value::as_str) {
+        println!("  {e}");
+    }
+}
+
+pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
+    match cmd {
+        ProposalCmd::List { status, limit, conn } => {
+            let c = Client::new(&conn)?;
+            let mut path = format!("/api/v1/proposals?limit={limit}");
+            if let Some(s) = status {
+                path += &format!("&status={}", serde_json::to_value(s)?.as_str().unwrap_or_default());
+            }
+            let page = c.get(&path).await?;
+            if conn.json {
+                return print_json(&page);
+            }
+            let items: Vec<Proposal> = serde_json::from_value(page["items"].clone())?;
+            println!("{:>4}  {:<26} {:<21} TITLE", "ID", "STATUS", "DEADLINE");
+            for p in items {
+                let deadline = p.circulation.as_ref().map(|c| c.deadline.to_string()).unwrap_or_else(|| "-".into());
+                println!("{:>4}  {:<26} {:<21} {}", p.id, status_word(p.status), deadline, p.current().title);
+            }
+            Ok(())
+        }
+        ProposalCmd::Show { id, conn } => {
+            let c = Client::new(&conn)?;
+            let p = c.get(&format!("/api/v1/proposals/{id}")).await?;
+            let outcome = c.get(&format!("/api/v1/proposals/{id}/outcome")).await?;
+            if conn.json {
+                return print_json(&json!({ "proposal": p, "outcome": outcome }));
+            }
+            print_proposal(&serde_json::from_value(p)?, Some(&outcome));
+            Ok(())
+        }
+        ProposalCmd::Create { kind, title, text, text_file, significance, conn } => {
+            let text = match (text, text_file) {
+                (Some(t), _) => t,
+                (None, Some(f)) => {
+                    std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?
+                }
+                (None, None) => bail!("give --text or --text-file"),
+            };
+            let body = json!({ "kind": kind, "title": title, "text": text, "significance": significance });
+            write(&conn, "/api/v1/proposals", body).await
+        }
+        ProposalCmd::Circulate { id, procedure, deadline, conn } => {
+            let d = resolve(deadline.deadline, deadline.for_)?;
+            write(&conn, &format!("/api/v1/proposals/{id}/circulate"), json!({ "procedure": procedure, "deadline": d }))
+                .await
+        }
+        ProposalCmd::Amend { id, text, title, deadline, conn } => {
+            let d = resolve(deadline.deadline, deadline.for_)?;
+            write(
+                &conn,
+                &format!("/api/v1/proposals/{id}/amend"),
+                json!({ "text": text, "title": title, "deadline": d }),
+            )
+            .await
+        }
+        ProposalCmd::Extend { id, deadline, conn } => {
+            let d = resolve(deadline.deadline, deadline.for_)?;
+            write(&conn, &format!("/api/v1/proposals/{id}/extend"), json!({ "deadline": d })).await
+        }
+        ProposalCmd::Curtail { id, deadline, conn } => {
+            let d = resolve(deadline.deadline, deadline.for_)?;
+            write(&conn, &format!("/api/v1/proposals/{id}/curtail"), json!({ "deadline": d })).await
+        }
+        ProposalCmd::Withdraw { id, reason, conn } => {
+            write(&conn, &format!("/api/v1/proposals/{id}/withdraw"), json!({ "reason": reason })).await
+        }
+    }
+}
+
+/// Posts a write and prints the proposal it answers with.
+async fn write(conn: &Conn, path: &str, body: Value) -> anyhow::Result<()> {
+    let c = Client::new(conn)?;
+    let p = c.post(path, body).await?;
+    if conn.json {
+        return print_json(&p);
+    }
+    let p: Proposal = serde_json::from_value(p)?;
+    let outcome = c.get(&format!("/api/v1/proposals/{}/outcome", p.id)).await.ok();
+    print_proposal(&p, outcome.as_ref());
+    Ok(())
+}
+
+pub async fn position(cmd: PositionCmd) -> anyhow::Result<()> {
+    match cmd {
+        PositionCmd::Take { id, stance, text, revision, conn } => {
+            let c = Client::new(&conn)?;
+            let revision = match revision {
+                Some(r) => r,
+                None => {
+                    let p: Proposal = serde_json::from_value(c.get(&format!("/api/v1/proposals/{id}")).await?)?;
+                    p.current().number
+                }
+            };
+            let body = json!({ "revision": revision, "stance": stance, "text": text });
+            write(&conn, &format!("/api/v1/proposals/{id}/positions"), body).await
+        }
+        PositionCmd::List { id, conn } => {
+            let c = Client::new(&conn)?;
+            let grid = c.get(&format!("/api/v1/proposals/{id}/positions")).await?;
+            if conn.json {
+                return print_json(&grid);
+            }
+            println!("Proposal {id}, revision {}: {}", grid["revision"], grid["status"].as_str().unwrap_or(""));
+            for e in grid["electors"].as_array().into_iter().flatten() {
+                let stance = e["stance"].as_str().unwrap_or("(silent)");
+                let text = e["text"].as_str().map(|t| format!("  {t}")).unwrap_or_default();
+                println!("  {}  {stance}{text}", e["member"].as_str().unwrap_or("?"));
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Server configuration: a TOML file, overridden by `CONCORD_*` environment variables, overridden
+//! by command-line flags.
+//!
+//! ```toml
+//! addr = "127.0.0.1:8080"
+//! database = "/var/lib/concord/concord.db"
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// The settings `concord serve` needs.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    #[serde(default = "default_addr")]
+    pub addr: SocketAddr,
+    /// The SQLite database file.
+    pub database: Option<PathBuf>,
+}
+
+fn default_addr() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { addr: default_addr(), database: None }
+    }
+}
+
+impl Config {
+    /// Reads the file (if any), then applies `env` (name, value) pairs.
+    pub fn load(file: Option<&Path>, env: impl Iterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the config file {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("the config file {} is not valid", path.display()))?
+            }
+            None => Self::default(),
+        };
+        for (k, v) in env {
+            match k.as_str() {
+                "CONCORD_ADDR" => {
+                    config.addr = v
+                        .parse()
+                        .with_context(|| format!("CONCORD_ADDR={v:?} is not an address like 127.0.0.1:8080"))?;
+                }
+                "CONCORD_DATABASE" | "CONCORD_DB" => config.database = Some(PathBuf::from(v)),
+                k if k.starts_with("CONCORD_") && !KNOWN_CLIENT_VARS.contains(&k) => {
+                    bail!("unknown setting {k}: the server reads CONCORD_ADDR and CONCORD_DATABASE")
+                }
+                _ => {}
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// Variables the client commands read; the server ignores them.
+const KNOWN_CLIENT_VARS: &[&str] = &["CONCORD_SERVER", "CONCORD_TOKEN"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<Vec<_>>().into_iter()
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("concord.toml");
+        std::fs::write(&file, "addr = \"127.0.0.1:9000\"\ndatabase = \"/tmp/a.db\"\n").unwrap();
+        let c = Config::load(Some(&file), env(&[("CONCORD_DATABASE", "/tmp/b.db"), ("PATH", "/bin")])).unwrap();
+        assert_eq!(c.addr, "127.0.0.1:9000".parse().unwrap());
+        assert_eq!(c.database, Some(PathBuf::from("/tmp/b.db")));
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let e = Config::load(None, env(&[("CONCORD_ADDR", "nowhere")])).unwrap_err();
+        assert!(format!("{e:#}").contains("CONCORD_ADDR"));
+        let e = Config::load(None, env(&[("CONCORD_TYPO", "1")])).unwrap_err();
+        assert!(format!("{e:#}").contains("CONCORD_TYPO"));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "adr = 1\n").unwrap();
+        assert!(Config::load(Some(&file), env(&[])).is_err());
+    }
+}

@@ -1,0 +1,76 @@
+//! `concord demo`: the brief's scenario on a fresh embedded database, served, with tokens printed.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use concord_core::{Actor, CountryCode};
+use concord_server::App;
+use concord_server::clock::SystemClock;
+
+use crate::admin::create_token;
+use crate::serve::{open_store, shutdown_signal};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to serve on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Keep the database in this file (loaded with the scenario if new) instead of a temporary
+    /// folder that is deleted on exit.
+    #[arg(long)]
+    db: Option<PathBuf>,
+}
+
+/// The demo's roles: who gets a token.
+fn demo_actors() -> Vec<(&'static str, Actor)> {
+    let m = |c: &str| Actor::Member(CountryCode::parse(c).expect("valid code"));
+    vec![
+        ("secretariat", Actor::Secretariat),
+        ("member USA", m("USA")),
+        ("member FRA", m("FRA")),
+        ("member DEU", m("DEU")),
+        ("member HUN", m("HUN")),
+        ("member SWE", m("SWE")),
+        ("partner UKR", Actor::Partner(CountryCode::parse("UKR").expect("valid code"))),
+        ("observer", Actor::Observer),
+    ]
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    crate::init_tracing();
+    let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
+    let path = args.db.clone().unwrap_or_else(|| tmp.path().join("concord-demo.db"));
+    let store = open_store(&path).await?;
+    let fresh = store.log_size().await? == 0;
+    if fresh {
+        crate::scenario::load(store.as_ref(), jiff::Timestamp::now()).await?;
+    }
+    let (listener, addr) = concord_server::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {} (is it in use? try --addr 127.0.0.1:0)", args.addr))?;
+    let mut lines = Vec::new();
+    for (name, actor) in demo_actors() {
+        let token = create_token(store.as_ref(), actor, &format!("demo {name}")).await?;
+        lines.push((name, token));
+    }
+    let env_file = path.with_file_name("demo-tokens.env");
+    let env_text: String = lines.iter().map(|(n, t)| format!("{}={t}\n", n.to_uppercase().replace(' ', "_"))).collect();
+    std::fs::write(&env_file, env_text).with_context(|| format!("cannot write {}", env_file.display()))?;
+
+    let app = App::start(store, Arc::new(SystemClock)).await.context("cannot load the log")?;
+    println!("Concord demo: the founding brief's scenario (27 February 2024), illustrative positions.");
+    println!("  database   {}{}", path.display(), if fresh { "" } else { " (existing; scenario not reloaded)" });
+    println!("  API        http://{addr}/api/v1/proposals");
+    println!("  OpenAPI    http://{addr}/api/openapi.json");
+    println!("Demo tokens (also in {}):", env_file.display());
+    for (name, token) in &lines {
+        println!("  {name:<12} {token}");
+    }
+    println!("Try:  concord proposal list --server http://{addr} --token <a token>");
+    println!("Ctrl-C stops the demo{}.", if args.db.is_none() { " and deletes its database" } else { "" });
+    app.serve(listener, shutdown_signal()).await.context("the server failed")?;
+    drop(tmp);
+    Ok(())
+}

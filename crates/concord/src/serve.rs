@@ -1,0 +1,72 @@
+//! `concord serve`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use concord_server::App;
+use concord_server::clock::SystemClock;
+use concord_store::Store;
+
+use crate::config::Config;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A TOML config file (settings: addr, database).
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// Overrides the address (else CONCORD_ADDR, the file, or 127.0.0.1:8080).
+    #[arg(long)]
+    addr: Option<std::net::SocketAddr>,
+    /// Overrides the database file (else CONCORD_DATABASE or the file).
+    #[arg(long)]
+    db: Option<PathBuf>,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    crate::init_tracing();
+    let mut config = Config::load(args.config.as_deref(), std::env::vars())?;
+    if let Some(a) = args.addr {
+        config.addr = a;
+    }
+    if let Some(d) = args.db {
+        config.database = Some(d);
+    }
+    let db =
+        config.database.clone().context("no database: give --db, CONCORD_DATABASE or `database` in the config file")?;
+    let store = open_store(&db).await?;
+    let (listener, addr) =
+        concord_server::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+    let app = App::start(store, Arc::new(SystemClock)).await.context("cannot load the log")?;
+    tracing::info!(%addr, db = %db.display(), "serving");
+    println!("concord serving on http://{addr}");
+    app.serve(listener, shutdown_signal()).await.context("the server failed")?;
+    Ok(())
+}
+
+/// Opens the embedded SQLite store. The one place that picks a backend.
+pub async fn open_store(path: &std::path::Path) -> anyhow::Result<Arc<dyn Store>> {
+    let store = concord_store_sqlite::SqliteStore::open(path)
+        .await
+        .with_context(|| format!("cannot open the database {}", path.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

@@ -1,0 +1,31 @@
+//! Liveness and readiness.
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+
+use crate::AppState;
+use crate::problem::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "alive")))]
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// The process can serve: the database answers and the sequencer runs.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+    (status = 200, description = "ready"),
+    (status = 503, description = "not ready, with the reason", body = crate::problem::Problem, content_type = "application/problem+json"),
+))]
+pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    if !state.sequencer().is_alive() {
+        return Err(ApiError::NotReady("the sequencer has stopped".into()));
+    }
+    state.store().ping().await.map_err(|e| ApiError::NotReady(format!("the database does not answer: {e}")))?;
+    Ok("ready\n")
+}

@@ -1,0 +1,83 @@
+//! `/api/v1/members`: the member states, with their accession (and departure) dates.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use concord_core::{Command, CountryCode, Member};
+use jiff::civil::Date;
+use serde::Deserialize;
+
+use super::{ListQuery, Page, Write};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{ApiError, Problem};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/members", get(list).post(admit))
+        .route("/api/v1/members/{code}", get(show))
+        .route("/api/v1/members/{code}/departure", post(depart))
+}
+
+pub(crate) fn code(s: &str) -> Result<CountryCode, ApiError> {
+    CountryCode::parse(s).map_err(|e| ApiError::bad_request("invalid-country-code", e.to_string()))
+}
+
+/// Members in code order.
+#[utoipa::path(get, path = "/api/v1/members", tag = "members", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<Member>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Page<Member>>, ApiError> {
+    let limit = q.limit()?;
+    let page = concord_store::Page { after: q.after.clone(), limit };
+    let items = state.store().members(&page).await?;
+    Ok(Json(Page::new(items, limit, |m| m.code.to_string())))
+}
+
+/// One member.
+#[utoipa::path(get, path = "/api/v1/members/{code}", tag = "members", security(("bearer" = [])),
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-3")),
+    responses((status = 200, body = Member), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn show(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(c): Path<String>,
+) -> Result<Json<Member>, ApiError> {
+    let c = code(&c)?;
+    let m = state.store().member(c.as_str()).await?;
+    m.map(Json).ok_or(ApiError::Refused(concord_core::Refusal::UnknownMember { member: c }))
+}
+
+/// Admits a member (secretariat).
+#[utoipa::path(post, path = "/api/v1/members", tag = "members", security(("bearer" = [])), request_body = Member,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried write safe")),
+    responses((status = 201, body = Member), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn admit(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    let member: Member = w.json()?;
+    w.submit(&state, Command::AdmitMember { member }).await
+}
+
+/// A departure date.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Departure {
+    /// The first day the state is no longer a member.
+    #[schema(value_type = String, format = Date)]
+    pub on: Date,
+}
+
+/// Records a member's departure (secretariat).
+#[utoipa::path(post, path = "/api/v1/members/{code}/departure", tag = "members", security(("bearer" = [])),
+    request_body = Departure, params(("code" = String, Path)),
+    responses((status = 200, body = Member), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn depart(State(state): State<AppState>, Path(c): Path<String>, w: Write) -> Result<Response, ApiError> {
+    let member = code(&c)?;
+    let d: Departure = w.json()?;
+    w.submit(&state, Command::RecordDeparture { member, on: d.on }).await
+}

@@ -1,0 +1,349 @@
+//! `/api/v1/proposals`: drafting, circulating, amending, deadlines, withdrawal, positions and
+//! outcomes.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use concord_core::{
+    Actor, Command, CountryCode, Decision, DecisionKind, Procedure, Proposal, ProposalId, ProposalStatus, Refusal,
+    Significance, Stance, Withdrawal,
+};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{ListQuery, Page, Write};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{ApiError, Problem};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/proposals", get(list).post(draft))
+        .route("/api/v1/proposals/{id}", get(show))
+        .route("/api/v1/proposals/{id}/circulate", post(circulate))
+        .route("/api/v1/proposals/{id}/amend", post(amend))
+        .route("/api/v1/proposals/{id}/extend", post(extend))
+        .route("/api/v1/proposals/{id}/curtail", post(curtail))
+        .route("/api/v1/proposals/{id}/withdraw", post(withdraw))
+        .route("/api/v1/proposals/{id}/positions", get(positions).post(take_position))
+        .route("/api/v1/proposals/{id}/outcome", get(outcome))
+}
+
+async fn load(state: &AppState, id: u64) -> Result<Proposal, ApiError> {
+    let id = ProposalId(id);
+    state.store().proposal(id).await?.ok_or(ApiError::Refused(Refusal::UnknownProposal { proposal: id }))
+}
+
+/// `?status=&limit=&after=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProposalQuery {
+    /// Only proposals in this status.
+    pub status: Option<ProposalStatus>,
+    pub limit: Option<u32>,
+    pub after: Option<String>,
+}
+
+/// Proposals in id order.
+#[utoipa::path(get, path = "/api/v1/proposals", tag = "proposals", params(ProposalQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<Proposal>), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<ProposalQuery>,
+) -> Result<Json<Page<Proposal>>, ApiError> {
+    let limit = ListQuery { limit: q.limit, after: None }.limit()?;
+    let after = match q.after.as_deref() {
+        None => None,
+        Some(s) => Some(ProposalId(
+            s.parse()
+                .map_err(|_| ApiError::bad_request("invalid-query", format!("after {s:?} is not a proposal id")))?,
+        )),
+    };
+    let items = state.store().proposals(q.status, &concord_store::Page { after, limit }).await?;
+    Ok(Json(Page::new(items, limit, |p| p.id.to_string())))
+}
+
+/// One proposal: every revision, the circulation, current positions and any decision.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "proposals", security(("bearer" = [])), params(("id" = u64, Path)),
+    responses((status = 200, body = Proposal), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn show(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<Proposal>, ApiError> {
+    load(&state, id).await.map(Json)
+}
+
+/// A new draft.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftBody {
+    pub kind: DecisionKind,
+    /// Defaults from the kind.
+    pub significance: Option<Significance>,
+    pub title: String,
+    pub text: String,
+}
+
+/// Drafts a proposal (secretariat).
+#[utoipa::path(post, path = "/api/v1/proposals", tag = "proposals", security(("bearer" = [])), request_body = DraftBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried write safe")),
+    responses((status = 201, body = Proposal), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn draft(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    let b: DraftBody = w.json()?;
+    w.submit(
+        &state,
+        Command::DraftProposal { kind: b.kind, significance: b.significance, title: b.title, text: b.text },
+    )
+    .await
+}
+
+/// How and until when a draft is circulated.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CirculateBody {
+    pub procedure: Procedure,
+    /// RFC 3339; must be in the future.
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: Timestamp,
+}
+
+/// Circulates a draft to the members of the day (secretariat).
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/circulate", tag = "proposals", security(("bearer" = [])),
+    request_body = CirculateBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = Proposal), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn circulate(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
+    let b: CirculateBody = w.json()?;
+    w.submit(&state, Command::Circulate { proposal: ProposalId(id), procedure: b.procedure, deadline: b.deadline })
+        .await
+}
+
+/// A new revision of the text.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendBody {
+    /// Keeps the current title if absent.
+    pub title: Option<String>,
+    pub text: String,
+    /// Required when the proposal is open: the amended text is circulated again until then.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub deadline: Option<Timestamp>,
+}
+
+/// Amends a draft or an open proposal (secretariat). An open one is circulated again; positions
+/// on the old text no longer count.
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/amend", tag = "proposals", security(("bearer" = [])),
+    request_body = AmendBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = Proposal), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn amend(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
+    let b: AmendBody = w.json()?;
+    w.submit(
+        &state,
+        Command::AmendProposal { proposal: ProposalId(id), title: b.title, text: b.text, deadline: b.deadline },
+    )
+    .await
+}
+
+/// A new deadline.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineBody {
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: Timestamp,
+}
+
+/// Moves the deadline later (secretariat).
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/extend", tag = "proposals", security(("bearer" = [])),
+    request_body = DeadlineBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = Proposal), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn extend(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
+    let b: DeadlineBody = w.json()?;
+    w.submit(&state, Command::ExtendDeadline { proposal: ProposalId(id), deadline: b.deadline }).await
+}
+
+/// Moves the deadline earlier, still in the future (secretariat).
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/curtail", tag = "proposals", security(("bearer" = [])),
+    request_body = DeadlineBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = Proposal), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn curtail(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
+    let b: DeadlineBody = w.json()?;
+    w.submit(&state, Command::CurtailDeadline { proposal: ProposalId(id), deadline: b.deadline }).await
+}
+
+/// Why a proposal is withdrawn.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawBody {
+    pub reason: String,
+}
+
+/// Withdraws a draft or an open proposal (secretariat).
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/withdraw", tag = "proposals", security(("bearer" = [])),
+    request_body = WithdrawBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = Proposal), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn withdraw(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
+    let b: WithdrawBody = w.json()?;
+    w.submit(&state, Command::Withdraw { proposal: ProposalId(id), reason: b.reason }).await
+}
+
+/// A position on the current revision.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PositionBody {
+    /// The member taking the position; defaults to the caller's own.
+    pub member: Option<CountryCode>,
+    /// The revision read: a position on an older text is refused.
+    pub revision: u32,
+    pub stance: Stance,
+    /// The reservation, amendment, or the text of an objection or opt-out.
+    pub text: Option<String>,
+}
+
+/// Takes a position (a member delegation, for its own member). Answers with the proposal, which
+/// carries the decision if this position ended the procedure.
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/positions", tag = "positions", security(("bearer" = [])),
+    request_body = PositionBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = Proposal), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn take_position(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
+    let b: PositionBody = w.json()?;
+    let member = match (b.member, w.caller.0) {
+        (Some(m), _) => m,
+        (None, Actor::Member(m)) => m,
+        (None, actor) => {
+            return Err(Refusal::NotPermitted { actor, action: "take positions; only a member delegation can" }.into());
+        }
+    };
+    let command = Command::TakePosition {
+        proposal: ProposalId(id),
+        member,
+        revision: b.revision,
+        stance: b.stance,
+        text: b.text,
+        evidence: None,
+    };
+    w.submit(&state, command).await
+}
+
+/// One elector's standing on the current revision.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Standing {
+    pub member: CountryCode,
+    /// Absent while the elector has said nothing.
+    pub stance: Option<Stance>,
+    pub text: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub at: Option<Timestamp>,
+    pub signed: bool,
+}
+
+/// The consensus grid: every elector and where it stands.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Grid {
+    pub proposal: ProposalId,
+    pub revision: u32,
+    pub text_hash: String,
+    pub status: ProposalStatus,
+    pub electors: Vec<Standing>,
+}
+
+/// The consensus grid of a proposal.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/positions", tag = "positions", security(("bearer" = [])),
+    params(("id" = u64, Path)), responses((status = 200, body = Grid), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn positions(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<Grid>, ApiError> {
+    let p = load(&state, id).await?;
+    let electors = p
+        .electorate()
+        .iter()
+        .map(|m| {
+            let pos = p.positions.get(m);
+            Standing {
+                member: *m,
+                stance: pos.map(|x| x.stance),
+                text: pos.and_then(|x| x.text.clone()),
+                at: pos.map(|x| x.at),
+                signed: pos.is_some_and(|x| x.signed),
+            }
+        })
+        .collect();
+    let rev = p.current();
+    Ok(Json(Grid {
+        proposal: p.id,
+        revision: rev.number,
+        text_hash: rev.text_hash.clone(),
+        status: p.status,
+        electors,
+    }))
+}
+
+/// A proposal's outcome and why.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OutcomeView {
+    pub proposal: ProposalId,
+    pub status: ProposalStatus,
+    /// Whether the proposal is decided or withdrawn: then nothing about it changes any more.
+    #[serde(rename = "final")]
+    pub final_: bool,
+    /// A sentence a person can read.
+    pub explanation: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawal: Option<Withdrawal>,
+}
+
+/// The outcome of a proposal, with who concurred explicitly or by silence, who objected and when,
+/// reservations and opt-outs.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/outcome", tag = "proposals", security(("bearer" = [])),
+    params(("id" = u64, Path)), responses((status = 200, body = OutcomeView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn outcome(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<OutcomeView>, ApiError> {
+    let p = load(&state, id).await?;
+    Ok(Json(OutcomeView {
+        proposal: p.id,
+        status: p.status,
+        final_: p.status.is_final(),
+        explanation: explain(&p),
+        decision: p.decision.clone(),
+        withdrawal: p.withdrawal.clone(),
+    }))
+}
+
+fn explain(p: &Proposal) -> String {
+    if let Some(d) = &p.decision {
+        return d.explain();
+    }
+    if let Some(w) = &p.withdrawal {
+        return format!("Withdrawn by the secretariat at {}: {}", w.at, w.reason);
+    }
+    let Some(c) = &p.circulation else {
+        return "A draft: not yet circulated.".into();
+    };
+    let responded = p.positions.len();
+    let n = c.electorate.len();
+    match c.procedure {
+        Procedure::Silence => format!(
+            "Under silence until {}: {responded} of {n} electors have responded. It is adopted at the deadline unless an elector breaks silence before it.",
+            c.deadline
+        ),
+        Procedure::ConsensusRound => {
+            let consenting = p.positions.values().filter(|x| x.stance.consents()).count();
+            format!(
+                "In a consensus round until {}: {consenting} of {n} electors have consented. Silence is not consent: every elector must concur or opt out before the deadline.",
+                c.deadline
+            )
+        }
+    }
+}

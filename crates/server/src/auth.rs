@@ -1,0 +1,76 @@
+//! Bearer tokens: who is calling.
+//!
+//! A token is `cct_` followed by 32 random bytes in unpadded base64url. The store keeps only its
+//! SHA-256, bound to one [`Actor`] (secretariat, a member, a partner, or an observer). This
+//! module authenticates; what each actor may do is decided by the domain (`concord_core::decide`)
+//! and, for reads, by the handlers.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use base64::Engine;
+use concord_core::Actor;
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::problem::ApiError;
+
+/// The prefix that makes Concord tokens recognisable (e.g. to secret scanners).
+pub const TOKEN_PREFIX: &str = "cct_";
+
+/// A new random token and the hash to store.
+pub fn generate_token() -> Result<(String, [u8; 32]), getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    let token = format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    let hash = hash_token(&token);
+    Ok((token, hash))
+}
+
+/// The stored form of a token.
+#[must_use]
+pub fn hash_token(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller(pub Actor);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let value = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| ApiError::Unauthorized("an Authorization: Bearer token is required".into()))?;
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| t.starts_with(TOKEN_PREFIX))
+            .ok_or_else(|| ApiError::Unauthorized("the Authorization header is not a Concord bearer token".into()))?;
+        match state.store().find_token(&hash_token(token)).await? {
+            Some(actor) => Ok(Self(actor)),
+            None => Err(ApiError::Unauthorized("the token is not valid (unknown or revoked)".into())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_prefixed_and_hashed() {
+        let (a, ha) = generate_token().unwrap();
+        let (b, hb) = generate_token().unwrap();
+        assert_ne!(a, b);
+        assert_ne!(ha, hb);
+        assert!(a.starts_with(TOKEN_PREFIX));
+        assert_eq!(a.len(), TOKEN_PREFIX.len() + 43);
+        assert_eq!(hash_token(&a), ha);
+    }
+}

@@ -1,0 +1,389 @@
+//! The sequencer: the one task that decides commands and appends their events to the log.
+//!
+//! Writes arrive on a channel. The sequencer takes every submission waiting (up to
+//! [`MAX_BATCH`]), decides each in turn against the state as the previous ones left it, and
+//! appends all resulting events in **one** durable transaction (group commit): the cost of an
+//! fsync is shared by the whole batch, which is what lets a disk doing a few thousand fsyncs a
+//! second record many more positions than that. Replies go out only after the commit, so every
+//! acknowledged write is durable.
+//!
+//! The in-memory [`State`] is the fold of the log. If an append fails, the state is reloaded
+//! from the log and every write of the batch is answered "unavailable": nothing of it happened.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use concord_core::{Actor, Command, Event, ProposalId, Refusal, State, decide};
+use concord_ledger::Hash;
+use concord_store::{
+    Batch, IdempotencyRecord, LogRecord, NewEntry, RECORD_VERSION, Snapshot, Store, StoreError, encode,
+};
+use jiff::Timestamp;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::clock::Clock;
+use crate::resource::{Resource, status_for};
+
+/// Most submissions decided and committed together.
+pub const MAX_BATCH: usize = 512;
+/// Submissions that may wait before new ones are refused as overload.
+pub const QUEUE_DEPTH: usize = 4096;
+/// Entries read per page when loading the log.
+const LOAD_PAGE: u64 = 10_000;
+
+/// An idempotency key with the request it was first used for.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub principal: String,
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// What the sequencer answers.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// HTTP-ready status and JSON body: the resource the command affected, as it now stands.
+    pub status: u16,
+    pub body: Vec<u8>,
+    /// Whether this reply was recorded earlier for the same idempotency key.
+    pub replayed: bool,
+}
+
+/// Why a submission did not commit.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("this idempotency key was used for a different request")]
+    KeyReused,
+    #[error("overloaded: the write queue is full")]
+    Overloaded,
+    #[error("the log could not be written: {0}")]
+    Unavailable(String),
+}
+
+struct Submission {
+    actor: Actor,
+    command: Command,
+    key: Option<IdempotencyKey>,
+    reply: oneshot::Sender<Result<Reply, SubmitError>>,
+}
+
+/// A way to submit commands to the sequencer. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct SequencerHandle {
+    tx: mpsc::Sender<Submission>,
+}
+
+impl std::fmt::Debug for Submission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Submission").field("actor", &self.actor).field("command", &self.command).finish()
+    }
+}
+
+impl SequencerHandle {
+    /// Decides and commits one command; returns once it is durable (or refused).
+    pub async fn submit(
+        &self,
+        actor: Actor,
+        command: Command,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Reply, SubmitError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.try_send(Submission { actor, command, key, reply }).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => SubmitError::Overloaded,
+            mpsc::error::TrySendError::Closed(_) => SubmitError::Unavailable("the sequencer has stopped".into()),
+        })?;
+        rx.await.map_err(|_| SubmitError::Unavailable("the sequencer stopped before replying".into()))?
+    }
+
+    /// Whether the sequencer task is still running.
+    #[must_use]
+    pub fn is_alive(&self) -> bool {
+        !self.tx.is_closed()
+    }
+}
+
+/// The log as loaded: the folded state, its size and last leaf hash.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub state: State,
+    pub size: u64,
+    pub last_hash: Hash,
+}
+
+impl Loaded {
+    /// Decides `command` at `now` and, if accepted, applies its events and appends their log
+    /// entries to `entries`, chained to the log so far. The state and the chain move together.
+    pub fn sequence(
+        &mut self,
+        actor: Actor,
+        command: &Command,
+        now: Timestamp,
+        entries: &mut Vec<NewEntry>,
+        touched: &mut Touched,
+    ) -> Result<(), Refusal> {
+        for event in decide(&self.state, actor, command, now)? {
+            let record =
+                LogRecord { v: RECORD_VERSION, seq: self.size, prev: self.last_hash.to_hex(), at: now, actor, event };
+            let entry = encode(&record).unwrap_or_else(|e| panic!("a domain event failed to encode: {e}"));
+            if let Err(e) = self.state.apply(&record.event) {
+                // decide and apply share their rules: an event decide produced always applies.
+                panic!("decide produced an event that apply refuses: {e}");
+            }
+            touched.note(&record.event);
+            self.size += 1;
+            self.last_hash = entry.leaf_hash;
+            entries.push(entry);
+        }
+        Ok(())
+    }
+}
+
+/// An error loading the log.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the log is not intact: {0}")]
+    Chain(#[from] concord_store::ChainError),
+    #[error("entry {seq} does not apply: {error}")]
+    Apply { seq: u64, error: concord_core::ApplyError },
+}
+
+/// Reads the whole log, checks its chain and folds it into a state.
+pub async fn load(store: &dyn Store) -> Result<Loaded, LoadError> {
+    let mut state = State::new();
+    let mut last_hash = concord_store::genesis();
+    let mut size = 0;
+    loop {
+        let page = store.entries(size, LOAD_PAGE).await?;
+        if page.is_empty() {
+            break;
+        }
+        let (records, last) = concord_store::check_chain(last_hash, &page)?;
+        for r in &records {
+            state.apply(&r.event).map_err(|error| LoadError::Apply { seq: r.seq, error })?;
+        }
+        last_hash = last;
+        size += page.len() as u64;
+    }
+    Ok(Loaded { state, size, last_hash })
+}
+
+/// Deadlines to (re)schedule after a commit: `Some` for open proposals, `None` to cancel.
+pub type DeadlineUpdate = (ProposalId, Option<Timestamp>);
+
+/// Starts the sequencer on a loaded log. `deadlines` receives the deadline of every proposal a
+/// commit touched.
+pub fn start(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    loaded: Loaded,
+    deadlines: mpsc::UnboundedSender<Vec<DeadlineUpdate>>,
+) -> (SequencerHandle, tokio::task::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
+    let task = Sequencer { store, clock, loaded, rx, deadlines };
+    (SequencerHandle { tx }, tokio::spawn(task.run()))
+}
+
+struct Sequencer {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    loaded: Loaded,
+    rx: mpsc::Receiver<Submission>,
+    deadlines: mpsc::UnboundedSender<Vec<DeadlineUpdate>>,
+}
+
+/// A submission decided in the current batch, waiting for the commit.
+struct Pending {
+    reply: oneshot::Sender<Result<Reply, SubmitError>>,
+    result: Reply,
+}
+
+impl Sequencer {
+    async fn run(mut self) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while self.rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            self.commit(std::mem::take(&mut batch)).await;
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(submissions = subs.len()))]
+    async fn commit(&mut self, subs: Vec<Submission>) {
+        let now = self.clock.now();
+        let start_size = self.loaded.size;
+        let mut entries = Vec::new();
+        let mut pending = Vec::new();
+        let mut idempotency = Vec::new();
+        let mut keys_in_batch = BTreeSet::new();
+        let mut touched = Touched::default();
+
+        for sub in subs {
+            if let Some(key) = &sub.key {
+                match self.check_key(key, &keys_in_batch).await {
+                    Ok(Some(reply)) => {
+                        let _ = sub.reply.send(Ok(reply));
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        let _ = sub.reply.send(Err(e));
+                        continue;
+                    }
+                }
+            }
+            if let Err(refusal) = self.loaded.sequence(sub.actor, &sub.command, now, &mut entries, &mut touched) {
+                let _ = sub.reply.send(Err(refusal.into()));
+                continue;
+            }
+            let resource = Resource::of(&self.loaded.state, &sub.command);
+            let result = Reply { status: status_for(&sub.command), body: resource.to_json(), replayed: false };
+            if let Some(key) = sub.key {
+                keys_in_batch.insert((key.principal.clone(), key.key.clone()));
+                idempotency.push(IdempotencyRecord {
+                    principal: key.principal,
+                    key: key.key,
+                    fingerprint: key.fingerprint,
+                    status: result.status,
+                    body: result.body.clone(),
+                    created_at: now,
+                });
+            }
+            pending.push(Pending { reply: sub.reply, result });
+        }
+
+        if entries.is_empty() && idempotency.is_empty() {
+            for p in pending {
+                let _ = p.reply.send(Ok(p.result));
+            }
+            return;
+        }
+        let batch = Batch {
+            expected_size: start_size,
+            entries,
+            projections: touched.snapshot(&self.loaded.state),
+            idempotency,
+        };
+        match self.store.append(&batch).await {
+            Ok(_) => {
+                let _ = self.deadlines.send(touched.deadlines(&self.loaded.state));
+                for p in pending {
+                    let _ = p.reply.send(Ok(p.result));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "append failed; reloading the state from the log");
+                let msg = e.to_string();
+                for p in pending {
+                    let _ = p.reply.send(Err(SubmitError::Unavailable(msg.clone())));
+                }
+                self.reload().await;
+            }
+        }
+    }
+
+    /// A stored reply for a key already used, or a refusal if the key is taken by another request.
+    async fn check_key(
+        &self,
+        key: &IdempotencyKey,
+        in_batch: &BTreeSet<(String, String)>,
+    ) -> Result<Option<Reply>, SubmitError> {
+        if in_batch.contains(&(key.principal.clone(), key.key.clone())) {
+            // The same key twice in one batch: the first is not yet committed, so the second
+            // cannot be answered with its reply. Ask the client to retry.
+            return Err(SubmitError::Unavailable("a request with this idempotency key is in progress".into()));
+        }
+        match self.store.idempotency(&key.principal, &key.key).await {
+            Ok(Some(rec)) if rec.fingerprint == key.fingerprint => {
+                Ok(Some(Reply { status: rec.status, body: rec.body, replayed: true }))
+            }
+            Ok(Some(_)) => Err(SubmitError::KeyReused),
+            Ok(None) => Ok(None),
+            Err(e) => Err(SubmitError::Unavailable(e.to_string())),
+        }
+    }
+
+    /// Rebuilds the in-memory state from the log after a failed append, retrying until the
+    /// store answers: deciding against a state that differs from the log would fork it.
+    async fn reload(&mut self) {
+        let mut delay = std::time::Duration::from_millis(50);
+        loop {
+            match load(self.store.as_ref()).await {
+                Ok(loaded) => {
+                    self.loaded = loaded;
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "reloading the log failed; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(std::time::Duration::from_secs(5));
+                }
+            }
+        }
+    }
+}
+
+/// What a batch changed, to write its projection rows and reschedule its deadlines.
+#[derive(Debug, Default)]
+pub struct Touched {
+    members: BTreeSet<concord_core::CountryCode>,
+    partners: BTreeSet<concord_core::CountryCode>,
+    proposals: BTreeSet<ProposalId>,
+}
+
+impl Touched {
+    fn note(&mut self, e: &Event) {
+        match e {
+            Event::MemberAdmitted { member } => {
+                self.members.insert(member.code);
+            }
+            Event::MemberDeparted { member, .. } => {
+                self.members.insert(*member);
+            }
+            Event::PartnerRegistered { partner } => {
+                self.partners.insert(partner.code);
+            }
+            other => {
+                if let Some(p) = other.proposal() {
+                    self.proposals.insert(p);
+                }
+            }
+        }
+    }
+
+    /// The projection rows of everything touched.
+    #[must_use]
+    pub fn snapshot(&self, state: &State) -> Snapshot {
+        Snapshot {
+            members: self.members.iter().filter_map(|c| state.members.get(c).cloned()).collect(),
+            partners: self.partners.iter().filter_map(|c| state.partners.get(c).cloned()).collect(),
+            proposals: self.proposals.iter().filter_map(|p| state.proposals.get(p).cloned()).collect(),
+        }
+    }
+
+    fn deadlines(&self, state: &State) -> Vec<DeadlineUpdate> {
+        let deadline = |p: &ProposalId| {
+            let p = state.proposals.get(p).filter(|p| p.status.is_open())?;
+            p.circulation.as_ref().map(|c| c.deadline)
+        };
+        self.proposals.iter().map(|p| (*p, deadline(p))).collect()
+    }
+}
+
+/// Every projection row of a state.
+#[must_use]
+pub fn full_snapshot(state: &State) -> Snapshot {
+    Snapshot {
+        members: state.members.values().cloned().collect(),
+        partners: state.partners.values().cloned().collect(),
+        proposals: state.proposals.values().cloned().collect(),
+    }
+}
+
+/// Recomputes every projection from the log (checking the log on the way).
+pub async fn rebuild(store: &dyn Store) -> Result<Loaded, LoadError> {
+    let loaded = load(store).await?;
+    store.replace_projections(&full_snapshot(&loaded.state)).await?;
+    Ok(loaded)
+}
