@@ -100,3 +100,38 @@ pub async fn rebuild(args: RebuildArgs) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use concord_store::Snapshot;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn rebuild_recomputes_identical_projections_from_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_store(&dir.path().join("r.db")).await.unwrap();
+        crate::scenario::load(store.as_ref(), "2026-11-25T17:00:00Z".parse().unwrap()).await.unwrap();
+        let live = store.dump_projections().await.unwrap();
+        assert!(live.contains("Winter equipment"), "the dump shows the projections");
+
+        // Lose the projections, then rebuild them from the log alone.
+        store.replace_projections(&Snapshot::default()).await.unwrap();
+        assert_ne!(store.dump_projections().await.unwrap(), live);
+        concord_server::sequencer::rebuild(store.as_ref()).await.unwrap();
+        assert_eq!(store.dump_projections().await.unwrap(), live);
+
+        // Rebuilding again changes nothing.
+        concord_server::sequencer::rebuild(store.as_ref()).await.unwrap();
+        assert_eq!(store.dump_projections().await.unwrap(), live);
+    }
+
+    #[test]
+    fn roles_and_codes_must_match() {
+        assert_eq!(actor(Role::Member, Some("FRA")).unwrap(), Actor::Member(CountryCode::parse("FRA").unwrap()));
+        assert!(actor(Role::Member, None).is_err());
+        assert!(actor(Role::Member, Some("fr")).is_err());
+        assert!(actor(Role::Secretariat, Some("FRA")).is_err());
+        assert_eq!(actor(Role::Observer, None).unwrap(), Actor::Observer);
+    }
+}

@@ -16,6 +16,8 @@ pub mod problem;
 mod resource;
 pub mod scheduler;
 pub mod sequencer;
+#[cfg(test)]
+mod testing;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -98,3 +98,109 @@ async fn close(sequencer: &SequencerHandle, timers: &mut Timers, p: ProposalId, 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use concord_core::{Actor, Command, Outcome, ProposalStatus, Stance};
+    use concord_store::Store;
+
+    use crate::App;
+    use crate::clock::TokioClock;
+    use crate::testing::{MemoryStore, app, code, silence, submit, t};
+
+    async fn status(store: &MemoryStore, id: concord_core::ProposalId) -> (ProposalStatus, Option<jiff::Timestamp>) {
+        let p = store.proposal(id).await.unwrap().unwrap();
+        (p.status, p.decision.map(|d| d.decided_at))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silence_procedure_is_closed_exactly_at_its_deadline() {
+        let store = Arc::new(MemoryStore::default());
+        let app = app(store.clone()).await;
+        let deadline = t("2024-02-27T10:00:00Z");
+        let p = silence(app.state.sequencer(), 1, deadline).await;
+
+        tokio::time::sleep(Duration::from_secs(3599)).await;
+        assert_eq!(status(&store, p).await, (ProposalStatus::UnderSilence, None), "closed a second early");
+
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(status(&store, p).await, (ProposalStatus::Adopted, Some(deadline)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_extended_deadline_is_rescheduled_and_a_curtailed_one_brought_forward() {
+        let store = Arc::new(MemoryStore::default());
+        let app = app(store.clone()).await;
+        let seq = app.state.sequencer();
+        let a = silence(seq, 1, t("2024-02-27T10:00:00Z")).await;
+        let b = silence(seq, 2, t("2024-02-27T12:00:00Z")).await;
+        let later = t("2024-02-27T11:00:00Z");
+        submit(seq, Actor::Secretariat, Command::ExtendDeadline { proposal: a, deadline: later }).await;
+        let sooner = t("2024-02-27T09:30:00Z");
+        submit(seq, Actor::Secretariat, Command::CurtailDeadline { proposal: b, deadline: sooner }).await;
+
+        tokio::time::sleep(Duration::from_secs(31 * 60)).await;
+        assert_eq!(status(&store, b).await, (ProposalStatus::Adopted, Some(sooner)));
+        tokio::time::sleep(Duration::from_secs(60 * 60)).await; // 10:31: past the old deadline of a
+        assert_eq!(status(&store, a).await.0, ProposalStatus::UnderSilence);
+        tokio::time::sleep(Duration::from_secs(30 * 60)).await; // 11:01
+        assert_eq!(status(&store, a).await, (ProposalStatus::Adopted, Some(later)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_blocked_procedure_is_not_closed_again() {
+        let store = Arc::new(MemoryStore::default());
+        let app = app(store.clone()).await;
+        let seq = app.state.sequencer();
+        let p = silence(seq, 1, t("2024-02-27T10:00:00Z")).await;
+        let object = Command::TakePosition {
+            proposal: p,
+            member: code("FRA"),
+            revision: 1,
+            stance: Stance::Object,
+            text: None,
+            evidence: None,
+        };
+        submit(seq, Actor::Member(code("FRA")), object).await;
+        let size = store.log_size().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(2 * 3600)).await;
+        let decided = store.proposal(p).await.unwrap().unwrap().decision.unwrap();
+        assert_eq!(decided.outcome, Outcome::Blocked);
+        assert_eq!(store.log_size().await.unwrap(), size, "the scheduler wrote to a decided proposal");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_a_restart_a_passed_deadline_is_closed_as_of_the_deadline() {
+        let store = Arc::new(MemoryStore::default());
+        let deadline = t("2024-02-27T10:00:00Z");
+        {
+            let app = app(store.clone()).await;
+            let seq = app.state.sequencer();
+            let p = silence(seq, 1, deadline).await;
+            let concur = Command::TakePosition {
+                proposal: p,
+                member: code("USA"),
+                revision: 1,
+                stance: Stance::Concur,
+                text: None,
+                evidence: None,
+            };
+            submit(seq, Actor::Member(code("USA")), concur).await;
+            // The server goes down before the deadline.
+            app.sequencer_task.abort();
+            app.scheduler_task.abort();
+        }
+        // It comes back two days later.
+        let clock = TokioClock::starting_at(t("2024-02-29T08:00:00Z"));
+        let _app = App::start(store.clone(), Arc::new(clock)).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        let p = store.proposal(concord_core::ProposalId(1)).await.unwrap().unwrap();
+        let d = p.decision.expect("closed on catching up");
+        assert_eq!((d.outcome, d.decided_at), (Outcome::Adopted, deadline));
+        assert_eq!(d.concurred.len(), 1);
+        assert_eq!(d.concurred_by_silence, vec![code("DEU"), code("FRA")]);
+    }
+}

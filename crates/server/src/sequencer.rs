@@ -387,3 +387,112 @@ pub async fn rebuild(store: &dyn Store) -> Result<Loaded, LoadError> {
     store.replace_projections(&full_snapshot(&loaded.state)).await?;
     Ok(loaded)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use concord_core::{Actor, Command, DecisionKind, ProposalId};
+    use concord_store::Store;
+
+    use super::*;
+    use crate::testing::{Fault, MemoryStore, app};
+
+    fn draft(title: &str) -> Command {
+        Command::DraftProposal {
+            kind: DecisionKind::Routine,
+            significance: None,
+            title: title.into(),
+            text: "Routine business.".into(),
+        }
+    }
+
+    fn key(k: &str) -> Option<IdempotencyKey> {
+        Some(IdempotencyKey { principal: "secretariat".into(), key: k.into(), fingerprint: format!("fp-{k}") })
+    }
+
+    async fn check_log(store: &MemoryStore) -> Loaded {
+        load(store).await.expect("the log is intact and applies")
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_append_changes_nothing_and_the_next_write_continues_the_log() {
+        let store = Arc::new(MemoryStore::default());
+        let app = app(store.clone()).await;
+        let seq = app.state.sequencer();
+        let before = store.log_size().await.unwrap();
+
+        store.inject(Fault::FailBeforeWrite);
+        let err = seq.submit(Actor::Secretariat, draft("lost"), None).await.unwrap_err();
+        assert!(matches!(err, SubmitError::Unavailable(_)), "{err}");
+        assert_eq!(store.log_size().await.unwrap(), before);
+
+        let reply = seq.submit(Actor::Secretariat, draft("kept"), None).await.unwrap();
+        let p: concord_core::Proposal = serde_json::from_slice(&reply.body).unwrap();
+        // The failed draft took no number: the state was reloaded from the log.
+        assert_eq!(p.id, ProposalId(1));
+        let loaded = check_log(&store).await;
+        assert_eq!(loaded.size, before + 1);
+        assert_eq!(loaded.state.proposals[&ProposalId(1)].current().title, "kept");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_that_persisted_but_reported_failure_is_answered_from_its_key_on_retry() {
+        let store = Arc::new(MemoryStore::default());
+        let app = app(store.clone()).await;
+        let seq = app.state.sequencer();
+        let before = store.log_size().await.unwrap();
+
+        store.inject(Fault::FailAfterWrite);
+        let err = seq.submit(Actor::Secretariat, draft("once"), key("k1")).await.unwrap_err();
+        assert!(matches!(err, SubmitError::Unavailable(_)), "{err}");
+        assert_eq!(store.log_size().await.unwrap(), before + 1, "the write did persist");
+
+        let retry = seq.submit(Actor::Secretariat, draft("once"), key("k1")).await.unwrap();
+        assert!(retry.replayed);
+        assert_eq!(store.log_size().await.unwrap(), before + 1, "the retry wrote nothing");
+
+        // The sequencer's state caught up with the log: the next draft is number 2.
+        let next = seq.submit(Actor::Secretariat, draft("next"), None).await.unwrap();
+        let p: concord_core::Proposal = serde_json::from_slice(&next.body).unwrap();
+        assert_eq!(p.id, ProposalId(2));
+        assert_eq!(check_log(&store).await.size, before + 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_key_reused_for_another_request_is_refused() {
+        let store = Arc::new(MemoryStore::default());
+        let app = app(store.clone()).await;
+        let seq = app.state.sequencer();
+        seq.submit(Actor::Secretariat, draft("a"), key("k")).await.unwrap();
+        let other =
+            Some(IdempotencyKey { principal: "secretariat".into(), key: "k".into(), fingerprint: "other".into() });
+        let err = seq.submit(Actor::Secretariat, draft("b"), other).await.unwrap_err();
+        assert!(matches!(err, SubmitError::KeyReused), "{err}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_of_many_writes_is_one_contiguous_chain() {
+        let store = Arc::new(MemoryStore::default());
+        let app = app(store.clone()).await;
+        let seq = app.state.sequencer().clone();
+        let writes = (0..200).map(|i| {
+            let seq = seq.clone();
+            tokio::spawn(async move { seq.submit(Actor::Secretariat, draft(&format!("p{i}")), None).await })
+        });
+        let results = futures_join(writes).await;
+        assert!(results.iter().all(Result::is_ok));
+        let loaded = check_log(&store).await;
+        assert_eq!(loaded.state.proposals.len(), 200);
+        let ids: std::collections::BTreeSet<_> = loaded.state.proposals.keys().map(|p| p.0).collect();
+        assert_eq!(ids, (1..=200).collect());
+    }
+
+    async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+        let mut out = Vec::new();
+        for h in handles {
+            out.push(h.await.expect("task completes"));
+        }
+        out
+    }
+}

@@ -1,0 +1,167 @@
+//! The CLI end to end: a real server, driven by the client commands as a delegation would.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_concord");
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(db: &Path) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    Server { child, url }
+}
+
+fn concord(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).env_remove("CONCORD_TOKEN").env_remove("CONCORD_SERVER").output().unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Fails with exactly one line on stderr, starting `concord: `.
+fn fails(out: Output) -> String {
+    assert!(!out.status.success(), "unexpectedly succeeded: {}", String::from_utf8_lossy(&out.stdout));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err:?}");
+    assert!(err.starts_with("concord: "), "{err}");
+    err
+}
+
+fn token(db: &Path, role: &str, code: Option<&str>) -> String {
+    let db = db.to_str().unwrap();
+    let mut args = vec!["token", "create", "--db", db, "--role", role];
+    if let Some(c) = code {
+        args.extend(["--code", c]);
+    }
+    ok(concord(&args)).trim().to_owned()
+}
+
+fn json(s: &str) -> Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+}
+
+#[test]
+fn a_silence_procedure_driven_from_the_cli_is_blocked_by_one_objection() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    let server = serve(&db);
+    let sec = token(&db, "secretariat", None);
+    let s = server.url.as_str();
+
+    for (code, a2, num) in [("FRA", "FR", "250"), ("DEU", "DE", "276")] {
+        let body = format!(
+            r#"{{"code":"{code}","alpha2":"{a2}","numeric":"{num}","name":"{code}","accession":"1949-08-24"}}"#
+        );
+        let resp = reqwest::blocking::Client::new()
+            .post(format!("{s}/api/v1/members"))
+            .bearer_auth(&sec)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 201);
+    }
+    let fra = token(&db, "member", Some("FRA"));
+
+    let created = ok(concord(&[
+        "proposal",
+        "create",
+        "--server",
+        s,
+        "--token",
+        &sec,
+        "--json",
+        "--kind",
+        "statement",
+        "--title",
+        "No troops",
+        "--text",
+        "There are no plans for combat troops on the ground.",
+    ]));
+    let id = json(&created)["id"].as_u64().unwrap().to_string();
+    let out = ok(concord(&[
+        "proposal",
+        "circulate",
+        &id,
+        "--server",
+        s,
+        "--token",
+        &sec,
+        "--procedure",
+        "silence",
+        "--for",
+        "2h",
+    ]));
+    assert!(out.contains("under silence"), "{out}");
+
+    let out = ok(concord(&[
+        "position",
+        "take",
+        &id,
+        "--server",
+        s,
+        "--token",
+        &fra,
+        "--stance",
+        "object",
+        "--text",
+        "France objects.",
+    ]));
+    assert!(out.contains("blocked"), "{out}");
+    assert!(out.contains("FRA objected"), "{out}");
+
+    let grid = json(&ok(concord(&["position", "list", &id, "--server", s, "--token", &sec, "--json"])));
+    assert_eq!(grid["status"], "blocked");
+    assert_eq!(grid["electors"].as_array().unwrap().len(), 2);
+
+    // A refusal is one line and a non-zero exit.
+    let err = fails(concord(&["position", "take", &id, "--server", s, "--token", &fra, "--stance", "concur"]));
+    assert!(err.contains("never changes"), "{err}");
+    let err = fails(concord(&["proposal", "show", "999", "--server", s, "--token", &sec]));
+    assert!(err.contains("no proposal 999"), "{err}");
+    let err = fails(concord(&["proposal", "list", "--server", s, "--token", "cct_wrong"]));
+    assert!(err.contains("not valid"), "{err}");
+}
+
+#[test]
+fn bad_invocations_fail_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("none.db");
+    let db = db.to_str().unwrap();
+    let err = fails(concord(&["token", "create", "--db", db, "--role", "secretariat"]));
+    assert!(err.contains("no database"), "{err}");
+    let err = fails(concord(&["proposal", "list", "--server", "http://127.0.0.1:9"]));
+    assert!(err.contains("no token"), "{err}");
+    let err = fails(concord(&["proposal", "list", "--server", "http://127.0.0.1:9", "--token", "cct_x"]));
+    assert!(err.contains("cannot reach"), "{err}");
+    let err = fails(concord(&["serve", "--addr", "127.0.0.1:0"]));
+    assert!(err.contains("no database"), "{err}");
+    // clap's own usage errors exit 2.
+    let out = concord(&["proposal", "circulate", "1", "--procedure", "silence"]);
+    assert_eq!(out.status.code(), Some(2));
+}

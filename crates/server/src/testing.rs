@@ -1,0 +1,224 @@
+//! Test support: an in-memory store that injects faults, as Sunlight tests its sequencer.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use concord_core::{Actor, Member, Partner, Proposal, ProposalId, ProposalStatus};
+use concord_store::{Batch, IdempotencyRecord, NewToken, Page, Snapshot, Store, StoreError, StoredEntry};
+
+/// What the next append does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fault {
+    #[default]
+    None,
+    /// Fails and writes nothing.
+    FailBeforeWrite,
+    /// Writes everything, then reports failure (the reply was lost).
+    FailAfterWrite,
+}
+
+#[derive(Debug, Default)]
+struct Data {
+    log: Vec<StoredEntry>,
+    members: BTreeMap<String, Member>,
+    partners: BTreeMap<String, Partner>,
+    proposals: BTreeMap<ProposalId, Proposal>,
+    tokens: BTreeMap<[u8; 32], Actor>,
+    idempotency: BTreeMap<(String, String), IdempotencyRecord>,
+    next_fault: Fault,
+}
+
+/// A store in memory.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    data: Mutex<Data>,
+}
+
+impl MemoryStore {
+    /// Makes the next append behave as `fault`.
+    pub fn inject(&self, fault: Fault) {
+        self.lock().next_fault = fault;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Data> {
+        self.data.lock().expect("no test panics while holding the lock")
+    }
+}
+
+fn write_snapshot(d: &mut Data, s: &Snapshot) {
+    for m in &s.members {
+        d.members.insert(m.code.to_string(), m.clone());
+    }
+    for p in &s.partners {
+        d.partners.insert(p.code.to_string(), p.clone());
+    }
+    for p in &s.proposals {
+        d.proposals.insert(p.id, p.clone());
+    }
+}
+
+fn page<K: Ord + Clone, V: Clone>(m: &BTreeMap<K, V>, p: &Page<K>) -> Vec<V> {
+    let iter: Box<dyn Iterator<Item = (&K, &V)>> = match &p.after {
+        Some(a) => Box::new(m.range((std::ops::Bound::Excluded(a.clone()), std::ops::Bound::Unbounded))),
+        None => Box::new(m.iter()),
+    };
+    iter.take(p.limit as usize).map(|(_, v)| v.clone()).collect()
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn log_size(&self) -> Result<u64, StoreError> {
+        Ok(self.lock().log.len() as u64)
+    }
+
+    async fn append(&self, batch: &Batch) -> Result<u64, StoreError> {
+        let mut d = self.lock();
+        let fault = std::mem::take(&mut d.next_fault);
+        if fault == Fault::FailBeforeWrite {
+            return Err(StoreError::Unavailable("injected fault before write".into()));
+        }
+        let found = d.log.len() as u64;
+        if found != batch.expected_size {
+            return Err(StoreError::Conflict { expected: batch.expected_size, found });
+        }
+        for e in &batch.entries {
+            d.log.push(StoredEntry { seq: e.seq, bytes: e.bytes.clone(), leaf_hash: e.leaf_hash });
+        }
+        write_snapshot(&mut d, &batch.projections);
+        for r in &batch.idempotency {
+            d.idempotency.insert((r.principal.clone(), r.key.clone()), r.clone());
+        }
+        if fault == Fault::FailAfterWrite {
+            return Err(StoreError::Unavailable("injected fault after write".into()));
+        }
+        Ok(d.log.len() as u64)
+    }
+
+    async fn entries(&self, from: u64, limit: u64) -> Result<Vec<StoredEntry>, StoreError> {
+        Ok(self.lock().log.iter().skip(from as usize).take(limit as usize).cloned().collect())
+    }
+
+    async fn replace_projections(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        let mut d = self.lock();
+        d.members.clear();
+        d.partners.clear();
+        d.proposals.clear();
+        write_snapshot(&mut d, snapshot);
+        Ok(())
+    }
+
+    async fn dump_projections(&self) -> Result<String, StoreError> {
+        let d = self.lock();
+        Ok(format!("{:?}\n{:?}\n{:?}", d.members, d.partners, d.proposals))
+    }
+
+    async fn members(&self, p: &Page<String>) -> Result<Vec<Member>, StoreError> {
+        Ok(page(&self.lock().members, p))
+    }
+
+    async fn member(&self, code: &str) -> Result<Option<Member>, StoreError> {
+        Ok(self.lock().members.get(code).cloned())
+    }
+
+    async fn partners(&self, p: &Page<String>) -> Result<Vec<Partner>, StoreError> {
+        Ok(page(&self.lock().partners, p))
+    }
+
+    async fn proposals(
+        &self,
+        status: Option<ProposalStatus>,
+        p: &Page<ProposalId>,
+    ) -> Result<Vec<Proposal>, StoreError> {
+        let d = self.lock();
+        let filtered: BTreeMap<_, _> = d
+            .proposals
+            .iter()
+            .filter(|(_, x)| status.is_none_or(|s| x.status == s))
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        Ok(page(&filtered, p))
+    }
+
+    async fn proposal(&self, id: ProposalId) -> Result<Option<Proposal>, StoreError> {
+        Ok(self.lock().proposals.get(&id).cloned())
+    }
+
+    async fn create_token(&self, t: &NewToken) -> Result<(), StoreError> {
+        self.lock().tokens.insert(t.hash, t.actor);
+        Ok(())
+    }
+
+    async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError> {
+        Ok(self.lock().tokens.get(hash).copied())
+    }
+
+    async fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
+        Ok(self.lock().idempotency.get(&(principal.to_owned(), key.to_owned())).cloned())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+use std::sync::Arc;
+
+use concord_core::{Command, CountryCode, DecisionKind, Procedure};
+use jiff::Timestamp;
+
+use crate::App;
+use crate::clock::TokioClock;
+use crate::sequencer::SequencerHandle;
+
+/// A fixed start for tests.
+pub const T0: &str = "2024-02-27T09:00:00Z";
+
+pub fn t(s: &str) -> Timestamp {
+    s.parse().expect("test timestamps are valid")
+}
+
+pub fn code(s: &str) -> CountryCode {
+    CountryCode::parse(s).expect("test codes are valid")
+}
+
+/// Members of the test alliance.
+pub const MEMBERS: [&str; 3] = ["DEU", "FRA", "USA"];
+
+/// An app on a memory store and a tokio-driven clock at [`T0`], with three members.
+pub async fn app(store: Arc<MemoryStore>) -> App {
+    let app = App::start(store, Arc::new(TokioClock::starting_at(t(T0)))).await.expect("an empty log loads");
+    for (i, c) in MEMBERS.iter().enumerate() {
+        let member = Member {
+            code: code(c),
+            alpha2: c[..2].to_owned(),
+            numeric: format!("{:03}", i + 1),
+            name: (*c).to_owned(),
+            accession: "1949-08-24".parse().expect("valid date"),
+            departure: None,
+        };
+        submit(app.state.sequencer(), Actor::Secretariat, Command::AdmitMember { member }).await;
+    }
+    app
+}
+
+/// Submits a command that must be accepted.
+pub async fn submit(seq: &SequencerHandle, actor: Actor, command: Command) {
+    if let Err(e) = seq.submit(actor, command.clone(), None).await {
+        panic!("{command:?} failed: {e}");
+    }
+}
+
+/// Drafts and circulates a statement under silence with the given deadline; returns its id.
+pub async fn silence(seq: &SequencerHandle, id: u64, deadline: Timestamp) -> ProposalId {
+    let draft = Command::DraftProposal {
+        kind: DecisionKind::Statement,
+        significance: None,
+        title: format!("Statement {id}"),
+        text: "There are no plans for combat troops on the ground.".into(),
+    };
+    submit(seq, Actor::Secretariat, draft).await;
+    let p = ProposalId(id);
+    submit(seq, Actor::Secretariat, Command::Circulate { proposal: p, procedure: Procedure::Silence, deadline }).await;
+    p
+}
