@@ -44,7 +44,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
         }
         Command::AmendProposal { proposal, title, text, deadline } => {
             let p = state.proposal(*proposal)?;
-            rules::check_amendable(p)?;
+            rules::check_amendable(p, now)?;
             let title = title.clone().unwrap_or_else(|| p.current().title.clone());
             rules::check_text("title", &title, crate::refusal::MAX_TITLE)?;
             rules::check_text("text", text, crate::refusal::MAX_TEXT)?;
@@ -62,9 +62,6 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             };
             // An open proposal's new text is circulated again, to the same electorate.
             let deadline = deadline.ok_or(Refusal::DeadlineRequired)?;
-            if now >= circ.deadline {
-                return Err(Refusal::DeadlinePassed { deadline: circ.deadline });
-            }
             if deadline <= now {
                 return Err(Refusal::DeadlineNotInFuture { deadline, now });
             }

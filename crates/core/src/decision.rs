@@ -63,7 +63,9 @@ impl Decision {
         let n = self.electorate.len();
         match self.outcome {
             Outcome::Blocked => {
-                let first = self.objections.first();
+                // The position that blocked: in a round an earlier proposed amendment is recorded
+                // among the objections but did not block.
+                let first = self.objections.iter().find(|p| blocks(self.procedure, p.stance));
                 let who = first.map_or_else(String::new, |p| p.member.to_string());
                 let how = match first.map(|p| p.stance) {
                     Some(Stance::ProposeAmendment) => "proposed an amendment, breaking silence",

@@ -91,8 +91,14 @@ pub(crate) fn check_not_final(p: &Proposal) -> Result<(), Refusal> {
     if p.status.is_final() { Err(Refusal::AlreadyFinal { proposal: p.id, status: p.status }) } else { Ok(()) }
 }
 
-pub(crate) fn check_amendable(p: &Proposal) -> Result<(), Refusal> {
-    check_not_final(p)
+/// A draft may be amended at any time; an open proposal only before its deadline, after which it
+/// stands decided (and is closed, not recirculated).
+pub(crate) fn check_amendable(p: &Proposal, at: Timestamp) -> Result<(), Refusal> {
+    check_not_final(p)?;
+    if p.status.is_open() {
+        open_deadline(p, at)?;
+    }
+    Ok(())
 }
 
 /// The deadline of an open proposal; refuses if `at` is not strictly before it.

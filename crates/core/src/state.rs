@@ -118,7 +118,8 @@ impl State {
             }
             Event::ProposalAmended { proposal, revision, title, text, text_hash, at } => {
                 let p = self.proposal(*proposal).map_err(refused)?;
-                rules::check_amendable(p).map_err(refused)?;
+                rules::check_amendable(p, *at).map_err(refused)?;
+                check_undecided(p, *at).map_err(inconsistent)?;
                 if *revision != p.current().number + 1 {
                     return Err(inconsistent(format!("revision {revision} does not follow {}", p.current().number)));
                 }
@@ -142,6 +143,10 @@ impl State {
                     return Err(inconsistent(format!("revision {revision} is not the current one")));
                 }
                 rules::check_circulation(p, *procedure, *deadline, *at).map_err(refused)?;
+                // An amended text goes out again under the procedure it was opened with.
+                if p.circulation.as_ref().is_some_and(|c| c.procedure != *procedure) {
+                    return Err(inconsistent("a recirculation may not change the procedure".into()));
+                }
                 let opened_at = p.circulation.as_ref().map_or(*at, |c| c.opened_at);
                 let expected = match &p.circulation {
                     Some(c) => c.electorate.clone(),
@@ -171,6 +176,7 @@ impl State {
                 let p = self.proposal(*proposal).map_err(refused)?;
                 let extend = matches!(event, Event::DeadlineExtended { .. });
                 rules::check_deadline_change(p, *deadline, *at, extend).map_err(refused)?;
+                check_undecided(p, *at).map_err(inconsistent)?;
                 let p = self.proposals.get_mut(proposal).expect("checked above");
                 if let Some(c) = p.circulation.as_mut() {
                     c.deadline = *deadline;
@@ -182,9 +188,7 @@ impl State {
                 if *text_hash != p.current().text_hash {
                     return Err(inconsistent("the position quotes another text".into()));
                 }
-                if evaluate(p, *at).is_some() {
-                    return Err(inconsistent(format!("proposal {proposal} was already decided")));
-                }
+                check_undecided(p, *at).map_err(inconsistent)?;
                 let p = self.proposals.get_mut(proposal).expect("checked above");
                 p.positions.insert(
                     *member,
@@ -215,6 +219,7 @@ impl State {
             Event::ProposalWithdrawn { proposal, reason, at } => {
                 let p = self.proposal(*proposal).map_err(refused)?;
                 rules::check_withdrawable(p, *at).map_err(refused)?;
+                check_undecided(p, *at).map_err(inconsistent)?;
                 rules::check_text("reason", reason, crate::refusal::MAX_STATEMENT).map_err(refused)?;
                 let p = self.proposals.get_mut(proposal).expect("checked above");
                 p.status = ProposalStatus::Withdrawn;
@@ -232,6 +237,12 @@ impl State {
         }
         Ok(state)
     }
+}
+
+/// An open proposal whose positions already decide it must have that decision recorded next
+/// (`decide` emits it with the position): nothing else may follow and hide it.
+fn check_undecided(p: &Proposal, at: Timestamp) -> Result<(), String> {
+    if evaluate(p, at).is_some() { Err(format!("proposal {} was already decided", p.id)) } else { Ok(()) }
 }
 
 fn check_hash(text: &str, claimed: &str) -> Result<(), String> {

@@ -45,6 +45,7 @@ struct Inner {
     store: Arc<dyn Store>,
     sequencer: SequencerHandle,
     clock: Arc<dyn Clock>,
+    tokens: auth::TokenCache,
 }
 
 impl std::fmt::Debug for Inner {
@@ -71,6 +72,10 @@ impl AppState {
     pub fn clock(&self) -> &dyn Clock {
         self.inner.clock.as_ref()
     }
+
+    pub(crate) fn tokens(&self) -> &auth::TokenCache {
+        &self.inner.tokens
+    }
 }
 
 /// A running application: its routes, and the tasks behind them.
@@ -90,7 +95,9 @@ impl App {
         let (deadline_tx, deadline_rx) = mpsc::unbounded_channel();
         let (handle, sequencer_task) = sequencer::start(store.clone(), clock.clone(), loaded, deadline_tx);
         let scheduler_task = scheduler::start(clock.clone(), handle.clone(), initial, deadline_rx);
-        let state = AppState { inner: Arc::new(Inner { store, sequencer: handle, clock }) };
+        let state = AppState {
+            inner: Arc::new(Inner { store, sequencer: handle, clock, tokens: auth::TokenCache::default() }),
+        };
         Ok(Self { state, sequencer_task, scheduler_task })
     }
 

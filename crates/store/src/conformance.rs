@@ -1,1 +1,414 @@
-//! The conformance suite every backend passes (to be filled in).
+//! The conformance suite every backend passes, so that SQLite and PostgreSQL keep the same
+//! contract. Compiled with the `conformance` feature.
+//!
+//! Each property is a `pub async fn` that takes fresh, empty stores and panics when the store
+//! breaks it; [`run_all`] runs them all with a factory. A backend's `tests/` either calls
+//! [`run_all`] or gives each property its own `#[tokio::test]`:
+//!
+//! ```ignore
+//! #[tokio::test]
+//! async fn the_log_round_trips() {
+//!     concord_store::conformance::log_round_trip(&fresh_store().await).await;
+//! }
+//! ```
+//!
+//! The data is real: [`Scenario`] runs commands through `concord_core::decide` and
+//! `State::apply`, and encodes each event as a chained [`LogRecord`](crate::LogRecord), so the
+//! suite stores what the server stores. Nothing here reads a clock or randomness.
+
+mod scenario;
+
+use std::future::Future;
+
+use concord_core::{Actor, Command, Member, Partner, ProposalId, ProposalStatus, State};
+
+use crate::{Batch, IdempotencyRecord, NewEntry, NewToken, Page, Store, StoreError, StoredEntry, check_chain, genesis};
+
+pub use scenario::{Scenario, story};
+use scenario::{cc, ts};
+
+/// Runs every property, each on fresh stores from `make`.
+pub async fn run_all<S, F, Fut>(make: F)
+where
+    S: Store,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    log_round_trip(&make().await).await;
+    entries_paginate(&make().await).await;
+    append_at_the_wrong_size_conflicts(&make().await).await;
+    racing_appends_have_one_winner(&make().await).await;
+    non_contiguous_batches_are_refused(&make().await).await;
+    projections_are_readable(&make().await).await;
+    replace_projections_matches_appends(&make().await, &make().await).await;
+    dumps_show_differences(&make().await, &make().await).await;
+    tokens(&make().await).await;
+    idempotency_records(&make().await).await;
+    ping(&make().await).await;
+}
+
+/// Appends every batch in order, checking the size each returns.
+pub async fn append_all<S: Store>(store: &S, batches: &[Batch]) {
+    for b in batches {
+        let size = store.append(b).await.unwrap_or_else(|e| panic!("append at {}: {e}", b.expected_size));
+        assert_eq!(size, b.expected_size + b.entries.len() as u64, "append returns the new size");
+    }
+}
+
+/// The entries of `batches` as a store should return them.
+fn stored(batches: &[Batch]) -> Vec<StoredEntry> {
+    let entries = batches.iter().flat_map(|b| &b.entries);
+    entries.map(|e: &NewEntry| StoredEntry { seq: e.seq, bytes: e.bytes.clone(), leaf_hash: e.leaf_hash }).collect()
+}
+
+async fn all_entries<S: Store>(store: &S) -> Vec<StoredEntry> {
+    store.entries(0, u64::MAX).await.expect("entries")
+}
+
+async fn dump<S: Store>(store: &S) -> String {
+    store.dump_projections().await.expect("dump_projections")
+}
+
+/// Asserts two dumps are equal, showing only the lines that differ.
+#[track_caller]
+fn assert_same_dump(left: &str, right: &str, what: &str) {
+    if left != right {
+        let only = |a: &str, b: &str| {
+            let b: std::collections::BTreeSet<&str> = b.lines().collect();
+            a.lines().filter(|l| !b.contains(l)).collect::<Vec<_>>().join("\n")
+        };
+        panic!(
+            "{what}: the dumps differ\nonly in the first:\n{}\nonly in the second:\n{}",
+            only(left, right),
+            only(right, left)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The log.
+// ---------------------------------------------------------------------------------------------
+
+/// Appended entries come back byte for byte with their hashes, in order, as an intact chain
+/// whose replay gives the state that produced them.
+pub async fn log_round_trip<S: Store>(store: &S) {
+    assert_eq!(store.log_size().await.expect("log_size"), 0, "a new store has an empty log");
+    assert!(store.entries(0, 10).await.expect("entries").is_empty());
+    let (scenario, batches) = story();
+    append_all(store, &batches).await;
+    assert_eq!(store.log_size().await.expect("log_size"), scenario.size());
+
+    let entries = all_entries(store).await;
+    assert_eq!(entries, stored(&batches), "entries read back byte-identical, with their hashes");
+    let (records, last) = check_chain(genesis(), &entries).expect("the stored log is an intact chain");
+    assert_eq!(Some(last), entries.last().map(|e| e.leaf_hash));
+    let mut replayed = State::new();
+    for r in &records {
+        replayed.apply(&r.event).unwrap_or_else(|e| panic!("entry {}: {e}", r.seq));
+    }
+    assert_eq!(replayed, scenario.state, "replaying the stored log gives the live state");
+}
+
+/// `entries(from, limit)` pages through the log.
+pub async fn entries_paginate<S: Store>(store: &S) {
+    let (scenario, batches) = story();
+    append_all(store, &batches).await;
+    let all = stored(&batches);
+    let n = scenario.size();
+
+    let mut paged = Vec::new();
+    let mut from = 0;
+    loop {
+        let page = store.entries(from, 4).await.expect("entries");
+        assert!(page.len() <= 4, "at most `limit` entries");
+        let Some(last) = page.last() else { break };
+        from = last.seq + 1;
+        paged.extend(page);
+    }
+    assert_eq!(paged, all, "pages of 4 concatenate to the whole log");
+    let seqs = |v: Vec<StoredEntry>| v.into_iter().map(|e| e.seq).collect::<Vec<_>>();
+    assert_eq!(seqs(store.entries(3, 2).await.expect("entries")), vec![3, 4]);
+    assert_eq!(seqs(store.entries(n - 1, 10).await.expect("entries")), vec![n - 1]);
+    assert!(store.entries(n, 10).await.expect("entries").is_empty(), "nothing at the end");
+    assert!(store.entries(u64::MAX, 10).await.expect("entries").is_empty(), "nothing far beyond");
+    assert!(store.entries(0, 0).await.expect("entries").is_empty(), "a limit of 0 gives nothing");
+}
+
+/// An append that expects another size fails with a conflict and writes nothing: no entry, no
+/// projection, no idempotency record.
+pub async fn append_at_the_wrong_size_conflicts<S: Store>(store: &S) {
+    let (_, batches) = story();
+    let (first, rest) = batches.split_at(3);
+    append_all(store, first).await;
+    let size = store.log_size().await.expect("log_size");
+    let entries = all_entries(store).await;
+    let projected = dump(store).await;
+
+    let mut next = rest[0].clone();
+    next.idempotency.push(idempotency_record("secretariat", "k1", 1));
+    let stale = Batch { expected_size: 1, entries: renumber(&next.entries, 1), ..next.clone() };
+    let ahead = Batch { expected_size: size + 1, entries: renumber(&next.entries, size + 1), ..next.clone() };
+    for (batch, expected) in [(&stale, 1), (&ahead, size + 1)] {
+        match store.append(batch).await {
+            Err(StoreError::Conflict { expected: e, found }) => assert_eq!((e, found), (expected, size)),
+            other => panic!("an append expecting size {expected} at {size} gave {other:?}, not a conflict"),
+        }
+        assert_eq!(store.log_size().await.expect("log_size"), size, "a conflict leaves the size");
+        assert_eq!(all_entries(store).await, entries, "a conflict writes no entry");
+        assert_same_dump(&dump(store).await, &projected, "a conflict writes no projection");
+        assert_eq!(store.idempotency("secretariat", "k1").await.expect("idempotency"), None);
+    }
+    assert_eq!(store.append(&next).await.expect("the right size appends"), size + next.entries.len() as u64);
+    assert!(store.idempotency("secretariat", "k1").await.expect("idempotency").is_some());
+}
+
+/// The same entries, numbered from `from` (bytes and hashes unchanged).
+fn renumber(entries: &[NewEntry], from: u64) -> Vec<NewEntry> {
+    entries.iter().zip(from..).map(|(e, seq)| NewEntry { seq, ..e.clone() }).collect()
+}
+
+/// Four appends racing from the same size: exactly one wins, the others conflict, and the log
+/// holds the winner's entries and projections. Repeated for a few rounds.
+pub async fn racing_appends_have_one_winner<S: Store>(store: &S) {
+    let (mut base, batches) = story();
+    append_all(store, &batches).await;
+    for round in 0..3u64 {
+        let size = base.size();
+        // Four different commands decided against the same state, as four sequencers would.
+        let contenders: Vec<(Scenario, Batch)> = (0..4u8)
+            .map(|i| {
+                let code = String::from_utf8(vec![b'Q', b'A' + round as u8, b'A' + i]).expect("ASCII");
+                let mut s = base.clone();
+                let partner = Partner { code: cc(&code), name: format!("Partner {code}") };
+                let b = s.step(Actor::Secretariat, &Command::RegisterPartner { partner }, "2024-03-01T00:00:00Z");
+                let b = Batch { idempotency: vec![idempotency_record("secretariat", &code, round)], ..b };
+                (s, b)
+            })
+            .collect();
+        let [a, b, c, d] = [0, 1, 2, 3].map(|i| &contenders[i].1);
+        let (ra, rb, rc, rd) = tokio::join!(store.append(a), store.append(b), store.append(c), store.append(d));
+        let results = [ra, rb, rc, rd];
+        let winners: Vec<usize> = (0..4).filter(|&i| results[i].is_ok()).collect();
+        assert_eq!(winners.len(), 1, "round {round}: exactly one racing append wins: {results:?}");
+        let w = winners[0];
+        assert_eq!(results[w].as_ref().ok(), Some(&(size + 1)));
+        for (i, r) in results.iter().enumerate().filter(|(i, _)| *i != w) {
+            assert!(
+                matches!(r, Err(StoreError::Conflict { expected, found }) if *expected == size && *found == size + 1),
+                "round {round}: loser {i} gave {r:?}"
+            );
+        }
+        let (winner, batch) = &contenders[w];
+        assert_eq!(store.entries(size, 10).await.expect("entries"), stored(std::slice::from_ref(batch)));
+        let partners: Vec<Partner> = winner.state.partners.values().cloned().collect();
+        assert_eq!(
+            store.partners(&Page::first(100)).await.expect("partners"),
+            partners,
+            "round {round}: only the winner's projection is stored"
+        );
+        for (i, (_, b)) in contenders.iter().enumerate() {
+            let key = &b.idempotency[0].key;
+            let found = store.idempotency("secretariat", key).await.expect("idempotency");
+            assert_eq!(found.is_some(), i == w, "round {round}: only the winner's idempotency record is stored");
+        }
+        base = winner.clone();
+    }
+    check_chain(genesis(), &all_entries(store).await).expect("the raced log is one intact chain");
+}
+
+/// A batch whose entries do not run on contiguously from its expected size is refused and
+/// writes nothing.
+pub async fn non_contiguous_batches_are_refused<S: Store>(store: &S) {
+    let (_, batches) = story();
+    append_all(store, &batches[..2]).await;
+    let size = store.log_size().await.expect("log_size");
+    let entries = all_entries(store).await;
+    let projected = dump(store).await;
+    let next = batches.iter().find(|b| b.entries.len() > 1).expect("a batch of several entries");
+    let mut gap = Batch { expected_size: size, entries: renumber(&next.entries, size), ..next.clone() };
+    gap.entries[1].seq += 1;
+    let late = Batch { expected_size: size, entries: renumber(&next.entries, size + 1), ..next.clone() };
+    for batch in [gap, late] {
+        let r = store.append(&batch).await;
+        assert!(matches!(r, Err(StoreError::Other(_))), "a batch numbered {:?} gave {r:?}", seqs_of(&batch));
+        assert_eq!(all_entries(store).await, entries, "a refused batch writes no entry");
+        assert_same_dump(&dump(store).await, &projected, "a refused batch writes no projection");
+    }
+}
+
+fn seqs_of(b: &Batch) -> Vec<u64> {
+    b.entries.iter().map(|e| e.seq).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Projections.
+// ---------------------------------------------------------------------------------------------
+
+/// What appends project is readable: by key, in key order, filtered by status, page by page.
+pub async fn projections_are_readable<S: Store>(store: &S) {
+    let (scenario, batches) = story();
+    append_all(store, &batches).await;
+    let state = &scenario.state;
+
+    for (code, m) in &state.members {
+        assert_eq!(store.member(code.as_str()).await.expect("member").as_ref(), Some(m));
+    }
+    assert_eq!(store.member("XXX").await.expect("member"), None);
+    let members: Vec<Member> = state.members.values().cloned().collect();
+    assert_eq!(store.members(&Page::first(100)).await.expect("members"), members, "members in code order");
+    let page = store.members(&Page { after: Some("DEU".into()), limit: 2 }).await.expect("members");
+    assert_eq!(page, members[1..3], "two members after DEU");
+    let page = store.members(&Page { after: Some("SWE".into()), limit: 2 }).await.expect("members");
+    assert!(page.is_empty(), "nothing after the last code");
+    assert!(store.members(&Page::first(0)).await.expect("members").is_empty(), "a limit of 0 gives nothing");
+    let partners: Vec<Partner> = state.partners.values().cloned().collect();
+    assert_eq!(store.partners(&Page::first(10)).await.expect("partners"), partners);
+
+    for (id, p) in &state.proposals {
+        assert_eq!(store.proposal(*id).await.expect("proposal").as_ref(), Some(p), "proposal {id}");
+    }
+    assert_eq!(store.proposal(ProposalId(999)).await.expect("proposal"), None);
+    assert_eq!(store.proposal(ProposalId(u64::MAX)).await.expect("proposal"), None);
+    let ids = |v: Vec<concord_core::Proposal>| v.into_iter().map(|p| p.id.0).collect::<Vec<_>>();
+    let list = |status, after: Option<u64>, limit| {
+        let page = Page { after: after.map(ProposalId), limit };
+        async move { ids(store.proposals(status, &page).await.expect("proposals")) }
+    };
+    let all: Vec<_> = state.proposals.values().cloned().collect();
+    assert_eq!(store.proposals(None, &Page::first(100)).await.expect("proposals"), all, "proposals in id order");
+    assert_eq!(list(None, Some(2), 2).await, vec![3, 4], "two after 2");
+    assert_eq!(list(None, Some(5), 2).await, Vec::<u64>::new(), "none after the last");
+    use ProposalStatus as St;
+    for (status, expected) in [
+        (St::AdoptedWithReservations, vec![1]),
+        (St::Blocked, vec![2]),
+        (St::Draft, vec![3]),
+        (St::ConsensusRound, vec![4]),
+        (St::Withdrawn, vec![5]),
+        (St::UnderSilence, vec![]),
+        (St::Adopted, vec![]),
+    ] {
+        assert_eq!(list(Some(status), None, 100).await, expected, "proposals with status {status:?}");
+        assert_eq!(list(Some(status), expected.first().copied(), 100).await, Vec::<u64>::new());
+    }
+    let open = state.proposals[&ProposalId(4)].clone();
+    assert_eq!(open.positions.len(), 2, "the fixture has two positions on the amended text");
+}
+
+/// `replace_projections` leaves exactly the state written through appends, and touches neither
+/// the log, nor tokens, nor idempotency records.
+pub async fn replace_projections_matches_appends<S: Store>(appended: &S, replaced: &S) {
+    assert_same_dump(&dump(appended).await, &dump(replaced).await, "two empty stores");
+    let (scenario, batches) = story();
+    let mut batches = batches;
+    batches[0].idempotency.push(idempotency_record("secretariat", "k1", 1));
+    append_all(appended, &batches).await;
+    let token = token(1, Actor::Secretariat);
+    appended.create_token(&token).await.expect("create_token");
+
+    replaced.replace_projections(&scenario.snapshot()).await.expect("replace_projections");
+    let via_appends = dump(appended).await;
+    assert!(!via_appends.is_empty());
+    assert_same_dump(&dump(replaced).await, &via_appends, "a rebuild from the state and the live store");
+    assert_eq!(replaced.log_size().await.expect("log_size"), 0, "replacing projections writes no log");
+
+    // Rebuilding a store that has projections removes what the snapshot lacks.
+    let mut smaller = scenario.snapshot();
+    smaller.proposals.retain(|p| p.id != ProposalId(4));
+    smaller.members.retain(|m| m.code != cc("POL"));
+    appended.replace_projections(&smaller).await.expect("replace_projections");
+    replaced.replace_projections(&smaller).await.expect("replace_projections");
+    assert_same_dump(&dump(appended).await, &dump(replaced).await, "two stores rebuilt alike");
+    assert_ne!(dump(appended).await, via_appends);
+    assert_eq!(appended.proposal(ProposalId(4)).await.expect("proposal"), None);
+    assert_eq!(appended.member("POL").await.expect("member"), None);
+
+    assert_eq!(all_entries(appended).await, stored(&batches), "the log is untouched");
+    assert_eq!(appended.find_token(&token.hash).await.expect("find_token"), Some(Actor::Secretariat));
+    assert!(appended.idempotency("secretariat", "k1").await.expect("idempotency").is_some());
+}
+
+/// Dumps differ when any projected value does, positions included.
+pub async fn dumps_show_differences<S: Store>(a: &S, b: &S) {
+    let (scenario, _) = story();
+    let snapshot = scenario.snapshot();
+    a.replace_projections(&snapshot).await.expect("replace_projections");
+    let base = dump(a).await;
+
+    let mut renamed = snapshot.clone();
+    renamed.members[0].name.push('!');
+    let mut repositioned = snapshot.clone();
+    let p = repositioned.proposals.iter_mut().find(|p| !p.positions.is_empty()).expect("a proposal with positions");
+    let position = p.positions.values_mut().next().expect("a position");
+    position.signed = !position.signed;
+    let mut unrevised = snapshot.clone();
+    unrevised.proposals.pop();
+    for (what, changed) in [("a member's name", renamed), ("a position", repositioned), ("a proposal", unrevised)] {
+        b.replace_projections(&changed).await.expect("replace_projections");
+        assert_ne!(dump(b).await, base, "changing {what} changes the dump");
+    }
+    b.replace_projections(&snapshot).await.expect("replace_projections");
+    assert_same_dump(&dump(b).await, &base, "two stores given the same snapshot");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens, idempotency, health.
+// ---------------------------------------------------------------------------------------------
+
+fn token(n: u8, actor: Actor) -> NewToken {
+    NewToken { hash: [n; 32], actor, label: format!("token {n}"), created_at: ts("2024-02-26T07:00:00.5Z") }
+}
+
+fn idempotency_record(principal: &str, key: &str, n: u64) -> IdempotencyRecord {
+    IdempotencyRecord {
+        principal: principal.into(),
+        key: key.into(),
+        fingerprint: format!("fingerprint {n}"),
+        status: 201,
+        // Replies are bytes, not necessarily text.
+        body: vec![0, 159, 146, 150, 255, n as u8],
+        created_at: ts("2024-02-26T08:00:00.123456789Z"),
+    }
+}
+
+/// A token is found as its actor, an unknown one is not, and a hash cannot be stored twice.
+pub async fn tokens<S: Store>(store: &S) {
+    let actors =
+        [Actor::Secretariat, Actor::Member(cc("FRA")), Actor::Partner(cc("UKR")), Actor::Observer, Actor::Scheduler];
+    for (n, actor) in (1..).zip(actors) {
+        store.create_token(&token(n, actor)).await.expect("create_token");
+    }
+    for (n, actor) in (1..).zip(actors) {
+        assert_eq!(store.find_token(&[n; 32]).await.expect("find_token"), Some(actor));
+    }
+    assert_eq!(store.find_token(&[0; 32]).await.expect("find_token"), None, "an unknown token is not found");
+    assert!(store.create_token(&token(1, Actor::Observer)).await.is_err(), "a hash is stored once");
+    assert_eq!(store.find_token(&[1; 32]).await.expect("find_token"), Some(Actor::Secretariat));
+}
+
+/// Idempotency records are stored with their batch, scoped per principal, read back exactly,
+/// and a batch that records a key twice fails whole.
+pub async fn idempotency_records<S: Store>(store: &S) {
+    let (_, mut batches) = story();
+    let fra = Actor::Member(cc("FRA")).to_string();
+    batches[0].idempotency = vec![idempotency_record("secretariat", "k1", 1), idempotency_record(&fra, "k1", 2)];
+    append_all(store, &batches[..1]).await;
+    for r in &batches[0].idempotency {
+        assert_eq!(store.idempotency(&r.principal, &r.key).await.expect("idempotency").as_ref(), Some(r));
+    }
+    assert_eq!(store.idempotency("secretariat", "k2").await.expect("idempotency"), None);
+    assert_eq!(store.idempotency("observer", "k1").await.expect("idempotency"), None, "keys are per principal");
+
+    let size = store.log_size().await.expect("log_size");
+    let mut again = batches[1].clone();
+    again.idempotency = vec![idempotency_record("secretariat", "k1", 3)];
+    assert!(store.append(&again).await.is_err(), "a key already recorded fails the batch");
+    assert_eq!(store.log_size().await.expect("log_size"), size, "and nothing of it is written");
+    let kept = store.idempotency("secretariat", "k1").await.expect("idempotency");
+    assert_eq!(kept.map(|r| r.fingerprint), Some("fingerprint 1".to_owned()), "the first record stays");
+}
+
+/// The store answers a ping.
+pub async fn ping<S: Store>(store: &S) {
+    store.ping().await.expect("ping");
+}

@@ -27,7 +27,7 @@ mod types;
 pub mod conformance;
 
 pub use error::StoreError;
-pub use record::{ChainError, LogRecord, RECORD_VERSION, check_chain, decode, encode};
+pub use record::{ChainError, LogRecord, RECORD_VERSION, check_chain, decode, encode, genesis};
 pub use types::*;
 
 use async_trait::async_trait;

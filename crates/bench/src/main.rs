@@ -1,0 +1,261 @@
+//! `concord-load`: how many acknowledged, durable positions per second a real `concord serve`
+//! records on this machine, with latency percentiles and the server's peak memory — next to the
+//! disk's own fsync rate, measured in the same run, since durability costs one fsync per commit.
+//!
+//! ```text
+//! cargo build --release -p concord -p concord-bench
+//! target/release/concord-load --clients 64 --seconds 10
+//! ```
+//!
+//! The server runs as its own process (so its RSS is its own) on a fresh SQLite file in a
+//! temporary folder; the load comes over loopback. The tool stops by itself.
+
+#![forbid(unsafe_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use hdrhistogram::Histogram;
+use serde_json::{Value, json};
+
+/// Position-ingest load test.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Concurrent clients, each sending one request at a time.
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// How long to send load.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Open proposals the positions are spread over.
+    #[arg(long, default_value_t = 64)]
+    proposals: usize,
+    /// The `concord` binary (default: beside this one).
+    #[arg(long)]
+    concord: Option<PathBuf>,
+    /// Where the database goes (default: a temporary folder; use a folder on the disk to test).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+const MEMBERS: &[(&str, &str, &str)] = &[
+    ("BEL", "BE", "056"),
+    ("CAN", "CA", "124"),
+    ("DNK", "DK", "208"),
+    ("FRA", "FR", "250"),
+    ("ISL", "IS", "352"),
+    ("ITA", "IT", "380"),
+    ("LUX", "LU", "442"),
+    ("NLD", "NL", "528"),
+    ("NOR", "NO", "578"),
+    ("PRT", "PT", "620"),
+    ("GBR", "GB", "826"),
+    ("USA", "US", "840"),
+    ("GRC", "GR", "300"),
+    ("TUR", "TR", "792"),
+    ("DEU", "DE", "276"),
+    ("ESP", "ES", "724"),
+    ("CZE", "CZ", "203"),
+    ("HUN", "HU", "348"),
+    ("POL", "PL", "616"),
+    ("BGR", "BG", "100"),
+    ("EST", "EE", "233"),
+    ("LVA", "LV", "428"),
+    ("LTU", "LT", "440"),
+    ("ROU", "RO", "642"),
+    ("SVK", "SK", "703"),
+    ("SVN", "SI", "705"),
+    ("ALB", "AL", "008"),
+    ("HRV", "HR", "191"),
+    ("MNE", "ME", "499"),
+    ("MKD", "MK", "807"),
+    ("FIN", "FI", "246"),
+    ("SWE", "SE", "752"),
+];
+
+/// Appends 4 KiB and fsyncs (`fdatasync`), repeatedly, for `dur`: the disk's durable-write rate.
+fn fsync_rate(dir: &Path, dur: Duration) -> anyhow::Result<f64> {
+    let path = dir.join("fsync-probe");
+    let mut f = std::fs::File::create(&path)?;
+    let block = [0x5au8; 4096];
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < dur {
+        f.write_all(&block)?;
+        f.sync_data()?;
+        n += 1;
+    }
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    std::fs::remove_file(&path)?;
+    Ok(rate)
+}
+
+/// User + system CPU seconds a process has used so far (from /proc/PID/stat).
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0) // USER_HZ is 100 on Linux
+}
+
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn token(bin: &Path, db: &Path, role: &str, code: Option<&str>) -> anyhow::Result<String> {
+    let mut cmd = Command::new(bin);
+    cmd.args(["token", "create", "--role", role, "--db"]).arg(db);
+    if let Some(c) = code {
+        cmd.args(["--code", c]);
+    }
+    let out = cmd.output()?;
+    if !out.status.success() {
+        bail!("token create failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+}
+
+async fn post(client: &reqwest::Client, url: &str, token: &str, body: &Value) -> anyhow::Result<Value> {
+    let r = client.post(url).bearer_auth(token).json(body).send().await?;
+    let status = r.status();
+    let v: Value = r.json().await?;
+    if !status.is_success() {
+        bail!("{url}: {status} {v}");
+    }
+    Ok(v)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let bin = match args.concord.clone() {
+        Some(b) => b,
+        None => std::env::current_exe()?.with_file_name("concord"),
+    };
+    anyhow::ensure!(bin.exists(), "no concord binary at {} (build it, or pass --concord)", bin.display());
+    let tmp = tempfile::tempdir_in(args.dir.clone().unwrap_or_else(std::env::temp_dir))?;
+    let db = tmp.path().join("load.db");
+
+    let fsyncs = fsync_rate(tmp.path(), Duration::from_secs(2))?;
+
+    let mut child = Command::new(&bin)
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot start concord serve")?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut line)?;
+    let server = Server(child);
+    let base = line.trim().rsplit(' ').next().context("no address printed")?.to_owned();
+
+    // Setup: 32 members, open silence procedures with a distant deadline.
+    let sec = token(&bin, &db, "secretariat", None)?;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(args.clients).build()?;
+    for (c, a2, num) in MEMBERS {
+        let m = json!({"code": c, "alpha2": a2, "numeric": num, "name": c, "accession": "1949-08-24"});
+        post(&client, &format!("{base}/api/v1/members"), &sec, &m).await?;
+    }
+    let mut tokens = Vec::new();
+    for (c, _, _) in MEMBERS {
+        tokens.push(token(&bin, &db, "member", Some(c))?);
+    }
+    let deadline = "2099-01-01T00:00:00Z";
+    for i in 0..args.proposals {
+        let d = json!({"kind": "routine", "title": format!("Load {i}"), "text": "Routine business for load."});
+        let p = post(&client, &format!("{base}/api/v1/proposals"), &sec, &d).await?;
+        let id = p["id"].as_u64().context("no id")?;
+        let c = json!({"procedure": "silence", "deadline": deadline});
+        post(&client, &format!("{base}/api/v1/proposals/{id}/circulate"), &sec, &c).await?;
+    }
+
+    // Load: each client concurs again and again, as one member, across the proposals.
+    let server_cpu0 = cpu_seconds(&server.0.id().to_string()).unwrap_or(0.0);
+    let load_cpu0 = cpu_seconds("self").unwrap_or(0.0);
+    let stop_at = Instant::now() + Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let tokens = Arc::new(tokens);
+    let mut tasks = Vec::new();
+    for w in 0..args.clients {
+        let (client, base, tokens) = (client.clone(), base.clone(), tokens.clone());
+        let proposals = args.proposals;
+        tasks.push(tokio::spawn(async move {
+            let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
+            let mut errors = 0u64;
+            let token = &tokens[w % tokens.len()];
+            let mut i = w;
+            while Instant::now() < stop_at {
+                let id = 1 + (i % proposals);
+                i += 7;
+                let t = Instant::now();
+                let body = json!({"revision": 1, "stance": "concur"});
+                let r = client
+                    .post(format!("{base}/api/v1/proposals/{id}/positions"))
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        let _ = r.bytes().await;
+                        h.record(t.elapsed().as_micros() as u64).expect("in range");
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (h, errors)
+        }));
+    }
+    let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+    let mut errors = 0;
+    for t in tasks {
+        let (h, e) = t.await?;
+        all.add(h)?;
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let rss = peak_rss_kib(server.0.id());
+    let server_cpu = cpu_seconds(&server.0.id().to_string()).unwrap_or(0.0) - server_cpu0;
+    let load_cpu = cpu_seconds("self").unwrap_or(0.0) - load_cpu0;
+    drop(server);
+
+    let rate = all.len() as f64 / elapsed;
+    let report = json!({
+        "clients": args.clients,
+        "seconds": elapsed,
+        "acknowledged_positions": all.len(),
+        "errors": errors,
+        "positions_per_second": rate.round(),
+        "latency_ms": {
+            "p50": all.value_at_quantile(0.50) as f64 / 1000.0,
+            "p99": all.value_at_quantile(0.99) as f64 / 1000.0,
+            "max": all.max() as f64 / 1000.0,
+        },
+        "server_cpu_seconds": (server_cpu * 100.0).round() / 100.0,
+        "load_tool_cpu_seconds": (load_cpu * 100.0).round() / 100.0,
+        "server_peak_rss_mib": rss.map(|k| (k as f64 / 1024.0 * 10.0).round() / 10.0),
+        "disk_fsyncs_per_second": fsyncs.round(),
+        "positions_per_fsync": (rate / fsyncs * 100.0).round() / 100.0,
+    });
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}

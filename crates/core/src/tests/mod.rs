@@ -1,0 +1,28 @@
+//! The domain's test suite, one file per rule family of domain.md §5.3, each test named as the
+//! rule it checks.
+//!
+//! Every scenario runs through [`decide`](crate::decide) and [`State::apply`](crate::State::apply)
+//! the way the server does ([`fixtures::World`]): an accepted command's events must apply cleanly,
+//! and a refused command must change nothing. Instants are fixed; nothing reads the clock.
+//!
+//! - `membership`: the electorate snapshot (rule 1), partners, unknown and departed members.
+//! - `silence`: the silence procedure (rule 4) and rule 8's ban on deploying forces by silence.
+//! - `consensus_round`: no voting (rule 2) and the explicit consensus round (rule 3).
+//! - `reservations`: reservations and opt-outs never block (rule 5); `Decision::explain`.
+//! - `lifecycle`: draft, amend, circulate, extend, curtail, withdraw; final proposals never change.
+//! - `authorisation`: who may do what (DESIGN.md, "Who uses it").
+//! - `replay`: the log is the database; altered logs fail to apply.
+//! - `properties`: the consensus rules that are laws, as proptest properties.
+//! - `sequences`: random command sequences; decide and apply agree, replay equals live state.
+
+mod fixtures;
+
+mod authorisation;
+mod consensus_round;
+mod lifecycle;
+mod membership;
+mod properties;
+mod replay;
+mod reservations;
+mod sequences;
+mod silence;

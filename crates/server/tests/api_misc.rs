@@ -1,0 +1,307 @@
+//! Lists and their pages, concurrent writes and the log they leave, restarts, health and the
+//! OpenAPI document.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{Alliance, FOUNDERS, Server, hours_from_now, join_all, leaf_hash_hex};
+use serde_json::{Value, json};
+
+/// Follows `next` from the first page of `path` (which has a `?`), `limit` items at a time.
+async fn all_pages(s: &Server, path: &str, limit: u32) -> (Vec<Value>, usize) {
+    let mut items = Vec::new();
+    let mut pages = 0;
+    let mut after: Option<String> = None;
+    loop {
+        let url = match &after {
+            None => format!("{path}&limit={limit}"),
+            Some(a) => format!("{path}&limit={limit}&after={a}"),
+        };
+        let r = s.get(&s.observer, &url).await;
+        let page = r.expect_status(200);
+        let got = page["items"].as_array().expect("items");
+        assert!(got.len() <= limit as usize, "a page larger than its limit: {url}");
+        pages += 1;
+        items.extend(got.iter().cloned());
+        match page.get("next") {
+            None => return (items, pages),
+            Some(next) => {
+                assert_eq!(got.len(), limit as usize, "only full pages have a next: {url}");
+                after = Some(next.as_str().expect("a cursor").to_owned());
+            }
+        }
+        assert!(pages < 100, "pagination does not end");
+    }
+}
+
+#[tokio::test]
+async fn members_page_through_in_code_order_without_duplicates_or_gaps() {
+    let a = Alliance::start().await;
+    let more = [("NOR", "NO", "578"), ("ITA", "IT", "380"), ("LUX", "LU", "442"), ("NLD", "NL", "528")];
+    for (code, a2, num) in more {
+        a.admit(code, a2, num, code, "1949-04-04").await;
+    }
+    let mut expected: Vec<String> =
+        FOUNDERS.iter().map(|f| f.0.to_owned()).chain(more.iter().map(|m| m.0.into())).collect();
+    expected.sort();
+
+    let (items, pages) = all_pages(&a, "/api/v1/members?", 2).await;
+    let got: Vec<String> = items.iter().map(|m| m["code"].as_str().expect("a code").to_owned()).collect();
+    assert_eq!(got, expected, "every member once, in code order");
+    assert_eq!(pages, 5, "9 members in pages of 2");
+    // A page size that divides the count ends with an empty page or none, never a repeat.
+    let (items, _) = all_pages(&a, "/api/v1/members?", 3).await;
+    assert_eq!(items.len(), 9);
+    let full = a.get(&a.observer, "/api/v1/members").await;
+    let full = full.expect_status(200);
+    assert!(full.get("next").is_none(), "one page holds all: {full}");
+    assert_eq!(full["items"].as_array().map(Vec::len), Some(9));
+    assert_eq!(
+        full["items"][0],
+        json!({ "code": "BEL", "alpha2": "BE", "numeric": "056", "name": "Belgium", "accession": "1949-04-04" })
+    );
+    // A cursor from the middle continues after it.
+    let r = a.get(&a.observer, "/api/v1/members?after=FRA&limit=2").await;
+    let codes: Vec<&str> =
+        r.json["items"].as_array().expect("items").iter().filter_map(|m| m["code"].as_str()).collect();
+    assert_eq!(codes, ["ISL", "ITA"]);
+}
+
+#[tokio::test]
+async fn proposals_page_through_and_filter_by_status() {
+    let a = Alliance::start().await;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        ids.push(a.draft("routine", &format!("Item {i}")).await);
+    }
+    for id in [ids[1], ids[4], ids[6]] {
+        a.circulate(id, "silence", hours_from_now(5)).await;
+    }
+    a.post(&a.secretariat, &format!("/api/v1/proposals/{}/withdraw", ids[2]), &json!({ "reason": "Dropped." }))
+        .await
+        .expect_status(200);
+    a.circulate(ids[5], "consensus_round", hours_from_now(5)).await;
+    let r = a.position(a.token("BEL"), ids[6], 1, "object", Some("Belgium objects.")).await;
+    assert_eq!(r.expect_status(201)["status"], "blocked");
+
+    let id_list = |items: &[Value]| items.iter().map(|p| p["id"].as_u64().expect("an id")).collect::<Vec<_>>();
+    let (items, _) = all_pages(&a, "/api/v1/proposals?", 2).await;
+    assert_eq!(id_list(&items), ids, "every proposal once, in id order");
+
+    let filters = [
+        ("draft", vec![ids[0], ids[3]]),
+        ("under_silence", vec![ids[1], ids[4]]),
+        ("consensus_round", vec![ids[5]]),
+        ("withdrawn", vec![ids[2]]),
+        ("blocked", vec![ids[6]]),
+        ("adopted", vec![]),
+    ];
+    for (status, expected) in filters {
+        let (items, _) = all_pages(&a, &format!("/api/v1/proposals?status={status}"), 1).await;
+        assert_eq!(id_list(&items), expected, "status={status}");
+        assert!(items.iter().all(|p| p["status"] == status), "status={status}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_positions_are_all_logged_in_one_unbroken_chain() {
+    let a = Alliance::start().await;
+    // 13 open proposals under silence (a concurrence never decides one), 5 electors each.
+    let mut ids = Vec::new();
+    for i in 0..13 {
+        let id = a.draft("routine", &format!("Parallel {i}")).await;
+        a.circulate(id, "silence", hours_from_now(6)).await;
+        ids.push(id);
+    }
+    let size_before = a.log_size().await;
+    let mut pairs: Vec<(u64, &str)> = Vec::new();
+    for id in &ids {
+        for (code, _) in &a.members {
+            pairs.push((*id, code));
+        }
+    }
+    pairs.truncate(64);
+
+    let posts = pairs.iter().map(|(id, code)| a.position(a.token(code), *id, 1, "concur", None));
+    let replies = join_all(posts).await;
+    for (r, (id, code)) in replies.iter().zip(&pairs) {
+        let p = r.expect_status(201);
+        assert_eq!(p["id"], *id);
+        assert_eq!(p["positions"][code]["stance"], "concur");
+    }
+
+    // Exactly one entry per acknowledged position.
+    let size = a.log_size().await;
+    assert_eq!(size, size_before + 64);
+    let entries = a.log_entries().await;
+    assert_eq!(entries.len() as u64, size);
+
+    // Contiguous from 0, each entry hashed as published and chained to the one before.
+    let mut prev = leaf_hash_hex(b"");
+    let mut positions = BTreeSet::new();
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(e["seq"], i as u64);
+        let text = e["entry"].as_str().expect("the entry as a string");
+        assert_eq!(e["leaf_hash"], leaf_hash_hex(text.as_bytes()), "entry {i}: leaf hash");
+        let record: Value = serde_json::from_str(text).expect("the entry is JSON");
+        assert_eq!(record["seq"], i as u64, "entry {i}: seq inside the record");
+        assert_eq!(record["prev"], prev, "entry {i}: prev is the previous leaf hash");
+        prev = e["leaf_hash"].as_str().expect("a leaf hash").to_owned();
+        if i as u64 >= size_before {
+            assert_eq!(record["event"]["type"], "position_taken", "entry {i}");
+            let key = (record["event"]["proposal"].as_u64(), record["event"]["member"].as_str().map(str::to_owned));
+            assert!(positions.insert(key.clone()), "entry {i}: {key:?} logged twice");
+            assert_eq!(record["actor"], json!({ "role": "member", "code": key.1 }));
+        }
+    }
+    assert_eq!(positions.len(), 64);
+
+    // Every proposal shows exactly its positions.
+    for id in &ids {
+        let p = a.proposal(*id).await;
+        let expected = pairs.iter().filter(|(i, _)| i == id).count();
+        assert_eq!(p["positions"].as_object().map(serde_json::Map::len), Some(expected), "proposal {id}");
+        assert_eq!(p["status"], "under_silence");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_last_consents_decide_a_round_exactly_once() {
+    let a = Alliance::start().await;
+    let id = a.draft("assistance_programme", "Everyone at once").await;
+    a.circulate(id, "consensus_round", hours_from_now(6)).await;
+    let size = a.log_size().await;
+    let replies = join_all(a.members.iter().map(|(_, t)| a.position(t, id, 1, "concur", None))).await;
+    for r in &replies {
+        r.expect_status(201);
+    }
+    let adopted = replies.iter().filter(|r| r.json["status"] == "adopted").count();
+    assert_eq!(adopted, 1, "exactly one reply carries the decision");
+    assert_eq!(a.log_size().await, size + 6, "five positions and one decision");
+    let o = a.get(&a.observer, &format!("/api/v1/proposals/{id}/outcome")).await;
+    let d = &o.expect_status(200)["decision"];
+    assert_eq!(d["outcome"], "adopted");
+    assert_eq!(d["concurred"].as_array().map(Vec::len), Some(5));
+    let entries = a.log_entries().await;
+    let decided = entries
+        .iter()
+        .filter(|e| e["entry"].as_str().is_some_and(|t| t.contains("\"type\":\"proposal_decided\"")))
+        .count();
+    assert_eq!(decided, 1);
+}
+
+#[tokio::test]
+async fn log_entries_are_served_by_range() {
+    let a = Alliance::start().await;
+    let size = a.log_size().await;
+    assert_eq!(size, 5, "five admissions");
+    let r = a.get(&a.observer, "/api/v1/log/entries?from=1&limit=2").await;
+    let r = r.expect_status(200);
+    assert_eq!(r["size"], 5);
+    let seqs: Vec<u64> = r["entries"].as_array().expect("entries").iter().filter_map(|e| e["seq"].as_u64()).collect();
+    assert_eq!(seqs, [1, 2]);
+    let first: Value = serde_json::from_str(r["entries"][0]["entry"].as_str().expect("entry")).expect("JSON");
+    assert_eq!(first["event"]["type"], "member_admitted");
+    assert_eq!(first["event"]["member"]["code"], "CAN");
+    assert_eq!(first["actor"], json!({ "role": "secretariat" }));
+    let beyond = a.get(&a.observer, "/api/v1/log/entries?from=99").await;
+    let beyond = beyond.expect_status(200);
+    assert_eq!(beyond["size"], 5);
+    assert!(beyond["entries"].as_array().is_some_and(Vec::is_empty));
+}
+
+#[tokio::test]
+async fn a_restart_keeps_every_acknowledged_write() {
+    let a = Alliance::start().await;
+    let id = a.draft("statement", "Survives").await;
+    a.circulate(id, "silence", hours_from_now(6)).await;
+    a.position(a.token("BEL"), id, 1, "concur_with_reservation", Some("Belgium reserves.")).await.expect_status(201);
+    let body = json!({ "kind": "routine", "title": "Keyed", "text": "X." });
+    let keyed = a.post_keyed(&a.secretariat, "/api/v1/proposals", "before-restart", &body).await;
+    keyed.expect_status(201);
+    let before = (a.log_entries().await, a.proposal(id).await, a.get(&a.observer, "/api/v1/members").await.json);
+    let bel = a.token("BEL").to_owned();
+
+    let Alliance { server, .. } = a;
+    let s = server.restart().await;
+    assert_eq!(s.log_entries().await, before.0, "the same log");
+    assert_eq!(s.proposal(id).await, before.1, "the same proposal");
+    assert_eq!(s.get(&s.observer, "/api/v1/members").await.json, before.2);
+    // Tokens and idempotency records survive too, and the procedure goes on.
+    let again = s.post_keyed(&s.secretariat, "/api/v1/proposals", "before-restart", &body).await;
+    assert_eq!(again.bytes, keyed.bytes);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let r = s.position(&bel, id, 1, "concur", None).await;
+    assert_eq!(r.expect_status(201)["positions"]["BEL"]["stance"], "concur");
+    let r = s.draft("routine", "After restart").await;
+    assert_eq!(r, id + 2, "ids continue");
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let s = Server::start().await;
+    let r = s.get_anon("/healthz").await;
+    r.expect_status(200);
+    assert_eq!(String::from_utf8_lossy(&r.bytes).trim(), "ok");
+    let r = s.get_anon("/readyz").await;
+    r.expect_status(200);
+    assert_eq!(String::from_utf8_lossy(&r.bytes).trim(), "ready");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let s = Server::start().await;
+    let r = s.get_anon("/api/openapi.json").await;
+    assert!(r.header("content-type").is_some_and(|c| c.starts_with("application/json")));
+    let doc = r.expect_status(200);
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+    let paths = doc["paths"].as_object().expect("paths");
+    for path in [
+        "/api/v1/proposals",
+        "/api/v1/proposals/{id}",
+        "/api/v1/proposals/{id}/circulate",
+        "/api/v1/proposals/{id}/amend",
+        "/api/v1/proposals/{id}/extend",
+        "/api/v1/proposals/{id}/curtail",
+        "/api/v1/proposals/{id}/withdraw",
+        "/api/v1/proposals/{id}/positions",
+        "/api/v1/proposals/{id}/outcome",
+        "/api/v1/members",
+        "/api/v1/members/{code}",
+        "/api/v1/members/{code}/departure",
+        "/api/v1/partners",
+        "/api/v1/log/entries",
+        "/healthz",
+        "/readyz",
+    ] {
+        assert!(paths.contains_key(path), "missing {path}");
+    }
+    let positions = &paths["/api/v1/proposals/{id}/positions"];
+    assert!(positions.get("get").is_some() && positions.get("post").is_some());
+    assert!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"]
+            .as_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("bearer"))
+    );
+    assert!(doc["components"]["schemas"]["Problem"].is_object(), "the problem schema");
+}
+
+// The helpers that check "refused and nothing changed" must themselves be able to fail.
+
+#[tokio::test]
+#[should_panic(expected = "expected 403 not-permitted, got 201")]
+async fn the_refusal_check_fails_on_a_write_that_succeeds() {
+    let s = Server::start().await;
+    let body = json!({ "kind": "statement", "title": "Accepted", "text": "X." });
+    s.refused(&s.secretariat, "/api/v1/proposals", &body, 403, "not-permitted", "/api/v1/proposals").await;
+}
+
+#[tokio::test]
+#[should_panic(expected = "a refused write changed the log")]
+async fn the_unchanged_check_fails_when_the_log_grew() {
+    let s = Server::start().await;
+    let before = (s.log_size().await, s.get(&s.observer, "/api/v1/proposals").await);
+    s.draft("routine", "Sneaked in").await;
+    s.assert_unchanged(before, "/api/v1/proposals").await;
+}

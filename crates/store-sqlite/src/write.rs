@@ -1,0 +1,223 @@
+//! The statements of a write transaction: log entries, projection upserts, idempotency records.
+//!
+//! Each function runs inside a transaction the caller opened on the writer connection and
+//! commits; none commits on its own. The SQL is plain enough to carry over to PostgreSQL
+//! (`ON CONFLICT … DO UPDATE SET … = excluded.…` is spelled the same there).
+
+use concord_core::{Member, Partner, Proposal};
+use concord_store::{Batch, IdempotencyRecord, Snapshot, StoreError};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+
+/// Rows per multi-row statement: at most 7 parameters a row, well under SQLite's limit of
+/// 32,766 bound parameters.
+const ROWS_PER_STATEMENT: usize = 400;
+
+use crate::error::{from_sqlx, is_unique_violation};
+use crate::rows::{body, label, last_change, timestamp, to_i64, to_u64};
+
+/// The stored log size: the head every append compares against.
+pub(crate) async fn head(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
+    let row = sqlx::query("SELECT size FROM log_head WHERE id = 0").fetch_one(conn).await.map_err(from_sqlx)?;
+    to_u64(row.try_get("size").map_err(from_sqlx)?, "log head")
+}
+
+/// Writes a batch whose `expected_size` the caller has checked against [`head`], and moves the
+/// head. Entries go first and the head last, the order of a tlog commit (entries, then the tree
+/// head), though inside one transaction nothing is visible before the commit anyway.
+pub(crate) async fn batch(conn: &mut SqliteConnection, batch: &Batch) -> Result<u64, StoreError> {
+    let expected = batch.expected_size;
+    // Multi-row statements: each statement costs a round trip to sqlx's SQLite thread, which
+    // for a batch of hundreds of entries dominates the cost of the rows themselves.
+    for chunk in batch.entries.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO log (seq, leaf_hash, entry) ");
+        let mut bad = None;
+        q.push_values(chunk, |mut b, e| match to_i64(e.seq, "sequence number") {
+            Ok(seq) => {
+                b.push_bind(seq).push_bind(e.leaf_hash.as_bytes().to_vec()).push_bind(e.bytes.clone());
+            }
+            Err(err) => bad = Some(err),
+        });
+        if let Some(err) = bad {
+            return Err(err);
+        }
+        match q.build().persistent(false).execute(&mut *conn).await {
+            Ok(_) => {}
+            // The head said the log ended before these rows, and appends are serialised, so the
+            // head and the log disagree: retrying as a conflict would fail forever.
+            Err(err) if is_unique_violation(&err) => {
+                return Err(StoreError::Corrupt(format!("log entries exist beyond the head {expected}")));
+            }
+            Err(err) => return Err(from_sqlx(err)),
+        }
+    }
+    let size = expected + batch.entries.len() as u64;
+    projections(conn, &batch.projections).await?;
+    for record in &batch.idempotency {
+        idempotency(conn, record).await?;
+    }
+    let moved = sqlx::query("UPDATE log_head SET size = ? WHERE id = 0 AND size = ?")
+        .bind(to_i64(size, "log size")?)
+        .bind(to_i64(expected, "log size")?)
+        .execute(&mut *conn)
+        .await
+        .map_err(from_sqlx)?;
+    if moved.rows_affected() != 1 {
+        // Unreachable while the caller holds the write lock and checked the head.
+        return Err(StoreError::Other(format!("the log head moved from {expected} during the append")));
+    }
+    Ok(size)
+}
+
+/// Upserts every member, partner and proposal of `snapshot`.
+pub(crate) async fn projections(conn: &mut SqliteConnection, snapshot: &Snapshot) -> Result<(), StoreError> {
+    for m in &snapshot.members {
+        member(conn, m).await?;
+    }
+    for p in &snapshot.partners {
+        partner(conn, p).await?;
+    }
+    for chunk in snapshot.proposals.chunks(ROWS_PER_STATEMENT) {
+        proposals(conn, chunk).await?;
+    }
+    Ok(())
+}
+
+/// Deletes every projection row (not the log, tokens or idempotency records).
+pub(crate) async fn clear_projections(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    // Positions first: they refer to proposals.
+    for table in ["positions", "proposals", "partners", "members"] {
+        sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *conn).await.map_err(from_sqlx)?;
+    }
+    Ok(())
+}
+
+async fn member(conn: &mut SqliteConnection, m: &Member) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO members (code, name, accession, departure, body) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, accession = excluded.accession, \
+         departure = excluded.departure, body = excluded.body",
+    )
+    .bind(m.code.as_str())
+    .bind(&m.name)
+    .bind(m.accession.to_string())
+    .bind(m.departure.map(|d| d.to_string()))
+    .bind(body(serde_json::to_string(m))?)
+    .execute(conn)
+    .await
+    .map_err(from_sqlx)?;
+    Ok(())
+}
+
+async fn partner(conn: &mut SqliteConnection, p: &Partner) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO partners (code, name, body) VALUES (?, ?, ?) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, body = excluded.body",
+    )
+    .bind(p.code.as_str())
+    .bind(&p.name)
+    .bind(body(serde_json::to_string(p))?)
+    .execute(conn)
+    .await
+    .map_err(from_sqlx)?;
+    Ok(())
+}
+
+/// Upserts proposals and replaces their positions rows with those they hold now (an amendment
+/// clears them, so stale rows must go, not just new ones arrive): three statements per chunk of
+/// proposals, however many positions they hold.
+async fn proposals(conn: &mut SqliteConnection, chunk: &[Proposal]) -> Result<(), StoreError> {
+    struct Row {
+        id: i64,
+        kind: String,
+        status: String,
+        title: String,
+        deadline: Option<String>,
+        updated: String,
+        body: String,
+    }
+    let mut rows = Vec::with_capacity(chunk.len());
+    for p in chunk {
+        let title = p.revisions.last().map(|r| r.title.clone());
+        let title = title.ok_or_else(|| StoreError::Other(format!("proposal {} has no revision", p.id)))?;
+        rows.push(Row {
+            id: to_i64(p.id.0, "proposal id")?,
+            kind: label(serde_json::to_value(p.kind))?,
+            status: label(serde_json::to_value(p.status))?,
+            title,
+            deadline: p.circulation.as_ref().map(|c| timestamp(c.deadline)),
+            updated: timestamp(last_change(p)),
+            body: body(serde_json::to_string(p))?,
+        });
+    }
+    // An upsert rather than INSERT OR REPLACE: replacing would delete the row and cascade.
+    let mut q =
+        QueryBuilder::<Sqlite>::new("INSERT INTO proposals (id, kind, status, title, deadline, updated, body) ");
+    q.push_values(&rows, |mut b, r| {
+        b.push_bind(r.id)
+            .push_bind(&r.kind)
+            .push_bind(&r.status)
+            .push_bind(&r.title)
+            .push_bind(&r.deadline)
+            .push_bind(&r.updated)
+            .push_bind(&r.body);
+    });
+    q.push(
+        " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, status = excluded.status, title = excluded.title, \
+         deadline = excluded.deadline, updated = excluded.updated, body = excluded.body",
+    );
+    q.build().persistent(false).execute(&mut *conn).await.map_err(from_sqlx)?;
+
+    let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM positions WHERE proposal IN (");
+    let mut ids = q.separated(", ");
+    for r in &rows {
+        ids.push_bind(r.id);
+    }
+    q.push(")");
+    q.build().persistent(false).execute(&mut *conn).await.map_err(from_sqlx)?;
+
+    let mut positions = Vec::new();
+    for (p, r) in chunk.iter().zip(&rows) {
+        for x in p.positions.values() {
+            positions.push((r.id, x, label(serde_json::to_value(x.stance))?));
+        }
+    }
+    for part in positions.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO positions (proposal, member, revision, stance, text, at, signed) ",
+        );
+        q.push_values(part, |mut b, (id, x, stance)| {
+            b.push_bind(*id)
+                .push_bind(x.member.as_str())
+                .push_bind(i64::from(x.revision))
+                .push_bind(stance.as_str())
+                .push_bind(x.text.as_deref())
+                .push_bind(timestamp(x.at))
+                .push_bind(x.signed);
+        });
+        q.build().persistent(false).execute(&mut *conn).await.map_err(from_sqlx)?;
+    }
+    Ok(())
+}
+
+async fn idempotency(conn: &mut SqliteConnection, r: &IdempotencyRecord) -> Result<(), StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO idempotency (principal, key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&r.principal)
+    .bind(&r.key)
+    .bind(&r.fingerprint)
+    .bind(i64::from(r.status))
+    .bind(r.body.as_slice())
+    .bind(timestamp(r.created_at))
+    .execute(conn)
+    .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        // Two requests with one key raced past the server's check: the second must have no
+        // effect, so its whole batch fails.
+        Err(e) if is_unique_violation(&e) => {
+            Err(StoreError::Other(format!("idempotency key {:?} of {} is already recorded", r.key, r.principal)))
+        }
+        Err(e) => Err(from_sqlx(e)),
+    }
+}

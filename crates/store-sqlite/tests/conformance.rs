@@ -1,0 +1,216 @@
+//! The store conformance suite on SQLite files, and what only SQLite has: the file survives a
+//! reopen, and the durability settings are in effect.
+
+use std::path::{Path, PathBuf};
+
+use concord_store::conformance::{self, append_all, story};
+use concord_store::{Batch, NewToken, Page, Store, StoreError, genesis};
+use concord_store_sqlite::SqliteStore;
+use sqlx::Connection;
+use tempfile::TempDir;
+
+/// A fresh database file in its own temporary directory, removed when the returned guard drops.
+async fn fresh() -> (SqliteStore, TempDir) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = SqliteStore::open(&db(&dir)).await.expect("open");
+    (store, dir)
+}
+
+fn db(dir: &TempDir) -> PathBuf {
+    dir.path().join("concord.db")
+}
+
+/// One `#[tokio::test]` per conformance property, each on fresh files.
+macro_rules! conformance {
+    ($($property:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $property() {
+            let (store, _dir) = fresh().await;
+            conformance::$property(&store).await;
+        }
+    )*};
+}
+
+conformance!(
+    log_round_trip,
+    entries_paginate,
+    append_at_the_wrong_size_conflicts,
+    racing_appends_have_one_winner,
+    non_contiguous_batches_are_refused,
+    projections_are_readable,
+    tokens,
+    idempotency_records,
+    ping,
+);
+
+#[tokio::test]
+async fn replace_projections_matches_appends() {
+    let ((a, _da), (b, _db)) = (fresh().await, fresh().await);
+    conformance::replace_projections_matches_appends(&a, &b).await;
+}
+
+#[tokio::test]
+async fn dumps_show_differences() {
+    let ((a, _da), (b, _db)) = (fresh().await, fresh().await);
+    conformance::dumps_show_differences(&a, &b).await;
+}
+
+/// `run_all` itself, as the PostgreSQL backend will call it: every store in one directory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn run_all() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let n = std::sync::atomic::AtomicUsize::new(0);
+    conformance::run_all(|| {
+        let path = dir.path().join(format!("{}.db", n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+        async move { SqliteStore::open(&path).await.expect("open") }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_reopened_file_keeps_everything() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (scenario, mut batches) = story();
+    batches[0].idempotency.push(concord_store::IdempotencyRecord {
+        principal: "secretariat".into(),
+        key: "k".into(),
+        fingerprint: "f".into(),
+        status: 200,
+        body: b"{}".to_vec(),
+        created_at: "2024-02-26T08:00:00Z".parse().expect("a timestamp"),
+    });
+    let token = NewToken {
+        hash: [7; 32],
+        actor: concord_core::Actor::Member("FRA".parse().expect("a code")),
+        label: "France".into(),
+        created_at: "2024-02-26T08:00:00Z".parse().expect("a timestamp"),
+    };
+    let (entries, projected) = {
+        let store = SqliteStore::open(&db(&dir)).await.expect("open");
+        append_all(&store, &batches).await;
+        store.create_token(&token).await.expect("create_token");
+        (store.entries(0, u64::MAX).await.expect("entries"), store.dump_projections().await.expect("dump"))
+    };
+
+    let store = SqliteStore::open(&db(&dir)).await.expect("reopen");
+    assert_eq!(store.log_size().await.expect("log_size"), scenario.size());
+    assert_eq!(store.entries(0, u64::MAX).await.expect("entries"), entries);
+    concord_store::check_chain(genesis(), &entries).expect("an intact chain");
+    assert_eq!(store.dump_projections().await.expect("dump"), projected);
+    assert_eq!(store.find_token(&token.hash).await.expect("find_token"), Some(token.actor));
+    assert_eq!(
+        store.idempotency("secretariat", "k").await.expect("idempotency"),
+        Some(batches[0].idempotency[0].clone())
+    );
+    let members = store.members(&Page::first(100)).await.expect("members");
+    assert_eq!(members.len(), scenario.state.members.len());
+
+    // The reopened store appends on from where the log ended.
+    let mut next = scenario.clone();
+    let partner = concord_core::Partner { code: "MDA".parse().expect("a code"), name: "Moldova".into() };
+    let batch = next.step(
+        concord_core::Actor::Secretariat,
+        &concord_core::Command::RegisterPartner { partner },
+        "2024-03-01T00:00:00Z",
+    );
+    assert_eq!(store.append(&batch).await.expect("append"), scenario.size() + 1);
+}
+
+/// Two stores on one file (as two processes would be) racing from the same size: `BEGIN
+/// IMMEDIATE` makes the loser wait for the winner's commit and then see a conflict, not a busy
+/// error or a fork.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_stores_on_one_file_cannot_fork_the_log() {
+    let (a, dir) = fresh().await;
+    let b = SqliteStore::open(&db(&dir)).await.expect("open a second time");
+    let (_, batches) = story();
+    append_all(&a, &batches).await;
+    for round in 0..5u8 {
+        let size = a.log_size().await.expect("log_size");
+        assert_eq!(b.log_size().await.expect("log_size"), size, "each store reads the other's writes");
+        // Two different entries for the same place in the log (the store does not read them).
+        let batch = |by: &str| {
+            let bytes = format!("{{\"by\":\"{by}\",\"round\":{round}}}").into_bytes();
+            let entry = concord_store::NewEntry { seq: size, leaf_hash: concord_ledger::leaf_hash(&bytes), bytes };
+            Batch { expected_size: size, entries: vec![entry], ..Batch::default() }
+        };
+        let (ba, bb) = (batch("a"), batch("b"));
+        let (ra, rb) = tokio::join!(a.append(&ba), b.append(&bb));
+        let conflict = |r: &Result<u64, StoreError>| matches!(r, Err(StoreError::Conflict { expected, found }) if *expected == size && *found == size + 1);
+        match (&ra, &rb) {
+            (Ok(n), r) | (r, Ok(n)) if *n == size + 1 && conflict(r) => {}
+            _ => panic!("round {round}: {ra:?} and {rb:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_file_is_in_wal_mode() {
+    let (_store, dir) = fresh().await;
+    // A separate connection to the same file: WAL is a property of the file itself.
+    let mut conn = raw(&dir).await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await.expect("journal_mode");
+    assert_eq!(mode, "wal");
+    conn.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn the_store_connections_use_full_sync_and_foreign_keys() {
+    let (store, _dir) = fresh().await;
+    let settings = store.settings().await.expect("settings");
+    assert_eq!(settings.journal_mode, "wal");
+    assert_eq!(settings.synchronous, 2, "synchronous=FULL");
+    assert!(settings.foreign_keys);
+    assert_eq!(settings.busy_timeout_ms, 5000);
+}
+
+#[tokio::test]
+async fn a_missing_directory_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path: &Path = &dir.path().join("missing").join("concord.db");
+    let err = SqliteStore::open(path).await.expect_err("no directory, no database");
+    assert!(err.to_string().contains("missing"), "{err}");
+}
+
+#[tokio::test]
+async fn an_entry_whose_hash_does_not_match_is_refused() {
+    let (store, _dir) = fresh().await;
+    let (_, batches) = story();
+    let mut bad: Batch = batches[0].clone();
+    bad.entries[0].bytes.push(b' ');
+    assert!(matches!(store.append(&bad).await, Err(StoreError::Other(_))));
+    assert_eq!(store.log_size().await.expect("log_size"), 0);
+}
+
+/// A file whose log and head disagree (rows deleted behind the store's back) is refused on open.
+#[tokio::test]
+async fn a_log_shorter_than_its_head_is_refused() {
+    let (store, dir) = fresh().await;
+    let (_, batches) = story();
+    append_all(&store, &batches).await;
+    drop(store);
+    let mut conn = raw(&dir).await;
+    sqlx::query("DELETE FROM log WHERE seq = (SELECT MAX(seq) FROM log)").execute(&mut conn).await.expect("delete");
+    conn.close().await.expect("close");
+    let err = SqliteStore::open(&db(&dir)).await.expect_err("a damaged file");
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err}");
+}
+
+/// Another process holding the write lock past the busy timeout makes an append unavailable
+/// (retryable), not a conflict or a failure.
+#[tokio::test]
+async fn a_locked_database_is_unavailable() {
+    let (store, dir) = fresh().await;
+    let mut conn = raw(&dir).await;
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await.expect("take the write lock");
+    let (_, batches) = story();
+    let err = store.append(&batches[0]).await.expect_err("the file is locked");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err}");
+    sqlx::query("ROLLBACK").execute(&mut conn).await.expect("release the lock");
+    assert_eq!(store.append(&batches[0]).await.expect("append once the lock is gone"), 1);
+}
+
+/// A plain connection to the store's file, as another process would open it.
+async fn raw(dir: &TempDir) -> sqlx::SqliteConnection {
+    sqlx::SqliteConnection::connect(&format!("sqlite://{}", db(dir).display())).await.expect("connect")
+}
