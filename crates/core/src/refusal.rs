@@ -115,7 +115,7 @@ impl Refusal {
     #[must_use]
     pub fn class(&self) -> RefusalClass {
         match self {
-            Self::NotPermitted { .. } => RefusalClass::Forbidden,
+            Self::NotPermitted { .. } | Self::PartnerCannotTakePositions { .. } => RefusalClass::Forbidden,
             Self::UnknownMember { .. } | Self::UnknownProposal { .. } => RefusalClass::NotFound,
             Self::Invalid { .. }
             | Self::SignificanceMismatch { .. }

@@ -80,8 +80,10 @@ impl FromRequestParts<AppState> for Caller {
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            // RFC 9110 §11.1: the scheme name is case-insensitive.
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim())
             .filter(|t| t.starts_with(TOKEN_PREFIX))
             .ok_or_else(|| ApiError::Unauthorized("the Authorization header is not a Concord bearer token".into()))?;
         let hash = hash_token(token);

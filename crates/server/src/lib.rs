@@ -108,6 +108,7 @@ impl App {
             .merge(api::health::router())
             .route("/api/openapi.json", get(openapi::document))
             .fallback(|| async { ApiError::NotFound("there is nothing at this address".into()) })
+            .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
             .layer(DefaultBodyLimit::max(api::BODY_LIMIT))
             .layer(TraceLayer::new_for_http())
             .with_state(self.state.clone())

@@ -39,6 +39,8 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     PayloadTooLarge(String),
+    #[error("this address does not accept that method; the Allow header lists those it does")]
+    MethodNotAllowed,
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("this Idempotency-Key was already used for a different request")]
@@ -71,6 +73,7 @@ impl ApiError {
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not-found"),
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
             Self::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type"),
             Self::IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused"),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

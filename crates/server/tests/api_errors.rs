@@ -75,8 +75,6 @@ async fn nobody_takes_a_position_for_someone_else() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: a partner naming itself in a position gets 409 partner-cannot-take-positions, \
-            but 403 not-permitted when it names nobody (core refusal.rs: class Conflict)"]
 async fn a_partner_naming_itself_is_forbidden_like_any_partner() {
     let a = Alliance::start().await;
     a.post(&a.secretariat, "/api/v1/partners", &json!({ "code": "UKR", "name": "Ukraine" })).await.expect_status(201);
@@ -246,8 +244,6 @@ async fn unreadable_bodies_are_400_415_or_413_and_change_nothing() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: well-formed JSON with a wrong-typed enum value (or an array for the body) is answered \
-            400 malformed-json, not invalid-body: serde_json classifies it as Syntax (api/mod.rs Write::json)"]
 async fn a_wrong_type_for_an_enum_is_invalid_not_malformed() {
     let s = Server::start().await;
     for body in [
@@ -323,8 +319,6 @@ async fn page_sizes_out_of_range_are_400_invalid_query() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: axum's Query/Path rejections are answered as text/plain, not problem+json \
-            (api/proposals.rs and api/members.rs use the plain Query and Path extractors)"]
 async fn unparseable_query_and_path_values_are_problem_documents() {
     let s = Server::start().await;
     for path in [
@@ -358,8 +352,6 @@ async fn unknown_routes_are_404_problems() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: a known path with a method it does not allow answers 405 with an empty body, \
-            not a problem document (lib.rs App::router sets no method_not_allowed_fallback)"]
 async fn a_wrong_method_is_a_405_problem() {
     let s = Server::start().await;
     let r = s.send(s.client.delete(s.url("/api/v1/proposals")).bearer_auth(&s.secretariat)).await;

@@ -3,6 +3,7 @@
 //! A handler reads: extract (the caller, the body) → call the domain through the sequencer, or
 //! read a projection → reply. Errors are [`ApiError`]s, turned into problem documents in one place.
 
+pub mod extract;
 pub mod health;
 pub mod log;
 pub mod members;
@@ -145,12 +146,12 @@ impl Write {
         if !is_json {
             return Err(ApiError::UnsupportedMediaType("send the body as Content-Type: application/json".into()));
         }
-        serde_json::from_slice(&self.body).map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => {
-                ApiError::bad_request("invalid-body", format!("the body is not valid: {e}"))
-            }
-            _ => ApiError::bad_request("malformed-json", format!("the body is not well-formed JSON: {e}")),
-        })
+        // Well-formed JSON of the wrong shape (a number where a name belongs) is invalid, not
+        // malformed; serde_json reports some of those as syntax errors, so check syntax alone first.
+        serde_json::from_slice::<serde::de::IgnoredAny>(&self.body)
+            .map_err(|e| ApiError::bad_request("malformed-json", format!("the body is not well-formed JSON: {e}")))?;
+        serde_json::from_slice(&self.body)
+            .map_err(|e| ApiError::bad_request("invalid-body", format!("the body is not valid: {e}")))
     }
 
     /// Submits `command` as the caller and answers with the affected resource.

@@ -2,7 +2,9 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use super::extract::Query;
 use axum::response::Response;
 use axum::routing::get;
 use concord_core::{Command, Partner};

@@ -3,7 +3,9 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use super::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
 use concord_core::{
