@@ -134,6 +134,33 @@ pub struct Settings {
 
 impl SqliteStore {
     /// The settings of the writer connection: the one whose commits must be durable.
+    /// Fills in the proposals' positions from their rows (the body leaves them out).
+    async fn with_positions(&self, mut proposals: Vec<Proposal>) -> Result<Vec<Proposal>, StoreError> {
+        if proposals.is_empty() {
+            return Ok(proposals);
+        }
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT proposal, member, revision, stance, text, at, signed FROM positions WHERE proposal IN (",
+        );
+        let mut sep = q.separated(", ");
+        for p in &proposals {
+            sep.push_bind(rows::to_i64(p.id.0, "proposal id")?);
+        }
+        q.push(")");
+        let rows = q.build().persistent(false).fetch_all(&self.reader).await.map_err(from_sqlx)?;
+        let mut by_id: std::collections::HashMap<i64, Vec<concord_core::Position>> = Default::default();
+        for r in &rows {
+            let (id, position) = rows::position_from_row(r)?;
+            by_id.entry(id).or_default().push(position);
+        }
+        for p in &mut proposals {
+            for position in by_id.remove(&rows::to_i64(p.id.0, "proposal id")?).unwrap_or_default() {
+                p.positions.insert(position.member, position);
+            }
+        }
+        Ok(proposals)
+    }
+
     pub async fn settings(&self) -> Result<Settings, StoreError> {
         let mut conn = self.writer.acquire().await.map_err(from_sqlx)?;
         let mut pragma = async |name: &str| {
@@ -287,7 +314,11 @@ impl Store for SqliteStore {
                 .bind(label(serde_json::to_value(s))?),
         };
         let rows = query.bind(after).bind(i64::from(page.limit)).fetch_all(&self.reader).await.map_err(from_sqlx)?;
-        rows.iter().map(|r| decoded::<Proposal>(serde_json::from_str(&body_of(r)?), "proposal row")).collect()
+        let proposals: Vec<Proposal> = rows
+            .iter()
+            .map(|r| decoded::<Proposal>(serde_json::from_str(&body_of(r)?), "proposal row"))
+            .collect::<Result<_, _>>()?;
+        self.with_positions(proposals).await
     }
 
     #[tracing::instrument(skip_all, fields(%id))]
@@ -298,7 +329,11 @@ impl Store for SqliteStore {
             .fetch_optional(&self.reader)
             .await
             .map_err(from_sqlx)?;
-        row.as_ref().map(|r| decoded::<Proposal>(serde_json::from_str(&body_of(r)?), "proposal row")).transpose()
+        let proposal = row
+            .as_ref()
+            .map(|r| decoded::<Proposal>(serde_json::from_str(&body_of(r)?), "proposal row"))
+            .transpose()?;
+        Ok(self.with_positions(proposal.into_iter().collect()).await?.pop())
     }
 
     #[tracing::instrument(skip_all, fields(actor = %token.actor))]

@@ -6,7 +6,7 @@
 
 use std::fmt::Display;
 
-use concord_core::{Actor, CountryCode, Proposal};
+use concord_core::{Actor, CountryCode, Position, Proposal};
 use jiff::Timestamp;
 
 use concord_store::StoreError;
@@ -79,6 +79,25 @@ pub(crate) fn actor_from_columns(role: &str, code: Option<&str>) -> Result<Actor
         ("partner", code) => Ok(Actor::Partner(country(code)?)),
         (role, code) => Err(corrupt("token", format_args!("unknown role {role:?} (code {code:?})"))),
     }
+}
+
+/// A position row, as `(proposal id, position)`.
+pub(crate) fn position_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<(i64, Position), StoreError> {
+    use sqlx::Row;
+    let get = |e: sqlx::Error| corrupt("position row", e);
+    let member: String = r.try_get("member").map_err(get)?;
+    let stance: String = r.try_get("stance").map_err(get)?;
+    let at: String = r.try_get("at").map_err(get)?;
+    let revision: i64 = r.try_get("revision").map_err(get)?;
+    let position = Position {
+        member: CountryCode::parse(&member).map_err(|e| corrupt("position row", e))?,
+        revision: u32::try_from(revision).map_err(|e| corrupt("position row", e))?,
+        stance: decoded(serde_json::from_value(serde_json::Value::String(stance)), "position stance")?,
+        text: r.try_get("text").map_err(get)?,
+        at: parse_timestamp(&at, "position time")?,
+        signed: r.try_get("signed").map_err(get)?,
+    };
+    Ok((r.try_get("proposal").map_err(get)?, position))
 }
 
 /// The latest time recorded anywhere in a proposal: drafting, revisions, circulation, positions,

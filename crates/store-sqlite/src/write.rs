@@ -4,7 +4,9 @@
 //! commits; none commits on its own. The SQL is plain enough to carry over to PostgreSQL
 //! (`ON CONFLICT … DO UPDATE SET … = excluded.…` is spelled the same there).
 
-use concord_core::{Member, Partner, Proposal};
+use std::collections::HashMap;
+
+use concord_core::{CountryCode, Member, Partner, Proposal};
 use concord_store::{Batch, IdempotencyRecord, Snapshot, StoreError};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -146,7 +148,9 @@ async fn proposals(conn: &mut SqliteConnection, chunk: &[Proposal]) -> Result<()
             title,
             deadline: p.circulation.as_ref().map(|c| timestamp(c.deadline)),
             updated: timestamp(last_change(p)),
-            body: body(serde_json::to_string(p))?,
+            // Positions live in their own rows (below), so that one more position does not
+            // rewrite every other one inside the body.
+            body: body(serde_json::to_string(&without_positions(p)))?,
         });
     }
     // An upsert rather than INSERT OR REPLACE: replacing would delete the row and cascade.
@@ -167,36 +171,113 @@ async fn proposals(conn: &mut SqliteConnection, chunk: &[Proposal]) -> Result<()
     );
     q.build().persistent(false).execute(&mut *conn).await.map_err(from_sqlx)?;
 
-    let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM positions WHERE proposal IN (");
-    let mut ids = q.separated(", ");
-    for r in &rows {
-        ids.push_bind(r.id);
-    }
-    q.push(")");
-    q.build().persistent(false).execute(&mut *conn).await.map_err(from_sqlx)?;
-
-    let mut positions = Vec::new();
+    // Only the positions that changed are written: a batch of positions on many proposals costs
+    // one row each, not one row per elector of every proposal it touched.
+    let stored = stored_positions(conn, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+    let mut replace_all = Vec::new();
+    let mut upserts = Vec::new();
     for (p, r) in chunk.iter().zip(&rows) {
+        let before = stored.get(&r.id);
+        // A member whose row must go (an amendment cleared the positions): rewrite them all.
+        let gone = |m: &String| CountryCode::parse(m).map_or(true, |c| !p.positions.contains_key(&c));
+        if before.is_some_and(|b| b.keys().any(gone)) {
+            replace_all.push(r.id);
+            for x in p.positions.values() {
+                upserts.push((r.id, x, position_key(x)?));
+            }
+            continue;
+        }
         for x in p.positions.values() {
-            positions.push((r.id, x, label(serde_json::to_value(x.stance))?));
+            let key = position_key(x)?;
+            if before.and_then(|b| b.get(x.member.as_str())) != Some(&key) {
+                upserts.push((r.id, x, key));
+            }
         }
     }
-    for part in positions.chunks(ROWS_PER_STATEMENT) {
+    if !replace_all.is_empty() {
+        let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM positions WHERE proposal IN (");
+        let mut ids = q.separated(", ");
+        for id in &replace_all {
+            ids.push_bind(*id);
+        }
+        q.push(")");
+        q.build().persistent(false).execute(&mut *conn).await.map_err(from_sqlx)?;
+    }
+    for part in upserts.chunks(ROWS_PER_STATEMENT) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO positions (proposal, member, revision, stance, text, at, signed) ",
         );
-        q.push_values(part, |mut b, (id, x, stance)| {
+        q.push_values(part, |mut b, (id, x, key)| {
             b.push_bind(*id)
                 .push_bind(x.member.as_str())
                 .push_bind(i64::from(x.revision))
-                .push_bind(stance.as_str())
+                .push_bind(key.stance.as_str())
                 .push_bind(x.text.as_deref())
-                .push_bind(timestamp(x.at))
+                .push_bind(key.at.as_str())
                 .push_bind(x.signed);
         });
+        q.push(
+            " ON CONFLICT (proposal, member) DO UPDATE SET revision = excluded.revision, stance = excluded.stance, \
+             text = excluded.text, at = excluded.at, signed = excluded.signed",
+        );
         q.build().persistent(false).execute(&mut *conn).await.map_err(from_sqlx)?;
     }
     Ok(())
+}
+
+/// A proposal as its `body` column holds it: everything but the positions.
+fn without_positions(p: &Proposal) -> Proposal {
+    Proposal { positions: Default::default(), ..p.clone() }
+}
+
+/// The columns of a position row, to tell whether the stored row is current.
+#[derive(Debug, PartialEq, Eq)]
+struct PositionKey {
+    revision: i64,
+    stance: String,
+    text: Option<String>,
+    at: String,
+    signed: bool,
+}
+
+fn position_key(x: &concord_core::Position) -> Result<PositionKey, StoreError> {
+    Ok(PositionKey {
+        revision: i64::from(x.revision),
+        stance: label(serde_json::to_value(x.stance))?,
+        text: x.text.clone(),
+        at: timestamp(x.at),
+        signed: x.signed,
+    })
+}
+
+/// The stored position rows of some proposals, by proposal and member.
+async fn stored_positions(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, HashMap<String, PositionKey>>, StoreError> {
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT proposal, member, revision, stance, text, at, signed FROM positions WHERE proposal IN (",
+    );
+    let mut sep = q.separated(", ");
+    for id in ids {
+        sep.push_bind(*id);
+    }
+    q.push(")");
+    let rows = q.build().persistent(false).fetch_all(&mut *conn).await.map_err(from_sqlx)?;
+    let mut out: HashMap<i64, HashMap<String, PositionKey>> = HashMap::new();
+    for r in rows {
+        let key = PositionKey {
+            revision: r.try_get("revision").map_err(from_sqlx)?,
+            stance: r.try_get("stance").map_err(from_sqlx)?,
+            text: r.try_get("text").map_err(from_sqlx)?,
+            at: r.try_get("at").map_err(from_sqlx)?,
+            signed: r.try_get("signed").map_err(from_sqlx)?,
+        };
+        out.entry(r.try_get("proposal").map_err(from_sqlx)?)
+            .or_default()
+            .insert(r.try_get("member").map_err(from_sqlx)?, key);
+    }
+    Ok(out)
 }
 
 async fn idempotency(conn: &mut SqliteConnection, r: &IdempotencyRecord) -> Result<(), StoreError> {
