@@ -1,5 +1,7 @@
 //! The CLI end to end: a real server, driven by the client commands as a delegation would.
 
+#![allow(clippy::unwrap_used)] // a test helper that fails should panic
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};

@@ -1,6 +1,8 @@
 //! Acknowledged writes survive `kill -9`: the real binary is killed mid-stream, restarted on the
 //! same database, and every write it acknowledged is there, with the log intact.
 
+#![allow(clippy::unwrap_used)] // a test helper that fails should panic
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
