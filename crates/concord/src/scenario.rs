@@ -239,7 +239,7 @@ pub async fn load(store: &dyn Store, now: Timestamp) -> anyhow::Result<()> {
             .sequence(actor, &command, t, &mut entries, &mut touched)
             .with_context(|| format!("the scenario step at {t} ({command:?}) was refused"))?;
     }
-    let batch = Batch { expected_size: 0, entries, projections: touched.snapshot(&loaded.state), idempotency: vec![] };
+    let batch = Batch { expected_size: 0, entries, projections: touched.snapshot(&loaded.state), ..Batch::default() };
     store.append(&batch).await.context("cannot write the scenario")?;
     Ok(())
 }

@@ -264,6 +264,7 @@ impl Sequencer {
             entries,
             projections: touched.snapshot(&self.loaded.state),
             idempotency,
+            ..Batch::default()
         };
         match self.store.append(&batch).await {
             Ok(_) => {

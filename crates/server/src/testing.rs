@@ -5,7 +5,10 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use concord_core::{Actor, Member, Partner, Proposal, ProposalId, ProposalStatus};
-use concord_store::{Batch, IdempotencyRecord, NewToken, Page, Snapshot, Store, StoreError, StoredEntry};
+use concord_ledger::Hash;
+use concord_store::{
+    Batch, Checkpoint, Cosignature, IdempotencyRecord, NewToken, Page, Snapshot, Store, StoreError, StoredEntry,
+};
 
 /// What the next append does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,6 +29,9 @@ struct Data {
     proposals: BTreeMap<ProposalId, Proposal>,
     tokens: BTreeMap<[u8; 32], Actor>,
     idempotency: BTreeMap<(String, String), IdempotencyRecord>,
+    tree: BTreeMap<u64, Hash>,
+    checkpoints: BTreeMap<u64, Checkpoint>,
+    cosignatures: BTreeMap<(u64, String), Cosignature>,
     next_fault: Fault,
 }
 
@@ -86,6 +92,10 @@ impl Store for MemoryStore {
             d.log.push(StoredEntry { seq: e.seq, bytes: e.bytes.clone(), leaf_hash: e.leaf_hash });
         }
         write_snapshot(&mut d, &batch.projections);
+        d.tree.extend(batch.tree_hashes.iter().copied());
+        if let Some(c) = &batch.checkpoint {
+            d.checkpoints.insert(c.size, c.clone());
+        }
         for r in &batch.idempotency {
             d.idempotency.insert((r.principal.clone(), r.key.clone()), r.clone());
         }
@@ -155,6 +165,45 @@ impl Store for MemoryStore {
 
     async fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
         Ok(self.lock().idempotency.get(&(principal.to_owned(), key.to_owned())).cloned())
+    }
+
+    async fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
+        let d = self.lock();
+        indexes
+            .iter()
+            .map(|i| d.tree.get(i).copied().ok_or_else(|| StoreError::Corrupt(format!("tree hash {i} is missing"))))
+            .collect()
+    }
+
+    async fn tree_hash_count(&self) -> Result<u64, StoreError> {
+        Ok(self.lock().tree.len() as u64)
+    }
+
+    async fn put_tree_hashes(&self, hashes: &[(u64, Hash)]) -> Result<(), StoreError> {
+        self.lock().tree.extend(hashes.iter().copied());
+        Ok(())
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        Ok(self.lock().checkpoints.values().next_back().cloned())
+    }
+
+    async fn checkpoint(&self, size: u64) -> Result<Option<Checkpoint>, StoreError> {
+        Ok(self.lock().checkpoints.get(&size).cloned())
+    }
+
+    async fn add_cosignature(&self, c: &Cosignature) -> Result<(), StoreError> {
+        self.lock().cosignatures.insert((c.size, c.witness.clone()), c.clone());
+        Ok(())
+    }
+
+    async fn cosignatures(&self, size: u64) -> Result<Vec<Cosignature>, StoreError> {
+        Ok(self
+            .lock()
+            .cosignatures
+            .range((size, String::new())..(size + 1, String::new()))
+            .map(|(_, c)| c.clone())
+            .collect())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -31,7 +31,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use concord_core::{Actor, Member, Partner, Proposal, ProposalId, ProposalStatus};
 use concord_ledger::{Hash, leaf_hash};
-use concord_store::{Batch, IdempotencyRecord, NewToken, Page, Snapshot, Store, StoreError, StoredEntry};
+use concord_store::{
+    Batch, Checkpoint, Cosignature, IdempotencyRecord, NewToken, Page, Snapshot, Store, StoreError, StoredEntry,
+};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, Row};
@@ -336,6 +338,88 @@ impl Store for SqliteStore {
         Ok(self.with_positions(proposal.into_iter().collect()).await?.pop())
     }
 
+    #[tracing::instrument(skip_all, fields(n = indexes.len()))]
+    async fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
+        let mut found = std::collections::HashMap::with_capacity(indexes.len());
+        for chunk in indexes.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT idx, hash FROM tree_hashes WHERE idx IN (");
+            let mut sep = q.separated(", ");
+            for i in chunk {
+                sep.push_bind(rows::to_i64(*i, "tree hash index")?);
+            }
+            q.push(")");
+            for r in q.build().persistent(false).fetch_all(&self.reader).await.map_err(from_sqlx)? {
+                let idx = to_u64(r.try_get("idx").map_err(from_sqlx)?, "tree hash index")?;
+                let hash: Vec<u8> = r.try_get("hash").map_err(from_sqlx)?;
+                found.insert(idx, Hash::from_bytes(&hash).map_err(|e| corrupt("tree hash", e))?);
+            }
+        }
+        indexes
+            .iter()
+            .map(|i| found.get(i).copied().ok_or_else(|| StoreError::Corrupt(format!("tree hash {i} is missing"))))
+            .collect()
+    }
+
+    async fn tree_hash_count(&self) -> Result<u64, StoreError> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM tree_hashes").fetch_one(&self.reader).await.map_err(from_sqlx)?;
+        to_u64(row.try_get("n").map_err(from_sqlx)?, "tree hash count")
+    }
+
+    async fn put_tree_hashes(&self, hashes: &[(u64, Hash)]) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(from_sqlx)?;
+        write::tree_hashes(&mut tx, hashes, true).await?;
+        tx.commit().await.map_err(from_sqlx)
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        let row = sqlx::query("SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1")
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(from_sqlx)?;
+        row.as_ref().map(checkpoint_from_row).transpose()
+    }
+
+    async fn checkpoint(&self, size: u64) -> Result<Option<Checkpoint>, StoreError> {
+        let row = sqlx::query("SELECT size, root, note FROM checkpoints WHERE size = ?")
+            .bind(rows::to_i64(size, "checkpoint size")?)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(from_sqlx)?;
+        row.as_ref().map(checkpoint_from_row).transpose()
+    }
+
+    async fn add_cosignature(&self, c: &Cosignature) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO cosignatures (size, witness, line) VALUES (?, ?, ?) \
+             ON CONFLICT (size, witness) DO UPDATE SET line = excluded.line",
+        )
+        .bind(rows::to_i64(c.size, "checkpoint size")?)
+        .bind(&c.witness)
+        .bind(&c.line)
+        .execute(&self.writer)
+        .await
+        .map_err(from_sqlx)?;
+        Ok(())
+    }
+
+    async fn cosignatures(&self, size: u64) -> Result<Vec<Cosignature>, StoreError> {
+        let rows = sqlx::query("SELECT size, witness, line FROM cosignatures WHERE size = ? ORDER BY witness")
+            .bind(rows::to_i64(size, "checkpoint size")?)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(from_sqlx)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Cosignature {
+                    size: to_u64(r.try_get("size").map_err(from_sqlx)?, "checkpoint size")?,
+                    witness: r.try_get("witness").map_err(from_sqlx)?,
+                    line: r.try_get("line").map_err(from_sqlx)?,
+                })
+            })
+            .collect()
+    }
+
     #[tracing::instrument(skip_all, fields(actor = %token.actor))]
     async fn create_token(&self, token: &NewToken) -> Result<(), StoreError> {
         let (role, code) = actor_columns(&token.actor);
@@ -397,6 +481,15 @@ impl Store for SqliteStore {
         sqlx::query("SELECT 1").execute(&self.reader).await.map_err(from_sqlx)?;
         Ok(())
     }
+}
+
+fn checkpoint_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Checkpoint, StoreError> {
+    let root: Vec<u8> = r.try_get("root").map_err(from_sqlx)?;
+    Ok(Checkpoint {
+        size: to_u64(r.try_get("size").map_err(from_sqlx)?, "checkpoint size")?,
+        root: Hash::from_bytes(&root).map_err(|e| corrupt("checkpoint root", e))?,
+        note: r.try_get("note").map_err(from_sqlx)?,
+    })
 }
 
 /// The JSON `body` of a projection row.

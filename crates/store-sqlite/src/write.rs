@@ -54,6 +54,24 @@ pub(crate) async fn batch(conn: &mut SqliteConnection, batch: &Batch) -> Result<
     }
     let size = expected + batch.entries.len() as u64;
     projections(conn, &batch.projections).await?;
+    tree_hashes(conn, &batch.tree_hashes, false).await?;
+    if let Some(c) = &batch.checkpoint {
+        // The primary key on `size` is the compare-and-swap on the signed tree head: a second
+        // checkpoint of the same size can never be stored.
+        sqlx::query("INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)")
+            .bind(to_i64(c.size, "checkpoint size")?)
+            .bind(c.root.as_bytes().as_slice())
+            .bind(&c.note)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Conflict { expected: c.size, found: c.size }
+                } else {
+                    from_sqlx(e)
+                }
+            })?;
+    }
     for record in &batch.idempotency {
         idempotency(conn, record).await?;
     }
@@ -80,6 +98,38 @@ pub(crate) async fn projections(conn: &mut SqliteConnection, snapshot: &Snapshot
     }
     for chunk in snapshot.proposals.chunks(ROWS_PER_STATEMENT) {
         proposals(conn, chunk).await?;
+    }
+    Ok(())
+}
+
+/// Inserts tree hashes; with `idempotent`, hashes already stored are left as they are.
+pub(crate) async fn tree_hashes(
+    conn: &mut SqliteConnection,
+    hashes: &[(u64, concord_ledger::Hash)],
+    idempotent: bool,
+) -> Result<(), StoreError> {
+    for chunk in hashes.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO tree_hashes (idx, hash) ");
+        let mut bad = None;
+        q.push_values(chunk, |mut b, (idx, h)| match to_i64(*idx, "tree hash index") {
+            Ok(i) => {
+                b.push_bind(i).push_bind(h.as_bytes().to_vec());
+            }
+            Err(e) => bad = Some(e),
+        });
+        if let Some(e) = bad {
+            return Err(e);
+        }
+        if idempotent {
+            q.push(" ON CONFLICT (idx) DO NOTHING");
+        }
+        q.build().persistent(false).execute(&mut *conn).await.map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Corrupt("a tree hash exists beyond the stored log".into())
+            } else {
+                from_sqlx(e)
+            }
+        })?;
     }
     Ok(())
 }

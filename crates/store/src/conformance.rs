@@ -44,6 +44,7 @@ where
     dumps_show_differences(&make().await, &make().await).await;
     tokens(&make().await).await;
     idempotency_records(&make().await).await;
+    tree_hashes_and_checkpoints(&make().await).await;
     ping(&make().await).await;
 }
 
@@ -411,4 +412,51 @@ pub async fn idempotency_records<S: Store>(store: &S) {
 /// The store answers a ping.
 pub async fn ping<S: Store>(store: &S) {
     store.ping().await.expect("ping");
+}
+
+/// Tree hashes and the checkpoint of a batch are stored with it; a second checkpoint of the same
+/// size is refused (the compare-and-swap on the signed tree head); backfilled hashes are
+/// idempotent; cosignatures are kept per witness.
+pub async fn tree_hashes_and_checkpoints<S: Store>(store: &S) {
+    use concord_ledger::leaf_hash;
+
+    use crate::{Checkpoint, Cosignature};
+
+    let (_, mut batches) = story();
+    let first = batches.remove(0);
+    let size = first.entries.len() as u64;
+    let h = |i: u64| leaf_hash(format!("hash {i}").as_bytes());
+    let checkpoint = |size: u64, note: &str| Checkpoint { size, root: h(size), note: note.to_owned() };
+    let with_tree = Batch {
+        tree_hashes: (0..8).map(|i| (i, h(i))).collect(),
+        checkpoint: Some(checkpoint(size, "note one\n")),
+        ..first
+    };
+    store.append(&with_tree).await.expect("append with tree hashes");
+    assert_eq!(store.tree_hash_count().await.expect("count"), 8);
+    let got = store.tree_hashes(&[3, 0, 1]).await.expect("tree hashes");
+    assert_eq!(got, vec![h(3), h(0), h(1)], "hashes come back in the order asked");
+    assert!(matches!(store.tree_hashes(&[8]).await, Err(StoreError::Corrupt(_))), "a missing hash is an error");
+    assert_eq!(store.latest_checkpoint().await.expect("latest"), Some(checkpoint(size, "note one\n")));
+    assert_eq!(store.checkpoint(size).await.expect("at size"), Some(checkpoint(size, "note one\n")));
+    assert_eq!(store.checkpoint(size + 1).await.expect("at another size"), None);
+
+    // Backfilling hashes that exist changes nothing and is not an error.
+    store.put_tree_hashes(&[(0, h(0)), (8, h(8))]).await.expect("backfill");
+    assert_eq!(store.tree_hashes(&[0, 8]).await.expect("after backfill"), vec![h(0), h(8)]);
+
+    // A batch that would store a second checkpoint for an existing size fails whole.
+    let empty = Batch { expected_size: size, checkpoint: Some(checkpoint(size, "forked\n")), ..Batch::default() };
+    assert!(store.append(&empty).await.is_err(), "a second checkpoint of one size is refused");
+    assert_eq!(store.checkpoint(size).await.expect("kept"), Some(checkpoint(size, "note one\n")));
+
+    let co = |w: &str, line: &str| Cosignature { size, witness: w.to_owned(), line: line.to_owned() };
+    store.add_cosignature(&co("w2", "— w2 AAAA")).await.expect("cosign");
+    store.add_cosignature(&co("w1", "— w1 BBBB")).await.expect("cosign");
+    store.add_cosignature(&co("w1", "— w1 CCCC")).await.expect("cosign again");
+    assert_eq!(
+        store.cosignatures(size).await.expect("cosignatures"),
+        vec![co("w1", "— w1 CCCC"), co("w2", "— w2 AAAA")]
+    );
+    assert!(store.cosignatures(size + 1).await.expect("none").is_empty());
 }

@@ -32,6 +32,7 @@ pub use types::*;
 
 use async_trait::async_trait;
 use concord_core::{Actor, Member, Partner, Proposal, ProposalId, ProposalStatus};
+use concord_ledger::Hash;
 
 /// Persistence for Concord. See the crate docs for the guarantees.
 #[async_trait]
@@ -70,6 +71,23 @@ pub trait Store: Send + Sync + 'static {
 
     /// The recorded reply to an earlier write with this key by this principal.
     async fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;
+
+    /// Merkle tree hashes by stored-hash index, in the order asked. A missing one is `Corrupt`.
+    async fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError>;
+    /// How many tree hashes are stored (they are written in index order).
+    async fn tree_hash_count(&self) -> Result<u64, StoreError>;
+    /// Stores tree hashes computed for entries already in the log (filling in a log written
+    /// before the tree existed). Idempotent.
+    async fn put_tree_hashes(&self, hashes: &[(u64, Hash)]) -> Result<(), StoreError>;
+    /// The newest checkpoint, if any.
+    async fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError>;
+    /// The checkpoint at `size`, if one was made.
+    async fn checkpoint(&self, size: u64) -> Result<Option<Checkpoint>, StoreError>;
+    /// Stores a witness's cosignature of the checkpoint at `cosignature.size` (replacing that
+    /// witness's earlier one for the same size).
+    async fn add_cosignature(&self, cosignature: &Cosignature) -> Result<(), StoreError>;
+    /// The cosignatures of the checkpoint at `size`, by witness name.
+    async fn cosignatures(&self, size: u64) -> Result<Vec<Cosignature>, StoreError>;
 
     /// A cheap round trip to the database, for readiness checks.
     async fn ping(&self) -> Result<(), StoreError>;

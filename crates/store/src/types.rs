@@ -43,12 +43,37 @@ pub struct IdempotencyRecord {
     pub created_at: Timestamp,
 }
 
-/// One atomic append: entries, the projections they change, and idempotency records.
+/// A signed checkpoint (c2sp.org/tlog-checkpoint) of the log at `size`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub size: u64,
+    pub root: Hash,
+    /// The signed note, byte for byte as served.
+    pub note: String,
+}
+
+/// A witness's cosignature line on a checkpoint (c2sp.org/tlog-cosignature).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cosignature {
+    pub size: u64,
+    /// The witness's key name.
+    pub witness: String,
+    /// The signature line, `— name base64(...)`, without its newline.
+    pub line: String,
+}
+
+/// One atomic append: entries, their Merkle tree hashes and checkpoint, the projections they
+/// change, and idempotency records.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Batch {
     /// The log size this batch was decided against; the append fails with a conflict otherwise.
     pub expected_size: u64,
     pub entries: Vec<NewEntry>,
+    /// The Merkle tree hashes these entries add, by stored-hash index (the layout of Go's
+    /// `sumdb/tlog`: O(log n) per entry, every proof O(log n) reads).
+    pub tree_hashes: Vec<(u64, Hash)>,
+    /// The checkpoint of the log after this batch.
+    pub checkpoint: Option<Checkpoint>,
     pub projections: Snapshot,
     pub idempotency: Vec<IdempotencyRecord>,
 }

@@ -66,7 +66,7 @@ impl Scenario {
                 .map(|(_, v)| v.clone())
                 .collect(),
         };
-        Batch { expected_size, entries, projections: changed(&before, &self.state), idempotency: Vec::new() }
+        Batch { expected_size, entries, projections: changed(&before, &self.state), ..Batch::default() }
     }
 
     /// Every member, partner and proposal of the state: what a rebuild writes.
