@@ -156,9 +156,14 @@ async fn main() -> anyhow::Result<()> {
 
     let fsyncs = fsync_rate(tmp.path(), Duration::from_secs(2))?;
 
+    let key = tmp.path().join("log.key");
+    let out = Command::new(&bin).args(["keygen", "--name", "load.concord.example/log", "--out"]).arg(&key).output()?;
+    anyhow::ensure!(out.status.success(), "keygen failed: {}", String::from_utf8_lossy(&out.stderr));
     let mut child = Command::new(&bin)
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
         .arg(&db)
+        .arg("--log-key")
+        .arg(&key)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()

@@ -21,6 +21,8 @@ pub struct Config {
     pub addr: SocketAddr,
     /// The SQLite database file.
     pub database: Option<PathBuf>,
+    /// The log's private key file (`concord keygen --name <origin>`); its name is the origin.
+    pub log_key: Option<PathBuf>,
 }
 
 fn default_addr() -> SocketAddr {
@@ -29,7 +31,7 @@ fn default_addr() -> SocketAddr {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { addr: default_addr(), database: None }
+        Self { addr: default_addr(), database: None, log_key: None }
     }
 }
 
@@ -52,8 +54,9 @@ impl Config {
                         .with_context(|| format!("CONCORD_ADDR={v:?} is not an address like 127.0.0.1:8080"))?;
                 }
                 "CONCORD_DATABASE" | "CONCORD_DB" => config.database = Some(PathBuf::from(v)),
+                "CONCORD_LOG_KEY" => config.log_key = Some(PathBuf::from(v)),
                 k if k.starts_with("CONCORD_") && !KNOWN_CLIENT_VARS.contains(&k) => {
-                    bail!("unknown setting {k}: the server reads CONCORD_ADDR and CONCORD_DATABASE")
+                    bail!("unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE and CONCORD_LOG_KEY")
                 }
                 _ => {}
             }

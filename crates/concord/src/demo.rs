@@ -23,6 +23,9 @@ pub struct Args {
     db: Option<PathBuf>,
 }
 
+/// The demo log's origin, and the name of its key.
+pub const DEMO_ORIGIN: &str = "demo.concord.example/alliance";
+
 /// The demo's roles: who gets a token.
 fn demo_actors() -> Vec<(&'static str, Actor)> {
     let m = |c: &str| Actor::Member(CountryCode::parse(c).expect("valid code"));
@@ -43,6 +46,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
     let path = args.db.clone().unwrap_or_else(|| tmp.path().join("concord-demo.db"));
     let store = open_store(&path).await?;
+    // The demo log's key: made afresh beside a new database, reused with an existing one.
+    let key_file = path.with_file_name("demo-log.key");
+    let log = if key_file.exists() {
+        crate::keys::read_signer(&key_file)?
+    } else {
+        let signer = concord_ledger::keys::Signer::from_seed(DEMO_ORIGIN, crate::keys::random_seed()?)?;
+        crate::keys::write_private_key(&key_file, &signer)?;
+        signer
+    };
     let fresh = store.log_size().await? == 0;
     if fresh {
         crate::scenario::load(store.as_ref(), jiff::Timestamp::now()).await?;
@@ -59,11 +71,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let env_text: String = lines.iter().map(|(n, t)| format!("{}={t}\n", n.to_uppercase().replace(' ', "_"))).collect();
     std::fs::write(&env_file, env_text).with_context(|| format!("cannot write {}", env_file.display()))?;
 
-    let app = App::start(store, Arc::new(SystemClock)).await.context("cannot load the log")?;
+    let verifier = log.verifier();
+    let app = App::start(store, Arc::new(SystemClock), log).await.context("cannot load the log")?;
     println!("Concord demo: the founding brief's scenario (27 February 2024), illustrative positions.");
     println!("  database   {}{}", path.display(), if fresh { "" } else { " (existing; scenario not reloaded)" });
     println!("  API        http://{addr}/api/v1/proposals");
     println!("  OpenAPI    http://{addr}/api/openapi.json");
+    println!("  log key    {verifier}");
     println!("Demo tokens (also in {}):", env_file.display());
     for (name, token) in &lines {
         println!("  {name:<12} {token}");

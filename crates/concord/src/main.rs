@@ -9,6 +9,7 @@ mod admin;
 mod client;
 mod config;
 mod demo;
+mod keys;
 mod scenario;
 mod serve;
 
@@ -34,6 +35,8 @@ enum Cmd {
     /// Manages API tokens.
     #[command(subcommand)]
     Token(admin::TokenCmd),
+    /// Creates an Ed25519 key pair: writes the private key (mode 0600), prints the verifier key.
+    Keygen(keys::Args),
     /// Recomputes every query table from the log, and checks the log on the way.
     Rebuild(admin::RebuildArgs),
     /// Proposals on a server: list, show, create, circulate, amend, extend, curtail, withdraw.
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
             Cmd::Serve(args) => serve::run(args).await,
             Cmd::Demo(args) => demo::run(args).await,
             Cmd::Token(cmd) => admin::token(cmd).await,
+            Cmd::Keygen(args) => keys::run(args),
             Cmd::Rebuild(args) => admin::rebuild(args).await,
             Cmd::Proposal(cmd) => client::proposal(cmd).await,
             Cmd::Position(cmd) => client::position(cmd).await,

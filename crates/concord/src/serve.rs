@@ -21,6 +21,9 @@ pub struct Args {
     /// Overrides the database file (else CONCORD_DATABASE or the file).
     #[arg(long)]
     db: Option<PathBuf>,
+    /// Overrides the log's private key file (else CONCORD_LOG_KEY or the file).
+    #[arg(long)]
+    log_key: Option<PathBuf>,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
@@ -32,12 +35,19 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if let Some(d) = args.db {
         config.database = Some(d);
     }
+    if let Some(k) = args.log_key {
+        config.log_key = Some(k);
+    }
     let db =
         config.database.clone().context("no database: give --db, CONCORD_DATABASE or `database` in the config file")?;
+    let key = config.log_key.clone().context(
+        "no log key: create one with `concord keygen --name <origin> --out FILE`, then give --log-key, CONCORD_LOG_KEY or `log_key`",
+    )?;
+    let log = crate::keys::read_signer(&key)?;
     let store = open_store(&db).await?;
     let (listener, addr) =
         concord_server::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
-    let app = App::start(store, Arc::new(SystemClock)).await.context("cannot load the log")?;
+    let app = App::start(store, Arc::new(SystemClock), log).await.context("cannot load the log")?;
     tracing::info!(%addr, db = %db.display(), "serving");
     println!("concord serving on http://{addr}");
     app.serve(listener, shutdown_signal()).await.context("the server failed")?;

@@ -10,6 +10,22 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concord");
 
+/// The log key beside `db`, made with `concord keygen` on first use.
+fn log_key(db: &Path) -> std::path::PathBuf {
+    let key = db.with_extension("key");
+    if !key.exists() {
+        let out = Command::new(BIN)
+            .args(["keygen", "--name", "test.concord.example/log", "--out"])
+            .arg(&key)
+            .output()
+            .expect("keygen runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let vkey = String::from_utf8(out.stdout).expect("utf-8");
+        assert!(vkey.starts_with("test.concord.example/log+"), "{vkey}");
+    }
+    key
+}
+
 struct Server {
     child: Child,
     url: String,
@@ -26,6 +42,8 @@ fn serve(db: &Path) -> Server {
     let mut child = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
         .arg(db)
+        .arg("--log-key")
+        .arg(log_key(db))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()

@@ -18,6 +18,7 @@ pub mod scheduler;
 pub mod sequencer;
 #[cfg(test)]
 mod testing;
+pub mod tree;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -26,7 +27,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use concord_store::Store;
+use concord_ledger::keys::Signer;
+use concord_store::{Batch, Store};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tower_http::trace::TraceLayer;
@@ -45,6 +47,7 @@ struct Inner {
     store: Arc<dyn Store>,
     sequencer: SequencerHandle,
     clock: Arc<dyn Clock>,
+    log: Arc<Signer>,
     tokens: auth::TokenCache,
 }
 
@@ -73,6 +76,12 @@ impl AppState {
         self.inner.clock.as_ref()
     }
 
+    /// The log's signing key; its name is the log's origin.
+    #[must_use]
+    pub fn log_key(&self) -> &Signer {
+        &self.inner.log
+    }
+
     pub(crate) fn tokens(&self) -> &auth::TokenCache {
         &self.inner.tokens
     }
@@ -89,14 +98,24 @@ pub struct App {
 impl App {
     /// Loads the log from `store`, and starts the sequencer and the scheduler (which at once
     /// closes any procedure whose deadline passed while no server ran).
-    pub async fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<Self, LoadError> {
+    pub async fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>, log: Signer) -> Result<Self, LoadError> {
         let loaded = sequencer::load(store.as_ref()).await?;
+        // A log whose latest entries have no checkpoint (written before checkpoints, or by a
+        // server that stopped in between) gets one now, so that what is served is signed.
+        let latest = store.latest_checkpoint().await?;
+        if loaded.size > 0 && latest.as_ref().is_none_or(|c| c.size != loaded.size) {
+            let checkpoint = sequencer::sign_checkpoint(&loaded.tree, &log)?;
+            store
+                .append(&Batch { expected_size: loaded.size, checkpoint: Some(checkpoint), ..Batch::default() })
+                .await?;
+        }
         let initial: Vec<_> = loaded.state.deadlines().collect();
         let (deadline_tx, deadline_rx) = mpsc::unbounded_channel();
-        let (handle, sequencer_task) = sequencer::start(store.clone(), clock.clone(), loaded, deadline_tx);
+        let log = Arc::new(log);
+        let (handle, sequencer_task) = sequencer::start(store.clone(), clock.clone(), log.clone(), loaded, deadline_tx);
         let scheduler_task = scheduler::start(clock.clone(), handle.clone(), initial, deadline_rx);
         let state = AppState {
-            inner: Arc::new(Inner { store, sequencer: handle, clock, tokens: auth::TokenCache::default() }),
+            inner: Arc::new(Inner { store, sequencer: handle, clock, log, tokens: auth::TokenCache::default() }),
         };
         Ok(Self { state, sequencer_task, scheduler_task })
     }

@@ -17,7 +17,7 @@ use crate::api;
         api::proposals::list, api::proposals::show, api::proposals::draft, api::proposals::circulate,
         api::proposals::amend, api::proposals::extend, api::proposals::curtail, api::proposals::withdraw,
         api::proposals::positions, api::proposals::take_position, api::proposals::outcome,
-        api::log::entries,
+        api::log::entries, api::log::checkpoint, api::log::inclusion, api::log::consistency,
     ),
     modifiers(&Bearer),
 )]

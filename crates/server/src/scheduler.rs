@@ -195,7 +195,7 @@ mod tests {
         }
         // It comes back two days later.
         let clock = TokioClock::starting_at(t("2024-02-29T08:00:00Z"));
-        let _app = App::start(store.clone(), Arc::new(clock)).await.unwrap();
+        let _app = App::start(store.clone(), Arc::new(clock), crate::testing::log_key()).await.unwrap();
         tokio::time::sleep(Duration::from_millis(1)).await;
         let p = store.proposal(concord_core::ProposalId(1)).await.unwrap().unwrap();
         let d = p.decision.expect("closed on catching up");

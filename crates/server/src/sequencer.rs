@@ -15,14 +15,16 @@ use std::sync::Arc;
 
 use concord_core::{Actor, Command, Event, ProposalId, Refusal, State, decide};
 use concord_ledger::Hash;
+use concord_ledger::keys::Signer;
 use concord_store::{
-    Batch, IdempotencyRecord, LogRecord, NewEntry, RECORD_VERSION, Snapshot, Store, StoreError, encode,
+    Batch, Checkpoint, IdempotencyRecord, LogRecord, NewEntry, RECORD_VERSION, Snapshot, Store, StoreError, encode,
 };
 use jiff::Timestamp;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
 use crate::resource::{Resource, status_for};
+use crate::tree::TreeEdge;
 
 /// Most submissions decided and committed together.
 pub const MAX_BATCH: usize = 512;
@@ -104,12 +106,13 @@ impl SequencerHandle {
     }
 }
 
-/// The log as loaded: the folded state, its size and last leaf hash.
+/// The log as loaded: the folded state, its size, last leaf hash and Merkle tree edge.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub state: State,
     pub size: u64,
     pub last_hash: Hash,
+    pub tree: TreeEdge,
 }
 
 impl Loaded {
@@ -140,6 +143,24 @@ impl Loaded {
     }
 }
 
+impl Loaded {
+    /// The Merkle tree hashes and the signed checkpoint that close a batch of `entries` just
+    /// sequenced (the tree catches up with the log).
+    pub fn seal(&mut self, entries: &[NewEntry], log: &Signer) -> Result<(Vec<(u64, Hash)>, Checkpoint), LoadError> {
+        let leaves: Vec<Hash> = entries.iter().map(|e| e.leaf_hash).collect();
+        let hashes = self.tree.append(&leaves)?;
+        debug_assert_eq!(self.tree.size(), self.size, "the tree covers the log");
+        Ok((hashes, sign_checkpoint(&self.tree, log)?))
+    }
+}
+
+/// A signed checkpoint of the tree (c2sp.org/tlog-checkpoint; the origin is the log key's name).
+pub fn sign_checkpoint(tree: &TreeEdge, log: &Signer) -> Result<Checkpoint, LoadError> {
+    let root = tree.root()?;
+    let note = concord_ledger::checkpoint::Checkpoint::new(log.name().as_str(), tree.size(), root)?.sign(log)?;
+    Ok(Checkpoint { size: tree.size(), root, note })
+}
+
 /// An error loading the log.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -149,13 +170,21 @@ pub enum LoadError {
     Chain(#[from] concord_store::ChainError),
     #[error("entry {seq} does not apply: {error}")]
     Apply { seq: u64, error: concord_core::ApplyError },
+    #[error("the Merkle tree: {0}")]
+    Tree(#[from] concord_ledger::Error),
+    #[error("the stored checkpoint at size {size} has root {stored}, but the log's entries give {computed}")]
+    CheckpointMismatch { size: u64, stored: Hash, computed: Hash },
 }
 
-/// Reads the whole log, checks its chain and folds it into a state.
+/// Reads the whole log, checks its chain, folds it into a state and rebuilds the Merkle tree's
+/// edge from the leaves, storing any tree hashes missing (a log written before the tree
+/// existed). The root must equal the stored checkpoint's, if there is one at this size.
 pub async fn load(store: &dyn Store) -> Result<Loaded, LoadError> {
     let mut state = State::new();
     let mut last_hash = concord_store::genesis();
     let mut size = 0;
+    let mut tree = TreeEdge::default();
+    let stored_hashes = store.tree_hash_count().await?;
     loop {
         let page = store.entries(size, LOAD_PAGE).await?;
         if page.is_empty() {
@@ -165,10 +194,21 @@ pub async fn load(store: &dyn Store) -> Result<Loaded, LoadError> {
         for r in &records {
             state.apply(&r.event).map_err(|error| LoadError::Apply { seq: r.seq, error })?;
         }
+        let leaves: Vec<Hash> = page.iter().map(|e| e.leaf_hash).collect();
+        let hashes = tree.append(&leaves)?;
+        if hashes.last().is_some_and(|(i, _)| *i >= stored_hashes) {
+            store.put_tree_hashes(&hashes).await?;
+        }
         last_hash = last;
         size += page.len() as u64;
     }
-    Ok(Loaded { state, size, last_hash })
+    if let Some(c) = store.checkpoint(size).await? {
+        let computed = tree.root()?;
+        if c.root != computed {
+            return Err(LoadError::CheckpointMismatch { size, stored: c.root, computed });
+        }
+    }
+    Ok(Loaded { state, size, last_hash, tree })
 }
 
 /// Deadlines to (re)schedule after a commit: `Some` for open proposals, `None` to cancel.
@@ -179,17 +219,19 @@ pub type DeadlineUpdate = (ProposalId, Option<Timestamp>);
 pub fn start(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    log: Arc<Signer>,
     loaded: Loaded,
     deadlines: mpsc::UnboundedSender<Vec<DeadlineUpdate>>,
 ) -> (SequencerHandle, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
-    let task = Sequencer { store, clock, loaded, rx, deadlines };
+    let task = Sequencer { store, clock, log, loaded, rx, deadlines };
     (SequencerHandle { tx }, tokio::spawn(task.run()))
 }
 
 struct Sequencer {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    log: Arc<Signer>,
     loaded: Loaded,
     rx: mpsc::Receiver<Submission>,
     deadlines: mpsc::UnboundedSender<Vec<DeadlineUpdate>>,
@@ -259,12 +301,21 @@ impl Sequencer {
             }
             return;
         }
+        let (tree_hashes, checkpoint) = if entries.is_empty() {
+            (Vec::new(), None)
+        } else {
+            match self.loaded.seal(&entries, &self.log) {
+                Ok((h, c)) => (h, Some(c)),
+                Err(e) => panic!("the Merkle tree of a sequenced batch cannot be computed: {e}"),
+            }
+        };
         let batch = Batch {
             expected_size: start_size,
             entries,
+            tree_hashes,
+            checkpoint,
             projections: touched.snapshot(&self.loaded.state),
             idempotency,
-            ..Batch::default()
         };
         match self.store.append(&batch).await {
             Ok(_) => {

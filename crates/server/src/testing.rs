@@ -220,6 +220,11 @@ use crate::App;
 use crate::clock::TokioClock;
 use crate::sequencer::SequencerHandle;
 
+/// The test log's signing key.
+pub fn log_key() -> concord_ledger::keys::Signer {
+    concord_ledger::keys::Signer::from_seed("test.concord.example/log", [7; 32]).expect("a valid key name")
+}
+
 /// A fixed start for tests.
 pub const T0: &str = "2024-02-27T09:00:00Z";
 
@@ -236,7 +241,7 @@ pub const MEMBERS: [&str; 3] = ["DEU", "FRA", "USA"];
 
 /// An app on a memory store and a tokio-driven clock at [`T0`], with three members.
 pub async fn app(store: Arc<MemoryStore>) -> App {
-    let app = App::start(store, Arc::new(TokioClock::starting_at(t(T0)))).await.expect("an empty log loads");
+    let app = App::start(store, Arc::new(TokioClock::starting_at(t(T0))), log_key()).await.expect("an empty log loads");
     for (i, c) in MEMBERS.iter().enumerate() {
         let member = Member {
             code: code(c),

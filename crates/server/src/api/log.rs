@@ -1,19 +1,232 @@
-//! `/api/v1/log/entries`: the log itself, entry by entry, byte for byte.
+//! The log, for anyone to check: entries byte for byte, the latest signed checkpoint with its
+//! witnesses' cosignatures, inclusion and consistency proofs (RFC 9162 §2.1.3, §2.1.4), and the
+//! same tree as static tiles (c2sp.org/tlog-tiles) under `/log/`, so that a plain mirror of those
+//! files is enough to verify.
+//!
+//! The log is public by design: every endpoint here answers without a token.
 
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use concord_ledger::proof_bundle::TlogProof;
+use concord_ledger::tlog::{self, HashReader};
+use concord_ledger::{Hash, tile};
 
-use super::extract::Query;
+use super::extract::{Path, Query};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::auth::Caller;
 use crate::problem::ApiError;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/log/entries", get(entries))
+    Router::new()
+        .route("/api/v1/log/entries", get(entries))
+        .route("/api/v1/log/checkpoint", get(checkpoint))
+        .route("/api/v1/log/proof/inclusion", get(inclusion))
+        .route("/api/v1/log/proof/consistency", get(consistency))
+        .route("/log/checkpoint", get(checkpoint))
+        .route("/log/tile/{*path}", get(tile))
+}
+
+/// Runs a proof function of `concord_ledger::tlog` against the store. Those functions ask for
+/// every hash they need in one call, and which indexes they ask for depends only on the sizes,
+/// never on hash values: a first dry run records the indexes, one query fetches them, and the
+/// second run computes the proof.
+async fn with_hashes<T>(
+    state: &AppState,
+    f: impl Fn(&dyn HashReader) -> Result<T, concord_ledger::Error>,
+) -> Result<T, ApiError> {
+    struct Recorder(std::sync::Mutex<Vec<u64>>);
+    impl HashReader for Recorder {
+        fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, concord_ledger::Error> {
+            self.0.lock().map_err(|_| concord_ledger::Error::MissingHash(0))?.extend_from_slice(indexes);
+            Ok(vec![Hash::default(); indexes.len()])
+        }
+    }
+    struct Fetched(std::collections::HashMap<u64, Hash>);
+    impl HashReader for Fetched {
+        fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, concord_ledger::Error> {
+            indexes.iter().map(|i| self.0.get(i).copied().ok_or(concord_ledger::Error::MissingHash(*i))).collect()
+        }
+    }
+    let recorder = Recorder(std::sync::Mutex::new(Vec::new()));
+    f(&recorder).map_err(|e| ApiError::bad_request("invalid-proof-request", e.to_string()))?;
+    let indexes = recorder.0.into_inner().unwrap_or_default();
+    let hashes = state.store().tree_hashes(&indexes).await?;
+    let fetched = Fetched(indexes.into_iter().zip(hashes).collect());
+    f(&fetched).map_err(|e| ApiError::Internal(format!("a proof over stored hashes failed: {e}")))
+}
+
+async fn latest(state: &AppState) -> Result<concord_store::Checkpoint, ApiError> {
+    state.store().latest_checkpoint().await?.ok_or_else(|| ApiError::NotFound("the log has no checkpoint yet".into()))
+}
+
+/// The checkpoint note with every stored cosignature appended as a further signature line.
+async fn cosigned(state: &AppState, c: &concord_store::Checkpoint) -> Result<String, ApiError> {
+    let mut note = c.note.clone();
+    for co in state.store().cosignatures(c.size).await? {
+        note.push_str(&co.line);
+        note.push('\n');
+    }
+    Ok(note)
+}
+
+/// The latest checkpoint (c2sp.org/tlog-checkpoint), signed by the log and cosigned by witnesses.
+#[utoipa::path(get, path = "/api/v1/log/checkpoint", tag = "log",
+    responses((status = 200, description = "a signed note", content_type = "text/plain; charset=utf-8", body = String),
+        (status = 404, body = crate::problem::Problem, content_type = "application/problem+json")))]
+pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let c = latest(&state).await?;
+    let note = cosigned(&state, &c).await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], note)
+        .into_response())
+}
+
+/// `?index=&size=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InclusionQuery {
+    /// The entry's sequence number.
+    pub index: u64,
+    /// The tree size to prove it in (default: the latest checkpoint's).
+    pub size: Option<u64>,
+}
+
+/// An inclusion proof.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InclusionProof {
+    pub index: u64,
+    pub size: u64,
+    /// Base64 leaf hash of the entry.
+    pub leaf_hash: String,
+    /// Base64 root of the tree of `size` entries.
+    pub root: String,
+    /// Base64 hashes, leaf to root (RFC 9162 §2.1.3).
+    pub proof: Vec<String>,
+    /// The same proof as a c2sp.org/tlog-proof bundle with the signed checkpoint, when `size` is
+    /// the latest checkpoint's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
+}
+
+fn b64(h: &Hash) -> String {
+    base64::engine::general_purpose::STANDARD.encode(h.as_bytes())
+}
+
+/// Proves that an entry is in the tree.
+#[utoipa::path(get, path = "/api/v1/log/proof/inclusion", tag = "log", params(InclusionQuery),
+    responses((status = 200, body = InclusionProof), (status = 400, body = crate::problem::Problem, content_type = "application/problem+json")))]
+pub async fn inclusion(
+    State(state): State<AppState>,
+    Query(q): Query<InclusionQuery>,
+) -> Result<Json<InclusionProof>, ApiError> {
+    let head = latest(&state).await?;
+    let size = q.size.unwrap_or(head.size);
+    if size > head.size || q.index >= size {
+        return Err(ApiError::bad_request(
+            "invalid-proof-request",
+            format!("entry {} is not in a tree of {size} (the latest checkpoint has {})", q.index, head.size),
+        ));
+    }
+    let proof = with_hashes(&state, |r| tlog::prove_record(size, q.index, &r)).await?;
+    let root = with_hashes(&state, |r| tlog::tree_hash(size, &r)).await?;
+    let leaf = state.store().tree_hashes(&[tlog::stored_hash_index(0, q.index)]).await?[0];
+    let bundle = if size == head.size {
+        let note = cosigned(&state, &head).await?;
+        let b = TlogProof::new(q.index, proof.clone(), note, None)
+            .map_err(|e| ApiError::Internal(format!("cannot bundle a proof: {e}")))?;
+        Some(b.to_text())
+    } else {
+        None
+    };
+    Ok(Json(InclusionProof {
+        index: q.index,
+        size,
+        leaf_hash: b64(&leaf),
+        root: b64(&root),
+        proof: proof.iter().map(b64).collect(),
+        bundle,
+    }))
+}
+
+/// `?from=&to=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConsistencyQuery {
+    /// The older tree size (at least 1).
+    pub from: u64,
+    /// The newer tree size (default: the latest checkpoint's).
+    pub to: Option<u64>,
+}
+
+/// A consistency proof.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ConsistencyProof {
+    pub from: u64,
+    pub to: u64,
+    pub from_root: String,
+    pub to_root: String,
+    /// Base64 hashes (RFC 9162 §2.1.4).
+    pub proof: Vec<String>,
+}
+
+/// Proves that the tree of `to` entries extends the tree of `from` entries.
+#[utoipa::path(get, path = "/api/v1/log/proof/consistency", tag = "log", params(ConsistencyQuery),
+    responses((status = 200, body = ConsistencyProof), (status = 400, body = crate::problem::Problem, content_type = "application/problem+json")))]
+pub async fn consistency(
+    State(state): State<AppState>,
+    Query(q): Query<ConsistencyQuery>,
+) -> Result<Json<ConsistencyProof>, ApiError> {
+    let head = latest(&state).await?;
+    let to = q.to.unwrap_or(head.size);
+    if q.from == 0 || q.from > to || to > head.size {
+        return Err(ApiError::bad_request(
+            "invalid-proof-request",
+            format!("no consistency proof from {} to {to}: need 1 <= from <= to <= {}", q.from, head.size),
+        ));
+    }
+    let proof = with_hashes(&state, |r| tlog::prove_tree(to, q.from, &r)).await?;
+    let from_root = with_hashes(&state, |r| tlog::tree_hash(q.from, &r)).await?;
+    let to_root = with_hashes(&state, |r| tlog::tree_hash(to, &r)).await?;
+    Ok(Json(ConsistencyProof {
+        from: q.from,
+        to,
+        from_root: b64(&from_root),
+        to_root: b64(&to_root),
+        proof: proof.iter().map(b64).collect(),
+    }))
+}
+
+/// A tile or an entry bundle (c2sp.org/tlog-tiles), as a static mirror would serve it.
+pub async fn tile(State(state): State<AppState>, Path(path): Path<String>) -> Result<Response, ApiError> {
+    let path = format!("tile/{path}");
+    let not_found = || ApiError::NotFound(format!("there is no {path} in this log yet"));
+    let head = state.store().latest_checkpoint().await?.ok_or_else(not_found)?;
+    let bytes = if path.starts_with("tile/entries/") {
+        let (n, width) = tile::parse_entries_path(&path).map_err(|_| not_found())?;
+        let first = n * u64::from(tile::FULL_WIDTH);
+        if first + u64::from(width) > head.size {
+            return Err(not_found());
+        }
+        let entries = state.store().entries(first, u64::from(width)).await?;
+        let bytes: Vec<&[u8]> = entries.iter().map(|e| e.bytes.as_slice()).collect();
+        tile::encode_entry_bundle(&bytes).map_err(|e| ApiError::Internal(format!("cannot bundle entries: {e}")))?
+    } else {
+        let t = tile::parse_tile_path(&path).map_err(|_| not_found())?;
+        let indexes = tile::tile_hash_indexes(&t);
+        if indexes.iter().any(|i| *i >= tlog::stored_hash_count(head.size)) {
+            return Err(not_found());
+        }
+        let hashes = state.store().tree_hashes(&indexes).await.map_err(|_| not_found())?;
+        hashes.iter().flat_map(|h| *h.as_bytes()).collect()
+    };
+    // A full tile never changes; a partial one is replaced by a wider one later.
+    let cache = if path.contains(".p/") { "no-cache" } else { "public, max-age=31536000, immutable" };
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream"), (header::CACHE_CONTROL, cache)], bytes).into_response())
 }
 
 /// `?from=&limit=`.
@@ -45,13 +258,9 @@ pub struct LogRange {
 }
 
 /// Entries by range.
-#[utoipa::path(get, path = "/api/v1/log/entries", tag = "log", params(RangeQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/log/entries", tag = "log", params(RangeQuery),
     responses((status = 200, body = LogRange)))]
-pub async fn entries(
-    State(state): State<AppState>,
-    _caller: Caller,
-    Query(q): Query<RangeQuery>,
-) -> Result<Json<LogRange>, ApiError> {
+pub async fn entries(State(state): State<AppState>, Query(q): Query<RangeQuery>) -> Result<Json<LogRange>, ApiError> {
     let limit = match q.limit {
         None => 100,
         Some(n @ 1..=1000) => n,

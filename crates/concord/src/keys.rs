@@ -1,0 +1,91 @@
+//! Key files: `concord keygen`, and reading a key to sign with.
+//!
+//! A private key file holds one line, the signed-note private key encoding
+//! (`PRIVATE+KEY+<name>+<key id>+<base64>`), readable by the owner only (mode 0600). The verifier
+//! key, which is public, is printed for the secretariat to enrol (a member's key) or for members
+//! to pin (the log's key).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use concord_core::CountryCode;
+use concord_ledger::keys::Signer;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The key name, e.g. the log's origin `alliance.example/concord` for the log's key.
+    #[arg(long, conflicts_with = "member", required_unless_present = "member")]
+    name: Option<String>,
+    /// A member delegation's key: named `<origin>/member/<code>`.
+    #[arg(long, requires = "origin")]
+    member: Option<String>,
+    /// The log's origin (with --member).
+    #[arg(long)]
+    origin: Option<String>,
+    /// Where to write the private key (mode 0600); it is never overwritten.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// 32 random bytes from the operating system.
+pub fn random_seed() -> anyhow::Result<[u8; 32]> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
+    Ok(seed)
+}
+
+/// Writes a private key to a new file readable by its owner only.
+pub fn write_private_key(path: &Path, signer: &Signer) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    writeln!(file, "{}", signer.private_key_string())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// Reads a private key file.
+pub fn read_signer(path: &Path) -> anyhow::Result<Signer> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the key file {}", path.display()))?;
+    Signer::parse(text.trim_end()).with_context(|| format!("{} does not hold a private key", path.display()))
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let name = match (args.name, args.member, args.origin) {
+        (Some(n), _, _) => n,
+        (None, Some(m), Some(o)) => format!("{o}/member/{}", CountryCode::parse(&m)?),
+        _ => bail!("give --name, or --member with --origin"),
+    };
+    let signer = Signer::from_seed(&name, random_seed()?)?;
+    write_private_key(&args.out, &signer)?;
+    println!("{}", signer.verifier());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_key_reads_back_and_only_its_owner_can_read_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        let signer = Signer::from_seed("alliance.example/concord", random_seed().unwrap()).unwrap();
+        write_private_key(&path, &signer).unwrap();
+        assert_eq!(read_signer(&path).unwrap().verifier(), signer.verifier());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        assert!(write_private_key(&path, &signer).is_err(), "an existing key is never overwritten");
+        std::fs::write(dir.path().join("bad"), "not a key\n").unwrap();
+        assert!(read_signer(&dir.path().join("bad")).is_err());
+    }
+}

@@ -1,0 +1,148 @@
+//! The log over HTTP, checked as an outside verifier would: public without a token, the signed
+//! checkpoint opens with the log's key and matches a tree recomputed from the entries, every
+//! inclusion and consistency proof verifies, and the tiles hold the same hashes and entries.
+
+mod common;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use common::{Alliance, hours_from_now};
+use concord_ledger::checkpoint::Checkpoint;
+use concord_ledger::keys::Signer;
+use concord_ledger::proof_bundle::TlogProof;
+use concord_ledger::{Hash, leaf_hash, tile, tlog};
+
+fn log_key() -> Signer {
+    Signer::from_seed("test.concord.example/log", [7; 32]).expect("the test servers' key")
+}
+
+fn hash(v: &serde_json::Value) -> Hash {
+    Hash::from_bytes(&STANDARD.decode(v.as_str().expect("base64")).expect("base64")).expect("32 bytes")
+}
+
+fn hashes(v: &serde_json::Value) -> Vec<Hash> {
+    v.as_array().expect("an array").iter().map(hash).collect()
+}
+
+/// An alliance whose log has grown through a few batches.
+async fn busy() -> Alliance {
+    let a = Alliance::start().await;
+    for i in 0..3 {
+        let id = a.draft("routine", &format!("Routine {i}")).await;
+        a.circulate(id, "silence", hours_from_now(5)).await;
+    }
+    a
+}
+
+/// The leaves of the whole log, from the entries' bytes.
+async fn leaves(a: &Alliance) -> Vec<Hash> {
+    a.log_entries().await.iter().map(|e| leaf_hash(e["entry"].as_str().expect("entry").as_bytes())).collect()
+}
+
+#[tokio::test]
+async fn the_checkpoint_is_signed_and_matches_the_entries() {
+    let a = busy().await;
+    let r = a.get_anon("/api/v1/log/checkpoint").await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/plain")));
+    let (checkpoint, note) = Checkpoint::open(&r.bytes, &[log_key().verifier()]).expect("signed by the log");
+    assert_eq!(note.verified().len(), 1);
+    assert_eq!(checkpoint.origin(), "test.concord.example/log");
+    assert!(checkpoint.extensions().is_empty(), "no extension lines");
+    let leaves = leaves(&a).await;
+    assert_eq!(checkpoint.size(), leaves.len() as u64);
+    assert_eq!(checkpoint.root(), tlog::root_of(&leaves), "the root is the entries' Merkle root");
+
+    // The static mirror path serves the same note.
+    assert_eq!(a.get_anon("/log/checkpoint").await.bytes, r.bytes);
+    // Another key does not open it.
+    let other = Signer::from_seed("test.concord.example/log", [8; 32]).unwrap();
+    assert!(Checkpoint::open(&r.bytes, &[other.verifier()]).is_err());
+}
+
+#[tokio::test]
+async fn every_entry_has_an_inclusion_proof_that_verifies() {
+    let a = busy().await;
+    let leaves = leaves(&a).await;
+    let size = leaves.len() as u64;
+    let root = tlog::root_of(&leaves);
+    for (i, leaf) in leaves.iter().enumerate() {
+        let r = a.get_anon(&format!("/api/v1/log/proof/inclusion?index={i}")).await;
+        let p = r.expect_status(200);
+        assert_eq!(p["size"], size);
+        assert_eq!(hash(&p["leaf_hash"]), *leaf);
+        assert_eq!(hash(&p["root"]), root);
+        tlog::check_record(&hashes(&p["proof"]), size, root, i as u64, *leaf).expect("the proof verifies");
+        let bundle = TlogProof::parse(p["bundle"].as_str().expect("a bundle")).expect("a tlog-proof");
+        bundle.check(*leaf, size, root).expect("the bundle verifies");
+        Checkpoint::open(bundle.checkpoint().as_bytes(), &[log_key().verifier()])
+            .expect("the bundled checkpoint is signed");
+        // A proof for another leaf does not verify this one.
+        if i > 0 {
+            assert!(tlog::check_record(&hashes(&p["proof"]), size, root, i as u64, leaves[0]).is_err());
+        }
+    }
+    // In an older tree too.
+    let p = a.get_anon("/api/v1/log/proof/inclusion?index=1&size=3").await;
+    let p = p.expect_status(200);
+    tlog::check_record(&hashes(&p["proof"]), 3, tlog::root_of(&leaves[..3]), 1, leaves[1]).expect("verifies at size 3");
+}
+
+#[tokio::test]
+async fn consistency_proofs_link_every_earlier_tree_to_the_latest() {
+    let a = busy().await;
+    let leaves = leaves(&a).await;
+    let size = leaves.len() as u64;
+    for from in 1..=size {
+        let p = a.get_anon(&format!("/api/v1/log/proof/consistency?from={from}")).await;
+        let p = p.expect_status(200);
+        assert_eq!(hash(&p["from_root"]), tlog::root_of(&leaves[..from as usize]));
+        let (old, new) = (hash(&p["from_root"]), hash(&p["to_root"]));
+        tlog::check_tree(&hashes(&p["proof"]), size, new, from, old).expect("consistent");
+    }
+}
+
+#[tokio::test]
+async fn bad_proof_requests_are_problems() {
+    let a = busy().await;
+    let size = a.log_size().await;
+    for path in [
+        format!("/api/v1/log/proof/inclusion?index={size}"),
+        format!("/api/v1/log/proof/inclusion?index=0&size={}", size + 1),
+        "/api/v1/log/proof/consistency?from=0".to_owned(),
+        format!("/api/v1/log/proof/consistency?from=2&to={}", size + 1),
+        "/api/v1/log/proof/consistency?from=3&to=2".to_owned(),
+    ] {
+        a.get_anon(&path).await.expect_problem(400, "invalid-proof-request");
+    }
+    a.get_anon("/api/v1/log/proof/inclusion?index=x").await.expect_problem(400, "invalid-query");
+}
+
+#[tokio::test]
+async fn tiles_and_entry_bundles_serve_the_same_tree() {
+    let a = busy().await;
+    let entries = a.log_entries().await;
+    let leaves = leaves(&a).await;
+    let width = u16::try_from(leaves.len()).expect("fewer than 256 entries");
+
+    let path = tile::tile_path(&tile::Tile::new(0, 0, width).unwrap());
+    let r = a.get_anon(&format!("/log/{path}")).await;
+    assert_eq!(r.status, 200, "{path}");
+    let expected: Vec<u8> = leaves.iter().flat_map(|h| *h.as_bytes()).collect();
+    assert_eq!(r.bytes, expected, "the level-0 tile holds the leaf hashes");
+
+    let r = a.get_anon(&format!("/log/{}", tile::entries_path(0, width))).await;
+    assert_eq!(r.status, 200);
+    let bundle = tile::decode_entry_bundle(&r.bytes).expect("an entry bundle");
+    let stored: Vec<&[u8]> = entries.iter().map(|e| e["entry"].as_str().unwrap().as_bytes()).collect();
+    assert_eq!(bundle, stored);
+
+    // A full tile of a log this small, or a wider partial one, does not exist yet.
+    for missing in [
+        tile::tile_path(&tile::Tile::new(0, 0, 256).unwrap()),
+        tile::entries_path(0, width + 1),
+        "tile/nonsense".into(),
+    ] {
+        a.get_anon(&format!("/log/{missing}")).await.expect_problem(404, "not-found");
+    }
+}
