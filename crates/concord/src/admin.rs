@@ -68,10 +68,14 @@ pub async fn token(cmd: TokenCmd) -> anyhow::Result<()> {
         bail!("no database at {}", args.db.display());
     }
     let store = open_store(&args.db).await?;
-    if let Actor::Member(c) = actor {
-        if store.member(c.as_str()).await?.is_none() {
-            bail!("{c} is not a member in this database");
+    match actor {
+        Actor::Member(c) if store.member(c.as_str()).await?.is_none() => {
+            bail!("{c} is not a member in this database")
         }
+        Actor::Partner(c) if store.partner(c.as_str()).await?.is_none() => {
+            bail!("{c} is not a partner in this database")
+        }
+        _ => {}
     }
     let token = create_token(store.as_ref(), actor, &args.label).await?;
     println!("{token}");
@@ -92,7 +96,7 @@ pub async fn rebuild(args: RebuildArgs) -> anyhow::Result<()> {
     let store = open_store(&args.db).await?;
     let loaded = concord_server::sequencer::rebuild(store.as_ref()).await.context("cannot rebuild")?;
     println!(
-        "rebuilt from {} log entries (chain intact): {} members, {} partners, {} proposals",
+        "rebuilt from {} log entries (chain and tree intact): members {}, partners {}, proposals {}",
         loaded.size,
         loaded.state.members.len(),
         loaded.state.partners.len(),
@@ -116,7 +120,10 @@ mod tests {
         assert!(live.contains("Winter equipment"), "the dump shows the projections");
 
         // Lose the projections, then rebuild them from the log alone.
-        store.replace_projections(&Snapshot::default()).await.unwrap();
+        let size = store.log_size().await.unwrap();
+        assert!(store.replace_projections(&Snapshot::default(), size + 1).await.is_err(), "not at another size");
+        assert_eq!(store.dump_projections().await.unwrap(), live, "and nothing changed");
+        store.replace_projections(&Snapshot::default(), size).await.unwrap();
         assert_ne!(store.dump_projections().await.unwrap(), live);
         concord_server::sequencer::rebuild(store.as_ref()).await.unwrap();
         assert_eq!(store.dump_projections().await.unwrap(), live);

@@ -153,7 +153,11 @@ fn parse_duration(s: &str) -> Result<SignedDuration, String> {
 fn resolve(deadline: Option<Timestamp>, for_: Option<SignedDuration>) -> anyhow::Result<Option<Timestamp>> {
     Ok(match (deadline, for_) {
         (Some(t), _) => Some(t),
-        (None, Some(d)) => Some(Timestamp::now().checked_add(d).context("the deadline is out of range")?),
+        // To the whole second: a deadline people read should not carry nanoseconds.
+        (None, Some(d)) => {
+            let t = Timestamp::now().checked_add(d).context("the deadline is out of range")?;
+            Some(Timestamp::from_second(t.as_second()).context("the deadline is out of range")?)
+        }
         (None, None) => None,
     })
 }
@@ -222,23 +226,34 @@ fn print_json(v: &Value) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn status_word(s: ProposalStatus) -> String {
-    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(|s| s.replace('_', " "))).unwrap_or_default()
+/// "in 2 days 3 hours" or "passed 5 minutes ago", to the minute.
+fn countdown(deadline: Timestamp) -> String {
+    let secs = deadline.as_second() - Timestamp::now().as_second();
+    let (d, h, m) = (secs.abs() / 86_400, secs.abs() % 86_400 / 3600, secs.abs() % 3600 / 60);
+    let mut parts = Vec::new();
+    for (n, unit) in [(d, "day"), (h, "hour"), (m, "minute")] {
+        if n > 0 {
+            parts.push(format!("{n} {unit}{}", if n == 1 { "" } else { "s" }));
+        }
+    }
+    let span = if parts.is_empty() { "less than a minute".to_owned() } else { parts.join(" ") };
+    if secs >= 0 { format!("in {span}") } else { format!("passed {span} ago") }
 }
 
 fn print_proposal(p: &Proposal, outcome: Option<&Value>) {
     let rev = p.current();
     println!("Proposal {} — {}", p.id, rev.title);
-    println!("  kind       {:?} ({:?})", p.kind, p.significance);
-    println!("  status     {}", status_word(p.status));
+    println!("  kind       {} ({})", p.kind, p.significance);
+    println!("  status     {}", p.status);
     println!("  revision   {} (text sha256 {})", rev.number, &rev.text_hash[..16]);
     if let Some(c) = &p.circulation {
-        println!("  procedure  {:?}, deadline {}", c.procedure, c.deadline);
+        println!("  procedure  {}, deadline {} ({})", c.procedure, c.deadline, countdown(c.deadline));
         println!("  electors   {} (members on {})", c.electorate.len(), concord_core::rules::utc_day(c.opened_at));
         for m in &c.electorate {
             if let Some(pos) = p.positions.get(m) {
                 let text = pos.text.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
-                println!("    {m}  {:?} at {}{text}", pos.stance, pos.at);
+                let signed = if pos.signed { ", signed" } else { "" };
+                println!("    {m}  {} at {}{signed}{text}", pos.stance, pos.at);
             }
         }
     }
@@ -263,7 +278,7 @@ pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
             println!("{:>4}  {:<26} {:<21} TITLE", "ID", "STATUS", "DEADLINE");
             for p in items {
                 let deadline = p.circulation.as_ref().map(|c| c.deadline.to_string()).unwrap_or_else(|| "-".into());
-                println!("{:>4}  {:<26} {:<21} {}", p.id, status_word(p.status), deadline, p.current().title);
+                println!("{:>4}  {:<26} {:<21} {}", p.id, p.status.words(), deadline, p.current().title);
             }
             Ok(())
         }
@@ -349,7 +364,11 @@ pub async fn position(cmd: PositionCmd) -> anyhow::Result<()> {
             if conn.json {
                 return print_json(&grid);
             }
-            println!("Proposal {id}, revision {}: {}", grid["revision"], grid["status"].as_str().unwrap_or(""));
+            println!(
+                "Proposal {id}, revision {}: {}",
+                grid["revision"],
+                grid["status"].as_str().unwrap_or("").replace('_', " ")
+            );
             for e in grid["electors"].as_array().into_iter().flatten() {
                 let stance = e["stance"].as_str().unwrap_or("(silent)");
                 let text = e["text"].as_str().map(|t| format!("  {t}")).unwrap_or_default();

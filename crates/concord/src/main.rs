@@ -19,7 +19,7 @@ use clap::{Parser, Subcommand};
 
 /// Concord: consensus decisions and support coordination for an alliance of states.
 #[derive(Debug, Parser)]
-#[command(name = "concord", version, about, long_about = None)]
+#[command(name = "concord", version)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,

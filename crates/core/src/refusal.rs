@@ -36,19 +36,19 @@ pub enum Refusal {
     DepartureBeforeAccession { member: CountryCode, on: Date, accession: Date },
     #[error("{member} already departed on {on}")]
     AlreadyDeparted { member: CountryCode, on: Date },
-    #[error("a {kind:?} proposal is always significant; it cannot be marked routine")]
+    #[error("{kind} proposals are always significant; they cannot be marked routine")]
     SignificanceMismatch { kind: DecisionKind },
-    #[error("a {kind:?} proposal may not be decided by silence: circulate it for an explicit consensus round")]
+    #[error("{kind} proposals may not be decided by silence: circulate them for an explicit consensus round")]
     SilenceNotAllowed { kind: DecisionKind },
     #[error("the deadline {deadline} is not in the future (it is now {now})")]
     DeadlineNotInFuture { deadline: Timestamp, now: Timestamp },
     #[error("an amended text of an open proposal is circulated again: give its new deadline")]
     DeadlineRequired,
-    #[error("proposal {proposal} is {status:?}, not a draft: it has already been circulated")]
+    #[error("proposal {proposal} is {status}, not a draft: it has already been circulated")]
     NotADraft { proposal: ProposalId, status: ProposalStatus },
-    #[error("proposal {proposal} is {status:?}: it is not open for positions or deadline changes")]
+    #[error("proposal {proposal} is {status}: it is not open for positions or deadline changes")]
     NotOpen { proposal: ProposalId, status: ProposalStatus },
-    #[error("proposal {proposal} is {status:?}: a decided or withdrawn proposal never changes")]
+    #[error("proposal {proposal} is {status}: a decided or withdrawn proposal never changes")]
     AlreadyFinal { proposal: ProposalId, status: ProposalStatus },
     #[error("the deadline {deadline} has passed: nothing is accepted at or after it")]
     DeadlinePassed { deadline: Timestamp },
@@ -64,9 +64,9 @@ pub enum Refusal {
         "revision {given} is not the current text: proposal is at revision {current}; read it and take a position on that"
     )]
     StaleRevision { given: u32, current: u32 },
-    #[error("a {stance:?} position needs its text")]
+    #[error("the position '{stance}' needs its text")]
     TextRequired { stance: Stance },
-    #[error("a {kind:?} proposal does not allow opting out: concur with a reservation, or object")]
+    #[error("{kind} proposals do not allow opting out: concur with a reservation, or object")]
     OptOutNotAllowed { kind: DecisionKind },
     #[error("{requested} does not extend the deadline {current}: an extension must be later")]
     NotAnExtension { current: Timestamp, requested: Timestamp },

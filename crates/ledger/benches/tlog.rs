@@ -4,6 +4,8 @@
 //! `cargo bench -p concord-ledger --bench tlog -- --quick`. Building the 10M-record tree takes
 //! about 20M hashes and 640 MB, once, outside the measurements; its build time is printed.
 
+#![allow(clippy::unwrap_used)] // a bench that fails should panic
+
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -70,7 +72,7 @@ fn build(size: u64) -> Vec<Hash> {
     eprintln!(
         "built {size} records: {} stored hashes ({} MB) in {:.2?}",
         stored.len(),
-        stored.len() * 32 >> 20,
+        (stored.len() * 32) >> 20,
         start.elapsed()
     );
     stored

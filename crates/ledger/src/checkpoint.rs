@@ -59,7 +59,9 @@ impl Checkpoint {
     /// spec's recommendation (non-empty, no spaces, no `+`), as ours are also key names.
     pub fn new(origin: &str, size: u64, root: Hash) -> Result<Self, Error> {
         if !is_valid_name(origin) {
-            return Err(Error::MalformedCheckpoint(format!("origin {origin:?} is empty or has a space, '+' or control")));
+            return Err(Error::MalformedCheckpoint(format!(
+                "origin {origin:?} is empty or has a space, '+' or control"
+            )));
         }
         Ok(Self { origin: origin.to_owned(), size, root, extensions: Vec::new() })
     }

@@ -76,7 +76,11 @@ pub fn cosign(checkpoint_text: &str, witness: &Signer, time: u64) -> Result<Stri
 /// verifier) over `checkpoint_text`, and returns the time it states.
 pub fn verify_cosignature(checkpoint_text: &str, line: &str, witness: &Verifier) -> Result<u64, Error> {
     if witness.algorithm() != Algorithm::CosignatureV1 {
-        return Err(Error::MalformedCosignature(format!("{}+{} is not a cosigner (0x04) key", witness.name(), witness.key_id())));
+        return Err(Error::MalformedCosignature(format!(
+            "{}+{} is not a cosigner (0x04) key",
+            witness.name(),
+            witness.key_id()
+        )));
     }
     Checkpoint::parse(checkpoint_text)?;
     let line = line.strip_suffix('\n').unwrap_or(line);
@@ -109,12 +113,6 @@ pub(crate) fn verify_raw(key: &VerifyingKey, text: &str, signature: &[u8]) -> Op
     verify_strict(key, &signed_message(text, time), sig).then_some(time)
 }
 
-/// The base64 of a line's `key id || timestamp || signature`, for tests and tools.
-#[must_use]
-pub fn line_base64(line: &str) -> Option<&str> {
-    line.trim_end_matches('\n').strip_prefix(SIGNATURE_PREFIX)?.split_once(' ').map(|(_, b)| b)
-}
-
 #[cfg(test)]
 mod tests {
     use base64::Engine as _;
@@ -122,6 +120,11 @@ mod tests {
 
     use super::*;
     use crate::leaf_hash;
+
+    /// The base64 of a line's `key id || timestamp || signature`.
+    fn line_base64(line: &str) -> Option<&str> {
+        line.trim_end_matches('\n').strip_prefix(SIGNATURE_PREFIX)?.split_once(' ').map(|(_, b)| b)
+    }
 
     fn witness() -> Signer {
         Signer::from_seed("witness.example/w1", [3; 32]).unwrap()

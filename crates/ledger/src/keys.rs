@@ -381,9 +381,9 @@ impl Verifier {
                 let sig = <[u8; 64]>::try_from(signature).map_err(|_| invalid())?;
                 verify_strict(&self.key, text.as_bytes(), &sig).then_some(None).ok_or_else(invalid)
             }
-            Algorithm::CosignatureV1 => crate::cosignature::verify_raw(&self.key, text, signature)
-                .map(Some)
-                .ok_or_else(invalid),
+            Algorithm::CosignatureV1 => {
+                crate::cosignature::verify_raw(&self.key, text, signature).map(Some).ok_or_else(invalid)
+            }
         }
     }
 }
@@ -413,7 +413,8 @@ pub(crate) fn verify_strict(key: &VerifyingKey, message: &[u8], signature: &[u8;
 /// so neither of small order (a "weak" key, for which signatures of many messages verify) nor
 /// with a small-order component (which no honest key generator produces).
 pub fn check_enrollable(public_key: &[u8; 32]) -> Result<(), Error> {
-    let point = CompressedEdwardsY(*public_key).decompress().ok_or_else(|| weak(public_key, "not a point on the curve"))?;
+    let point =
+        CompressedEdwardsY(*public_key).decompress().ok_or_else(|| weak(public_key, "not a point on the curve"))?;
     // curve25519-dalek reduces y modulo p and ignores the sign of x = 0; re-encoding shows both.
     if point.compress().as_bytes() != public_key {
         return Err(weak(public_key, "non-canonical encoding"));

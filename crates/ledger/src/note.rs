@@ -108,7 +108,8 @@ impl Signature {
     /// Parses one line `— <name> <base64(key id || signature)>`, without its newline.
     pub fn parse_line(line: &str) -> Result<Self, Error> {
         let bad = |reason: &str| Error::MalformedNote(format!("signature line {line:?}: {reason}"));
-        let rest = line.strip_prefix(SIGNATURE_PREFIX).ok_or_else(|| bad("does not open with an em dash and a space"))?;
+        let rest =
+            line.strip_prefix(SIGNATURE_PREFIX).ok_or_else(|| bad("does not open with an em dash and a space"))?;
         // The name ends at the first space; a name with a space leaves a space in the base64.
         let (name, b64) = rest.split_once(' ').ok_or_else(|| bad("no space after the key name"))?;
         let name = KeyName::new(name).map_err(|_| bad("invalid key name"))?;
@@ -170,8 +171,12 @@ pub struct Note {
 impl Note {
     /// Splits a note into text and signatures without verifying anything (§Format).
     pub fn parse(note: &[u8]) -> Result<Self, Error> {
+        if note.len() > MAX_NOTE_BYTES {
+            return Err(Error::NoteTooLarge { size: note.len(), limit: MAX_NOTE_BYTES });
+        }
         let malformed = |s: &str| Error::MalformedNote(s.to_owned());
-        let note = std::str::from_utf8(note).map_err(|e| Error::MalformedNote(format!("not UTF-8 at byte {}", e.valid_up_to())))?;
+        let note = std::str::from_utf8(note)
+            .map_err(|e| Error::MalformedNote(format!("not UTF-8 at byte {}", e.valid_up_to())))?;
         if let Some(i) = note.bytes().position(|b| b < 0x20 && b != b'\n') {
             return Err(Error::MalformedNote(format!("control character {:#04x} at byte {i}", note.as_bytes()[i])));
         }
@@ -315,9 +320,6 @@ fn tail(text: &str) -> &str {
 /// with [`Error::InvalidSignature`]; other signatures are returned unverified; if no signature
 /// is by a trusted key, the note is refused with [`Error::UnverifiedNote`].
 pub fn open(note: &[u8], verifiers: &[Verifier]) -> Result<VerifiedNote, Error> {
-    if note.len() > MAX_NOTE_BYTES {
-        return Err(Error::NoteTooLarge { size: note.len(), limit: MAX_NOTE_BYTES });
-    }
     let Note { text, signatures } = Note::parse(note)?;
     let mut verified: Vec<VerifiedSignature> = Vec::new();
     let mut unverified: Vec<Signature> = Vec::new();
@@ -395,8 +397,8 @@ mod tests {
         let s = signer();
         let n = sign("x\n", &[&s]).unwrap();
         // Same name, same id, different key: only possible by construction here.
-        let mut other = Verifier::new("other", Algorithm::Ed25519, &Signer::from_seed("o", [7; 32]).unwrap().public_key())
-            .unwrap();
+        let mut other =
+            Verifier::new("other", Algorithm::Ed25519, &Signer::from_seed("o", [7; 32]).unwrap().public_key()).unwrap();
         other = forge_name_and_id(other, &s.verifier());
         assert!(matches!(open(n.as_bytes(), &[s.verifier(), other]), Err(Error::AmbiguousKey { .. })));
         // The same verifier twice is fine.

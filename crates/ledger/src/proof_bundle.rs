@@ -107,9 +107,9 @@ impl TlogProof {
             return Err(bad(format!("first line is not {HEADER}")));
         }
         let extra = match lines.next_if(|l| l.starts_with("extra ")) {
-            Some(line) => Some(
-                STANDARD.decode(&line["extra ".len()..]).map_err(|e| bad(format!("extra is not base64: {e}")))?,
-            ),
+            Some(line) => {
+                Some(STANDARD.decode(&line["extra ".len()..]).map_err(|e| bad(format!("extra is not base64: {e}")))?)
+            }
             None => None,
         };
         let index = lines
@@ -183,7 +183,8 @@ sFodV/vSp5O8n9a8QpW6PRY97tfOSW5bsc2Xl/EQi08=
         let leaves: Vec<Hash> = (0..5u8).map(|i| leaf_hash(&[i])).collect();
         let stored = stored_hashes_for_batch(0, &leaves, &Vec::new()).unwrap();
         let root = tree_hash(5, &stored).unwrap();
-        let checkpoint = format!("concord.example/log\n5\n{}\n\n— concord.example/log AAAA\n", STANDARD.encode(root.as_bytes()));
+        let checkpoint =
+            format!("concord.example/log\n5\n{}\n\n— concord.example/log AAAA\n", STANDARD.encode(root.as_bytes()));
         let p = TlogProof::new(2, prove_record(5, 2, &stored).unwrap(), checkpoint, None).unwrap();
         let text = p.to_text();
         assert!(text.starts_with("c2sp.org/tlog-proof@v1\nindex 2\n"));
@@ -208,8 +209,14 @@ sFodV/vSp5O8n9a8QpW6PRY97tfOSW5bsc2Xl/EQi08=
             good.replace("index 73894\n", ""),
             good.replace("extra ", "extra: "),
             good.replace("YWdlLXYx", "YWdlLXY*"),
-            good.replace("gSKyXoYZUgZ6jduWYrkDOARinOMGJveXjgMkBTcdPlQ=", "gSKyXoYZUgZ6jduWYrkDOARinOMGJveXjgMkBTcdPl=="),
-            good.replace("AHCioX9nLjsrse6YhjRRmk1WUEirVOLLRoOQ6vfO5vk=\n", "AHCioX9nLjsrse6YhjRRmk1WUEirVOLLRoOQ6vfO5vk=\n\n"),
+            good.replace(
+                "gSKyXoYZUgZ6jduWYrkDOARinOMGJveXjgMkBTcdPlQ=",
+                "gSKyXoYZUgZ6jduWYrkDOARinOMGJveXjgMkBTcdPl==",
+            ),
+            good.replace(
+                "AHCioX9nLjsrse6YhjRRmk1WUEirVOLLRoOQ6vfO5vk=\n",
+                "AHCioX9nLjsrse6YhjRRmk1WUEirVOLLRoOQ6vfO5vk=\n\n",
+            ),
             good.replace("\n\nexample.com", "\nexample.com"),
             good.trim_end().to_owned(),
             "c2sp.org/tlog-proof@v1\nindex 0\n\n".to_owned(),

@@ -26,7 +26,7 @@
 //!
 //! A server writes the tiles a new tree size adds ([`new_tiles`], bytes from [`read_tile`]) before
 //! it publishes the checkpoint; a verifier holding only a static mirror of the tiles reads stored
-//! hashes through [`TileHashReader`] and so computes any proof with [`tlog`](crate::tlog).
+//! hashes through [`TileHashReader`] and so computes any proof with [`tlog`].
 //! Tile bytes are not trusted: a proof computed from them is checked against a signed root, which
 //! is what authenticates the hashes it used.
 
@@ -304,7 +304,7 @@ impl<S: std::hash::BuildHasher> TileReader for HashMap<String, Vec<u8>, S> {
 }
 
 /// Serves the stored hashes of the tree of size `size` from its tiles (the tiles of
-/// [`tiles_for_size`]`(size)`), so that [`tlog`](crate::tlog)'s proofs can be computed from a
+/// [`tiles_for_size`]`(size)`), so that [`tlog`]'s proofs can be computed from a
 /// static mirror. Each call reads every tile it needs in one [`TileReader::read_tiles`] call.
 ///
 /// The hashes are only as good as the tiles: check what they prove against a signed root.
@@ -371,7 +371,8 @@ impl<R: TileReader> HashReader for TileHashReader<'_, R> {
             .iter()
             .map(|(tile, offset, span)| {
                 let b = &bytes[slots[tile]][offset * 32..(offset + span) * 32];
-                let hashes: Vec<Hash> = b.chunks_exact(32).map(|c| Hash::from_bytes(c).expect("32-byte chunk")).collect();
+                let hashes: Vec<Hash> =
+                    b.chunks_exact(32).map(|c| Hash::from_bytes(c).expect("32-byte chunk")).collect();
                 perfect_root(hashes)
             })
             .collect())

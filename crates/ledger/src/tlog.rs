@@ -63,10 +63,12 @@
 //! - **Consistency with `n == t > 0`**: [`prove_tree`] gives the empty proof; [`check_tree`]
 //!   accepts only the empty proof and equal roots.
 //!
-//! transparency-dev/merkle agrees on every case it has vectors for (see
-//! `tests/merkle_vectors.rs`); the one vector we reject though it is marked valid,
-//! `consistency/additional/sizes-are-equal-one-and-proof-is-empty.json`, carries 12-byte "roots",
-//! which are not a [`Hash`] here.
+//! transparency-dev/merkle's vectors encode the same choices (`tests/merkle_vectors.rs`): all its
+//! size-0 consistency cases, even `sizes-are-equal-zero-and-proof-is-empty.json`, expect an error.
+//! The one vector we reject though it is marked valid,
+//! `consistency/additional/sizes-are-equal-one-and-proof-is-empty.json`, is an equal-size case
+//! whose "roots" are 12 bytes, which is not a [`Hash`](struct@Hash) here; with 32-byte roots we
+//! accept it.
 //!
 //! # Limits
 //!

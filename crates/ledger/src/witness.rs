@@ -147,7 +147,8 @@ impl AddCheckpoint {
     pub fn parse(body: &[u8]) -> Result<Self, Error> {
         let bad = |s: String| Error::MalformedWitness(s);
         let body = std::str::from_utf8(body).map_err(|_| bad("request is not UTF-8".into()))?;
-        let (head, checkpoint) = body.split_once("\n\n").ok_or_else(|| bad("no empty line before the checkpoint".into()))?;
+        let (head, checkpoint) =
+            body.split_once("\n\n").ok_or_else(|| bad("no empty line before the checkpoint".into()))?;
         let mut lines = head.split('\n');
         let old = lines.next().unwrap_or_default();
         let old_size = old
@@ -195,11 +196,9 @@ pub fn format_size_body(size: u64) -> String {
 
 /// Parses a 409 (`text/x.tlog.size`) body.
 pub fn parse_size_body(body: &[u8]) -> Result<u64, Error> {
-    std::str::from_utf8(body)
-        .ok()
-        .and_then(|s| s.strip_suffix('\n'))
-        .and_then(parse_size)
-        .ok_or_else(|| Error::MalformedWitness(format!("size body {:?} is not `<decimal>\\n`", String::from_utf8_lossy(body))))
+    std::str::from_utf8(body).ok().and_then(|s| s.strip_suffix('\n')).and_then(parse_size).ok_or_else(|| {
+        Error::MalformedWitness(format!("size body {:?} is not `<decimal>\\n`", String::from_utf8_lossy(body)))
+    })
 }
 
 #[cfg(test)]
@@ -253,7 +252,10 @@ CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=
             with("PlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw=\n", "PlRN\n"),
             with("\n\nexample.com", "\nexample.com"),
             SPEC_REQUEST.trim_end().to_owned(),
-            with("old 20852014\n", &format!("old 20852014\n{}", "PlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw=\n".repeat(60))),
+            with(
+                "old 20852014\n",
+                &format!("old 20852014\n{}", "PlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw=\n".repeat(60)),
+            ),
         ] {
             assert!(AddCheckpoint::parse(bad.as_bytes()).is_err(), "{bad:?}");
         }

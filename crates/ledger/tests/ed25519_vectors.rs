@@ -3,6 +3,8 @@
 //! 151 cases, and RFC 8032 §7.1 TEST 1. They pin down which signatures we accept — the same
 //! answer everywhere is what a consensus record needs — and which keys we refuse to enrol.
 
+#![allow(clippy::unwrap_used)] // a test helper that fails should panic
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -50,9 +52,9 @@ fn cctv() -> Vec<Cctv> {
             key: hex32(c["key"].as_str().unwrap()),
             sig: hex::decode(c["sig"].as_str().unwrap()).unwrap().try_into().unwrap(),
             msg: c["msg"].as_str().unwrap().to_owned(),
-            flags: c["flags"].as_array().map_or_else(BTreeSet::new, |f| {
-                f.iter().map(|x| x.as_str().unwrap().to_owned()).collect()
-            }),
+            flags: c["flags"]
+                .as_array()
+                .map_or_else(BTreeSet::new, |f| f.iter().map(|x| x.as_str().unwrap().to_owned()).collect()),
         })
         .collect()
 }
@@ -87,7 +89,8 @@ fn cctv_verify_strict_accepts_exactly_43_of_914() {
 
     // Conversely: every vector flagged low_order_A/R, non_canonical_A/R or low_order_residue
     // (with or without reencoded_k) is refused; every other vector is accepted.
-    let refused_flags = flags(&["low_order_A", "low_order_R", "non_canonical_A", "non_canonical_R", "low_order_residue"]);
+    let refused_flags =
+        flags(&["low_order_A", "low_order_R", "non_canonical_A", "non_canonical_R", "low_order_residue"]);
     for c in &cases {
         let expected = c.flags.is_disjoint(&refused_flags);
         assert_eq!(strict(&c.key, c.msg.as_bytes(), &c.sig), expected, "vector {} {:?}", c.number, c.flags);
@@ -123,7 +126,11 @@ fn cctv_keys_that_enrolment_refuses() {
         }
         let weak = !c.flags.is_disjoint(&weak_flags);
         assert_eq!(check_enrollable(&c.key).is_err(), weak, "vector {} {:?}", c.number, c.flags);
-        if weak { refused_keys.insert(c.key) } else { accepted_keys.insert(c.key) };
+        if weak {
+            refused_keys.insert(c.key)
+        } else {
+            accepted_keys.insert(c.key)
+        };
     }
     // The 14 encodings of the 8 low-order points (cctv-README.md) are all among them.
     let low_order: Vec<&str> = vec![

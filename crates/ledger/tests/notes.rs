@@ -2,6 +2,8 @@
 //! and the C2SP specs (`../shared/vectors/notes.md`), the rejections those sources list, and
 //! our own golden vectors under `testdata/golden/` (see the README there).
 
+#![allow(clippy::unwrap_used)] // a test helper that fails should panic
+
 use std::path::PathBuf;
 
 use base64::Engine as _;
@@ -16,9 +18,11 @@ use proptest::prelude::*;
 const PETER_SKEY: &str = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 const PETER_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 const ENOCH_VKEY: &str = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
-const TEXT: &str = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
+const TEXT: &str =
+    "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
 const PETER_LINE: &str = "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
-const ENOCH_LINE: &str = "\u{2014} EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
+const ENOCH_LINE: &str =
+    "\u{2014} EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
 
 fn peter() -> Signer {
     Signer::parse(PETER_SKEY).unwrap()
@@ -61,7 +65,7 @@ fn second_signer_enoch_root() {
     assert!(n.is_signed_by(&peter_v()) && n.is_signed_by(&enoch));
 
     // Trusting only one: the other is kept, unverified.
-    let n = note::open(both.as_bytes(), &[enoch.clone()]).unwrap();
+    let n = note::open(both.as_bytes(), std::slice::from_ref(&enoch)).unwrap();
     assert_eq!(n.verified()[0].signature().name().as_str(), "EnochRoot");
     assert_eq!(n.unverified().len(), 1);
     assert_eq!(n.unverified()[0].name().as_str(), "PeterNeumann");
@@ -377,8 +381,8 @@ fn golden_vectors_open_with_their_published_keys() {
     let witness = Verifier::parse(read("witness.vkey").trim_end()).unwrap();
     assert_eq!(witness.algorithm(), Algorithm::CosignatureV1);
 
-    assert_eq!(note::open(read("position.note").as_bytes(), &[member.clone()]).unwrap().text(), POSITION);
-    let (c, _) = Checkpoint::open(read("checkpoint.note").as_bytes(), &[log.clone()]).unwrap();
+    assert_eq!(note::open(read("position.note").as_bytes(), std::slice::from_ref(&member)).unwrap().text(), POSITION);
+    let (c, _) = Checkpoint::open(read("checkpoint.note").as_bytes(), std::slice::from_ref(&log)).unwrap();
     assert_eq!(c.format(), read("checkpoint.txt"));
     assert_eq!(verify_cosignature(&read("checkpoint.txt"), &read("cosignature.txt"), &witness).unwrap(), COSIGNED_AT);
     let (_, n) = Checkpoint::open(read("checkpoint-cosigned.note").as_bytes(), &[log, witness.clone()]).unwrap();

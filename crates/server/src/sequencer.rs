@@ -240,7 +240,10 @@ struct Sequencer {
 /// A submission decided in the current batch, waiting for the commit.
 struct Pending {
     reply: oneshot::Sender<Result<Reply, SubmitError>>,
-    result: Reply,
+    result: Result<Reply, SubmitError>,
+    /// Decided against a state that holds earlier, uncommitted writes of this batch: if the
+    /// commit fails, whatever it was told no longer holds.
+    after_writes: bool,
 }
 
 impl Sequencer {
@@ -275,8 +278,11 @@ impl Sequencer {
                     }
                 }
             }
+            let after_writes = !entries.is_empty();
             if let Err(refusal) = self.loaded.sequence(sub.actor, &sub.command, now, &mut entries, &mut touched) {
-                let _ = sub.reply.send(Err(refusal.into()));
+                // Held until the commit: a refusal may rest on an earlier write of this batch
+                // (an objection that blocked the proposal), which must be durable first.
+                pending.push(Pending { reply: sub.reply, result: Err(refusal.into()), after_writes });
                 continue;
             }
             let resource = Resource::of(&self.loaded.state, &sub.command);
@@ -292,12 +298,12 @@ impl Sequencer {
                     created_at: now,
                 });
             }
-            pending.push(Pending { reply: sub.reply, result });
+            pending.push(Pending { reply: sub.reply, result: Ok(result), after_writes: true });
         }
 
         if entries.is_empty() && idempotency.is_empty() {
             for p in pending {
-                let _ = p.reply.send(Ok(p.result));
+                let _ = p.reply.send(p.result);
             }
             return;
         }
@@ -321,14 +327,15 @@ impl Sequencer {
             Ok(_) => {
                 let _ = self.deadlines.send(touched.deadlines(&self.loaded.state));
                 for p in pending {
-                    let _ = p.reply.send(Ok(p.result));
+                    let _ = p.reply.send(p.result);
                 }
             }
             Err(e) => {
                 tracing::error!(error = %e, "append failed; reloading the state from the log");
                 let msg = e.to_string();
                 for p in pending {
-                    let _ = p.reply.send(Err(SubmitError::Unavailable(msg.clone())));
+                    let result = if p.after_writes { Err(SubmitError::Unavailable(msg.clone())) } else { p.result };
+                    let _ = p.reply.send(result);
                 }
                 self.reload().await;
             }
@@ -433,11 +440,17 @@ pub fn full_snapshot(state: &State) -> Snapshot {
     }
 }
 
-/// Recomputes every projection from the log (checking the log on the way).
+/// Recomputes every projection from the log (checking the log on the way). If a server appends
+/// meanwhile, the log is read again, so that the projections never miss an entry.
 pub async fn rebuild(store: &dyn Store) -> Result<Loaded, LoadError> {
-    let loaded = load(store).await?;
-    store.replace_projections(&full_snapshot(&loaded.state)).await?;
-    Ok(loaded)
+    loop {
+        let loaded = load(store).await?;
+        match store.replace_projections(&full_snapshot(&loaded.state), loaded.size).await {
+            Ok(()) => return Ok(loaded),
+            Err(StoreError::Conflict { .. }) => tracing::info!("the log grew during the rebuild; reading it again"),
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -538,6 +551,37 @@ mod tests {
         assert_eq!(loaded.state.proposals.len(), 200);
         let ids: std::collections::BTreeSet<_> = loaded.state.proposals.keys().map(|p| p.0).collect();
         assert_eq!(ids, (1..=200).collect());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refusal_resting_on_a_write_that_failed_is_not_given() {
+        use concord_core::Stance;
+
+        use crate::testing::{code, silence, t};
+
+        let store = Arc::new(MemoryStore::default());
+        let app = app(store.clone()).await;
+        let seq = app.state.sequencer();
+        let p = silence(seq, 1, t("2024-02-27T12:00:00Z")).await;
+        let position = |m: &str, stance| Command::TakePosition {
+            proposal: p,
+            member: code(m),
+            revision: 1,
+            stance,
+            text: None,
+            evidence: None,
+        };
+        store.inject(Fault::FailBeforeWrite);
+        // One batch: the objection would block the proposal, so the concurrence after it is refused
+        // as coming too late; but the objection is never written.
+        let (object, concur) = tokio::join!(
+            seq.submit(Actor::Member(code("FRA")), position("FRA", Stance::Object), None),
+            seq.submit(Actor::Member(code("USA")), position("USA", Stance::Concur), None),
+        );
+        assert!(matches!(object, Err(SubmitError::Unavailable(_))), "{object:?}");
+        assert!(matches!(concur, Err(SubmitError::Unavailable(_))), "told something that did not happen: {concur:?}");
+        // The proposal is still open, and the concurrence goes through on retry.
+        seq.submit(Actor::Member(code("USA")), position("USA", Stance::Concur), None).await.expect("accepted");
     }
 
     async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {

@@ -109,8 +109,12 @@ impl Store for MemoryStore {
         Ok(self.lock().log.iter().skip(from as usize).take(limit as usize).cloned().collect())
     }
 
-    async fn replace_projections(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
+    async fn replace_projections(&self, snapshot: &Snapshot, at_size: u64) -> Result<(), StoreError> {
         let mut d = self.lock();
+        let found = d.log.len() as u64;
+        if found != at_size {
+            return Err(StoreError::Conflict { expected: at_size, found });
+        }
         d.members.clear();
         d.partners.clear();
         d.proposals.clear();
@@ -125,6 +129,10 @@ impl Store for MemoryStore {
 
     async fn members(&self, p: &Page<String>) -> Result<Vec<Member>, StoreError> {
         Ok(page(&self.lock().members, p))
+    }
+
+    async fn partner(&self, code: &str) -> Result<Option<Partner>, StoreError> {
+        Ok(self.lock().partners.get(code).cloned())
     }
 
     async fn member(&self, code: &str) -> Result<Option<Member>, StoreError> {

@@ -247,8 +247,12 @@ impl Store for SqliteStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn replace_projections(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
+    async fn replace_projections(&self, snapshot: &Snapshot, at_size: u64) -> Result<(), StoreError> {
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(from_sqlx)?;
+        let found = write::head(&mut tx).await?;
+        if found != at_size {
+            return Err(StoreError::Conflict { expected: at_size, found });
+        }
         write::clear_projections(&mut tx).await?;
         write::projections(&mut tx, snapshot).await?;
         tx.commit().await.map_err(from_sqlx)
@@ -283,6 +287,15 @@ impl Store for SqliteStore {
             .await
             .map_err(from_sqlx)?;
         row.as_ref().map(|r| decoded::<Member>(serde_json::from_str(&body_of(r)?), "member row")).transpose()
+    }
+
+    async fn partner(&self, code: &str) -> Result<Option<Partner>, StoreError> {
+        let row = sqlx::query("SELECT code, body FROM partners WHERE code = ?")
+            .bind(code)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(from_sqlx)?;
+        row.as_ref().map(|r| decoded::<Partner>(serde_json::from_str(&body_of(r)?), "partner row")).transpose()
     }
 
     #[tracing::instrument(skip_all)]

@@ -264,6 +264,10 @@ pub async fn projections_are_readable<S: Store>(store: &S) {
     assert!(store.members(&Page::first(0)).await.expect("members").is_empty(), "a limit of 0 gives nothing");
     let partners: Vec<Partner> = state.partners.values().cloned().collect();
     assert_eq!(store.partners(&Page::first(10)).await.expect("partners"), partners);
+    for p in &partners {
+        assert_eq!(store.partner(p.code.as_str()).await.expect("partner").as_ref(), Some(p));
+    }
+    assert_eq!(store.partner("FRA").await.expect("partner"), None, "a member is not a partner");
 
     for (id, p) in &state.proposals {
         assert_eq!(store.proposal(*id).await.expect("proposal").as_ref(), Some(p), "proposal {id}");
@@ -307,7 +311,10 @@ pub async fn replace_projections_matches_appends<S: Store>(appended: &S, replace
     let token = token(1, Actor::Secretariat);
     appended.create_token(&token).await.expect("create_token");
 
-    replaced.replace_projections(&scenario.snapshot()).await.expect("replace_projections");
+    let size = appended.log_size().await.expect("log_size");
+    let refused = appended.replace_projections(&scenario.snapshot(), size + 1).await;
+    assert!(matches!(refused, Err(StoreError::Conflict { .. })), "a rebuild at another log size is refused");
+    replaced.replace_projections(&scenario.snapshot(), 0).await.expect("replace_projections");
     let via_appends = dump(appended).await;
     assert!(!via_appends.is_empty());
     assert_same_dump(&dump(replaced).await, &via_appends, "a rebuild from the state and the live store");
@@ -317,8 +324,8 @@ pub async fn replace_projections_matches_appends<S: Store>(appended: &S, replace
     let mut smaller = scenario.snapshot();
     smaller.proposals.retain(|p| p.id != ProposalId(4));
     smaller.members.retain(|m| m.code != cc("POL"));
-    appended.replace_projections(&smaller).await.expect("replace_projections");
-    replaced.replace_projections(&smaller).await.expect("replace_projections");
+    appended.replace_projections(&smaller, size).await.expect("replace_projections");
+    replaced.replace_projections(&smaller, 0).await.expect("replace_projections");
     assert_same_dump(&dump(appended).await, &dump(replaced).await, "two stores rebuilt alike");
     assert_ne!(dump(appended).await, via_appends);
     assert_eq!(appended.proposal(ProposalId(4)).await.expect("proposal"), None);
@@ -333,7 +340,7 @@ pub async fn replace_projections_matches_appends<S: Store>(appended: &S, replace
 pub async fn dumps_show_differences<S: Store>(a: &S, b: &S) {
     let (scenario, _) = story();
     let snapshot = scenario.snapshot();
-    a.replace_projections(&snapshot).await.expect("replace_projections");
+    a.replace_projections(&snapshot, 0).await.expect("replace_projections");
     let base = dump(a).await;
 
     let mut renamed = snapshot.clone();
@@ -345,10 +352,10 @@ pub async fn dumps_show_differences<S: Store>(a: &S, b: &S) {
     let mut unrevised = snapshot.clone();
     unrevised.proposals.pop();
     for (what, changed) in [("a member's name", renamed), ("a position", repositioned), ("a proposal", unrevised)] {
-        b.replace_projections(&changed).await.expect("replace_projections");
+        b.replace_projections(&changed, 0).await.expect("replace_projections");
         assert_ne!(dump(b).await, base, "changing {what} changes the dump");
     }
-    b.replace_projections(&snapshot).await.expect("replace_projections");
+    b.replace_projections(&snapshot, 0).await.expect("replace_projections");
     assert_same_dump(&dump(b).await, &base, "two stores given the same snapshot");
 }
 

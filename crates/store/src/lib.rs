@@ -47,8 +47,10 @@ pub trait Store: Send + Sync + 'static {
     /// Up to `limit` entries starting at sequence number `from`, in order.
     async fn entries(&self, from: u64, limit: u64) -> Result<Vec<StoredEntry>, StoreError>;
 
-    /// Replaces every projection with the given state's (used by `concord rebuild`).
-    async fn replace_projections(&self, snapshot: &Snapshot) -> Result<(), StoreError>;
+    /// Replaces every projection with the given state's, the fold of the first `at_size` log
+    /// entries (used by `concord rebuild`). Fails with [`StoreError::Conflict`] and changes
+    /// nothing if the log has another size by then: a rebuild never loses a concurrent append.
+    async fn replace_projections(&self, snapshot: &Snapshot, at_size: u64) -> Result<(), StoreError>;
 
     /// All projection rows, in a fixed order, as text: two stores hold the same projected state
     /// exactly when their dumps are equal.
@@ -56,6 +58,7 @@ pub trait Store: Send + Sync + 'static {
 
     async fn members(&self, page: &Page<String>) -> Result<Vec<Member>, StoreError>;
     async fn member(&self, code: &str) -> Result<Option<Member>, StoreError>;
+    async fn partner(&self, code: &str) -> Result<Option<Partner>, StoreError>;
     async fn partners(&self, page: &Page<String>) -> Result<Vec<Partner>, StoreError>;
     async fn proposals(
         &self,
