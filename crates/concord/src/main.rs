@@ -12,6 +12,7 @@ mod demo;
 mod keys;
 mod scenario;
 mod serve;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,9 @@ enum Cmd {
     Keygen(keys::Args),
     /// Recomputes every query table from the log, and checks the log on the way.
     Rebuild(admin::RebuildArgs),
+    /// Checks a log (from a server or a database file): entries, tree, checkpoint, witnesses, and
+    /// every decision replayed through the domain's rules. Exits non-zero naming the first fault.
+    Verify(verify::Args),
     /// Proposals on a server: list, show, create, circulate, amend, extend, curtail, withdraw.
     #[command(subcommand)]
     Proposal(client::ProposalCmd),
@@ -63,6 +67,7 @@ fn main() -> ExitCode {
             Cmd::Token(cmd) => admin::token(cmd).await,
             Cmd::Keygen(args) => keys::run(args),
             Cmd::Rebuild(args) => admin::rebuild(args).await,
+            Cmd::Verify(args) => verify::run(args).await,
             Cmd::Proposal(cmd) => client::proposal(cmd).await,
             Cmd::Position(cmd) => client::position(cmd).await,
         }

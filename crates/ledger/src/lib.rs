@@ -21,6 +21,7 @@
 pub mod canonical;
 pub mod checkpoint;
 pub mod cosignature;
+pub mod edge;
 pub mod hash;
 pub mod keys;
 pub mod note;

@@ -18,7 +18,6 @@ pub mod scheduler;
 pub mod sequencer;
 #[cfg(test)]
 mod testing;
-pub mod tree;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -24,7 +24,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
 use crate::resource::{Resource, status_for};
-use crate::tree::TreeEdge;
+use concord_ledger::edge::TreeEdge;
 
 /// Most submissions decided and committed together.
 pub const MAX_BATCH: usize = 512;

@@ -1,14 +1,14 @@
-//! The right edge of the log's Merkle tree, kept in memory by the sequencer.
+//! The right edge of a Merkle tree: all that appending to it, or computing its root, needs.
 //!
 //! Appending to an RFC 9162 tree needs only the roots of its complete subtrees (one per set bit
-//! of the size, at most 64 hashes), and so does computing its root. The sequencer keeps exactly
-//! those, computes each batch's new stored hashes and root from them without reading the
-//! database, and hands the hashes to the store in the batch's transaction.
+//! of the size, at most 64 hashes), and so does computing its root. A log's sequencer keeps
+//! exactly those in memory and computes each batch's new stored hashes and root from them
+//! without reading storage; a verifier streams a whole log through one to recompute its root.
 
 use std::collections::HashMap;
 
-use concord_ledger::tlog::{self, HashReader, stored_hash_count, stored_hash_index};
-use concord_ledger::{Error, Hash};
+use crate::tlog::{self, HashReader, stored_hash_count, stored_hash_index};
+use crate::{Error, Hash};
 
 /// The complete subtrees of the tree of `size` entries, by stored-hash index.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,7 +75,7 @@ impl TreeEdge {
 
 #[cfg(test)]
 mod tests {
-    use concord_ledger::leaf_hash;
+    use crate::leaf_hash;
 
     use super::*;
 

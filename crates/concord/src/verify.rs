@@ -1,0 +1,157 @@
+//! `concord verify`: checks a log from a server or a database file, offline from the server's
+//! point of view: every byte is fetched, every hash and signature recomputed here, every event
+//! replayed through the same domain code (see `concord_verify`).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use concord_ledger::keys::Verifier;
+use concord_store::StoredEntry;
+use concord_verify::{LogVerifier, Options, Report};
+use serde_json::Value;
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["server", "db"])))]
+pub struct Args {
+    /// A Concord server's base URL.
+    #[arg(long)]
+    server: Option<String>,
+    /// A database file (the operator's own check).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// The log's verifier key (`name+id+base64`), or a file holding it.
+    #[arg(long)]
+    log_key: String,
+    /// A checkpoint trusted from before (e.g. saved by --save-checkpoint): the log must extend it.
+    #[arg(long)]
+    trusted_checkpoint: Option<PathBuf>,
+    /// A witness's cosigner key (type 0x04), or a file holding it; repeatable.
+    #[arg(long = "witness")]
+    witnesses: Vec<String>,
+    /// How many of the witnesses must have cosigned (default: all given).
+    #[arg(long)]
+    quorum: Option<usize>,
+    /// Saves the verified checkpoint here, to trust next time.
+    #[arg(long)]
+    save_checkpoint: Option<PathBuf>,
+}
+
+fn key(s: &str) -> anyhow::Result<Verifier> {
+    let text = match std::fs::read_to_string(s) {
+        Ok(t) => t.trim().to_owned(),
+        Err(_) => s.to_owned(),
+    };
+    Verifier::parse(&text).with_context(|| format!("{s} is not a verifier key (name+id+base64) or a file holding one"))
+}
+
+const PAGE: u64 = 1000;
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let witnesses = args.witnesses.iter().map(|w| key(w)).collect::<anyhow::Result<Vec<_>>>()?;
+    let trusted = match &args.trusted_checkpoint {
+        Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?),
+        None => None,
+    };
+    let options =
+        Options { log_key: key(&args.log_key)?, quorum: args.quorum.unwrap_or(witnesses.len()), witnesses, trusted };
+    let mut verifier = LogVerifier::new(options)?;
+    let checkpoint = match (&args.server, &args.db) {
+        (Some(url), _) => from_server(url, &mut verifier).await?,
+        (None, Some(db)) => from_db(db, &mut verifier).await?,
+        (None, None) => bail!("give --server or --db"),
+    };
+    let report = verifier.finish(&checkpoint).context("verification failed")?;
+    print(&report);
+    if let Some(p) = &args.save_checkpoint {
+        std::fs::write(p, &checkpoint).with_context(|| format!("cannot write {}", p.display()))?;
+        println!("saved the checkpoint to {}", p.display());
+    }
+    Ok(())
+}
+
+async fn from_server(url: &str, verifier: &mut LogVerifier) -> anyhow::Result<Vec<u8>> {
+    let base = url.trim_end_matches('/');
+    let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(60)).build()?;
+    // The checkpoint first: the log may grow while it is read, and only its first `size` entries
+    // are what the checkpoint signs.
+    let resp = http
+        .get(format!("{base}/api/v1/log/checkpoint"))
+        .send()
+        .await
+        .with_context(|| format!("cannot reach {base}"))?;
+    if !resp.status().is_success() {
+        bail!("{base} answered {} for its checkpoint", resp.status());
+    }
+    let checkpoint = resp.bytes().await?.to_vec();
+    let size = concord_ledger::note::Note::parse(&checkpoint)
+        .ok()
+        .and_then(|n| concord_ledger::checkpoint::Checkpoint::parse(&n.text).ok())
+        .map(|c| c.size())
+        .context("the server's checkpoint is not a checkpoint note")?;
+    while verifier.size() < size {
+        let from = verifier.size();
+        let limit = PAGE.min(size - from);
+        let page: Value = http
+            .get(format!("{base}/api/v1/log/entries?from={from}&limit={limit}"))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let entries = page["entries"].as_array().context("no entries in the answer")?;
+        if entries.is_empty() {
+            bail!("the server stopped at entry {from} of the {size} its checkpoint signs");
+        }
+        let entries: Vec<StoredEntry> = entries
+            .iter()
+            .map(|e| {
+                let seq = e["seq"].as_u64().context("an entry without seq")?;
+                let bytes = e["entry"].as_str().context("an entry without bytes")?.as_bytes().to_vec();
+                // The served leaf hash is not trusted: the verifier recomputes it.
+                Ok(StoredEntry { seq, leaf_hash: concord_ledger::leaf_hash(&bytes), bytes })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        verifier.feed(&entries).context("verification failed")?;
+    }
+    Ok(checkpoint)
+}
+
+async fn from_db(db: &std::path::Path, verifier: &mut LogVerifier) -> anyhow::Result<Vec<u8>> {
+    if !db.exists() {
+        bail!("no database at {}", db.display());
+    }
+    let store = crate::serve::open_store(db).await?;
+    let c = store.latest_checkpoint().await?.context("the database holds no checkpoint")?;
+    let mut note = c.note.clone();
+    for co in store.cosignatures(c.size).await? {
+        note.push_str(&co.line);
+        note.push('\n');
+    }
+    while verifier.size() < c.size {
+        let from = verifier.size();
+        let entries = store.entries(from, PAGE.min(c.size - from)).await?;
+        if entries.is_empty() {
+            bail!("the database stops at entry {from} of the {} its checkpoint signs", c.size);
+        }
+        verifier.feed(&entries).context("verification failed")?;
+    }
+    Ok(note.into_bytes())
+}
+
+fn print(r: &Report) {
+    println!("log        {}", r.origin);
+    println!("entries    {} — chain intact, every event applies under the domain's rules", r.size);
+    println!("tree       root {} equals the signed checkpoint's", r.root);
+    println!(
+        "witnesses  {} cosigned{}",
+        r.cosigners.len(),
+        if r.cosigners.is_empty() { String::new() } else { format!(": {}", r.cosigners.join(", ")) }
+    );
+    println!("decisions  {} recomputed from the positions, all equal to the recorded ones", r.decisions);
+    println!("positions  {} signed, {} unsigned", r.signed_positions, r.unsigned_positions);
+    println!("state      {} members, {} proposals", r.members, r.proposals);
+    if let Some(t) = r.extends_trusted {
+        println!("trusted    extends the trusted checkpoint at size {t}");
+    }
+    println!("OK");
+}

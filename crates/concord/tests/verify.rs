@@ -1,0 +1,233 @@
+//! `concord verify` against tampered databases: each way an operator could alter the record —
+//! a changed byte, a dropped or swapped entry, a false outcome written into a rewritten log, a
+//! history re-signed with the log's own key — is caught, naming where.
+
+#![allow(clippy::unwrap_used)] // a test helper that fails should panic
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use concord_ledger::keys::Signer;
+use concord_ledger::{Hash, canonical, leaf_hash, tlog};
+use serde_json::Value;
+use sqlx::{Connection, Row, SqliteConnection};
+
+const BIN: &str = env!("CARGO_BIN_EXE_concord");
+
+/// A database holding the demo scenario, and the log's verifier key.
+struct Demo {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    log_key: String,
+}
+
+fn demo() -> Demo {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let mut child = Command::new(BIN)
+        .args(["demo", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log_key = None;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(k) = line.trim().strip_prefix("log key") {
+            log_key = Some(k.trim().to_owned());
+        }
+        if line.starts_with("Ctrl-C") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    Demo { _dir: dir, db, log_key: log_key.expect("the demo prints its log key") }
+}
+
+fn verify(d: &Demo, extra: &[&str]) -> Output {
+    Command::new(BIN).arg("verify").arg("--db").arg(&d.db).args(["--log-key", &d.log_key]).args(extra).output().unwrap()
+}
+
+#[track_caller]
+fn fails_naming(out: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "verified a tampered log: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+}
+
+async fn db(d: &Demo) -> SqliteConnection {
+    SqliteConnection::connect(&format!("sqlite://{}", d.db.display())).await.unwrap()
+}
+
+async fn entries(c: &mut SqliteConnection) -> Vec<(i64, Vec<u8>)> {
+    sqlx::query("SELECT seq, entry FROM log ORDER BY seq")
+        .fetch_all(c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("seq"), r.get("entry")))
+        .collect()
+}
+
+async fn put(c: &mut SqliteConnection, seq: i64, bytes: &[u8]) {
+    sqlx::query("UPDATE log SET entry = ?, leaf_hash = ? WHERE seq = ?")
+        .bind(bytes)
+        .bind(leaf_hash(bytes).as_bytes().as_slice())
+        .bind(seq)
+        .execute(c)
+        .await
+        .unwrap();
+}
+
+/// Rewrites the log from entry `from` on with `edit` applied to that entry, re-chaining every
+/// later entry as a careful operator would (new `prev`, canonical bytes, leaf hashes).
+async fn rewrite(c: &mut SqliteConnection, from: usize, edit: impl Fn(&mut Value)) -> Vec<Hash> {
+    let all = entries(c).await;
+    let mut leaves: Vec<Hash> = all.iter().map(|(_, b)| leaf_hash(b)).collect();
+    for i in from..all.len() {
+        let mut record: Value = serde_json::from_slice(&all[i].1).unwrap();
+        if i == from {
+            edit(&mut record);
+        }
+        if i > 0 {
+            record["prev"] = Value::String(leaves[i - 1].to_hex());
+        }
+        let bytes = canonical::to_vec(&record).unwrap();
+        leaves[i] = leaf_hash(&bytes);
+        put(c, all[i].0, &bytes).await;
+    }
+    leaves
+}
+
+fn first_entry_where(all: &[(i64, Vec<u8>)], pred: impl Fn(&Value) -> bool) -> usize {
+    all.iter().position(|(_, b)| pred(&serde_json::from_slice(b).unwrap())).expect("such an entry")
+}
+
+#[test]
+fn an_intact_log_verifies_and_extends_its_own_checkpoint() {
+    let d = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("trusted.note");
+    let out = verify(&d, &["--save-checkpoint", saved.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(report.contains("decisions  3 recomputed"), "{report}");
+    let out = verify(&d, &["--trusted-checkpoint", saved.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("extends the trusted checkpoint"));
+    // A wrong log key, or witnesses that did not cosign, do not pass.
+    let other = Signer::from_seed("demo.concord.example/alliance", [9; 32]).unwrap().verifier().to_string();
+    let out = Command::new(BIN).args(["verify", "--db"]).arg(&d.db).args(["--log-key", &other]).output().unwrap();
+    fails_naming(&out, "checkpoint does not verify");
+    let witness = Signer::from_seed("w.example/witness", [3; 32]).unwrap().cosigner_verifier().to_string();
+    fails_naming(&verify(&d, &["--witness", &witness]), "0 of the required 1 witnesses");
+}
+
+#[tokio::test]
+async fn a_changed_byte_is_caught() {
+    let d = demo();
+    let mut c = db(&d).await;
+    let all = entries(&mut c).await;
+    let i = first_entry_where(&all, |r| r["event"]["type"] == "proposal_drafted");
+    let mut bytes = all[i].1.clone();
+    let at = bytes.windows(6).position(|w| w == b"troops").unwrap();
+    bytes[at] = b'T';
+    put(&mut c, all[i].0, &bytes).await;
+    // The text no longer matches the hash the entry states: caught at the entry itself.
+    fails_naming(&verify(&d, &[]), &format!("entry {i}: proposal_drafted does not follow: the text hash"));
+
+    // A byte changed where nothing inside the entry contradicts it (a position's time) is caught at
+    // the next entry, whose `prev` names the original.
+    let k = first_entry_where(&all, |r| r["event"]["type"] == "position_taken" && r["seq"].as_u64() > Some(i as u64));
+    put(&mut c, all[i].0, &all[i].1).await;
+    let mut bytes = all[k].1.clone();
+    let at = bytes.windows(4).position(|w| w == b"\"at\"").unwrap() + 20; // a digit of the minutes
+    bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+    put(&mut c, all[k].0, &bytes).await;
+    fails_naming(&verify(&d, &[]), &format!("entry {}: it does not follow", k + 1));
+}
+
+#[tokio::test]
+async fn a_dropped_entry_is_caught() {
+    let d = demo();
+    let mut c = db(&d).await;
+    sqlx::query("DELETE FROM log WHERE seq = 5").execute(&mut c).await.unwrap();
+    fails_naming(&verify(&d, &[]), "entry 5: expected entry 5, got entry 6");
+}
+
+#[tokio::test]
+async fn swapped_entries_are_caught() {
+    let d = demo();
+    let mut c = db(&d).await;
+    let all = entries(&mut c).await;
+    put(&mut c, 7, &all[8].1).await;
+    put(&mut c, 8, &all[7].1).await;
+    fails_naming(&verify(&d, &[]), "entry 7: it says it is entry 8");
+}
+
+#[tokio::test]
+async fn a_false_outcome_in_a_rewritten_log_is_caught_by_replay() {
+    let d = demo();
+    let mut c = db(&d).await;
+    let all = entries(&mut c).await;
+    let i = first_entry_where(&all, |r| r["event"]["decision"]["outcome"] == "blocked");
+    rewrite(&mut c, i, |r| r["event"]["decision"]["outcome"] = "adopted".into()).await;
+    fails_naming(&verify(&d, &[]), &format!("entry {i}: the recorded decision on proposal"));
+}
+
+#[tokio::test]
+async fn a_history_re_signed_with_the_log_key_forks_from_a_trusted_checkpoint() {
+    let d = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let trusted = dir.path().join("trusted.note");
+    assert!(verify(&d, &["--save-checkpoint", trusted.to_str().unwrap()]).status.success());
+
+    // The operator rewrites the record of Hungary's opt-out as a concurrence, which the rules
+    // allow, re-chains the log, and signs a new checkpoint with the log's own key.
+    let mut c = db(&d).await;
+    let all = entries(&mut c).await;
+    let i = first_entry_where(&all, |r| r["event"]["stance"] == "opt_out");
+    let j = first_entry_where(&all, |r| r["event"]["decision"]["opt_outs"].as_array().is_some_and(|a| !a.is_empty()));
+    let rewritten = rewrite(&mut c, i, |r| {
+        r["event"]["stance"] = "concur".into();
+        r["event"].as_object_mut().unwrap().remove("text");
+    })
+    .await;
+    // The decision entry must now list no opt-out, or replay would refuse it: rewrite that too.
+    let all = entries(&mut c).await;
+    let mut record: Value = serde_json::from_slice(&all[j].1).unwrap();
+    let mut hungary = record["event"]["decision"]["opt_outs"][0].clone();
+    record["event"]["decision"]["opt_outs"] = Value::Array(vec![]);
+    hungary["stance"] = "concur".into();
+    hungary.as_object_mut().unwrap().remove("text");
+    let concurred = record["event"]["decision"]["concurred"].as_array_mut().unwrap();
+    concurred.push(hungary);
+    concurred.sort_by_key(|p| (p["at"].as_str().unwrap().to_owned(), p["member"].as_str().unwrap().to_owned()));
+    drop(rewritten);
+    let leaves = rewrite(&mut c, j, |r| *r = record.clone()).await;
+    let root = tlog::root_of(&leaves);
+    let key = Signer::parse(std::fs::read_to_string(d.db.with_file_name("demo-log.key")).unwrap().trim()).unwrap();
+    let note = concord_ledger::checkpoint::Checkpoint::new(key.name().as_str(), leaves.len() as u64, root)
+        .unwrap()
+        .sign(&key)
+        .unwrap();
+    sqlx::query("UPDATE checkpoints SET root = ?, note = ? WHERE size = ?")
+        .bind(root.as_bytes().as_slice())
+        .bind(&note)
+        .bind(leaves.len() as i64)
+        .execute(&mut c)
+        .await
+        .unwrap();
+
+    // Alone, the rewritten log is consistent: only a checkpoint trusted from before (or a
+    // witness) shows the fork.
+    let alone = verify(&d, &[]);
+    assert!(alone.status.success(), "{}", String::from_utf8_lossy(&alone.stderr));
+    fails_naming(
+        &verify(&d, &["--trusted-checkpoint", trusted.to_str().unwrap()]),
+        "forks from the trusted checkpoint",
+    );
+}
