@@ -164,6 +164,7 @@ async fn main() -> anyhow::Result<()> {
         .arg(&db)
         .arg("--log-key")
         .arg(&key)
+        .arg("--unsigned-positions")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()

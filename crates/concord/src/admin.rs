@@ -115,7 +115,14 @@ mod tests {
     async fn rebuild_recomputes_identical_projections_from_the_log() {
         let dir = tempfile::tempdir().unwrap();
         let store = open_store(&dir.path().join("r.db")).await.unwrap();
-        crate::scenario::load(store.as_ref(), "2026-11-25T17:00:00Z".parse().unwrap()).await.unwrap();
+        let log = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [5; 32]).unwrap();
+        let mut n = 0u8;
+        let keys = crate::scenario::DemoKeys::new(log, || {
+            n += 1;
+            Ok([n; 32])
+        })
+        .unwrap();
+        crate::scenario::load(store.as_ref(), "2026-11-25T17:00:00Z".parse().unwrap(), &keys).await.unwrap();
         let live = store.dump_projections().await.unwrap();
         assert!(live.contains("Winter equipment"), "the dump shows the projections");
 

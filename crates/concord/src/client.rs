@@ -163,6 +163,54 @@ fn resolve(deadline: Option<Timestamp>, for_: Option<SignedDuration>) -> anyhow:
 }
 
 #[derive(Debug, clap::Subcommand)]
+pub enum MemberCmd {
+    /// Enrols a member delegation's key (secretariat).
+    KeyAdd {
+        /// The member's ISO 3166-1 alpha-3 code.
+        code: String,
+        /// The verifier key printed by `concord keygen --member`, or a file holding it.
+        #[arg(long)]
+        key: String,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Revokes a member's key from now on (secretariat, or the member itself).
+    KeyRevoke {
+        code: String,
+        /// The key's 8-hex-digit id (the middle part of the verifier key).
+        key_id: String,
+        #[command(flatten)]
+        conn: Conn,
+    },
+}
+
+pub async fn member(cmd: MemberCmd) -> anyhow::Result<()> {
+    let (conn, path, body) = match cmd {
+        MemberCmd::KeyAdd { code, key, conn } => {
+            let key = std::fs::read_to_string(&key).map(|k| k.trim().to_owned()).unwrap_or(key);
+            (conn, format!("/api/v1/members/{code}/keys"), json!({ "key": key }))
+        }
+        MemberCmd::KeyRevoke { code, key_id, conn } => {
+            (conn, format!("/api/v1/members/{code}/keys/{key_id}/revoke"), json!({}))
+        }
+    };
+    let c = Client::new(&conn)?;
+    let keys = c.post(&path, body).await?;
+    if conn.json {
+        return print_json(&keys);
+    }
+    for k in keys.as_array().into_iter().flatten() {
+        let revoked = k["revoked_at"].as_str().map(|r| format!(", revoked {r}")).unwrap_or_default();
+        println!(
+            "{}  valid from {}{revoked}",
+            k["key"].as_str().unwrap_or("?"),
+            k["valid_from"].as_str().unwrap_or("?")
+        );
+    }
+    Ok(())
+}
+
+#[derive(Debug, clap::Subcommand)]
 pub enum PositionCmd {
     /// Takes a position on the current revision of a proposal (member delegation).
     Take {
@@ -176,6 +224,10 @@ pub enum PositionCmd {
         /// The revision you read (default: the current one, fetched first).
         #[arg(long)]
         revision: Option<u32>,
+        /// Signs the position here with this private key file (`concord keygen --member`); the
+        /// key never leaves this machine, only the signed statement is sent.
+        #[arg(long)]
+        key: Option<std::path::PathBuf>,
         #[command(flatten)]
         conn: Conn,
     },
@@ -344,18 +396,56 @@ async fn write(conn: &Conn, path: &str, body: Value) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Signs a position statement locally with the member's key.
+///
+/// The statement quotes the SHA-256 of the text this machine received and hashed itself, not
+/// the hash the server states: a member signs what it read.
+fn sign_position(
+    key_file: &std::path::Path,
+    p: &Proposal,
+    revision: u32,
+    stance: Stance,
+    text: Option<&str>,
+) -> anyhow::Result<String> {
+    let key = crate::keys::read_signer(key_file)?;
+    let name = key.name().to_string();
+    let (origin, member) = name
+        .rsplit_once("/member/")
+        .with_context(|| format!("the key {name} is not a member delegation's key (<origin>/member/<code>)"))?;
+    let rev = p
+        .revisions
+        .iter()
+        .find(|r| r.number == revision)
+        .with_context(|| format!("proposal {} has no revision {revision}", p.id))?;
+    let text_hash = concord_core::text_hash(&rev.text);
+    if text_hash != rev.text_hash {
+        bail!("the server's text hash for proposal {} does not match the text it sent: not signing", p.id);
+    }
+    let now = Timestamp::now();
+    let statement = concord_core::PositionStatement {
+        origin: origin.to_owned(),
+        member: concord_core::CountryCode::parse(member)?,
+        proposal: p.id,
+        revision,
+        text_hash,
+        stance,
+        statement_hash: text.map(concord_core::text_hash),
+        time: Timestamp::from_second(now.as_second())?,
+    };
+    Ok(concord_ledger::note::sign(&statement.to_text(), &[&key])?)
+}
+
 pub async fn position(cmd: PositionCmd) -> anyhow::Result<()> {
     match cmd {
-        PositionCmd::Take { id, stance, text, revision, conn } => {
+        PositionCmd::Take { id, stance, text, revision, key, conn } => {
             let c = Client::new(&conn)?;
-            let revision = match revision {
-                Some(r) => r,
-                None => {
-                    let p: Proposal = serde_json::from_value(c.get(&format!("/api/v1/proposals/{id}")).await?)?;
-                    p.current().number
-                }
+            let p: Proposal = serde_json::from_value(c.get(&format!("/api/v1/proposals/{id}")).await?)?;
+            let revision = revision.unwrap_or(p.current().number);
+            let signed_note = match key {
+                None => None,
+                Some(file) => Some(sign_position(&file, &p, revision, stance, text.as_deref())?),
             };
-            let body = json!({ "revision": revision, "stance": stance, "text": text });
+            let body = json!({ "revision": revision, "stance": stance, "text": text, "signed_note": signed_note });
             write(&conn, &format!("/api/v1/proposals/{id}/positions"), body).await
         }
         PositionCmd::List { id, conn } => {

@@ -23,6 +23,10 @@ pub struct Config {
     pub database: Option<PathBuf>,
     /// The log's private key file (`concord keygen --name <origin>`); its name is the origin.
     pub log_key: Option<PathBuf>,
+    /// For a new log: whether member positions may be recorded unsigned. Fixed in the log's
+    /// first entry; later changes of this setting do not change an existing log.
+    #[serde(default)]
+    pub unsigned_positions: bool,
 }
 
 fn default_addr() -> SocketAddr {
@@ -31,7 +35,7 @@ fn default_addr() -> SocketAddr {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { addr: default_addr(), database: None, log_key: None }
+        Self { addr: default_addr(), database: None, log_key: None, unsigned_positions: false }
     }
 }
 
@@ -55,8 +59,14 @@ impl Config {
                 }
                 "CONCORD_DATABASE" | "CONCORD_DB" => config.database = Some(PathBuf::from(v)),
                 "CONCORD_LOG_KEY" => config.log_key = Some(PathBuf::from(v)),
+                "CONCORD_UNSIGNED_POSITIONS" => {
+                    config.unsigned_positions =
+                        v.parse().with_context(|| format!("CONCORD_UNSIGNED_POSITIONS={v:?} is not true or false"))?;
+                }
                 k if k.starts_with("CONCORD_") && !KNOWN_CLIENT_VARS.contains(&k) => {
-                    bail!("unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE and CONCORD_LOG_KEY")
+                    bail!(
+                        "unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE, CONCORD_LOG_KEY and CONCORD_UNSIGNED_POSITIONS"
+                    )
                 }
                 _ => {}
             }

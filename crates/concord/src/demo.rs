@@ -56,8 +56,19 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         signer
     };
     let fresh = store.log_size().await? == 0;
+    // The delegations' keys sit beside the database, one private key file each.
+    let keys_dir = path.with_file_name("demo-keys");
     if fresh {
-        crate::scenario::load(store.as_ref(), jiff::Timestamp::now()).await?;
+        let keys = crate::scenario::DemoKeys::new(log.clone(), crate::keys::random_seed)?;
+        std::fs::create_dir_all(&keys_dir).with_context(|| format!("cannot create {}", keys_dir.display()))?;
+        for (c, key) in &keys.members {
+            let file = keys_dir.join(format!("{c}.key"));
+            if file.exists() {
+                std::fs::remove_file(&file)?;
+            }
+            crate::keys::write_private_key(&file, key)?;
+        }
+        crate::scenario::load(store.as_ref(), jiff::Timestamp::now(), &keys).await?;
     }
     let (listener, addr) = concord_server::bind(args.addr)
         .await
@@ -72,12 +83,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     std::fs::write(&env_file, env_text).with_context(|| format!("cannot write {}", env_file.display()))?;
 
     let verifier = log.verifier();
-    let app = App::start(store, Arc::new(SystemClock), log).await.context("cannot load the log")?;
+    let identity = concord_server::LogIdentity { key: log, unsigned_positions: true };
+    let app = App::start(store, Arc::new(SystemClock), identity).await.context("cannot load the log")?;
     println!("Concord demo: the founding brief's scenario (27 February 2024), illustrative positions.");
     println!("  database   {}{}", path.display(), if fresh { "" } else { " (existing; scenario not reloaded)" });
     println!("  API        http://{addr}/api/v1/proposals");
     println!("  OpenAPI    http://{addr}/api/openapi.json");
     println!("  log key    {verifier}");
+    println!("  keys       {} (each delegation's private key, to sign positions)", keys_dir.display());
     println!("Demo tokens (also in {}):", env_file.display());
     for (name, token) in &lines {
         println!("  {name:<12} {token}");

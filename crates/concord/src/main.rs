@@ -46,9 +46,12 @@ enum Cmd {
     /// Proposals on a server: list, show, create, circulate, amend, extend, curtail, withdraw.
     #[command(subcommand)]
     Proposal(client::ProposalCmd),
-    /// Positions on a server.
+    /// Positions on a server (signed locally with --key).
     #[command(subcommand)]
     Position(client::PositionCmd),
+    /// Member delegations' keys on a server.
+    #[command(subcommand)]
+    Member(client::MemberCmd),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
             Cmd::Verify(args) => verify::run(args).await,
             Cmd::Proposal(cmd) => client::proposal(cmd).await,
             Cmd::Position(cmd) => client::position(cmd).await,
+            Cmd::Member(cmd) => client::member(cmd).await,
         }
     });
     match result {

@@ -5,7 +5,14 @@
 //! for the demonstration**, not a record of what any state said.
 
 use anyhow::Context;
-use concord_core::{Actor, Command, CountryCode, DecisionKind, Member, Partner, Procedure, ProposalId, Stance};
+use std::collections::BTreeMap;
+
+use concord_core::{
+    Actor, Command, CountryCode, DecisionKind, Member, Partner, PositionStatement, Procedure, ProposalId, Stance,
+    member_key_name, text_hash,
+};
+use concord_ledger::keys::Signer;
+use concord_ledger::note;
 use concord_server::sequencer::Touched;
 use concord_store::{Batch, Store};
 use jiff::{SignedDuration, Timestamp, civil::Date};
@@ -228,16 +235,74 @@ fn round_to_hour(t: Timestamp) -> Timestamp {
     Timestamp::from_second(secs - secs.rem_euclid(3600) + 3600).unwrap_or(t)
 }
 
-/// Appends the scenario to an empty store in one transaction.
-pub async fn load(store: &dyn Store, now: Timestamp) -> anyhow::Result<()> {
+/// The demo's keys: the log's, and those of the delegations that get demo tokens, who sign
+/// their positions in the scenario.
+#[derive(Debug)]
+pub struct DemoKeys {
+    pub log: Signer,
+    pub members: BTreeMap<CountryCode, Signer>,
+}
+
+/// The delegations the demo gives tokens and keys to.
+pub const DEMO_DELEGATIONS: [&str; 5] = ["USA", "FRA", "DEU", "HUN", "SWE"];
+
+impl DemoKeys {
+    /// Keys for the log and [`DEMO_DELEGATIONS`], from `seed` (random in the demo, fixed in tests).
+    pub fn new(log: Signer, mut seed: impl FnMut() -> anyhow::Result<[u8; 32]>) -> anyhow::Result<Self> {
+        let origin = log.name().to_string();
+        let mut members = BTreeMap::new();
+        for m in DEMO_DELEGATIONS {
+            let c = code(m);
+            members.insert(c, Signer::from_seed(&member_key_name(&origin, c), seed()?)?);
+        }
+        Ok(Self { log, members })
+    }
+}
+
+/// Appends the scenario to an empty store in one transaction: the log's creation (accepting
+/// unsigned positions, so that the demo can be driven with curl), the steps, each demo
+/// delegation's key enrolled when it is admitted, and its positions signed with it.
+pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow::Result<()> {
     let mut loaded = concord_server::sequencer::load(store).await.context("cannot read the log")?;
     anyhow::ensure!(loaded.size == 0, "the database is not empty; the demo needs a fresh one");
     let mut entries = Vec::new();
     let mut touched = Touched::default();
-    for (t, actor, command) in steps(now) {
+    let create = Command::CreateLog {
+        origin: keys.log.name().to_string(),
+        log_key: keys.log.verifier().to_string(),
+        unsigned_positions: true,
+    };
+    loaded.sequence(Actor::Secretariat, &create, at("2024-02-20T08:00:00Z"), &mut entries, &mut touched)?;
+    for (t, actor, mut command) in steps(now) {
+        if let Command::TakePosition { proposal, member, revision, stance, text, evidence } = &mut command {
+            if let (Some(key), Some(p)) = (keys.members.get(member), loaded.state.proposals.get(proposal)) {
+                let statement = PositionStatement {
+                    origin: keys.log.name().to_string(),
+                    member: *member,
+                    proposal: *proposal,
+                    revision: *revision,
+                    text_hash: p.current().text_hash.clone(),
+                    stance: *stance,
+                    statement_hash: text.as_deref().map(text_hash),
+                    time: t,
+                };
+                *evidence = Some(note::sign(&statement.to_text(), &[key])?);
+            }
+        }
         loaded
             .sequence(actor, &command, t, &mut entries, &mut touched)
             .with_context(|| format!("the scenario step at {t} ({command:?}) was refused"))?;
+        if let Command::AdmitMember { member } = &command {
+            if let Some(key) = keys.members.get(&member.code) {
+                let enrol = Command::RegisterMemberKey {
+                    member: member.code,
+                    key: key.verifier().to_string(),
+                    valid_from: Some(t),
+                    valid_until: None,
+                };
+                loaded.sequence(Actor::Secretariat, &enrol, t, &mut entries, &mut touched)?;
+            }
+        }
     }
     let batch = Batch { expected_size: 0, entries, projections: touched.snapshot(&loaded.state), ..Batch::default() };
     store.append(&batch).await.context("cannot write the scenario")?;

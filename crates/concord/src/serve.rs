@@ -24,6 +24,10 @@ pub struct Args {
     /// Overrides the log's private key file (else CONCORD_LOG_KEY or the file).
     #[arg(long)]
     log_key: Option<PathBuf>,
+    /// When this server creates a new log: accept member positions without the member's
+    /// signature (else CONCORD_UNSIGNED_POSITIONS or the file; default: signatures required).
+    #[arg(long)]
+    unsigned_positions: bool,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
@@ -38,6 +42,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if let Some(k) = args.log_key {
         config.log_key = Some(k);
     }
+    config.unsigned_positions |= args.unsigned_positions;
     let db =
         config.database.clone().context("no database: give --db, CONCORD_DATABASE or `database` in the config file")?;
     let key = config.log_key.clone().context(
@@ -47,7 +52,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let store = open_store(&db).await?;
     let (listener, addr) =
         concord_server::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
-    let app = App::start(store, Arc::new(SystemClock), log).await.context("cannot load the log")?;
+    let identity = concord_server::LogIdentity { key: log, unsigned_positions: config.unsigned_positions };
+    let app = App::start(store, Arc::new(SystemClock), identity).await.context("cannot load the log")?;
     tracing::info!(%addr, db = %db.display(), "serving");
     println!("concord serving on http://{addr}");
     app.serve(listener, shutdown_signal()).await.context("the server failed")?;

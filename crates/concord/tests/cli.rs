@@ -44,6 +44,7 @@ fn serve(db: &Path) -> Server {
         .arg(db)
         .arg("--log-key")
         .arg(log_key(db))
+        .arg("--unsigned-positions")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()

@@ -36,6 +36,7 @@ fn serve(db: &Path) -> (Child, String) {
         .arg(db)
         .arg("--log-key")
         .arg(log_key(db))
+        .arg("--unsigned-positions")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -178,37 +178,9 @@ async fn a_false_outcome_in_a_rewritten_log_is_caught_by_replay() {
     fails_naming(&verify(&d, &[]), &format!("entry {i}: the recorded decision on proposal"));
 }
 
-#[tokio::test]
-async fn a_history_re_signed_with_the_log_key_forks_from_a_trusted_checkpoint() {
-    let d = demo();
-    let dir = tempfile::tempdir().unwrap();
-    let trusted = dir.path().join("trusted.note");
-    assert!(verify(&d, &["--save-checkpoint", trusted.to_str().unwrap()]).status.success());
-
-    // The operator rewrites the record of Hungary's opt-out as a concurrence, which the rules
-    // allow, re-chains the log, and signs a new checkpoint with the log's own key.
-    let mut c = db(&d).await;
-    let all = entries(&mut c).await;
-    let i = first_entry_where(&all, |r| r["event"]["stance"] == "opt_out");
-    let j = first_entry_where(&all, |r| r["event"]["decision"]["opt_outs"].as_array().is_some_and(|a| !a.is_empty()));
-    let rewritten = rewrite(&mut c, i, |r| {
-        r["event"]["stance"] = "concur".into();
-        r["event"].as_object_mut().unwrap().remove("text");
-    })
-    .await;
-    // The decision entry must now list no opt-out, or replay would refuse it: rewrite that too.
-    let all = entries(&mut c).await;
-    let mut record: Value = serde_json::from_slice(&all[j].1).unwrap();
-    let mut hungary = record["event"]["decision"]["opt_outs"][0].clone();
-    record["event"]["decision"]["opt_outs"] = Value::Array(vec![]);
-    hungary["stance"] = "concur".into();
-    hungary.as_object_mut().unwrap().remove("text");
-    let concurred = record["event"]["decision"]["concurred"].as_array_mut().unwrap();
-    concurred.push(hungary);
-    concurred.sort_by_key(|p| (p["at"].as_str().unwrap().to_owned(), p["member"].as_str().unwrap().to_owned()));
-    drop(rewritten);
-    let leaves = rewrite(&mut c, j, |r| *r = record.clone()).await;
-    let root = tlog::root_of(&leaves);
+/// Re-signs the rewritten log's checkpoint with the log's own key, as the operator can.
+async fn re_sign(d: &Demo, c: &mut SqliteConnection, leaves: &[Hash]) {
+    let root = tlog::root_of(leaves);
     let key = Signer::parse(std::fs::read_to_string(d.db.with_file_name("demo-log.key")).unwrap().trim()).unwrap();
     let note = concord_ledger::checkpoint::Checkpoint::new(key.name().as_str(), leaves.len() as u64, root)
         .unwrap()
@@ -218,9 +190,45 @@ async fn a_history_re_signed_with_the_log_key_forks_from_a_trusted_checkpoint() 
         .bind(root.as_bytes().as_slice())
         .bind(&note)
         .bind(leaves.len() as i64)
-        .execute(&mut c)
+        .execute(c)
         .await
         .unwrap();
+}
+
+/// Rewrites Türkiye's (unsigned) reservation, and the decision that publishes it, to read
+/// `text`; returns the new leaves.
+async fn rewrite_reservation(c: &mut SqliteConnection, text: &str) -> Vec<Hash> {
+    let all = entries(c).await;
+    let i =
+        first_entry_where(&all, |r| r["event"]["stance"] == "concur_with_reservation" && r["event"]["member"] == "TUR");
+    rewrite(c, i, |r| r["event"]["text"] = text.into()).await;
+    let all = entries(c).await;
+    let j =
+        first_entry_where(&all, |r| r["event"]["decision"]["reservations"].as_array().is_some_and(|a| !a.is_empty()));
+    rewrite(c, j, |r| {
+        for list in ["reservations", "concurred"] {
+            for p in r["event"]["decision"][list].as_array_mut().unwrap() {
+                if p["member"] == "TUR" {
+                    p["text"] = text.into();
+                }
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_history_re_signed_with_the_log_key_forks_from_a_trusted_checkpoint() {
+    let d = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let trusted = dir.path().join("trusted.note");
+    assert!(verify(&d, &["--save-checkpoint", trusted.to_str().unwrap()]).status.success());
+
+    // The operator rewrites an unsigned reservation (and the decision publishing it), re-chains
+    // the log, and signs a new checkpoint with the log's own key.
+    let mut c = db(&d).await;
+    let leaves = rewrite_reservation(&mut c, "Türkiye has no reservation.").await;
+    re_sign(&d, &mut c, &leaves).await;
 
     // Alone, the rewritten log is consistent: only a checkpoint trusted from before (or a
     // witness) shows the fork.
@@ -230,4 +238,48 @@ async fn a_history_re_signed_with_the_log_key_forks_from_a_trusted_checkpoint() 
         &verify(&d, &["--trusted-checkpoint", trusted.to_str().unwrap()]),
         "forks from the trusted checkpoint",
     );
+}
+
+#[tokio::test]
+async fn a_signed_position_cannot_be_rewritten_even_by_the_operator() {
+    let d = demo();
+    let mut c = db(&d).await;
+    // Hungary signed its opt-out. Rewriting it as a concurrence (re-chained, re-signed by the
+    // log) leaves Hungary's signature stating "opt out": replay refuses the entry.
+    let all = entries(&mut c).await;
+    let i = first_entry_where(&all, |r| r["event"]["stance"] == "opt_out");
+    assert!(serde_json::from_slice::<Value>(&all[i].1).unwrap()["event"]["evidence"].is_string(), "Hungary signed");
+    let leaves = rewrite(&mut c, i, |r| {
+        r["event"]["stance"] = "concur".into();
+        r["event"].as_object_mut().unwrap().remove("text");
+    })
+    .await;
+    re_sign(&d, &mut c, &leaves).await;
+    fails_naming(
+        &verify(&d, &[]),
+        &format!("entry {i}: position_taken breaks a rule: the signed position does not match"),
+    );
+
+    // A position forged with a key that is not Hungary's is refused the same way.
+    let forged = Signer::from_seed("demo.concord.example/alliance/member/HUN", [42; 32]).unwrap();
+    let leaves = rewrite(&mut c, i, |r| {
+        let statement =
+            concord_ledger::note::Note::parse(r["event"]["evidence"].as_str().unwrap().as_bytes()).unwrap().text;
+        let statement: String =
+            statement
+                .replace("stance opt_out", "stance concur")
+                .lines()
+                .map(|l| {
+                    if l.starts_with("statement-sha256 ") {
+                        "statement-sha256 -\n".to_owned()
+                    } else {
+                        format!("{l}\n")
+                    }
+                })
+                .collect();
+        r["event"]["evidence"] = concord_ledger::note::sign(&statement, &[&forged]).unwrap().into();
+    })
+    .await;
+    re_sign(&d, &mut c, &leaves).await;
+    fails_naming(&verify(&d, &[]), &format!("entry {i}: position_taken breaks a rule: HUN has no key valid at"));
 }

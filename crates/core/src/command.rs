@@ -36,6 +36,25 @@ impl std::fmt::Display for Actor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
+    /// Starts a log. Only the first command of a log.
+    CreateLog {
+        origin: String,
+        log_key: String,
+        unsigned_positions: bool,
+    },
+    /// Enrols a member delegation's key (secretariat).
+    RegisterMemberKey {
+        member: CountryCode,
+        key: String,
+        /// Default: now.
+        valid_from: Option<Timestamp>,
+        valid_until: Option<Timestamp>,
+    },
+    /// Revokes a key from now on (the secretariat, or the member itself).
+    RevokeMemberKey {
+        member: CountryCode,
+        key_id: String,
+    },
     AdmitMember {
         member: Member,
     },
@@ -84,6 +103,7 @@ pub enum Command {
         revision: u32,
         stance: Stance,
         text: Option<String>,
+        /// The member's signed statement of this position (a signed note; see `signed.rs`).
         evidence: Option<String>,
     },
     /// Closes a procedure whose deadline has come.

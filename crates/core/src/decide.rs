@@ -13,6 +13,28 @@ use crate::{Actor, Command, Event, Position, ProposalStatus, Refusal, Significan
 pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) -> Result<Vec<Event>, Refusal> {
     authorise(actor, command)?;
     match command {
+        Command::CreateLog { origin, log_key, unsigned_positions } => {
+            rules::check_log(state, origin, log_key)?;
+            Ok(vec![Event::LogCreated {
+                origin: origin.clone(),
+                log_key: log_key.clone(),
+                unsigned_positions: *unsigned_positions,
+            }])
+        }
+        Command::RegisterMemberKey { member, key, valid_from, valid_until } => {
+            let valid_from = valid_from.unwrap_or(now);
+            rules::check_member_key(state, *member, key, valid_from, *valid_until)?;
+            Ok(vec![Event::MemberKeyRegistered {
+                member: *member,
+                key: key.clone(),
+                valid_from,
+                valid_until: *valid_until,
+            }])
+        }
+        Command::RevokeMemberKey { member, key_id } => {
+            rules::check_revocation(state, *member, key_id)?;
+            Ok(vec![Event::MemberKeyRevoked { member: *member, key_id: key_id.clone(), at: now }])
+        }
         Command::AdmitMember { member } => {
             rules::check_admission(state, member)?;
             Ok(vec![Event::MemberAdmitted { member: member.clone() }])
@@ -109,7 +131,14 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
         }
         Command::TakePosition { proposal, member, revision, stance, text, evidence } => {
             let p = state.proposal(*proposal)?;
-            rules::check_position(state, p, *member, *revision, *stance, text.as_deref(), now)?;
+            let claim = rules::PositionClaim {
+                member: *member,
+                revision: *revision,
+                stance: *stance,
+                text: text.as_deref(),
+                evidence: evidence.as_deref(),
+            };
+            let signed_at = rules::check_position(state, p, claim, now)?;
             let taken = Event::PositionTaken {
                 proposal: *proposal,
                 member: *member,
@@ -130,6 +159,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                     text: text.clone(),
                     at: now,
                     signed: evidence.is_some(),
+                    signed_at,
                 },
             );
             // Under silence the first objection ends the procedure at once; in a round so does
@@ -156,6 +186,11 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
 /// Who may do what (DESIGN.md, "Who uses it"). Nobody acts for another member or partner.
 fn authorise(actor: Actor, command: &Command) -> Result<(), Refusal> {
     let (allowed, action) = match command {
+        Command::CreateLog { .. } => (actor == Actor::Secretariat, "create the log"),
+        Command::RegisterMemberKey { .. } => (actor == Actor::Secretariat, "enrol member keys"),
+        Command::RevokeMemberKey { member, .. } => {
+            (actor == Actor::Secretariat || actor == Actor::Member(*member), "revoke another member's keys")
+        }
         Command::AdmitMember { .. } => (actor == Actor::Secretariat, "admit members"),
         Command::RecordDeparture { .. } => (actor == Actor::Secretariat, "record departures"),
         Command::RegisterPartner { .. } => (actor == Actor::Secretariat, "register partners"),

@@ -15,6 +15,31 @@ use crate::{CountryCode, Decision, DecisionKind, Member, Partner, Procedure, Pro
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Event {
+    /// The first entry of a log: its origin (the name of its key), the log's public key, and
+    /// whether member positions may be recorded without the member's signature.
+    LogCreated {
+        origin: String,
+        log_key: String,
+        unsigned_positions: bool,
+    },
+    /// A member delegation's Ed25519 key (a signed-note verifier key named
+    /// `<origin>/member/<code>`), valid from `valid_from` until `valid_until` or revocation.
+    MemberKeyRegistered {
+        member: CountryCode,
+        key: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        valid_from: Timestamp,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+        valid_until: Option<Timestamp>,
+    },
+    /// A key revoked: nothing it signs at or after `at` is accepted.
+    MemberKeyRevoked {
+        member: CountryCode,
+        key_id: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
     MemberAdmitted {
         member: Member,
     },
@@ -104,7 +129,12 @@ impl Event {
     #[must_use]
     pub fn proposal(&self) -> Option<ProposalId> {
         match self {
-            Self::MemberAdmitted { .. } | Self::MemberDeparted { .. } | Self::PartnerRegistered { .. } => None,
+            Self::LogCreated { .. }
+            | Self::MemberKeyRegistered { .. }
+            | Self::MemberKeyRevoked { .. }
+            | Self::MemberAdmitted { .. }
+            | Self::MemberDeparted { .. }
+            | Self::PartnerRegistered { .. } => None,
             Self::ProposalDrafted { proposal, .. }
             | Self::ProposalAmended { proposal, .. }
             | Self::ProposalCirculated { proposal, .. }
@@ -120,6 +150,9 @@ impl Event {
     #[must_use]
     pub fn name(&self) -> &'static str {
         match self {
+            Self::LogCreated { .. } => "log_created",
+            Self::MemberKeyRegistered { .. } => "member_key_registered",
+            Self::MemberKeyRevoked { .. } => "member_key_revoked",
             Self::MemberAdmitted { .. } => "member_admitted",
             Self::MemberDeparted { .. } => "member_departed",
             Self::PartnerRegistered { .. } => "partner_registered",

@@ -44,6 +44,7 @@ mod member;
 mod proposal;
 mod refusal;
 pub mod rules;
+pub mod signed;
 mod state;
 
 #[cfg(test)]
@@ -60,4 +61,5 @@ pub use proposal::{
     Stance, Withdrawal, text_hash,
 };
 pub use refusal::{MAX_STATEMENT, MAX_TEXT, MAX_TITLE, Refusal, RefusalClass};
-pub use state::{ApplyError, State};
+pub use signed::{POSITION_HEADER, PositionStatement, member_key_name};
+pub use state::{ApplyError, LogSettings, MemberKey, State};

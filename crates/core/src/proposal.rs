@@ -201,6 +201,10 @@ pub struct Position {
     pub at: Timestamp,
     /// Whether the member's own signature was recorded with it.
     pub signed: bool,
+    /// The time in the member's signed statement, if signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub signed_at: Option<Timestamp>,
 }
 
 /// A withdrawal by the secretariat.

@@ -74,6 +74,26 @@ pub enum Refusal {
     NotACurtailment { current: Timestamp, requested: Timestamp },
     #[error("there were no members on {on} to form an electorate")]
     NoElectors { on: Date },
+    #[error("this log was already created; a log is created once, by its first entry")]
+    LogExists,
+    #[error("the log has not been created: it has no origin to name keys and statements by")]
+    NoLog,
+    #[error("the key is not valid: {reason}")]
+    BadKey { reason: String },
+    #[error("{member} already has the key {key_id}")]
+    KeyExists { member: CountryCode, key_id: String },
+    #[error("{member} has no key {key_id}")]
+    UnknownKey { member: CountryCode, key_id: String },
+    #[error("{member}'s key {key_id} was already revoked at {at}")]
+    KeyRevoked { member: CountryCode, key_id: String, at: Timestamp },
+    #[error("{member}'s positions must be signed with its own key: this log does not accept unsigned positions")]
+    SignatureRequired { member: CountryCode },
+    #[error("the signed position does not match: {reason}")]
+    BadSignedPosition { reason: String },
+    #[error("{member} has no key valid at {at} that signed this position")]
+    NoValidKey { member: CountryCode, at: Timestamp },
+    #[error("a signed position of {member} at {at} is not newer than its last one on this proposal: a replay")]
+    ReplayedPosition { member: CountryCode, at: Timestamp },
 }
 
 impl Refusal {
@@ -108,6 +128,16 @@ impl Refusal {
             Self::NotAnExtension { .. } => "not-an-extension",
             Self::NotACurtailment { .. } => "not-a-curtailment",
             Self::NoElectors { .. } => "no-electors",
+            Self::LogExists => "log-exists",
+            Self::NoLog => "no-log",
+            Self::BadKey { .. } => "bad-key",
+            Self::KeyExists { .. } => "key-exists",
+            Self::UnknownKey { .. } => "unknown-key",
+            Self::KeyRevoked { .. } => "key-revoked",
+            Self::SignatureRequired { .. } => "signature-required",
+            Self::BadSignedPosition { .. } => "bad-signed-position",
+            Self::NoValidKey { .. } => "no-valid-key",
+            Self::ReplayedPosition { .. } => "replayed-position",
         }
     }
 
@@ -116,7 +146,9 @@ impl Refusal {
     pub fn class(&self) -> RefusalClass {
         match self {
             Self::NotPermitted { .. } | Self::PartnerCannotTakePositions { .. } => RefusalClass::Forbidden,
-            Self::UnknownMember { .. } | Self::UnknownProposal { .. } => RefusalClass::NotFound,
+            Self::UnknownMember { .. } | Self::UnknownProposal { .. } | Self::UnknownKey { .. } => {
+                RefusalClass::NotFound
+            }
             Self::Invalid { .. }
             | Self::SignificanceMismatch { .. }
             | Self::SilenceNotAllowed { .. }
@@ -126,7 +158,11 @@ impl Refusal {
             | Self::OptOutNotAllowed { .. }
             | Self::NotAnExtension { .. }
             | Self::NotACurtailment { .. }
-            | Self::DepartureBeforeAccession { .. } => RefusalClass::Invalid,
+            | Self::DepartureBeforeAccession { .. }
+            | Self::BadKey { .. }
+            | Self::SignatureRequired { .. }
+            | Self::BadSignedPosition { .. }
+            | Self::NoValidKey { .. } => RefusalClass::Invalid,
             _ => RefusalClass::Conflict,
         }
     }

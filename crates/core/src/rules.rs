@@ -153,15 +153,27 @@ pub(crate) fn check_withdrawable(p: &Proposal, at: Timestamp) -> Result<(), Refu
     Ok(())
 }
 
+/// What a position claims, as a command or an event states it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PositionClaim<'a> {
+    pub member: CountryCode,
+    pub revision: u32,
+    pub stance: Stance,
+    pub text: Option<&'a str>,
+    pub evidence: Option<&'a str>,
+}
+
+/// Signed statements may be dated this much after the server's clock (clocks differ).
+pub const MAX_CLOCK_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_secs(300);
+
+/// Checks a position; returns the time of its signed statement, if it is signed.
 pub(crate) fn check_position(
     state: &State,
     p: &Proposal,
-    member: CountryCode,
-    revision: u32,
-    stance: Stance,
-    text: Option<&str>,
+    claim: PositionClaim<'_>,
     at: Timestamp,
-) -> Result<(), Refusal> {
+) -> Result<Option<Timestamp>, Refusal> {
+    let PositionClaim { member, revision, stance, text, evidence } = claim;
     if state.partners.contains_key(&member) {
         return Err(Refusal::PartnerCannotTakePositions { partner: member });
     }
@@ -184,5 +196,118 @@ pub(crate) fn check_position(
         None if stance.requires_text() => return Err(Refusal::TextRequired { stance }),
         None => {}
     }
+    match evidence {
+        None if state.log.as_ref().is_some_and(|l| !l.unsigned_positions) => Err(Refusal::SignatureRequired { member }),
+        None => Ok(None),
+        Some(note) => check_signed_position(state, p, claim, note, at).map(Some),
+    }
+}
+
+/// Checks a member's signed statement of a position (see `signed.rs`): it must state exactly
+/// this position, be dated within the procedure and after the member's last signed one, and be
+/// signed (`verify_strict`) by a key of the member valid at its date.
+fn check_signed_position(
+    state: &State,
+    p: &Proposal,
+    claim: PositionClaim<'_>,
+    note: &str,
+    at: Timestamp,
+) -> Result<Timestamp, Refusal> {
+    use concord_ledger::keys::Verifier;
+
+    use crate::signed::PositionStatement;
+
+    let bad = |reason: String| Refusal::BadSignedPosition { reason };
+    let log = state.log.as_ref().ok_or(Refusal::NoLog)?;
+    let parsed = concord_ledger::note::Note::parse(note.as_bytes()).map_err(|e| bad(e.to_string()))?;
+    let s = PositionStatement::parse(&parsed.text).map_err(|e| bad(e.to_string()))?;
+    let expect = |what: &str, ok: bool| if ok { Ok(()) } else { Err(bad(format!("it states another {what}"))) };
+    expect("log origin", s.origin == log.origin)?;
+    expect("member", s.member == claim.member)?;
+    expect("proposal", s.proposal == p.id)?;
+    expect("revision", s.revision == claim.revision)?;
+    expect("text (its SHA-256 differs from the revision's)", s.text_hash == p.current().text_hash)?;
+    expect("stance", s.stance == claim.stance)?;
+    expect("statement text (its SHA-256 differs)", s.statement_hash == claim.text.map(crate::text_hash))?;
+    let circ = p.circulation.as_ref().ok_or(Refusal::NotOpen { proposal: p.id, status: p.status })?;
+    if s.time < circ.circulated_at || s.time >= circ.deadline {
+        return Err(bad(format!(
+            "it is dated {}, outside the procedure ({} to {})",
+            s.time, circ.circulated_at, circ.deadline
+        )));
+    }
+    if at.checked_add(MAX_CLOCK_SKEW).is_ok_and(|latest| s.time > latest) {
+        return Err(bad(format!("it is dated {}, in the future", s.time)));
+    }
+    if let Some(last) = p.positions.get(&claim.member).and_then(|x| x.signed_at) {
+        if s.time <= last {
+            return Err(Refusal::ReplayedPosition { member: claim.member, at: s.time });
+        }
+    }
+    let keys = state.keys.get(&claim.member).map(Vec::as_slice).unwrap_or_default();
+    let signed = keys
+        .iter()
+        .filter(|k| k.valid_at(s.time))
+        .any(|k| Verifier::parse(&k.key).is_ok_and(|v| concord_ledger::note::open(note.as_bytes(), &[v]).is_ok()));
+    if !signed {
+        return Err(Refusal::NoValidKey { member: claim.member, at: s.time });
+    }
+    Ok(s.time)
+}
+
+/// A log is created once, first, with an origin that can name keys and a valid log key.
+pub(crate) fn check_log(state: &State, origin: &str, log_key: &str) -> Result<(), Refusal> {
+    if state.log.is_some() || !state.members.is_empty() || !state.proposals.is_empty() || !state.partners.is_empty() {
+        return Err(Refusal::LogExists);
+    }
+    let key = concord_ledger::keys::Verifier::parse(log_key).map_err(|e| Refusal::BadKey { reason: e.to_string() })?;
+    if key.name().as_str() != origin {
+        return Err(Refusal::BadKey {
+            reason: format!("the log's key is named {}, not its origin {origin}", key.name()),
+        });
+    }
     Ok(())
+}
+
+/// Checks a member key for enrolment; returns its key id.
+pub(crate) fn check_member_key(
+    state: &State,
+    member: CountryCode,
+    key: &str,
+    valid_from: Timestamp,
+    valid_until: Option<Timestamp>,
+) -> Result<String, Refusal> {
+    use concord_ledger::keys::{Algorithm, Verifier};
+
+    let log = state.log.as_ref().ok_or(Refusal::NoLog)?;
+    if !state.members.contains_key(&member) {
+        return Err(Refusal::UnknownMember { member });
+    }
+    // `parse` refuses non-canonical, small-order and non-torsion-free keys.
+    let v = Verifier::parse(key).map_err(|e| Refusal::BadKey { reason: e.to_string() })?;
+    if v.algorithm() != Algorithm::Ed25519 {
+        return Err(Refusal::BadKey { reason: "a member's key signs notes: its type must be Ed25519 (0x01)".into() });
+    }
+    let name = crate::signed::member_key_name(&log.origin, member);
+    if v.name().as_str() != name {
+        return Err(Refusal::BadKey { reason: format!("{member}'s key must be named {name}, not {}", v.name()) });
+    }
+    if valid_until.is_some_and(|u| u <= valid_from) {
+        return Err(Refusal::BadKey { reason: "it would be valid until before it is valid from".into() });
+    }
+    let key_id = v.key_id().to_string();
+    if state.keys.get(&member).is_some_and(|ks| ks.iter().any(|k| k.key_id == key_id || k.key == key)) {
+        return Err(Refusal::KeyExists { member, key_id });
+    }
+    Ok(key_id)
+}
+
+/// A key can be revoked once.
+pub(crate) fn check_revocation(state: &State, member: CountryCode, key_id: &str) -> Result<(), Refusal> {
+    let key = state.keys.get(&member).and_then(|ks| ks.iter().find(|k| k.key_id == key_id));
+    let key = key.ok_or_else(|| Refusal::UnknownKey { member, key_id: key_id.to_owned() })?;
+    match key.revoked_at {
+        Some(at) => Err(Refusal::KeyRevoked { member, key_id: key_id.to_owned(), at }),
+        None => Ok(()),
+    }
 }

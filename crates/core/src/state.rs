@@ -18,9 +18,44 @@ use crate::{
     ProposalStatus, Refusal, Revision, Withdrawal,
 };
 
+/// What the log's first entry says about the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogSettings {
+    /// The log's origin: its checkpoints' first line, and the prefix of member key names.
+    pub origin: String,
+    /// The log's verifier key.
+    pub log_key: String,
+    /// Whether member positions may be recorded without the member's signature.
+    pub unsigned_positions: bool,
+}
+
+/// A member delegation's key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberKey {
+    /// The signed-note verifier key, `<origin>/member/<code>+<key id>+<base64>`.
+    pub key: String,
+    /// Its 8-hex-digit key id.
+    pub key_id: String,
+    pub valid_from: Timestamp,
+    pub valid_until: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl MemberKey {
+    /// Whether the key may sign at `t`.
+    #[must_use]
+    pub fn valid_at(&self, t: Timestamp) -> bool {
+        self.valid_from <= t && self.valid_until.is_none_or(|u| t < u) && self.revoked_at.is_none_or(|r| t < r)
+    }
+}
+
 /// Everything the alliance knows, folded from the log.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
+    /// Set by the log's first entry (logs written before it existed have none).
+    pub log: Option<LogSettings>,
+    /// Member delegations' keys, oldest first.
+    pub keys: BTreeMap<CountryCode, Vec<MemberKey>>,
     pub members: BTreeMap<CountryCode, Member>,
     pub partners: BTreeMap<CountryCode, Partner>,
     pub proposals: BTreeMap<ProposalId, Proposal>,
@@ -73,6 +108,30 @@ impl State {
         let refused = |refusal| ApplyError::Refused { event: name, refusal };
         let inconsistent = |reason: String| ApplyError::Inconsistent { event: name, reason };
         match event {
+            Event::LogCreated { origin, log_key, unsigned_positions } => {
+                rules::check_log(self, origin, log_key).map_err(refused)?;
+                self.log = Some(LogSettings {
+                    origin: origin.clone(),
+                    log_key: log_key.clone(),
+                    unsigned_positions: *unsigned_positions,
+                });
+            }
+            Event::MemberKeyRegistered { member, key, valid_from, valid_until } => {
+                let key_id = rules::check_member_key(self, *member, key, *valid_from, *valid_until).map_err(refused)?;
+                self.keys.entry(*member).or_default().push(MemberKey {
+                    key: key.clone(),
+                    key_id,
+                    valid_from: *valid_from,
+                    valid_until: *valid_until,
+                    revoked_at: None,
+                });
+            }
+            Event::MemberKeyRevoked { member, key_id, at } => {
+                rules::check_revocation(self, *member, key_id).map_err(refused)?;
+                if let Some(k) = self.keys.get_mut(member).and_then(|ks| ks.iter_mut().find(|k| &k.key_id == key_id)) {
+                    k.revoked_at = Some(*at);
+                }
+            }
             Event::MemberAdmitted { member } => {
                 rules::check_admission(self, member).map_err(refused)?;
                 self.members.insert(member.code, member.clone());
@@ -184,7 +243,19 @@ impl State {
             }
             Event::PositionTaken { proposal, member, revision, text_hash, stance, text, at, evidence } => {
                 let p = self.proposal(*proposal).map_err(refused)?;
-                rules::check_position(self, p, *member, *revision, *stance, text.as_deref(), *at).map_err(refused)?;
+                let signed_at = rules::check_position(
+                    self,
+                    p,
+                    rules::PositionClaim {
+                        member: *member,
+                        revision: *revision,
+                        stance: *stance,
+                        text: text.as_deref(),
+                        evidence: evidence.as_deref(),
+                    },
+                    *at,
+                )
+                .map_err(refused)?;
                 if *text_hash != p.current().text_hash {
                     return Err(inconsistent("the position quotes another text".into()));
                 }
@@ -199,6 +270,7 @@ impl State {
                         text: text.clone(),
                         at: *at,
                         signed: evidence.is_some(),
+                        signed_at,
                     },
                 );
             }

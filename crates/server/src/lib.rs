@@ -26,6 +26,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
+use concord_core::{Actor, Command};
 use concord_ledger::keys::Signer;
 use concord_store::{Batch, Store};
 use tokio::net::TcpListener;
@@ -86,6 +87,14 @@ impl AppState {
     }
 }
 
+/// The log's signing key (its name is the log's origin) and, for a new log, whether it accepts
+/// member positions without the member's signature.
+#[derive(Debug)]
+pub struct LogIdentity {
+    pub key: Signer,
+    pub unsigned_positions: bool,
+}
+
 /// A running application: its routes, and the tasks behind them.
 #[derive(Debug)]
 pub struct App {
@@ -97,8 +106,27 @@ pub struct App {
 impl App {
     /// Loads the log from `store`, and starts the sequencer and the scheduler (which at once
     /// closes any procedure whose deadline passed while no server ran).
-    pub async fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>, log: Signer) -> Result<Self, LoadError> {
-        let loaded = sequencer::load(store.as_ref()).await?;
+    pub async fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>, log: LogIdentity) -> Result<Self, LoadError> {
+        let LogIdentity { key: log, unsigned_positions } = log;
+        let mut loaded = sequencer::load(store.as_ref()).await?;
+        let vkey = log.verifier().to_string();
+        match &loaded.state.log {
+            // A new log begins by naming its origin, its key and its policy.
+            None if loaded.size == 0 => {
+                let create = Command::CreateLog { origin: log.name().to_string(), log_key: vkey, unsigned_positions };
+                let mut entries = Vec::new();
+                let mut touched = sequencer::Touched::default();
+                loaded.sequence(Actor::Secretariat, &create, clock.now(), &mut entries, &mut touched)?;
+                let (tree_hashes, checkpoint) = loaded.seal(&entries, &log)?;
+                let batch =
+                    Batch { expected_size: 0, entries, tree_hashes, checkpoint: Some(checkpoint), ..Batch::default() };
+                store.append(&batch).await?;
+            }
+            Some(settings) if settings.log_key != vkey => {
+                return Err(LoadError::WrongKey { log: settings.log_key.clone(), given: vkey });
+            }
+            _ => {}
+        }
         // A log whose latest entries have no checkpoint (written before checkpoints, or by a
         // server that stopped in between) gets one now, so that what is served is signed.
         let latest = store.latest_checkpoint().await?;

@@ -1,10 +1,12 @@
 //! What a write answers: the resource the command affected, as it stands after the commit.
 
-use concord_core::{Command, Member, Partner, Proposal, State};
+use concord_core::{Command, LogSettings, Member, MemberKey, Partner, Proposal, State};
 
 /// The resource a command affected.
 #[derive(Debug)]
 pub enum Resource<'a> {
+    Log(Option<&'a LogSettings>),
+    Keys(Option<&'a Vec<MemberKey>>),
     Member(Option<&'a Member>),
     Partner(Option<&'a Partner>),
     Proposal(Option<&'a Proposal>),
@@ -15,6 +17,10 @@ impl<'a> Resource<'a> {
     #[must_use]
     pub fn of(state: &'a State, command: &Command) -> Self {
         match command {
+            Command::CreateLog { .. } => Self::Log(state.log.as_ref()),
+            Command::RegisterMemberKey { member, .. } | Command::RevokeMemberKey { member, .. } => {
+                Self::Keys(state.keys.get(member))
+            }
             Command::AdmitMember { member } => Self::Member(state.members.get(&member.code)),
             Command::RecordDeparture { member, .. } => Self::Member(state.members.get(member)),
             Command::RegisterPartner { partner } => Self::Partner(state.partners.get(&partner.code)),
@@ -34,6 +40,8 @@ impl<'a> Resource<'a> {
     #[must_use]
     pub fn to_json(&self) -> Vec<u8> {
         let r = match self {
+            Self::Log(l) => serde_json::to_vec(l),
+            Self::Keys(k) => serde_json::to_vec(&k.map_or(&[][..], |v| v.as_slice())),
             Self::Member(m) => serde_json::to_vec(m),
             Self::Partner(p) => serde_json::to_vec(p),
             Self::Proposal(p) => serde_json::to_vec(p),
@@ -48,6 +56,8 @@ impl<'a> Resource<'a> {
 pub fn status_for(command: &Command) -> u16 {
     match command {
         Command::AdmitMember { .. }
+        | Command::CreateLog { .. }
+        | Command::RegisterMemberKey { .. }
         | Command::RegisterPartner { .. }
         | Command::DraftProposal { .. }
         | Command::TakePosition { .. } => 201,

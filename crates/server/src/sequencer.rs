@@ -172,6 +172,10 @@ pub enum LoadError {
     Apply { seq: u64, error: concord_core::ApplyError },
     #[error("the Merkle tree: {0}")]
     Tree(#[from] concord_ledger::Error),
+    #[error("the log was created with the key {log}, not the key given, {given}")]
+    WrongKey { log: String, given: String },
+    #[error("the log could not be started: {0}")]
+    Refused(#[from] concord_core::Refusal),
     #[error("the stored checkpoint at size {size} has root {stored}, but the log's entries give {computed}")]
     CheckpointMismatch { size: u64, stored: Hash, computed: Hash },
 }

@@ -228,9 +228,11 @@ use crate::App;
 use crate::clock::TokioClock;
 use crate::sequencer::SequencerHandle;
 
-/// The test log's signing key.
-pub fn log_key() -> concord_ledger::keys::Signer {
-    concord_ledger::keys::Signer::from_seed("test.concord.example/log", [7; 32]).expect("a valid key name")
+/// The test log's identity: its key, and positions accepted unsigned (these tests are about
+/// procedures; signed positions have their own).
+pub fn log_key() -> crate::LogIdentity {
+    let key = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [7; 32]).expect("a valid key name");
+    crate::LogIdentity { key, unsigned_positions: true }
 }
 
 /// A fixed start for tests.

@@ -55,19 +55,20 @@ pub(crate) async fn dump(conn: &mut SqliteConnection) -> Result<String, StoreErr
     }
     let rows = fetch(
         conn,
-        "SELECT proposal, member, revision, stance, text, at, signed FROM positions ORDER BY proposal, member",
+        "SELECT proposal, member, revision, stance, text, at, signed, signed_at FROM positions ORDER BY proposal, member",
     )
     .await?;
     for r in &rows {
         let signed: bool = r.try_get("signed").map_err(from_sqlx)?;
         let line = format!(
-            "positions proposal={} member={} revision={} stance={} text={} at={} signed={signed}",
+            "positions proposal={} member={} revision={} stance={} text={} at={} signed={signed} signed_at={}",
             int(r, "proposal")?,
             text(r, "member")?,
             int(r, "revision")?,
             text(r, "stance")?,
             text(r, "text")?,
             text(r, "at")?,
+            text(r, "signed_at")?,
         );
         push(&mut out, &line);
     }

@@ -142,7 +142,7 @@ impl SqliteStore {
             return Ok(proposals);
         }
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "SELECT proposal, member, revision, stance, text, at, signed FROM positions WHERE proposal IN (",
+            "SELECT proposal, member, revision, stance, text, at, signed, signed_at FROM positions WHERE proposal IN (",
         );
         let mut sep = q.separated(", ");
         for p in &proposals {

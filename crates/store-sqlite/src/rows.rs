@@ -96,6 +96,10 @@ pub(crate) fn position_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<(i64, Pos
         text: r.try_get("text").map_err(get)?,
         at: parse_timestamp(&at, "position time")?,
         signed: r.try_get("signed").map_err(get)?,
+        signed_at: match r.try_get::<Option<String>, _>("signed_at").map_err(get)? {
+            Some(t) => Some(parse_timestamp(&t, "signed position time")?),
+            None => None,
+        },
     };
     Ok((r.try_get("proposal").map_err(get)?, position))
 }

@@ -255,7 +255,7 @@ async fn proposals(conn: &mut SqliteConnection, chunk: &[Proposal]) -> Result<()
     }
     for part in upserts.chunks(ROWS_PER_STATEMENT) {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO positions (proposal, member, revision, stance, text, at, signed) ",
+            "INSERT INTO positions (proposal, member, revision, stance, text, at, signed, signed_at) ",
         );
         q.push_values(part, |mut b, (id, x, key)| {
             b.push_bind(*id)
@@ -264,11 +264,12 @@ async fn proposals(conn: &mut SqliteConnection, chunk: &[Proposal]) -> Result<()
                 .push_bind(key.stance.as_str())
                 .push_bind(x.text.as_deref())
                 .push_bind(key.at.as_str())
-                .push_bind(x.signed);
+                .push_bind(x.signed)
+                .push_bind(key.signed_at.as_deref());
         });
         q.push(
             " ON CONFLICT (proposal, member) DO UPDATE SET revision = excluded.revision, stance = excluded.stance, \
-             text = excluded.text, at = excluded.at, signed = excluded.signed",
+             text = excluded.text, at = excluded.at, signed = excluded.signed, signed_at = excluded.signed_at",
         );
         q.build().persistent(false).execute(&mut *conn).await.map_err(from_sqlx)?;
     }
@@ -288,6 +289,7 @@ struct PositionKey {
     text: Option<String>,
     at: String,
     signed: bool,
+    signed_at: Option<String>,
 }
 
 fn position_key(x: &concord_core::Position) -> Result<PositionKey, StoreError> {
@@ -297,6 +299,7 @@ fn position_key(x: &concord_core::Position) -> Result<PositionKey, StoreError> {
         text: x.text.clone(),
         at: timestamp(x.at),
         signed: x.signed,
+        signed_at: x.signed_at.map(timestamp),
     })
 }
 
@@ -306,7 +309,7 @@ async fn stored_positions(
     ids: &[i64],
 ) -> Result<HashMap<i64, HashMap<String, PositionKey>>, StoreError> {
     let mut q = QueryBuilder::<Sqlite>::new(
-        "SELECT proposal, member, revision, stance, text, at, signed FROM positions WHERE proposal IN (",
+        "SELECT proposal, member, revision, stance, text, at, signed, signed_at FROM positions WHERE proposal IN (",
     );
     let mut sep = q.separated(", ");
     for id in ids {
@@ -322,6 +325,7 @@ async fn stored_positions(
             text: r.try_get("text").map_err(from_sqlx)?,
             at: r.try_get("at").map_err(from_sqlx)?,
             signed: r.try_get("signed").map_err(from_sqlx)?,
+            signed_at: r.try_get("signed_at").map_err(from_sqlx)?,
         };
         out.entry(r.try_get("proposal").map_err(from_sqlx)?)
             .or_default()

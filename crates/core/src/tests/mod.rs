@@ -13,6 +13,7 @@
 //! - `authorisation`: who may do what (DESIGN.md, "Who uses it").
 //! - `replay`: the log is the database; altered logs fail to apply.
 //! - `properties`: the consensus rules that are laws, as proptest properties.
+//! - `signatures`: the log's creation, member keys, and signed positions (issue: the verifiable record).
 //! - `sequences`: random command sequences; decide and apply agree, replay equals live state.
 
 mod fixtures;
@@ -25,4 +26,5 @@ mod properties;
 mod replay;
 mod reservations;
 mod sequences;
+mod signatures;
 mod silence;

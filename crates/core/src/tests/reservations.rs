@@ -124,24 +124,6 @@ fn an_overlong_statement_is_refused() {
 }
 
 #[test]
-fn a_signed_position_is_recorded_as_signed() {
-    let mut w = World::alliance();
-    let id = w.silence();
-    let cmd = Command::TakePosition {
-        proposal: id,
-        member: c("EST"),
-        revision: 1,
-        stance: Stance::Concur,
-        text: None,
-        evidence: Some("signed statement bytes".into()),
-    };
-    w.run(Actor::Member(c("EST")), &cmd, plus(t0(), 60));
-    assert!(w.proposal(id).positions[&c("EST")].signed);
-    w.take(id, "LVA", Stance::Concur, plus(t0(), 61));
-    assert!(!w.proposal(id).positions[&c("LVA")].signed);
-}
-
-#[test]
 fn the_explanation_of_a_blocked_decision_names_who_objected() {
     let mut w = World::alliance();
     let id = w.silence();

@@ -21,6 +21,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/members", get(list).post(admit))
         .route("/api/v1/members/{code}", get(show))
         .route("/api/v1/members/{code}/departure", post(depart))
+        .route("/api/v1/members/{code}/keys", post(register_key))
+        .route("/api/v1/members/{code}/keys/{key_id}/revoke", post(revoke_key))
 }
 
 pub(crate) fn code(s: &str) -> Result<CountryCode, ApiError> {
@@ -82,4 +84,48 @@ pub async fn depart(State(state): State<AppState>, Path(c): Path<String>, w: Wri
     let member = code(&c)?;
     let d: Departure = w.json()?;
     w.submit(&state, Command::RecordDeparture { member, on: d.on }).await
+}
+
+/// A member delegation's key to enrol.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyBody {
+    /// The signed-note verifier key, named `<origin>/member/<code>` (`concord keygen --member`).
+    pub key: String,
+    /// Default: now.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub valid_from: Option<jiff::Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub valid_until: Option<jiff::Timestamp>,
+}
+
+/// Enrols a member delegation's Ed25519 key (secretariat). Answers with the member's keys.
+#[utoipa::path(post, path = "/api/v1/members/{code}/keys", tag = "members", security(("bearer" = [])),
+    request_body = KeyBody, params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, description = "the member's keys"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn register_key(
+    State(state): State<AppState>,
+    Path(c): Path<String>,
+    w: Write,
+) -> Result<Response, ApiError> {
+    let member = code(&c)?;
+    let b: KeyBody = w.json()?;
+    w.submit(
+        &state,
+        Command::RegisterMemberKey { member, key: b.key, valid_from: b.valid_from, valid_until: b.valid_until },
+    )
+    .await
+}
+
+/// Revokes a key from now on (secretariat, or the member itself).
+#[utoipa::path(post, path = "/api/v1/members/{code}/keys/{key_id}/revoke", tag = "members", security(("bearer" = [])),
+    params(("code" = String, Path), ("key_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, description = "the member's keys"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    Path((c, key_id)): Path<(String, String)>,
+    w: Write,
+) -> Result<Response, ApiError> {
+    let member = code(&c)?;
+    w.submit(&state, Command::RevokeMemberKey { member, key_id }).await
 }

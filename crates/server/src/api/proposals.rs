@@ -204,6 +204,10 @@ pub struct PositionBody {
     pub stance: Stance,
     /// The reservation, amendment, or the text of an objection or opt-out.
     pub text: Option<String>,
+    /// The member's signed statement of this position: a c2sp.org/signed-note whose text is a
+    /// `concord/position/v1` statement, signed with the member's enrolled key (the CLI's
+    /// `position take --key` makes one). Required unless the log accepts unsigned positions.
+    pub signed_note: Option<String>,
 }
 
 /// Takes a position (a member delegation, for its own member). Answers with the proposal, which
@@ -227,7 +231,7 @@ pub async fn take_position(State(state): State<AppState>, Path(id): Path<u64>, w
         revision: b.revision,
         stance: b.stance,
         text: b.text,
-        evidence: None,
+        evidence: b.signed_note,
     };
     w.submit(&state, command).await
 }
