@@ -195,19 +195,24 @@ async fn concurrent_last_consents_decide_a_round_exactly_once() {
 async fn log_entries_are_served_by_range() {
     let a = Alliance::start().await;
     let size = a.log_size().await;
-    assert_eq!(size, 5, "five admissions");
-    let r = a.get(&a.observer, "/api/v1/log/entries?from=1&limit=2").await;
+    assert_eq!(size, 6, "the log's creation, then five admissions");
+    let r = a.get(&a.observer, "/api/v1/log/entries?from=0&limit=1").await;
+    let created: Value =
+        serde_json::from_str(r.expect_status(200)["entries"][0]["entry"].as_str().expect("entry")).expect("JSON");
+    assert_eq!(created["event"]["type"], "log_created");
+    assert_eq!(created["event"]["origin"], "test.concord.example/log");
+    let r = a.get(&a.observer, "/api/v1/log/entries?from=2&limit=2").await;
     let r = r.expect_status(200);
-    assert_eq!(r["size"], 5);
+    assert_eq!(r["size"], 6);
     let seqs: Vec<u64> = r["entries"].as_array().expect("entries").iter().filter_map(|e| e["seq"].as_u64()).collect();
-    assert_eq!(seqs, [1, 2]);
+    assert_eq!(seqs, [2, 3]);
     let first: Value = serde_json::from_str(r["entries"][0]["entry"].as_str().expect("entry")).expect("JSON");
     assert_eq!(first["event"]["type"], "member_admitted");
     assert_eq!(first["event"]["member"]["code"], "CAN");
     assert_eq!(first["actor"], json!({ "role": "secretariat" }));
     let beyond = a.get(&a.observer, "/api/v1/log/entries?from=99").await;
     let beyond = beyond.expect_status(200);
-    assert_eq!(beyond["size"], 5);
+    assert_eq!(beyond["size"], 6);
     assert!(beyond["entries"].as_array().is_some_and(Vec::is_empty));
 }
 
