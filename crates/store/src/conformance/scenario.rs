@@ -3,9 +3,20 @@
 //! server's sequencer stores.
 
 use concord_core::{
-    Actor, Command, CountryCode, DecisionKind, Member, Partner, Procedure, ProposalId, Stance, State, decide,
+    Actor, Command, CountryCode, DecisionKind, Member, Partner, PositionStatement, Procedure, ProposalId, Stance,
+    State, decide, text_hash,
 };
 use concord_ledger::Hash;
+use concord_ledger::keys::Signer;
+use concord_ledger::note;
+
+/// The origin of the conformance log.
+const ORIGIN: &str = "conformance.test/log";
+
+/// A member delegation's key in the conformance log.
+fn member_key(code: &str) -> Signer {
+    Signer::from_seed(&concord_core::member_key_name(ORIGIN, cc(code)), [code.as_bytes()[0]; 32]).expect("a key")
+}
 use jiff::Timestamp;
 use jiff::civil::date;
 
@@ -37,6 +48,23 @@ impl Scenario {
     #[must_use]
     pub fn size(&self) -> u64 {
         self.size
+    }
+
+    /// A member's signed statement of a position on the current revision of `id`, dated `at`.
+    #[must_use]
+    pub fn signed(&self, id: u64, member: &str, stance: Stance, text: Option<&str>, at: &str) -> String {
+        let p = &self.state.proposals[&ProposalId(id)];
+        let statement = PositionStatement {
+            origin: ORIGIN.into(),
+            member: cc(member),
+            proposal: ProposalId(id),
+            revision: p.current().number,
+            text_hash: p.current().text_hash.clone(),
+            stance,
+            statement_hash: text.map(text_hash),
+            time: ts(at),
+        };
+        note::sign(&statement.to_text(), &[&member_key(member)]).expect("a statement signs")
     }
 
     /// Decides `command` at `at` (RFC 3339), applies its events and returns the batch that
@@ -91,6 +119,13 @@ pub fn story() -> (Scenario, Vec<Batch>) {
     let mut batches = Vec::new();
     let mut run = |s: &mut Scenario, actor, command: Command, at| batches.push(s.step(actor, &command, at));
 
+    let log = Command::CreateLog {
+        origin: ORIGIN.into(),
+        log_key: Signer::from_seed(ORIGIN, [1; 32]).expect("a key").verifier().to_string(),
+        unsigned_positions: true,
+    };
+    run(&mut s, Secretariat, log, "2024-02-26T07:00:00Z");
+
     for (code, alpha2, numeric, name, accession) in [
         ("DEU", "DE", "276", "Germany", date(1955, 5, 9)),
         ("FRA", "FR", "250", "France", date(1949, 8, 24)),
@@ -107,6 +142,11 @@ pub fn story() -> (Scenario, Vec<Batch>) {
             departure: None,
         };
         run(&mut s, Secretariat, Command::AdmitMember { member }, "2024-02-26T08:00:00Z");
+    }
+    for code in ["FRA", "NOR"] {
+        let key = member_key(code).verifier().to_string();
+        let enrol = Command::RegisterMemberKey { member: cc(code), key, valid_from: None, valid_until: None };
+        run(&mut s, Secretariat, enrol, "2024-02-26T08:10:00Z");
     }
     let partner = Partner { code: cc("UKR"), name: "Ukraine".into() };
     run(&mut s, Secretariat, Command::RegisterPartner { partner }, "2024-02-26T08:30:00Z");
@@ -139,7 +179,8 @@ pub fn story() -> (Scenario, Vec<Batch>) {
     // 1: a statement under silence; France concurs with a signed reservation; adopted at the deadline.
     run(&mut s, Secretariat, draft(DecisionKind::Statement, "No combat troops"), "2024-02-27T09:00:00Z");
     run(&mut s, Secretariat, circulate(1, Procedure::Silence, "2024-02-28T12:00:00Z"), "2024-02-27T09:00:00Z");
-    let reservation = position(1, "FRA", 1, Stance::ConcurWithReservation, Some("France reserves..."), Some("sig"));
+    let signed = s.signed(1, "FRA", Stance::ConcurWithReservation, Some("France reserves..."), "2024-02-27T10:15:30Z");
+    let reservation = position(1, "FRA", 1, Stance::ConcurWithReservation, Some("France reserves..."), Some(&signed));
     run(&mut s, fra, reservation, "2024-02-27T10:15:30.123456789Z");
     // 2: an assistance programme under silence; Poland objects and blocks it at once.
     run(&mut s, Secretariat, draft(DecisionKind::AssistanceProgramme, "Winter equipment"), "2024-02-27T09:30:00Z");
@@ -160,7 +201,8 @@ pub fn story() -> (Scenario, Vec<Batch>) {
         deadline: Some(ts("2024-03-06T12:00:00Z")),
     };
     run(&mut s, Secretariat, amend, "2024-02-27T13:00:00Z");
-    run(&mut s, nor, position(4, "NOR", 2, Stance::Concur, None, Some("sig")), "2024-02-27T14:00:00Z");
+    let signed = s.signed(4, "NOR", Stance::Concur, None, "2024-02-27T14:00:00Z");
+    run(&mut s, nor, position(4, "NOR", 2, Stance::Concur, None, Some(&signed)), "2024-02-27T14:00:00Z");
     run(&mut s, deu, position(4, "DEU", 2, Stance::OptOut, None, None), "2024-02-27T14:30:00Z");
     // 5: a statement withdrawn.
     run(&mut s, Secretariat, draft(DecisionKind::Statement, "Overtaken"), "2024-02-27T15:00:00Z");
