@@ -39,6 +39,10 @@ pub struct MemberKey {
     pub valid_from: Timestamp,
     pub valid_until: Option<Timestamp>,
     pub revoked_at: Option<Timestamp>,
+    /// The parsed key, kept so that each signature check does not parse (and re-check the
+    /// curve point of) the key again: that check costs more than the signature itself.
+    #[serde(skip)]
+    pub(crate) verifier: Option<concord_ledger::keys::Verifier>,
 }
 
 impl MemberKey {
@@ -124,6 +128,7 @@ impl State {
                     valid_from: *valid_from,
                     valid_until: *valid_until,
                     revoked_at: None,
+                    verifier: concord_ledger::keys::Verifier::parse(key).ok(),
                 });
             }
             Event::MemberKeyRevoked { member, key_id, at } => {
