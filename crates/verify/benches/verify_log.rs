@@ -3,6 +3,8 @@
 //!
 //! `cargo bench -p concord-verify --bench verify_log -- --quick`
 
+#![allow(clippy::unwrap_used)] // a benchmark whose setup fails should stop
+
 use std::hint::black_box;
 
 use concord_core::{
