@@ -188,6 +188,11 @@ pub async fn member(cmd: MemberCmd) -> anyhow::Result<()> {
     let (conn, path, body) = match cmd {
         MemberCmd::KeyAdd { code, key, conn } => {
             let key = std::fs::read_to_string(&key).map(|k| k.trim().to_owned()).unwrap_or(key);
+            if key.starts_with("PRIVATE+KEY+") {
+                bail!(
+                    "that is a private key: it never leaves its owner; give the verifier key `concord keygen` printed"
+                );
+            }
             (conn, format!("/api/v1/members/{code}/keys"), json!({ "key": key }))
         }
         MemberCmd::KeyRevoke { code, key_id, conn } => {
@@ -299,7 +304,11 @@ fn print_proposal(p: &Proposal, outcome: Option<&Value>) {
     println!("  status     {}", p.status);
     println!("  revision   {} (text sha256 {})", rev.number, &rev.text_hash[..16]);
     if let Some(c) = &p.circulation {
-        println!("  procedure  {}, deadline {} ({})", c.procedure, c.deadline, countdown(c.deadline));
+        if p.status.is_open() {
+            println!("  procedure  {}, deadline {} ({})", c.procedure, c.deadline, countdown(c.deadline));
+        } else {
+            println!("  procedure  {}, deadline {}", c.procedure, c.deadline);
+        }
         println!("  electors   {} (members on {})", c.electorate.len(), concord_core::rules::utc_day(c.opened_at));
         for m in &c.electorate {
             if let Some(pos) = p.positions.get(m) {
@@ -430,7 +439,7 @@ fn sign_position(
         text_hash,
         stance,
         statement_hash: text.map(concord_core::text_hash),
-        time: Timestamp::from_second(now.as_second())?,
+        time: now,
     };
     Ok(concord_ledger::note::sign(&statement.to_text(), &[&key])?)
 }
@@ -460,7 +469,8 @@ pub async fn position(cmd: PositionCmd) -> anyhow::Result<()> {
                 grid["status"].as_str().unwrap_or("").replace('_', " ")
             );
             for e in grid["electors"].as_array().into_iter().flatten() {
-                let stance = e["stance"].as_str().unwrap_or("(silent)");
+                let stance = e["stance"].as_str().map_or("(silent)".to_owned(), |s| s.replace('_', " "));
+                let stance = if e["signed"] == true { format!("{stance}, signed") } else { stance };
                 let text = e["text"].as_str().map(|t| format!("  {t}")).unwrap_or_default();
                 println!("  {}  {stance}{text}", e["member"].as_str().unwrap_or("?"));
             }

@@ -12,7 +12,7 @@ use crate::config::Config;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A TOML config file (settings: addr, database).
+    /// A TOML config file (settings: addr, database, log_key, unsigned_positions).
     #[arg(long, short)]
     config: Option<PathBuf>,
     /// Overrides the address (else CONCORD_ADDR, the file, or 127.0.0.1:8080).

@@ -25,7 +25,7 @@ pub struct Args {
     /// A checkpoint trusted from before (e.g. saved by --save-checkpoint): the log must extend it.
     #[arg(long)]
     trusted_checkpoint: Option<PathBuf>,
-    /// A witness's cosigner key (type 0x04), or a file holding it; repeatable.
+    /// A witness's cosigner key (type 0x04, `name+id+base64`), or a file holding it; repeatable.
     #[arg(long = "witness")]
     witnesses: Vec<String>,
     /// How many of the witnesses must have cosigned (default: all given).
@@ -41,6 +41,9 @@ fn key(s: &str) -> anyhow::Result<Verifier> {
         Ok(t) => t.trim().to_owned(),
         Err(_) => s.to_owned(),
     };
+    if text.starts_with("PRIVATE+KEY+") {
+        bail!("{s} holds a private key: a verifier needs only the public verifier key");
+    }
     Verifier::parse(&text).with_context(|| format!("{s} is not a verifier key (name+id+base64) or a file holding one"))
 }
 
@@ -48,6 +51,9 @@ const PAGE: u64 = 1000;
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let witnesses = args.witnesses.iter().map(|w| key(w)).collect::<anyhow::Result<Vec<_>>>()?;
+    if let Some(w) = witnesses.iter().find(|w| w.algorithm() != concord_ledger::keys::Algorithm::CosignatureV1) {
+        bail!("{w} is not a witness's cosigning key (type 0x04): it can never cosign a checkpoint");
+    }
     let trusted = match &args.trusted_checkpoint {
         Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?),
         None => None,

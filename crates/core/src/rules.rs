@@ -284,6 +284,12 @@ pub(crate) fn check_member_key(
     if !state.members.contains_key(&member) {
         return Err(Refusal::UnknownMember { member });
     }
+    if key.starts_with("PRIVATE+KEY+") {
+        // Not echoed back: a private key sent by mistake must not travel any further.
+        return Err(Refusal::BadKey {
+            reason: "this is a private key; send the verifier key `concord keygen` printed".into(),
+        });
+    }
     // `parse` refuses non-canonical, small-order and non-torsion-free keys.
     let v = Verifier::parse(key).map_err(|e| Refusal::BadKey { reason: e.to_string() })?;
     if v.algorithm() != Algorithm::Ed25519 {

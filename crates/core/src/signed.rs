@@ -20,8 +20,9 @@
 //!
 //! The first line separates these notes from every other kind (checkpoints, other tools'); every
 //! line names what it binds, so a note for another log, member, proposal, revision, text or
-//! stance is refused, and its time — which must increase from one signed position of a member on
-//! a proposal to the next — refuses a replayed note. Checked with `verify_strict` only.
+//! stance is refused, and its time (RFC 3339 in UTC, with as many fractional digits as it needs)
+//! — which must increase from one signed position of a member on a proposal to the next —
+//! refuses a replayed note. Checked with `verify_strict` only.
 
 use jiff::Timestamp;
 
@@ -69,7 +70,7 @@ impl PositionStatement {
             self.text_hash,
             self.stance.words().replace(' ', "_"),
             self.statement_hash.as_deref().unwrap_or("-"),
-            Timestamp::from_second(self.time.as_second()).unwrap_or(self.time),
+            self.time,
         )
     }
 
@@ -113,7 +114,9 @@ impl PositionStatement {
         let s = Self { origin, member, proposal, revision, text_hash, stance, statement_hash, time };
         // One spelling only: the text must be exactly what `to_text` writes.
         if s.to_text() != text {
-            return Err(bad("it is not in canonical form (numbers without leading zeros, time in whole seconds, UTC)"));
+            return Err(bad(
+                "it is not in canonical form (numbers without leading zeros, time in UTC as RFC 3339 writes it)",
+            ));
         }
         Ok(s)
     }
@@ -155,6 +158,25 @@ mod tests {
     }
 
     #[test]
+    fn the_published_golden_position_note_is_a_statement_in_this_format() {
+        let note = include_str!("../../ledger/testdata/golden/position.note");
+        let vkey = include_str!("../../ledger/testdata/golden/member.vkey").trim();
+        let key = concord_ledger::keys::Verifier::parse(vkey).unwrap();
+        let opened = concord_ledger::note::open(note.as_bytes(), &[key]).unwrap();
+        let s = PositionStatement::parse(opened.text()).unwrap();
+        assert_eq!((s.member.as_str(), s.proposal, s.stance), ("FRA", ProposalId(1), Stance::Concur));
+        assert_eq!(s.text_hash, crate::text_hash("There are no plans for alliance combat troops on the ground."));
+        assert_eq!(member_key_name(&s.origin, s.member), "concord.example/log/member/FRA");
+    }
+
+    #[test]
+    fn sub_second_times_are_kept() {
+        let s = PositionStatement { time: "2026-11-25T18:00:00.123456789Z".parse().unwrap(), ..statement() };
+        assert!(s.to_text().contains("time 2026-11-25T18:00:00.123456789Z\n"));
+        assert_eq!(PositionStatement::parse(&s.to_text()), Ok(s));
+    }
+
+    #[test]
     fn anything_else_is_refused() {
         let text = statement().to_text();
         for bad in [
@@ -162,7 +184,7 @@ mod tests {
             text.replace("proposal 4", "proposal 04"),
             text.replace("member FRA", "member fra"),
             text.replace("stance concur_with_reservation", "stance veto"),
-            text.replace("T18:00:00Z", "T18:00:00.5Z"),
+            text.replace("T18:00:00Z", "T18:00:00.50Z"),
             text.replace("T18:00:00Z", "T19:00:00+01:00"),
             text.trim_end().to_owned(),
             format!("{text}extra line\n"),

@@ -325,7 +325,12 @@ const LOG: &str = "concord.example/log";
 const WITNESS: &str = "concord.example/witness/w1";
 /// 2026-01-01T00:00:00Z.
 const COSIGNED_AT: u64 = 1_767_225_600;
-const POSITION: &str = "concord/position/v1\ndecision concord.example/decision/0001\nmember FRA\nposition support\n";
+/// A real `concord/position/v1` statement (the format of `concord_core::signed`, whose tests parse
+/// this golden note): France concurs with proposal 1, revision 1, whose text is "There are no plans
+/// for alliance combat troops on the ground."
+const POSITION: &str = "concord/position/v1\norigin concord.example/log\nmember FRA\nproposal 1\nrevision 1\n\
+text-sha256 ed6f36b568745af80a5a23eddee78f002fd2264747aa126620cf7d7a0e94d32f\nstance concur\nstatement-sha256 -\n\
+time 2026-01-01T00:00:00Z\n";
 /// Root of the tree of the 8 reference leaves of transparency-dev/merkle (notes.md).
 const ROOT_8: &str = "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328";
 

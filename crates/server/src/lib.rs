@@ -125,6 +125,13 @@ impl App {
             Some(settings) if settings.log_key != vkey => {
                 return Err(LoadError::WrongKey { log: settings.log_key.clone(), given: vkey });
             }
+            Some(settings) if settings.unsigned_positions != unsigned_positions => {
+                tracing::warn!(
+                    log = settings.unsigned_positions,
+                    configured = unsigned_positions,
+                    "the unsigned-positions setting applies only to a new log; this log keeps the policy of its first entry"
+                );
+            }
             _ => {}
         }
         // A log whose latest entries have no checkpoint (written before checkpoints, or by a

@@ -177,6 +177,22 @@ impl LogVerifier {
         if !note.is_signed_by(&self.options.log_key) {
             return Err(VerifyError::Checkpoint("it is not signed by the log's key".into()));
         }
+        if c.origin() != self.options.log_key.name().as_str() {
+            return Err(VerifyError::Checkpoint(format!(
+                "its origin {} is not the log key's name {}",
+                c.origin(),
+                self.options.log_key.name()
+            )));
+        }
+        // The log's first entry names its key: a log created under another key is another log.
+        if let Some(log) = &self.state.log {
+            if log.log_key != self.options.log_key.to_string() || log.origin != c.origin() {
+                return Err(VerifyError::Entry {
+                    seq: 0,
+                    reason: format!("the log was created with the key {}, not the one trusted", log.log_key),
+                });
+            }
+        }
         let size = self.tree.size();
         if c.size() != size {
             return Err(VerifyError::Size { checkpoint: c.size(), entries: size });
