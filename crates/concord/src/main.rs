@@ -9,6 +9,7 @@ mod admin;
 mod client;
 mod config;
 mod demo;
+mod export;
 mod keys;
 mod scenario;
 mod serve;
@@ -40,6 +41,8 @@ enum Cmd {
     Keygen(keys::Args),
     /// Recomputes every query table from the log, and checks the log on the way.
     Rebuild(admin::RebuildArgs),
+    /// Writes the log as a static mirror (tlog-tiles layout) that `verify --export` checks offline.
+    Export(export::Args),
     /// Checks a log (from a server or a database file): entries, tree, checkpoint, witnesses, and
     /// every decision replayed through the domain's rules. Exits non-zero naming the first fault.
     Verify(verify::Args),
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
             Cmd::Keygen(args) => keys::run(args),
             Cmd::Rebuild(args) => admin::rebuild(args).await,
             Cmd::Verify(args) => verify::run(args).await,
+            Cmd::Export(args) => export::run(args).await,
             Cmd::Proposal(cmd) => client::proposal(cmd).await,
             Cmd::Position(cmd) => client::position(cmd).await,
             Cmd::Member(cmd) => client::member(cmd).await,

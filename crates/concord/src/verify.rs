@@ -11,7 +11,7 @@ use concord_verify::{LogVerifier, Options, Report};
 use serde_json::Value;
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["server", "db"])))]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["server", "db", "export"])))]
 pub struct Args {
     /// A Concord server's base URL.
     #[arg(long)]
@@ -19,6 +19,9 @@ pub struct Args {
     /// A database file (the operator's own check).
     #[arg(long)]
     db: Option<PathBuf>,
+    /// A folder written by `concord export` (a static mirror), checked with no server at all.
+    #[arg(long)]
+    export: Option<PathBuf>,
     /// The log's verifier key (`name+id+base64`), or a file holding it.
     #[arg(long)]
     log_key: String,
@@ -61,10 +64,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let options =
         Options { log_key: key(&args.log_key)?, quorum: args.quorum.unwrap_or(witnesses.len()), witnesses, trusted };
     let mut verifier = LogVerifier::new(options)?;
-    let checkpoint = match (&args.server, &args.db) {
-        (Some(url), _) => from_server(url, &mut verifier).await?,
-        (None, Some(db)) => from_db(db, &mut verifier).await?,
-        (None, None) => bail!("give --server or --db"),
+    let checkpoint = match (&args.server, &args.db, &args.export) {
+        (Some(url), _, _) => from_server(url, &mut verifier).await?,
+        (None, Some(db), _) => from_db(db, &mut verifier).await?,
+        (None, None, Some(dir)) => {
+            crate::export::read(dir, |entries| verifier.feed(entries).context("verification failed"))?
+        }
+        (None, None, None) => bail!("give --server, --db or --export"),
     };
     let report = verifier.finish(&checkpoint).context("verification failed")?;
     print(&report);

@@ -283,3 +283,39 @@ async fn a_signed_position_cannot_be_rewritten_even_by_the_operator() {
     re_sign(&d, &mut c, &leaves).await;
     fails_naming(&verify(&d, &[]), &format!("entry {i}: position_taken breaks a rule: HUN has no key valid at"));
 }
+
+#[test]
+fn an_export_verifies_with_no_server_and_a_changed_mirror_does_not() {
+    let d = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mirror");
+    let export = Command::new(BIN).args(["export", "--db"]).arg(&d.db).arg("--out").arg(&out).output().unwrap();
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    assert!(out.join("checkpoint").exists() && out.join("log.vkey").exists());
+    assert_eq!(std::fs::read_to_string(out.join("log.vkey")).unwrap().trim(), d.log_key);
+    let verify_export = || {
+        Command::new(BIN)
+            .args(["verify", "--export"])
+            .arg(&out)
+            .args(["--log-key", out.join("log.vkey").to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let ok = verify_export();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("decisions  3 recomputed"));
+
+    // Exporting over an existing folder is refused.
+    let again = Command::new(BIN).args(["export", "--db"]).arg(&d.db).arg("--out").arg(&out).output().unwrap();
+    fails_naming(&again, "exists already");
+
+    // One changed byte in the mirror's entries is caught.
+    let bundle = out.join("tile/entries/000.p").read_dir().unwrap().next().unwrap().unwrap().path();
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let at = bytes.windows(6).position(|w| w == b"troops").unwrap();
+    bytes[at] = b'T';
+    std::fs::write(&bundle, &bytes).unwrap();
+    fails_naming(&verify_export(), "verification failed: entry");
+    std::fs::remove_file(&bundle).unwrap();
+    fails_naming(&verify_export(), "the export lacks tile/entries/000.p/");
+}

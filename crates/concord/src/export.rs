@@ -1,0 +1,110 @@
+//! `concord export`: the log as a static mirror in the c2sp.org/tlog-tiles layout — the signed
+//! checkpoint with its cosignatures, every hash tile and every entry bundle, and the log's
+//! verifier key — enough for `concord verify --export DIR` (or any tlog-tiles client) to check
+//! the whole log with no server.
+//!
+//! ```text
+//! DIR/checkpoint            the signed checkpoint (note), cosignature lines appended
+//! DIR/log.vkey              the log's verifier key, from the log's first entry
+//! DIR/tile/<L>/<N>[.p/<W>]  hash tiles
+//! DIR/tile/entries/<N>[.p/<W>]  entry bundles (each entry: u16 big-endian length, bytes)
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use concord_ledger::tile::{self, FULL_WIDTH};
+use concord_store::{LogRecord, StoredEntry};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The database file to export.
+    #[arg(long)]
+    db: PathBuf,
+    /// The folder to write (it must not exist yet).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn write(dir: &Path, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    if !args.db.exists() {
+        bail!("no database at {}", args.db.display());
+    }
+    if args.out.exists() {
+        bail!("{} exists already: export into a new folder", args.out.display());
+    }
+    let store = crate::serve::open_store(&args.db).await?;
+    let c = store.latest_checkpoint().await?.context("the database holds no checkpoint")?;
+    let mut note = c.note.clone();
+    for co in store.cosignatures(c.size).await? {
+        note.push_str(&co.line);
+        note.push('\n');
+    }
+    std::fs::create_dir_all(&args.out)?;
+    write(&args.out, "checkpoint", note.as_bytes())?;
+
+    let full = u64::from(FULL_WIDTH);
+    for n in 0..c.size.div_ceil(full) {
+        let width = (c.size - n * full).min(full);
+        let entries = store.entries(n * full, width).await?;
+        anyhow::ensure!(entries.len() as u64 == width, "the database stops before entry {}", n * full + width);
+        if n == 0 {
+            let first: LogRecord = concord_store::decode(&entries[0].bytes)?;
+            if let concord_core::Event::LogCreated { log_key, .. } = first.event {
+                write(&args.out, "log.vkey", format!("{log_key}\n").as_bytes())?;
+            }
+        }
+        let bytes: Vec<&[u8]> = entries.iter().map(|e| e.bytes.as_slice()).collect();
+        write(&args.out, &tile::entries_path(n, width as u16), &tile::encode_entry_bundle(&bytes)?)?;
+    }
+    let tiles = tile::tiles_for_size(c.size);
+    for t in &tiles {
+        let hashes = store.tree_hashes(&tile::tile_hash_indexes(t)).await?;
+        let bytes: Vec<u8> = hashes.iter().flat_map(|h| *h.as_bytes()).collect();
+        write(&args.out, &tile::tile_path(t), &bytes)?;
+    }
+    println!(
+        "exported {} entries, {} tiles and the checkpoint at size {} to {}",
+        c.size,
+        tiles.len(),
+        c.size,
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Reads an export: its checkpoint, and its entries in order, fed to `feed` bundle by bundle.
+pub fn read(dir: &Path, mut feed: impl FnMut(&[StoredEntry]) -> anyhow::Result<()>) -> anyhow::Result<Vec<u8>> {
+    let checkpoint = std::fs::read(dir.join("checkpoint"))
+        .with_context(|| format!("{} has no checkpoint: is it a concord export?", dir.display()))?;
+    let size = concord_ledger::note::Note::parse(&checkpoint)
+        .ok()
+        .and_then(|n| concord_ledger::checkpoint::Checkpoint::parse(&n.text).ok())
+        .map(|c| c.size())
+        .context("the export's checkpoint is not a checkpoint note")?;
+    let full = u64::from(FULL_WIDTH);
+    for n in 0..size.div_ceil(full) {
+        let width = (size - n * full).min(full);
+        let rel = tile::entries_path(n, width as u16);
+        let bytes = std::fs::read(dir.join(&rel)).with_context(|| format!("the export lacks {rel}"))?;
+        let entries: Vec<StoredEntry> = tile::decode_entry_bundle(&bytes)
+            .with_context(|| format!("{rel} is not an entry bundle"))?
+            .into_iter()
+            .zip(n * full..)
+            .map(|(b, seq)| StoredEntry { seq, bytes: b.to_vec(), leaf_hash: concord_ledger::leaf_hash(b) })
+            .collect();
+        if entries.len() as u64 != width {
+            bail!("{rel} holds {} entries, not {width}", entries.len());
+        }
+        feed(&entries)?;
+    }
+    Ok(checkpoint)
+}
