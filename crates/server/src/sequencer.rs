@@ -113,6 +113,8 @@ pub struct Loaded {
     pub size: u64,
     pub last_hash: Hash,
     pub tree: TreeEdge,
+    /// The log entry of each recorded decision.
+    pub decisions: std::collections::BTreeMap<ProposalId, u64>,
 }
 
 impl Loaded {
@@ -135,6 +137,9 @@ impl Loaded {
                 panic!("decide produced an event that apply refuses: {e}");
             }
             touched.note(&record.event);
+            if let Event::ProposalDecided { proposal, .. } = &record.event {
+                self.decisions.insert(*proposal, self.size);
+            }
             self.size += 1;
             self.last_hash = entry.leaf_hash;
             entries.push(entry);
@@ -188,6 +193,7 @@ pub async fn load(store: &dyn Store) -> Result<Loaded, LoadError> {
     let mut last_hash = concord_store::genesis();
     let mut size = 0;
     let mut tree = TreeEdge::default();
+    let mut decisions = std::collections::BTreeMap::new();
     let stored_hashes = store.tree_hash_count().await?;
     loop {
         let page = store.entries(size, LOAD_PAGE).await?;
@@ -197,6 +203,9 @@ pub async fn load(store: &dyn Store) -> Result<Loaded, LoadError> {
         let (records, last) = concord_store::check_chain(last_hash, &page)?;
         for r in &records {
             state.apply(&r.event).map_err(|error| LoadError::Apply { seq: r.seq, error })?;
+            if let Event::ProposalDecided { proposal, .. } = &r.event {
+                decisions.insert(*proposal, r.seq);
+            }
         }
         let leaves: Vec<Hash> = page.iter().map(|e| e.leaf_hash).collect();
         let hashes = tree.append(&leaves)?;
@@ -212,7 +221,7 @@ pub async fn load(store: &dyn Store) -> Result<Loaded, LoadError> {
             return Err(LoadError::CheckpointMismatch { size, stored: c.root, computed });
         }
     }
-    Ok(Loaded { state, size, last_hash, tree })
+    Ok(Loaded { state, size, last_hash, tree, decisions })
 }
 
 /// Deadlines to (re)schedule after a commit: `Some` for open proposals, `None` to cancel.
@@ -324,7 +333,7 @@ impl Sequencer {
             entries,
             tree_hashes,
             checkpoint,
-            projections: touched.snapshot(&self.loaded.state),
+            projections: touched.snapshot(&self.loaded),
             idempotency,
         };
         match self.store.append(&batch).await {
@@ -417,8 +426,10 @@ impl Touched {
 
     /// The projection rows of everything touched.
     #[must_use]
-    pub fn snapshot(&self, state: &State) -> Snapshot {
+    pub fn snapshot(&self, loaded: &Loaded) -> Snapshot {
+        let state = &loaded.state;
         Snapshot {
+            decisions: self.proposals.iter().filter_map(|p| loaded.decisions.get(p).map(|s| (*p, *s))).collect(),
             members: self.members.iter().filter_map(|c| state.members.get(c).cloned()).collect(),
             partners: self.partners.iter().filter_map(|c| state.partners.get(c).cloned()).collect(),
             proposals: self.proposals.iter().filter_map(|p| state.proposals.get(p).cloned()).collect(),
@@ -434,10 +445,12 @@ impl Touched {
     }
 }
 
-/// Every projection row of a state.
+/// Every projection row of a loaded log.
 #[must_use]
-pub fn full_snapshot(state: &State) -> Snapshot {
+pub fn full_snapshot(loaded: &Loaded) -> Snapshot {
+    let state = &loaded.state;
     Snapshot {
+        decisions: loaded.decisions.iter().map(|(p, s)| (*p, *s)).collect(),
         members: state.members.values().cloned().collect(),
         partners: state.partners.values().cloned().collect(),
         proposals: state.proposals.values().cloned().collect(),
@@ -449,7 +462,7 @@ pub fn full_snapshot(state: &State) -> Snapshot {
 pub async fn rebuild(store: &dyn Store) -> Result<Loaded, LoadError> {
     loop {
         let loaded = load(store).await?;
-        match store.replace_projections(&full_snapshot(&loaded.state), loaded.size).await {
+        match store.replace_projections(&full_snapshot(&loaded), loaded.size).await {
             Ok(()) => return Ok(loaded),
             Err(StoreError::Conflict { .. }) => tracing::info!("the log grew during the rebuild; reading it again"),
             Err(e) => return Err(e.into()),

@@ -27,6 +27,7 @@ struct Data {
     members: BTreeMap<String, Member>,
     partners: BTreeMap<String, Partner>,
     proposals: BTreeMap<ProposalId, Proposal>,
+    decisions: BTreeMap<ProposalId, u64>,
     tokens: BTreeMap<[u8; 32], Actor>,
     idempotency: BTreeMap<(String, String), IdempotencyRecord>,
     tree: BTreeMap<u64, Hash>,
@@ -62,6 +63,7 @@ fn write_snapshot(d: &mut Data, s: &Snapshot) {
     for p in &s.proposals {
         d.proposals.insert(p.id, p.clone());
     }
+    d.decisions.extend(s.decisions.iter().copied());
 }
 
 fn page<K: Ord + Clone, V: Clone>(m: &BTreeMap<K, V>, p: &Page<K>) -> Vec<V> {
@@ -118,6 +120,7 @@ impl Store for MemoryStore {
         d.members.clear();
         d.partners.clear();
         d.proposals.clear();
+        d.decisions.clear();
         write_snapshot(&mut d, snapshot);
         Ok(())
     }
@@ -160,6 +163,10 @@ impl Store for MemoryStore {
 
     async fn proposal(&self, id: ProposalId) -> Result<Option<Proposal>, StoreError> {
         Ok(self.lock().proposals.get(&id).cloned())
+    }
+
+    async fn decision_entry(&self, id: ProposalId) -> Result<Option<u64>, StoreError> {
+        Ok(self.lock().decisions.get(&id).copied())
     }
 
     async fn create_token(&self, t: &NewToken) -> Result<(), StoreError> {

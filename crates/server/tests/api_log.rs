@@ -146,3 +146,30 @@ async fn tiles_and_entry_bundles_serve_the_same_tree() {
         a.get_anon(&format!("/log/{missing}")).await.expect_problem(404, "not-found");
     }
 }
+
+#[tokio::test]
+async fn a_decision_carries_the_proof_of_its_log_entry() {
+    let a = busy().await;
+    let id = a.draft("statement", "Proved").await;
+    a.circulate(id, "silence", hours_from_now(3)).await;
+    let open = a.get(&a.observer, &format!("/api/v1/proposals/{id}/outcome")).await;
+    assert!(open.expect_status(200).get("proof").is_none(), "an open proposal has no decision to prove");
+    a.position(a.token("BEL"), id, 1, "object", Some("Belgium objects.")).await.expect_status(201);
+
+    let outcome = a.get(&a.observer, &format!("/api/v1/proposals/{id}/outcome")).await;
+    let outcome = outcome.expect_status(200);
+    let entry = outcome["proof"]["entry"].as_u64().expect("the decision's entry");
+    let bundle = TlogProof::parse(outcome["proof"]["bundle"].as_str().expect("a bundle")).expect("a tlog-proof");
+
+    // The entry is the decision, and the bundle proves it against the log's signed checkpoint.
+    let entries = a.log_entries().await;
+    let bytes = entries[entry as usize]["entry"].as_str().unwrap().as_bytes();
+    let record: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    assert_eq!(record["event"]["type"], "proposal_decided");
+    assert_eq!(record["event"]["proposal"], id);
+    assert_eq!(record["event"]["decision"]["outcome"], "blocked");
+    let (checkpoint, _) = Checkpoint::open(bundle.checkpoint().as_bytes(), &[log_key().verifier()]).expect("signed");
+    bundle.check(leaf_hash(bytes), checkpoint.size(), checkpoint.root()).expect("the proof verifies");
+    // Not for another entry.
+    assert!(bundle.check(leaf_hash(b"another entry"), checkpoint.size(), checkpoint.root()).is_err());
+}

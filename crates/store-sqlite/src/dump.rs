@@ -39,16 +39,19 @@ pub(crate) async fn dump(conn: &mut SqliteConnection) -> Result<String, StoreErr
         push(&mut out, &line);
     }
     let rows =
-        fetch(conn, "SELECT id, kind, status, title, deadline, updated, body FROM proposals ORDER BY id").await?;
+        fetch(conn, "SELECT id, kind, status, title, deadline, updated, body, decided_seq FROM proposals ORDER BY id")
+            .await?;
     for r in &rows {
+        let decided: Option<i64> = r.try_get("decided_seq").map_err(from_sqlx)?;
         let line = format!(
-            "proposals id={} kind={} status={} title={} deadline={} updated={} body={}",
+            "proposals id={} kind={} status={} title={} deadline={} updated={} decided_seq={} body={}",
             int(r, "id")?,
             text(r, "kind")?,
             text(r, "status")?,
             text(r, "title")?,
             text(r, "deadline")?,
             text(r, "updated")?,
+            decided.map_or_else(|| "NULL".to_owned(), |s| s.to_string()),
             raw(r, "body")?,
         );
         push(&mut out, &line);

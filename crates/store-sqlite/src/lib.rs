@@ -433,6 +433,19 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn decision_entry(&self, id: ProposalId) -> Result<Option<u64>, StoreError> {
+        let Ok(key) = i64::try_from(id.0) else { return Ok(None) };
+        let row = sqlx::query("SELECT decided_seq FROM proposals WHERE id = ?")
+            .bind(key)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(from_sqlx)?;
+        match row.map(|r| r.try_get::<Option<i64>, _>("decided_seq")).transpose().map_err(from_sqlx)?.flatten() {
+            Some(seq) => Ok(Some(to_u64(seq, "decision entry")?)),
+            None => Ok(None),
+        }
+    }
+
     #[tracing::instrument(skip_all, fields(actor = %token.actor))]
     async fn create_token(&self, token: &NewToken) -> Result<(), StoreError> {
         let (role, code) = actor_columns(&token.actor);

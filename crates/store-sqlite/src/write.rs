@@ -96,8 +96,9 @@ pub(crate) async fn projections(conn: &mut SqliteConnection, snapshot: &Snapshot
     for p in &snapshot.partners {
         partner(conn, p).await?;
     }
+    let decided: HashMap<u64, u64> = snapshot.decisions.iter().map(|(p, s)| (p.0, *s)).collect();
     for chunk in snapshot.proposals.chunks(ROWS_PER_STATEMENT) {
-        proposals(conn, chunk).await?;
+        proposals(conn, chunk, &decided).await?;
     }
     Ok(())
 }
@@ -177,9 +178,14 @@ async fn partner(conn: &mut SqliteConnection, p: &Partner) -> Result<(), StoreEr
 /// Upserts proposals and replaces their positions rows with those they hold now (an amendment
 /// clears them, so stale rows must go, not just new ones arrive): three statements per chunk of
 /// proposals, however many positions they hold.
-async fn proposals(conn: &mut SqliteConnection, chunk: &[Proposal]) -> Result<(), StoreError> {
+async fn proposals(
+    conn: &mut SqliteConnection,
+    chunk: &[Proposal],
+    decided: &HashMap<u64, u64>,
+) -> Result<(), StoreError> {
     struct Row {
         id: i64,
+        decided_seq: Option<i64>,
         kind: String,
         status: String,
         title: String,
@@ -193,6 +199,7 @@ async fn proposals(conn: &mut SqliteConnection, chunk: &[Proposal]) -> Result<()
         let title = title.ok_or_else(|| StoreError::Other(format!("proposal {} has no revision", p.id)))?;
         rows.push(Row {
             id: to_i64(p.id.0, "proposal id")?,
+            decided_seq: decided.get(&p.id.0).map(|s| to_i64(*s, "sequence number")).transpose()?,
             kind: label(serde_json::to_value(p.kind))?,
             status: label(serde_json::to_value(p.status))?,
             title,
@@ -204,8 +211,9 @@ async fn proposals(conn: &mut SqliteConnection, chunk: &[Proposal]) -> Result<()
         });
     }
     // An upsert rather than INSERT OR REPLACE: replacing would delete the row and cascade.
-    let mut q =
-        QueryBuilder::<Sqlite>::new("INSERT INTO proposals (id, kind, status, title, deadline, updated, body) ");
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO proposals (id, kind, status, title, deadline, updated, body, decided_seq) ",
+    );
     q.push_values(&rows, |mut b, r| {
         b.push_bind(r.id)
             .push_bind(&r.kind)
@@ -213,11 +221,13 @@ async fn proposals(conn: &mut SqliteConnection, chunk: &[Proposal]) -> Result<()
             .push_bind(&r.title)
             .push_bind(&r.deadline)
             .push_bind(&r.updated)
-            .push_bind(&r.body);
+            .push_bind(&r.body)
+            .push_bind(r.decided_seq);
     });
     q.push(
         " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, status = excluded.status, title = excluded.title, \
-         deadline = excluded.deadline, updated = excluded.updated, body = excluded.body",
+         deadline = excluded.deadline, updated = excluded.updated, body = excluded.body, \
+         decided_seq = COALESCE(excluded.decided_seq, proposals.decided_seq)",
     );
     q.build().persistent(false).execute(&mut *conn).await.map_err(from_sqlx)?;
 

@@ -271,7 +271,10 @@ pub async fn projections_are_readable<S: Store>(store: &S) {
 
     for (id, p) in &state.proposals {
         assert_eq!(store.proposal(*id).await.expect("proposal").as_ref(), Some(p), "proposal {id}");
+        let entry = store.decision_entry(*id).await.expect("decision entry");
+        assert_eq!(entry, scenario.decisions.get(id).copied(), "the log entry of proposal {id}'s decision");
     }
+    assert!(!scenario.decisions.is_empty(), "the story decides some proposals");
     assert_eq!(store.proposal(ProposalId(999)).await.expect("proposal"), None);
     assert_eq!(store.proposal(ProposalId(u64::MAX)).await.expect("proposal"), None);
     let ids = |v: Vec<concord_core::Proposal>| v.into_iter().map(|p| p.id.0).collect::<Vec<_>>();

@@ -66,6 +66,8 @@ pub trait Store: Send + Sync + 'static {
         page: &Page<ProposalId>,
     ) -> Result<Vec<Proposal>, StoreError>;
     async fn proposal(&self, id: ProposalId) -> Result<Option<Proposal>, StoreError>;
+    /// The sequence number of the log entry recording the proposal's decision, if decided.
+    async fn decision_entry(&self, id: ProposalId) -> Result<Option<u64>, StoreError>;
 
     /// Stores a new token's hash for `actor`.
     async fn create_token(&self, token: &NewToken) -> Result<(), StoreError>;

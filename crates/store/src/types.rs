@@ -1,6 +1,6 @@
 //! Values that cross the storage contract.
 
-use concord_core::{Actor, Member, Partner, Proposal};
+use concord_core::{Actor, Member, Partner, Proposal, ProposalId};
 use concord_ledger::Hash;
 use jiff::Timestamp;
 
@@ -27,6 +27,9 @@ pub struct Snapshot {
     pub members: Vec<Member>,
     pub partners: Vec<Partner>,
     pub proposals: Vec<Proposal>,
+    /// The log entry that records the decision of a proposal in `proposals`, where it has one:
+    /// what its proof of inclusion is for.
+    pub decisions: Vec<(ProposalId, u64)>,
 }
 
 /// The reply given to a write that carried an `Idempotency-Key`, kept so that a retry gets the

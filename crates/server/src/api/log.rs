@@ -61,6 +61,20 @@ async fn with_hashes<T>(
     f(&fetched).map_err(|e| ApiError::Internal(format!("a proof over stored hashes failed: {e}")))
 }
 
+/// A c2sp.org/tlog-proof bundle proving that entry `index` is in the log, with the latest
+/// cosigned checkpoint.
+pub(crate) async fn proof_bundle(state: &AppState, index: u64) -> Result<String, ApiError> {
+    let head = latest(state).await?;
+    if index >= head.size {
+        return Err(ApiError::Internal(format!("entry {index} is beyond the latest checkpoint ({})", head.size)));
+    }
+    let proof = with_hashes(state, |r| tlog::prove_record(head.size, index, &r)).await?;
+    let note = cosigned(state, &head).await?;
+    let bundle = TlogProof::new(index, proof, note, None)
+        .map_err(|e| ApiError::Internal(format!("cannot bundle a proof: {e}")))?;
+    Ok(bundle.to_text())
+}
+
 async fn latest(state: &AppState) -> Result<concord_store::Checkpoint, ApiError> {
     state.store().latest_checkpoint().await?.ok_or_else(|| ApiError::NotFound("the log has no checkpoint yet".into()))
 }

@@ -305,6 +305,20 @@ pub struct OutcomeView {
     pub decision: Option<Decision>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawal: Option<Withdrawal>,
+    /// The decision's place in the log, with its proof (when decided).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proof: Option<DecisionProof>,
+}
+
+/// Where a decision is recorded, and the proof of it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DecisionProof {
+    /// The sequence number of the log entry recording the decision.
+    pub entry: u64,
+    /// A c2sp.org/tlog-proof bundle: the entry's inclusion proof and the signed (and cosigned)
+    /// checkpoint it is proved against. Check it with the entry's bytes
+    /// (`/api/v1/log/entries?from=<entry>&limit=1`) and the log's key.
+    pub bundle: String,
 }
 
 /// The outcome of a proposal, with who concurred explicitly or by silence, who objected and when,
@@ -317,7 +331,12 @@ pub async fn outcome(
     Path(id): Path<u64>,
 ) -> Result<Json<OutcomeView>, ApiError> {
     let p = load(&state, id).await?;
+    let proof = match state.store().decision_entry(p.id).await? {
+        Some(entry) => Some(DecisionProof { entry, bundle: super::log::proof_bundle(&state, entry).await? }),
+        None => None,
+    };
     Ok(Json(OutcomeView {
+        proof,
         proposal: p.id,
         status: p.status,
         final_: p.status.is_final(),

@@ -27,6 +27,8 @@ use crate::{Batch, LogRecord, RECORD_VERSION, Snapshot, encode, genesis};
 pub struct Scenario {
     /// The state after every step so far.
     pub state: State,
+    /// The log entry of each decision so far.
+    pub decisions: std::collections::BTreeMap<ProposalId, u64>,
     size: u64,
     prev: Hash,
 }
@@ -41,7 +43,7 @@ impl Scenario {
     /// An empty alliance and an empty log.
     #[must_use]
     pub fn new() -> Self {
-        Self { state: State::new(), size: 0, prev: genesis() }
+        Self { state: State::new(), decisions: Default::default(), size: 0, prev: genesis() }
     }
 
     /// The log size after every step so far.
@@ -78,13 +80,23 @@ impl Scenario {
         let mut entries = Vec::with_capacity(events.len());
         for event in events {
             self.state.apply(&event).unwrap_or_else(|e| panic!("{event:?} does not apply: {e}"));
+            if let concord_core::Event::ProposalDecided { proposal, .. } = &event {
+                self.decisions.insert(*proposal, self.size);
+            }
             let record = LogRecord { v: RECORD_VERSION, seq: self.size, prev: self.prev.to_hex(), at, actor, event };
             let entry = encode(&record).expect("a record encodes");
             self.prev = entry.leaf_hash;
             self.size += 1;
             entries.push(entry);
         }
+        let decisions = &self.decisions;
         let changed = |a: &State, b: &State| Snapshot {
+            decisions: b
+                .proposals
+                .iter()
+                .filter(|(k, v)| a.proposals.get(k) != Some(v))
+                .filter_map(|(k, _)| decisions.get(k).map(|s| (*k, *s)))
+                .collect(),
             members: b.members.iter().filter(|(k, v)| a.members.get(k) != Some(v)).map(|(_, v)| v.clone()).collect(),
             partners: b.partners.iter().filter(|(k, v)| a.partners.get(k) != Some(v)).map(|(_, v)| v.clone()).collect(),
             proposals: b
@@ -101,6 +113,7 @@ impl Scenario {
     #[must_use]
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
+            decisions: self.decisions.iter().map(|(p, s)| (*p, *s)).collect(),
             members: self.state.members.values().cloned().collect(),
             partners: self.state.partners.values().cloned().collect(),
             proposals: self.state.proposals.values().cloned().collect(),
