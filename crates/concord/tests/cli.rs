@@ -2,58 +2,14 @@
 
 #![allow(clippy::unwrap_used)] // a test helper that fails should panic
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_concord");
+mod common;
 
-/// The log key beside `db`, made with `concord keygen` on first use.
-fn log_key(db: &Path) -> std::path::PathBuf {
-    let key = db.with_extension("key");
-    if !key.exists() {
-        let out = Command::new(BIN)
-            .args(["keygen", "--name", "test.concord.example/log", "--out"])
-            .arg(&key)
-            .output()
-            .expect("keygen runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let vkey = String::from_utf8(out.stdout).expect("utf-8");
-        assert!(vkey.starts_with("test.concord.example/log+"), "{vkey}");
-    }
-    key
-}
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(db: &Path) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .arg("--log-key")
-        .arg(log_key(db))
-        .arg("--unsigned-positions")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
-    Server { child, url }
-}
+use common::{BIN, serve};
 
 fn concord(args: &[&str]) -> Output {
     Command::new(BIN).args(args).env_remove("CONCORD_TOKEN").env_remove("CONCORD_SERVER").output().unwrap()

@@ -3,52 +3,16 @@
 
 #![allow(clippy::unwrap_used)] // a test helper that fails should panic
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_concord");
+mod common;
 
-/// The log key beside `db`, made with `concord keygen` on first use.
-fn log_key(db: &Path) -> std::path::PathBuf {
-    let key = db.with_extension("key");
-    if !key.exists() {
-        let out = Command::new(BIN)
-            .args(["keygen", "--name", "test.concord.example/log", "--out"])
-            .arg(&key)
-            .output()
-            .expect("keygen runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let vkey = String::from_utf8(out.stdout).expect("utf-8");
-        assert!(vkey.starts_with("test.concord.example/log+"), "{vkey}");
-    }
-    key
-}
-
-/// Starts `concord serve` on a free port and returns it with its base URL.
-fn serve(db: &Path) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .arg("--log-key")
-        .arg(log_key(db))
-        .arg("--unsigned-positions")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the binary starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("the server prints its address");
-    let url = line.trim().rsplit(' ').next().expect("an address").to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
-    (child, url)
-}
+use common::{BIN, serve};
 
 fn token(db: &Path) -> String {
     let out = Command::new(BIN)
@@ -83,7 +47,8 @@ async fn all_titles(client: &reqwest::Client, url: &str, token: &str) -> Vec<Str
 async fn acknowledged_writes_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
-    let (mut server, url) = serve(&db);
+    let mut server = serve(&db);
+    let url = server.url.clone();
     let token = token(&db);
     let client = reqwest::Client::new();
 
@@ -114,8 +79,8 @@ async fn acknowledged_writes_survive_sigkill() {
     while acked.lock().unwrap().len() < 300 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    server.kill().expect("SIGKILL"); // std's Child::kill sends SIGKILL on Unix
-    server.wait().unwrap();
+    server.child.kill().expect("SIGKILL"); // std's Child::kill sends SIGKILL on Unix
+    server.child.wait().unwrap();
     stop.store(true, Ordering::Relaxed);
     for w in writers {
         w.await.unwrap();
@@ -123,7 +88,8 @@ async fn acknowledged_writes_survive_sigkill() {
     let acked = acked.lock().unwrap().clone();
 
     // Restart on the same file: every acknowledged write is there.
-    let (mut server, url) = serve(&db);
+    let server = serve(&db);
+    let url = server.url.clone();
     let titles: std::collections::BTreeSet<String> = all_titles(&client, &url, &token).await.into_iter().collect();
     let missing: Vec<_> = acked.iter().filter(|t| !titles.contains(*t)).collect();
     assert!(missing.is_empty(), "{} acknowledged writes lost, e.g. {:?}", missing.len(), missing.first());
@@ -150,8 +116,7 @@ async fn acknowledged_writes_survive_sigkill() {
         }
         prev = Some(e["leaf_hash"].as_str().unwrap().to_owned());
     }
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
 
     // `concord rebuild` re-checks the whole chain and refolds it.
     let out = Command::new(BIN).args(["rebuild", "--db"]).arg(&db).output().unwrap();

@@ -13,7 +13,9 @@ use concord_ledger::{Hash, canonical, leaf_hash, tlog};
 use serde_json::Value;
 use sqlx::{Connection, Row, SqliteConnection};
 
-const BIN: &str = env!("CARGO_BIN_EXE_concord");
+mod common;
+
+use common::BIN;
 
 /// A database holding the demo scenario, and the log's verifier key.
 struct Demo {

@@ -1,0 +1,60 @@
+//! Running the real `concord` binary in tests: a server on a free loopback port, its log key.
+
+#![allow(clippy::unwrap_used, dead_code)] // shared by test files that each use part of it
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_concord");
+
+/// The log key beside `db`, made with `concord keygen` on first use.
+pub fn log_key(db: &Path) -> PathBuf {
+    let key = db.with_extension("key");
+    if !key.exists() {
+        let out = Command::new(BIN)
+            .args(["keygen", "--name", "test.concord.example/log", "--out"])
+            .arg(&key)
+            .output()
+            .expect("keygen runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let vkey = String::from_utf8(out.stdout).expect("utf-8");
+        assert!(vkey.starts_with("test.concord.example/log+"), "{vkey}");
+    }
+    key
+}
+
+/// A `concord serve` process, killed when dropped.
+#[derive(Debug)]
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `concord serve` on `db` (a new log accepting unsigned positions) on a free port.
+pub fn serve(db: &Path) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .arg("--log-key")
+        .arg(log_key(db))
+        .arg("--unsigned-positions")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("the server prints its address");
+    let url = line.trim().rsplit(' ').next().expect("an address").to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
+    Server { child, url }
+}
