@@ -49,8 +49,14 @@ pub fn encode(record: &LogRecord) -> Result<NewEntry, concord_ledger::Error> {
 
 /// Decodes an entry's bytes, refusing bytes that are not canonical.
 pub fn decode(bytes: &[u8]) -> Result<LogRecord, ChainError> {
-    canonical::check(bytes).map_err(|e| ChainError::Malformed { seq: None, reason: e.to_string() })?;
-    serde_json::from_slice(bytes).map_err(|e| ChainError::Malformed { seq: None, reason: e.to_string() })
+    let malformed = |reason: String| ChainError::Malformed { seq: None, reason };
+    let record: LogRecord = serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
+    // One parse, one encoding: the bytes must be exactly the canonical encoding of the record
+    // they hold (stricter than canonical JSON of any value: nothing the record drops survives).
+    if canonical::to_vec(&record).map_err(|e| malformed(e.to_string()))? != bytes {
+        return Err(malformed("the bytes are not the canonical encoding (RFC 8785) of their record".into()));
+    }
+    Ok(record)
 }
 
 /// A log that is not intact.
@@ -150,6 +156,20 @@ mod tests {
             matches!(err, ChainError::Malformed { seq: Some(1), .. } | ChainError::BrokenChain { seq: 2 }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_re_serialised_entry_is_refused() {
+        let e = encode(&record(0, genesis())).unwrap();
+        assert!(decode(&e.bytes).is_ok());
+        let v: serde_json::Value = serde_json::from_slice(&e.bytes).unwrap();
+        assert!(decode(&serde_json::to_vec_pretty(&v).unwrap()).is_err(), "whitespace");
+        let reordered =
+            String::from_utf8(e.bytes.clone()).unwrap().replacen(r#"{"actor":{"role":"secretariat"},"#, "{", 1);
+        let reordered = reordered.replacen(r#","v":1}"#, r#","v":1,"actor":{"role":"secretariat"}}"#, 1);
+        assert!(decode(reordered.as_bytes()).is_err(), "keys out of order");
+        let extra = String::from_utf8(e.bytes).unwrap().replacen(r#""v":1"#, r#""v":1,"x":0"#, 1);
+        assert!(decode(extra.as_bytes()).is_err(), "an unknown field");
     }
 
     #[test]
