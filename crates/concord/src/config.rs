@@ -27,6 +27,10 @@ pub struct Config {
     /// first entry; later changes of this setting do not change an existing log.
     #[serde(default)]
     pub unsigned_positions: bool,
+    /// Witnesses to ask to cosign each checkpoint, each `URL=VERIFIER_KEY` (the witness's
+    /// cosigning key, type 0x04).
+    #[serde(default)]
+    pub witnesses: Vec<String>,
 }
 
 fn default_addr() -> SocketAddr {
@@ -35,7 +39,7 @@ fn default_addr() -> SocketAddr {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { addr: default_addr(), database: None, log_key: None, unsigned_positions: false }
+        Self { addr: default_addr(), database: None, log_key: None, unsigned_positions: false, witnesses: Vec::new() }
     }
 }
 
@@ -59,13 +63,16 @@ impl Config {
                 }
                 "CONCORD_DATABASE" | "CONCORD_DB" => config.database = Some(PathBuf::from(v)),
                 "CONCORD_LOG_KEY" => config.log_key = Some(PathBuf::from(v)),
+                "CONCORD_WITNESSES" => {
+                    config.witnesses = v.split(',').map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect()
+                }
                 "CONCORD_UNSIGNED_POSITIONS" => {
                     config.unsigned_positions =
                         v.parse().with_context(|| format!("CONCORD_UNSIGNED_POSITIONS={v:?} is not true or false"))?;
                 }
                 k if k.starts_with("CONCORD_") && !KNOWN_CLIENT_VARS.contains(&k) => {
                     bail!(
-                        "unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE, CONCORD_LOG_KEY and CONCORD_UNSIGNED_POSITIONS"
+                        "unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE, CONCORD_LOG_KEY, CONCORD_UNSIGNED_POSITIONS and CONCORD_WITNESSES"
                     )
                 }
                 _ => {}
@@ -73,6 +80,20 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// Parses a witness setting, `URL=VERIFIER_KEY`.
+pub fn witness(setting: &str) -> anyhow::Result<concord_server::witnesses::WitnessConfig> {
+    let (url, key) = setting.split_once('=').with_context(|| format!("witness {setting:?} is not URL=VERIFIER_KEY"))?;
+    let key =
+        concord_ledger::keys::Verifier::parse(key).with_context(|| format!("witness {url}: not a verifier key"))?;
+    if key.algorithm() != concord_ledger::keys::Algorithm::CosignatureV1 {
+        bail!("witness {url}: {key} is not a cosigning key (type 0x04)");
+    }
+    if !url.starts_with("http://") && !url.starts_with("https://") {
+        bail!("witness {url}: the URL must start with http:// or https://");
+    }
+    Ok(concord_server::witnesses::WitnessConfig { url: url.to_owned(), key })
 }
 
 /// Variables the client commands read; the server ignores them.

@@ -83,7 +83,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     std::fs::write(&env_file, env_text).with_context(|| format!("cannot write {}", env_file.display()))?;
 
     let verifier = log.verifier();
-    let identity = concord_server::LogIdentity { key: log, unsigned_positions: true };
+    let identity = concord_server::LogIdentity { key: log, unsigned_positions: true, witnesses: Vec::new() };
     let app = App::start(store, Arc::new(SystemClock), identity).await.context("cannot load the log")?;
     println!("Concord demo: the founding brief's scenario (27 February 2024), illustrative positions.");
     println!("  database   {}{}", path.display(), if fresh { "" } else { " (existing; scenario not reloaded)" });

@@ -14,6 +14,7 @@ mod keys;
 mod scenario;
 mod serve;
 mod verify;
+mod witness;
 
 use std::process::ExitCode;
 
@@ -41,6 +42,8 @@ enum Cmd {
     Keygen(keys::Args),
     /// Recomputes every query table from the log, and checks the log on the way.
     Rebuild(admin::RebuildArgs),
+    /// Runs a witness: cosigns the log's checkpoints, each only if consistent with the last.
+    Witness(witness::Args),
     /// Writes the log as a static mirror (tlog-tiles layout) that `verify --export` checks offline.
     Export(export::Args),
     /// Checks a log (from a server or a database file): entries, tree, checkpoint, witnesses, and
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
             Cmd::Rebuild(args) => admin::rebuild(args).await,
             Cmd::Verify(args) => verify::run(args).await,
             Cmd::Export(args) => export::run(args).await,
+            Cmd::Witness(args) => witness::run(args).await,
             Cmd::Proposal(cmd) => client::proposal(cmd).await,
             Cmd::Position(cmd) => client::position(cmd).await,
             Cmd::Member(cmd) => client::member(cmd).await,

@@ -12,7 +12,7 @@ use crate::config::Config;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A TOML config file (settings: addr, database, log_key, unsigned_positions).
+    /// A TOML config file (settings: addr, database, log_key, unsigned_positions, witnesses).
     #[arg(long, short)]
     config: Option<PathBuf>,
     /// Overrides the address (else CONCORD_ADDR, the file, or 127.0.0.1:8080).
@@ -28,6 +28,10 @@ pub struct Args {
     /// signature (else CONCORD_UNSIGNED_POSITIONS or the file; default: signatures required).
     #[arg(long)]
     unsigned_positions: bool,
+    /// A witness to ask to cosign each checkpoint, `URL=VERIFIER_KEY`; repeatable (adds to
+    /// CONCORD_WITNESSES and the file's `witnesses`).
+    #[arg(long = "witness")]
+    witnesses: Vec<String>,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
@@ -43,6 +47,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         config.log_key = Some(k);
     }
     config.unsigned_positions |= args.unsigned_positions;
+    config.witnesses.extend(args.witnesses);
+    let witnesses = config.witnesses.iter().map(|w| crate::config::witness(w)).collect::<anyhow::Result<Vec<_>>>()?;
     let db =
         config.database.clone().context("no database: give --db, CONCORD_DATABASE or `database` in the config file")?;
     let key = config.log_key.clone().context(
@@ -52,7 +58,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let store = open_store(&db).await?;
     let (listener, addr) =
         concord_server::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
-    let identity = concord_server::LogIdentity { key: log, unsigned_positions: config.unsigned_positions };
+    let identity = concord_server::LogIdentity { key: log, unsigned_positions: config.unsigned_positions, witnesses };
     let app = App::start(store, Arc::new(SystemClock), identity).await.context("cannot load the log")?;
     tracing::info!(%addr, db = %db.display(), "serving");
     println!("concord serving on http://{addr}");

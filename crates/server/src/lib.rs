@@ -18,6 +18,7 @@ pub mod scheduler;
 pub mod sequencer;
 #[cfg(test)]
 mod testing;
+pub mod witnesses;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -93,6 +94,8 @@ impl AppState {
 pub struct LogIdentity {
     pub key: Signer,
     pub unsigned_positions: bool,
+    /// Witnesses to ask to cosign each new checkpoint.
+    pub witnesses: Vec<witnesses::WitnessConfig>,
 }
 
 /// A running application: its routes, and the tasks behind them.
@@ -101,13 +104,14 @@ pub struct App {
     pub state: AppState,
     sequencer_task: tokio::task::JoinHandle<()>,
     scheduler_task: tokio::task::JoinHandle<()>,
+    witness_tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl App {
     /// Loads the log from `store`, and starts the sequencer and the scheduler (which at once
     /// closes any procedure whose deadline passed while no server ran).
     pub async fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>, log: LogIdentity) -> Result<Self, LoadError> {
-        let LogIdentity { key: log, unsigned_positions } = log;
+        let LogIdentity { key: log, unsigned_positions, witnesses } = log;
         let mut loaded = sequencer::load(store.as_ref()).await?;
         let vkey = log.verifier().to_string();
         match &loaded.state.log {
@@ -145,13 +149,16 @@ impl App {
         }
         let initial: Vec<_> = loaded.state.deadlines().collect();
         let (deadline_tx, deadline_rx) = mpsc::unbounded_channel();
+        let (head_tx, head_rx) = tokio::sync::watch::channel(store.latest_checkpoint().await?.map_or(0, |c| c.size));
         let log = Arc::new(log);
-        let (handle, sequencer_task) = sequencer::start(store.clone(), clock.clone(), log.clone(), loaded, deadline_tx);
+        let (handle, sequencer_task) =
+            sequencer::start(store.clone(), clock.clone(), log.clone(), loaded, deadline_tx, head_tx);
         let scheduler_task = scheduler::start(clock.clone(), handle.clone(), initial, deadline_rx);
         let state = AppState {
             inner: Arc::new(Inner { store, sequencer: handle, clock, log, tokens: auth::TokenCache::default() }),
         };
-        Ok(Self { state, sequencer_task, scheduler_task })
+        let witness_tasks = witnesses::start(state.clone(), witnesses, head_rx);
+        Ok(Self { state, sequencer_task, scheduler_task, witness_tasks })
     }
 
     /// The HTTP routes.
@@ -176,6 +183,9 @@ impl App {
         let router = self.router();
         let result = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
         self.scheduler_task.abort();
+        for t in &self.witness_tasks {
+            t.abort();
+        }
         self.sequencer_task.abort();
         result
     }

@@ -235,9 +235,10 @@ pub fn start(
     log: Arc<Signer>,
     loaded: Loaded,
     deadlines: mpsc::UnboundedSender<Vec<DeadlineUpdate>>,
+    head: tokio::sync::watch::Sender<u64>,
 ) -> (SequencerHandle, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
-    let task = Sequencer { store, clock, log, loaded, rx, deadlines };
+    let task = Sequencer { store, clock, log, loaded, rx, deadlines, head };
     (SequencerHandle { tx }, tokio::spawn(task.run()))
 }
 
@@ -248,6 +249,8 @@ struct Sequencer {
     loaded: Loaded,
     rx: mpsc::Receiver<Submission>,
     deadlines: mpsc::UnboundedSender<Vec<DeadlineUpdate>>,
+    /// The size of the latest checkpoint, for the witnesses.
+    head: tokio::sync::watch::Sender<u64>,
 }
 
 /// A submission decided in the current batch, waiting for the commit.
@@ -339,6 +342,9 @@ impl Sequencer {
         match self.store.append(&batch).await {
             Ok(_) => {
                 let _ = self.deadlines.send(touched.deadlines(&self.loaded.state));
+                if batch.checkpoint.is_some() {
+                    self.head.send_replace(self.loaded.size);
+                }
                 for p in pending {
                     let _ = p.reply.send(p.result);
                 }

@@ -36,7 +36,7 @@ pub fn router() -> Router<AppState> {
 /// every hash they need in one call, and which indexes they ask for depends only on the sizes,
 /// never on hash values: a first dry run records the indexes, one query fetches them, and the
 /// second run computes the proof.
-async fn with_hashes<T>(
+pub(crate) async fn with_hashes<T>(
     state: &AppState,
     f: impl Fn(&dyn HashReader) -> Result<T, concord_ledger::Error>,
 ) -> Result<T, ApiError> {
