@@ -64,7 +64,7 @@ pub async fn create_token(store: &dyn concord_store::Store, actor: Actor, label:
 pub async fn token(cmd: TokenCmd) -> anyhow::Result<()> {
     let TokenCmd::Create(args) = cmd;
     let actor = actor(args.role, args.code.as_deref())?;
-    if !args.db.exists() {
+    if !crate::serve::database_exists(&args.db) {
         bail!("no database at {}", args.db.display());
     }
     let store = open_store(&args.db).await?;
@@ -90,7 +90,7 @@ pub struct RebuildArgs {
 }
 
 pub async fn rebuild(args: RebuildArgs) -> anyhow::Result<()> {
-    if !args.db.exists() {
+    if !crate::serve::database_exists(&args.db) {
         bail!("no database at {}", args.db.display());
     }
     let store = open_store(&args.db).await?;

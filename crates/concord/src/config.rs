@@ -19,7 +19,7 @@ pub struct Config {
     /// Address to listen on.
     #[serde(default = "default_addr")]
     pub addr: SocketAddr,
-    /// The SQLite database file.
+    /// The SQLite database file, or a `postgres://` URL.
     pub database: Option<PathBuf>,
     /// The log's private key file (`concord keygen --name <origin>`); its name is the origin.
     pub log_key: Option<PathBuf>,
@@ -61,7 +61,7 @@ impl Config {
                         .parse()
                         .with_context(|| format!("CONCORD_ADDR={v:?} is not an address like 127.0.0.1:8080"))?;
                 }
-                "CONCORD_DATABASE" | "CONCORD_DB" => config.database = Some(PathBuf::from(v)),
+                "CONCORD_DATABASE" | "CONCORD_DB" | "CONCORD_DATABASE_URL" => config.database = Some(PathBuf::from(v)),
                 "CONCORD_LOG_KEY" => config.log_key = Some(PathBuf::from(v)),
                 "CONCORD_WITNESSES" => {
                     config.witnesses = v.split(',').map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect()

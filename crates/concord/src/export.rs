@@ -35,7 +35,7 @@ fn write(dir: &Path, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    if !args.db.exists() {
+    if !crate::serve::database_exists(&args.db) {
         bail!("no database at {}", args.db.display());
     }
     if args.out.exists() {

@@ -18,7 +18,8 @@ pub struct Args {
     /// Overrides the address (else CONCORD_ADDR, the file, or 127.0.0.1:8080).
     #[arg(long)]
     addr: Option<std::net::SocketAddr>,
-    /// Overrides the database file (else CONCORD_DATABASE or the file).
+    /// Overrides the database: a SQLite file or a `postgres://` URL (else CONCORD_DATABASE /
+    /// CONCORD_DATABASE_URL or the file).
     #[arg(long)]
     db: Option<PathBuf>,
     /// Overrides the log's private key file (else CONCORD_LOG_KEY or the file).
@@ -66,11 +67,30 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the embedded SQLite store. The one place that picks a backend.
-pub async fn open_store(path: &std::path::Path) -> anyhow::Result<Arc<dyn Store>> {
-    let store = concord_store_sqlite::SqliteStore::open(path)
+/// Whether a database setting names a PostgreSQL server rather than a SQLite file.
+pub fn is_postgres(database: &std::path::Path) -> bool {
+    let s = database.to_string_lossy();
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+/// Whether the database exists (a server is taken to; a file must).
+pub fn database_exists(database: &std::path::Path) -> bool {
+    is_postgres(database) || database.exists()
+}
+
+/// Opens the store a database setting names: a `postgres://` URL, or else a SQLite file. The one
+/// place that picks a backend; everything else is generic over `Store`.
+pub async fn open_store(database: &std::path::Path) -> anyhow::Result<Arc<dyn Store>> {
+    if is_postgres(database) {
+        let url = database.to_string_lossy();
+        let store = concord_store_postgres::PostgresStore::connect(&url).await.context(
+            "cannot open the PostgreSQL database (check the URL, that the server runs, and the credentials)",
+        )?;
+        return Ok(Arc::new(store));
+    }
+    let store = concord_store_sqlite::SqliteStore::open(database)
         .await
-        .with_context(|| format!("cannot open the database {}", path.display()))?;
+        .with_context(|| format!("cannot open the database {}", database.display()))?;
     Ok(Arc::new(store))
 }
 

@@ -129,7 +129,7 @@ async fn from_server(url: &str, verifier: &mut LogVerifier) -> anyhow::Result<Ve
 }
 
 async fn from_db(db: &std::path::Path, verifier: &mut LogVerifier) -> anyhow::Result<Vec<u8>> {
-    if !db.exists() {
+    if !crate::serve::database_exists(db) {
         bail!("no database at {}", db.display());
     }
     let store = crate::serve::open_store(db).await?;
