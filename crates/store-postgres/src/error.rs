@@ -44,9 +44,7 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 /// A stored value that does not decode.
-pub(crate) fn corrupt(what: impl std::fmt::Display, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {e}"))
-}
+pub(crate) use concord_store::columns::corrupt;
 
 #[cfg(test)]
 mod tests {

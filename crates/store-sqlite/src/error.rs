@@ -41,9 +41,7 @@ fn primary_code(db: &dyn sqlx::error::DatabaseError) -> Option<i32> {
 }
 
 /// A stored value that does not decode.
-pub(crate) fn corrupt(what: impl std::fmt::Display, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {e}"))
-}
+pub(crate) use concord_store::columns::corrupt;
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod columns;
 mod error;
 mod record;
 mod types;

@@ -1,0 +1,137 @@
+//! Domain values to and from database columns, the same for every backend: timestamps, enum
+//! labels, actors, JSON bodies, integer ranges. Each backend decodes its own row type with these.
+//!
+//! Each projection row keeps the full domain value as JSON (`body`) and repeats a few fields as
+//! plain columns for filtering and sorting; reads decode the body, so the columns never have to
+//! carry everything a domain type holds.
+
+use std::fmt::Display;
+
+use concord_core::{Actor, CountryCode, Proposal};
+use jiff::Timestamp;
+
+use crate::StoreError;
+
+/// A stored value that does not decode: the store is corrupt.
+pub fn corrupt(what: impl Display, e: impl Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+/// A timestamp as stored: RFC 3339 in UTC with all nine fractional digits, so that stored times
+/// sort as text in time order (`…:00Z` would sort after `…:00.5Z`).
+pub fn timestamp(t: Timestamp) -> String {
+    format!("{t:.9}")
+}
+
+/// Reads a stored timestamp.
+pub fn parse_timestamp(s: &str, what: &str) -> Result<Timestamp, StoreError> {
+    s.parse().map_err(|e| corrupt(format_args!("{what} {s:?}"), e))
+}
+
+/// The serde name of a unit enum variant (`under_silence`), the same text the API and the log
+/// use, from `serde_json::to_value(variant)`.
+pub fn label(value: serde_json::Result<serde_json::Value>) -> Result<String, StoreError> {
+    match value {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        Ok(other) => Err(StoreError::Other(format!("{other} is not a unit variant"))),
+        Err(e) => Err(StoreError::Other(format!("cannot encode a label: {e}"))),
+    }
+}
+
+/// The JSON stored in a `body` column, from `serde_json::to_string(value)`.
+pub fn body(json: serde_json::Result<String>) -> Result<String, StoreError> {
+    json.map_err(|e| StoreError::Other(format!("cannot encode a projection: {e}")))
+}
+
+/// A decoded `body` column, from `serde_json::from_str(body)`.
+pub fn decoded<T>(value: serde_json::Result<T>, what: impl Display) -> Result<T, StoreError> {
+    value.map_err(|e| corrupt(what, e))
+}
+
+/// Columns are signed 64-bit integers: sequence numbers and ids beyond that cannot be stored.
+pub fn to_i64(n: u64, what: &str) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::Other(format!("{what} {n} is out of range")))
+}
+
+/// Reads back an integer that was stored from a `u64`.
+pub fn to_u64(n: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(n).map_err(|_| corrupt(what, format_args!("{n} is negative")))
+}
+
+/// A token's actor as `(role, code)` columns.
+pub fn actor_columns(actor: &Actor) -> (&'static str, Option<String>) {
+    match actor {
+        Actor::Secretariat => ("secretariat", None),
+        Actor::Member(c) => ("member", Some(c.to_string())),
+        Actor::Partner(c) => ("partner", Some(c.to_string())),
+        Actor::Observer => ("observer", None),
+        Actor::Scheduler => ("scheduler", None),
+    }
+}
+
+/// The actor stored as `(role, code)`.
+pub fn actor_from_columns(role: &str, code: Option<&str>) -> Result<Actor, StoreError> {
+    let country = |code: Option<&str>| {
+        let code = code.ok_or_else(|| corrupt("token", format_args!("role {role} without a country code")))?;
+        CountryCode::parse(code).map_err(|e| corrupt("token", e))
+    };
+    match (role, code) {
+        ("secretariat", None) => Ok(Actor::Secretariat),
+        ("observer", None) => Ok(Actor::Observer),
+        ("scheduler", None) => Ok(Actor::Scheduler),
+        ("member", code) => Ok(Actor::Member(country(code)?)),
+        ("partner", code) => Ok(Actor::Partner(country(code)?)),
+        (role, code) => Err(corrupt("token", format_args!("unknown role {role:?} (code {code:?})"))),
+    }
+}
+
+/// The latest time recorded anywhere in a proposal: drafting, revisions, circulation, positions,
+/// the decision or the withdrawal. (Deadline changes carry no time in the proposal itself.)
+pub fn last_change(p: &Proposal) -> Timestamp {
+    let revisions = p.revisions.iter().map(|r| r.at);
+    let circulation = p.circulation.iter().flat_map(|c| [c.opened_at, c.circulated_at]);
+    let positions = p.positions.values().map(|x| x.at);
+    let decision = p.decision.iter().map(|d| d.decided_at);
+    let withdrawal = p.withdrawal.iter().map(|w| w.at);
+    std::iter::once(p.drafted_at)
+        .chain(revisions)
+        .chain(circulation)
+        .chain(positions)
+        .chain(decision)
+        .chain(withdrawal)
+        .max()
+        .unwrap_or(p.drafted_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use concord_core::ProposalStatus;
+
+    #[test]
+    fn stored_timestamps_sort_as_text() {
+        let a: Timestamp = "2024-02-27T09:00:00Z".parse().unwrap();
+        let b: Timestamp = "2024-02-27T09:00:00.5Z".parse().unwrap();
+        assert_eq!(timestamp(a), "2024-02-27T09:00:00.000000000Z");
+        assert!(timestamp(a) < timestamp(b));
+        assert_eq!(parse_timestamp(&timestamp(b), "t").unwrap(), b);
+    }
+
+    #[test]
+    fn labels_are_the_serde_names() {
+        assert_eq!(label(serde_json::to_value(ProposalStatus::UnderSilence)).unwrap(), "under_silence");
+        assert!(label(serde_json::to_value(1)).is_err());
+    }
+
+    #[test]
+    fn actors_round_trip_through_columns() {
+        let fra = CountryCode::parse("FRA").unwrap();
+        for actor in [Actor::Secretariat, Actor::Member(fra), Actor::Partner(fra), Actor::Observer, Actor::Scheduler] {
+            let (role, code) = actor_columns(&actor);
+            assert_eq!(actor_from_columns(role, code.as_deref()).unwrap(), actor);
+        }
+        assert_eq!(actor_columns(&Actor::Member(fra)), ("member", Some("FRA".to_owned())));
+        assert!(actor_from_columns("member", None).is_err());
+        assert!(actor_from_columns("admin", None).is_err());
+    }
+}
