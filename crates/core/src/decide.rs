@@ -7,11 +7,13 @@ use jiff::Timestamp;
 
 use crate::decision::evaluate_with;
 use crate::rules;
+use crate::support::rules as support_rules;
+use crate::support::{PledgeStatus, rules::DeliveryClaim};
 use crate::{Actor, Command, Event, Position, ProposalStatus, Refusal, Significance, State, text_hash};
 
 /// Decides a command at `now`. The events, applied in order, are the whole effect.
 pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) -> Result<Vec<Event>, Refusal> {
-    authorise(actor, command)?;
+    authorise(state, actor, command)?;
     match command {
         Command::CreateLog { origin, log_key, unsigned_positions } => {
             rules::check_log(state, origin, log_key)?;
@@ -180,11 +182,126 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             let decision = evaluate_with(p, &p.positions, now).expect("an open proposal past its deadline is decided");
             Ok(vec![Event::ProposalDecided { proposal: *proposal, decision }])
         }
+        _ => decide_support(state, command, now),
     }
 }
 
+/// Decides a support command (issue 3), already authorised.
+fn decide_support(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Event>, Refusal> {
+    let support = &state.support;
+    match command {
+        Command::RegisterDonorState { donor } => {
+            support_rules::check_donor_state(state, donor)?;
+            Ok(vec![Event::DonorStateRegistered { donor: donor.clone() }])
+        }
+        Command::FileRequest { request } => {
+            support_rules::check_request(state, request)?;
+            Ok(vec![Event::RequestFiled { request: support.next_request_id(), terms: request.clone(), at: now }])
+        }
+        Command::WithdrawRequest { request, reason } => {
+            support_rules::check_withdrawal(state, *request, reason.as_deref())?;
+            Ok(vec![Event::RequestWithdrawn { request: *request, reason: reason.clone(), at: now }])
+        }
+        Command::RecordPledge { pledge, status } => {
+            let status = status.unwrap_or(PledgeStatus::Announced);
+            support_rules::check_pledge(state, pledge, status, now)?;
+            Ok(vec![Event::PledgeRecorded { pledge: support.next_pledge_id(), terms: pledge.clone(), status, at: now }])
+        }
+        Command::ChangePledgeStatus { pledge, status } => {
+            let from = support_rules::check_status_change(state, *pledge, *status)?;
+            Ok(vec![Event::PledgeStatusChanged { pledge: *pledge, from, to: *status, at: now }])
+        }
+        Command::RecordDelivery { pledge, delivered_on, quantity, value } => {
+            let quantity = i64::try_from(*quantity).map_err(|_| Refusal::AmountOverflow { field: "quantity" })?;
+            delivery(
+                state,
+                DeliveryClaim {
+                    pledge: *pledge,
+                    delivered_on: *delivered_on,
+                    quantity,
+                    value: *value,
+                    correction: None,
+                },
+                now,
+            )
+        }
+        Command::CorrectDeliveries { pledge, delivered_on, quantity, value, reason } => {
+            let claim = DeliveryClaim {
+                pledge: *pledge,
+                delivered_on: *delivered_on,
+                quantity: *quantity,
+                value: *value,
+                correction: Some(reason),
+            };
+            delivery(state, claim, now)
+        }
+        Command::ConfirmReceipt { delivery, note } => {
+            let partner = support_rules::check_receipt(state, *delivery, note.as_deref())?;
+            Ok(vec![Event::ReceiptConfirmed { delivery: *delivery, partner, note: note.clone(), at: now }])
+        }
+        Command::FormCoalition { coalition } => {
+            support_rules::check_coalition(state, coalition)?;
+            Ok(vec![Event::CoalitionFormed {
+                coalition: support.next_coalition_id(),
+                terms: coalition.clone(),
+                at: now,
+            }])
+        }
+        Command::JoinCoalition { coalition, participant, lead } => {
+            support_rules::check_join(state, *coalition, *participant, *lead)?;
+            Ok(vec![Event::CoalitionJoined { coalition: *coalition, participant: *participant, lead: *lead, at: now }])
+        }
+        Command::CreateFund { fund } => {
+            support_rules::check_fund(state, fund)?;
+            Ok(vec![Event::FundCreated { fund: support.next_fund_id(), terms: fund.clone(), at: now }])
+        }
+        Command::RecordExchangeRate { rate } => {
+            support_rules::check_rate(state, rate)?;
+            Ok(vec![Event::ExchangeRateRecorded { rate: *rate }])
+        }
+        other => unreachable!("{other:?} is decided in `decide`"),
+    }
+}
+
+/// A delivery record, and the status it moves its pledge to (partially delivered, delivered).
+fn delivery(state: &State, claim: DeliveryClaim<'_>, now: Timestamp) -> Result<Vec<Event>, Refusal> {
+    let (total, _) = support_rules::check_delivery(state, claim, now)?;
+    let pledge = support_rules::pledge(state, claim.pledge)?;
+    let mut events = vec![Event::DeliveryRecorded {
+        delivery: state.support.next_delivery_id(),
+        pledge: claim.pledge,
+        delivered_on: claim.delivered_on,
+        quantity: claim.quantity,
+        value: claim.value,
+        correction: claim.correction.map(str::to_owned),
+        at: now,
+    }];
+    if let Some(to) = support_rules::status_after_delivery(pledge, total) {
+        events.push(Event::PledgeStatusChanged { pledge: claim.pledge, from: pledge.status, to, at: now });
+    }
+    Ok(events)
+}
+
 /// Who may do what (DESIGN.md, "Who uses it"). Nobody acts for another member or partner.
-fn authorise(actor: Actor, command: &Command) -> Result<(), Refusal> {
+///
+/// Support: a partner files and withdraws its own requests and confirms deliveries made to it;
+/// a member records its own pledges and their deliveries, and joins coalitions itself; the
+/// secretariat records pledges and deliveries for any donor (data entry, imports of public data),
+/// and registers donor states, coalitions, funds and exchange rates. Where the owner is found in
+/// the state (a pledge's donor, a request's partner) and the thing does not exist, the actor's
+/// role is enough here and the rules then refuse it as unknown.
+fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refusal> {
+    let support = &state.support;
+    let donor_of = |p| support.pledges.get(p).map(|p: &crate::support::Pledge| p.terms.donor);
+    let by_donor = |owner: Option<crate::CountryCode>| match actor {
+        Actor::Secretariat => true,
+        Actor::Member(m) => owner.is_none_or(|o| o == m),
+        _ => false,
+    };
+    let by_partner = |owner: Option<crate::CountryCode>| match actor {
+        Actor::Partner(p) => owner.is_none_or(|o| o == p),
+        _ => false,
+    };
     let (allowed, action) = match command {
         Command::CreateLog { .. } => (actor == Actor::Secretariat, "create the log"),
         Command::RegisterMemberKey { .. } => (actor == Actor::Secretariat, "enrol member keys"),
@@ -206,6 +323,29 @@ fn authorise(actor: Actor, command: &Command) -> Result<(), Refusal> {
             _ => (false, "take positions; only a member delegation can"),
         },
         Command::CloseAtDeadline { .. } => (actor == Actor::Scheduler, "close procedures; the scheduler does"),
+        Command::RegisterDonorState { .. } => (actor == Actor::Secretariat, "register donor states"),
+        Command::FileRequest { request } => {
+            (actor == Actor::Partner(request.partner), "file requests for assistance; only the partner itself can")
+        }
+        Command::WithdrawRequest { request, .. } => {
+            let owner = support.requests.get(request).map(|r| r.terms.partner);
+            (by_partner(owner), "withdraw a request; only the partner that filed it can")
+        }
+        Command::RecordPledge { pledge, .. } => (by_donor(Some(pledge.donor)), "record pledges for another donor"),
+        Command::ChangePledgeStatus { pledge, .. } => (by_donor(donor_of(pledge)), "change another donor's pledges"),
+        Command::RecordDelivery { pledge, .. } | Command::CorrectDeliveries { pledge, .. } => {
+            (by_donor(donor_of(pledge)), "record deliveries of another donor's pledges")
+        }
+        Command::ConfirmReceipt { delivery, .. } => {
+            let recipient = support.deliveries.get(delivery).and_then(|d| support.pledges.get(&d.pledge));
+            (by_partner(recipient.map(|p| p.terms.recipient)), "confirm receipt; only the partner it was made to can")
+        }
+        Command::FormCoalition { .. } => (actor == Actor::Secretariat, "form coalitions"),
+        Command::JoinCoalition { participant, .. } => {
+            (by_donor(Some(*participant)), "make another state join a coalition")
+        }
+        Command::CreateFund { .. } => (actor == Actor::Secretariat, "create funds"),
+        Command::RecordExchangeRate { .. } => (actor == Actor::Secretariat, "record exchange rates"),
     };
     if allowed { Ok(()) } else { Err(Refusal::NotPermitted { actor, action }) }
 }

@@ -8,6 +8,10 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::support::{
+    CoalitionId, CoalitionTerms, DeliveryId, DonorState, FundId, FundTerms, FxRate, Money, PledgeId, PledgeStatus,
+    PledgeTerms, RequestId, RequestTerms,
+};
 use crate::{CountryCode, Decision, DecisionKind, Member, Partner, Procedure, ProposalId, Significance, Stance};
 
 /// One change of state.
@@ -122,6 +126,82 @@ pub enum Event {
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
     },
+    /// A non-member state that gives support.
+    DonorStateRegistered {
+        donor: DonorState,
+    },
+    RequestFiled {
+        request: RequestId,
+        terms: RequestTerms,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    RequestWithdrawn {
+        request: RequestId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    PledgeRecorded {
+        pledge: PledgeId,
+        terms: PledgeTerms,
+        status: PledgeStatus,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    /// A pledge's status moved forward, or it was cancelled (rule 9).
+    PledgeStatusChanged {
+        pledge: PledgeId,
+        from: PledgeStatus,
+        to: PledgeStatus,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    /// A delivery against a pledge or, with `correction`, a correction of its deliveries.
+    DeliveryRecorded {
+        delivery: DeliveryId,
+        pledge: PledgeId,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        delivered_on: Date,
+        quantity: i64,
+        value: Money,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        correction: Option<String>,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    /// The partner confirmed a delivery arrived.
+    ReceiptConfirmed {
+        delivery: DeliveryId,
+        partner: CountryCode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    CoalitionFormed {
+        coalition: CoalitionId,
+        terms: CoalitionTerms,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    CoalitionJoined {
+        coalition: CoalitionId,
+        participant: CountryCode,
+        lead: bool,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    FundCreated {
+        fund: FundId,
+        terms: FundTerms,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    ExchangeRateRecorded {
+        rate: FxRate,
+    },
 }
 
 impl Event {
@@ -134,7 +214,18 @@ impl Event {
             | Self::MemberKeyRevoked { .. }
             | Self::MemberAdmitted { .. }
             | Self::MemberDeparted { .. }
-            | Self::PartnerRegistered { .. } => None,
+            | Self::PartnerRegistered { .. }
+            | Self::DonorStateRegistered { .. }
+            | Self::RequestFiled { .. }
+            | Self::RequestWithdrawn { .. }
+            | Self::PledgeRecorded { .. }
+            | Self::PledgeStatusChanged { .. }
+            | Self::DeliveryRecorded { .. }
+            | Self::ReceiptConfirmed { .. }
+            | Self::CoalitionFormed { .. }
+            | Self::CoalitionJoined { .. }
+            | Self::FundCreated { .. }
+            | Self::ExchangeRateRecorded { .. } => None,
             Self::ProposalDrafted { proposal, .. }
             | Self::ProposalAmended { proposal, .. }
             | Self::ProposalCirculated { proposal, .. }
@@ -164,6 +255,17 @@ impl Event {
             Self::PositionTaken { .. } => "position_taken",
             Self::ProposalDecided { .. } => "proposal_decided",
             Self::ProposalWithdrawn { .. } => "proposal_withdrawn",
+            Self::DonorStateRegistered { .. } => "donor_state_registered",
+            Self::RequestFiled { .. } => "request_filed",
+            Self::RequestWithdrawn { .. } => "request_withdrawn",
+            Self::PledgeRecorded { .. } => "pledge_recorded",
+            Self::PledgeStatusChanged { .. } => "pledge_status_changed",
+            Self::DeliveryRecorded { .. } => "delivery_recorded",
+            Self::ReceiptConfirmed { .. } => "receipt_confirmed",
+            Self::CoalitionFormed { .. } => "coalition_formed",
+            Self::CoalitionJoined { .. } => "coalition_joined",
+            Self::FundCreated { .. } => "fund_created",
+            Self::ExchangeRateRecorded { .. } => "exchange_rate_recorded",
         }
     }
 }

@@ -1,4 +1,6 @@
-//! Concord's domain, as pure code: members and partners, proposals, positions and decisions.
+//! Concord's domain, as pure code: members and partners, proposals, positions and decisions,
+//! and the support the alliance coordinates ([`support`]: requests, pledges, deliveries,
+//! coalitions, funds, money).
 //!
 //! The whole behaviour is two functions. [`decide`] takes the state, who acts, a command and the
 //! time, and returns the events the command causes or a typed [`Refusal`]. [`State::apply`]
@@ -41,11 +43,13 @@ mod decide;
 mod decision;
 mod event;
 mod member;
+#[macro_use]
 mod proposal;
 mod refusal;
 pub mod rules;
 pub mod signed;
 mod state;
+pub mod support;
 
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,9 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use crate::support::{
+    Channel, CoalitionId, Currency, DeliveryId, FundId, Money, PledgeId, PledgeStatus, RequestId, SupportCategory,
+};
 use crate::{Actor, CountryCode, DecisionKind, ProposalId, ProposalStatus, Stance};
 
 /// Longest title, in characters.
@@ -80,6 +83,107 @@ pub enum Refusal {
     NoLog,
     #[error("the key is not valid: {reason}")]
     BadKey { reason: String },
+    // Support coordination (issue 3; domain.md §5.3 rules 6–15).
+    #[error(
+        "{donor} is neither a member nor a registered donor state: the secretariat registers a non-member donor state first"
+    )]
+    UnknownDonor { donor: CountryCode },
+    #[error("{partner} is not a registered partner: the secretariat registers the partner first")]
+    UnknownPartner { partner: CountryCode },
+    #[error("{partner} is a partner: it receives support, it does not pledge it or join donor coalitions")]
+    PartnerIsNotDonor { partner: CountryCode },
+    #[error("{donor} is a member state: members pledge without being registered as donor states")]
+    DonorIsMember { donor: CountryCode },
+    #[error("{donor} is already a registered donor state")]
+    DonorExists { donor: CountryCode },
+    #[error("there is no request {request}")]
+    UnknownRequest { request: RequestId },
+    #[error("there is no pledge {pledge}")]
+    UnknownPledge { pledge: PledgeId },
+    #[error("there is no delivery record {delivery}")]
+    UnknownDelivery { delivery: DeliveryId },
+    #[error("there is no coalition {coalition}")]
+    UnknownCoalition { coalition: CoalitionId },
+    #[error("there is no fund {fund}")]
+    UnknownFund { fund: FundId },
+    #[error(
+        "the alliance fund accepts non-lethal aid only; {category} is lethal: pledge it bilaterally or through a coalition"
+    )]
+    LethalOnAllianceFund { category: SupportCategory },
+    #[error(
+        "lethal aid goes only bilaterally, through a coalition or alliance-coordinated, not {channel}; {category} is lethal: pledge it bilaterally or through a coalition"
+    )]
+    LethalChannel { category: SupportCategory, channel: Channel },
+    #[error(
+        "fund {fund} ({name}) accepts non-lethal aid only; {category} is lethal: pledge it bilaterally or through a coalition"
+    )]
+    FundNonLethalOnly { fund: FundId, name: String, category: SupportCategory },
+    #[error(
+        "{name} would be on the alliance-fund channel, which accepts non-lethal aid only: give it the non-lethal-only policy, or make it an alliance-coordinated fund"
+    )]
+    AllianceFundPolicy { name: String },
+    #[error(
+        "an {channel} pledge rests on an alliance decision adopted by consensus: cite the adopted assistance programme, fund policy or mission in authorised_by, pledge through a coordinated fund, or pledge bilaterally"
+    )]
+    DecisionRequired { channel: Channel },
+    #[error(
+        "proposal {proposal} is {status}, not adopted: significant actions need consensus first; wait for its adoption, or cite an adopted decision"
+    )]
+    DecisionNotAdopted { proposal: ProposalId, status: ProposalStatus },
+    #[error(
+        "proposal {proposal} is a {kind} decision: it cannot authorise this; cite an adopted assistance programme or fund policy"
+    )]
+    DecisionKindUnsuitable { proposal: ProposalId, kind: DecisionKind },
+    #[error(
+        "a {channel} pledge needs no alliance decision, and a coalition takes none: each state decides for itself; leave authorised_by empty"
+    )]
+    NoAllianceDecision { channel: Channel },
+    #[error(
+        "pledge {pledge} is {from}: a status only moves forward (announced, committed, allocated, partially delivered, delivered), so it cannot become {to}; it can still be cancelled before it is delivered"
+    )]
+    StatusNotForward { pledge: PledgeId, from: PledgeStatus, to: PledgeStatus },
+    #[error("pledge {pledge} is cancelled: a cancelled pledge never changes; record a new pledge instead")]
+    PledgeCancelled { pledge: PledgeId },
+    #[error(
+        "pledge {pledge} is delivered: a delivered pledge cannot be cancelled; record a correction of its deliveries instead"
+    )]
+    CancelAfterDelivery { pledge: PledgeId },
+    #[error(
+        "this delivery would bring the {measure} delivered against pledge {pledge} to {would_be}, above the {pledged} pledged: if more was really delivered, record a correction with its reason"
+    )]
+    OverDelivery { pledge: PledgeId, measure: &'static str, pledged: String, would_be: String },
+    #[error(
+        "this correction would make the deliveries recorded against pledge {pledge} negative: a correction can take them down to zero, not below"
+    )]
+    CorrectionBelowZero { pledge: PledgeId },
+    #[error("{field} is {amount}: amounts are not negative (only a correction record may subtract)")]
+    NegativeAmount { field: &'static str, amount: Money },
+    #[error("{field} overflows: amounts and quantities are at most 9007199254740991 (2^53 - 1)")]
+    AmountOverflow { field: &'static str },
+    #[error(
+        "the amount is in {given}, and the pledge in {expected}: amounts in different currencies are never added; give it in {expected}, converted at a dated rate"
+    )]
+    CurrencyMismatch { expected: Currency, given: Currency },
+    #[error(
+        "{donor} is not a participant of coalition {coalition} ({name}): join the coalition first, or pledge bilaterally"
+    )]
+    NotAParticipant { coalition: CoalitionId, name: String, donor: CountryCode },
+    #[error("{lead} would lead the coalition without taking part in it: add it to the participants too")]
+    LeadNotParticipant { lead: CountryCode },
+    #[error("{participant} already takes part in coalition {coalition}")]
+    AlreadyParticipant { coalition: CoalitionId, participant: CountryCode },
+    #[error("there is already a coalition named {name:?}")]
+    CoalitionExists { name: String },
+    #[error("there is already a fund named {name:?}")]
+    FundExists { name: String },
+    #[error("request {request} was withdrawn by its partner: it takes no more pledges or changes")]
+    RequestWithdrawn { request: RequestId },
+    #[error("the pledge does not answer request {request}: {reason}")]
+    RequestMismatch { request: RequestId, reason: String },
+    #[error("delivery {delivery} was already confirmed as received at {at}")]
+    AlreadyConfirmed { delivery: DeliveryId, at: Timestamp },
+    #[error("a rate from {from} to {to} on {on} is already recorded: a published rate does not change")]
+    RateExists { from: Currency, to: Currency, on: Date },
     #[error("{member} already has the key {key_id}")]
     KeyExists { member: CountryCode, key_id: String },
     #[error("{member} has no key {key_id}")]
@@ -138,6 +242,41 @@ impl Refusal {
             Self::BadSignedPosition { .. } => "bad-signed-position",
             Self::NoValidKey { .. } => "no-valid-key",
             Self::ReplayedPosition { .. } => "replayed-position",
+            Self::UnknownDonor { .. } => "unknown-donor",
+            Self::UnknownPartner { .. } => "unknown-partner",
+            Self::PartnerIsNotDonor { .. } => "partner-is-not-donor",
+            Self::DonorIsMember { .. } => "donor-is-member",
+            Self::DonorExists { .. } => "donor-exists",
+            Self::UnknownRequest { .. } => "unknown-request",
+            Self::UnknownPledge { .. } => "unknown-pledge",
+            Self::UnknownDelivery { .. } => "unknown-delivery",
+            Self::UnknownCoalition { .. } => "unknown-coalition",
+            Self::UnknownFund { .. } => "unknown-fund",
+            Self::LethalOnAllianceFund { .. } => "lethal-on-alliance-fund",
+            Self::LethalChannel { .. } => "lethal-channel",
+            Self::FundNonLethalOnly { .. } => "fund-non-lethal-only",
+            Self::AllianceFundPolicy { .. } => "alliance-fund-policy",
+            Self::DecisionRequired { .. } => "decision-required",
+            Self::DecisionNotAdopted { .. } => "decision-not-adopted",
+            Self::DecisionKindUnsuitable { .. } => "decision-kind-unsuitable",
+            Self::NoAllianceDecision { .. } => "no-alliance-decision",
+            Self::StatusNotForward { .. } => "status-not-forward",
+            Self::PledgeCancelled { .. } => "pledge-cancelled",
+            Self::CancelAfterDelivery { .. } => "cancel-after-delivery",
+            Self::OverDelivery { .. } => "over-delivery",
+            Self::CorrectionBelowZero { .. } => "correction-below-zero",
+            Self::NegativeAmount { .. } => "negative-amount",
+            Self::AmountOverflow { .. } => "amount-overflow",
+            Self::CurrencyMismatch { .. } => "currency-mismatch",
+            Self::NotAParticipant { .. } => "not-a-participant",
+            Self::LeadNotParticipant { .. } => "lead-not-participant",
+            Self::AlreadyParticipant { .. } => "already-participant",
+            Self::CoalitionExists { .. } => "coalition-exists",
+            Self::FundExists { .. } => "fund-exists",
+            Self::RequestWithdrawn { .. } => "request-withdrawn",
+            Self::RequestMismatch { .. } => "request-mismatch",
+            Self::AlreadyConfirmed { .. } => "already-confirmed",
+            Self::RateExists { .. } => "rate-exists",
         }
     }
 
@@ -146,9 +285,16 @@ impl Refusal {
     pub fn class(&self) -> RefusalClass {
         match self {
             Self::NotPermitted { .. } | Self::PartnerCannotTakePositions { .. } => RefusalClass::Forbidden,
-            Self::UnknownMember { .. } | Self::UnknownProposal { .. } | Self::UnknownKey { .. } => {
-                RefusalClass::NotFound
-            }
+            Self::UnknownMember { .. }
+            | Self::UnknownProposal { .. }
+            | Self::UnknownKey { .. }
+            | Self::UnknownDonor { .. }
+            | Self::UnknownPartner { .. }
+            | Self::UnknownRequest { .. }
+            | Self::UnknownPledge { .. }
+            | Self::UnknownDelivery { .. }
+            | Self::UnknownCoalition { .. }
+            | Self::UnknownFund { .. } => RefusalClass::NotFound,
             Self::Invalid { .. }
             | Self::SignificanceMismatch { .. }
             | Self::SilenceNotAllowed { .. }
@@ -162,7 +308,21 @@ impl Refusal {
             | Self::BadKey { .. }
             | Self::SignatureRequired { .. }
             | Self::BadSignedPosition { .. }
-            | Self::NoValidKey { .. } => RefusalClass::Invalid,
+            | Self::NoValidKey { .. }
+            | Self::PartnerIsNotDonor { .. }
+            | Self::DonorIsMember { .. }
+            | Self::LethalOnAllianceFund { .. }
+            | Self::LethalChannel { .. }
+            | Self::FundNonLethalOnly { .. }
+            | Self::AllianceFundPolicy { .. }
+            | Self::DecisionRequired { .. }
+            | Self::DecisionKindUnsuitable { .. }
+            | Self::NoAllianceDecision { .. }
+            | Self::NegativeAmount { .. }
+            | Self::AmountOverflow { .. }
+            | Self::CurrencyMismatch { .. }
+            | Self::LeadNotParticipant { .. }
+            | Self::RequestMismatch { .. } => RefusalClass::Invalid,
             _ => RefusalClass::Conflict,
         }
     }

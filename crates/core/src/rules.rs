@@ -258,7 +258,12 @@ fn check_signed_position(
 
 /// A log is created once, first, with an origin that can name keys and a valid log key.
 pub(crate) fn check_log(state: &State, origin: &str, log_key: &str) -> Result<(), Refusal> {
-    if state.log.is_some() || !state.members.is_empty() || !state.proposals.is_empty() || !state.partners.is_empty() {
+    if state.log.is_some()
+        || !state.members.is_empty()
+        || !state.proposals.is_empty()
+        || !state.partners.is_empty()
+        || !state.support.is_empty()
+    {
         return Err(Refusal::LogExists);
     }
     let key = concord_ledger::keys::Verifier::parse(log_key).map_err(|e| Refusal::BadKey { reason: e.to_string() })?;

@@ -10,6 +10,9 @@ pub enum Resource<'a> {
     Member(Option<&'a Member>),
     Partner(Option<&'a Partner>),
     Proposal(Option<&'a Proposal>),
+    /// A support entity (request with its coverage, pledge, delivery, coalition, fund, donor
+    /// state or exchange rate), as JSON.
+    Support(Option<serde_json::Value>),
 }
 
 impl<'a> Resource<'a> {
@@ -33,6 +36,7 @@ impl<'a> Resource<'a> {
             | Command::Withdraw { proposal, .. }
             | Command::TakePosition { proposal, .. }
             | Command::CloseAtDeadline { proposal } => Self::Proposal(state.proposals.get(proposal)),
+            _ => Self::Support(support_json(state, command)),
         }
     }
 
@@ -45,9 +49,44 @@ impl<'a> Resource<'a> {
             Self::Member(m) => serde_json::to_vec(m),
             Self::Partner(p) => serde_json::to_vec(p),
             Self::Proposal(p) => serde_json::to_vec(p),
+            Self::Support(v) => serde_json::to_vec(v),
         };
         r.expect("domain values serialise to JSON")
     }
+}
+
+/// The support entity a command (already applied) affected. A request is shown with its
+/// coverage and status; a new entity is the newest of its kind.
+fn support_json(state: &State, command: &Command) -> Option<serde_json::Value> {
+    let s = &state.support;
+    fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+        serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+    }
+    match command {
+        Command::RegisterDonorState { donor } => s.donors.get(&donor.code).map(json),
+        Command::FileRequest { .. } => s.requests.keys().next_back().and_then(|id| request_json(state, *id)),
+        Command::WithdrawRequest { request, .. } => request_json(state, *request),
+        Command::RecordPledge { .. } => s.pledges.values().next_back().map(json),
+        Command::ChangePledgeStatus { pledge, .. } => s.pledges.get(pledge).map(json),
+        Command::RecordDelivery { .. } | Command::CorrectDeliveries { .. } => {
+            s.deliveries.values().next_back().map(json)
+        }
+        Command::ConfirmReceipt { delivery, .. } => s.deliveries.get(delivery).map(json),
+        Command::FormCoalition { .. } => s.coalitions.values().next_back().map(json),
+        Command::JoinCoalition { coalition, .. } => s.coalitions.get(coalition).map(json),
+        Command::CreateFund { .. } => s.funds.values().next_back().map(json),
+        Command::RecordExchangeRate { rate } => s.rates.exact(rate.from, rate.to, rate.on).map(json),
+        _ => None,
+    }
+}
+
+fn request_json(state: &State, id: concord_core::support::RequestId) -> Option<serde_json::Value> {
+    let r = state.support.requests.get(&id)?;
+    let mut v = serde_json::to_value(r).ok()?;
+    if let (Some(obj), Some(c)) = (v.as_object_mut(), state.support.coverage(id)) {
+        obj.insert("coverage".into(), serde_json::to_value(c).ok()?);
+    }
+    Some(v)
 }
 
 /// 201 for a command that creates something (a member, a partner, a draft, a position), 200 for
@@ -60,7 +99,15 @@ pub fn status_for(command: &Command) -> u16 {
         | Command::RegisterMemberKey { .. }
         | Command::RegisterPartner { .. }
         | Command::DraftProposal { .. }
-        | Command::TakePosition { .. } => 201,
+        | Command::TakePosition { .. }
+        | Command::RegisterDonorState { .. }
+        | Command::FileRequest { .. }
+        | Command::RecordPledge { .. }
+        | Command::RecordDelivery { .. }
+        | Command::CorrectDeliveries { .. }
+        | Command::FormCoalition { .. }
+        | Command::CreateFund { .. }
+        | Command::RecordExchangeRate { .. } => 201,
         _ => 200,
     }
 }

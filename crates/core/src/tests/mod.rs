@@ -15,8 +15,13 @@
 //! - `properties`: the consensus rules that are laws, as proptest properties.
 //! - `signatures`: the log's creation, member keys, and signed positions (issue: the verifiable record).
 //! - `sequences`: random command sequences; decide and apply agree, replay equals live state.
+//! - `support_policy`: support coordination, rules 6–15 (funds, channels, decisions, statuses,
+//!   deliveries and corrections, money, coalitions, requests) and who may do what.
+//! - `support_properties`: random support command sequences: statuses never move backward,
+//!   deliveries never exceed pledges without a correction, replay equals live state.
 
 mod fixtures;
+mod support_fixtures;
 
 mod authorisation;
 mod consensus_round;
@@ -28,3 +33,5 @@ mod reservations;
 mod sequences;
 mod signatures;
 mod silence;
+mod support_policy;
+mod support_properties;

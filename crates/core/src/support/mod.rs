@@ -1,0 +1,134 @@
+//! Support coordination (issue 3): a partner's requests, donors' pledges and deliveries,
+//! coalitions, the alliance's funds, and money with explicit dated exchange rates.
+//!
+//! The types live in small modules (`money`, `category`, `request`, `pledge`, `coalition`,
+//! `fund`); the policy rules of domain.md §5.3 (6–15) in `rules`, shared by `decide` and `apply`
+//! like the consensus rules. [`Support`] is the part of the [`State`](crate::State) they fold
+//! into; ids are numbered from 1 in recording order, from the state, like proposals.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::CountryCode;
+
+mod category;
+mod coalition;
+mod fund;
+mod money;
+mod pledge;
+mod request;
+pub(crate) mod rules;
+
+pub use category::{AidType, Capability, RangeClass, SupportCategory, ValuationMethod};
+pub use coalition::{Coalition, CoalitionTerms, DonorState};
+pub use fund::{Fund, FundPolicy, FundTerms};
+pub use money::{Currency, FxRate, MAX_MINOR_UNITS, MAX_RATE_SCALE, Money, MoneyError, Rate, Rates, UnknownCurrency};
+pub use pledge::{Channel, Delivery, Measure, Pledge, PledgeStatus, PledgeTerms, Receipt};
+pub use request::{Coverage, Priority, RequestStatus, RequestTerms, SupportRequest};
+
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub struct $name(pub u64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id!(
+    /// A partner's request, numbered from 1.
+    RequestId
+);
+id!(
+    /// A pledge, numbered from 1.
+    PledgeId
+);
+id!(
+    /// A delivery record (a correction included), numbered from 1.
+    DeliveryId
+);
+id!(
+    /// A coalition, numbered from 1.
+    CoalitionId
+);
+id!(
+    /// A fund, numbered from 1.
+    FundId
+);
+
+/// Support coordination's part of the state, folded from the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Support {
+    /// Non-member states registered as donors.
+    pub donors: BTreeMap<CountryCode, DonorState>,
+    pub requests: BTreeMap<RequestId, SupportRequest>,
+    pub pledges: BTreeMap<PledgeId, Pledge>,
+    pub deliveries: BTreeMap<DeliveryId, Delivery>,
+    pub coalitions: BTreeMap<CoalitionId, Coalition>,
+    pub funds: BTreeMap<FundId, Fund>,
+    pub rates: Rates,
+}
+
+fn next<K: Copy + Ord, V>(map: &BTreeMap<K, V>, get: impl Fn(K) -> u64) -> u64 {
+    map.keys().next_back().map_or(1, |k| get(*k) + 1)
+}
+
+impl Support {
+    /// Whether nothing has been recorded.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+
+    #[must_use]
+    pub fn next_request_id(&self) -> RequestId {
+        RequestId(next(&self.requests, |k| k.0))
+    }
+
+    #[must_use]
+    pub fn next_pledge_id(&self) -> PledgeId {
+        PledgeId(next(&self.pledges, |k| k.0))
+    }
+
+    #[must_use]
+    pub fn next_delivery_id(&self) -> DeliveryId {
+        DeliveryId(next(&self.deliveries, |k| k.0))
+    }
+
+    #[must_use]
+    pub fn next_coalition_id(&self) -> CoalitionId {
+        CoalitionId(next(&self.coalitions, |k| k.0))
+    }
+
+    #[must_use]
+    pub fn next_fund_id(&self) -> FundId {
+        FundId(next(&self.funds, |k| k.0))
+    }
+
+    /// A request's coverage and status (rule 15), from the pledges linked to it.
+    #[must_use]
+    pub fn coverage(&self, request: RequestId) -> Option<Coverage> {
+        let r = self.requests.get(&request)?;
+        Some(r.coverage(r.pledges.iter().filter_map(|p| self.pledges.get(p))))
+    }
+
+    /// The delivery records of a pledge, oldest first.
+    pub fn deliveries_of(&self, pledge: PledgeId) -> impl Iterator<Item = &Delivery> {
+        let ids = self.pledges.get(&pledge).map(|p| p.deliveries.as_slice()).unwrap_or_default();
+        ids.iter().filter_map(|d| self.deliveries.get(d))
+    }
+
+    /// The pledges that name `fund`: its contributions.
+    pub fn contributions(&self, fund: FundId) -> impl Iterator<Item = &Pledge> {
+        self.pledges.values().filter(move |p| p.terms.fund == Some(fund))
+    }
+}
