@@ -26,6 +26,9 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiEr
     if !state.sequencer().is_alive() {
         return Err(ApiError::NotReady("the sequencer has stopped".into()));
     }
+    if let Some(why) = state.sequencer().trouble() {
+        return Err(ApiError::NotReady(why));
+    }
     state.store().ping().await.map_err(|e| ApiError::NotReady(format!("the database does not answer: {e}")))?;
     Ok("ready\n")
 }
