@@ -11,6 +11,7 @@
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod metrics;
 pub mod openapi;
 pub mod problem;
 mod resource;
@@ -50,6 +51,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     log: Arc<Signer>,
     tokens: auth::TokenCache,
+    metrics: Arc<metrics::Metrics>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -81,6 +83,12 @@ impl AppState {
     #[must_use]
     pub fn log_key(&self) -> &Signer {
         &self.inner.log
+    }
+
+    /// The metrics `/metrics` serves.
+    #[must_use]
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
     }
 
     pub(crate) fn tokens(&self) -> &auth::TokenCache {
@@ -127,11 +135,25 @@ impl App {
         let (deadline_tx, deadline_rx) = mpsc::unbounded_channel();
         let (head_tx, head_rx) = tokio::sync::watch::channel(store.latest_checkpoint().await?.map_or(0, |c| c.size));
         let log = Arc::new(log);
-        let (handle, sequencer_task) =
-            sequencer::start(store.clone(), clock.clone(), log.clone(), loaded, sharing, deadline_tx, head_tx);
-        let scheduler_task = scheduler::start(clock.clone(), handle.clone(), initial, deadline_rx);
+        let metrics = Arc::new(metrics::Metrics::default());
+        metrics.set_log_size(loaded.size);
+        let (handle, sequencer_task) = sequencer::start(
+            sequencer::Parts { store: store.clone(), clock: clock.clone(), log: log.clone(), metrics: metrics.clone() },
+            loaded,
+            sharing,
+            deadline_tx,
+            head_tx,
+        );
+        let scheduler_task = scheduler::start(clock.clone(), handle.clone(), initial, deadline_rx, metrics.clone());
         let state = AppState {
-            inner: Arc::new(Inner { store, sequencer: handle, clock, log, tokens: auth::TokenCache::default() }),
+            inner: Arc::new(Inner {
+                store,
+                sequencer: handle,
+                clock,
+                log,
+                tokens: auth::TokenCache::default(),
+                metrics,
+            }),
         };
         let witness_tasks = witnesses::start(state.clone(), witnesses, head_rx);
         Ok(Self { state, sequencer_task, scheduler_task, witness_tasks })

@@ -23,6 +23,7 @@ use jiff::Timestamp;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
+use crate::metrics::{Metrics, WriteResult};
 use crate::resource::{Resource, status_for};
 use concord_ledger::edge::TreeEdge;
 
@@ -294,9 +295,7 @@ fn conflict_backoff(n: u32, size: u64) -> std::time::Duration {
 /// Starts the sequencer on a loaded log. `deadlines` receives the deadline of every proposal a
 /// commit (or an entry of another server) touched.
 pub fn start(
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    log: Arc<Signer>,
+    parts: Parts,
     loaded: Loaded,
     sharing: Sharing,
     deadlines: mpsc::UnboundedSender<Vec<DeadlineUpdate>>,
@@ -304,14 +303,26 @@ pub fn start(
 ) -> (SequencerHandle, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
     let (health_tx, health) = tokio::sync::watch::channel(None);
-    let task = Sequencer { store, clock, log, loaded, sharing, rx, deadlines, head, health: health_tx };
+    let Parts { store, clock, log, metrics } = parts;
+    let task = Sequencer { store, clock, log, metrics, loaded, sharing, rx, deadlines, head, health: health_tx };
     (SequencerHandle { tx, health }, tokio::spawn(task.run()))
+}
+
+/// What the sequencer works with.
+#[allow(missing_debug_implementations)] // a store is not Debug
+pub struct Parts {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    /// The log's signing key, for checkpoints.
+    pub log: Arc<Signer>,
+    pub metrics: Arc<Metrics>,
 }
 
 struct Sequencer {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     log: Arc<Signer>,
+    metrics: Arc<Metrics>,
     loaded: Loaded,
     sharing: Sharing,
     rx: mpsc::Receiver<Submission>,
@@ -375,6 +386,8 @@ impl Sequencer {
         let mut touched = Touched::default();
         let read = self.loaded.catch_up(self.store.as_ref(), None, &mut touched).await?;
         if read > 0 {
+            self.metrics.entries_followed.inc_by(read);
+            self.metrics.set_log_size(self.loaded.size);
             tracing::debug!(entries = read, size = self.loaded.size, "caught up with the log");
             let _ = self.deadlines.send(touched.deadlines(&self.loaded.state));
             self.head.send_replace(self.loaded.size);
@@ -394,7 +407,7 @@ impl Sequencer {
                     Err(e) => {
                         tracing::warn!(error = %e, "the log's writer lease is not available");
                         let unavailable = || Err(SubmitError::Unavailable(e.to_string()));
-                        return answer(subs, std::iter::repeat_with(unavailable));
+                        return answer(&self.metrics, subs, std::iter::repeat_with(unavailable));
                     }
                 }
                 // Decide on the log as it stands, not as this server last wrote it: a refusal
@@ -406,28 +419,33 @@ impl Sequencer {
                     let here = self.loaded.clone();
                     self.recover(Some(here)).await;
                     let unavailable = || Err(SubmitError::Unavailable(e.to_string()));
-                    return answer(subs, std::iter::repeat_with(unavailable));
+                    return answer(&self.metrics, subs, std::iter::repeat_with(unavailable));
                 }
             }
             let saved = self.sharing.follow.is_some().then(|| self.loaded.clone());
             let decided = self.decide(&subs).await;
             let Some(batch) = decided.batch else {
-                return answer(subs, decided.results.into_iter().map(|(r, _)| r));
+                return answer(&self.metrics, subs, decided.results.into_iter().map(|(r, _)| r));
             };
+            let started = std::time::Instant::now();
             let appended = self.store.append(&batch).await;
             drop(lease);
             match appended {
                 Ok(_) => {
+                    self.metrics.batches.inc();
+                    self.metrics.commit_seconds.observe(started.elapsed().as_secs_f64());
+                    self.metrics.set_log_size(self.loaded.size);
                     let _ = self.deadlines.send(decided.touched.deadlines(&self.loaded.state));
                     if batch.checkpoint.is_some() {
                         self.head.send_replace(self.loaded.size);
                     }
-                    return answer(subs, decided.results.into_iter().map(|(r, _)| r));
+                    return answer(&self.metrics, subs, decided.results.into_iter().map(|(r, _)| r));
                 }
                 Err(StoreError::Conflict { expected, found }) if conflicts < MAX_CONFLICT_RETRIES => {
                     // Another server appended first: nothing of this batch happened. Decide it
                     // again on the log as it now stands.
                     conflicts += 1;
+                    self.metrics.conflicts.inc();
                     tracing::debug!(expected, found, conflicts, "another server appended first; deciding again");
                     tokio::time::sleep(conflict_backoff(conflicts, found)).await;
                     if !self.recover(saved).await {
@@ -450,7 +468,7 @@ impl Sequencer {
         let results = results
             .into_iter()
             .map(|(r, after_writes)| if after_writes { Err(SubmitError::Unavailable(msg.clone())) } else { r });
-        answer(subs, results);
+        answer(&self.metrics, subs, results);
     }
 
     /// Decides every submission in turn, against the state as the previous ones left it.
@@ -599,9 +617,15 @@ impl Sequencer {
     }
 }
 
-/// Sends each submission its answer.
-fn answer(subs: Vec<Submission>, results: impl Iterator<Item = Result<Reply, SubmitError>>) {
+/// Sends each submission its answer, counting how each ended.
+fn answer(metrics: &Metrics, subs: Vec<Submission>, results: impl Iterator<Item = Result<Reply, SubmitError>>) {
     for (sub, result) in subs.into_iter().zip(results) {
+        metrics.write(match &result {
+            Ok(r) if r.replayed => WriteResult::Replayed,
+            Ok(_) => WriteResult::Committed,
+            Err(SubmitError::Refused(_) | SubmitError::KeyReused) => WriteResult::Refused,
+            Err(SubmitError::Overloaded | SubmitError::Unavailable(_)) => WriteResult::Unavailable,
+        });
         let _ = sub.reply.send(result);
     }
 }
