@@ -8,7 +8,9 @@
 //! ```
 //!
 //! The server runs as its own process (so its RSS is its own) on a fresh SQLite file in a
-//! temporary folder; the load comes over loopback. The tool stops by itself.
+//! temporary folder, or on an empty PostgreSQL database (`--database postgres://…`), where
+//! `--servers 3` runs three processes on the one log; the load comes over loopback. The tool
+//! stops by itself.
 
 #![forbid(unsafe_code)]
 
@@ -41,6 +43,13 @@ struct Args {
     /// Where the database goes (default: a temporary folder; use a folder on the disk to test).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// An empty PostgreSQL database (`postgres://…`) to run on instead of a SQLite file.
+    #[arg(long)]
+    database: Option<String>,
+    /// `concord serve` processes on the one database (PostgreSQL only); clients are spread
+    /// over them.
+    #[arg(long, default_value_t = 1)]
+    servers: usize,
 }
 
 const MEMBERS: &[(&str, &str, &str)] = &[
@@ -113,6 +122,22 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 
 struct Server(Child);
 
+/// Starts `concord serve` on `db` and returns it with its base URL.
+fn serve(bin: &Path, db: &str, key: &Path) -> anyhow::Result<(Server, String)> {
+    let mut child = Command::new(bin)
+        .args(["serve", "--addr", "127.0.0.1:0", "--db", db, "--log-key"])
+        .arg(key)
+        .arg("--unsigned-positions")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot start concord serve")?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut line)?;
+    let base = line.trim().rsplit(' ').next().context("no address printed")?.to_owned();
+    Ok((Server(child), base))
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -152,27 +177,29 @@ async fn main() -> anyhow::Result<()> {
     };
     anyhow::ensure!(bin.exists(), "no concord binary at {} (build it, or pass --concord)", bin.display());
     let tmp = tempfile::tempdir_in(args.dir.clone().unwrap_or_else(std::env::temp_dir))?;
-    let db = tmp.path().join("load.db");
+    let db = match &args.database {
+        Some(url) => url.clone(),
+        None => tmp.path().join("load.db").to_string_lossy().into_owned(),
+    };
+    anyhow::ensure!(
+        args.servers == 1 || args.database.is_some(),
+        "several servers share a PostgreSQL database, not a SQLite file: give --database"
+    );
 
     let fsyncs = fsync_rate(tmp.path(), Duration::from_secs(2))?;
 
     let key = tmp.path().join("log.key");
     let out = Command::new(&bin).args(["keygen", "--name", "load.concord.example/log", "--out"]).arg(&key).output()?;
     anyhow::ensure!(out.status.success(), "keygen failed: {}", String::from_utf8_lossy(&out.stderr));
-    let mut child = Command::new(&bin)
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .arg("--log-key")
-        .arg(&key)
-        .arg("--unsigned-positions")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("cannot start concord serve")?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut line)?;
-    let server = Server(child);
-    let base = line.trim().rsplit(' ').next().context("no address printed")?.to_owned();
+    let mut servers = Vec::new();
+    let mut bases = Vec::new();
+    for _ in 0..args.servers {
+        let (server, base) = serve(&bin, &db, &key)?;
+        servers.push(server);
+        bases.push(base);
+    }
+    let base = bases[0].clone();
+    let db = PathBuf::from(db);
 
     // Setup: 32 members, open silence procedures with a distant deadline.
     let sec = token(&bin, &db, "secretariat", None)?;
@@ -195,14 +222,15 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // Load: each client concurs again and again, as one member, across the proposals.
-    let server_cpu0 = cpu_seconds(&server.0.id().to_string()).unwrap_or(0.0);
+    let servers_cpu = || servers.iter().filter_map(|s| cpu_seconds(&s.0.id().to_string())).sum::<f64>();
+    let server_cpu0 = servers_cpu();
     let load_cpu0 = cpu_seconds("self").unwrap_or(0.0);
     let stop_at = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let tokens = Arc::new(tokens);
     let mut tasks = Vec::new();
     for w in 0..args.clients {
-        let (client, base, tokens) = (client.clone(), base.clone(), tokens.clone());
+        let (client, base, tokens) = (client.clone(), bases[w % bases.len()].clone(), tokens.clone());
         let proposals = args.proposals;
         tasks.push(tokio::spawn(async move {
             let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
@@ -239,13 +267,15 @@ async fn main() -> anyhow::Result<()> {
         errors += e;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let rss = peak_rss_kib(server.0.id());
-    let server_cpu = cpu_seconds(&server.0.id().to_string()).unwrap_or(0.0) - server_cpu0;
+    let rss = servers.iter().filter_map(|s| peak_rss_kib(s.0.id())).max();
+    let server_cpu = servers_cpu() - server_cpu0;
     let load_cpu = cpu_seconds("self").unwrap_or(0.0) - load_cpu0;
-    drop(server);
+    drop(servers);
 
     let rate = all.len() as f64 / elapsed;
     let report = json!({
+        "database": if args.database.is_some() { "postgresql" } else { "sqlite" },
+        "servers": args.servers,
         "clients": args.clients,
         "seconds": elapsed,
         "acknowledged_positions": all.len(),
@@ -258,7 +288,7 @@ async fn main() -> anyhow::Result<()> {
         },
         "server_cpu_seconds": (server_cpu * 100.0).round() / 100.0,
         "load_tool_cpu_seconds": (load_cpu * 100.0).round() / 100.0,
-        "server_peak_rss_mib": rss.map(|k| (k as f64 / 1024.0 * 10.0).round() / 10.0),
+        "server_peak_rss_mib_each": rss.map(|k| (k as f64 / 1024.0 * 10.0).round() / 10.0),
         "disk_fsyncs_per_second": fsyncs.round(),
         "positions_per_fsync": (rate / fsyncs * 100.0).round() / 100.0,
     });

@@ -18,7 +18,7 @@ use concord_store::{LogRecord, StoredEntry};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The database file to export.
+    /// The database to export: a SQLite file or a `postgres://` URL.
     #[arg(long)]
     db: PathBuf,
     /// The folder to write (it must not exist yet).
@@ -83,6 +83,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
 /// Reads an export: its checkpoint, and its entries in order, fed to `feed` bundle by bundle.
 pub fn read(dir: &Path, mut feed: impl FnMut(&[StoredEntry]) -> anyhow::Result<()>) -> anyhow::Result<Vec<u8>> {
+    let (checkpoint, size) = read_checkpoint(dir)?;
+    for n in 0..bundles(size) {
+        feed(&read_bundle(dir, n, size)?)?;
+    }
+    Ok(checkpoint)
+}
+
+/// An export's checkpoint note, and the log size it signs (not yet verified).
+pub fn read_checkpoint(dir: &Path) -> anyhow::Result<(Vec<u8>, u64)> {
     let checkpoint = std::fs::read(dir.join("checkpoint"))
         .with_context(|| format!("{} has no checkpoint: is it a concord export?", dir.display()))?;
     let size = concord_ledger::note::Note::parse(&checkpoint)
@@ -90,21 +99,29 @@ pub fn read(dir: &Path, mut feed: impl FnMut(&[StoredEntry]) -> anyhow::Result<(
         .and_then(|n| concord_ledger::checkpoint::Checkpoint::parse(&n.text).ok())
         .map(|c| c.size())
         .context("the export's checkpoint is not a checkpoint note")?;
+    Ok((checkpoint, size))
+}
+
+/// How many entry bundles a log of `size` entries has.
+pub fn bundles(size: u64) -> u64 {
+    size.div_ceil(u64::from(FULL_WIDTH))
+}
+
+/// The entries of bundle `n` of an export of a log of `size` entries, with their leaf hashes
+/// computed here (nothing in the export is trusted).
+pub fn read_bundle(dir: &Path, n: u64, size: u64) -> anyhow::Result<Vec<StoredEntry>> {
     let full = u64::from(FULL_WIDTH);
-    for n in 0..size.div_ceil(full) {
-        let width = (size - n * full).min(full);
-        let rel = tile::entries_path(n, width as u16);
-        let bytes = std::fs::read(dir.join(&rel)).with_context(|| format!("the export lacks {rel}"))?;
-        let entries: Vec<StoredEntry> = tile::decode_entry_bundle(&bytes)
-            .with_context(|| format!("{rel} is not an entry bundle"))?
-            .into_iter()
-            .zip(n * full..)
-            .map(|(b, seq)| StoredEntry { seq, bytes: b.to_vec(), leaf_hash: concord_ledger::leaf_hash(b) })
-            .collect();
-        if entries.len() as u64 != width {
-            bail!("{rel} holds {} entries, not {width}", entries.len());
-        }
-        feed(&entries)?;
+    let width = (size - n * full).min(full);
+    let rel = tile::entries_path(n, width as u16);
+    let bytes = std::fs::read(dir.join(&rel)).with_context(|| format!("the export lacks {rel}"))?;
+    let entries: Vec<StoredEntry> = tile::decode_entry_bundle(&bytes)
+        .with_context(|| format!("{rel} is not an entry bundle"))?
+        .into_iter()
+        .zip(n * full..)
+        .map(|(b, seq)| StoredEntry { seq, bytes: b.to_vec(), leaf_hash: concord_ledger::leaf_hash(b) })
+        .collect();
+    if entries.len() as u64 != width {
+        bail!("{rel} holds {} entries, not {width}", entries.len());
     }
-    Ok(checkpoint)
+    Ok(entries)
 }

@@ -10,6 +10,7 @@ mod client;
 mod config;
 mod demo;
 mod export;
+mod import;
 mod keys;
 mod scenario;
 mod serve;
@@ -46,6 +47,9 @@ enum Cmd {
     Witness(witness::Args),
     /// Writes the log as a static mirror (tlog-tiles layout) that `verify --export` checks offline.
     Export(export::Args),
+    /// Loads a log written by `export` into an empty database (SQLite or PostgreSQL), verifying
+    /// it first, and rebuilds every table: the log's hashes stay the same.
+    Import(import::Args),
     /// Checks a log (from a server or a database file): entries, tree, checkpoint, witnesses, and
     /// every decision replayed through the domain's rules. Exits non-zero naming the first fault.
     Verify(verify::Args),
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
             Cmd::Rebuild(args) => admin::rebuild(args).await,
             Cmd::Verify(args) => verify::run(args).await,
             Cmd::Export(args) => export::run(args).await,
+            Cmd::Import(args) => import::run(args).await,
             Cmd::Witness(args) => witness::run(args).await,
             Cmd::Proposal(cmd) => client::proposal(cmd).await,
             Cmd::Position(cmd) => client::position(cmd).await,

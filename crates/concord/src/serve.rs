@@ -60,12 +60,17 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let (listener, addr) =
         concord_server::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
     let identity = concord_server::LogIdentity { key: log, unsigned_positions: config.unsigned_positions, witnesses };
-    let app = App::start(store, Arc::new(SystemClock), identity).await.context("cannot load the log")?;
+    // Several servers may share a PostgreSQL database; a SQLite file belongs to one.
+    let sharing = concord_server::sequencer::Sharing { follow: is_postgres(&db).then_some(FOLLOW_INTERVAL) };
+    let app = App::start_with(store, Arc::new(SystemClock), identity, sharing).await.context("cannot load the log")?;
     tracing::info!(%addr, db = %db.display(), "serving");
     println!("concord serving on http://{addr}");
     app.serve(listener, shutdown_signal()).await.context("the server failed")?;
     Ok(())
 }
+
+/// How often a server on PostgreSQL looks for entries other servers appended.
+const FOLLOW_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Whether a database setting names a PostgreSQL server rather than a SQLite file.
 pub fn is_postgres(database: &std::path::Path) -> bool {

@@ -39,7 +39,7 @@ pub struct Args {
     save_checkpoint: Option<PathBuf>,
 }
 
-fn key(s: &str) -> anyhow::Result<Verifier> {
+pub fn key(s: &str) -> anyhow::Result<Verifier> {
     let text = match std::fs::read_to_string(s) {
         Ok(t) => t.trim().to_owned(),
         Err(_) => s.to_owned(),

@@ -11,6 +11,7 @@
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod metrics;
 pub mod openapi;
 pub mod problem;
 mod resource;
@@ -29,7 +30,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use concord_core::{Actor, Command};
 use concord_ledger::keys::Signer;
-use concord_store::{Batch, Store};
+use concord_store::{Batch, Store, StoreError};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tower_http::trace::TraceLayer;
@@ -50,6 +51,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     log: Arc<Signer>,
     tokens: auth::TokenCache,
+    metrics: Arc<metrics::Metrics>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -83,6 +85,12 @@ impl AppState {
         &self.inner.log
     }
 
+    /// The metrics `/metrics` serves.
+    #[must_use]
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
+    }
+
     pub(crate) fn tokens(&self) -> &auth::TokenCache {
         &self.inner.tokens
     }
@@ -111,51 +119,41 @@ impl App {
     /// Loads the log from `store`, and starts the sequencer and the scheduler (which at once
     /// closes any procedure whose deadline passed while no server ran).
     pub async fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>, log: LogIdentity) -> Result<Self, LoadError> {
+        Self::start_with(store, clock, log, sequencer::Sharing::default()).await
+    }
+
+    /// As [`App::start`], for a server that may share its database with others.
+    pub async fn start_with(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        log: LogIdentity,
+        sharing: sequencer::Sharing,
+    ) -> Result<Self, LoadError> {
         let LogIdentity { key: log, unsigned_positions, witnesses } = log;
-        let mut loaded = sequencer::load(store.as_ref()).await?;
-        let vkey = log.verifier().to_string();
-        match &loaded.state.log {
-            // A new log begins by naming its origin, its key and its policy.
-            None if loaded.size == 0 => {
-                let create = Command::CreateLog { origin: log.name().to_string(), log_key: vkey, unsigned_positions };
-                let mut entries = Vec::new();
-                let mut touched = sequencer::Touched::default();
-                loaded.sequence(Actor::Secretariat, &create, clock.now(), &mut entries, &mut touched)?;
-                let (tree_hashes, checkpoint) = loaded.seal(&entries, &log)?;
-                let batch =
-                    Batch { expected_size: 0, entries, tree_hashes, checkpoint: Some(checkpoint), ..Batch::default() };
-                store.append(&batch).await?;
-            }
-            Some(settings) if settings.log_key != vkey => {
-                return Err(LoadError::WrongKey { log: settings.log_key.clone(), given: vkey });
-            }
-            Some(settings) if settings.unsigned_positions != unsigned_positions => {
-                tracing::warn!(
-                    log = settings.unsigned_positions,
-                    configured = unsigned_positions,
-                    "the unsigned-positions setting applies only to a new log; this log keeps the policy of its first entry"
-                );
-            }
-            _ => {}
-        }
-        // A log whose latest entries have no checkpoint (written before checkpoints, or by a
-        // server that stopped in between) gets one now, so that what is served is signed.
-        let latest = store.latest_checkpoint().await?;
-        if loaded.size > 0 && latest.as_ref().is_none_or(|c| c.size != loaded.size) {
-            let checkpoint = sequencer::sign_checkpoint(&loaded.tree, &log)?;
-            store
-                .append(&Batch { expected_size: loaded.size, checkpoint: Some(checkpoint), ..Batch::default() })
-                .await?;
-        }
+        let loaded = open_log(store.as_ref(), clock.as_ref(), &log, unsigned_positions).await?;
         let initial: Vec<_> = loaded.state.deadlines().collect();
         let (deadline_tx, deadline_rx) = mpsc::unbounded_channel();
         let (head_tx, head_rx) = tokio::sync::watch::channel(store.latest_checkpoint().await?.map_or(0, |c| c.size));
         let log = Arc::new(log);
-        let (handle, sequencer_task) =
-            sequencer::start(store.clone(), clock.clone(), log.clone(), loaded, deadline_tx, head_tx);
-        let scheduler_task = scheduler::start(clock.clone(), handle.clone(), initial, deadline_rx);
+        let metrics = Arc::new(metrics::Metrics::default());
+        metrics.set_log_size(loaded.size);
+        let (handle, sequencer_task) = sequencer::start(
+            sequencer::Parts { store: store.clone(), clock: clock.clone(), log: log.clone(), metrics: metrics.clone() },
+            loaded,
+            sharing,
+            deadline_tx,
+            head_tx,
+        );
+        let scheduler_task = scheduler::start(clock.clone(), handle.clone(), initial, deadline_rx, metrics.clone());
         let state = AppState {
-            inner: Arc::new(Inner { store, sequencer: handle, clock, log, tokens: auth::TokenCache::default() }),
+            inner: Arc::new(Inner {
+                store,
+                sequencer: handle,
+                clock,
+                log,
+                tokens: auth::TokenCache::default(),
+                metrics,
+            }),
         };
         let witness_tasks = witnesses::start(state.clone(), witnesses, head_rx);
         Ok(Self { state, sequencer_task, scheduler_task, witness_tasks })
@@ -189,6 +187,62 @@ impl App {
         self.sequencer_task.abort();
         result
     }
+}
+
+/// Loads the log, creating it if the database is empty, and checks that it is this key's log.
+/// Several servers may start at once on one database: the first to append creates the log, and
+/// the others load it.
+async fn open_log(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    log: &Signer,
+    unsigned_positions: bool,
+) -> Result<sequencer::Loaded, LoadError> {
+    let vkey = log.verifier().to_string();
+    let mut loaded = sequencer::load(store).await?;
+    if loaded.state.log.is_none() && loaded.size == 0 {
+        // A new log begins by naming its origin, its key and its policy.
+        let create = Command::CreateLog { origin: log.name().to_string(), log_key: vkey.clone(), unsigned_positions };
+        let mut entries = Vec::new();
+        let mut touched = sequencer::Touched::default();
+        loaded.sequence(Actor::Secretariat, &create, clock.now(), &mut entries, &mut touched)?;
+        let (tree_hashes, checkpoint) = loaded.seal(&entries, log)?;
+        let batch = Batch { expected_size: 0, entries, tree_hashes, checkpoint: Some(checkpoint), ..Batch::default() };
+        match store.append(&batch).await {
+            Ok(_) => {}
+            Err(StoreError::Conflict { .. }) => loaded = sequencer::load(store).await?,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    match &loaded.state.log {
+        Some(settings) if settings.log_key != vkey => {
+            return Err(LoadError::WrongKey { log: settings.log_key.clone(), given: vkey });
+        }
+        Some(settings) if settings.unsigned_positions != unsigned_positions => {
+            tracing::warn!(
+                log = settings.unsigned_positions,
+                configured = unsigned_positions,
+                "the unsigned-positions setting applies only to a new log; this log keeps the policy of its first entry"
+            );
+        }
+        _ => {}
+    }
+    // A log whose latest entries have no checkpoint (written before checkpoints, or by a
+    // server that stopped in between) gets one now, so that what is served is signed.
+    let latest = store.latest_checkpoint().await?;
+    if loaded.size > 0 && latest.as_ref().is_none_or(|c| c.size != loaded.size) {
+        let checkpoint = sequencer::sign_checkpoint(&loaded.tree, log)?;
+        match store
+            .append(&Batch { expected_size: loaded.size, checkpoint: Some(checkpoint), ..Batch::default() })
+            .await
+        {
+            // Another server appended meanwhile (and signed its own checkpoint): the sequencer
+            // catches up on its first write.
+            Ok(_) | Err(StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(loaded)
 }
 
 /// Binds `addr` (port 0 picks a free one) and returns the listener and its address.

@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use tokio::sync::mpsc;
 
 use crate::clock::{Clock, until};
+use crate::metrics::Metrics;
 use crate::sequencer::{DeadlineUpdate, SequencerHandle, SubmitError};
 
 /// Starts the scheduler with the open deadlines known at start.
@@ -22,12 +23,13 @@ pub fn start(
     sequencer: SequencerHandle,
     initial: Vec<(ProposalId, Timestamp)>,
     updates: mpsc::UnboundedReceiver<Vec<DeadlineUpdate>>,
+    metrics: Arc<Metrics>,
 ) -> tokio::task::JoinHandle<()> {
     let mut timers = Timers::default();
     for (p, t) in initial {
         timers.set(p, Some(t));
     }
-    tokio::spawn(run(clock, sequencer, timers, updates))
+    tokio::spawn(run(clock, sequencer, timers, updates, metrics))
 }
 
 #[derive(Debug, Default)]
@@ -66,6 +68,7 @@ async fn run(
     sequencer: SequencerHandle,
     mut timers: Timers,
     mut updates: mpsc::UnboundedReceiver<Vec<DeadlineUpdate>>,
+    metrics: Arc<Metrics>,
 ) {
     loop {
         let sleep = timers.next().map(|t| until(clock.now(), t));
@@ -76,16 +79,19 @@ async fn run(
             },
             () = async { tokio::time::sleep(sleep.unwrap_or_default()).await }, if sleep.is_some() => {
                 for p in timers.take_due(clock.now()) {
-                    close(&sequencer, &mut timers, p, clock.as_ref()).await;
+                    close(&sequencer, &mut timers, p, clock.as_ref(), &metrics).await;
                 }
             }
         }
     }
 }
 
-async fn close(sequencer: &SequencerHandle, timers: &mut Timers, p: ProposalId, clock: &dyn Clock) {
+async fn close(sequencer: &SequencerHandle, timers: &mut Timers, p: ProposalId, clock: &dyn Clock, metrics: &Metrics) {
     match sequencer.submit(Actor::Scheduler, Command::CloseAtDeadline { proposal: p }, None).await {
-        Ok(_) => tracing::info!(proposal = %p, "procedure closed at its deadline"),
+        Ok(_) => {
+            metrics.deadlines_closed.inc();
+            tracing::info!(proposal = %p, "procedure closed at its deadline");
+        }
         // Extended meanwhile: the update carrying the new deadline reschedules it.
         Err(SubmitError::Refused(Refusal::NotDue { deadline })) => timers.set(p, Some(deadline)),
         // Decided or withdrawn meanwhile: nothing to close.

@@ -23,6 +23,7 @@ use jiff::Timestamp;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
+use crate::metrics::{Metrics, WriteResult};
 use crate::resource::{Resource, status_for};
 use concord_ledger::edge::TreeEdge;
 
@@ -75,6 +76,7 @@ struct Submission {
 #[derive(Debug, Clone)]
 pub struct SequencerHandle {
     tx: mpsc::Sender<Submission>,
+    health: tokio::sync::watch::Receiver<Option<String>>,
 }
 
 impl std::fmt::Debug for Submission {
@@ -103,6 +105,12 @@ impl SequencerHandle {
     #[must_use]
     pub fn is_alive(&self) -> bool {
         !self.tx.is_closed()
+    }
+
+    /// Why the sequencer cannot write now (the database went away), if it cannot.
+    #[must_use]
+    pub fn trouble(&self) -> Option<String> {
+        self.health.borrow().clone()
     }
 }
 
@@ -185,97 +193,290 @@ pub enum LoadError {
     CheckpointMismatch { size: u64, stored: Hash, computed: Hash },
 }
 
+impl Loaded {
+    /// The fold of an empty log.
+    #[must_use]
+    pub fn empty() -> Self {
+        Self {
+            state: State::new(),
+            size: 0,
+            last_hash: concord_store::genesis(),
+            tree: TreeEdge::default(),
+            decisions: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Reads the entries appended after `self.size` (by this process before a restart, or by
+    /// another server on the same database), checks that they continue the chain, and folds
+    /// them in, noting what they touched. Tree hashes from index `fill_tree_from` on are
+    /// stored as they are computed (filling in a log written before the tree existed); `None`
+    /// stores none, as the writer of the entries stored them. Returns how many were read.
+    /// After a store error, `self` is the fold of a prefix of the log (whole pages); after an
+    /// entry that does not apply, the log is corrupt and `self` must be thrown away.
+    pub async fn catch_up(
+        &mut self,
+        store: &dyn Store,
+        fill_tree_from: Option<u64>,
+        touched: &mut Touched,
+    ) -> Result<u64, LoadError> {
+        let start = self.size;
+        loop {
+            let page = store.entries(self.size, LOAD_PAGE).await?;
+            if page.is_empty() {
+                return Ok(self.size - start);
+            }
+            let (records, last) = concord_store::check_chain(self.last_hash, &page)?;
+            for r in &records {
+                if r.seq != self.size {
+                    return Err(concord_store::ChainError::OutOfSequence { seq: self.size, claimed: r.seq }.into());
+                }
+                self.state.apply(&r.event).map_err(|error| LoadError::Apply { seq: r.seq, error })?;
+                touched.note(&r.event);
+                if let Event::ProposalDecided { proposal, .. } = &r.event {
+                    self.decisions.insert(*proposal, r.seq);
+                }
+                self.size += 1;
+            }
+            let leaves: Vec<Hash> = page.iter().map(|e| e.leaf_hash).collect();
+            let hashes = self.tree.append(&leaves)?;
+            self.last_hash = last;
+            if let Some(from) = fill_tree_from
+                && hashes.last().is_some_and(|(i, _)| *i >= from)
+            {
+                store.put_tree_hashes(&hashes).await?;
+            }
+        }
+    }
+}
+
 /// Reads the whole log, checks its chain, folds it into a state and rebuilds the Merkle tree's
 /// edge from the leaves, storing any tree hashes missing (a log written before the tree
 /// existed). The root must equal the stored checkpoint's, if there is one at this size.
 pub async fn load(store: &dyn Store) -> Result<Loaded, LoadError> {
-    let mut state = State::new();
-    let mut last_hash = concord_store::genesis();
-    let mut size = 0;
-    let mut tree = TreeEdge::default();
-    let mut decisions = std::collections::BTreeMap::new();
+    let mut loaded = Loaded::empty();
     let stored_hashes = store.tree_hash_count().await?;
-    loop {
-        let page = store.entries(size, LOAD_PAGE).await?;
-        if page.is_empty() {
-            break;
-        }
-        let (records, last) = concord_store::check_chain(last_hash, &page)?;
-        for r in &records {
-            state.apply(&r.event).map_err(|error| LoadError::Apply { seq: r.seq, error })?;
-            if let Event::ProposalDecided { proposal, .. } = &r.event {
-                decisions.insert(*proposal, r.seq);
-            }
-        }
-        let leaves: Vec<Hash> = page.iter().map(|e| e.leaf_hash).collect();
-        let hashes = tree.append(&leaves)?;
-        if hashes.last().is_some_and(|(i, _)| *i >= stored_hashes) {
-            store.put_tree_hashes(&hashes).await?;
-        }
-        last_hash = last;
-        size += page.len() as u64;
-    }
-    if let Some(c) = store.checkpoint(size).await? {
-        let computed = tree.root()?;
+    loaded.catch_up(store, Some(stored_hashes), &mut Touched::default()).await?;
+    if let Some(c) = store.checkpoint(loaded.size).await? {
+        let computed = loaded.tree.root()?;
         if c.root != computed {
-            return Err(LoadError::CheckpointMismatch { size, stored: c.root, computed });
+            return Err(LoadError::CheckpointMismatch { size: loaded.size, stored: c.root, computed });
         }
     }
-    Ok(Loaded { state, size, last_hash, tree, decisions })
+    Ok(loaded)
 }
 
 /// Deadlines to (re)schedule after a commit: `Some` for open proposals, `None` to cancel.
 pub type DeadlineUpdate = (ProposalId, Option<Timestamp>);
 
+/// How the sequencer shares its log with other servers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sharing {
+    /// Other servers append to the same database: look for their entries this often (so that
+    /// this server's deadlines and witnesses see them even when it receives no writes), and
+    /// keep a copy of the state before each batch, so that a batch that loses the race to
+    /// append is decided again after catching up rather than by reloading the whole log.
+    pub follow: Option<std::time::Duration>,
+}
+
+/// Most times a batch is decided again after losing the race to append to another server.
+const MAX_CONFLICT_RETRIES: u32 = 32;
+
+/// How long to wait before deciding a batch again after its `n`th lost race: exponential up to
+/// 64 ms, with jitter so that servers that collided do not collide again in step. The jitter
+/// comes from the process id and the log size rather than a random generator: it only has to
+/// differ between servers, and the sequencer stays deterministic in tests.
+fn conflict_backoff(n: u32, size: u64) -> std::time::Duration {
+    let ceiling = 1u64 << n.min(6);
+    let mix =
+        u64::from(std::process::id()).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ size.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    std::time::Duration::from_micros(mix % (ceiling * 1000))
+}
+
 /// Starts the sequencer on a loaded log. `deadlines` receives the deadline of every proposal a
-/// commit touched.
+/// commit (or an entry of another server) touched.
 pub fn start(
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    log: Arc<Signer>,
+    parts: Parts,
     loaded: Loaded,
+    sharing: Sharing,
     deadlines: mpsc::UnboundedSender<Vec<DeadlineUpdate>>,
     head: tokio::sync::watch::Sender<u64>,
 ) -> (SequencerHandle, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
-    let task = Sequencer { store, clock, log, loaded, rx, deadlines, head };
-    (SequencerHandle { tx }, tokio::spawn(task.run()))
+    let (health_tx, health) = tokio::sync::watch::channel(None);
+    let Parts { store, clock, log, metrics } = parts;
+    let task = Sequencer { store, clock, log, metrics, loaded, sharing, rx, deadlines, head, health: health_tx };
+    (SequencerHandle { tx, health }, tokio::spawn(task.run()))
+}
+
+/// What the sequencer works with.
+#[allow(missing_debug_implementations)] // a store is not Debug
+pub struct Parts {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    /// The log's signing key, for checkpoints.
+    pub log: Arc<Signer>,
+    pub metrics: Arc<Metrics>,
 }
 
 struct Sequencer {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     log: Arc<Signer>,
+    metrics: Arc<Metrics>,
     loaded: Loaded,
+    sharing: Sharing,
     rx: mpsc::Receiver<Submission>,
     deadlines: mpsc::UnboundedSender<Vec<DeadlineUpdate>>,
     /// The size of the latest checkpoint, for the witnesses.
     head: tokio::sync::watch::Sender<u64>,
+    /// Why the sequencer cannot write now, if it cannot (for `/readyz`).
+    health: tokio::sync::watch::Sender<Option<String>>,
 }
 
-/// A submission decided in the current batch, waiting for the commit.
-struct Pending {
-    reply: oneshot::Sender<Result<Reply, SubmitError>>,
-    result: Result<Reply, SubmitError>,
-    /// Decided against a state that holds earlier, uncommitted writes of this batch: if the
-    /// commit fails, whatever it was told no longer holds.
-    after_writes: bool,
+/// A batch decided against the state, not yet appended.
+struct Decided {
+    /// One per submission, in order: its answer, and whether it was decided against a state
+    /// holding earlier, uncommitted writes of this batch (if the commit fails, whatever it was
+    /// told no longer holds).
+    results: Vec<(Result<Reply, SubmitError>, bool)>,
+    batch: Option<Batch>,
+    touched: Touched,
 }
 
 impl Sequencer {
     async fn run(mut self) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        while self.rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-            self.commit(std::mem::take(&mut batch)).await;
+        let mut follow = self.sharing.follow.map(|every| {
+            let mut t = tokio::time::interval(every);
+            t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            t
+        });
+        loop {
+            tokio::select! {
+                n = self.rx.recv_many(&mut batch, MAX_BATCH) => {
+                    if n == 0 {
+                        return;
+                    }
+                    self.commit(std::mem::take(&mut batch)).await;
+                }
+                _ = async { follow.as_mut().expect("guarded").tick().await }, if follow.is_some() => {
+                    self.follow().await;
+                }
+            }
         }
+    }
+
+    /// Folds in what other servers appended since the last look.
+    async fn follow(&mut self) {
+        match self.store.log_size().await {
+            Ok(size) if size > self.loaded.size => {
+                // A store error leaves the state at a prefix of the log: the next look goes on.
+                if let Err(e) = self.catch_up().await {
+                    tracing::warn!(error = %e, "following the log failed; will try again");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "the database does not answer; will try again"),
+        }
+    }
+
+    /// Reads and folds the entries appended after the state, telling the scheduler and the
+    /// witnesses about them.
+    async fn catch_up(&mut self) -> Result<u64, LoadError> {
+        let mut touched = Touched::default();
+        let read = self.loaded.catch_up(self.store.as_ref(), None, &mut touched).await?;
+        if read > 0 {
+            self.metrics.entries_followed.inc_by(read);
+            self.metrics.set_log_size(self.loaded.size);
+            tracing::debug!(entries = read, size = self.loaded.size, "caught up with the log");
+            let _ = self.deadlines.send(touched.deadlines(&self.loaded.state));
+            self.head.send_replace(self.loaded.size);
+        }
+        Ok(read)
     }
 
     #[tracing::instrument(skip_all, fields(submissions = subs.len()))]
     async fn commit(&mut self, subs: Vec<Submission>) {
+        let mut conflicts = 0;
+        loop {
+            // Other servers wait while this one holds the lease, from catching up to appending.
+            let mut lease = None;
+            if self.sharing.follow.is_some() {
+                match self.store.lease_log().await {
+                    Ok(l) => lease = l,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the log's writer lease is not available");
+                        let unavailable = || Err(SubmitError::Unavailable(e.to_string()));
+                        return answer(&self.metrics, subs, std::iter::repeat_with(unavailable));
+                    }
+                }
+                // Decide on the log as it stands, not as this server last wrote it: a refusal
+                // ("no such proposal") must not rest on a state older than a write another
+                // server acknowledged before this request arrived.
+                if let Err(e) = self.catch_up().await {
+                    tracing::error!(error = %e, "the log cannot be read; recovering");
+                    // A store error leaves the state at a prefix of the log: go on from there.
+                    let here = self.loaded.clone();
+                    self.recover(Some(here)).await;
+                    let unavailable = || Err(SubmitError::Unavailable(e.to_string()));
+                    return answer(&self.metrics, subs, std::iter::repeat_with(unavailable));
+                }
+            }
+            let saved = self.sharing.follow.is_some().then(|| self.loaded.clone());
+            let decided = self.decide(&subs).await;
+            let Some(batch) = decided.batch else {
+                return answer(&self.metrics, subs, decided.results.into_iter().map(|(r, _)| r));
+            };
+            let started = std::time::Instant::now();
+            let appended = self.store.append(&batch).await;
+            drop(lease);
+            match appended {
+                Ok(_) => {
+                    self.metrics.batches.inc();
+                    self.metrics.commit_seconds.observe(started.elapsed().as_secs_f64());
+                    self.metrics.set_log_size(self.loaded.size);
+                    let _ = self.deadlines.send(decided.touched.deadlines(&self.loaded.state));
+                    if batch.checkpoint.is_some() {
+                        self.head.send_replace(self.loaded.size);
+                    }
+                    return answer(&self.metrics, subs, decided.results.into_iter().map(|(r, _)| r));
+                }
+                Err(StoreError::Conflict { expected, found }) if conflicts < MAX_CONFLICT_RETRIES => {
+                    // Another server appended first: nothing of this batch happened. Decide it
+                    // again on the log as it now stands.
+                    conflicts += 1;
+                    self.metrics.conflicts.inc();
+                    tracing::debug!(expected, found, conflicts, "another server appended first; deciding again");
+                    tokio::time::sleep(conflict_backoff(conflicts, found)).await;
+                    if !self.recover(saved).await {
+                        return self.fail(subs, decided.results, "the log could not be read".into());
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "append failed; recovering the state from the log");
+                    let msg = e.to_string();
+                    self.recover(saved).await;
+                    return self.fail(subs, decided.results, msg);
+                }
+            }
+        }
+    }
+
+    /// Answers a batch that did not commit: every write, and every refusal that rested on one,
+    /// as unavailable.
+    fn fail(&self, subs: Vec<Submission>, results: Vec<(Result<Reply, SubmitError>, bool)>, msg: String) {
+        let results = results
+            .into_iter()
+            .map(|(r, after_writes)| if after_writes { Err(SubmitError::Unavailable(msg.clone())) } else { r });
+        answer(&self.metrics, subs, results);
+    }
+
+    /// Decides every submission in turn, against the state as the previous ones left it.
+    async fn decide(&mut self, subs: &[Submission]) -> Decided {
         let now = self.clock.now();
         let start_size = self.loaded.size;
         let mut entries = Vec::new();
-        let mut pending = Vec::new();
+        let mut results = Vec::with_capacity(subs.len());
         let mut idempotency = Vec::new();
         let mut keys_in_batch = BTreeSet::new();
         let mut touched = Touched::default();
@@ -284,12 +485,12 @@ impl Sequencer {
             if let Some(key) = &sub.key {
                 match self.check_key(key, &keys_in_batch).await {
                     Ok(Some(reply)) => {
-                        let _ = sub.reply.send(Ok(reply));
+                        results.push((Ok(reply), false));
                         continue;
                     }
                     Ok(None) => {}
                     Err(e) => {
-                        let _ = sub.reply.send(Err(e));
+                        results.push((Err(e), false));
                         continue;
                     }
                 }
@@ -298,30 +499,27 @@ impl Sequencer {
             if let Err(refusal) = self.loaded.sequence(sub.actor, &sub.command, now, &mut entries, &mut touched) {
                 // Held until the commit: a refusal may rest on an earlier write of this batch
                 // (an objection that blocked the proposal), which must be durable first.
-                pending.push(Pending { reply: sub.reply, result: Err(refusal.into()), after_writes });
+                results.push((Err(refusal.into()), after_writes));
                 continue;
             }
             let resource = Resource::of(&self.loaded.state, &sub.command);
             let result = Reply { status: status_for(&sub.command), body: resource.to_json(), replayed: false };
-            if let Some(key) = sub.key {
+            if let Some(key) = &sub.key {
                 keys_in_batch.insert((key.principal.clone(), key.key.clone()));
                 idempotency.push(IdempotencyRecord {
-                    principal: key.principal,
-                    key: key.key,
-                    fingerprint: key.fingerprint,
+                    principal: key.principal.clone(),
+                    key: key.key.clone(),
+                    fingerprint: key.fingerprint.clone(),
                     status: result.status,
                     body: result.body.clone(),
                     created_at: now,
                 });
             }
-            pending.push(Pending { reply: sub.reply, result: Ok(result), after_writes: true });
+            results.push((Ok(result), true));
         }
 
         if entries.is_empty() && idempotency.is_empty() {
-            for p in pending {
-                let _ = p.reply.send(p.result);
-            }
-            return;
+            return Decided { results, batch: None, touched };
         }
         let (tree_hashes, checkpoint) = if entries.is_empty() {
             (Vec::new(), None)
@@ -339,26 +537,7 @@ impl Sequencer {
             projections: touched.snapshot(&self.loaded),
             idempotency,
         };
-        match self.store.append(&batch).await {
-            Ok(_) => {
-                let _ = self.deadlines.send(touched.deadlines(&self.loaded.state));
-                if batch.checkpoint.is_some() {
-                    self.head.send_replace(self.loaded.size);
-                }
-                for p in pending {
-                    let _ = p.reply.send(p.result);
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "append failed; reloading the state from the log");
-                let msg = e.to_string();
-                for p in pending {
-                    let result = if p.after_writes { Err(SubmitError::Unavailable(msg.clone())) } else { p.result };
-                    let _ = p.reply.send(result);
-                }
-                self.reload().await;
-            }
-        }
+        Decided { results, batch: Some(batch), touched }
     }
 
     /// A stored reply for a key already used, or a refusal if the key is taken by another request.
@@ -382,23 +561,72 @@ impl Sequencer {
         }
     }
 
-    /// Rebuilds the in-memory state from the log after a failed append, retrying until the
-    /// store answers: deciding against a state that differs from the log would fork it.
-    async fn reload(&mut self) {
+    /// Brings the in-memory state back to the log after a batch did not commit: from the copy
+    /// taken before the batch, reading only what was appended since (by another server, or by
+    /// this batch if the store failed after writing it), or else by reloading the whole log.
+    /// Deciding against a state that differs from the log would fork it, so this retries until
+    /// the store answers, answering meanwhile every submission as unavailable and `/readyz` as
+    /// not ready. Returns whether the state is back without waiting (false: the store was down).
+    async fn recover(&mut self, saved: Option<Loaded>) -> bool {
         let mut delay = std::time::Duration::from_millis(50);
+        let mut first = true;
         loop {
-            match load(self.store.as_ref()).await {
-                Ok(loaded) => {
+            let result = match &saved {
+                Some(saved) => {
+                    self.loaded = saved.clone();
+                    self.catch_up().await.map(|_| ())
+                }
+                None => load(self.store.as_ref()).await.map(|loaded| {
                     self.loaded = loaded;
-                    return;
+                }),
+            };
+            match result {
+                Ok(()) => {
+                    self.health.send_replace(None);
+                    return first;
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, "reloading the log failed; retrying");
-                    tokio::time::sleep(delay).await;
+                    first = false;
+                    tracing::error!(error = %e, "reading the log failed; retrying");
+                    self.health.send_replace(Some(format!("the log cannot be read: {e}")));
+                    self.refuse_while_down(delay, &e.to_string()).await;
                     delay = (delay * 2).min(std::time::Duration::from_secs(5));
                 }
             }
         }
+    }
+
+    /// Waits `delay`, answering every submission that arrives meanwhile as unavailable.
+    async fn refuse_while_down(&mut self, delay: std::time::Duration, why: &str) {
+        let sleep = tokio::time::sleep(delay);
+        tokio::pin!(sleep);
+        let mut waiting = Vec::new();
+        loop {
+            tokio::select! {
+                () = &mut sleep => return,
+                n = self.rx.recv_many(&mut waiting, MAX_BATCH) => {
+                    if n == 0 {
+                        return;
+                    }
+                    for sub in waiting.drain(..) {
+                        let _ = sub.reply.send(Err(SubmitError::Unavailable(why.to_string())));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Sends each submission its answer, counting how each ended.
+fn answer(metrics: &Metrics, subs: Vec<Submission>, results: impl Iterator<Item = Result<Reply, SubmitError>>) {
+    for (sub, result) in subs.into_iter().zip(results) {
+        metrics.write(match &result {
+            Ok(r) if r.replayed => WriteResult::Replayed,
+            Ok(_) => WriteResult::Committed,
+            Err(SubmitError::Refused(_) | SubmitError::KeyReused) => WriteResult::Refused,
+            Err(SubmitError::Overloaded | SubmitError::Unavailable(_)) => WriteResult::Unavailable,
+        });
+        let _ = sub.reply.send(result);
     }
 }
 
@@ -605,6 +833,79 @@ mod tests {
         assert!(matches!(concur, Err(SubmitError::Unavailable(_))), "told something that did not happen: {concur:?}");
         // The proposal is still open, and the concurrence goes through on retry.
         seq.submit(Actor::Member(code("USA")), position("USA", Stance::Concur), None).await.expect("accepted");
+    }
+
+    /// A second server on the same store, following it every second.
+    async fn second_server(store: Arc<MemoryStore>) -> crate::App {
+        let clock = crate::clock::TokioClock::starting_at(crate::testing::t(crate::testing::T0));
+        let sharing = Sharing { follow: Some(std::time::Duration::from_secs(1)) };
+        crate::App::start_with(store, Arc::new(clock), crate::testing::log_key(), sharing).await.expect("loads")
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_that_loses_the_race_to_append_decides_again_on_the_log_as_it_stands() {
+        let store = Arc::new(MemoryStore::default());
+        let a = app(store.clone()).await;
+        let b = second_server(store.clone()).await;
+        // b loaded the log before a writes: its next append conflicts.
+        a.state.sequencer().submit(Actor::Secretariat, draft("from a"), None).await.unwrap();
+        let reply = b.state.sequencer().submit(Actor::Secretariat, draft("from b"), None).await.unwrap();
+        let p: concord_core::Proposal = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(p.id, ProposalId(2), "b decided on the log including a's draft");
+        // And a, which does not follow, catches up when its own append conflicts.
+        let reply = a.state.sequencer().submit(Actor::Secretariat, draft("from a again"), None).await.unwrap();
+        let p: concord_core::Proposal = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(p.id, ProposalId(3));
+        let loaded = check_log(&store).await;
+        let titles: Vec<_> = loaded.state.proposals.values().map(|p| p.current().title.clone()).collect();
+        assert_eq!(titles, ["from a", "from b", "from a again"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_writes_through_two_servers_make_one_chain() {
+        let store = Arc::new(MemoryStore::default());
+        let a = app(store.clone()).await;
+        let b = second_server(store.clone()).await;
+        let writes = (0..100).map(|i| {
+            let seq = if i % 2 == 0 { a.state.sequencer().clone() } else { b.state.sequencer().clone() };
+            tokio::spawn(async move { seq.submit(Actor::Secretariat, draft(&format!("p{i}")), None).await })
+        });
+        let results = futures_join(writes).await;
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        let loaded = check_log(&store).await;
+        let ids: std::collections::BTreeSet<_> = loaded.state.proposals.keys().map(|p| p.0).collect();
+        assert_eq!(ids, (1..=100).collect());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_deadline_seen_by_two_servers_is_closed_once() {
+        use crate::testing::{silence, t};
+
+        let store = Arc::new(MemoryStore::default());
+        let a = app(store.clone()).await;
+        let b = second_server(store.clone()).await;
+        let p = silence(a.state.sequencer(), 1, t("2024-02-27T10:00:00Z")).await;
+        // b learns of the circulation by following the log, and sets its own timer.
+        tokio::time::sleep(std::time::Duration::from_secs(2 * 3600)).await;
+        let loaded = check_log(&store).await;
+        let decided = loaded.state.proposals[&p].decision.as_ref().expect("closed at the deadline");
+        assert_eq!(decided.decided_at, t("2024-02-27T10:00:00Z"));
+        let mut closes = 0;
+        for e in store.entries(0, 1000).await.unwrap() {
+            if matches!(concord_store::decode(&e.bytes).unwrap().event, Event::ProposalDecided { .. }) {
+                closes += 1;
+            }
+        }
+        assert_eq!(closes, 1);
+
+        // b follows the log on its own: with a's scheduler gone, b closes a's next procedure.
+        a.scheduler_task.abort();
+        let q = silence(a.state.sequencer(), 2, t("2024-02-27T13:00:00Z")).await;
+        tokio::time::sleep(std::time::Duration::from_secs(3 * 3600)).await;
+        let loaded = check_log(&store).await;
+        let decided = loaded.state.proposals[&q].decision.as_ref().expect("closed by the other server");
+        assert_eq!(decided.decided_at, t("2024-02-27T13:00:00Z"));
+        drop(b);
     }
 
     async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {

@@ -255,6 +255,28 @@ async fn health_and_readiness() {
 }
 
 #[tokio::test]
+async fn metrics_count_writes_by_how_they_ended() {
+    let s = Server::start().await;
+    let id = s.draft("routine", "Counted").await;
+    let sec = s.secretariat.clone();
+    let past = json!({ "procedure": "silence", "deadline": "2001-01-01T00:00:00Z" });
+    assert_eq!(s.post(&sec, &format!("/api/v1/proposals/{id}/circulate"), &past).await.status, 422);
+    let r = s.get_anon("/metrics").await;
+    r.expect_status(200);
+    assert!(r.header("content-type").unwrap().starts_with("application/openmetrics-text"));
+    let text = String::from_utf8(r.bytes).unwrap();
+    let value = |name: &str| -> f64 {
+        let line = text.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no {name} in {text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    // The fixture's own writes (members admitted) count too: compare, not equal.
+    assert!(value("concord_writes_total{result=\"committed\"}") >= 1.0, "{text}");
+    assert_eq!(value("concord_writes_total{result=\"refused\"}"), 1.0, "{text}");
+    assert_eq!(value("concord_log_entries"), s.log_size().await as f64, "{text}");
+    assert!(value("concord_batch_commit_seconds_count") >= 1.0, "{text}");
+}
+
+#[tokio::test]
 async fn the_openapi_document_describes_the_api() {
     let s = Server::start().await;
     let r = s.get_anon("/api/openapi.json").await;

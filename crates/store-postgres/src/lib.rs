@@ -42,7 +42,8 @@ use async_trait::async_trait;
 use concord_core::{Actor, Member, Partner, Proposal, ProposalId, ProposalStatus};
 use concord_ledger::{Hash, leaf_hash};
 use concord_store::{
-    Batch, Checkpoint, Cosignature, IdempotencyRecord, NewToken, Page, Snapshot, Store, StoreError, StoredEntry,
+    Batch, Checkpoint, Cosignature, IdempotencyRecord, LogLease, NewToken, Page, Snapshot, Store, StoreError,
+    StoredEntry,
 };
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
@@ -60,6 +61,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a statement waits for a row lock (the log head) before failing as unavailable: the
 /// counterpart of the SQLite backend's busy timeout.
 const LOCK_TIMEOUT: &str = "5s";
+/// The advisory lock key of the log's writer lease ("concord" in ASCII): one per database.
+const LOG_LEASE_KEY: i64 = 0x0063_6f6e_636f_7264;
 /// Connections in the pool.
 const CONNECTIONS: u32 = 8;
 /// How the transactions that must read one snapshot begin.
@@ -505,6 +508,20 @@ impl Store for PostgresStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map_err(from_sqlx)?;
         Ok(())
+    }
+
+    /// A transaction holding a transaction-scoped advisory lock: dropping it rolls back, which
+    /// releases the lock, and so does a dropped connection if the process dies. Waiting longer
+    /// than `lock_timeout` fails as unavailable.
+    #[tracing::instrument(skip_all)]
+    async fn lease_log(&self) -> Result<Option<LogLease>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(from_sqlx)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(LOG_LEASE_KEY)
+            .execute(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+        Ok(Some(LogLease(Box::new(tx))))
     }
 }
 

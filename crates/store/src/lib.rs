@@ -97,4 +97,23 @@ pub trait Store: Send + Sync + 'static {
 
     /// A cheap round trip to the database, for readiness checks.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Takes the log's writer lease, shared by every process on this database, and holds it
+    /// until the returned value is dropped (or the process dies). A sequencer that shares the
+    /// database holds it while it catches up, decides and appends a batch, so that writers on
+    /// several servers take turns instead of racing and losing to [`StoreError::Conflict`].
+    /// The lease is an optimisation, not the guarantee: `append` still checks the size it
+    /// expects. `None`: this backend has no such lease (one process owns it).
+    async fn lease_log(&self) -> Result<Option<LogLease>, StoreError> {
+        Ok(None)
+    }
+}
+
+/// A held writer lease ([`Store::lease_log`]); dropping it releases the lease.
+pub struct LogLease(pub Box<dyn Send>);
+
+impl std::fmt::Debug for LogLease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LogLease")
+    }
 }

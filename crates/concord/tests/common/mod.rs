@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, dead_code)] // shared by test files that each use part of it
 
+pub mod pg;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -40,11 +42,16 @@ impl Drop for Server {
 
 /// Starts `concord serve` on `db` (a new log accepting unsigned positions) on a free port.
 pub fn serve(db: &Path) -> Server {
+    serve_on(db.as_os_str(), &log_key(db))
+}
+
+/// Starts `concord serve` on a database file or URL, with the log key `key`, on a free port.
+pub fn serve_on(db: &std::ffi::OsStr, key: &Path) -> Server {
     let mut child = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
         .arg(db)
         .arg("--log-key")
-        .arg(log_key(db))
+        .arg(key)
         .arg("--unsigned-positions")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

@@ -1,4 +1,4 @@
-//! Liveness and readiness.
+//! Liveness, readiness and metrics.
 
 use axum::Router;
 use axum::extract::State;
@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::problem::ApiError;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
 }
 
 /// The process is up.
@@ -26,6 +26,20 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiEr
     if !state.sequencer().is_alive() {
         return Err(ApiError::NotReady("the sequencer has stopped".into()));
     }
+    if let Some(why) = state.sequencer().trouble() {
+        return Err(ApiError::NotReady(why));
+    }
     state.store().ping().await.map_err(|e| ApiError::NotReady(format!("the database does not answer: {e}")))?;
     Ok("ready\n")
+}
+
+/// The server's metrics in the OpenMetrics text format, for Prometheus.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+    (status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text"),
+))]
+pub async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        state.metrics().encode(),
+    )
 }
