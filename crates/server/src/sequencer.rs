@@ -415,6 +415,8 @@ impl Sequencer {
                 // server acknowledged before this request arrived.
                 if let Err(e) = self.catch_up().await {
                     tracing::error!(error = %e, "the log cannot be read; recovering");
+                    // Let the other servers go on while this one waits for the store.
+                    drop(lease);
                     // A store error leaves the state at a prefix of the log: go on from there.
                     let here = self.loaded.clone();
                     self.recover(Some(here)).await;
