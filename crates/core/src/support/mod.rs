@@ -18,6 +18,7 @@ mod coalition;
 mod fund;
 mod money;
 mod pledge;
+pub mod report;
 mod request;
 pub(crate) mod rules;
 

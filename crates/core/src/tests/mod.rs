@@ -19,6 +19,8 @@
 //!   deliveries and corrections, money, coalitions, requests) and who may do what.
 //! - `support_properties`: random support command sequences: statuses never move backward,
 //!   deliveries never exceed pledges without a correction, replay equals live state.
+//! - `support_reports`: the reports (rules 10, 11, 12, 14, 15): measures, conversion, the
+//!   unknown month, shares over time, burden share, request gaps; totals add up.
 
 mod fixtures;
 mod support_fixtures;
@@ -35,3 +37,4 @@ mod signatures;
 mod silence;
 mod support_policy;
 mod support_properties;
+mod support_reports;
