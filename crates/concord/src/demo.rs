@@ -85,7 +85,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let verifier = log.verifier();
     let identity = concord_server::LogIdentity { key: log, unsigned_positions: true, witnesses: Vec::new() };
     let app = App::start(store, Arc::new(SystemClock), identity).await.context("cannot load the log")?;
-    println!("Concord demo: the founding brief's scenario (27 February 2024), illustrative positions.");
+    println!("Concord demo: the founding brief's scenario (27 February 2024), illustrative positions,");
+    println!("  and an illustrative support history 2022-2024 (amounts and quantities invented).");
     println!("  database   {}{}", path.display(), if fresh { "" } else { " (existing; scenario not reloaded)" });
     println!("  API        http://{addr}/api/v1/proposals");
     println!("  OpenAPI    http://{addr}/api/openapi.json");
@@ -96,6 +97,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         println!("  {name:<12} {token}");
     }
     println!("Try:  concord proposal list --server http://{addr} --token <a token>");
+    println!("      concord report shares --db {}   (also totals, delivery, gaps, burden)", path.display());
     println!("Ctrl-C stops the demo{}.", if args.db.is_none() { " and deletes its database" } else { "" });
     app.serve(listener, shutdown_signal()).await.context("the server failed")?;
     drop(tmp);

@@ -12,8 +12,10 @@ mod demo;
 mod export;
 mod import;
 mod keys;
+mod report;
 mod scenario;
 mod serve;
+mod support_history;
 mod verify;
 mod witness;
 
@@ -50,6 +52,9 @@ enum Cmd {
     /// Loads a log written by `export` into an empty database (SQLite or PostgreSQL), verifying
     /// it first, and rebuilds every table: the log's hashes stay the same.
     Import(import::Args),
+    /// Support reports computed from a database's log: totals, delivery, gaps, shares, burden.
+    #[command(subcommand)]
+    Report(report::ReportCmd),
     /// Checks a log (from a server or a database file): entries, tree, checkpoint, witnesses, and
     /// every decision replayed through the domain's rules. Exits non-zero naming the first fault.
     Verify(verify::Args),
@@ -83,6 +88,7 @@ fn main() -> ExitCode {
             Cmd::Verify(args) => verify::run(args).await,
             Cmd::Export(args) => export::run(args).await,
             Cmd::Import(args) => import::run(args).await,
+            Cmd::Report(cmd) => report::run(cmd).await,
             Cmd::Witness(args) => witness::run(args).await,
             Cmd::Proposal(cmd) => client::proposal(cmd).await,
             Cmd::Position(cmd) => client::position(cmd).await,
@@ -91,6 +97,14 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`concord report … | head`): nothing more to say to it.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             // One line: the error and its causes.
             eprintln!("concord: {}", format!("{e:#}").replace('\n', " "));

@@ -209,6 +209,9 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
 
     s.sort_by_key(|(t, _, _)| *t);
 
+    // The support history from 2022, recorded once the fund's programme (proposal 3) is adopted.
+    s.extend(crate::support_history::steps(ProposalId(3)));
+
     // (d) An open silence procedure, its deadline three days from now (on the hour).
     let start = now.checked_sub(SignedDuration::from_mins(30)).unwrap_or(now);
     let deadline = round_to_hour(now.checked_add(SignedDuration::from_hours(72)).unwrap_or(now));

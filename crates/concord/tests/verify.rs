@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // a test helper that fails should panic
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use concord_ledger::keys::Signer;
 use concord_ledger::{Hash, canonical, leaf_hash, tlog};
@@ -15,39 +13,7 @@ use sqlx::{Connection, Row, SqliteConnection};
 
 mod common;
 
-use common::BIN;
-
-/// A database holding the demo scenario, and the log's verifier key.
-struct Demo {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    log_key: String,
-}
-
-fn demo() -> Demo {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("demo.db");
-    let mut child = Command::new(BIN)
-        .args(["demo", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut log_key = None;
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if let Some(k) = line.trim().strip_prefix("log key") {
-            log_key = Some(k.trim().to_owned());
-        }
-        if line.starts_with("Ctrl-C") {
-            break;
-        }
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    Demo { _dir: dir, db, log_key: log_key.expect("the demo prints its log key") }
-}
+use common::{BIN, Demo, demo};
 
 fn verify(d: &Demo, extra: &[&str]) -> Output {
     Command::new(BIN).arg("verify").arg("--db").arg(&d.db).args(["--log-key", &d.log_key]).args(extra).output().unwrap()

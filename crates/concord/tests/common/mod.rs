@@ -65,3 +65,35 @@ pub fn serve_on(db: &std::ffi::OsStr, key: &Path) -> Server {
     assert!(url.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
     Server { child, url }
 }
+
+/// A database holding the demo scenario, and the log's verifier key.
+pub struct Demo {
+    pub _dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub log_key: String,
+}
+
+pub fn demo() -> Demo {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let mut child = Command::new(BIN)
+        .args(["demo", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log_key = None;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(k) = line.trim().strip_prefix("log key") {
+            log_key = Some(k.trim().to_owned());
+        }
+        if line.starts_with("Ctrl-C") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    Demo { _dir: dir, db, log_key: log_key.expect("the demo prints its log key") }
+}
