@@ -76,8 +76,12 @@ struct Submission {
 #[derive(Debug, Clone)]
 pub struct SequencerHandle {
     tx: mpsc::Sender<Submission>,
+    queries: mpsc::Sender<Query>,
     health: tokio::sync::watch::Receiver<Option<String>>,
 }
+
+/// A read of the folded state, run by the sequencer between batches.
+type Query = Box<dyn FnOnce(&State) + Send>;
 
 impl std::fmt::Debug for Submission {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -99,6 +103,25 @@ impl SequencerHandle {
             mpsc::error::TrySendError::Closed(_) => SubmitError::Unavailable("the sequencer has stopped".into()),
         })?;
         rx.await.map_err(|_| SubmitError::Unavailable("the sequencer stopped before replying".into()))?
+    }
+
+    /// Runs `read` on the state as of the last commit (after catching up with other servers'
+    /// entries, when the log is shared), between batches. For reads that need the whole fold
+    /// (the support reports) until they have tables of their own; keep `read` short, since
+    /// writes wait while it runs.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&State) -> T + Send + 'static,
+    ) -> Result<T, SubmitError> {
+        let (reply, rx) = oneshot::channel();
+        let query: Query = Box::new(move |state| {
+            let _ = reply.send(read(state));
+        });
+        self.queries.try_send(query).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => SubmitError::Overloaded,
+            mpsc::error::TrySendError::Closed(_) => SubmitError::Unavailable("the sequencer has stopped".into()),
+        })?;
+        rx.await.map_err(|_| SubmitError::Unavailable("the sequencer stopped before replying".into()))
     }
 
     /// Whether the sequencer task is still running.
@@ -302,10 +325,12 @@ pub fn start(
     head: tokio::sync::watch::Sender<u64>,
 ) -> (SequencerHandle, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
+    let (queries_tx, queries) = mpsc::channel(QUEUE_DEPTH);
     let (health_tx, health) = tokio::sync::watch::channel(None);
     let Parts { store, clock, log, metrics } = parts;
-    let task = Sequencer { store, clock, log, metrics, loaded, sharing, rx, deadlines, head, health: health_tx };
-    (SequencerHandle { tx, health }, tokio::spawn(task.run()))
+    let task =
+        Sequencer { store, clock, log, metrics, loaded, sharing, rx, queries, deadlines, head, health: health_tx };
+    (SequencerHandle { tx, queries: queries_tx, health }, tokio::spawn(task.run()))
 }
 
 /// What the sequencer works with.
@@ -326,6 +351,7 @@ struct Sequencer {
     loaded: Loaded,
     sharing: Sharing,
     rx: mpsc::Receiver<Submission>,
+    queries: mpsc::Receiver<Query>,
     deadlines: mpsc::UnboundedSender<Vec<DeadlineUpdate>>,
     /// The size of the latest checkpoint, for the witnesses.
     head: tokio::sync::watch::Sender<u64>,
@@ -358,6 +384,15 @@ impl Sequencer {
                         return;
                     }
                     self.commit(std::mem::take(&mut batch)).await;
+                }
+                Some(query) = self.queries.recv() => {
+                    if self.sharing.follow.is_some() {
+                        // Read the log as it stands, as a write would be decided on it.
+                        if let Err(e) = self.catch_up().await {
+                            tracing::warn!(error = %e, "cannot catch up before a read; answering from the last state");
+                        }
+                    }
+                    query(&self.loaded.state);
                 }
                 _ = async { follow.as_mut().expect("guarded").tick().await }, if follow.is_some() => {
                     self.follow().await;

@@ -299,6 +299,11 @@ async fn the_openapi_document_describes_the_api() {
         "/api/v1/members/{code}/departure",
         "/api/v1/partners",
         "/api/v1/log/entries",
+        "/api/v1/requests",
+        "/api/v1/pledges",
+        "/api/v1/pledges/{id}/deliveries",
+        "/api/v1/reports/totals",
+        "/metrics",
         "/healthz",
         "/readyz",
     ] {

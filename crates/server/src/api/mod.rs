@@ -9,6 +9,7 @@ pub mod log;
 pub mod members;
 pub mod partners;
 pub mod proposals;
+pub mod support;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -34,7 +35,12 @@ pub const MAX_LIMIT: u32 = 500;
 
 /// All API routes.
 pub fn router() -> Router<AppState> {
-    Router::new().merge(members::router()).merge(partners::router()).merge(proposals::router()).merge(log::router())
+    Router::new()
+        .merge(members::router())
+        .merge(partners::router())
+        .merge(proposals::router())
+        .merge(support::router())
+        .merge(log::router())
 }
 
 /// `?limit=&after=` on list endpoints.

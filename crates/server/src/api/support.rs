@@ -1,0 +1,335 @@
+//! Support coordination over HTTP: a partner's requests, donors' pledges, deliveries and
+//! receipts, coalitions, funds, donor states and exchange rates (writes, decided by the domain
+//! like every other command), and the support reports (reads).
+//!
+//! The reports need the whole fold of the support history, which has no query tables yet: they
+//! are computed from the sequencer's state between batches ([`SequencerHandle::read`]), by the
+//! same functions `concord report` runs on a copy of the log.
+//!
+//! [`SequencerHandle::read`]: crate::sequencer::SequencerHandle::read
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use concord_core::Command;
+use concord_core::support::report::{pledged_vs_delivered, request_gaps, shares, totals};
+use concord_core::support::{
+    CoalitionId, CoalitionTerms, Currency, DeliveryId, DonorState, FundTerms, FxRate, Measure, Money, PledgeId,
+    PledgeStatus, PledgeTerms, RequestId, RequestTerms,
+};
+use jiff::civil::Date;
+use serde::Deserialize;
+
+use super::Write;
+use super::extract::{Path, Query};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{ApiError, Problem};
+use crate::sequencer::SubmitError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/donors", post(register_donor))
+        .route("/api/v1/requests", post(file_request))
+        .route("/api/v1/requests/{id}/withdraw", post(withdraw_request))
+        .route("/api/v1/pledges", post(record_pledge))
+        .route("/api/v1/pledges/{id}/status", post(change_status))
+        .route("/api/v1/pledges/{id}/deliveries", post(record_delivery))
+        .route("/api/v1/pledges/{id}/corrections", post(correct_deliveries))
+        .route("/api/v1/deliveries/{id}/receipt", post(confirm_receipt))
+        .route("/api/v1/coalitions", post(form_coalition))
+        .route("/api/v1/coalitions/{id}/participants", post(join_coalition))
+        .route("/api/v1/funds", post(create_fund))
+        .route("/api/v1/exchange-rates", post(record_rate))
+        .route("/api/v1/reports/totals", get(report_totals))
+        .route("/api/v1/reports/delivery", get(report_delivery))
+        .route("/api/v1/reports/gaps", get(report_gaps))
+        .route("/api/v1/reports/shares", get(report_shares))
+}
+
+/// Registers a non-member state as a donor (secretariat).
+#[utoipa::path(post, path = "/api/v1/donors", tag = "support", security(("bearer" = [])), request_body = DonorState,
+    responses((status = 201, description = "the donor state"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn register_donor(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    let donor: DonorState = w.json()?;
+    w.submit(&state, Command::RegisterDonorState { donor }).await
+}
+
+/// Files a request (the partner, for itself). Answers with the request and its coverage.
+#[utoipa::path(post, path = "/api/v1/requests", tag = "support", security(("bearer" = [])), request_body = RequestTerms,
+    responses((status = 201, description = "the request with its coverage"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn file_request(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    let request: RequestTerms = w.json()?;
+    w.submit(&state, Command::FileRequest { request }).await
+}
+
+/// Why a request is withdrawn.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawBody {
+    pub reason: Option<String>,
+}
+
+/// Withdraws a request (the partner that filed it).
+#[utoipa::path(post, path = "/api/v1/requests/{id}/withdraw", tag = "support", security(("bearer" = [])),
+    params(("id" = u64, Path)), request_body = WithdrawBody,
+    responses((status = 200, description = "the request"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn withdraw_request(
+    State(state): State<AppState>,
+    Path(id): Path<u64>,
+    w: Write,
+) -> Result<Response, ApiError> {
+    let b: WithdrawBody = w.json()?;
+    w.submit(&state, Command::WithdrawRequest { request: RequestId(id), reason: b.reason }).await
+}
+
+/// A pledge as recorded: its terms, and the status it starts in (default: announced).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct PledgeBody {
+    #[serde(flatten)]
+    pub terms: PledgeTerms,
+    pub status: Option<PledgeStatus>,
+}
+
+/// Records a pledge (a member for itself; the secretariat for any donor). Policy refusals say
+/// which way is allowed ("the alliance fund accepts non-lethal aid only: …").
+#[utoipa::path(post, path = "/api/v1/pledges", tag = "support", security(("bearer" = [])), request_body = PledgeBody,
+    responses((status = 201, description = "the pledge"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn record_pledge(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    let b: PledgeBody = w.json()?;
+    w.submit(&state, Command::RecordPledge { pledge: b.terms, status: b.status }).await
+}
+
+/// A pledge's next status.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    pub status: PledgeStatus,
+}
+
+/// Moves a pledge's status forward (or cancels it before delivery).
+#[utoipa::path(post, path = "/api/v1/pledges/{id}/status", tag = "support", security(("bearer" = [])),
+    params(("id" = u64, Path)), request_body = StatusBody,
+    responses((status = 200, description = "the pledge"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn change_status(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
+    let b: StatusBody = w.json()?;
+    w.submit(&state, Command::ChangePledgeStatus { pledge: PledgeId(id), status: b.status }).await
+}
+
+/// A delivery against a pledge.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryBody {
+    #[schema(value_type = String, format = Date)]
+    pub delivered_on: Date,
+    pub quantity: u64,
+    pub value: Money,
+}
+
+/// Records a delivery; never more than was pledged (see corrections).
+#[utoipa::path(post, path = "/api/v1/pledges/{id}/deliveries", tag = "support", security(("bearer" = [])),
+    params(("id" = u64, Path)), request_body = DeliveryBody,
+    responses((status = 201, description = "the delivery"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn record_delivery(
+    State(state): State<AppState>,
+    Path(id): Path<u64>,
+    w: Write,
+) -> Result<Response, ApiError> {
+    let b: DeliveryBody = w.json()?;
+    let command = Command::RecordDelivery {
+        pledge: PledgeId(id),
+        delivered_on: b.delivered_on,
+        quantity: b.quantity,
+        value: b.value,
+    };
+    w.submit(&state, command).await
+}
+
+/// An explicit correction of a pledge's deliveries.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionBody {
+    #[schema(value_type = String, format = Date)]
+    pub delivered_on: Date,
+    /// Added to the delivered quantity; may be negative.
+    pub quantity: i64,
+    /// Added to the delivered value; may be negative.
+    pub value: Money,
+    pub reason: String,
+}
+
+/// Records a correction: the only way to record more delivered than pledged, or to take a
+/// delivery back.
+#[utoipa::path(post, path = "/api/v1/pledges/{id}/corrections", tag = "support", security(("bearer" = [])),
+    params(("id" = u64, Path)), request_body = CorrectionBody,
+    responses((status = 201, description = "the correction record"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn correct_deliveries(
+    State(state): State<AppState>,
+    Path(id): Path<u64>,
+    w: Write,
+) -> Result<Response, ApiError> {
+    let b: CorrectionBody = w.json()?;
+    let command = Command::CorrectDeliveries {
+        pledge: PledgeId(id),
+        delivered_on: b.delivered_on,
+        quantity: b.quantity,
+        value: b.value,
+        reason: b.reason,
+    };
+    w.submit(&state, command).await
+}
+
+/// A receipt note.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptBody {
+    pub note: Option<String>,
+}
+
+/// Confirms receipt of a delivery (the partner it was made to).
+#[utoipa::path(post, path = "/api/v1/deliveries/{id}/receipt", tag = "support", security(("bearer" = [])),
+    params(("id" = u64, Path)), request_body = ReceiptBody,
+    responses((status = 200, description = "the delivery"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn confirm_receipt(
+    State(state): State<AppState>,
+    Path(id): Path<u64>,
+    w: Write,
+) -> Result<Response, ApiError> {
+    let b: ReceiptBody = w.json()?;
+    w.submit(&state, Command::ConfirmReceipt { delivery: DeliveryId(id), note: b.note }).await
+}
+
+/// Records a coalition (secretariat); its leads must take part in it.
+#[utoipa::path(post, path = "/api/v1/coalitions", tag = "support", security(("bearer" = [])), request_body = CoalitionTerms,
+    responses((status = 201, description = "the coalition"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn form_coalition(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    let coalition: CoalitionTerms = w.json()?;
+    w.submit(&state, Command::FormCoalition { coalition }).await
+}
+
+/// A state joining a coalition, or a participant becoming a lead.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinBody {
+    pub participant: concord_core::CountryCode,
+    #[serde(default)]
+    pub lead: bool,
+}
+
+/// A state joins a coalition (the secretariat, or a member for itself).
+#[utoipa::path(post, path = "/api/v1/coalitions/{id}/participants", tag = "support", security(("bearer" = [])),
+    params(("id" = u64, Path)), request_body = JoinBody,
+    responses((status = 200, description = "the coalition"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn join_coalition(
+    State(state): State<AppState>,
+    Path(id): Path<u64>,
+    w: Write,
+) -> Result<Response, ApiError> {
+    let b: JoinBody = w.json()?;
+    w.submit(&state, Command::JoinCoalition { coalition: CoalitionId(id), participant: b.participant, lead: b.lead })
+        .await
+}
+
+/// Sets up a fund on an adopted decision (secretariat).
+#[utoipa::path(post, path = "/api/v1/funds", tag = "support", security(("bearer" = [])), request_body = FundTerms,
+    responses((status = 201, description = "the fund"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_fund(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    let fund: FundTerms = w.json()?;
+    w.submit(&state, Command::CreateFund { fund }).await
+}
+
+/// Records a dated exchange rate (secretariat): reports convert only at recorded rates.
+#[utoipa::path(post, path = "/api/v1/exchange-rates", tag = "support", security(("bearer" = [])), request_body = FxRate,
+    responses((status = 201, description = "the rate"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn record_rate(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    let rate: FxRate = w.json()?;
+    w.submit(&state, Command::RecordExchangeRate { rate }).await
+}
+
+/// `?measure=&currency=` on the reports.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// committed (default: committed and later, the headline), allocated, or delivered.
+    pub measure: Option<Measure>,
+    /// ISO 4217 (default EUR); other currencies convert at recorded, dated rates.
+    pub currency: Option<String>,
+}
+
+impl ReportQuery {
+    fn parse(&self) -> Result<(Measure, Currency), ApiError> {
+        let currency = match &self.currency {
+            None => Currency::EUR,
+            Some(c) => Currency::parse(c).map_err(|e| ApiError::bad_request("invalid-query", e.to_string()))?,
+        };
+        Ok((self.measure.unwrap_or(Measure::Committed), currency))
+    }
+}
+
+/// Runs a report on the state, mapping a report error (a missing exchange rate) to 422.
+async fn report<T: serde::Serialize + Send + 'static>(
+    state: &AppState,
+    run: impl FnOnce(&concord_core::State) -> Result<T, concord_core::support::report::ReportError> + Send + 'static,
+) -> Result<Json<T>, ApiError> {
+    let result = state.sequencer().read(run).await.map_err(|e| match e {
+        SubmitError::Overloaded | SubmitError::Unavailable(_) => ApiError::Unavailable,
+        other => ApiError::Internal(other.to_string()),
+    })?;
+    result.map(Json).map_err(|e| ApiError::Unprocessable("report-unavailable", e.to_string()))
+}
+
+/// Totals by month × donor × category × lethality × channel × status, under the stated measure.
+#[utoipa::path(get, path = "/api/v1/reports/totals", tag = "reports", security(("bearer" = [])), params(ReportQuery),
+    responses((status = 200, description = "measure, currency, rows and total"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn report_totals(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let (measure, currency) = q.parse()?;
+    report(&state, move |s| totals(&s.support, measure, currency))
+        .await
+        .map(axum::response::IntoResponse::into_response)
+}
+
+/// Pledged (committed and later) against delivered, by donor.
+#[utoipa::path(get, path = "/api/v1/reports/delivery", tag = "reports", security(("bearer" = [])), params(ReportQuery),
+    responses((status = 200, description = "one line per donor"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn report_delivery(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let (_, currency) = q.parse()?;
+    report(&state, move |s| pledged_vs_delivered(&s.support, currency))
+        .await
+        .map(axum::response::IntoResponse::into_response)
+}
+
+/// Requests with what is pledged and delivered against them, uncovered ones first.
+#[utoipa::path(get, path = "/api/v1/reports/gaps", tag = "reports", security(("bearer" = [])),
+    responses((status = 200, description = "requests with their coverage")))]
+pub async fn report_gaps(State(state): State<AppState>, _caller: Caller) -> Result<Response, ApiError> {
+    report(&state, |s| {
+        let gaps = request_gaps(&s.support);
+        Ok(serde_json::to_value(gaps).unwrap_or_default())
+    })
+    .await
+    .map(axum::response::IntoResponse::into_response)
+}
+
+/// The shares of lethal and of long-range support, month by month.
+#[utoipa::path(get, path = "/api/v1/reports/shares", tag = "reports", security(("bearer" = [])), params(ReportQuery),
+    responses((status = 200, description = "one line per month, the unknown month last"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn report_shares(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let (measure, currency) = q.parse()?;
+    report(&state, move |s| shares(&s.support, measure, currency))
+        .await
+        .map(axum::response::IntoResponse::into_response)
+}
