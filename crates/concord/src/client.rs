@@ -16,13 +16,13 @@ use serde_json::{Value, json};
 pub struct Conn {
     /// The server's base URL.
     #[arg(long, env = "CONCORD_SERVER", default_value = "http://127.0.0.1:8080", global = true)]
-    server: String,
+    pub(crate) server: String,
     /// A bearer token (`concord token create`, or printed by `concord demo`).
     #[arg(long, env = "CONCORD_TOKEN", hide_env_values = true, global = true)]
-    token: Option<String>,
+    pub(crate) token: Option<String>,
     /// Print the API's JSON instead of text.
     #[arg(long, global = true)]
-    json: bool,
+    pub(crate) json: bool,
 }
 
 fn parse_enum<T: DeserializeOwned>(s: &str) -> Result<T, String> {
@@ -244,14 +244,14 @@ pub enum PositionCmd {
     },
 }
 
-struct Client {
+pub(crate) struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
 }
 
 impl Client {
-    fn new(conn: &Conn) -> anyhow::Result<Self> {
+    pub(crate) fn new(conn: &Conn) -> anyhow::Result<Self> {
         let token = conn.token.clone().context("no token: give --token or set CONCORD_TOKEN")?;
         let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build()?;
         Ok(Self { http, base: conn.server.trim_end_matches('/').to_owned(), token })
@@ -273,7 +273,7 @@ impl Client {
         self.send(self.http.get(format!("{}{path}", self.base))).await
     }
 
-    async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
         self.send(self.http.post(format!("{}{path}", self.base)).json(&body)).await
     }
 }

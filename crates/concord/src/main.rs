@@ -12,6 +12,7 @@ mod demo;
 mod export;
 mod import;
 mod keys;
+mod pledges;
 mod report;
 mod scenario;
 mod serve;
@@ -52,6 +53,9 @@ enum Cmd {
     /// Loads a log written by `export` into an empty database (SQLite or PostgreSQL), verifying
     /// it first, and rebuilds every table: the log's hashes stay the same.
     Import(import::Args),
+    /// Pledges on a server: import a CSV file, all or nothing.
+    #[command(subcommand)]
+    Pledge(pledges::PledgeCmd),
     /// Support reports computed from a database's log: totals, delivery, gaps, shares, burden.
     #[command(subcommand)]
     Report(report::ReportCmd),
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
             Cmd::Export(args) => export::run(args).await,
             Cmd::Import(args) => import::run(args).await,
             Cmd::Report(cmd) => report::run(cmd).await,
+            Cmd::Pledge(cmd) => pledges::run(cmd).await,
             Cmd::Witness(args) => witness::run(args).await,
             Cmd::Proposal(cmd) => client::proposal(cmd).await,
             Cmd::Position(cmd) => client::position(cmd).await,

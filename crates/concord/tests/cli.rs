@@ -142,3 +142,66 @@ fn bad_invocations_fail_with_one_line() {
     let out = concord(&["proposal", "circulate", "1", "--procedure", "silence"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn pledges_import_from_csv_all_or_nothing_with_the_row_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pledges.db");
+    let server = serve(&db);
+    let sec = token(&db, "secretariat", None);
+    let s = server.url.as_str();
+    let http = reqwest::blocking::Client::new();
+    for (path, body) in [
+        ("/api/v1/members", r#"{"code":"FRA","alpha2":"FR","numeric":"250","name":"France","accession":"1949-08-24"}"#),
+        ("/api/v1/partners", r#"{"code":"UKR","name":"Ukraine"}"#),
+    ] {
+        let r = http.post(format!("{s}{path}")).bearer_auth(&sec).header("content-type", "application/json").body(body);
+        assert_eq!(r.send().unwrap().status().as_u16(), 201);
+    }
+    let header = "donor,recipient,channel,coalition,fund,category,capability,range,item,quantity,value,currency,valuation,announced_on,request,status,source_ref";
+    let row = |channel: &str, category: &str, value: &str| {
+        format!(
+            "FRA,UKR,{channel},,,{category},artillery,medium,155 mm shells,100,{value},EUR,reported_by_donor,2024-01-16,,committed,"
+        )
+    };
+    let write = |name: &str, rows: &[String]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let total = || -> i64 {
+        let r = http.get(format!("{s}/api/v1/reports/totals")).bearer_auth(&sec).send().unwrap();
+        r.json::<Value>().unwrap()["total"]["minor_units"].as_i64().unwrap()
+    };
+    let import = |file: &str| concord(&["pledge", "import", file, "--server", s, "--token", &sec]);
+
+    // One row the server refuses (lethal on the alliance fund): nothing imported, the row named.
+    let bad_policy = write(
+        "policy.csv",
+        &[row("bilateral", "artillery_ammunition", "1000"), row("alliance_fund", "artillery_ammunition", "5")],
+    );
+    let err = fails(import(&bad_policy));
+    assert!(err.contains("row 2:") && err.contains("non-lethal"), "{err}");
+    assert_eq!(total(), 0, "nothing was imported");
+
+    // One row that does not parse: named, and nothing sent.
+    let bad_value =
+        write("value.csv", &[row("bilateral", "artillery_ammunition", "1000"), row("bilateral", "tanks", "1.234")]);
+    let err = fails(import(&bad_value));
+    assert!(err.contains("row 2:") && err.contains("more decimals"), "{err}");
+    let bad_word = write("word.csv", &[row("bilateral", "death_ray", "1")]);
+    assert!(fails(import(&bad_word)).contains("row 1: category"));
+
+    // A good file: every row, exactly.
+    let good = write(
+        "good.csv",
+        &[
+            row("bilateral", "artillery_ammunition", "1000.50"),
+            row("bilateral", "tanks", "2000"),
+            row("other_multilateral", "medical", "0.25"),
+        ],
+    );
+    let out = ok(import(&good));
+    assert!(out.contains("imported 3 pledges"), "{out}");
+    assert_eq!(total(), 100_050 + 200_000 + 25);
+}

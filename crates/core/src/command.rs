@@ -131,6 +131,12 @@ pub enum Command {
     },
     /// Records a pledge: a member its own, the secretariat any donor's (data entry, import of
     /// public data). Default status: announced.
+    /// Records many pledges at once, all or nothing (a member for itself; the secretariat for
+    /// any donor): each is decided as `RecordPledge` after the ones before it, and the first
+    /// refused names its row (from 1).
+    ImportPledges {
+        pledges: Vec<crate::support::PledgeEntry>,
+    },
     RecordPledge {
         pledge: PledgeTerms,
         status: Option<PledgeStatus>,

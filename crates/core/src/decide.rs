@@ -182,12 +182,12 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             let decision = evaluate_with(p, &p.positions, now).expect("an open proposal past its deadline is decided");
             Ok(vec![Event::ProposalDecided { proposal: *proposal, decision }])
         }
-        _ => decide_support(state, command, now),
+        _ => decide_support(state, actor, command, now),
     }
 }
 
 /// Decides a support command (issue 3), already authorised.
-fn decide_support(state: &State, command: &Command, now: Timestamp) -> Result<Vec<Event>, Refusal> {
+fn decide_support(state: &State, actor: Actor, command: &Command, now: Timestamp) -> Result<Vec<Event>, Refusal> {
     let support = &state.support;
     match command {
         Command::RegisterDonorState { donor } => {
@@ -201,6 +201,27 @@ fn decide_support(state: &State, command: &Command, now: Timestamp) -> Result<Ve
         Command::WithdrawRequest { request, reason } => {
             support_rules::check_withdrawal(state, *request, reason.as_deref())?;
             Ok(vec![Event::RequestWithdrawn { request: *request, reason: reason.clone(), at: now }])
+        }
+        Command::ImportPledges { pledges } => {
+            if pledges.is_empty() {
+                return Err(Refusal::Invalid { field: "pledges", reason: "there are none: give at least one".into() });
+            }
+            // Each row is decided on the state the rows before it leave (ids, request coverage).
+            let mut scratch = state.clone();
+            let mut events = Vec::with_capacity(pledges.len());
+            for (i, p) in pledges.iter().enumerate() {
+                let row = Command::RecordPledge { pledge: p.terms.clone(), status: p.status };
+                let decided = decide(&scratch, actor, &row, now)
+                    .map_err(|r| Refusal::InRow { row: i + 1, refusal: Box::new(r) })?;
+                for e in &decided {
+                    if let Err(err) = scratch.apply(e) {
+                        // decide and apply share their rules: an event decide produced applies.
+                        panic!("decide produced an event that apply refuses: {err}");
+                    }
+                }
+                events.extend(decided);
+            }
+            Ok(events)
         }
         Command::RecordPledge { pledge, status } => {
             let status = status.unwrap_or(PledgeStatus::Announced);
@@ -332,6 +353,10 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
             (by_partner(owner), "withdraw a request; only the partner that filed it can")
         }
         Command::RecordPledge { pledge, .. } => (by_donor(Some(pledge.donor)), "record pledges for another donor"),
+        // Each row is authorised as a pledge of its own.
+        Command::ImportPledges { .. } => {
+            (matches!(actor, Actor::Secretariat | Actor::Member(_)), "import pledges; a member or the secretariat can")
+        }
         Command::ChangePledgeStatus { pledge, .. } => (by_donor(donor_of(pledge)), "change another donor's pledges"),
         Command::RecordDelivery { pledge, .. } | Command::CorrectDeliveries { pledge, .. } => {
             (by_donor(donor_of(pledge)), "record deliveries of another donor's pledges")

@@ -19,6 +19,9 @@ pub const MAX_STATEMENT: usize = 20_000;
 /// A refused command. Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
+    /// One row of a bulk command was refused, so none of it was recorded.
+    #[error("row {row}: {refusal} (nothing was imported)")]
+    InRow { row: usize, refusal: Box<Refusal> },
     #[error("{actor} may not {action}")]
     NotPermitted { actor: Actor, action: &'static str },
     #[error("{member} is not a member state known to the alliance")]
@@ -205,6 +208,7 @@ impl Refusal {
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
+            Self::InRow { refusal, .. } => refusal.code(),
             Self::NotPermitted { .. } => "not-permitted",
             Self::UnknownMember { .. } => "unknown-member",
             Self::UnknownProposal { .. } => "unknown-proposal",
@@ -284,6 +288,7 @@ impl Refusal {
     #[must_use]
     pub fn class(&self) -> RefusalClass {
         match self {
+            Self::InRow { refusal, .. } => refusal.class(),
             Self::NotPermitted { .. } | Self::PartnerCannotTakePositions { .. } => RefusalClass::Forbidden,
             Self::UnknownMember { .. }
             | Self::UnknownProposal { .. }

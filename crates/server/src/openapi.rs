@@ -18,7 +18,7 @@ use crate::api;
         api::proposals::amend, api::proposals::extend, api::proposals::curtail, api::proposals::withdraw,
         api::proposals::positions, api::proposals::take_position, api::proposals::outcome,
         api::support::register_donor, api::support::file_request, api::support::withdraw_request,
-        api::support::record_pledge, api::support::change_status, api::support::record_delivery,
+        api::support::record_pledge, api::support::import_pledges, api::support::change_status, api::support::record_delivery,
         api::support::correct_deliveries, api::support::confirm_receipt, api::support::form_coalition,
         api::support::join_coalition, api::support::create_fund, api::support::record_rate,
         api::support::report_totals, api::support::report_delivery, api::support::report_gaps, api::support::report_shares,

@@ -67,6 +67,13 @@ fn support_json(state: &State, command: &Command) -> Option<serde_json::Value> {
         Command::FileRequest { .. } => s.requests.keys().next_back().and_then(|id| request_json(state, *id)),
         Command::WithdrawRequest { request, .. } => request_json(state, *request),
         Command::RecordPledge { .. } => s.pledges.values().next_back().map(json),
+        // The imported pledges are the newest, as many as were imported.
+        Command::ImportPledges { pledges } => {
+            let imported: Vec<_> = s.pledges.values().rev().take(pledges.len()).map(|p| p.id).collect();
+            Some(
+                serde_json::json!({ "imported": imported.len(), "pledges": imported.into_iter().rev().collect::<Vec<_>>() }),
+            )
+        }
         Command::ChangePledgeStatus { pledge, .. } => s.pledges.get(pledge).map(json),
         Command::RecordDelivery { .. } | Command::CorrectDeliveries { .. } => {
             s.deliveries.values().next_back().map(json)
@@ -103,6 +110,7 @@ pub fn status_for(command: &Command) -> u16 {
         | Command::RegisterDonorState { .. }
         | Command::FileRequest { .. }
         | Command::RecordPledge { .. }
+        | Command::ImportPledges { .. }
         | Command::RecordDelivery { .. }
         | Command::CorrectDeliveries { .. }
         | Command::FormCoalition { .. }

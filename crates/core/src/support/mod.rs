@@ -26,7 +26,7 @@ pub use category::{AidType, Capability, RangeClass, SupportCategory, ValuationMe
 pub use coalition::{Coalition, CoalitionTerms, DonorState};
 pub use fund::{Fund, FundPolicy, FundTerms};
 pub use money::{Currency, FxRate, MAX_MINOR_UNITS, MAX_RATE_SCALE, Money, MoneyError, Rate, Rates, UnknownCurrency};
-pub use pledge::{Channel, Delivery, Measure, Pledge, PledgeStatus, PledgeTerms, Receipt};
+pub use pledge::{Channel, Delivery, Measure, Pledge, PledgeEntry, PledgeStatus, PledgeTerms, Receipt};
 pub use request::{Coverage, Priority, RequestStatus, RequestTerms, SupportRequest};
 
 macro_rules! id {

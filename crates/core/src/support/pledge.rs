@@ -321,3 +321,13 @@ mod tests {
         }
     }
 }
+
+/// One pledge of an import: its terms, and the status it starts in (default: announced).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PledgeEntry {
+    #[serde(flatten)]
+    pub terms: PledgeTerms,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PledgeStatus>,
+}

@@ -19,6 +19,7 @@
 //!   deliveries and corrections, money, coalitions, requests) and who may do what.
 //! - `support_properties`: random support command sequences: statuses never move backward,
 //!   deliveries never exceed pledges without a correction, replay equals live state.
+//! - `support_import`: bulk pledge import, all or nothing, the refused row named.
 //! - `support_reports`: the reports (rules 10, 11, 12, 14, 15): measures, conversion, the
 //!   unknown month, shares over time, burden share, request gaps; totals add up.
 
@@ -35,6 +36,7 @@ mod reservations;
 mod sequences;
 mod signatures;
 mod silence;
+mod support_import;
 mod support_policy;
 mod support_properties;
 mod support_reports;

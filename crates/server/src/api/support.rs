@@ -10,7 +10,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use concord_core::Command;
@@ -29,12 +29,16 @@ use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
 use crate::sequencer::SubmitError;
 
+/// Largest import body: about 100,000 pledges of JSON.
+pub const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/donors", post(register_donor))
         .route("/api/v1/requests", post(file_request))
         .route("/api/v1/requests/{id}/withdraw", post(withdraw_request))
         .route("/api/v1/pledges", post(record_pledge))
+        .route("/api/v1/pledges/import", post(import_pledges).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
         .route("/api/v1/pledges/{id}/status", post(change_status))
         .route("/api/v1/pledges/{id}/deliveries", post(record_delivery))
         .route("/api/v1/pledges/{id}/corrections", post(correct_deliveries))
@@ -100,6 +104,22 @@ pub struct PledgeBody {
 pub async fn record_pledge(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let b: PledgeBody = w.json()?;
     w.submit(&state, Command::RecordPledge { pledge: b.terms, status: b.status }).await
+}
+
+/// Pledges to record together.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportBody {
+    pub pledges: Vec<concord_core::support::PledgeEntry>,
+}
+
+/// Records many pledges at once, all or nothing: the first row refused is named ("row 3: …")
+/// and nothing is recorded. Answers with the new pledges' ids.
+#[utoipa::path(post, path = "/api/v1/pledges/import", tag = "support", security(("bearer" = [])), request_body = ImportBody,
+    responses((status = 201, description = "how many were imported, and their ids"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn import_pledges(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    let b: ImportBody = w.json()?;
+    w.submit(&state, Command::ImportPledges { pledges: b.pledges }).await
 }
 
 /// A pledge's next status.

@@ -1,0 +1,167 @@
+//! `concord pledge import FILE.csv`: many pledges at once, all or nothing. The file is read and
+//! checked here, row by row (a row that does not parse is named, and nothing is sent); the
+//! server then decides every row as a pledge of its own, in one command, and names the first row
+//! it refuses — so either every row is recorded or none is.
+//!
+//! Columns (a header row first; the order is free; empty cells are absent values):
+//! `donor, recipient, channel, coalition, fund, category, capability, range, item, quantity,
+//! value, currency, valuation, announced_on, request, status, source_ref`. Enumerations are the
+//! API's snake_case words (`alliance_fund`, `artillery_ammunition`, …); `value` is a decimal in
+//! the currency's units (`1250000.50`), converted exactly to minor units.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use concord_core::support::{Currency, Money, PledgeEntry, PledgeTerms};
+use concord_core::{CountryCode, support};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::client::{Client, Conn};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum PledgeCmd {
+    /// Records every pledge of a CSV file, or none (a member for itself; the secretariat for any donor).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        #[command(flatten)]
+        conn: Conn,
+    },
+}
+
+/// One CSV row as text, before it is checked.
+#[derive(Debug, Deserialize)]
+struct Row {
+    donor: String,
+    recipient: String,
+    channel: String,
+    coalition: Option<u64>,
+    fund: Option<u64>,
+    category: String,
+    capability: String,
+    range: String,
+    item: String,
+    quantity: u64,
+    value: String,
+    currency: String,
+    valuation: String,
+    announced_on: Option<String>,
+    request: Option<u64>,
+    status: Option<String>,
+    source_ref: Option<String>,
+}
+
+fn word<T: DeserializeOwned>(column: &str, s: &str) -> anyhow::Result<T> {
+    serde_json::from_value(Value::String(s.trim().to_owned()))
+        .map_err(|_| anyhow::anyhow!("{column}: {s:?} is not one of the accepted values"))
+}
+
+fn code(column: &str, s: &str) -> anyhow::Result<CountryCode> {
+    CountryCode::parse(s.trim()).map_err(|e| anyhow::anyhow!("{column}: {e}"))
+}
+
+/// `1250000.50` in `currency` as exact minor units; more decimals than the currency has, a sign,
+/// or anything but digits and one point is an error, never rounded.
+pub fn parse_money(s: &str, currency: Currency) -> anyhow::Result<Money> {
+    let s = s.trim();
+    let exp = usize::from(currency.exponent());
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || (!frac.is_empty() && !digits(frac)) || s.ends_with('.') {
+        bail!("value: {s:?} is not an amount (digits, and at most one decimal point; no sign)");
+    }
+    if frac.len() > exp {
+        bail!("value: {s:?} has more decimals than {currency} has ({exp})");
+    }
+    let text = format!("{whole}{frac:0<exp$}");
+    let minor: i64 = text.parse().map_err(|_| anyhow::anyhow!("value: {s:?} is too large"))?;
+    Money::new(minor, currency).map_err(|e| anyhow::anyhow!("value: {e}"))
+}
+
+fn entry(r: Row) -> anyhow::Result<PledgeEntry> {
+    let currency = Currency::parse(r.currency.trim()).map_err(|e| anyhow::anyhow!("currency: {e}"))?;
+    let announced_on = match r.announced_on.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(d) => Some(d.parse().map_err(|e| anyhow::anyhow!("announced_on: {d:?} is not a date: {e}"))?),
+    };
+    let terms = PledgeTerms {
+        donor: code("donor", &r.donor)?,
+        recipient: code("recipient", &r.recipient)?,
+        request: r.request.map(support::RequestId),
+        channel: word("channel", &r.channel)?,
+        coalition: r.coalition.map(support::CoalitionId),
+        fund: r.fund.map(support::FundId),
+        category: word("category", &r.category)?,
+        capability: word("capability", &r.capability)?,
+        range: word("range", &r.range)?,
+        item: r.item,
+        quantity: r.quantity,
+        value: parse_money(&r.value, currency)?,
+        valuation: word("valuation", &r.valuation)?,
+        announced_on,
+        source_ref: r.source_ref.filter(|s| !s.trim().is_empty()),
+        authorised_by: None,
+    };
+    let status = match r.status.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(word("status", s)?),
+    };
+    Ok(PledgeEntry { terms, status })
+}
+
+/// Every row of a CSV file as a pledge; the first that does not parse is named (rows count from
+/// 1 after the header, as the server counts them).
+pub fn read(file: &std::path::Path) -> anyhow::Result<Vec<PledgeEntry>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(file)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    let mut out = Vec::new();
+    for (i, row) in reader.deserialize::<Row>().enumerate() {
+        let row = row.map_err(|e| anyhow::anyhow!("row {}: {e} (nothing was imported)", i + 1))?;
+        out.push(entry(row).map_err(|e| anyhow::anyhow!("row {}: {e:#} (nothing was imported)", i + 1))?);
+    }
+    if out.is_empty() {
+        bail!("{} holds no pledges (a header row, then one row per pledge)", file.display());
+    }
+    Ok(out)
+}
+
+pub async fn run(cmd: PledgeCmd) -> anyhow::Result<()> {
+    match cmd {
+        PledgeCmd::Import { file, conn } => {
+            let pledges = read(&file)?;
+            let n = pledges.len();
+            let answer =
+                Client::new(&conn)?.post("/api/v1/pledges/import", serde_json::json!({ "pledges": pledges })).await?;
+            if conn.json {
+                println!("{}", serde_json::to_string_pretty(&answer)?);
+            } else {
+                let ids = answer["pledges"].as_array().map(Vec::len).unwrap_or_default();
+                println!("imported {n} pledges from {} (ids recorded: {ids})", file.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_convert_exactly_or_not_at_all() {
+        let eur = Currency::EUR;
+        assert_eq!(parse_money("1250000.5", eur).unwrap().minor_units, 125_000_050);
+        assert_eq!(parse_money("7", eur).unwrap().minor_units, 700);
+        assert_eq!(parse_money("0.07", eur).unwrap().minor_units, 7);
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(parse_money("1000", jpy).unwrap().minor_units, 1000);
+        for bad in ["1.234", "-5", "1,5", "", ".5", "5.", "1e6", "99999999999999999999"] {
+            assert!(parse_money(bad, eur).is_err(), "{bad:?} was accepted");
+        }
+        assert!(parse_money("1.5", jpy).is_err());
+    }
+}
