@@ -165,3 +165,83 @@ mod tests {
         assert!(parse_money("1.5", jpy).is_err());
     }
 }
+
+/// A value's snake_case word, as the API and the CSV columns spell it.
+fn word_of<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
+}
+
+/// Every pledge as CSV: an `id` column, then the columns `pledge import` reads, so that an export
+/// imports again.
+pub fn pledges_csv(support: &support::Support, out: impl std::io::Write) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "id",
+        "donor",
+        "recipient",
+        "channel",
+        "coalition",
+        "fund",
+        "category",
+        "capability",
+        "range",
+        "item",
+        "quantity",
+        "value",
+        "currency",
+        "valuation",
+        "announced_on",
+        "request",
+        "status",
+        "source_ref",
+    ])?;
+    let opt = |x: Option<u64>| x.map(|v| v.to_string()).unwrap_or_default();
+    for p in support.pledges.values() {
+        let t = &p.terms;
+        w.write_record([
+            p.id.to_string(),
+            t.donor.to_string(),
+            t.recipient.to_string(),
+            word_of(&t.channel),
+            opt(t.coalition.map(|c| c.0)),
+            opt(t.fund.map(|f| f.0)),
+            word_of(&t.category),
+            word_of(&t.capability),
+            word_of(&t.range),
+            t.item.clone(),
+            t.quantity.to_string(),
+            concord_iati::decimal(t.value),
+            t.value.currency.to_string(),
+            word_of(&t.valuation),
+            t.announced_on.map(|d| d.to_string()).unwrap_or_default(),
+            opt(t.request.map(|r| r.0)),
+            word_of(&p.status),
+            t.source_ref.clone().unwrap_or_default(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Every delivery record (corrections included) as CSV.
+pub fn deliveries_csv(support: &support::Support, out: impl std::io::Write) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["id", "pledge", "delivered_on", "quantity", "value", "currency", "correction", "received_at"])?;
+    for d in support.deliveries.values() {
+        w.write_record([
+            d.id.to_string(),
+            d.pledge.to_string(),
+            d.delivered_on.to_string(),
+            d.quantity.to_string(),
+            concord_iati::decimal(d.value),
+            d.value.currency.to_string(),
+            d.correction.clone().unwrap_or_default(),
+            d.receipt.as_ref().map(|r| r.at.to_string()).unwrap_or_default(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -31,9 +31,23 @@ pub enum ReportCmd {
     Shares(Common),
     /// Each member's fair share of a baseline by GDP share, against what it gave.
     Burden(BurdenArgs),
+    /// Every pledge, as CSV (the columns `pledge import` reads, so an export imports again) or JSON.
+    Pledges(ExportArgs),
+    /// Every delivery record (corrections included), as CSV or JSON.
+    Deliveries(ExportArgs),
     /// Every pledge as an IATI 2.03 activity (pledge, commitment and disbursement transactions),
     /// as XML on standard output.
     Iati(IatiArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The database: a SQLite file or a `postgres://` URL.
+    #[arg(long, env = "CONCORD_DATABASE")]
+    db: PathBuf,
+    /// Print JSON instead of CSV.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -126,6 +140,20 @@ fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
 
 pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
     match cmd {
+        ReportCmd::Pledges(a) => {
+            let s = support(&a.db).await?;
+            if a.json {
+                return print_json(&s.pledges.values().collect::<Vec<_>>());
+            }
+            crate::pledges::pledges_csv(&s, std::io::stdout().lock())?;
+        }
+        ReportCmd::Deliveries(a) => {
+            let s = support(&a.db).await?;
+            if a.json {
+                return print_json(&s.deliveries.values().collect::<Vec<_>>());
+            }
+            crate::pledges::deliveries_csv(&s, std::io::stdout().lock())?;
+        }
         ReportCmd::Iati(a) => {
             let state = state(&a.db).await?;
             let options = concord_iati::Options {

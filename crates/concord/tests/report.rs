@@ -67,6 +67,11 @@ fn the_demo_history_reports_by_measure_month_and_share() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("USA") && text.contains("DEU") && !text.contains("HUN"), "{text}");
+    let deliveries = String::from_utf8(report(&["deliveries"], &d.db).stdout).unwrap();
+    assert_eq!(deliveries.lines().count(), 1 + 13, "a header and the demo's 13 deliveries: {deliveries}");
+    assert!(deliveries.starts_with("id,pledge,delivered_on,quantity,value,currency,correction,received_at"));
+    let pledges = json(&report(&["pledges", "--json"], &d.db));
+    assert_eq!(pledges.as_array().unwrap().len(), 22);
     let table = String::from_utf8(report(&["delivery"], &d.db).stdout).unwrap();
     assert!(table.lines().any(|l| l.starts_with("USA")), "{table}");
 }
