@@ -147,25 +147,6 @@ pub async fn run(cmd: PledgeCmd) -> anyhow::Result<()> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_convert_exactly_or_not_at_all() {
-        let eur = Currency::EUR;
-        assert_eq!(parse_money("1250000.5", eur).unwrap().minor_units, 125_000_050);
-        assert_eq!(parse_money("7", eur).unwrap().minor_units, 700);
-        assert_eq!(parse_money("0.07", eur).unwrap().minor_units, 7);
-        let jpy = Currency::parse("JPY").unwrap();
-        assert_eq!(parse_money("1000", jpy).unwrap().minor_units, 1000);
-        for bad in ["1.234", "-5", "1,5", "", ".5", "5.", "1e6", "99999999999999999999"] {
-            assert!(parse_money(bad, eur).is_err(), "{bad:?} was accepted");
-        }
-        assert!(parse_money("1.5", jpy).is_err());
-    }
-}
-
 /// A value's snake_case word, as the API and the CSV columns spell it.
 fn word_of<T: serde::Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
@@ -244,4 +225,23 @@ pub fn deliveries_csv(support: &support::Support, out: impl std::io::Write) -> a
     }
     w.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_convert_exactly_or_not_at_all() {
+        let eur = Currency::EUR;
+        assert_eq!(parse_money("1250000.5", eur).unwrap().minor_units, 125_000_050);
+        assert_eq!(parse_money("7", eur).unwrap().minor_units, 700);
+        assert_eq!(parse_money("0.07", eur).unwrap().minor_units, 7);
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(parse_money("1000", jpy).unwrap().minor_units, 1000);
+        for bad in ["1.234", "-5", "1,5", "", ".5", "5.", "1e6", "99999999999999999999"] {
+            assert!(parse_money(bad, eur).is_err(), "{bad:?} was accepted");
+        }
+        assert!(parse_money("1.5", jpy).is_err());
+    }
 }
