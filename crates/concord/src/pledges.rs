@@ -62,24 +62,6 @@ fn code(column: &str, s: &str) -> anyhow::Result<CountryCode> {
     CountryCode::parse(s.trim()).map_err(|e| anyhow::anyhow!("{column}: {e}"))
 }
 
-/// `1250000.50` in `currency` as exact minor units; more decimals than the currency has, a sign,
-/// or anything but digits and one point is an error, never rounded.
-pub fn parse_money(s: &str, currency: Currency) -> anyhow::Result<Money> {
-    let s = s.trim();
-    let exp = usize::from(currency.exponent());
-    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || (!frac.is_empty() && !digits(frac)) || s.ends_with('.') {
-        bail!("value: {s:?} is not an amount (digits, and at most one decimal point; no sign)");
-    }
-    if frac.len() > exp {
-        bail!("value: {s:?} has more decimals than {currency} has ({exp})");
-    }
-    let text = format!("{whole}{frac:0<exp$}");
-    let minor: i64 = text.parse().map_err(|_| anyhow::anyhow!("value: {s:?} is too large"))?;
-    Money::new(minor, currency).map_err(|e| anyhow::anyhow!("value: {e}"))
-}
-
 fn entry(r: Row) -> anyhow::Result<PledgeEntry> {
     let currency = Currency::parse(r.currency.trim()).map_err(|e| anyhow::anyhow!("currency: {e}"))?;
     let announced_on = match r.announced_on.as_deref().map(str::trim) {
@@ -98,7 +80,7 @@ fn entry(r: Row) -> anyhow::Result<PledgeEntry> {
         range: word("range", &r.range)?,
         item: r.item,
         quantity: r.quantity,
-        value: parse_money(&r.value, currency)?,
+        value: Money::parse_decimal(r.value.trim(), currency).map_err(|e| anyhow::anyhow!("value: {e}"))?,
         valuation: word("valuation", &r.valuation)?,
         announced_on,
         source_ref: r.source_ref.filter(|s| !s.trim().is_empty()),
@@ -194,7 +176,7 @@ pub fn pledges_csv(support: &support::Support, out: impl std::io::Write) -> anyh
             word_of(&t.range),
             t.item.clone(),
             t.quantity.to_string(),
-            concord_iati::decimal(t.value),
+            t.value.decimal(),
             t.value.currency.to_string(),
             word_of(&t.valuation),
             t.announced_on.map(|d| d.to_string()).unwrap_or_default(),
@@ -217,7 +199,7 @@ pub fn deliveries_csv(support: &support::Support, out: impl std::io::Write) -> a
             d.pledge.to_string(),
             d.delivered_on.to_string(),
             d.quantity.to_string(),
-            concord_iati::decimal(d.value),
+            d.value.decimal(),
             d.value.currency.to_string(),
             d.correction.clone().unwrap_or_default(),
             d.receipt.as_ref().map(|r| r.at.to_string()).unwrap_or_default(),
@@ -225,23 +207,4 @@ pub fn deliveries_csv(support: &support::Support, out: impl std::io::Write) -> a
     }
     w.flush()?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_convert_exactly_or_not_at_all() {
-        let eur = Currency::EUR;
-        assert_eq!(parse_money("1250000.5", eur).unwrap().minor_units, 125_000_050);
-        assert_eq!(parse_money("7", eur).unwrap().minor_units, 700);
-        assert_eq!(parse_money("0.07", eur).unwrap().minor_units, 7);
-        let jpy = Currency::parse("JPY").unwrap();
-        assert_eq!(parse_money("1000", jpy).unwrap().minor_units, 1000);
-        for bad in ["1.234", "-5", "1,5", "", ".5", "5.", "1e6", "99999999999999999999"] {
-            assert!(parse_money(bad, eur).is_err(), "{bad:?} was accepted");
-        }
-        assert!(parse_money("1.5", jpy).is_err());
-    }
 }

@@ -83,10 +83,10 @@ pub struct Common {
 pub struct BurdenArgs {
     #[command(flatten)]
     common: Common,
-    /// The baseline to share, in whole units of the report's currency (the Washington pledge:
+    /// The baseline to share, a decimal in the report's currency (the Washington pledge:
     /// 40000000000).
     #[arg(long)]
-    baseline: i64,
+    baseline: String,
     /// GDP by member, `CODE=VALUE`, repeatable, in any one unit.
     #[arg(long = "gdp", required = true)]
     gdp: Vec<String>,
@@ -272,9 +272,7 @@ pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
                 gdp.insert(code(m)?, v);
             }
             let opted: Vec<CountryCode> = b.opted_out.iter().map(|m| code(m)).collect::<anyhow::Result<_>>()?;
-            let units =
-                b.baseline.checked_mul(10_i64.pow(u32::from(cur.exponent()))).context("--baseline is too large")?;
-            let baseline = Money::new(units, cur).map_err(|e| anyhow::anyhow!("--baseline: {e}"))?;
+            let baseline = Money::parse_decimal(&b.baseline, cur).map_err(|e| anyhow::anyhow!("--baseline: {e}"))?;
             let lines = burden_share(&s, measure, baseline, &gdp, &opted)?;
             if c.json {
                 return print_json(&lines);

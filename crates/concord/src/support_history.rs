@@ -28,7 +28,7 @@ fn at(s: &str) -> Timestamp {
 
 fn money(units: i64, currency: &str) -> Money {
     let currency = Currency::parse(currency).expect("the demo's currencies are known");
-    Money { minor_units: units * 10_i64.pow(u32::from(currency.exponent())), currency }
+    Money::parse_decimal(&units.to_string(), currency).expect("the demo's amounts are in range")
 }
 
 /// The eight capability coalitions: name, capability, leads, other participants.

@@ -188,7 +188,7 @@ fn pledges_import_from_csv_all_or_nothing_with_the_row_named() {
     let bad_value =
         write("value.csv", &[row("bilateral", "artillery_ammunition", "1000"), row("bilateral", "tanks", "1.234")]);
     let err = fails(import(&bad_value));
-    assert!(err.contains("row 2:") && err.contains("more decimals"), "{err}");
+    assert!(err.contains("row 2:") && err.contains("at most 2 decimal places"), "{err}");
     let bad_word = write("word.csv", &[row("bilateral", "death_ray", "1")]);
     assert!(fails(import(&bad_word)).contains("row 1: category"));
 

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::{BIN, serve};
+use common::{BIN, all_titles, serve};
 
 fn token(db: &Path) -> String {
     let out = Command::new(BIN)
@@ -22,25 +22,6 @@ fn token(db: &Path) -> String {
         .expect("token create runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8").trim().to_owned()
-}
-
-async fn all_titles(client: &reqwest::Client, url: &str, token: &str) -> Vec<String> {
-    let mut titles = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let mut u = format!("{url}/api/v1/proposals?limit=500");
-        if let Some(a) = &after {
-            u += &format!("&after={a}");
-        }
-        let page: Value = client.get(&u).bearer_auth(token).send().await.unwrap().json().await.unwrap();
-        for p in page["items"].as_array().unwrap() {
-            titles.push(p["revisions"][0]["title"].as_str().unwrap().to_owned());
-        }
-        match page["next"].as_str() {
-            Some(n) => after = Some(n.to_owned()),
-            None => return titles,
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -145,26 +145,8 @@ async fn a_database_outage_is_503_and_readyz_says_why_then_service_resumes() {
         assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
         acked.push(format!("after {i}"));
     }
-    let mut titles = std::collections::BTreeSet::new();
-    let mut after = String::new();
-    loop {
-        let page: serde_json::Value = client
-            .get(format!("{}/api/v1/proposals?limit=500{after}", server.url))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        for p in page["items"].as_array().unwrap() {
-            titles.insert(p["revisions"][0]["title"].as_str().unwrap().to_owned());
-        }
-        match page["next"].as_str() {
-            Some(n) => after = format!("&after={n}"),
-            None => break,
-        }
-    }
+    let titles: std::collections::BTreeSet<String> =
+        common::all_titles(&client, &server.url, &token).await.into_iter().collect();
     for t in &acked {
         assert!(titles.contains(t), "{t} was acknowledged and is gone");
     }

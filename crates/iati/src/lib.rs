@@ -205,20 +205,6 @@ pub fn is_committed(status: PledgeStatus) -> bool {
     )
 }
 
-/// `amount` as an exact decimal in its currency's major unit: 1234567 EUR cents are `12345.67`,
-/// 5 cents `0.05`, 300 yen `300`. Integer arithmetic only, never a float.
-#[must_use]
-pub fn decimal(amount: Money) -> String {
-    let e = u32::from(amount.currency.exponent());
-    let sign = if amount.minor_units < 0 { "-" } else { "" };
-    let abs = amount.minor_units.unsigned_abs();
-    if e == 0 {
-        return format!("{sign}{abs}");
-    }
-    let unit = 10u64.pow(e);
-    format!("{sign}{}.{:0w$}", abs / unit, abs % unit, w = e as usize)
-}
-
 fn utc_day(t: Timestamp) -> Date {
     t.to_zoned(TimeZone::UTC).date()
 }
@@ -395,7 +381,7 @@ fn transaction(x: &mut Xml, t: &Txn<'_>, who: &Parties<'_>) -> Result<(), Error>
     // xs:sequence of transaction, in order.
     x.empty("transaction-type", &[("code", t.kind)])?;
     x.empty("transaction-date", &[("iso-date", t.date)])?;
-    let amount = decimal(t.value);
+    let amount = t.value.decimal();
     x.text_element("value", &[("currency", t.value.currency.as_str()), ("value-date", t.date)], &amount)?;
     x.start("description", &[])?;
     x.narrative(&t.note)?;
@@ -467,26 +453,7 @@ fn xml_chars(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use concord_core::support::Currency;
-
     use super::*;
-
-    fn money(minor_units: i64, currency: &str) -> Money {
-        Money { minor_units, currency: Currency::parse(currency).unwrap_or(Currency::EUR) }
-    }
-
-    #[test]
-    fn amounts_are_exact_decimals_in_the_currency_s_exponent() {
-        assert_eq!(decimal(money(1_234_567, "EUR")), "12345.67");
-        assert_eq!(decimal(money(5, "EUR")), "0.05");
-        assert_eq!(decimal(money(0, "USD")), "0.00");
-        assert_eq!(decimal(money(-250, "EUR")), "-2.50");
-        assert_eq!(decimal(money(300, "JPY")), "300");
-        assert_eq!(decimal(money(-7, "ISK")), "-7");
-        // The largest amount Concord allows, digit for digit (a float would round it).
-        assert_eq!(decimal(money(concord_core::support::MAX_MINOR_UNITS, "EUR")), "90071992547409.91");
-        assert_eq!(decimal(money(-concord_core::support::MAX_MINOR_UNITS, "KRW")), "-9007199254740991");
-    }
 
     #[test]
     fn characters_xml_cannot_carry_are_replaced_and_the_rest_kept() {

@@ -401,17 +401,11 @@ impl Sequencer {
         }
     }
 
-    /// Folds in what other servers appended since the last look.
+    /// Folds in what other servers appended since the last look (one read when there is none).
     async fn follow(&mut self) {
-        match self.store.log_size().await {
-            Ok(size) if size > self.loaded.size => {
-                // A store error leaves the state at a prefix of the log: the next look goes on.
-                if let Err(e) = self.catch_up().await {
-                    tracing::warn!(error = %e, "following the log failed; will try again");
-                }
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "the database does not answer; will try again"),
+        // A store error leaves the state at a prefix of the log: the next look goes on.
+        if let Err(e) = self.catch_up().await {
+            tracing::warn!(error = %e, "following the log failed; will try again");
         }
     }
 

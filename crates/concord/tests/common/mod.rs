@@ -97,3 +97,23 @@ pub fn demo() -> Demo {
     child.wait().unwrap();
     Demo { _dir: dir, db, log_key: log_key.expect("the demo prints its log key") }
 }
+
+/// The title of every proposal on the server, paging through the list.
+pub async fn all_titles(client: &reqwest::Client, url: &str, token: &str) -> Vec<String> {
+    let mut titles = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut u = format!("{url}/api/v1/proposals?limit=500");
+        if let Some(a) = &after {
+            u += &format!("&after={a}");
+        }
+        let page: serde_json::Value = client.get(&u).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+        for p in page["items"].as_array().unwrap() {
+            titles.push(p["revisions"][0]["title"].as_str().unwrap().to_owned());
+        }
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_owned()),
+            None => return titles,
+        }
+    }
+}

@@ -154,6 +154,8 @@ pub enum MoneyError {
     NoRate { from: Currency, to: Currency, on: Date },
     #[error("{0:?} is not an exchange rate: write a positive decimal such as 1.0812")]
     InvalidRate(String),
+    #[error("{amount:?} is not an amount in {currency}: write digits with at most {places} decimal places, no sign")]
+    InvalidAmount { amount: String, currency: Currency, places: u8 },
 }
 
 /// An amount: integer minor units (cents) of a currency. Never a float.
@@ -229,17 +231,42 @@ impl Money {
     }
 }
 
-/// `1234.50 EUR`, `-3 JPY`: the amount with its currency's decimals, then the code.
-impl fmt::Display for Money {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Money {
+    /// The amount as an exact decimal in its currency's major unit: 1234567 EUR cents are
+    /// `12345.67`, 5 cents `0.05`, 300 yen `300`. Integer arithmetic only, never a float.
+    #[must_use]
+    pub fn decimal(self) -> String {
         let e = u32::from(self.currency.exponent());
         let sign = if self.minor_units < 0 { "-" } else { "" };
         let abs = self.minor_units.unsigned_abs();
         if e == 0 {
-            return write!(f, "{sign}{abs} {}", self.currency);
+            return format!("{sign}{abs}");
         }
         let unit = 10u64.pow(e);
-        write!(f, "{sign}{}.{:0w$} {}", abs / unit, abs % unit, self.currency, w = e as usize)
+        format!("{sign}{}.{:0w$}", abs / unit, abs % unit, w = e as usize)
+    }
+
+    /// Parses a non-negative decimal in `currency`'s major unit (`1250000.50`) into exact minor
+    /// units, the inverse of [`Money::decimal`]. More decimal places than the currency has, a
+    /// sign, or anything but digits and one point is an error, never rounded.
+    pub fn parse_decimal(s: &str, currency: Currency) -> Result<Self, MoneyError> {
+        let places = currency.exponent();
+        let bad = || MoneyError::InvalidAmount { amount: s.to_owned(), currency, places };
+        let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+        let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || (s.contains('.') && !digits(frac)) || frac.len() > usize::from(places) {
+            return Err(bad());
+        }
+        let text = format!("{whole}{frac:0<w$}", w = usize::from(places));
+        let minor: i64 = text.parse().map_err(|_| MoneyError::Overflow)?;
+        Self::new(minor, currency)
+    }
+}
+
+/// `1234.50 EUR`, `-3 JPY`: the amount with its currency's decimals, then the code.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.decimal(), self.currency)
     }
 }
 
@@ -456,6 +483,40 @@ impl utoipa::ToSchema for Currency {}
 
 #[cfg(test)]
 mod tests {
+    use super::{Currency, Money, MoneyError};
+
+    #[test]
+    fn decimals_print_and_parse_exactly_or_not_at_all() {
+        let eur = Currency::EUR;
+        let jpy = Currency::parse("JPY").unwrap();
+        let m = |minor_units, currency| Money { minor_units, currency };
+        assert_eq!(m(1_234_567, eur).decimal(), "12345.67");
+        assert_eq!(m(5, eur).decimal(), "0.05");
+        assert_eq!(m(0, Currency::USD).decimal(), "0.00");
+        assert_eq!(m(-250, eur).decimal(), "-2.50");
+        assert_eq!(m(300, jpy).decimal(), "300");
+        assert_eq!(m(-250, eur).to_string(), "-2.50 EUR");
+        assert_eq!(m(-7, Currency::parse("ISK").unwrap()).decimal(), "-7");
+        // The largest amount Concord allows, digit for digit (a float would round it).
+        assert_eq!(m(super::MAX_MINOR_UNITS, eur).decimal(), "90071992547409.91");
+        assert_eq!(m(-super::MAX_MINOR_UNITS, Currency::parse("KRW").unwrap()).decimal(), "-9007199254740991");
+        assert_eq!(Money::parse_decimal("1250000.5", eur), Ok(m(125_000_050, eur)));
+        assert_eq!(Money::parse_decimal("7", eur), Ok(m(700, eur)));
+        assert_eq!(Money::parse_decimal("0.07", eur), Ok(m(7, eur)));
+        assert_eq!(Money::parse_decimal("1000", jpy), Ok(m(1000, jpy)));
+        for bad in ["1.234", "-5", "1,5", "", ".5", "5.", "1e6", " 5"] {
+            assert!(
+                matches!(Money::parse_decimal(bad, eur), Err(MoneyError::InvalidAmount { .. })),
+                "{bad:?} was accepted"
+            );
+        }
+        assert!(Money::parse_decimal("1.5", jpy).is_err());
+        assert_eq!(Money::parse_decimal("99999999999999999999", eur), Err(MoneyError::Overflow));
+        for x in [0, 1, 99, 100, 123_456_789] {
+            assert_eq!(Money::parse_decimal(&m(x, eur).decimal(), eur), Ok(m(x, eur)), "round trip");
+        }
+    }
+
     use jiff::civil::date;
     use proptest::prelude::*;
 
