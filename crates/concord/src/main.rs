@@ -17,6 +17,7 @@ mod report;
 mod scenario;
 mod serve;
 mod support_history;
+mod synth;
 mod verify;
 mod witness;
 
@@ -62,6 +63,9 @@ enum Cmd {
     /// Checks a log (from a server or a database file): entries, tree, checkpoint, witnesses, and
     /// every decision replayed through the domain's rules. Exits non-zero naming the first fault.
     Verify(verify::Args),
+    /// Writes a synthetic support history at scale (default 1,000,000 pledges, 2,000,000
+    /// deliveries, 100 donors, 10 years) into a new database, or pledges as CSV: for benchmarks.
+    Synth(synth::Args),
     /// Proposals on a server: list, show, create, circulate, amend, extend, curtail, withdraw.
     #[command(subcommand)]
     Proposal(client::ProposalCmd),
@@ -94,6 +98,7 @@ fn main() -> ExitCode {
             Cmd::Import(args) => import::run(args).await,
             Cmd::Report(cmd) => report::run(cmd).await,
             Cmd::Pledge(cmd) => pledges::run(cmd).await,
+            Cmd::Synth(args) => synth::run(args).await,
             Cmd::Witness(args) => witness::run(args).await,
             Cmd::Proposal(cmd) => client::proposal(cmd).await,
             Cmd::Position(cmd) => client::position(cmd).await,

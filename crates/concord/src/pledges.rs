@@ -140,6 +140,15 @@ fn word_of<T: serde::Serialize>(v: &T) -> String {
 /// Every pledge as CSV: an `id` column, then the columns `pledge import` reads, so that an export
 /// imports again.
 pub fn pledges_csv(support: &support::Support, out: impl std::io::Write) -> anyhow::Result<()> {
+    write_csv(support.pledges.values().map(|p| (Some(p.id), &p.terms, p.status)), out)
+}
+
+/// Pledges as CSV rows: the `id` (empty for pledges not recorded yet), then the columns `pledge
+/// import` reads.
+pub fn write_csv<'a>(
+    pledges: impl Iterator<Item = (Option<support::PledgeId>, &'a support::PledgeTerms, support::PledgeStatus)>,
+    out: impl std::io::Write,
+) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "id",
@@ -162,10 +171,9 @@ pub fn pledges_csv(support: &support::Support, out: impl std::io::Write) -> anyh
         "source_ref",
     ])?;
     let opt = |x: Option<u64>| x.map(|v| v.to_string()).unwrap_or_default();
-    for p in support.pledges.values() {
-        let t = &p.terms;
+    for (id, t, status) in pledges {
         w.write_record([
-            p.id.to_string(),
+            opt(id.map(|i| i.0)),
             t.donor.to_string(),
             t.recipient.to_string(),
             word_of(&t.channel),
@@ -181,7 +189,7 @@ pub fn pledges_csv(support: &support::Support, out: impl std::io::Write) -> anyh
             word_of(&t.valuation),
             t.announced_on.map(|d| d.to_string()).unwrap_or_default(),
             opt(t.request.map(|r| r.0)),
-            word_of(&p.status),
+            word_of(&status),
             t.source_ref.clone().unwrap_or_default(),
         ])?;
     }

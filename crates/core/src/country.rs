@@ -18,6 +18,9 @@ pub struct CountryCode([u8; 3]);
 pub struct InvalidCountryCode(pub String);
 
 impl CountryCode {
+    /// The first code in sort order, for ranges over keys that start with a code.
+    pub const FIRST: Self = Self(*b"AAA");
+
     /// Parses a code; lower case is refused rather than folded, so that one country has one
     /// spelling in the log.
     pub fn parse(s: &str) -> Result<Self, InvalidCountryCode> {

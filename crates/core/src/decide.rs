@@ -206,20 +206,20 @@ fn decide_support(state: &State, actor: Actor, command: &Command, now: Timestamp
             if pledges.is_empty() {
                 return Err(Refusal::Invalid { field: "pledges", reason: "there are none: give at least one".into() });
             }
-            // Each row is decided on the state the rows before it leave (ids, request coverage).
-            let mut scratch = state.clone();
+            // A row's rules read donors, partners, requests, coalitions, funds and decisions,
+            // which no row changes: each row is decided on the state as it is (no copy of a
+            // state that may hold a million pledges), numbered after the rows before it.
+            let first = support.next_pledge_id().0;
             let mut events = Vec::with_capacity(pledges.len());
             for (i, p) in pledges.iter().enumerate() {
                 let row = Command::RecordPledge { pledge: p.terms.clone(), status: p.status };
-                let decided = decide(&scratch, actor, &row, now)
-                    .map_err(|r| Refusal::InRow { row: i + 1, refusal: Box::new(r) })?;
-                for e in &decided {
-                    if let Err(err) = scratch.apply(e) {
-                        // decide and apply share their rules: an event decide produced applies.
-                        panic!("decide produced an event that apply refuses: {err}");
+                let refused = |r| Refusal::InRow { row: i + 1, refusal: Box::new(r) };
+                for mut e in decide(state, actor, &row, now).map_err(refused)? {
+                    if let Event::PledgeRecorded { pledge, .. } = &mut e {
+                        *pledge = crate::support::PledgeId(first + i as u64);
                     }
+                    events.push(e);
                 }
-                events.extend(decided);
             }
             Ok(events)
         }

@@ -56,7 +56,7 @@ impl MemberKey {
 }
 
 /// Everything the alliance knows, folded from the log.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct State {
     /// Set by the log's first entry (logs written before it existed have none).
     pub log: Option<LogSettings>,
@@ -358,6 +358,7 @@ impl State {
                     delivered_value: Money::zero(terms.value.currency),
                 };
                 self.support.pledges.insert(*pledge, p);
+                self.support.index_pledge(*pledge, true);
                 if let Some(r) = terms.request.and_then(|r| self.support.requests.get_mut(&r)) {
                     r.pledges.push(*pledge);
                 }
@@ -367,9 +368,11 @@ impl State {
                 if current != *from {
                     return Err(inconsistent(format!("pledge {pledge} is {current}, not {from}")));
                 }
+                self.support.index_pledge(*pledge, false);
                 if let Some(p) = self.support.pledges.get_mut(pledge) {
                     p.status = *to;
                 }
+                self.support.index_pledge(*pledge, true);
             }
             Event::DeliveryRecorded { delivery, pledge, delivered_on, quantity, value, correction, at } => {
                 if *delivery != self.support.next_delivery_id() {
@@ -393,12 +396,14 @@ impl State {
                     recorded_at: *at,
                     receipt: None,
                 };
+                self.support.index_pledge(*pledge, false);
                 self.support.deliveries.insert(*delivery, d);
                 if let Some(p) = self.support.pledges.get_mut(pledge) {
                     p.deliveries.push(*delivery);
                     p.delivered_quantity = total_quantity;
                     p.delivered_value = total_value;
                 }
+                self.support.index_pledge(*pledge, true);
             }
             Event::ReceiptConfirmed { delivery, partner, note, at } => {
                 let recipient = support_rules::check_receipt(self, *delivery, note.as_deref()).map_err(refused)?;

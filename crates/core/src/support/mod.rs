@@ -16,6 +16,7 @@ use crate::CountryCode;
 mod category;
 mod coalition;
 mod fund;
+pub mod index;
 mod money;
 mod pledge;
 pub mod report;
@@ -67,7 +68,7 @@ id!(
 );
 
 /// Support coordination's part of the state, folded from the log.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Support {
     /// Non-member states registered as donors.
     pub donors: BTreeMap<CountryCode, DonorState>,
@@ -77,6 +78,10 @@ pub struct Support {
     pub coalitions: BTreeMap<CoalitionId, Coalition>,
     pub funds: BTreeMap<FundId, Fund>,
     pub rates: Rates,
+    /// Running totals for reports, derived from `pledges` and `deliveries` (never serialised:
+    /// [`Support`] is read back only by folding the log).
+    #[serde(skip)]
+    pub index: index::ReportIndex,
 }
 
 fn next<K: Copy + Ord, V>(map: &BTreeMap<K, V>, get: impl Fn(K) -> u64) -> u64 {
@@ -119,7 +124,17 @@ impl Support {
     #[must_use]
     pub fn coverage(&self, request: RequestId) -> Option<Coverage> {
         let r = self.requests.get(&request)?;
-        Some(r.coverage(r.pledges.iter().filter_map(|p| self.pledges.get(p))))
+        let tally = self.index.request(request);
+        Some(r.coverage_of(tally.pledged, tally.delivered))
+    }
+
+    /// Adds a pledge as it stands to the report index, or takes it out (before it changes).
+    pub(crate) fn index_pledge(&mut self, id: PledgeId, add: bool) {
+        let Self { pledges, deliveries, index, .. } = self;
+        if let Some(p) = pledges.get(&id) {
+            let records = p.deliveries.iter().filter_map(|d| deliveries.get(d));
+            if add { index.add(p, records) } else { index.remove(p, records) }
+        }
     }
 
     /// The delivery records of a pledge, oldest first.

@@ -3,17 +3,23 @@
 //! of lethal and of long-range support over time, and burden share against GDP.
 //!
 //! Pure functions of the state, so that the server, the CLI and a member's own copy of the log
-//! give the same figures. Every report states its [`Measure`] and its currency; amounts in
-//! other currencies are converted with the recorded, dated exchange rates, and a missing rate is
-//! an error naming the pledge, never a silent sum or a dropped row. Undated pledges go to the
-//! [`Month::Unknown`] bucket (rule 12).
+//! give the same figures. They read the running totals of the [`index`](super::index), not the
+//! pledges one by one: a report costs the number of its lines, not the number of pledges. Every
+//! report states its [`Measure`] and its currency. Amounts in other currencies are converted with
+//! the recorded, dated exchange rates: within one line of a report, the amounts in one currency
+//! on one day are summed and converted together, at that day's rate (the latest recorded on or
+//! before it), rounded to the minor unit. A missing rate is an error naming the currency and day,
+//! never a silent sum or a dropped row. Undated pledges go to the [`Month::Unknown`] bucket (rule
+//! 12), valued on the day they were recorded.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::{Channel, Currency, Measure, Money, MoneyError, Pledge, PledgeId, PledgeStatus, RangeClass, Support};
+use super::index::{Cell, Cube, DonorKey, MonthKey, RowKey};
+use super::{Channel, Currency, Measure, Money, MoneyError, PledgeStatus, RangeClass, Support};
 use super::{SupportCategory, SupportRequest};
 use crate::CountryCode;
 
@@ -29,10 +35,32 @@ pub enum Month {
 }
 
 impl Month {
-    fn of(date: Option<Date>) -> Self {
+    pub(crate) fn of(date: Option<Date>) -> Self {
         date.map_or(Self::Unknown, |d| Self::Known { year: d.year(), month: d.month() })
     }
+
+    /// Parses `YYYY-MM` or `unknown`, as [`Display`](std::fmt::Display) writes it.
+    pub fn parse(s: &str) -> Result<Self, InvalidMonth> {
+        if s == "unknown" {
+            return Ok(Self::Unknown);
+        }
+        let bad = || InvalidMonth(s.to_owned());
+        let (y, m) = s.split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(bad());
+        }
+        let (year, month): (i16, i8) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        if !(1..=12).contains(&month) {
+            return Err(bad());
+        }
+        Ok(Self::Known { year, month })
+    }
 }
+
+/// Not a month as reports write them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a month: write YYYY-MM (e.g. 2024-03), or unknown")]
+pub struct InvalidMonth(pub String);
 
 impl std::fmt::Display for Month {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -52,12 +80,54 @@ impl Serialize for Month {
 /// Why a report cannot be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReportError {
-    #[error("pledge {pledge}: {error}; record an exchange rate for that day or report in the pledge's currency")]
-    Money { pledge: PledgeId, error: MoneyError },
+    #[error("{0} (or report in that currency)")]
+    Money(MoneyError),
     #[error("the GDP shares cover no member that takes part: give a GDP for at least one member not opted out")]
     NoGdp,
-    #[error("the burden-share figures overflow")]
+    #[error("the figures overflow")]
     Overflow,
+}
+
+/// A report line's value as it is summed: the amounts already in the report's currency, and the
+/// others per currency and day, converted when the line is finished.
+#[derive(Debug, Clone)]
+struct Sum {
+    currency: Currency,
+    native: i128,
+    foreign: BTreeMap<(Currency, Date), i128>,
+}
+
+impl Sum {
+    fn new(currency: Currency) -> Self {
+        Self { currency, native: 0, foreign: BTreeMap::new() }
+    }
+
+    fn add(&mut self, cell: &Cell) {
+        self.native += cell.native(self.currency);
+        for (c, day, v) in cell.foreign(self.currency) {
+            *self.foreign.entry((c, day)).or_default() += v;
+        }
+    }
+
+    fn value(&self, support: &Support) -> Result<Money, ReportError> {
+        let mut total = self.native;
+        for (&(c, day), &v) in &self.foreign {
+            let amount = Money::new(i64::try_from(v).map_err(|_| ReportError::Overflow)?, c)
+                .map_err(|_| ReportError::Overflow)?;
+            total +=
+                i128::from(support.rates.convert(amount, self.currency, day).map_err(ReportError::Money)?.minor_units);
+        }
+        let minor = i64::try_from(total).map_err(|_| ReportError::Overflow)?;
+        Money::new(minor, self.currency).map_err(|_| ReportError::Overflow)
+    }
+}
+
+/// The facts a measure counts: pledges whose status counts towards it (committed, allocated),
+/// or every delivery record (delivered), whatever its pledge's status now.
+fn facts(support: &Support, measure: Measure) -> (&super::index::Cubes, impl Fn(PledgeStatus) -> bool) {
+    let index = &support.index;
+    let cubes = if measure == Measure::Delivered { &index.deliveries } else { &index.pledges };
+    (cubes, move |s: PledgeStatus| measure == Measure::Delivered || s.counts_towards(measure))
 }
 
 /// One row of [`totals`].
@@ -69,11 +139,25 @@ pub struct TotalRow {
     pub lethal: bool,
     pub channel: Channel,
     pub status: PledgeStatus,
-    /// Pledges counted in the row.
+    /// Pledges counted in the row (delivery records, under [`Measure::Delivered`]).
     pub pledges: u64,
     /// Their quantities (pledged, or delivered under [`Measure::Delivered`]).
     pub quantity: i64,
     pub value: Money,
+}
+
+impl TotalRow {
+    /// The row's key, for [`TotalsQuery::after`].
+    #[must_use]
+    pub fn key(&self) -> RowKey {
+        RowKey {
+            month: self.month,
+            donor: self.donor,
+            category: self.category,
+            channel: self.channel,
+            status: self.status,
+        }
+    }
 }
 
 /// Totals by month × donor × category × lethality × channel × status.
@@ -82,86 +166,149 @@ pub struct Totals {
     pub measure: Measure,
     pub currency: Currency,
     pub rows: Vec<TotalRow>,
+    /// The total of every row the filter selects (not only those of this page).
     pub total: Money,
+    /// More rows follow this page: ask again with `after` = the last row's key.
+    pub more: bool,
 }
 
-/// The day a pledge's value is converted on: its announcement, else the day it was recorded.
-fn valuation_day(p: &Pledge) -> Date {
-    p.terms.announced_on.unwrap_or_else(|| crate::rules::utc_day(p.recorded_at))
+/// Which rows of the totals to give: any field left `None` selects every value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TotalsFilter {
+    /// Months from this one (known months only: the unknown bucket is outside any range).
+    pub from: Option<Month>,
+    /// Months up to this one, inclusive.
+    pub to: Option<Month>,
+    pub donor: Option<CountryCode>,
+    pub category: Option<SupportCategory>,
+    pub channel: Option<Channel>,
+    pub lethal: Option<bool>,
+    pub status: Option<PledgeStatus>,
 }
 
-/// An amount in the report's currency.
-fn convert(support: &Support, pledge: PledgeId, m: Money, to: Currency, on: Date) -> Result<Money, ReportError> {
-    support.rates.convert(m, to, on).map_err(|error| ReportError::Money { pledge, error })
+impl TotalsFilter {
+    fn month(&self, m: Month) -> bool {
+        let ranged = self.from.is_some() || self.to.is_some();
+        !(ranged && m == Month::Unknown) && self.from.is_none_or(|f| m >= f) && self.to.is_none_or(|t| m <= t)
+    }
+
+    fn row(&self, k: &RowKey) -> bool {
+        self.month(k.month)
+            && self.donor.is_none_or(|d| k.donor == d)
+            && self.category.is_none_or(|c| k.category == c)
+            && self.common(k.channel, k.category, k.status)
+    }
+
+    fn common(&self, channel: Channel, category: SupportCategory, status: PledgeStatus) -> bool {
+        self.channel.is_none_or(|c| channel == c)
+            && self.lethal.is_none_or(|l| category.is_lethal() == l)
+            && self.status.is_none_or(|s| status == s)
+    }
+
+    /// The first row key a scan must look at.
+    fn start(&self) -> Option<RowKey> {
+        let month = self.from?;
+        Some(RowKey {
+            month,
+            donor: CountryCode::FIRST,
+            category: SupportCategory::ALL.into_iter().min()?,
+            channel: Channel::ALL.into_iter().min()?,
+            status: PledgeStatus::Announced,
+        })
+    }
 }
 
-fn add(pledge: PledgeId, a: Money, b: Money) -> Result<Money, ReportError> {
-    a.checked_add(b).map_err(|error| ReportError::Money { pledge, error })
+/// A page of [`totals_page`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TotalsQuery {
+    pub measure: Measure,
+    pub currency: Currency,
+    pub filter: TotalsFilter,
+    /// Rows strictly after this key.
+    pub after: Option<RowKey>,
+    /// At most this many rows.
+    pub limit: usize,
 }
 
-/// One contribution to a report: a pledge's value (or a delivery's) in the report's currency, in
-/// its month.
-struct Counted<'a> {
-    pledge: &'a Pledge,
-    month: Month,
-    quantity: i64,
-    value: Money,
+/// Every row of the totals by month × donor × category × lethality × channel × status, under
+/// `measure`, in `currency`; rows in that key order, unknown month last.
+pub fn totals(support: &Support, measure: Measure, currency: Currency) -> Result<Totals, ReportError> {
+    let q = TotalsQuery { measure, currency, filter: TotalsFilter::default(), after: None, limit: usize::MAX };
+    totals_page(support, &q)
 }
 
-/// What `measure` counts, converted to `currency`. Under [`Measure::Committed`] and
-/// [`Measure::Allocated`], each pledge whose status counts, at its pledged value in its
-/// announcement month (rule 10); under [`Measure::Delivered`], each delivery record
-/// (corrections included) in the month it was delivered, whatever the pledge's status now.
-fn counted<'a>(support: &'a Support, measure: Measure, currency: Currency) -> Result<Vec<Counted<'a>>, ReportError> {
-    let mut out = Vec::new();
-    for p in support.pledges.values() {
-        if measure == Measure::Delivered {
-            for d in support.deliveries_of(p.id) {
-                out.push(Counted {
-                    pledge: p,
-                    month: Month::of(Some(d.delivered_on)),
-                    quantity: d.quantity,
-                    value: convert(support, p.id, d.value, currency, d.delivered_on)?,
-                });
+/// A page of the totals: the rows the filter selects after `q.after`, at most `q.limit` of them,
+/// and the total of every selected row. The page costs its rows; the total reads the month
+/// index (a few thousand cells), or, when the filter names a donor or a category, every row in
+/// the months selected.
+pub fn totals_page(support: &Support, q: &TotalsQuery) -> Result<Totals, ReportError> {
+    let (cubes, counts) = facts(support, q.measure);
+    let f = &q.filter;
+    let lower = match (q.after, f.start()) {
+        (Some(a), Some(s)) if s > a => Bound::Included(s),
+        (Some(a), _) => Bound::Excluded(a),
+        (None, Some(s)) => Bound::Included(s),
+        (None, None) => Bound::Unbounded,
+    };
+    let mut rows = Vec::new();
+    let mut more = false;
+    for (k, cell) in cubes.rows.cells().range((lower, Bound::Unbounded)) {
+        if f.to.is_some_and(|t| k.month > t) && k.month != Month::Unknown {
+            break;
+        }
+        if !(counts(k.status) && f.row(k)) {
+            continue;
+        }
+        if rows.len() == q.limit {
+            more = true;
+            break;
+        }
+        let mut sum = Sum::new(q.currency);
+        sum.add(cell);
+        rows.push(TotalRow {
+            month: k.month,
+            donor: k.donor,
+            category: k.category,
+            lethal: k.category.is_lethal(),
+            channel: k.channel,
+            status: k.status,
+            pledges: cell.facts,
+            quantity: cell.quantity,
+            value: sum.value(support)?,
+        });
+    }
+    let mut total = Sum::new(q.currency);
+    if f.donor.is_some() || f.category.is_some() {
+        for (k, cell) in
+            cubes.rows.cells().range((f.start().map_or(Bound::Unbounded, Bound::Included), Bound::Unbounded))
+        {
+            if counts(k.status) && f.row(k) {
+                total.add(cell);
             }
-        } else if p.status.counts_towards(measure) {
-            out.push(Counted {
-                pledge: p,
-                month: Month::of(p.terms.announced_on),
-                quantity: i64::try_from(p.terms.quantity).unwrap_or(i64::MAX),
-                value: convert(support, p.id, p.terms.value, currency, valuation_day(p))?,
-            });
+        }
+    } else {
+        for (k, cell) in cubes.months.cells() {
+            if counts(k.status) && f.month(k.month) && f.common(k.channel, k.category, k.status) {
+                total.add(cell);
+            }
         }
     }
-    Ok(out)
+    Ok(Totals { measure: q.measure, currency: q.currency, rows, total: total.value(support)?, more })
 }
 
-/// Totals by month × donor × category × lethality × channel × status, under `measure`, in
-/// `currency`; rows in that key order, unknown month last.
-pub fn totals(support: &Support, measure: Measure, currency: Currency) -> Result<Totals, ReportError> {
-    type Key = (Month, CountryCode, SupportCategory, Channel, PledgeStatus);
-    let mut rows: BTreeMap<Key, TotalRow> = BTreeMap::new();
-    let mut total = Money::zero(currency);
-    for c in counted(support, measure, currency)? {
-        let t = &c.pledge.terms;
-        let key = (c.month, t.donor, t.category, t.channel, c.pledge.status);
-        let row = rows.entry(key).or_insert_with(|| TotalRow {
-            month: c.month,
-            donor: t.donor,
-            category: t.category,
-            lethal: t.category.is_lethal(),
-            channel: t.channel,
-            status: c.pledge.status,
-            pledges: 0,
-            quantity: 0,
-            value: Money::zero(currency),
-        });
-        row.pledges += 1;
-        row.quantity = row.quantity.saturating_add(c.quantity);
-        row.value = add(c.pledge.id, row.value, c.value)?;
-        total = add(c.pledge.id, total, c.value)?;
+/// Sums the cells of `cube` that `select` keeps, by the line key `line` gives them.
+fn lines<K: Ord + Copy, L: Ord>(
+    cube: &Cube<K>,
+    currency: Currency,
+    mut select: impl FnMut(&K) -> Option<L>,
+) -> BTreeMap<L, Sum> {
+    let mut out: BTreeMap<L, Sum> = BTreeMap::new();
+    for (k, cell) in cube.cells() {
+        if let Some(line) = select(k) {
+            out.entry(line).or_insert_with(|| Sum::new(currency)).add(cell);
+        }
     }
-    Ok(Totals { measure, currency, rows: rows.into_values().collect(), total })
+    out
 }
 
 /// One donor's pledged (committed and later) and delivered values.
@@ -176,18 +323,20 @@ pub struct DonorDelivery {
 
 /// Pledged against delivered, by donor, in `currency`.
 pub fn pledged_vs_delivered(support: &Support, currency: Currency) -> Result<Vec<DonorDelivery>, ReportError> {
-    let mut by_donor: BTreeMap<CountryCode, (Money, Money)> = BTreeMap::new();
-    for c in counted(support, Measure::Committed, currency)? {
-        let e = by_donor.entry(c.pledge.terms.donor).or_insert((Money::zero(currency), Money::zero(currency)));
-        e.0 = add(c.pledge.id, e.0, c.value)?;
-    }
-    for c in counted(support, Measure::Delivered, currency)? {
-        let e = by_donor.entry(c.pledge.terms.donor).or_insert((Money::zero(currency), Money::zero(currency)));
-        e.1 = add(c.pledge.id, e.1, c.value)?;
-    }
-    by_donor
+    let index = &support.index;
+    let pledged = lines(&index.pledges.donors, currency, |k: &DonorKey| {
+        k.status.counts_towards(Measure::Committed).then_some(k.donor)
+    });
+    let delivered = lines(&index.deliveries.donors, currency, |k: &DonorKey| Some(k.donor));
+    let mut donors: Vec<CountryCode> = pledged.keys().chain(delivered.keys()).copied().collect();
+    donors.sort_unstable();
+    donors.dedup();
+    let zero = Sum::new(currency);
+    donors
         .into_iter()
-        .map(|(donor, (pledged, delivered))| {
+        .map(|donor| {
+            let pledged = pledged.get(&donor).unwrap_or(&zero).value(support)?;
+            let delivered = delivered.get(&donor).unwrap_or(&zero).value(support)?;
             let gap = pledged.checked_sub(delivered).map_err(|_| ReportError::Overflow)?;
             Ok(DonorDelivery { donor, pledged, delivered, gap })
         })
@@ -232,29 +381,31 @@ pub struct Share {
 /// The shares of lethal and of long-range support, month by month under `measure` (the shift
 /// the brief describes: more lethal, longer-range aid over time).
 pub fn shares(support: &Support, measure: Measure, currency: Currency) -> Result<Vec<Share>, ReportError> {
-    let mut months: BTreeMap<Month, (Money, Money, Money)> = BTreeMap::new();
-    for c in counted(support, measure, currency)? {
-        let zero = Money::zero(currency);
-        let e = months.entry(c.month).or_insert((zero, zero, zero));
-        e.0 = add(c.pledge.id, e.0, c.value)?;
-        if c.pledge.is_lethal() {
-            e.1 = add(c.pledge.id, e.1, c.value)?;
-        }
-        if c.pledge.terms.range == RangeClass::Long {
-            e.2 = add(c.pledge.id, e.2, c.value)?;
-        }
-    }
-    Ok(months
-        .into_iter()
-        .map(|(month, (total, lethal, long_range))| Share {
-            month,
-            total,
-            lethal,
-            long_range,
-            lethal_bp: basis_points(lethal, total),
-            long_range_bp: basis_points(long_range, total),
+    let (cubes, counts) = facts(support, measure);
+    // Three lines a month: everything, the lethal part, the long-range part.
+    let total = lines(&cubes.months, currency, |k: &MonthKey| counts(k.status).then_some(k.month));
+    let lethal =
+        lines(&cubes.months, currency, |k: &MonthKey| (counts(k.status) && k.category.is_lethal()).then_some(k.month));
+    let long = lines(&cubes.months, currency, |k: &MonthKey| {
+        (counts(k.status) && k.range == RangeClass::Long).then_some(k.month)
+    });
+    let zero = Sum::new(currency);
+    total
+        .iter()
+        .map(|(&month, sum)| {
+            let total = sum.value(support)?;
+            let lethal = lethal.get(&month).unwrap_or(&zero).value(support)?;
+            let long_range = long.get(&month).unwrap_or(&zero).value(support)?;
+            Ok(Share {
+                month,
+                total,
+                lethal,
+                long_range,
+                lethal_bp: basis_points(lethal, total),
+                long_range_bp: basis_points(long_range, total),
+            })
         })
-        .collect())
+        .collect()
 }
 
 fn basis_points(part: Money, whole: Money) -> u32 {
@@ -295,11 +446,8 @@ pub fn burden_share(
         return Err(ReportError::NoGdp);
     }
     let currency = baseline.currency;
-    let mut given: BTreeMap<CountryCode, Money> = BTreeMap::new();
-    for c in counted(support, measure, currency)? {
-        let e = given.entry(c.pledge.terms.donor).or_insert(Money::zero(currency));
-        *e = add(c.pledge.id, *e, c.value)?;
-    }
+    let (cubes, counts) = facts(support, measure);
+    let given = lines(&cubes.donors, currency, |k: &DonorKey| counts(k.status).then_some(k.donor));
     let base = i128::from(baseline.minor_units);
     taking_part
         .into_iter()
@@ -310,7 +458,10 @@ pub fn burden_share(
             let fair = (2 * num + den * num.signum()) / (2 * den);
             let fair_share = Money::new(i64::try_from(fair).map_err(|_| ReportError::Overflow)?, currency)
                 .map_err(|_| ReportError::Overflow)?;
-            let given = given.get(&member).copied().unwrap_or(Money::zero(currency));
+            let given = match given.get(&member) {
+                Some(sum) => sum.value(support)?,
+                None => Money::zero(currency),
+            };
             Ok(BurdenLine { member, fair_share, given, ratio_bp: basis_points(given, fair_share) })
         })
         .collect()

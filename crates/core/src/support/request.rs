@@ -98,7 +98,10 @@ impl Coverage {
 }
 
 impl SupportRequest {
-    /// The coverage given by `pledges` (those not linked to this request are ignored).
+    /// The coverage given by `pledges` (those not linked to this request are ignored), summed
+    /// one by one: what the state's running tally ([`Support::coverage`]) must always equal.
+    ///
+    /// [`Support::coverage`]: super::Support::coverage
     #[must_use]
     pub fn coverage<'a>(&self, pledges: impl IntoIterator<Item = &'a Pledge>) -> Coverage {
         let (mut pledged, mut delivered) = (0u64, 0u64);
@@ -109,6 +112,12 @@ impl SupportRequest {
             pledged = pledged.saturating_add(p.terms.quantity);
             delivered = delivered.saturating_add(u64::try_from(p.delivered_quantity).unwrap_or(0));
         }
+        self.coverage_of(pledged, delivered)
+    }
+
+    /// The coverage, and so the status, given what is pledged and delivered against it.
+    #[must_use]
+    pub fn coverage_of(&self, pledged: u64, delivered: u64) -> Coverage {
         let requested = self.terms.quantity;
         let status = if self.withdrawn_at.is_some() {
             RequestStatus::Withdrawn

@@ -37,6 +37,7 @@ mod sequences;
 mod signatures;
 mod silence;
 mod support_import;
+mod support_index;
 mod support_policy;
 mod support_properties;
 mod support_reports;

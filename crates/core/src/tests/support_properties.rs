@@ -12,7 +12,8 @@ use super::fixtures::*;
 use super::properties::config;
 use super::support_fixtures::*;
 use crate::support::{
-    Channel, CoalitionId, DeliveryId, FundId, PledgeId, PledgeStatus, PledgeTerms, RequestId, SupportCategory as Cat,
+    Channel, CoalitionId, Currency, DeliveryId, FundId, PledgeId, PledgeStatus, PledgeTerms, RequestId,
+    SupportCategory as Cat,
 };
 use crate::{Actor, Command, Event, State, decide};
 
@@ -27,7 +28,7 @@ const STATUSES: [PledgeStatus; 6] = [
 ];
 
 #[derive(Debug, Clone)]
-enum Op {
+pub(super) enum Op {
     Pledge {
         donor: usize,
         category: usize,
@@ -35,6 +36,10 @@ enum Op {
         quantity: u64,
         value: i64,
         request: Option<usize>,
+        /// In US dollars rather than euros.
+        usd: bool,
+        /// Announced this many days before the fixture's day (at most ~2 years); undated if None.
+        days_ago: Option<u16>,
     },
     Status {
         pick: usize,
@@ -67,13 +72,14 @@ enum Op {
     },
 }
 
-fn op() -> impl Strategy<Value = Op> {
+pub(super) fn op() -> impl Strategy<Value = Op> {
     let pick = any::<usize>();
     prop_oneof![
         4 => (0..DONORS.len(), 0..Cat::ALL.len(), 0..Channel::ALL.len(), 0..300u64, -10..2_000_000i64,
-              proptest::option::weighted(0.4, any::<usize>()))
-            .prop_map(|(donor, category, channel, quantity, value, request)|
-                Op::Pledge { donor, category, channel, quantity, value, request }),
+              proptest::option::weighted(0.4, any::<usize>()), proptest::bool::weighted(0.3),
+              proptest::option::weighted(0.9, 0..700u16))
+            .prop_map(|(donor, category, channel, quantity, value, request, usd, days_ago)|
+                Op::Pledge { donor, category, channel, quantity, value, request, usd, days_ago }),
         3 => (pick, 0..STATUSES.len()).prop_map(|(pick, status)| Op::Status { pick, status }),
         6 => (pick, 0..90u64, -1..70i64).prop_map(|(pick, quantity, percent)| Op::Deliver { pick, quantity, percent }),
         1 => (pick, -150..150i64, -1_000_000..1_000_000i64)
@@ -91,16 +97,20 @@ fn nth(pick: usize, n: usize) -> Option<u64> {
 }
 
 /// The command an op stands for, and who issues it (the owner, or the secretariat).
-fn command(s: &Support, op: &Op) -> Option<(Actor, Command)> {
+pub(super) fn command(s: &Support, op: &Op) -> Option<(Actor, Command)> {
     let st = &s.w.state.support;
     let sec = Actor::Secretariat;
     Some(match *op {
-        Op::Pledge { donor, category, channel, quantity, value, request } => {
+        Op::Pledge { donor, category, channel, quantity, value, request, usd, days_ago } => {
             let channel = Channel::ALL[channel];
+            let value =
+                if usd { crate::support::Money { minor_units: value, currency: Currency::USD } } else { eur(value) };
+            let announced_on = days_ago.map(|d| day().saturating_sub(jiff::Span::new().days(i64::from(d))));
             let terms = PledgeTerms {
                 channel,
                 quantity,
-                value: eur(value),
+                value,
+                announced_on,
                 request: request.and_then(|r| nth(r, st.requests.len())).map(RequestId),
                 coalition: (channel == Channel::Coalition).then_some(CoalitionId(1)),
                 fund: (channel == Channel::AllianceFund).then_some(FundId(1)),
@@ -144,7 +154,7 @@ fn command(s: &Support, op: &Op) -> Option<(Actor, Command)> {
 
 /// The world the sequences start from: the support fixture, with South Korea unregistered (so
 /// some pledges name an unknown donor).
-fn start() -> Support {
+pub(super) fn start() -> Support {
     Support::new()
 }
 

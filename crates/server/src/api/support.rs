@@ -2,9 +2,10 @@
 //! receipts, coalitions, funds, donor states and exchange rates (writes, decided by the domain
 //! like every other command), and the support reports (reads).
 //!
-//! The reports need the whole fold of the support history, which has no query tables yet: they
-//! are computed from the sequencer's state between batches ([`SequencerHandle::read`]), by the
-//! same functions `concord report` runs on a copy of the log.
+//! The reports read the running totals the domain keeps as it folds the log (the report index
+//! of `concord_core::support::index`), from the sequencer's state between batches
+//! ([`SequencerHandle::read`]), with the same functions `concord report` runs on a copy of the
+//! log: a report costs its lines, not the number of pledges, so it may run between batches.
 //!
 //! [`SequencerHandle::read`]: crate::sequencer::SequencerHandle::read
 
@@ -14,10 +15,14 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use concord_core::Command;
-use concord_core::support::report::{pledged_vs_delivered, request_gaps, shares, totals};
+use concord_core::CountryCode;
+use concord_core::support::index::RowKey;
+use concord_core::support::report::{
+    Month, Totals, TotalsFilter, TotalsQuery, pledged_vs_delivered, request_gaps, shares, totals_page,
+};
 use concord_core::support::{
-    CoalitionId, CoalitionTerms, Currency, DeliveryId, DonorState, FundTerms, FxRate, Measure, Money, PledgeId,
-    PledgeStatus, PledgeTerms, RequestId, RequestTerms,
+    Channel, CoalitionId, CoalitionTerms, Currency, DeliveryId, DonorState, FundTerms, FxRate, Measure, Money,
+    PledgeId, PledgeStatus, PledgeTerms, RequestId, RequestTerms, SupportCategory,
 };
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -300,18 +305,124 @@ async fn report<T: serde::Serialize + Send + 'static>(
     result.map(Json).map_err(|e| ApiError::Unprocessable("report-unavailable", e.to_string()))
 }
 
-/// Totals by month × donor × category × lethality × channel × status, under the stated measure.
-#[utoipa::path(get, path = "/api/v1/reports/totals", tag = "reports", security(("bearer" = [])), params(ReportQuery),
-    responses((status = 200, description = "measure, currency, rows and total"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+/// `?…` on the totals: the measure and currency, filters, and the page.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TotalsParams {
+    /// committed (default: committed and later, the headline), allocated, or delivered.
+    pub measure: Option<Measure>,
+    /// ISO 4217 (default EUR); other currencies convert at recorded, dated rates.
+    pub currency: Option<String>,
+    /// First month, `YYYY-MM` (a range leaves out the unknown month).
+    pub from: Option<String>,
+    /// Last month, `YYYY-MM`, inclusive.
+    pub to: Option<String>,
+    /// Only this donor (ISO 3166-1 alpha-3).
+    pub donor: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub category: Option<SupportCategory>,
+    #[param(value_type = Option<String>)]
+    pub channel: Option<Channel>,
+    pub lethal: Option<bool>,
+    #[param(value_type = Option<String>)]
+    pub status: Option<PledgeStatus>,
+    /// The `next` of the page before.
+    pub after: Option<String>,
+    /// Rows per page: default 1,000, at most 10,000.
+    pub limit: Option<usize>,
+}
+
+/// A page of totals, and where the next one starts.
+#[derive(Debug, serde::Serialize)]
+struct TotalsPage {
+    #[serde(flatten)]
+    totals: Totals,
+    /// Give as `after` for the next page; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+}
+
+const TOTALS_LIMIT: usize = 1_000;
+const TOTALS_MAX_LIMIT: usize = 10_000;
+
+fn invalid(param: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request("invalid-query", format!("{param}: {e}"))
+}
+
+/// A snake_case word of an enumeration, as the API writes it.
+fn word<T: serde::de::DeserializeOwned>(param: &str, s: &str) -> Result<T, ApiError> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| invalid(param, format!("{s:?} is not one of the accepted values")))
+}
+
+fn word_of<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// The cursor of a row: `month,donor,category,channel,status`.
+fn cursor(k: &RowKey) -> String {
+    format!("{},{},{},{},{}", k.month, k.donor, word_of(&k.category), word_of(&k.channel), word_of(&k.status))
+}
+
+fn parse_cursor(s: &str) -> Result<RowKey, ApiError> {
+    let parts: Vec<&str> = s.split(',').collect();
+    let [month, donor, category, channel, status] = parts[..] else {
+        return Err(invalid("after", "give the `next` of the page before, unchanged"));
+    };
+    Ok(RowKey {
+        month: Month::parse(month).map_err(|e| invalid("after", e))?,
+        donor: CountryCode::parse(donor).map_err(|e| invalid("after", e))?,
+        category: word("after", category)?,
+        channel: word("after", channel)?,
+        status: word("after", status)?,
+    })
+}
+
+impl TotalsParams {
+    fn query(&self) -> Result<TotalsQuery, ApiError> {
+        let (measure, currency) = ReportQuery { measure: self.measure, currency: self.currency.clone() }.parse()?;
+        let month = |param, s: &Option<String>| {
+            s.as_deref().map(|m| Month::parse(m).map_err(|e| invalid(param, e))).transpose()
+        };
+        let filter = TotalsFilter {
+            from: month("from", &self.from)?,
+            to: month("to", &self.to)?,
+            donor: self.donor.as_deref().map(|d| CountryCode::parse(d).map_err(|e| invalid("donor", e))).transpose()?,
+            category: self.category,
+            channel: self.channel,
+            lethal: self.lethal,
+            status: self.status,
+        };
+        let limit = match self.limit {
+            None => TOTALS_LIMIT,
+            Some(n @ 1..=TOTALS_MAX_LIMIT) => n,
+            Some(n) => return Err(invalid("limit", format!("{n} is not between 1 and {TOTALS_MAX_LIMIT}"))),
+        };
+        let after = self.after.as_deref().map(parse_cursor).transpose()?;
+        Ok(TotalsQuery { measure, currency, filter, after, limit })
+    }
+}
+
+/// Totals by month × donor × category × lethality × channel × status, under the stated measure,
+/// a page at a time, in that key order (the unknown month last), with the total of every row
+/// the filters select.
+#[utoipa::path(get, path = "/api/v1/reports/totals", tag = "reports", security(("bearer" = [])), params(TotalsParams),
+    responses((status = 200, description = "measure, currency, rows, total, and the next page's cursor"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn report_totals(
     State(state): State<AppState>,
     _caller: Caller,
-    Query(q): Query<ReportQuery>,
+    Query(q): Query<TotalsParams>,
 ) -> Result<Response, ApiError> {
-    let (measure, currency) = q.parse()?;
-    report(&state, move |s| totals(&s.support, measure, currency))
-        .await
-        .map(axum::response::IntoResponse::into_response)
+    let query = q.query()?;
+    report(&state, move |s| {
+        let totals = totals_page(&s.support, &query)?;
+        let next = totals.more.then(|| totals.rows.last().map(|r| cursor(&r.key()))).flatten();
+        Ok(TotalsPage { totals, next })
+    })
+    .await
+    .map(axum::response::IntoResponse::into_response)
 }
 
 /// Pledged (committed and later) against delivered, by donor.

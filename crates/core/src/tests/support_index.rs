@@ -1,0 +1,194 @@
+//! The report index against the pledges themselves (proptest): after any accepted sequence of
+//! support commands, the running totals equal an index built afresh from the pledges as they
+//! stand, and every report equals the same report summed pledge by pledge and delivery by
+//! delivery — in euros and in dollars, under each measure — with the conversion rule the
+//! reports state (per line, per currency and day, at that day's rate).
+
+use std::collections::BTreeMap;
+
+use jiff::civil::{Date, date};
+use proptest::prelude::*;
+
+use super::properties::config;
+use super::support_fixtures::{Support, now, rate};
+use super::support_properties::{command, op, start};
+use crate::support::index::ReportIndex;
+use crate::support::report::{Month, ReportError, pledged_vs_delivered, shares, totals};
+use crate::support::{Currency, FxRate, Measure, Money, PledgeStatus, RangeClass, Support as SupportState};
+use crate::{Actor, Command, CountryCode, decide};
+
+/// One pledge, or one delivery record, as the oracle counts it.
+struct Fact {
+    month: Month,
+    donor: CountryCode,
+    key: (crate::support::SupportCategory, crate::support::Channel, PledgeStatus),
+    lethal: bool,
+    long: bool,
+    quantity: i64,
+    value: Money,
+    day: Date,
+}
+
+fn facts(st: &SupportState, measure: Measure) -> Vec<Fact> {
+    let mut out = Vec::new();
+    for p in st.pledges.values() {
+        let t = &p.terms;
+        let base = |month, quantity, value, day| Fact {
+            month,
+            donor: t.donor,
+            key: (t.category, t.channel, p.status),
+            lethal: t.category.is_lethal(),
+            long: t.range == RangeClass::Long,
+            quantity,
+            value,
+            day,
+        };
+        if measure == Measure::Delivered {
+            for d in st.deliveries_of(p.id) {
+                out.push(base(Month::of(Some(d.delivered_on)), d.quantity, d.value, d.delivered_on));
+            }
+        } else if p.status.counts_towards(measure) {
+            let day = crate::support::index::valuation_day(p);
+            out.push(base(Month::of(t.announced_on), t.quantity as i64, t.value, day));
+        }
+    }
+    out
+}
+
+/// A line as the oracle sums it: facts, quantity, and amounts per currency and day.
+type Lots = (u64, i64, BTreeMap<(Currency, Date), i64>);
+
+/// Sums facts into lines, converting each line's amounts per currency and day.
+fn oracle<L: Ord>(
+    st: &SupportState,
+    facts: &[Fact],
+    to: Currency,
+    line: impl Fn(&Fact) -> Option<L>,
+) -> Result<BTreeMap<L, (u64, i64, Money)>, ReportError> {
+    let mut lots: BTreeMap<L, Lots> = BTreeMap::new();
+    for f in facts {
+        if let Some(l) = line(f) {
+            let e = lots.entry(l).or_default();
+            e.0 += 1;
+            e.1 += f.quantity;
+            let day = if f.value.currency == to { date(2000, 1, 1) } else { f.day };
+            *e.2.entry((f.value.currency, day)).or_default() += f.value.minor_units;
+        }
+    }
+    lots.into_iter()
+        .map(|(l, (n, q, lots))| {
+            let mut sum = 0i64;
+            for ((c, day), v) in lots {
+                let m = Money::new(v, c).map_err(|_| ReportError::Overflow)?;
+                sum += st.rates.convert(m, to, day).map_err(ReportError::Money)?.minor_units;
+            }
+            Ok((l, (n, q, Money { minor_units: sum, currency: to })))
+        })
+        .collect()
+}
+
+fn check_reports(st: &SupportState) -> Result<(), TestCaseError> {
+    for measure in [Measure::Committed, Measure::Allocated, Measure::Delivered] {
+        for to in [Currency::EUR, Currency::USD] {
+            let f = facts(st, measure);
+            let rows = oracle(st, &f, to, |f| Some((f.month, f.donor, f.key)));
+            let all = oracle(st, &f, to, |_| Some(()));
+            match (totals(st, measure, to), rows, all) {
+                (Ok(t), Ok(rows), Ok(all)) => {
+                    let got: Vec<_> = t
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            ((r.month, r.donor, (r.category, r.channel, r.status)), (r.pledges, r.quantity, r.value))
+                        })
+                        .collect();
+                    prop_assert_eq!(got, rows.into_iter().collect::<Vec<_>>());
+                    let total = all.get(&()).map_or(Money::zero(to), |l| l.2);
+                    prop_assert_eq!(t.total, total);
+                    prop_assert!(!t.more);
+                }
+                (Err(a), Err(_), _) | (Err(a), _, Err(_)) => prop_assert!(matches!(a, ReportError::Money(_))),
+                (a, b, c) => prop_assert!(false, "index {a:?}, oracle {b:?} / {c:?}"),
+            }
+            let months = oracle(st, &f, to, |f| Some(f.month));
+            let lethal = oracle(st, &f, to, |f| f.lethal.then_some(f.month));
+            let long = oracle(st, &f, to, |f| f.long.then_some(f.month));
+            if let (Ok(sh), Ok(months), Ok(lethal), Ok(long)) = (shares(st, measure, to), months, lethal, long) {
+                prop_assert_eq!(sh.len(), months.len());
+                for s in sh {
+                    let pick =
+                        |m: &BTreeMap<Month, (u64, i64, Money)>| m.get(&s.month).map_or(Money::zero(to), |l| l.2);
+                    prop_assert_eq!((s.total, s.lethal, s.long_range), (pick(&months), pick(&lethal), pick(&long)));
+                }
+            }
+        }
+    }
+    let committed = facts(st, Measure::Committed);
+    let delivered = facts(st, Measure::Delivered);
+    if let (Ok(lines), Ok(p), Ok(d)) = (
+        pledged_vs_delivered(st, Currency::EUR),
+        oracle(st, &committed, Currency::EUR, |f| Some(f.donor)),
+        oracle(st, &delivered, Currency::EUR, |f| Some(f.donor)),
+    ) {
+        for l in lines {
+            let pick = |m: &BTreeMap<CountryCode, (u64, i64, Money)>| {
+                m.get(&l.donor).map_or(Money::zero(Currency::EUR), |x| x.2)
+            };
+            prop_assert_eq!((l.pledged, l.delivered), (pick(&p), pick(&d)));
+        }
+    }
+    Ok(())
+}
+
+/// The fixture's world, with two more rates so that older dollar pledges convert too (one
+/// recorded each way round).
+fn world() -> Support {
+    let mut s = start();
+    let old = FxRate { from: Currency::EUR, to: Currency::USD, rate: rate("1.1371"), on: date(2022, 1, 3) };
+    let inverse = FxRate { from: Currency::USD, to: Currency::EUR, rate: rate("0.9217"), on: date(2023, 6, 1) };
+    for rate in [old, inverse] {
+        s.w.run(Actor::Secretariat, &Command::RecordExchangeRate { rate }, now());
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    #[test]
+    fn the_running_totals_equal_the_pledges_summed_one_by_one(ops in proptest::collection::vec(op(), 1..60)) {
+        let mut s = world();
+        for op in &ops {
+            let Some((actor, cmd)) = command(&s, op) else { continue };
+            if let Ok(events) = decide(&s.w.state, actor, &cmd, now()) {
+                for e in &events {
+                    s.w.state.apply(e).map_err(|err| TestCaseError::fail(format!("{e:?}: {err}")))?;
+                }
+            }
+            let st = &s.w.state.support;
+            let mut fresh = ReportIndex::default();
+            for p in st.pledges.values() {
+                fresh.add(p, st.deliveries_of(p.id));
+            }
+            prop_assert_eq!(&fresh, &st.index, "the index drifted from its pledges");
+            for (id, r) in &st.requests {
+                prop_assert_eq!(st.coverage(*id), Some(r.coverage(st.pledges.values())));
+            }
+        }
+        check_reports(&s.w.state.support)?;
+    }
+}
+
+#[test]
+fn a_missing_rate_names_the_currency_and_the_day() {
+    let mut s = world();
+    let gbp = Money { minor_units: 100, currency: Currency::parse("GBP").unwrap() };
+    let terms = crate::support::PledgeTerms {
+        value: gbp,
+        ..super::support_fixtures::bilateral("GBR", crate::support::SupportCategory::Artillery)
+    };
+    s.w.run(Actor::Secretariat, &Command::RecordPledge { pledge: terms, status: Some(PledgeStatus::Committed) }, now());
+    let err = totals(&s.w.state.support, Measure::Committed, Currency::EUR).unwrap_err();
+    assert!(matches!(err, ReportError::Money(crate::support::MoneyError::NoRate { .. })), "{err:?}");
+    assert!(err.to_string().contains("GBP") && err.to_string().contains("2024-03-01"), "{err}");
+}
