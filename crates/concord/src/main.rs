@@ -19,6 +19,7 @@ mod scenario;
 mod serve;
 mod support_client;
 mod support_history;
+mod support_pledges;
 mod verify;
 mod witness;
 
@@ -60,7 +61,7 @@ enum Cmd {
     Request(support_client::RequestCmd),
     /// Pledges on a server: record, status, deliver, correct, list, show; import a CSV file.
     #[command(subcommand)]
-    Pledge(support_client::PledgeCmd),
+    Pledge(support_pledges::PledgeCmd),
     /// Deliveries on a server: confirm receipt, show.
     #[command(subcommand)]
     Delivery(support_client::DeliveryCmd),
@@ -114,7 +115,7 @@ fn main() -> ExitCode {
             Cmd::Import(args) => import::run(args).await,
             Cmd::Report(cmd) => report::run(cmd).await,
             Cmd::Request(cmd) => support_client::request(cmd).await,
-            Cmd::Pledge(cmd) => support_client::pledge(cmd).await,
+            Cmd::Pledge(cmd) => support_pledges::pledge(cmd).await,
             Cmd::Delivery(cmd) => support_client::delivery(cmd).await,
             Cmd::Coalition(cmd) => support_client::coalition(cmd).await,
             Cmd::Fund(cmd) => support_client::fund(cmd).await,
