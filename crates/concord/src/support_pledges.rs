@@ -14,6 +14,7 @@ use crate::support_client::{
     Page, PageArgs, amount, code, date, delivery_line, filter, lethality, opt, query, show, signed_amount, table, word,
 };
 
+/// `GET /api/v1/pledges/{id}`: the pledge with its delivery records.
 #[derive(Debug, Deserialize)]
 struct PledgeView {
     #[serde(flatten)]
