@@ -269,7 +269,7 @@ impl Client {
         bail!("{detail} ({status}, {kind})")
     }
 
-    async fn get(&self, path: &str) -> anyhow::Result<Value> {
+    pub(crate) async fn get(&self, path: &str) -> anyhow::Result<Value> {
         self.send(self.http.get(format!("{}{path}", self.base))).await
     }
 

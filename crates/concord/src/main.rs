@@ -1,5 +1,6 @@
 //! `concord`: the one binary. Server (`serve`, `demo`), administration (`token`, `rebuild`) and
-//! client commands that talk to a server (`proposal`, `position`).
+//! client commands that talk to a server (`proposal`, `position`, and support's `request`,
+//! `pledge`, `delivery`, `coalition`, `fund`, `rate`, `donor`).
 //!
 //! Errors end the process with a one-line message on stderr and a non-zero exit code.
 
@@ -16,7 +17,9 @@ mod pledges;
 mod report;
 mod scenario;
 mod serve;
+mod support_client;
 mod support_history;
+mod support_pledges;
 mod synth;
 mod verify;
 mod witness;
@@ -54,9 +57,27 @@ enum Cmd {
     /// Loads a log written by `export` into an empty database (SQLite or PostgreSQL), verifying
     /// it first, and rebuilds every table: the log's hashes stay the same.
     Import(import::Args),
-    /// Pledges on a server: import a CSV file, all or nothing.
+    /// A partner's requests on a server: file, withdraw, list, show (with coverage).
     #[command(subcommand)]
-    Pledge(pledges::PledgeCmd),
+    Request(support_client::RequestCmd),
+    /// Pledges on a server: record, status, deliver, correct, list, show; import a CSV file.
+    #[command(subcommand)]
+    Pledge(support_pledges::PledgeCmd),
+    /// Deliveries on a server: confirm receipt, show.
+    #[command(subcommand)]
+    Delivery(support_client::DeliveryCmd),
+    /// Coalitions on a server: form, join, list, show.
+    #[command(subcommand)]
+    Coalition(support_client::CoalitionCmd),
+    /// The alliance's funds on a server: create, list, show.
+    #[command(subcommand)]
+    Fund(support_client::FundCmd),
+    /// Dated exchange rates on a server: record, list.
+    #[command(subcommand)]
+    Rate(support_client::RateCmd),
+    /// Non-member donor states on a server: register, list.
+    #[command(subcommand)]
+    Donor(support_client::DonorCmd),
     /// Support reports computed from a database's log: totals, delivery, gaps, shares, burden.
     #[command(subcommand)]
     Report(report::ReportCmd),
@@ -97,8 +118,14 @@ fn main() -> ExitCode {
             Cmd::Export(args) => export::run(args).await,
             Cmd::Import(args) => import::run(args).await,
             Cmd::Report(cmd) => report::run(cmd).await,
-            Cmd::Pledge(cmd) => pledges::run(cmd).await,
             Cmd::Synth(args) => synth::run(args).await,
+            Cmd::Request(cmd) => support_client::request(cmd).await,
+            Cmd::Pledge(cmd) => support_pledges::pledge(cmd).await,
+            Cmd::Delivery(cmd) => support_client::delivery(cmd).await,
+            Cmd::Coalition(cmd) => support_client::coalition(cmd).await,
+            Cmd::Fund(cmd) => support_client::fund(cmd).await,
+            Cmd::Rate(cmd) => support_client::rate(cmd).await,
+            Cmd::Donor(cmd) => support_client::donor(cmd).await,
             Cmd::Witness(args) => witness::run(args).await,
             Cmd::Proposal(cmd) => client::proposal(cmd).await,
             Cmd::Position(cmd) => client::position(cmd).await,

@@ -10,6 +10,7 @@ pub mod members;
 pub mod partners;
 pub mod proposals;
 pub mod support;
+pub mod support_reads;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(partners::router())
         .merge(proposals::router())
         .merge(support::router())
+        .merge(support_reads::router())
         .merge(log::router())
 }
 
