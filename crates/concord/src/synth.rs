@@ -22,7 +22,7 @@ use concord_core::support::{
     Capability, Channel, CoalitionId, Currency, DonorState, FundId, FxRate, Money, PledgeEntry, PledgeStatus,
     PledgeTerms, Priority, RangeClass, Rate, RequestId, RequestTerms, SupportCategory, ValuationMethod,
 };
-use concord_core::{Actor, Command, CountryCode, ProposalId, ProposalStatus, State};
+use concord_core::{Actor, Command, CountryCode, ProposalId, State};
 use concord_server::sequencer::{self, Loaded, Touched};
 use concord_store::{Batch, Store};
 use jiff::civil::{Date, date};
@@ -182,13 +182,15 @@ struct World {
     /// Each coalition, and its participants.
     coalitions: Vec<(CoalitionId, Vec<CountryCode>)>,
     requests: u64,
+    /// The number the first synthetic request gets (the scenario filed some before).
+    first_request: u64,
     years: i16,
 }
 
 impl World {
     fn new(state: &State, args: &Args) -> anyhow::Result<Self> {
         let members: Vec<CountryCode> = state.members.keys().copied().collect();
-        let others = (0..args.donors.saturating_sub(members.len()))
+        let others = (0..args.donors.saturating_sub(members.len() + state.support.donors.len()))
             .map(|i| {
                 let code = format!("X{}{}", char::from(b'A' + (i / 26) as u8), char::from(b'A' + (i % 26) as u8));
                 CountryCode::parse(&code)
@@ -196,12 +198,8 @@ impl World {
             .collect::<Result<_, _>>()?;
         let partner = *state.partners.keys().next().context("the scenario has no partner")?;
         let (fund, f) = state.support.funds.iter().next().context("the scenario has no fund")?;
-        let programme = state
-            .proposals
-            .values()
-            .find(|p| p.id == f.terms.authorised_by && p.status == ProposalStatus::Adopted)
-            .map(|p| p.id)
-            .context("the fund rests on no adopted decision")?;
+        // The fund's decision was checked when the fund was set up: programmes may rest on it.
+        let programme = f.terms.authorised_by;
         let coalitions =
             state.support.coalitions.values().map(|c| (c.id, c.terms.participants.iter().copied().collect())).collect();
         Ok(Self {
@@ -212,6 +210,7 @@ impl World {
             programme,
             coalitions,
             requests: args.requests,
+            first_request: state.support.next_request_id().0,
             years: args.years,
         })
     }
@@ -231,17 +230,20 @@ impl World {
         let mut day = self.first_day().first_of_month();
         let mut month = 0u64;
         while day <= last_day() {
-            for (from, base) in [(Currency::USD, 9_000u64), (Currency::parse("GBP").expect("known"), 11_500)] {
-                // A slow wave, so that conversion matters: 0.85–0.95 EUR per USD.
-                let units = base + (month * 37 % 1_000);
-                let rate =
-                    Rate::parse(&format!("0.{units:05}")).or_else(|_| Rate::parse(&format!("1.{:04}", units - 10_000)));
-                if let Ok(rate) = rate {
-                    out.push((
-                        sec,
-                        Command::RecordExchangeRate { rate: FxRate { from, to: Currency::EUR, rate, on: day } },
-                    ));
-                }
+            // A slow wave, so that conversion matters: 0.85–0.95 EUR per USD, 1.15–1.25 per GBP,
+            // in ten-thousandths; and the crosses to the dollar (of the pound, and of the demo's
+            // Australian dollar), so that a dollar report converts everything too.
+            let wave = month * 37 % 1_000;
+            let (usd_eur, gbp_eur) = (8_500 + wave, 11_500 + wave);
+            let gbp = Currency::parse("GBP").expect("known");
+            for (from, to, units) in [
+                (Currency::USD, Currency::EUR, usd_eur),
+                (gbp, Currency::EUR, gbp_eur),
+                (gbp, Currency::USD, gbp_eur * 10_000 / usd_eur),
+                (Currency::parse("AUD").expect("known"), Currency::USD, 6_500 + wave / 10),
+            ] {
+                let rate = Rate::parse(&format!("{}.{:04}", units / 10_000, units % 10_000)).expect("a valid rate");
+                out.push((sec, Command::RecordExchangeRate { rate: FxRate { from, to, rate, on: day } }));
             }
             day = day.saturating_add(1.month());
             month += 1;
@@ -368,7 +370,7 @@ impl World {
         if count == 0 {
             return None;
         }
-        Some(RequestId(base + rng.random_range(0..count) * n + 1))
+        Some(RequestId(self.first_request + base + rng.random_range(0..count) * n))
     }
 
     /// Delivery records, about `n` of them: each committed or allocated pledge, in turn, gets one
@@ -457,6 +459,7 @@ fn write_csv(args: &Args, path: &PathBuf) -> anyhow::Result<()> {
         programme: ProposalId(1),
         coalitions: Vec::new(),
         requests: 0,
+        first_request: 1,
         years: args.years,
     };
     let first = world.first_day();

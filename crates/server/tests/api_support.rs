@@ -106,3 +106,79 @@ async fn policy_refusals_explain_themselves_and_change_nothing() {
     r.expect_problem(422, "report-unavailable");
     s.get(&s.observer, "/api/v1/reports/totals?currency=XYZ").await.expect_problem(400, "invalid-query");
 }
+
+/// Pledges by two donors over several months, in one import.
+fn spread() -> Value {
+    let mut rows = Vec::new();
+    for (i, month) in ["2023-11", "2024-01", "2024-02", "2024-03"].iter().enumerate() {
+        for (donor, category, channel) in [
+            ("FRA", "artillery_ammunition", "bilateral"),
+            ("DEU", "medical", "bilateral"),
+            ("FRA", "fuel", "bilateral"),
+        ] {
+            rows.push(json!({
+                "donor": donor, "recipient": "UKR", "channel": channel, "category": category,
+                "capability": "other", "range": "not_applicable", "item": "supplies", "quantity": 10 + i,
+                "value": { "minor_units": 1_000_000 * (i as i64 + 1), "currency": "EUR" },
+                "valuation": "reported_by_donor", "announced_on": format!("{month}-05"), "status": "committed"
+            }));
+        }
+    }
+    json!({ "pledges": rows })
+}
+
+#[tokio::test]
+async fn totals_come_a_page_at_a_time_with_filters_and_a_total_of_every_selected_row() {
+    let (s, _, _) = world().await;
+    let sec = s.secretariat.clone();
+    s.post(&sec, "/api/v1/pledges/import", &spread()).await.expect_status(201);
+    let all = s.get(&s.observer, "/api/v1/reports/totals").await.expect_status(200).clone();
+    let rows = all["rows"].as_array().unwrap().clone();
+    assert_eq!(rows.len(), 12);
+    assert!(all.get("next").is_none(), "{all}");
+
+    // Pages of five: every row once, in order, each page stating the whole total.
+    let (mut paged, mut after) = (Vec::new(), None::<String>);
+    loop {
+        let path = match &after {
+            None => "/api/v1/reports/totals?limit=5".to_owned(),
+            Some(a) => format!("/api/v1/reports/totals?limit=5&after={a}"),
+        };
+        let page = s.get(&s.observer, &path).await.expect_status(200).clone();
+        assert_eq!(page["total"], all["total"]);
+        paged.extend(page["rows"].as_array().unwrap().iter().cloned());
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, rows);
+
+    // Filters select rows, and the total is theirs.
+    let q = s
+        .get(&s.observer, "/api/v1/reports/totals?from=2024-01&to=2024-02&lethal=false")
+        .await
+        .expect_status(200)
+        .clone();
+    let months: Vec<_> =
+        q["rows"].as_array().unwrap().iter().map(|r| r["month"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(months, ["2024-01", "2024-01", "2024-02", "2024-02"], "{q}");
+    assert_eq!(q["total"]["minor_units"], 2 * 2_000_000 + 2 * 3_000_000);
+    let deu = s.get(&s.observer, "/api/v1/reports/totals?donor=DEU").await.expect_status(200).clone();
+    assert_eq!(deu["rows"].as_array().unwrap().len(), 4);
+    assert_eq!(deu["total"]["minor_units"], 10_000_000);
+
+    // Bad parameters are problems naming the parameter.
+    for (path, word) in [
+        ("/api/v1/reports/totals?from=2024-13", "from"),
+        ("/api/v1/reports/totals?limit=0", "limit"),
+        ("/api/v1/reports/totals?after=nonsense", "after"),
+        ("/api/v1/reports/totals?category=spaceships", "category"),
+        ("/api/v1/reports/totals?donor=france", "donor"),
+    ] {
+        let r = s.get(&s.observer, path).await;
+        assert_eq!(r.status, 400, "{path}");
+        let p = r.expect_status(400).clone();
+        assert!(p["detail"].as_str().unwrap_or_default().contains(word), "{path}: {p}");
+    }
+}
