@@ -35,23 +35,22 @@ pub struct RowKey {
     pub status: PledgeStatus,
 }
 
-/// Support over time: month × status × channel × category × range.
+/// Support over time: month × status × channel × lethality × range (a few thousand cells over
+/// ten years: categories stay in the rows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MonthKey {
     pub month: Month,
     pub status: PledgeStatus,
     pub channel: Channel,
-    pub category: SupportCategory,
+    pub lethal: bool,
     pub range: RangeClass,
 }
 
-/// Support by donor: donor × status × category × channel.
+/// Support by donor: donor × status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DonorKey {
     pub donor: CountryCode,
     pub status: PledgeStatus,
-    pub category: SupportCategory,
-    pub channel: Channel,
 }
 
 /// One pledge's or one delivery's contribution.
@@ -163,8 +162,8 @@ impl Cubes {
         let (month, donor, category, channel, status, range) =
             (f.month, f.donor, f.category, f.channel, f.status, f.range);
         self.rows.add(RowKey { month, donor, category, channel, status }, f, count);
-        self.months.add(MonthKey { month, status, channel, category, range }, f, count);
-        self.donors.add(DonorKey { donor, status, category, channel }, f, count);
+        self.months.add(MonthKey { month, status, channel, lethal: category.is_lethal(), range }, f, count);
+        self.donors.add(DonorKey { donor, status }, f, count);
     }
 }
 

@@ -435,20 +435,18 @@ impl Rates {
         if m.currency == to {
             return m.checked();
         }
-        let direct = self.latest(m.currency, to, on);
-        let inverse = self.latest(to, m.currency, on);
-        let rate = match (direct, inverse) {
-            (Some(d), Some(i)) => {
-                if i.on > d.on {
-                    i
-                } else {
-                    d
-                }
-            }
-            (Some(r), None) | (None, Some(r)) => r,
-            (None, None) => return Err(MoneyError::NoRate { from: m.currency, to, on }),
-        };
-        rate.apply(m)
+        self.applicable(m.currency, to, on)?.apply(m)
+    }
+
+    /// The rate [`convert`](Self::convert) uses from `from` to `to` on `on` (two currencies).
+    pub fn applicable(&self, from: Currency, to: Currency, on: Date) -> Result<FxRate, MoneyError> {
+        let direct = self.latest(from, to, on);
+        let inverse = self.latest(to, from, on);
+        match (direct, inverse) {
+            (Some(d), Some(i)) => Ok(if i.on > d.on { *i } else { *d }),
+            (Some(r), None) | (None, Some(r)) => Ok(*r),
+            (None, None) => Err(MoneyError::NoRate { from, to, on }),
+        }
     }
 
     /// The sum of dated amounts in `to`, each converted at its own date's rate.

@@ -19,7 +19,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::index::{Cell, Cube, DonorKey, MonthKey, RowKey};
-use super::{Channel, Currency, Measure, Money, MoneyError, PledgeStatus, RangeClass, Support};
+use super::{Channel, Currency, FxRate, Measure, Money, MoneyError, PledgeStatus, RangeClass, Support};
 use super::{SupportCategory, SupportRequest};
 use crate::CountryCode;
 
@@ -89,36 +89,66 @@ pub enum ReportError {
 }
 
 /// A report line's value as it is summed: the amounts already in the report's currency, and the
-/// others per currency and day, converted when the line is finished.
+/// others per currency and day (gathered unsorted, summed per currency and day when the line is
+/// finished: sorting a vector costs far less than a map's inserts).
 #[derive(Debug, Clone)]
 struct Sum {
     currency: Currency,
     native: i128,
-    foreign: BTreeMap<(Currency, Date), i128>,
+    foreign: Vec<(Currency, Date, i128)>,
 }
 
 impl Sum {
     fn new(currency: Currency) -> Self {
-        Self { currency, native: 0, foreign: BTreeMap::new() }
+        Self { currency, native: 0, foreign: Vec::new() }
     }
 
     fn add(&mut self, cell: &Cell) {
         self.native += cell.native(self.currency);
-        for (c, day, v) in cell.foreign(self.currency) {
-            *self.foreign.entry((c, day)).or_default() += v;
-        }
+        self.foreign.extend(cell.foreign(self.currency));
     }
 
-    fn value(&self, support: &Support) -> Result<Money, ReportError> {
+    fn value(mut self, rates: &mut Converter<'_>) -> Result<Money, ReportError> {
+        self.foreign.sort_unstable_by_key(|&(c, day, _)| (c, day));
         let mut total = self.native;
-        for (&(c, day), &v) in &self.foreign {
-            let amount = Money::new(i64::try_from(v).map_err(|_| ReportError::Overflow)?, c)
-                .map_err(|_| ReportError::Overflow)?;
-            total +=
-                i128::from(support.rates.convert(amount, self.currency, day).map_err(ReportError::Money)?.minor_units);
+        let mut lots = self.foreign.into_iter().peekable();
+        while let Some((c, day, mut v)) = lots.next() {
+            while let Some(&(_, _, more)) = lots.peek().filter(|(c2, d2, _)| (*c2, *d2) == (c, day)) {
+                v += more;
+                lots.next();
+            }
+            total += rates.convert(c, day, v)?;
         }
         let minor = i64::try_from(total).map_err(|_| ReportError::Overflow)?;
         Money::new(minor, self.currency).map_err(|_| ReportError::Overflow)
+    }
+}
+
+/// Converts a report's amounts into its currency, looking each currency and day's rate up once.
+struct Converter<'a> {
+    support: &'a Support,
+    to: Currency,
+    rates: std::collections::HashMap<(Currency, Date), FxRate>,
+}
+
+impl<'a> Converter<'a> {
+    fn new(support: &'a Support, to: Currency) -> Self {
+        Self { support, to, rates: std::collections::HashMap::new() }
+    }
+
+    /// `v` minor units of `c` on `day`, in the report's currency (rounded to its minor unit).
+    fn convert(&mut self, c: Currency, day: Date, v: i128) -> Result<i128, ReportError> {
+        let amount =
+            Money::new(i64::try_from(v).map_err(|_| ReportError::Overflow)?, c).map_err(|_| ReportError::Overflow)?;
+        let rate = match self.rates.get(&(c, day)) {
+            Some(r) => *r,
+            None => {
+                let r = self.support.rates.applicable(c, self.to, day).map_err(ReportError::Money)?;
+                self.rates.insert((c, day), r);
+                r
+            }
+        };
+        Ok(i128::from(rate.apply(amount).map_err(ReportError::Money)?.minor_units))
     }
 }
 
@@ -196,12 +226,12 @@ impl TotalsFilter {
         self.month(k.month)
             && self.donor.is_none_or(|d| k.donor == d)
             && self.category.is_none_or(|c| k.category == c)
-            && self.common(k.channel, k.category, k.status)
+            && self.common(k.channel, k.category.is_lethal(), k.status)
     }
 
-    fn common(&self, channel: Channel, category: SupportCategory, status: PledgeStatus) -> bool {
+    fn common(&self, channel: Channel, lethal: bool, status: PledgeStatus) -> bool {
         self.channel.is_none_or(|c| channel == c)
-            && self.lethal.is_none_or(|l| category.is_lethal() == l)
+            && self.lethal.is_none_or(|l| lethal == l)
             && self.status.is_none_or(|s| status == s)
     }
 
@@ -250,6 +280,7 @@ pub fn totals_page(support: &Support, q: &TotalsQuery) -> Result<Totals, ReportE
         (None, Some(s)) => Bound::Included(s),
         (None, None) => Bound::Unbounded,
     };
+    let mut rates = Converter::new(support, q.currency);
     let mut rows = Vec::new();
     let mut more = false;
     for (k, cell) in cubes.rows.cells().range((lower, Bound::Unbounded)) {
@@ -274,7 +305,7 @@ pub fn totals_page(support: &Support, q: &TotalsQuery) -> Result<Totals, ReportE
             status: k.status,
             pledges: cell.facts,
             quantity: cell.quantity,
-            value: sum.value(support)?,
+            value: sum.value(&mut rates)?,
         });
     }
     let mut total = Sum::new(q.currency);
@@ -288,12 +319,12 @@ pub fn totals_page(support: &Support, q: &TotalsQuery) -> Result<Totals, ReportE
         }
     } else {
         for (k, cell) in cubes.months.cells() {
-            if counts(k.status) && f.month(k.month) && f.common(k.channel, k.category, k.status) {
+            if counts(k.status) && f.month(k.month) && f.common(k.channel, k.lethal, k.status) {
                 total.add(cell);
             }
         }
     }
-    Ok(Totals { measure: q.measure, currency: q.currency, rows, total: total.value(support)?, more })
+    Ok(Totals { measure: q.measure, currency: q.currency, rows, total: total.value(&mut rates)?, more })
 }
 
 /// Sums the cells of `cube` that `select` keeps, by the line key `line` gives them.
@@ -324,19 +355,20 @@ pub struct DonorDelivery {
 /// Pledged against delivered, by donor, in `currency`.
 pub fn pledged_vs_delivered(support: &Support, currency: Currency) -> Result<Vec<DonorDelivery>, ReportError> {
     let index = &support.index;
-    let pledged = lines(&index.pledges.donors, currency, |k: &DonorKey| {
+    let mut rates = Converter::new(support, currency);
+    let mut pledged = lines(&index.pledges.donors, currency, |k: &DonorKey| {
         k.status.counts_towards(Measure::Committed).then_some(k.donor)
     });
-    let delivered = lines(&index.deliveries.donors, currency, |k: &DonorKey| Some(k.donor));
+    let mut delivered = lines(&index.deliveries.donors, currency, |k: &DonorKey| Some(k.donor));
     let mut donors: Vec<CountryCode> = pledged.keys().chain(delivered.keys()).copied().collect();
     donors.sort_unstable();
     donors.dedup();
-    let zero = Sum::new(currency);
+    let zero = || Sum::new(currency);
     donors
         .into_iter()
         .map(|donor| {
-            let pledged = pledged.get(&donor).unwrap_or(&zero).value(support)?;
-            let delivered = delivered.get(&donor).unwrap_or(&zero).value(support)?;
+            let pledged = pledged.remove(&donor).unwrap_or_else(zero).value(&mut rates)?;
+            let delivered = delivered.remove(&donor).unwrap_or_else(zero).value(&mut rates)?;
             let gap = pledged.checked_sub(delivered).map_err(|_| ReportError::Overflow)?;
             Ok(DonorDelivery { donor, pledged, delivered, gap })
         })
@@ -346,8 +378,26 @@ pub fn pledged_vs_delivered(support: &Support, currency: Currency) -> Result<Vec
 /// A request with its coverage, for the gaps report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequestGap<'a> {
+    /// The request, without the ids of the pledges that answer it (the request's own page lists
+    /// them: a gaps report of thousands of requests need not carry a million ids).
+    #[serde(serialize_with = "without_pledges")]
     pub request: &'a SupportRequest,
+    /// How many pledges answer it, cancelled ones included.
+    pub pledges: usize,
     pub coverage: super::Coverage,
+}
+
+fn without_pledges<S: serde::Serializer>(r: &&SupportRequest, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        id: super::RequestId,
+        #[serde(flatten)]
+        terms: &'a super::RequestTerms,
+        submitted_at: jiff::Timestamp,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        withdrawn_at: Option<jiff::Timestamp>,
+    }
+    View { id: r.id, terms: &r.terms, submitted_at: r.submitted_at, withdrawn_at: r.withdrawn_at }.serialize(s)
 }
 
 /// Every request that is not withdrawn, with what is pledged and delivered against it; the
@@ -357,7 +407,7 @@ pub fn request_gaps(support: &Support) -> Vec<RequestGap<'_>> {
     let mut out: Vec<_> = support
         .requests
         .values()
-        .filter_map(|r| Some(RequestGap { request: r, coverage: support.coverage(r.id)? }))
+        .filter_map(|r| Some(RequestGap { request: r, pledges: r.pledges.len(), coverage: support.coverage(r.id)? }))
         .filter(|g| g.coverage.status != super::RequestStatus::Withdrawn)
         .collect();
     out.sort_by_key(|g| {
@@ -384,18 +434,18 @@ pub fn shares(support: &Support, measure: Measure, currency: Currency) -> Result
     let (cubes, counts) = facts(support, measure);
     // Three lines a month: everything, the lethal part, the long-range part.
     let total = lines(&cubes.months, currency, |k: &MonthKey| counts(k.status).then_some(k.month));
-    let lethal =
-        lines(&cubes.months, currency, |k: &MonthKey| (counts(k.status) && k.category.is_lethal()).then_some(k.month));
-    let long = lines(&cubes.months, currency, |k: &MonthKey| {
+    let mut rates = Converter::new(support, currency);
+    let mut lethal = lines(&cubes.months, currency, |k: &MonthKey| (counts(k.status) && k.lethal).then_some(k.month));
+    let mut long = lines(&cubes.months, currency, |k: &MonthKey| {
         (counts(k.status) && k.range == RangeClass::Long).then_some(k.month)
     });
-    let zero = Sum::new(currency);
+    let zero = || Sum::new(currency);
     total
-        .iter()
-        .map(|(&month, sum)| {
-            let total = sum.value(support)?;
-            let lethal = lethal.get(&month).unwrap_or(&zero).value(support)?;
-            let long_range = long.get(&month).unwrap_or(&zero).value(support)?;
+        .into_iter()
+        .map(|(month, sum)| {
+            let total = sum.value(&mut rates)?;
+            let lethal = lethal.remove(&month).unwrap_or_else(zero).value(&mut rates)?;
+            let long_range = long.remove(&month).unwrap_or_else(zero).value(&mut rates)?;
             Ok(Share {
                 month,
                 total,
@@ -447,7 +497,8 @@ pub fn burden_share(
     }
     let currency = baseline.currency;
     let (cubes, counts) = facts(support, measure);
-    let given = lines(&cubes.donors, currency, |k: &DonorKey| counts(k.status).then_some(k.donor));
+    let mut given = lines(&cubes.donors, currency, |k: &DonorKey| counts(k.status).then_some(k.donor));
+    let mut rates = Converter::new(support, currency);
     let base = i128::from(baseline.minor_units);
     taking_part
         .into_iter()
@@ -458,8 +509,8 @@ pub fn burden_share(
             let fair = (2 * num + den * num.signum()) / (2 * den);
             let fair_share = Money::new(i64::try_from(fair).map_err(|_| ReportError::Overflow)?, currency)
                 .map_err(|_| ReportError::Overflow)?;
-            let given = match given.get(&member) {
-                Some(sum) => sum.value(support)?,
+            let given = match given.remove(&member) {
+                Some(sum) => sum.value(&mut rates)?,
                 None => Money::zero(currency),
             };
             Ok(BurdenLine { member, fair_share, given, ratio_bp: basis_points(given, fair_share) })
