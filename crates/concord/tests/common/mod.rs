@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, dead_code)] // shared by test files that each use part of it
 
+pub mod cli;
 pub mod pg;
 
 use std::io::{BufRead, BufReader};
