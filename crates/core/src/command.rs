@@ -129,14 +129,14 @@ pub enum Command {
         request: RequestId,
         reason: Option<String>,
     },
-    /// Records a pledge: a member its own, the secretariat any donor's (data entry, import of
-    /// public data). Default status: announced.
     /// Records many pledges at once, all or nothing (a member for itself; the secretariat for
-    /// any donor): each is decided as `RecordPledge` after the ones before it, and the first
-    /// refused names its row (from 1).
+    /// any donor): each is decided as `RecordPledge` (no row changes what another's rules read),
+    /// numbered after the ones before it, and the first refused names its row (from 1).
     ImportPledges {
         pledges: Vec<crate::support::PledgeEntry>,
     },
+    /// Records a pledge: a member its own, the secretariat any donor's (data entry, import of
+    /// public data). Default status: announced.
     RecordPledge {
         pledge: PledgeTerms,
         status: Option<PledgeStatus>,
