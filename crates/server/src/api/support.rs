@@ -29,10 +29,10 @@ use serde::Deserialize;
 
 use super::Write;
 use super::extract::{Path, Query};
+use super::support_reads::{country, currency, invalid, read, word};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
-use crate::sequencer::SubmitError;
 
 /// Largest import body: about 100,000 pledges of JSON.
 pub const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
@@ -285,24 +285,19 @@ pub struct ReportQuery {
 
 impl ReportQuery {
     fn parse(&self) -> Result<(Measure, Currency), ApiError> {
-        let currency = match &self.currency {
-            None => Currency::EUR,
-            Some(c) => Currency::parse(c).map_err(|e| ApiError::bad_request("invalid-query", e.to_string()))?,
-        };
+        let currency = currency("currency", self.currency.as_deref())?.unwrap_or(Currency::EUR);
         Ok((self.measure.unwrap_or(Measure::Committed), currency))
     }
 }
 
-/// Runs a report on the state, mapping a report error (a missing exchange rate) to 422.
+/// Runs a report on the support state, mapping a report error (a missing exchange rate) to 422.
 async fn report<T: serde::Serialize + Send + 'static>(
     state: &AppState,
-    run: impl FnOnce(&concord_core::State) -> Result<T, concord_core::support::report::ReportError> + Send + 'static,
+    run: impl FnOnce(&concord_core::support::Support) -> Result<T, concord_core::support::report::ReportError>
+    + Send
+    + 'static,
 ) -> Result<Json<T>, ApiError> {
-    let result = state.sequencer().read(run).await.map_err(|e| match e {
-        SubmitError::Overloaded | SubmitError::Unavailable(_) => ApiError::Unavailable,
-        other => ApiError::Internal(other.to_string()),
-    })?;
-    result.map(Json).map_err(|e| ApiError::Unprocessable("report-unavailable", e.to_string()))
+    read(state, run).await?.map(Json).map_err(|e| ApiError::Unprocessable("report-unavailable", e.to_string()))
 }
 
 /// `?…` on the totals: the measure and currency, filters, and the page.
@@ -345,18 +340,12 @@ struct TotalsPage {
 const TOTALS_LIMIT: usize = 1_000;
 const TOTALS_MAX_LIMIT: usize = 10_000;
 
-fn invalid(param: &str, e: impl std::fmt::Display) -> ApiError {
-    ApiError::bad_request("invalid-query", format!("{param}: {e}"))
-}
-
-/// A snake_case word of an enumeration, as the API writes it.
-fn word<T: serde::de::DeserializeOwned>(param: &str, s: &str) -> Result<T, ApiError> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| invalid(param, format!("{s:?} is not one of the accepted values")))
-}
-
 fn word_of<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn cursor_word<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, ApiError> {
+    word("after", Some(s))?.ok_or_else(|| invalid("after", "a part of it is empty"))
 }
 
 /// The cursor of a row: `month,donor,category,channel,status`.
@@ -372,9 +361,9 @@ fn parse_cursor(s: &str) -> Result<RowKey, ApiError> {
     Ok(RowKey {
         month: Month::parse(month).map_err(|e| invalid("after", e))?,
         donor: CountryCode::parse(donor).map_err(|e| invalid("after", e))?,
-        category: word("after", category)?,
-        channel: word("after", channel)?,
-        status: word("after", status)?,
+        category: cursor_word(category)?,
+        channel: cursor_word(channel)?,
+        status: cursor_word(status)?,
     })
 }
 
@@ -387,7 +376,7 @@ impl TotalsParams {
         let filter = TotalsFilter {
             from: month("from", &self.from)?,
             to: month("to", &self.to)?,
-            donor: self.donor.as_deref().map(|d| CountryCode::parse(d).map_err(|e| invalid("donor", e))).transpose()?,
+            donor: country("donor", self.donor.as_deref())?,
             category: self.category,
             channel: self.channel,
             lethal: self.lethal,
@@ -417,7 +406,7 @@ pub async fn report_totals(
 ) -> Result<Response, ApiError> {
     let query = q.query()?;
     report(&state, move |s| {
-        let totals = totals_page(&s.support, &query)?;
+        let totals = totals_page(s, &query)?;
         let next = totals.more.then(|| totals.rows.last().map(|r| cursor(&r.key()))).flatten();
         Ok(TotalsPage { totals, next })
     })
@@ -434,9 +423,7 @@ pub async fn report_delivery(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let (_, currency) = q.parse()?;
-    report(&state, move |s| pledged_vs_delivered(&s.support, currency))
-        .await
-        .map(axum::response::IntoResponse::into_response)
+    report(&state, move |s| pledged_vs_delivered(s, currency)).await.map(axum::response::IntoResponse::into_response)
 }
 
 /// Requests with what is pledged and delivered against them, uncovered ones first.
@@ -444,7 +431,7 @@ pub async fn report_delivery(
     responses((status = 200, description = "requests with their coverage")))]
 pub async fn report_gaps(State(state): State<AppState>, _caller: Caller) -> Result<Response, ApiError> {
     report(&state, |s| {
-        let gaps = request_gaps(&s.support);
+        let gaps = request_gaps(s);
         Ok(serde_json::to_value(gaps).unwrap_or_default())
     })
     .await
@@ -460,7 +447,5 @@ pub async fn report_shares(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let (measure, currency) = q.parse()?;
-    report(&state, move |s| shares(&s.support, measure, currency))
-        .await
-        .map(axum::response::IntoResponse::into_response)
+    report(&state, move |s| shares(s, measure, currency)).await.map(axum::response::IntoResponse::into_response)
 }

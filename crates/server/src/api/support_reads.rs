@@ -59,7 +59,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Runs `read` on the support state as of the last commit.
-async fn read<T: Send + 'static>(
+pub(super) async fn read<T: Send + 'static>(
     state: &AppState,
     read: impl FnOnce(&Support) -> T + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -69,12 +69,12 @@ async fn read<T: Send + 'static>(
     })
 }
 
-fn invalid(name: &str, detail: impl Display) -> ApiError {
+pub(super) fn invalid(name: &str, detail: impl Display) -> ApiError {
     ApiError::bad_request("invalid-query", format!("the query parameter {name} is not valid: {detail}"))
 }
 
 /// A parameter written as the API writes the value in JSON (an enumeration's snake_case word).
-fn word<T: DeserializeOwned>(name: &str, raw: Option<&str>) -> Result<Option<T>, ApiError> {
+pub(super) fn word<T: DeserializeOwned>(name: &str, raw: Option<&str>) -> Result<Option<T>, ApiError> {
     raw.map(|s| serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| invalid(name, e)))
         .transpose()
 }
@@ -87,11 +87,11 @@ where
     raw.map(|s| s.parse().map_err(|e| invalid(name, format!("{s:?}: {e}")))).transpose()
 }
 
-fn country(name: &str, raw: Option<&str>) -> Result<Option<CountryCode>, ApiError> {
+pub(super) fn country(name: &str, raw: Option<&str>) -> Result<Option<CountryCode>, ApiError> {
     raw.map(|s| CountryCode::parse(s).map_err(|e| invalid(name, e))).transpose()
 }
 
-fn currency(name: &str, raw: Option<&str>) -> Result<Option<Currency>, ApiError> {
+pub(super) fn currency(name: &str, raw: Option<&str>) -> Result<Option<Currency>, ApiError> {
     raw.map(|s| Currency::parse(s).map_err(|e| invalid(name, e))).transpose()
 }
 
