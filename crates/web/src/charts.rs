@@ -70,7 +70,9 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series], y_desc: &
             .x_label_formatter(&|v| label_at(labels, v))
             .y_desc(y_desc)
             .x_desc("Month (UTC)")
-            .axis_desc_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 15))
+            .label_style(("sans-serif", 13))
+            .light_line_style(RGBColor(0xee, 0xee, 0xee))
             .draw()
             .map_err(err)?;
         let mut base = vec![0f64; n];
@@ -133,7 +135,9 @@ pub fn horizontal_bars(
             .y_labels(n)
             .y_label_formatter(&|v| label_at(labels, v))
             .x_desc(x_desc)
-            .axis_desc_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 15))
+            .label_style(("sans-serif", 13))
+            .light_line_style(RGBColor(0xee, 0xee, 0xee))
             .draw()
             .map_err(err)?;
         chart
@@ -179,7 +183,9 @@ pub fn percent_line(title: &str, labels: &[String], values: &[f64], series: &str
             .y_label_formatter(&|v| format!("{v:.0} %"))
             .y_desc("Share of the month's support (%)")
             .x_desc("Month (UTC)")
-            .axis_desc_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 15))
+            .label_style(("sans-serif", 13))
+            .light_line_style(RGBColor(0xee, 0xee, 0xee))
             .draw()
             .map_err(err)?;
         let points: Vec<_> = values.iter().enumerate().map(|(i, v)| (SegmentValue::CenterOf(i), *v)).collect();

@@ -59,6 +59,12 @@ fn svg_or_note(r: Result<String, charts::ChartError>) -> String {
     })
 }
 
+/// An amount in millions for the tables beside the charts, as the axes show it (the support
+/// page lists every pledge's exact value).
+fn mn(m: concord_core::support::Money) -> String {
+    format!("{:.2}", millions(m))
+}
+
 fn build(f: &Figures) -> Vec<Chart> {
     let cur = f.currency.as_str();
     let unit = format!("{cur} million");
@@ -109,8 +115,8 @@ fn build(f: &Figures) -> Vec<Chart> {
             &unit,
             charts::BLUE,
         )),
-        headers: vec!["Channel".into(), format!("Amount ({cur})")],
-        rows: f.channels.iter().map(|c| Row { label: c.label.clone(), cells: vec![c.amount.decimal()] }).collect(),
+        headers: vec!["Channel".into(), format!("Amount ({unit})")],
+        rows: f.channels.iter().map(|c| Row { label: c.label.clone(), cells: vec![mn(c.amount)] }).collect(),
     };
     let donor_labels: Vec<String> = f.donors.iter().map(|c| c.label.clone()).collect();
     let donors = Chart {
@@ -123,8 +129,8 @@ fn build(f: &Figures) -> Vec<Chart> {
             &unit,
             charts::GREEN,
         )),
-        headers: vec!["Donor".into(), format!("Amount ({cur})")],
-        rows: f.donors.iter().map(|c| Row { label: c.label.clone(), cells: vec![c.amount.decimal()] }).collect(),
+        headers: vec!["Donor".into(), format!("Amount ({unit})")],
+        rows: f.donors.iter().map(|c| Row { label: c.label.clone(), cells: vec![mn(c.amount)] }).collect(),
     };
     let long_range = Chart {
         id: "long-range",
