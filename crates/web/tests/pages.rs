@@ -136,6 +136,7 @@ async fn a_position_needs_the_session_csrf_token_and_then_updates_the_grid() {
     assert!(page.body.contains("objected (breaks silence, blocks)"), "{}", page.body);
     assert!(page.body.contains("Not this text."));
     assert!(page.body.contains(">blocked<"), "the outcome");
+    assert!(page.body.contains("The decision is <a href=\"/log?before="), "and where the log records it");
 }
 
 #[tokio::test]

@@ -109,6 +109,8 @@ struct ProposalPage {
     stances: Vec<Opt>,
     procedures: Vec<Opt>,
     kept: Kept,
+    /// The log entry recording the decision, whose inclusion proof the API serves.
+    decision_entry: Option<u64>,
 }
 
 const STANCES: [Stance; 5] =
@@ -254,6 +256,7 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         stances: options(&STANCES, |s| stance_cell(s).2.to_owned(), &stance_sel),
         procedures: options(&PROCEDURES, |p| p.words().to_owned(), &proc_sel),
         kept,
+        decision_entry: None,
     })
 }
 
@@ -272,7 +275,12 @@ async fn render(
     let v = viewer.clone();
     let built = state.sequencer().read(move |s| build(s, &v, id, now, kept)).await?;
     match built {
-        Some(p) => page_with(status, &p),
+        Some(mut p) => {
+            if p.decision.is_some() {
+                p.decision_entry = state.store().decision_entry(id).await?;
+            }
+            page_with(status, &p)
+        }
         None => Err(WebError::NotFound(format!("There is no proposal {id}."))),
     }
 }
@@ -590,5 +598,139 @@ pub async fn draft(
             again(errors)
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use concord_core::{Member, decide};
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn run(state: &mut Domain, actor: Actor, command: Command, at: &str) {
+        for e in decide(state, actor, &command, t(at)).unwrap() {
+            state.apply(&e).unwrap();
+        }
+    }
+
+    /// Three members, a statement under silence until noon on the 28th, unsigned positions
+    /// allowed or not.
+    fn alliance(unsigned_positions: bool) -> Domain {
+        let mut s = Domain::new();
+        let at = "2024-02-27T09:00:00Z";
+        let key = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [1; 32]).unwrap();
+        let log_key = key.verifier().to_string();
+        let create = Command::CreateLog { origin: "test.concord.example/log".into(), log_key, unsigned_positions };
+        run(&mut s, Actor::Secretariat, create, at);
+        for (code, name) in [("FRA", "France"), ("HUN", "Hungary"), ("NOR", "Norway")] {
+            let member = Member {
+                code: CountryCode::parse(code).unwrap(),
+                alpha2: code[..2].into(),
+                numeric: "000".into(),
+                name: name.into(),
+                accession: "1949-08-24".parse().unwrap(),
+                departure: None,
+            };
+            run(&mut s, Actor::Secretariat, Command::AdmitMember { member }, at);
+        }
+        let draft = Command::DraftProposal {
+            kind: DecisionKind::Statement,
+            significance: None,
+            title: "No combat troops".into(),
+            text: "There are no plans.".into(),
+        };
+        run(&mut s, Actor::Secretariat, draft, at);
+        let circulate = Command::Circulate {
+            proposal: ProposalId(1),
+            procedure: Procedure::Silence,
+            deadline: t("2024-02-28T12:00:00Z"),
+        };
+        run(&mut s, Actor::Secretariat, circulate, at);
+        s
+    }
+
+    use concord_core::CountryCode;
+
+    fn viewer(actor: Actor) -> Viewer {
+        Viewer { user: "u".into(), actor, csrf: "the-csrf-token".into(), token_hash: [0; 32] }
+    }
+
+    #[test]
+    fn the_grid_says_each_position_in_words_and_colour_and_the_decision_why() {
+        let mut s = alliance(true);
+        let take = |m: &str, stance, text: Option<&str>| Command::TakePosition {
+            proposal: ProposalId(1),
+            member: CountryCode::parse(m).unwrap(),
+            revision: 1,
+            stance,
+            text: text.map(str::to_owned),
+            evidence: None,
+        };
+        let fra = Actor::Member(CountryCode::parse("FRA").unwrap());
+        run(
+            &mut s,
+            fra,
+            take("FRA", Stance::ConcurWithReservation, Some("Within the treaty.")),
+            "2024-02-27T10:00:00Z",
+        );
+        let now = t("2024-02-27T11:00:00Z");
+        let html = build(&s, &viewer(fra), ProposalId(1), now, Kept::default()).unwrap().render().unwrap();
+        assert!(
+            html.contains("st-reservation\"><span aria-hidden=\"true\">✓!</span> concurred with a reservation"),
+            "{html}"
+        );
+        assert!(html.contains("silent so far (silence at the deadline is concurrence)"));
+        assert!(html.contains("Within the treaty."));
+        assert!(html.contains("name=\"csrf\" value=\"the-csrf-token\""), "every form carries the token");
+        assert!(html.contains("Take a position") && html.contains("1 day 1 hour 0 minutes left"));
+        assert!(!html.contains("Signed note"), "unsigned positions: no signature asked");
+
+        // At the deadline the others concur by silence; the page says so and why.
+        run(&mut s, Actor::Scheduler, Command::CloseAtDeadline { proposal: ProposalId(1) }, "2024-02-28T12:00:00Z");
+        let html = build(&s, &viewer(Actor::Observer), ProposalId(1), t("2024-02-28T13:00:00Z"), Kept::default())
+            .unwrap()
+            .render()
+            .unwrap();
+        assert!(html.contains("concurred by silence"));
+        assert!(html.contains("adopted with reservations"));
+        assert!(html.contains("Reservations from FRA are published with it."));
+        assert!(!html.contains("Take a position") && !html.contains("Secretariat actions"), "an observer gets no form");
+    }
+
+    #[test]
+    fn a_log_that_requires_signatures_shows_the_statement_to_sign() {
+        let s = alliance(false);
+        let hun = Actor::Member(CountryCode::parse("HUN").unwrap());
+        let html = build(&s, &viewer(hun), ProposalId(1), t("2024-02-27T11:00:00Z"), Kept::default())
+            .unwrap()
+            .render()
+            .unwrap();
+        assert!(html.contains("Signed note"));
+        assert!(
+            html.contains("concord/position/v1\norigin test.concord.example/log\nmember HUN\nproposal 1\nrevision 1"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn drafts_are_the_secretariats_alone() {
+        let mut s = alliance(true);
+        let draft = Command::DraftProposal {
+            kind: DecisionKind::Routine,
+            significance: None,
+            title: "Draft".into(),
+            text: "Not yet.".into(),
+        };
+        run(&mut s, Actor::Secretariat, draft, "2024-02-27T09:30:00Z");
+        let now = t("2024-02-27T11:00:00Z");
+        assert!(build(&s, &viewer(Actor::Observer), ProposalId(2), now, Kept::default()).is_none());
+        let html =
+            build(&s, &viewer(Actor::Secretariat), ProposalId(2), now, Kept::default()).unwrap().render().unwrap();
+        assert!(html.contains("Circulate") && html.contains("Withdraw"));
     }
 }
