@@ -1,10 +1,10 @@
 //! Concord's server: the JSON API, authentication, the sequencer that appends to the log, and
 //! the deadline scheduler.
 //!
-//! **Invariant:** only this crate (and the binary above it) knows HTTP. Handlers authenticate the
-//! caller, parse the body, and hand a `concord_core::Command` to the [`sequencer`]; the domain
-//! decides, the sequencer appends the events, and the reply is the affected resource. Reads come
-//! from the store's projections.
+//! **Invariant:** only this crate, the web pages above it (`concord-web`) and the binary know
+//! HTTP. Handlers authenticate the caller, parse the body, and hand a `concord_core::Command` to
+//! the [`sequencer`]; the domain decides, the sequencer appends the events, and the reply is the
+//! affected resource. Reads come from the store's projections.
 
 #![forbid(unsafe_code)]
 

@@ -294,3 +294,82 @@ impl Web {
 fn concord_web_time(t: jiff::Timestamp) -> String {
     t.to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M").to_string()
 }
+
+#[tokio::test]
+async fn a_member_records_its_pledge_and_a_delivery_and_the_partner_withdraws_its_request() {
+    let w = Web::start().await;
+    let fra = w.login("fra").await;
+    let csrf = w.csrf(&fra, "/support?donor=FRA").await;
+    let mut pledge = vec![
+        ("csrf", csrf.as_str()),
+        ("recipient", "UKR"),
+        ("request", ""),
+        ("channel", "bilateral"),
+        ("coalition", ""),
+        ("category", "medical"),
+        ("capability", "medical"),
+        ("range", "not_applicable"),
+        ("item", "Field surgical kits"),
+        ("quantity", "40"),
+        ("value", "12,5"),
+        ("currency", "EUR"),
+        ("valuation", "reported_by_donor"),
+        ("announced_on", ""),
+    ];
+    let before = w.log_size().await;
+    let bad = w.post(&fra, "/support/pledges", &pledge).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"pl-value-error\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"Field surgical kits\""), "kept");
+    assert_eq!(w.log_size().await, before);
+    pledge[10] = ("value", "125000.00");
+    let ok = w.post(&fra, "/support/pledges", &pledge).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = w.get(&fra, &ok.location).await;
+    assert!(page.body.contains("Field surgical kits") && page.body.contains("125000.00 EUR"), "{}", page.body);
+
+    let today = w.clock_now().to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+    let delivery = [
+        ("csrf", csrf.as_str()),
+        ("pledge", "1"),
+        ("delivered_on", today.as_str()),
+        ("quantity", "10"),
+        ("value", "31250.00"),
+    ];
+    let ok = w.post(&fra, "/support/deliveries", &delivery).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = w.get(&fra, &ok.location).await;
+    assert!(page.body.contains("31250.00 EUR") && page.body.contains("not confirmed"), "{}", page.body);
+    // Another delegation cannot deliver against FRA's pledge.
+    let deu = w.login("deu").await;
+    let deu_csrf = w.csrf(&deu, "/").await;
+    let before = w.log_size().await;
+    let foreign = [
+        ("csrf", deu_csrf.as_str()),
+        ("pledge", "1"),
+        ("delivered_on", today.as_str()),
+        ("quantity", "1"),
+        ("value", "1.00"),
+    ];
+    assert_eq!(w.post(&deu, "/support/deliveries", &foreign).await.status, 422);
+    assert_eq!(w.log_size().await, before);
+
+    let ukr = w.login("ukraine").await;
+    let csrf = w.csrf(&ukr, "/support").await;
+    let request = [
+        ("csrf", csrf.as_str()),
+        ("category", "fuel"),
+        ("capability", "logistics"),
+        ("description", "Diesel"),
+        ("quantity", "1000"),
+        ("unit", "tonnes"),
+        ("priority", "critical"),
+        ("needed_by", ""),
+    ];
+    assert_eq!(w.post(&ukr, "/support/requests", &request).await.status, 303);
+    let r = w.post(&ukr, "/support/requests/1/withdraw", &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = w.get(&ukr, "/support?status=withdrawn").await;
+    assert!(page.body.contains("Diesel") && page.body.contains(">withdrawn<"), "{}", page.body);
+    assert!(!page.body.contains("Withdraw request 1"), "no second withdrawal offered");
+}
