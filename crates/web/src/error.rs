@@ -15,9 +15,10 @@ pub enum WebError {
     /// Signed in, but this role may not see or do this.
     #[error("forbidden: {0}")]
     Forbidden(String),
-    /// No session (or an expired one): sign in first.
+    /// No session (or an expired one): sign in first, then come back to `next` (a path on
+    /// this site, or empty).
     #[error("sign-in required")]
-    SignIn { expired: bool },
+    SignIn { expired: bool, next: String },
     /// A form without the session's anti-CSRF token, or with another.
     #[error("the form's security token is missing or wrong")]
     Csrf,
@@ -39,6 +40,20 @@ impl From<SubmitError> for WebError {
     }
 }
 
+/// A path as a query value: everything but unreserved characters percent-encoded (RFC 3986
+/// §2.3).
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// The page shown for an error.
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -51,9 +66,16 @@ pub(crate) struct ErrorPage {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, heading, message) = match &self {
-            Self::SignIn { expired } => {
-                let to = if *expired { "/login?expired=1" } else { "/login" };
-                let mut r = Redirect::to(to).into_response();
+            Self::SignIn { expired, next } => {
+                let mut query = Vec::new();
+                if *expired {
+                    query.push("expired=1".to_owned());
+                }
+                if !next.is_empty() && next != "/" {
+                    query.push(format!("next={}", percent_encode(next)));
+                }
+                let to = if query.is_empty() { "/login".to_owned() } else { format!("/login?{}", query.join("&")) };
+                let mut r = Redirect::to(&to).into_response();
                 if *expired {
                     r.headers_mut().append(
                         axum::http::header::SET_COOKIE,
@@ -98,5 +120,21 @@ impl IntoResponse for WebError {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, heading).into_response(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_comes_back_to_the_page_asked_for() {
+        let to = |expired, next: &str| {
+            let r = WebError::SignIn { expired, next: next.to_owned() }.into_response();
+            r.headers()["location"].to_str().unwrap_or_default().to_owned()
+        };
+        assert_eq!(to(false, "/"), "/login");
+        assert_eq!(to(true, ""), "/login?expired=1");
+        assert_eq!(to(false, "/support?donor=FRA&lethal=yes"), "/login?next=/support%3Fdonor%3DFRA%26lethal%3Dyes");
     }
 }

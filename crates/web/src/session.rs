@@ -118,15 +118,20 @@ impl Viewer {
 }
 
 /// Finds the session a request carries, if valid at `now`. `Err(SignIn { expired: true })` when
-/// it was valid once and has expired (the page says so).
-pub async fn find(state: &AppState, headers: &HeaderMap, now: Timestamp) -> Result<Option<Viewer>, WebError> {
+/// it was valid once and has expired (the page says so); `next` is where to come back after.
+pub async fn find(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: Timestamp,
+    next: &str,
+) -> Result<Option<Viewer>, WebError> {
     let Some(token) = cookie(headers, HOST_COOKIE).or_else(|| cookie(headers, COOKIE)) else { return Ok(None) };
     let hash = hash_token(token);
     let Some(session) = state.store().find_session(&hash).await? else { return Ok(None) };
     if session.expires_at <= now {
         // Expired sessions are removed when met.
         state.store().delete_session(&hash).await?;
-        return Err(WebError::SignIn { expired: true });
+        return Err(WebError::SignIn { expired: true, next: next.to_owned() });
     }
     Ok(Some(Viewer { user: session.user, actor: session.actor, csrf: session.csrf, token_hash: hash }))
 }
@@ -136,7 +141,13 @@ impl FromRequestParts<AppState> for Viewer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let now = state.clock().now();
-        find(state, &parts.headers, now).await?.ok_or(WebError::SignIn { expired: false })
+        // After signing in, back to the page asked for (a form's target is not a page).
+        let next = if parts.method == axum::http::Method::GET {
+            parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        find(state, &parts.headers, now, &next).await?.ok_or(WebError::SignIn { expired: false, next })
     }
 }
 
@@ -149,7 +160,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let now = state.clock().now();
-        match find(state, &parts.headers, now).await {
+        match find(state, &parts.headers, now, "").await {
             Ok(v) => Ok(Self(v)),
             Err(WebError::SignIn { .. }) => Ok(Self(None)),
             Err(e) => Err(e),

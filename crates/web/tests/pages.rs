@@ -33,7 +33,8 @@ async fn pages_need_a_session_and_carry_security_headers() {
     let p = w.get("", "/").await;
     assert_eq!((p.status, p.location.as_str()), (303, "/login"));
     let p = w.get("not-a-session", "/proposals/1").await;
-    assert_eq!(p.status, 303);
+    assert_eq!((p.status, p.location.as_str()), (303, "/login?next=/proposals/1"), "and back after signing in");
+    assert!(w.get("", &p.location).await.body.contains("name=\"next\" value=\"/proposals/1\""));
     let login = w.get("", "/login").await;
     assert_eq!(login.status, 200);
     let csp = login.headers["content-security-policy"].to_str().unwrap();
