@@ -69,6 +69,7 @@ pub fn router(config: WebConfig) -> Router<AppState> {
         .route("/support/requests/{id}/withdraw", post(pages::support::withdraw_request))
         .route("/support/pledges", post(pages::support::record_pledge))
         .route("/support/deliveries", post(pages::support::record_delivery))
+        .route("/support/deliveries/{id}/confirm", post(pages::support::confirm_receipt))
         .route("/support/dashboard", get(pages::charts_page::show))
         .route("/log", get(pages::log::show))
         .route("/events", get(pages::events::stream))

@@ -367,6 +367,15 @@ async fn a_member_records_its_pledge_and_a_delivery_and_the_partner_withdraws_it
         ("priority", "critical"),
         ("needed_by", ""),
     ];
+    // The delivery to Ukraine: its receipt is confirmed by Ukraine alone.
+    let page = w.get(&ukr, "/support?partner=UKR").await;
+    assert!(page.body.contains("Confirm receipt of delivery 1"));
+    assert!(!w.get(&fra, "/support").await.body.contains("Confirm receipt"), "not by the donor");
+    let r = w.post(&ukr, "/support/deliveries/1/confirm", &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(w.get(&ukr, &r.location).await.body.contains("confirmed by the partner"));
+    assert_eq!(w.post(&ukr, "/support/deliveries/1/confirm", &[("csrf", &csrf)]).await.status, 422, "once");
+
     assert_eq!(w.post(&ukr, "/support/requests", &request).await.status, 303);
     let r = w.post(&ukr, "/support/requests/1/withdraw", &[("csrf", &csrf)]).await;
     assert_eq!(r.status, 303, "{}", r.body);

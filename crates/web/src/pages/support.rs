@@ -6,8 +6,8 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use concord_core::support::{
-    Capability, Channel, CoalitionId, Currency, Money, PledgeId, PledgeStatus, PledgeTerms, Priority, RangeClass,
-    RequestId, RequestStatus, RequestTerms, SupportCategory, ValuationMethod,
+    Capability, Channel, CoalitionId, Currency, DeliveryId, Money, PledgeId, PledgeStatus, PledgeTerms, Priority,
+    RangeClass, RequestId, RequestStatus, RequestTerms, SupportCategory, ValuationMethod,
 };
 use concord_core::{Actor, Command, CountryCode, State as Domain};
 use concord_server::AppState;
@@ -123,6 +123,8 @@ pub struct DeliveryRow {
     pub quantity: i64,
     pub value: String,
     pub receipt: &'static str,
+    /// The viewer is the partner it was delivered to, and has not confirmed it yet.
+    pub confirmable: bool,
 }
 
 /// A form's typed values and errors, shown again after a refusal.
@@ -275,6 +277,9 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
             quantity: d.quantity,
             value: format!("{} {}", d.value.decimal(), d.value.currency.as_str()),
             receipt: if d.receipt.is_some() { "confirmed by the partner" } else { "not confirmed" },
+            confirmable: d.receipt.is_none()
+                && !d.is_correction()
+                && me_partner.is_some_and(|m| sup.pledges.get(&d.pledge).is_some_and(|p| p.terms.recipient == m)),
         })
         .collect();
     let partners = || s.partners.values().map(|p| (p.code, p.name.clone()));
@@ -524,6 +529,23 @@ pub async fn withdraw_request(
     let reason = Some(field(&fields, "reason").to_owned()).filter(|r| !r.is_empty());
     let to = format!("/support?partner={partner}#requests");
     submit(&state, viewer, Command::WithdrawRequest { request: id, reason }, kept(&fields), 0, &[], to).await
+}
+
+/// `POST /support/deliveries/{id}/confirm` (the partner it was delivered to).
+pub async fn confirm_receipt(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(fields): Form<Fields>,
+) -> Result<Response, WebError> {
+    csrf(&viewer, &fields)?;
+    let Actor::Partner(partner) = viewer.actor else {
+        return Err(WebError::Forbidden("Only the partner it was delivered to confirms a delivery.".into()));
+    };
+    let id = id.parse().map(DeliveryId).map_err(|_| WebError::NotFound(format!("There is no delivery {id:?}.")))?;
+    let note = Some(field(&fields, "note").to_owned()).filter(|n| !n.is_empty());
+    let to = format!("/support?partner={partner}#deliveries");
+    submit(&state, viewer, Command::ConfirmReceipt { delivery: id, note }, kept(&fields), 2, &[], to).await
 }
 
 /// `POST /support/pledges` (a member, for itself).
