@@ -14,6 +14,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -92,7 +93,9 @@ fn demo() -> Demo {
     Demo { child, url, logins, _dir: dir }
 }
 
-/// `chromedriver` on a free port, killed when dropped.
+/// `chromedriver` on a free port, in a process group of its own: when dropped (also when a
+/// failed assertion unwinds before the browsers were closed), the whole group is killed, so no
+/// Chromium it started is left behind.
 struct Driver {
     child: Child,
     url: String,
@@ -100,7 +103,8 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.wait();
     }
 }
@@ -108,6 +112,7 @@ impl Drop for Driver {
 async fn driver(tools: &Tools) -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(&tools.chromedriver)
+        .process_group(0)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
