@@ -383,3 +383,29 @@ async fn a_member_records_its_pledge_and_a_delivery_and_the_partner_withdraws_it
     assert!(page.body.contains("Diesel") && page.body.contains(">withdrawn<"), "{}", page.body);
     assert!(!page.body.contains("Withdraw request 1"), "no second withdrawal offered");
 }
+
+#[tokio::test]
+async fn the_event_stream_says_when_the_log_grows() {
+    let w = Web::start().await;
+    let mut events = w.client.get(format!("{}/events", w.base)).send().await.unwrap();
+    assert_eq!(events.status(), 200);
+    assert!(events.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let s = w.login("fra").await;
+    let csrf = w.csrf(&s, "/proposals/1").await;
+    let r = w
+        .post(&s, "/proposals/1/position", &[("csrf", &csrf), ("revision", "1"), ("stance", "concur"), ("text", "")])
+        .await;
+    assert_eq!(r.status, 303);
+    let size = w.log_size().await;
+    // Read until the event for the new size (keep-alive comments may come first). The timeout
+    // only stops a broken test from hanging; nothing is asserted about time.
+    let mut seen = String::new();
+    let wanted = format!("event: log\ndata: {size}\n");
+    let read = async {
+        while !seen.contains(&wanted) {
+            let chunk = events.chunk().await.unwrap().expect("the stream stays open");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), read).await.expect("an event for the new log size");
+}
