@@ -115,11 +115,39 @@ impl IntoResponse for WebError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "The page could not be shown. The error was logged.".to_owned())
             }
         };
-        let page = ErrorPage { status: status.as_u16(), heading, message };
-        match page.render() {
+        let page = ErrorPage { status: status.as_u16(), heading, message: message.clone() };
+        let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, heading).into_response(),
-        }
+        };
+        // For `frame::errors`, which shows it inside the signed-in viewer's own frame.
+        response.extensions_mut().insert(ErrorInfo { heading, message });
+        response
+    }
+}
+
+/// What an error page says, kept on the response so that it can be shown again inside the
+/// page frame of a signed-in viewer (with their navigation).
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorInfo {
+    pub heading: &'static str,
+    pub message: String,
+}
+
+/// An error page inside the viewer's frame.
+#[derive(Template)]
+#[template(path = "error_framed.html")]
+pub(crate) struct FramedErrorPage {
+    pub layout: crate::layout::Layout,
+    pub status: u16,
+    pub heading: &'static str,
+    pub message: String,
+}
+
+impl FramedErrorPage {
+    /// The page, or `None` if it does not render (the plain one is kept then).
+    pub(crate) fn response(self, status: StatusCode) -> Option<Response> {
+        self.render().ok().map(|html| (status, Html(html)).into_response())
     }
 }
 

@@ -26,6 +26,7 @@ mod charts;
 mod diff;
 mod error;
 mod forms;
+mod frame;
 mod layout;
 mod pages;
 mod reports;
@@ -75,6 +76,7 @@ pub fn router(config: WebConfig) -> Router<AppState> {
         .route("/events", get(pages::events::stream))
         .route("/static/{file}", get(assets::serve))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(frame::errors))
         .layer(axum::middleware::from_fn(assets::security_headers))
         .layer(axum::Extension(Arc::new(config)))
 }

@@ -136,6 +136,19 @@ pub async fn find(
     Ok(Some(Viewer { user: session.user, actor: session.actor, csrf: session.csrf, token_hash: hash }))
 }
 
+/// Where the extractors leave the viewer they found, for `frame::errors` to read after the
+/// handler (an error page then keeps the viewer's navigation).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ViewerSlot(pub std::sync::Arc<std::sync::Mutex<Option<Viewer>>>);
+
+fn remember(parts: &Parts, viewer: &Viewer) {
+    if let Some(slot) = parts.extensions.get::<ViewerSlot>() {
+        if let Ok(mut s) = slot.0.lock() {
+            *s = Some(viewer.clone());
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = WebError;
 
@@ -147,7 +160,9 @@ impl FromRequestParts<AppState> for Viewer {
         } else {
             String::new()
         };
-        find(state, &parts.headers, now, &next).await?.ok_or(WebError::SignIn { expired: false, next })
+        let viewer = find(state, &parts.headers, now, &next).await?.ok_or(WebError::SignIn { expired: false, next })?;
+        remember(parts, &viewer);
+        Ok(viewer)
     }
 }
 
@@ -161,7 +176,12 @@ impl FromRequestParts<AppState> for MaybeViewer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let now = state.clock().now();
         match find(state, &parts.headers, now, "").await {
-            Ok(v) => Ok(Self(v)),
+            Ok(v) => {
+                if let Some(v) = &v {
+                    remember(parts, v);
+                }
+                Ok(Self(v))
+            }
             Err(WebError::SignIn { .. }) => Ok(Self(None)),
             Err(e) => Err(e),
         }

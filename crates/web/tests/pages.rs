@@ -16,6 +16,8 @@ async fn unknown_addresses_get_a_real_404_page_and_the_api_keeps_problems() {
     let p = w.get(&s, "/no/such/page").await;
     assert_eq!(p.status, 404);
     assert!(p.body.contains("<h1>Page not found</h1>"), "{}", p.body);
+    assert!(p.body.contains("Signed in as <strong>obs</strong>"), "the viewer keeps their frame");
+    assert!(w.get("", "/no/such/page").await.body.contains("<h1>Page not found</h1>"), "signed out too");
     assert!(p.headers["content-type"].to_str().unwrap().starts_with("text/html"));
     for missing in ["/proposals/99", "/proposals/not-a-number"] {
         let p = w.get(&s, missing).await;
@@ -207,7 +209,12 @@ async fn each_role_sees_its_own_navigation_and_an_observer_gets_no_forms() {
         assert_eq!(posts, 1, "{path}: only the sign-out form, found {posts}");
         assert!(!p.body.contains("Draft a proposal"));
     }
-    assert_eq!(w.get(&obs, "/proposals/new").await.status, 403);
+    let forbidden = w.get(&obs, "/proposals/new").await;
+    assert_eq!(forbidden.status, 403);
+    assert!(
+        forbidden.body.contains("Not allowed") && forbidden.body.contains("Members and partners"),
+        "with navigation"
+    );
     let csrf = w.csrf(&obs, "/").await;
     let before = w.log_size().await;
     let r = w.post(&obs, "/proposals/1/withdraw", &[("csrf", &csrf), ("reason", "no")]).await;

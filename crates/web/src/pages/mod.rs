@@ -15,8 +15,14 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::WebError;
 
-/// The HTML 404 page for any address the web and the API do not know.
-pub async fn not_found() -> WebError {
+/// The HTML 404 page for any address the web and the API do not know (in the viewer's frame
+/// when signed in: the extractor finds the viewer).
+pub async fn not_found(_viewer: crate::session::MaybeViewer) -> WebError {
+    missing()
+}
+
+/// What an unknown address is.
+pub(crate) fn missing() -> WebError {
     WebError::NotFound("There is no page at this address.".into())
 }
 
