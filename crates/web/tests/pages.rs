@@ -416,3 +416,40 @@ async fn the_event_stream_says_when_the_log_grows() {
     };
     tokio::time::timeout(std::time::Duration::from_secs(30), read).await.expect("an event for the new log size");
 }
+
+#[tokio::test]
+async fn behind_a_tls_proxy_the_session_cookie_is_secure_and_host_only() {
+    use reqwest::header::COOKIE;
+    let w = Web::start().await;
+    let form = w.get("", "/login").await;
+    let csrf = common::hidden(&form.body, "csrf");
+    let login_cookie =
+        form.cookies.iter().find(|c| c.starts_with("concord_login=")).unwrap().split(';').next().unwrap().to_owned();
+    let r = w
+        .client
+        .post(format!("{}/login", w.base))
+        .header(COOKIE, login_cookie)
+        .header("x-forwarded-proto", "https")
+        .form(&[("csrf", csrf.as_str()), ("name", "obs"), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("__Host-"))
+        .expect("a __Host- cookie");
+    assert!(
+        cookie.contains("; Secure")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let page = w.client.get(format!("{}/", w.base)).header(COOKIE, pair).send().await.unwrap();
+    assert_eq!(page.status(), 200, "the prefixed cookie is read back");
+}
