@@ -74,8 +74,22 @@
     tick();
     if (document.querySelector("[data-countdown]")) { window.setInterval(tick, 1000); }
     if (document.querySelector("[data-live][id]") && window.EventSource) {
-      var source = new EventSource("/events");
-      source.addEventListener("log", refresh);
+      // One stream per page, closed when the page is left: a browser keeps only a few
+      // connections per host, and a page kept in the back/forward cache must not hold one.
+      var source = null;
+      var open = function () {
+        if (source === null) {
+          source = new EventSource("/events");
+          source.addEventListener("log", refresh);
+        }
+      };
+      open();
+      window.addEventListener("pagehide", function () {
+        if (source !== null) { source.close(); source = null; }
+      });
+      window.addEventListener("pageshow", function (e) {
+        if (e.persisted) { open(); refresh(); }
+      });
     }
   });
 })();
