@@ -41,6 +41,57 @@ fn demo_actors() -> Vec<(&'static str, Actor)> {
     ]
 }
 
+/// The demo's web accounts: (sign-in name, role).
+fn demo_users() -> Vec<(&'static str, Actor)> {
+    let m = |c: &str| Actor::Member(CountryCode::parse(c).expect("valid code"));
+    vec![
+        ("secretariat", Actor::Secretariat),
+        ("usa", m("USA")),
+        ("fra", m("FRA")),
+        ("deu", m("DEU")),
+        ("hun", m("HUN")),
+        ("swe", m("SWE")),
+        ("ukraine", Actor::Partner(CountryCode::parse("UKR").expect("valid code"))),
+        ("observer", Actor::Observer),
+    ]
+}
+
+/// The demo's web logins: made with random passwords the first time (and written to `file`,
+/// readable by the owner only), read back from `file` when the database is reused.
+async fn demo_logins(
+    store: &dyn concord_store::Store,
+    file: &std::path::Path,
+) -> anyhow::Result<Vec<(String, String)>> {
+    if let Ok(text) = std::fs::read_to_string(file) {
+        let logins: Vec<(String, String)> =
+            text.lines().filter_map(|l| l.split_once(' ')).map(|(n, p)| (n.to_owned(), p.trim().to_owned())).collect();
+        if !logins.is_empty() {
+            return Ok(logins);
+        }
+    }
+    let mut logins = Vec::new();
+    for (name, actor) in demo_users() {
+        let password = concord_web::accounts::random_password()?;
+        concord_web::accounts::create_user(store, name, &password, actor, jiff::Timestamp::now())
+            .await
+            .with_context(|| format!("cannot create the demo account {name}"))?;
+        logins.push((name.to_owned(), password));
+    }
+    let text: String = logins.iter().map(|(n, p)| format!("{n} {p}\n")).collect();
+    write_private(file, &text).with_context(|| format!("cannot write {}", file.display()))?;
+    Ok(logins)
+}
+
+/// Writes a file only its owner can read (it holds passwords).
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
+}
+
 pub async fn run(args: Args) -> anyhow::Result<()> {
     crate::init_tracing();
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
@@ -82,12 +133,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let env_text: String = lines.iter().map(|(n, t)| format!("{}={t}\n", n.to_uppercase().replace(' ', "_"))).collect();
     std::fs::write(&env_file, env_text).with_context(|| format!("cannot write {}", env_file.display()))?;
 
+    let logins_file = path.with_file_name("demo-logins.txt");
+    let logins = demo_logins(store.as_ref(), &logins_file).await?;
+
     let verifier = log.verifier();
     let identity = concord_server::LogIdentity { key: log, unsigned_positions: true, witnesses: Vec::new() };
     let app = App::start(store, Arc::new(SystemClock), identity).await.context("cannot load the log")?;
     println!("Concord demo: the founding brief's scenario (27 February 2024), illustrative positions,");
     println!("  and an illustrative support history 2022-2024 (amounts and quantities invented).");
     println!("  database   {}{}", path.display(), if fresh { "" } else { " (existing; scenario not reloaded)" });
+    println!("  web        http://{addr}/   (sign in with a demo login below)");
     println!("  API        http://{addr}/api/v1/proposals");
     println!("  OpenAPI    http://{addr}/api/openapi.json");
     println!("  log key    {verifier}");
@@ -96,10 +151,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     for (name, token) in &lines {
         println!("  {name:<12} {token}");
     }
+    println!("Demo web logins (also in {}):", logins_file.display());
+    for (name, password) in &logins {
+        println!("  login {name:<12} {password}");
+    }
     println!("Try:  concord proposal list --server http://{addr} --token <a token>");
     println!("      concord report shares --db {}   (also totals, delivery, gaps, burden)", path.display());
     println!("Ctrl-C stops the demo{}.", if args.db.is_none() { " and deletes its database" } else { "" });
-    app.serve(listener, shutdown_signal()).await.context("the server failed")?;
+    let router = app.router_with(concord_web::router(concord_web::WebConfig::default()));
+    app.serve_router(listener, router, shutdown_signal()).await.context("the server failed")?;
     drop(tmp);
     Ok(())
 }

@@ -21,6 +21,7 @@ mod support_client;
 mod support_history;
 mod support_pledges;
 mod synth;
+mod users;
 mod verify;
 mod witness;
 
@@ -46,6 +47,9 @@ enum Cmd {
     /// Manages API tokens.
     #[command(subcommand)]
     Token(admin::TokenCmd),
+    /// Manages web accounts (sign-in for the web pages).
+    #[command(subcommand)]
+    User(users::UserCmd),
     /// Creates an Ed25519 key pair: writes the private key (mode 0600), prints the verifier key.
     Keygen(keys::Args),
     /// Recomputes every query table from the log, and checks the log on the way.
@@ -112,6 +116,7 @@ fn main() -> ExitCode {
             Cmd::Serve(args) => serve::run(args).await,
             Cmd::Demo(args) => demo::run(args).await,
             Cmd::Token(cmd) => admin::token(cmd).await,
+            Cmd::User(cmd) => users::run(cmd).await,
             Cmd::Keygen(args) => keys::run(args),
             Cmd::Rebuild(args) => admin::rebuild(args).await,
             Cmd::Verify(args) => verify::run(args).await,

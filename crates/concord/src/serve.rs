@@ -33,6 +33,11 @@ pub struct Args {
     /// CONCORD_WITNESSES and the file's `witnesses`).
     #[arg(long = "witness")]
     witnesses: Vec<String>,
+    /// The web pages are reached over TLS (e.g. behind a TLS-terminating proxy): session
+    /// cookies get `Secure` and the `__Host-` prefix. Also set per request by a proxy's
+    /// `X-Forwarded-Proto: https`.
+    #[arg(long, env = "CONCORD_TLS")]
+    tls: bool,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
@@ -65,7 +70,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let app = App::start_with(store, Arc::new(SystemClock), identity, sharing).await.context("cannot load the log")?;
     tracing::info!(%addr, db = %db.display(), "serving");
     println!("concord serving on http://{addr}");
-    app.serve(listener, shutdown_signal()).await.context("the server failed")?;
+    let router = app.router_with(concord_web::router(concord_web::WebConfig { tls: args.tls }));
+    app.serve_router(listener, router, shutdown_signal()).await.context("the server failed")?;
     Ok(())
 }
 

@@ -1,10 +1,10 @@
 //! Concord's server: the JSON API, authentication, the sequencer that appends to the log, and
 //! the deadline scheduler.
 //!
-//! **Invariant:** only this crate (and the binary above it) knows HTTP. Handlers authenticate the
-//! caller, parse the body, and hand a `concord_core::Command` to the [`sequencer`]; the domain
-//! decides, the sequencer appends the events, and the reply is the affected resource. Reads come
-//! from the store's projections.
+//! **Invariant:** only this crate, the web pages above it (`concord-web`) and the binary know
+//! HTTP. Handlers authenticate the caller, parse the body, and hand a `concord_core::Command` to
+//! the [`sequencer`]; the domain decides, the sequencer appends the events, and the reply is the
+//! affected resource. Reads come from the store's projections.
 
 #![forbid(unsafe_code)]
 
@@ -52,6 +52,8 @@ struct Inner {
     log: Arc<Signer>,
     tokens: auth::TokenCache,
     metrics: Arc<metrics::Metrics>,
+    /// The log's size after each commit, for pages that update live.
+    head: tokio::sync::watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -89,6 +91,12 @@ impl AppState {
     #[must_use]
     pub fn metrics(&self) -> &metrics::Metrics {
         &self.inner.metrics
+    }
+
+    /// The log's size, updated after every commit: what live pages (server-sent events) watch.
+    #[must_use]
+    pub fn log_head(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.head.clone()
     }
 
     pub(crate) fn tokens(&self) -> &auth::TokenCache {
@@ -153,6 +161,7 @@ impl App {
                 log,
                 tokens: auth::TokenCache::default(),
                 metrics,
+                head: head_rx.clone(),
             }),
         };
         let witness_tasks = witnesses::start(state.clone(), witnesses, head_rx);
@@ -161,11 +170,19 @@ impl App {
 
     /// The HTTP routes.
     pub fn router(&self) -> Router {
+        self.router_with(Router::new().fallback(not_found))
+    }
+
+    /// The HTTP routes with `pages` (the web interface) beside the API. `pages` brings its own
+    /// fallback for unknown paths (an HTML page); unknown paths under `/api/` stay problem
+    /// documents.
+    pub fn router_with(&self, pages: Router<AppState>) -> Router {
         Router::new()
             .merge(api::router())
             .merge(api::health::router())
             .route("/api/openapi.json", get(openapi::document))
-            .fallback(|| async { ApiError::NotFound("there is nothing at this address".into()) })
+            .route("/api/{*rest}", axum::routing::any(not_found))
+            .merge(pages)
             .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
             .layer(DefaultBodyLimit::max(api::BODY_LIMIT))
             .layer(TraceLayer::new_for_http())
@@ -179,6 +196,16 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let router = self.router();
+        self.serve_router(listener, router, shutdown).await
+    }
+
+    /// As [`App::serve`], with the given routes (e.g. [`App::router_with`] the web pages).
+    pub async fn serve_router(
+        self,
+        listener: TcpListener,
+        router: Router,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let result = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
         self.scheduler_task.abort();
         for t in &self.witness_tasks {
@@ -187,6 +214,11 @@ impl App {
         self.sequencer_task.abort();
         result
     }
+}
+
+/// The API's answer at an address that has nothing.
+async fn not_found() -> ApiError {
+    ApiError::NotFound("there is nothing at this address".into())
 }
 
 /// Loads the log, creating it if the database is empty, and checks that it is this key's log.

@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use concord_core::{Actor, Member, Partner, Proposal, ProposalId, ProposalStatus};
 use concord_ledger::Hash;
 use concord_store::{
-    Batch, Checkpoint, Cosignature, IdempotencyRecord, NewToken, Page, Snapshot, Store, StoreError, StoredEntry,
+    Batch, Checkpoint, Cosignature, IdempotencyRecord, NewSession, NewToken, NewUser, Page, Session, Snapshot, Store,
+    StoreError, StoredEntry, User,
 };
 
 /// What the next append does.
@@ -29,6 +30,8 @@ struct Data {
     proposals: BTreeMap<ProposalId, Proposal>,
     decisions: BTreeMap<ProposalId, u64>,
     tokens: BTreeMap<[u8; 32], Actor>,
+    users: BTreeMap<String, User>,
+    sessions: BTreeMap<[u8; 32], NewSession>,
     idempotency: BTreeMap<(String, String), IdempotencyRecord>,
     tree: BTreeMap<u64, Hash>,
     checkpoints: BTreeMap<u64, Checkpoint>,
@@ -176,6 +179,71 @@ impl Store for MemoryStore {
 
     async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError> {
         Ok(self.lock().tokens.get(hash).copied())
+    }
+
+    async fn create_user(&self, user: &NewUser) -> Result<(), StoreError> {
+        let mut d = self.lock();
+        if d.users.contains_key(&user.name) {
+            return Err(StoreError::Other(format!("a user named {:?} exists", user.name)));
+        }
+        let stored = User {
+            name: user.name.clone(),
+            password_hash: user.password_hash.clone(),
+            actor: user.actor,
+            failed_logins: 0,
+            locked_until: None,
+        };
+        d.users.insert(user.name.clone(), stored);
+        Ok(())
+    }
+
+    async fn find_user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        Ok(self.lock().users.get(name).cloned())
+    }
+
+    async fn record_login_failure(&self, name: &str) -> Result<u32, StoreError> {
+        Ok(self.lock().users.get_mut(name).map_or(0, |u| {
+            u.failed_logins += 1;
+            u.failed_logins
+        }))
+    }
+
+    async fn lock_user(&self, name: &str, until: jiff::Timestamp) -> Result<(), StoreError> {
+        if let Some(u) = self.lock().users.get_mut(name) {
+            u.locked_until = Some(until);
+            u.failed_logins = 0;
+        }
+        Ok(())
+    }
+
+    async fn reset_login_failures(&self, name: &str) -> Result<(), StoreError> {
+        if let Some(u) = self.lock().users.get_mut(name) {
+            u.locked_until = None;
+            u.failed_logins = 0;
+        }
+        Ok(())
+    }
+
+    async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
+        self.lock().sessions.insert(session.hash, session.clone());
+        Ok(())
+    }
+
+    async fn find_session(&self, hash: &[u8; 32]) -> Result<Option<Session>, StoreError> {
+        let d = self.lock();
+        Ok(d.sessions.get(hash).and_then(|s| {
+            d.users.get(&s.user).map(|u| Session {
+                user: s.user.clone(),
+                actor: u.actor,
+                csrf: s.csrf.clone(),
+                expires_at: s.expires_at,
+            })
+        }))
+    }
+
+    async fn delete_session(&self, hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.lock().sessions.remove(hash);
+        Ok(())
     }
 
     async fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {

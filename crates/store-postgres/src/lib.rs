@@ -42,8 +42,8 @@ use async_trait::async_trait;
 use concord_core::{Actor, Member, Partner, Proposal, ProposalId, ProposalStatus};
 use concord_ledger::{Hash, leaf_hash};
 use concord_store::{
-    Batch, Checkpoint, Cosignature, IdempotencyRecord, LogLease, NewToken, Page, Snapshot, Store, StoreError,
-    StoredEntry,
+    Batch, Checkpoint, Cosignature, IdempotencyRecord, LogLease, NewSession, NewToken, NewUser, Page, Session,
+    Snapshot, Store, StoreError, StoredEntry, User,
 };
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
@@ -479,6 +479,131 @@ impl Store for PostgresStore {
         let role: String = row.try_get("role").map_err(from_sqlx)?;
         let code: Option<String> = row.try_get("code").map_err(from_sqlx)?;
         actor_from_columns(&role, code.as_deref()).map(Some)
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %user.name))]
+    async fn create_user(&self, user: &NewUser) -> Result<(), StoreError> {
+        let (role, code) = actor_columns(&user.actor);
+        let inserted = sqlx::query(
+            "INSERT INTO users (name, password_hash, role, code, created_at, failed_logins, locked_until) \
+             VALUES ($1, $2, $3, $4, $5, 0, NULL)",
+        )
+        .bind(&user.name)
+        .bind(&user.password_hash)
+        .bind(role)
+        .bind(code)
+        .bind(timestamp(user.created_at))
+        .execute(&self.pool)
+        .await;
+        match inserted {
+            Ok(_) => Ok(()),
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Other(format!("a user named {:?} exists", user.name))),
+            Err(e) => Err(from_sqlx(e)),
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn find_user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(
+            "SELECT name, password_hash, role, code, failed_logins, locked_until FROM users WHERE name = $1",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        let Some(row) = row else { return Ok(None) };
+        let role: String = row.try_get("role").map_err(from_sqlx)?;
+        let code: Option<String> = row.try_get("code").map_err(from_sqlx)?;
+        let failed: i64 = row.try_get("failed_logins").map_err(from_sqlx)?;
+        let locked: Option<String> = row.try_get("locked_until").map_err(from_sqlx)?;
+        Ok(Some(User {
+            name: row.try_get("name").map_err(from_sqlx)?,
+            password_hash: row.try_get("password_hash").map_err(from_sqlx)?,
+            actor: actor_from_columns(&role, code.as_deref())?,
+            failed_logins: u32::try_from(failed).map_err(|e| corrupt("failed_logins", e))?,
+            locked_until: locked.map(|t| parse_timestamp(&t, "locked_until")).transpose()?,
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn record_login_failure(&self, name: &str) -> Result<u32, StoreError> {
+        // One statement, so that concurrent failures each count.
+        let row =
+            sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE name = $1 RETURNING failed_logins")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(from_sqlx)?;
+        let Some(row) = row else { return Ok(0) };
+        let failed: i64 = row.try_get("failed_logins").map_err(from_sqlx)?;
+        u32::try_from(failed).map_err(|e| corrupt("failed_logins", e))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn lock_user(&self, name: &str, until: jiff::Timestamp) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE name = $2")
+            .bind(timestamp(until))
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .map_err(from_sqlx)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn reset_login_failures(&self, name: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = $1")
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .map_err(from_sqlx)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %session.user))]
+    async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sessions (hash, user_name, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(session.hash.as_slice())
+            .bind(&session.user)
+            .bind(&session.csrf)
+            .bind(timestamp(session.created_at))
+            .bind(timestamp(session.expires_at))
+            .execute(&self.pool)
+            .await
+            .map_err(from_sqlx)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn find_session(&self, hash: &[u8; 32]) -> Result<Option<Session>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.user_name, s.csrf, s.expires_at, u.role, u.code FROM sessions s \
+             JOIN users u ON u.name = s.user_name WHERE s.hash = $1",
+        )
+        .bind(hash.as_slice())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        let Some(row) = row else { return Ok(None) };
+        let role: String = row.try_get("role").map_err(from_sqlx)?;
+        let code: Option<String> = row.try_get("code").map_err(from_sqlx)?;
+        let expires: String = row.try_get("expires_at").map_err(from_sqlx)?;
+        Ok(Some(Session {
+            user: row.try_get("user_name").map_err(from_sqlx)?,
+            actor: actor_from_columns(&role, code.as_deref())?,
+            csrf: row.try_get("csrf").map_err(from_sqlx)?,
+            expires_at: parse_timestamp(&expires, "expires_at")?,
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_session(&self, hash: &[u8; 32]) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE hash = $1")
+            .bind(hash.as_slice())
+            .execute(&self.pool)
+            .await
+            .map_err(from_sqlx)?;
+        Ok(())
     }
 
     #[tracing::instrument(skip_all)]

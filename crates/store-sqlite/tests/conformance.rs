@@ -40,6 +40,7 @@ conformance!(
     projections_are_readable,
     tokens,
     idempotency_records,
+    users_and_sessions,
     tree_hashes_and_checkpoints,
     ping,
 );

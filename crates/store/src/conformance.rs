@@ -22,7 +22,10 @@ use std::future::Future;
 
 use concord_core::{Actor, Command, Member, Partner, ProposalId, ProposalStatus, State};
 
-use crate::{Batch, IdempotencyRecord, NewEntry, NewToken, Page, Store, StoreError, StoredEntry, check_chain, genesis};
+use crate::{
+    Batch, IdempotencyRecord, NewEntry, NewSession, NewToken, NewUser, Page, Store, StoreError, StoredEntry,
+    check_chain, genesis,
+};
 
 pub use scenario::{Scenario, story};
 use scenario::{cc, ts};
@@ -44,6 +47,7 @@ where
     dumps_show_differences(&make().await, &make().await).await;
     tokens(&make().await).await;
     idempotency_records(&make().await).await;
+    users_and_sessions(&make().await).await;
     tree_hashes_and_checkpoints(&make().await).await;
     ping(&make().await).await;
 }
@@ -395,6 +399,57 @@ pub async fn tokens<S: Store>(store: &S) {
     assert_eq!(store.find_token(&[0; 32]).await.expect("find_token"), None, "an unknown token is not found");
     assert!(store.create_token(&token(1, Actor::Observer)).await.is_err(), "a hash is stored once");
     assert_eq!(store.find_token(&[1; 32]).await.expect("find_token"), Some(Actor::Secretariat));
+}
+
+/// Web accounts: found by name with their actor, a name is taken once, failures count up and
+/// a lock (or a success) resets them; sessions are found by hash with their user's actor, and
+/// deleted.
+pub async fn users_and_sessions<S: Store>(store: &S) {
+    let user = |name: &str, actor| NewUser {
+        name: name.to_owned(),
+        password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA${name}"),
+        actor,
+        created_at: ts("2024-02-26T08:00:00Z"),
+    };
+    store.create_user(&user("fra", Actor::Member(cc("FRA")))).await.expect("create_user");
+    store.create_user(&user("kyiv", Actor::Partner(cc("UKR")))).await.expect("create_user");
+    assert!(store.create_user(&user("fra", Actor::Observer)).await.is_err(), "a name is taken once");
+    let fra = store.find_user("fra").await.expect("find_user").expect("found");
+    assert_eq!(fra.actor, Actor::Member(cc("FRA")));
+    assert_eq!(fra.password_hash, user("fra", Actor::Observer).password_hash);
+    assert_eq!((fra.failed_logins, fra.locked_until), (0, None));
+    assert_eq!(store.find_user("nobody").await.expect("find_user"), None);
+
+    assert_eq!(store.record_login_failure("fra").await.expect("failure"), 1);
+    assert_eq!(store.record_login_failure("fra").await.expect("failure"), 2);
+    assert_eq!(store.record_login_failure("nobody").await.expect("failure"), 0, "no such user");
+    let until = ts("2024-02-26T08:15:00.5Z");
+    store.lock_user("fra", until).await.expect("lock");
+    let fra = store.find_user("fra").await.expect("find_user").expect("found");
+    assert_eq!((fra.failed_logins, fra.locked_until), (0, Some(until)));
+    assert_eq!(store.record_login_failure("fra").await.expect("failure"), 1);
+    store.reset_login_failures("fra").await.expect("reset");
+    let fra = store.find_user("fra").await.expect("find_user").expect("found");
+    assert_eq!((fra.failed_logins, fra.locked_until), (0, None));
+    assert_eq!(store.find_user("kyiv").await.expect("find_user").expect("found").failed_logins, 0, "per user");
+
+    let session = NewSession {
+        hash: [7; 32],
+        user: "kyiv".to_owned(),
+        csrf: "csrf-token".to_owned(),
+        created_at: ts("2024-02-26T08:00:00Z"),
+        expires_at: ts("2024-02-26T20:00:00.25Z"),
+    };
+    store.create_session(&session).await.expect("create_session");
+    let found = store.find_session(&[7; 32]).await.expect("find_session").expect("found");
+    assert_eq!(found.user, "kyiv");
+    assert_eq!(found.actor, Actor::Partner(cc("UKR")));
+    assert_eq!(found.csrf, "csrf-token");
+    assert_eq!(found.expires_at, session.expires_at);
+    assert_eq!(store.find_session(&[8; 32]).await.expect("find_session"), None);
+    store.delete_session(&[7; 32]).await.expect("delete_session");
+    assert_eq!(store.find_session(&[7; 32]).await.expect("find_session"), None, "signed out");
+    store.delete_session(&[7; 32]).await.expect("deleting twice is fine");
 }
 
 /// Idempotency records are stored with their batch, scoped per principal, read back exactly,

@@ -9,8 +9,9 @@
 //! - **projections**: members, partners, proposals and positions as tables for queries. They are
 //!   derived from the log, written in the same transaction as the entries that change them, and
 //!   can be rebuilt from it ([`Store::replace_projections`]);
-//! - **tokens** (hashes only) and **idempotency records**: operational data about callers, not
-//!   alliance state, and so outside the public log.
+//! - **tokens** (hashes only), **web accounts and sessions** (Argon2id password hashes, session
+//!   token hashes, lockout counters) and **idempotency records**: operational data about
+//!   callers, not alliance state, and so outside the public log.
 //!
 //! Guarantees every backend gives: an append is durable when the call returns (a crash after
 //! `Ok` loses nothing); a read after a write sees it; an append states the log size it expects
@@ -74,6 +75,24 @@ pub trait Store: Send + Sync + 'static {
     async fn create_token(&self, token: &NewToken) -> Result<(), StoreError>;
     /// The actor a token hash belongs to, unless unknown or revoked.
     async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError>;
+
+    /// Stores a new web account; a name already taken is refused (`Other`).
+    async fn create_user(&self, user: &NewUser) -> Result<(), StoreError>;
+    /// The account with this name.
+    async fn find_user(&self, name: &str) -> Result<Option<User>, StoreError>;
+    /// Counts one more failed sign-in for `name` and returns the new count (0: no such user).
+    async fn record_login_failure(&self, name: &str) -> Result<u32, StoreError>;
+    /// Refuses sign-in for `name` until `until`, and starts counting failures afresh.
+    async fn lock_user(&self, name: &str, until: jiff::Timestamp) -> Result<(), StoreError>;
+    /// Clears the failure count and any lock (after a successful sign-in).
+    async fn reset_login_failures(&self, name: &str) -> Result<(), StoreError>;
+    /// Stores a new session (its token's hash).
+    async fn create_session(&self, session: &NewSession) -> Result<(), StoreError>;
+    /// The session with this token hash, expired or not (the caller compares `expires_at` with
+    /// its clock: the store decides nothing).
+    async fn find_session(&self, hash: &[u8; 32]) -> Result<Option<Session>, StoreError>;
+    /// Ends a session (sign-out). Deleting an unknown one is not an error.
+    async fn delete_session(&self, hash: &[u8; 32]) -> Result<(), StoreError>;
 
     /// The recorded reply to an earlier write with this key by this principal.
     async fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;

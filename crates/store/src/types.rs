@@ -105,3 +105,46 @@ impl<K> Page<K> {
         Self { after: None, limit }
     }
 }
+
+/// A new web account. Accounts are operational data, like tokens: not in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// Unique sign-in name.
+    pub name: String,
+    /// The Argon2id PHC string (`$argon2id$v=19$…`); never the password.
+    pub password_hash: String,
+    pub actor: Actor,
+    pub created_at: Timestamp,
+}
+
+/// A web account as stored, with its lockout counters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub password_hash: String,
+    pub actor: Actor,
+    /// Failed sign-ins since the last success or lock.
+    pub failed_logins: u32,
+    /// Sign-in is refused until then.
+    pub locked_until: Option<Timestamp>,
+}
+
+/// A new web session. Only the SHA-256 of the session token is stored, as for API tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub hash: [u8; 32],
+    pub user: String,
+    /// The session's anti-CSRF token, sent back in every form.
+    pub csrf: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// A stored session and the actor of its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user: String,
+    pub actor: Actor,
+    pub csrf: String,
+    pub expires_at: Timestamp,
+}

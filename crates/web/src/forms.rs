@@ -1,0 +1,147 @@
+//! What every form shares: values parsed by their serde names, field errors shown beside their
+//! fields, and a refusal placed beside the field it is about.
+//!
+//! Forms deserialize into plain strings, so that a bad value is never a bare 400: the page is
+//! shown again (422) with the error beside the field and everything typed kept.
+
+use std::collections::BTreeMap;
+
+use concord_core::Refusal;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Errors by field name; `""` is the form as a whole.
+#[derive(Debug, Clone, Default)]
+pub struct FieldErrors(BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.entry(field.to_owned()).or_insert_with(|| message.into());
+    }
+
+    /// The error beside `field`, or "".
+    #[must_use]
+    pub fn get(&self, field: &str) -> &str {
+        self.0.get(field).map_or("", String::as_str)
+    }
+
+    /// Whether `field` has an error (for `aria-invalid`).
+    #[must_use]
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    /// Places a domain refusal beside the field it is about (the whole form if none is known).
+    pub fn refusal(&mut self, refusal: &Refusal, fields: &[&str]) {
+        let field = match refusal {
+            Refusal::Invalid { field, .. } => Some(*field),
+            _ => {
+                let code = refusal.code();
+                if code.contains("deadline") || code == "not-an-extension" || code == "not-a-curtailment" {
+                    Some("deadline")
+                } else if code == "text-required" {
+                    Some("text")
+                } else if code.contains("signature") || code.contains("signed") || code.contains("key") {
+                    Some("evidence")
+                } else if code.contains("opt-out") {
+                    Some("stance")
+                } else if code.contains("lethal") || code.contains("fund") {
+                    Some("channel")
+                } else if code.contains("pledge") || code.contains("delivery") {
+                    Some("pledge")
+                } else {
+                    None
+                }
+            }
+        };
+        // A form names its fields after its purpose (`amend_deadline`): match by suffix.
+        match field.and_then(|g| fields.iter().find(|f| f.ends_with(g))) {
+            Some(f) => self.add(f, refusal.to_string()),
+            None => self.add("", refusal.to_string()),
+        }
+    }
+}
+
+/// A value from its serde name (`under_silence`), as the API and the log spell it.
+pub fn parse_enum<T: DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.trim().to_owned())).ok()
+}
+
+/// A value's serde name.
+#[must_use]
+pub fn slug<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// One `<option>`.
+#[derive(Debug, Clone)]
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Options for every value in `all`, labelled in words, `selected` (a serde name) selected.
+pub fn options<T: Serialize + Copy>(all: &[T], words: impl Fn(T) -> String, selected: &str) -> Vec<Opt> {
+    all.iter()
+        .map(|v| {
+            let value = slug(v);
+            Opt { selected: value == selected, label: words(*v), value }
+        })
+        .collect()
+}
+
+/// A positive whole number from a field.
+pub fn parse_count(errors: &mut FieldErrors, field: &str, s: &str) -> Option<u64> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            errors.add(field, "enter a whole number greater than zero");
+            None
+        }
+    }
+}
+
+/// An optional `YYYY-MM-DD` date from a field.
+pub fn parse_date(errors: &mut FieldErrors, field: &str, s: &str) -> Option<Option<jiff::civil::Date>> {
+    if s.trim().is_empty() {
+        return Some(None);
+    }
+    match s.trim().parse() {
+        Ok(d) => Some(Some(d)),
+        Err(_) => {
+            errors.add(field, "enter a date as YYYY-MM-DD");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use concord_core::{ProposalStatus, Stance};
+
+    #[test]
+    fn enums_by_serde_name() {
+        assert_eq!(parse_enum::<Stance>("concur_with_reservation"), Some(Stance::ConcurWithReservation));
+        assert_eq!(parse_enum::<Stance>("maybe"), None);
+        assert_eq!(slug(&ProposalStatus::UnderSilence), "under_silence");
+        let o = options(&[Stance::Concur, Stance::Object], |s| s.words().to_owned(), "object");
+        assert!(!o[0].selected && o[1].selected && o[1].label == "object");
+    }
+
+    #[test]
+    fn refusals_go_beside_their_field() {
+        let mut e = FieldErrors::default();
+        let r = Refusal::Invalid { field: "title", reason: "empty".into() };
+        e.refusal(&r, &["title", "text"]);
+        assert!(e.has("title") && !e.has(""));
+        let mut e = FieldErrors::default();
+        e.refusal(&r, &["text"]);
+        assert!(e.has(""), "a field the form lacks goes to the form");
+        assert!(parse_count(&mut e, "quantity", "0").is_none() && e.has("quantity"));
+    }
+}

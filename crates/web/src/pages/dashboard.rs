@@ -1,0 +1,198 @@
+//! `/`: open procedures with live countdowns, and what needs the signed-in viewer's action.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use concord_core::{Actor, Proposal, ProposalStatus, State as Domain};
+use concord_server::AppState;
+use jiff::Timestamp;
+
+use super::page;
+use crate::layout::Layout;
+use crate::session::Viewer;
+use crate::timefmt;
+use crate::{WebError, reports};
+
+/// A deadline as every page shows it: exact instant, UTC, and the time left at render.
+#[derive(Debug, Clone)]
+pub struct Deadline {
+    pub iso: String,
+    pub utc: String,
+    pub left: String,
+}
+
+impl Deadline {
+    #[must_use]
+    pub fn new(deadline: Timestamp, now: Timestamp) -> Self {
+        Self { iso: timefmt::iso(deadline), utc: timefmt::utc(deadline), left: timefmt::remaining(now, deadline) }
+    }
+}
+
+/// An open procedure's row.
+#[derive(Debug, Clone)]
+pub struct OpenRow {
+    pub id: u64,
+    pub title: String,
+    pub procedure: &'static str,
+    pub deadline: Deadline,
+    pub spoken: usize,
+    pub electors: usize,
+    pub blocked_by: Vec<String>,
+}
+
+/// A thing to do, with where to do it.
+#[derive(Debug, Clone)]
+pub struct Todo {
+    pub href: String,
+    pub text: String,
+}
+
+/// A decided proposal's row.
+#[derive(Debug, Clone)]
+pub struct DecidedRow {
+    pub id: u64,
+    pub title: String,
+    pub outcome: &'static str,
+    pub class: &'static str,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    open: Vec<OpenRow>,
+    todo: Vec<Todo>,
+    todo_heading: String,
+    decided: Vec<DecidedRow>,
+}
+
+/// The colour class of a final status (the words are always shown too).
+pub fn status_class(s: ProposalStatus) -> &'static str {
+    match s {
+        ProposalStatus::Adopted => "out-adopted",
+        ProposalStatus::AdoptedWithReservations => "out-reservations",
+        ProposalStatus::Blocked | ProposalStatus::NotAdopted => "out-blocked",
+        ProposalStatus::UnderSilence | ProposalStatus::ConsensusRound => "st-open",
+        ProposalStatus::Draft | ProposalStatus::Withdrawn => "st-none",
+    }
+}
+
+/// Whether the viewer may see this proposal: drafts are the secretariat's work in progress.
+pub fn visible(p: &Proposal, actor: Actor) -> bool {
+    p.status != ProposalStatus::Draft || actor == Actor::Secretariat
+}
+
+fn open_rows(s: &Domain, now: Timestamp) -> Vec<OpenRow> {
+    let mut rows: Vec<OpenRow> = s
+        .proposals
+        .values()
+        .filter(|p| p.status.is_open())
+        .filter_map(|p| {
+            let c = p.circulation.as_ref()?;
+            let current = |m: &concord_core::CountryCode| p.positions.get(m).is_some_and(|x| x.revision == c.revision);
+            Some(OpenRow {
+                id: p.id.0,
+                title: p.current().title.clone(),
+                procedure: c.procedure.words(),
+                deadline: Deadline::new(c.deadline, now),
+                spoken: c.electorate.iter().filter(|m| current(m)).count(),
+                electors: c.electorate.len(),
+                blocked_by: c
+                    .electorate
+                    .iter()
+                    .filter(|m| {
+                        p.positions
+                            .get(*m)
+                            .is_some_and(|x| x.revision == c.revision && concord_core::blocks(c.procedure, x.stance))
+                    })
+                    .map(ToString::to_string)
+                    .collect(),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a.deadline.iso.cmp(&b.deadline.iso));
+    rows
+}
+
+fn todos(s: &Domain, actor: Actor) -> (String, Vec<Todo>) {
+    match actor {
+        Actor::Member(m) => {
+            let todo = s
+                .proposals
+                .values()
+                .filter(|p| p.status.is_open() && p.is_elector(m))
+                .filter(|p| {
+                    let rev = p.circulation.as_ref().map_or(0, |c| c.revision);
+                    p.positions.get(&m).is_none_or(|x| x.revision != rev)
+                })
+                .map(|p| Todo {
+                    href: format!("/proposals/{}#position", p.id.0),
+                    text: format!(
+                        "Proposal {}: {} — no position from {m} yet (silence counts as concurrence)",
+                        p.id.0,
+                        p.current().title
+                    ),
+                })
+                .collect();
+            (format!("What needs action from {m}"), todo)
+        }
+        Actor::Secretariat => {
+            let todo = s
+                .proposals
+                .values()
+                .filter(|p| p.status == ProposalStatus::Draft)
+                .map(|p| Todo {
+                    href: format!("/proposals/{}#actions", p.id.0),
+                    text: format!("Proposal {}: {} — a draft, not circulated", p.id.0, p.current().title),
+                })
+                .collect();
+            ("What needs the secretariat's action".into(), todo)
+        }
+        Actor::Partner(c) => {
+            let todo = reports::open_requests_of(&s.support, c)
+                .into_iter()
+                .map(|r| Todo { href: format!("/support?partner={c}#requests"), text: r })
+                .collect();
+            (format!("Requests of {c} not yet fully pledged"), todo)
+        }
+        Actor::Observer | Actor::Scheduler => ("Nothing needs an observer's action".into(), Vec::new()),
+    }
+}
+
+fn decided(s: &Domain, actor: Actor) -> Vec<DecidedRow> {
+    let mut rows: Vec<(Timestamp, DecidedRow)> = s
+        .proposals
+        .values()
+        .filter(|p| p.status.is_final() && visible(p, actor))
+        .map(|p| {
+            let at = p
+                .decision
+                .as_ref()
+                .map(|d| d.decided_at)
+                .or(p.withdrawal.as_ref().map(|w| w.at))
+                .unwrap_or(p.drafted_at);
+            (
+                at,
+                DecidedRow {
+                    id: p.id.0,
+                    title: p.current().title.clone(),
+                    outcome: p.status.words(),
+                    class: status_class(p.status),
+                    at: timefmt::utc(at),
+                },
+            )
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    rows.into_iter().take(10).map(|(_, r)| r).collect()
+}
+
+/// `GET /`.
+pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+    let now = state.clock().now();
+    let actor = viewer.actor;
+    let (open, (todo_heading, todo), decided) =
+        state.sequencer().read(move |s| (open_rows(s, now), todos(s, actor), decided(s, actor))).await?;
+    page(&DashboardPage { layout: Layout::new(Some(&viewer), "Dashboard", "/"), open, todo, todo_heading, decided })
+}

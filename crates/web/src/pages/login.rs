@@ -1,0 +1,173 @@
+//! `/login` and `/logout`.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use concord_server::AppState;
+use concord_store::NewSession;
+use serde::Deserialize;
+
+use super::page_with;
+use crate::accounts::{self, AccountError};
+use crate::layout::Layout;
+use crate::session::{self, LOGIN_COOKIE, SESSION_TTL, Viewer};
+use crate::{WebConfig, WebError};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    csrf: String,
+    name: String,
+    next: String,
+    error: String,
+    notice: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    expired: Option<String>,
+    next: Option<String>,
+}
+
+/// Only a path on this site: never another origin (`//evil`, `https://…`).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+fn render(
+    csrf: String,
+    name: String,
+    next: String,
+    error: String,
+    notice: String,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let layout = Layout::new(None, "Sign in", "/login");
+    let mut r = page_with(status, &LoginPage { layout, csrf: csrf.clone(), name, next, error, notice })?;
+    // The double-submit cookie: the form's token must equal it (no session exists yet).
+    let cookie = format!("{LOGIN_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(r)
+}
+
+/// `GET /login`.
+pub async fn form(Query(q): Query<LoginQuery>) -> Result<Response, WebError> {
+    let notice = if q.expired.is_some() { "Your session has expired. Please sign in again." } else { "" };
+    render(
+        session::random_token()?,
+        String::new(),
+        safe_next(q.next.as_deref()),
+        String::new(),
+        notice.to_owned(),
+        StatusCode::OK,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /login`.
+pub async fn submit(
+    State(state): State<AppState>,
+    Extension(config): Extension<Arc<WebConfig>>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let cookie = session::cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    if cookie.is_empty() || !session::tokens_match(cookie, &f.csrf) {
+        return Err(WebError::Csrf);
+    }
+    let now = state.clock().now();
+    let next = safe_next(Some(&f.next));
+    let retry = |error: String, status| {
+        render(session::random_token()?, f.name.clone(), next.clone(), error, String::new(), status)
+    };
+    let actor = match accounts::sign_in(state.store(), f.name.trim(), &f.password, now).await {
+        Ok(a) => a,
+        Err(AccountError::WrongCredentials) => {
+            return retry("Wrong name or password.".into(), StatusCode::UNAUTHORIZED);
+        }
+        Err(AccountError::Locked { until }) => {
+            return retry(
+                format!("Too many failed sign-ins: this account is locked until {}.", crate::timefmt::utc(until)),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
+        Err(e) => return Err(WebError::Internal(e.to_string())),
+    };
+    tracing::info!(user = %f.name.trim(), %actor, "signed in");
+    let token = session::random_token()?;
+    let expires_at = now.saturating_add(SESSION_TTL).map_err(|e| WebError::Internal(e.to_string()))?;
+    state
+        .store()
+        .create_session(&NewSession {
+            hash: session::hash_token(&token),
+            user: f.name.trim().to_owned(),
+            csrf: session::random_token()?,
+            created_at: now,
+            expires_at,
+        })
+        .await?;
+    let tls = session::is_tls(&config, &headers);
+    let mut r = Redirect::to(&next).into_response();
+    r.headers_mut().append(header::SET_COOKIE, session::session_cookie_header(&token, tls));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("concord_login=; Path=/login; Max-Age=0; HttpOnly; SameSite=Strict"),
+    );
+    Ok(r)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /logout`: ends the session (in the store, not only the cookie).
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(config): Extension<Arc<WebConfig>>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Form(f): Form<LogoutForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&f.csrf)?;
+    state.store().delete_session(&viewer.token_hash).await?;
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut().append(header::SET_COOKIE, session::clear_cookie_header(session::is_tls(&config, &headers)));
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/proposals/4")), "/proposals/4");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,121 @@
+//! `/members` (members with their accession dates, partners, other donor states) and
+//! `/coalitions` (capability coalitions with their leads and participants).
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use concord_server::AppState;
+use concord_store::Page;
+
+use super::page;
+use crate::WebError;
+use crate::layout::Layout;
+use crate::session::Viewer;
+
+/// A state as the tables list it.
+#[derive(Debug, Clone)]
+pub struct StateRow {
+    pub code: String,
+    pub name: String,
+    pub accession: String,
+    pub departure: String,
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+struct MembersPage {
+    layout: Layout,
+    members: Vec<StateRow>,
+    partners: Vec<StateRow>,
+    donors: Vec<StateRow>,
+}
+
+/// Far more than the alliance's members or partners: one page holds them all.
+const ALL: u32 = 10_000;
+
+/// `GET /members`.
+pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+    let members = state
+        .store()
+        .members(&Page::first(ALL))
+        .await?
+        .into_iter()
+        .map(|m| StateRow {
+            code: m.code.to_string(),
+            name: m.name,
+            accession: m.accession.to_string(),
+            departure: m.departure.map(|d| d.to_string()).unwrap_or_default(),
+        })
+        .collect();
+    let partners = state
+        .store()
+        .partners(&Page::first(ALL))
+        .await?
+        .into_iter()
+        .map(|p| StateRow {
+            code: p.code.to_string(),
+            name: p.name,
+            accession: String::new(),
+            departure: String::new(),
+        })
+        .collect();
+    let donors = state
+        .sequencer()
+        .read(|s| {
+            s.support
+                .donors
+                .values()
+                .map(|d| StateRow {
+                    code: d.code.to_string(),
+                    name: d.name.clone(),
+                    accession: String::new(),
+                    departure: String::new(),
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+    page(&MembersPage {
+        layout: Layout::new(Some(&viewer), "Members and partners", "/members"),
+        members,
+        partners,
+        donors,
+    })
+}
+
+/// A coalition's row.
+#[derive(Debug, Clone)]
+pub struct CoalitionRow {
+    pub name: String,
+    pub capability: &'static str,
+    pub leads: String,
+    pub participants: String,
+    pub formed_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "coalitions.html")]
+struct CoalitionsPage {
+    layout: Layout,
+    coalitions: Vec<CoalitionRow>,
+}
+
+/// `GET /coalitions`.
+pub async fn coalitions(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+    let coalitions = state
+        .sequencer()
+        .read(|s| {
+            s.support
+                .coalitions
+                .values()
+                .map(|c| CoalitionRow {
+                    name: c.terms.name.clone(),
+                    capability: c.terms.capability.words(),
+                    leads: c.terms.leads.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                    participants: c.terms.participants.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                    formed_on: c.terms.formed_on.map(|d| d.to_string()).unwrap_or_default(),
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+    page(&CoalitionsPage { layout: Layout::new(Some(&viewer), "Coalitions", "/coalitions"), coalitions })
+}

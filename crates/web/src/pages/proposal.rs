@@ -1,0 +1,736 @@
+//! `/proposals/{id}`: the text and its changes between revisions, the consensus grid (every
+//! elector and its position, in colour and in words), reservations and opt-outs, the outcome
+//! and why; a member's position form and the secretariat's actions. `/proposals/new` drafts.
+
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use concord_core::{
+    Actor, Command, DecisionKind, Outcome, PositionStatement, Procedure, Proposal, ProposalId, Stance, State as Domain,
+};
+use concord_server::AppState;
+use concord_server::sequencer::SubmitError;
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::dashboard::{Deadline, status_class, visible};
+use super::{page, page_with};
+use crate::WebError;
+use crate::diff::{Chunk, diff};
+use crate::forms::{FieldErrors, Opt, options, parse_enum};
+use crate::layout::Layout;
+use crate::session::Viewer;
+use crate::timefmt;
+
+/// One elector's cell in the consensus grid.
+#[derive(Debug, Clone)]
+pub struct GridRow {
+    pub member: String,
+    pub name: String,
+    pub class: &'static str,
+    pub symbol: &'static str,
+    pub words: String,
+    pub text: String,
+    pub at: String,
+    pub signed: bool,
+}
+
+/// A revision and what changed from the one before.
+#[derive(Debug, Clone)]
+pub struct RevisionView {
+    pub number: u32,
+    pub title: String,
+    pub at: String,
+    pub changes: Vec<Chunk>,
+}
+
+/// A position published with the decision.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub member: String,
+    pub text: String,
+}
+
+/// The outcome and why.
+#[derive(Debug, Clone)]
+pub struct DecisionView {
+    pub outcome: String,
+    pub class: &'static str,
+    pub explain: String,
+    pub by_silence: Vec<String>,
+    pub reservations: Vec<Published>,
+    pub opt_outs: Vec<Published>,
+}
+
+/// What the forms show again after a refusal: the values typed and the errors.
+#[derive(Debug, Clone, Default)]
+pub struct Kept {
+    pub stance: String,
+    pub text: String,
+    pub evidence: String,
+    pub procedure: String,
+    pub deadline: String,
+    pub amend_title: String,
+    pub amend_text: String,
+    pub amend_deadline: String,
+    pub move_deadline: String,
+    pub reason: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "proposal.html")]
+struct ProposalPage {
+    layout: Layout,
+    id: u64,
+    title: String,
+    kind: &'static str,
+    significance: &'static str,
+    status: &'static str,
+    status_class: &'static str,
+    procedure: &'static str,
+    deadline: Option<Deadline>,
+    is_open: bool,
+    is_draft: bool,
+    is_final: bool,
+    current_rev: u32,
+    current_text: String,
+    revisions: Vec<RevisionView>,
+    grid: Vec<GridRow>,
+    decision: Option<DecisionView>,
+    withdrawal: String,
+    /// The viewer is an elector of this open proposal.
+    may_take_position: bool,
+    my_position: String,
+    secretariat: bool,
+    signatures_required: bool,
+    statement: String,
+    stances: Vec<Opt>,
+    procedures: Vec<Opt>,
+    kept: Kept,
+    /// The log entry recording the decision, whose inclusion proof the API serves.
+    decision_entry: Option<u64>,
+}
+
+const STANCES: [Stance; 5] =
+    [Stance::Concur, Stance::ConcurWithReservation, Stance::OptOut, Stance::Object, Stance::ProposeAmendment];
+const PROCEDURES: [Procedure; 2] = [Procedure::Silence, Procedure::ConsensusRound];
+
+/// The grid's colour class, symbol and words for a stance (colour is never the only signal).
+fn stance_cell(stance: Stance) -> (&'static str, &'static str, &'static str) {
+    match stance {
+        Stance::Concur => ("st-concur", "✓", "concurred"),
+        Stance::ConcurWithReservation => ("st-reservation", "✓!", "concurred with a reservation"),
+        Stance::OptOut => ("st-opt-out", "○", "opted out (constructive abstention)"),
+        Stance::Object => ("st-object", "✗", "objected (breaks silence, blocks)"),
+        Stance::ProposeAmendment => ("st-amend", "✎", "proposed an amendment (breaks silence)"),
+    }
+}
+
+fn grid(s: &Domain, p: &Proposal) -> Vec<GridRow> {
+    let Some(c) = p.circulation.as_ref() else { return Vec::new() };
+    let by_silence = p.decision.as_ref().map(|d| d.concurred_by_silence.clone()).unwrap_or_default();
+    c.electorate
+        .iter()
+        .map(|m| {
+            let name = s.members.get(m).map(|x| x.name.clone()).unwrap_or_default();
+            let position = p.positions.get(m).filter(|x| x.revision == c.revision);
+            let (class, symbol, words) = match position {
+                Some(x) => {
+                    let (c, s, w) = stance_cell(x.stance);
+                    (c, s, w.to_owned())
+                }
+                None if by_silence.contains(m) => ("st-silence", "✓", "concurred by silence".to_owned()),
+                None if p.status.is_open() && c.procedure == Procedure::Silence => {
+                    ("st-none", "…", "silent so far (silence at the deadline is concurrence)".to_owned())
+                }
+                None if p.status.is_open() => ("st-none", "…", "no position yet".to_owned()),
+                None => ("st-none", "—", "no position".to_owned()),
+            };
+            GridRow {
+                member: m.to_string(),
+                name,
+                class,
+                symbol,
+                words,
+                text: position.and_then(|x| x.text.clone()).unwrap_or_default(),
+                at: position.map(|x| timefmt::utc(x.at)).unwrap_or_default(),
+                signed: position.is_some_and(|x| x.signed),
+            }
+        })
+        .collect()
+}
+
+fn revisions(p: &Proposal) -> Vec<RevisionView> {
+    let mut out = Vec::new();
+    let mut previous: Option<&str> = None;
+    for r in &p.revisions {
+        let changes = previous.map(|old| diff(old, &r.text)).unwrap_or_default();
+        out.push(RevisionView { number: r.number, title: r.title.clone(), at: timefmt::utc(r.at), changes });
+        previous = Some(&r.text);
+    }
+    out.reverse();
+    out
+}
+
+fn decision(p: &Proposal) -> Option<DecisionView> {
+    let d = p.decision.as_ref()?;
+    let publish = |v: &[concord_core::Position]| {
+        v.iter().map(|x| Published { member: x.member.to_string(), text: x.text.clone().unwrap_or_default() }).collect()
+    };
+    let class = match d.outcome {
+        Outcome::Adopted => "out-adopted",
+        Outcome::AdoptedWithReservations => "out-reservations",
+        _ => "out-blocked",
+    };
+    Some(DecisionView {
+        outcome: p.status.words().to_owned(),
+        class,
+        explain: d.explain(),
+        by_silence: d.concurred_by_silence.iter().map(ToString::to_string).collect(),
+        reservations: publish(&d.reservations),
+        opt_outs: publish(&d.opt_outs),
+    })
+}
+
+/// Builds the page from the state (on the sequencer, between batches: keep it short).
+fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept) -> Option<ProposalPage> {
+    let p = s.proposals.get(&id).filter(|p| visible(p, viewer.actor))?;
+    let c = p.circulation.as_ref();
+    let member = match viewer.actor {
+        Actor::Member(m) => Some(m),
+        _ => None,
+    };
+    let may_take_position =
+        member.is_some_and(|m| p.status.is_open() && p.is_elector(m) && c.is_some_and(|c| now < c.deadline));
+    let my_position = member
+        .and_then(|m| p.positions.get(&m).filter(|x| c.is_some_and(|c| c.revision == x.revision)))
+        .map(|x| stance_cell(x.stance).2.to_owned())
+        .unwrap_or_default();
+    let signatures_required = s.log.as_ref().is_some_and(|l| !l.unsigned_positions);
+    let statement = match (member, &s.log) {
+        (Some(m), Some(log)) if signatures_required && may_take_position => PositionStatement {
+            origin: log.origin.clone(),
+            member: m,
+            proposal: p.id,
+            revision: p.current().number,
+            text_hash: p.current().text_hash.clone(),
+            stance: Stance::Concur,
+            statement_hash: None,
+            time: now,
+        }
+        .to_text(),
+        _ => String::new(),
+    };
+    let stance_sel = if kept.stance.is_empty() { "concur".to_owned() } else { kept.stance.clone() };
+    let proc_sel = if kept.procedure.is_empty() { "silence".to_owned() } else { kept.procedure.clone() };
+    Some(ProposalPage {
+        layout: Layout::new(Some(viewer), format!("Proposal {}: {}", p.id, p.current().title), ""),
+        id: p.id.0,
+        title: p.current().title.clone(),
+        kind: p.kind.words(),
+        significance: p.significance.words(),
+        status: p.status.words(),
+        status_class: status_class(p.status),
+        procedure: c.map_or("", |c| c.procedure.words()),
+        deadline: c.map(|c| Deadline::new(c.deadline, now)),
+        is_open: p.status.is_open(),
+        is_draft: p.status == concord_core::ProposalStatus::Draft,
+        is_final: p.status.is_final(),
+        current_rev: p.current().number,
+        current_text: p.current().text.clone(),
+        revisions: revisions(p),
+        grid: grid(s, p),
+        decision: decision(p),
+        withdrawal: p
+            .withdrawal
+            .as_ref()
+            .map(|w| format!("Withdrawn at {}: {}", timefmt::utc(w.at), w.reason))
+            .unwrap_or_default(),
+        may_take_position,
+        my_position,
+        secretariat: viewer.is_secretariat(),
+        signatures_required,
+        statement,
+        stances: options(&STANCES, |s| stance_cell(s).2.to_owned(), &stance_sel),
+        procedures: options(&PROCEDURES, |p| p.words().to_owned(), &proc_sel),
+        kept,
+        decision_entry: None,
+    })
+}
+
+fn parse_id(id: &str) -> Result<ProposalId, WebError> {
+    id.parse().map(ProposalId).map_err(|_| WebError::NotFound(format!("There is no proposal {id:?}.")))
+}
+
+async fn render(
+    state: &AppState,
+    viewer: Viewer,
+    id: ProposalId,
+    kept: Kept,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let now = state.clock().now();
+    let v = viewer.clone();
+    let built = state.sequencer().read(move |s| build(s, &v, id, now, kept)).await?;
+    match built {
+        Some(mut p) => {
+            if p.decision.is_some() {
+                p.decision_entry = state.store().decision_entry(id).await?;
+            }
+            page_with(status, &p)
+        }
+        None => Err(WebError::NotFound(format!("There is no proposal {id}."))),
+    }
+}
+
+/// `GET /proposals/{id}`.
+pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Result<Response, WebError> {
+    let id = parse_id(&id)?;
+    render(&state, viewer, id, Kept::default(), StatusCode::OK).await
+}
+
+/// Submits a command from a form: on success back to the page (POST-redirect-GET); on a refusal
+/// the page again (422) with the refusal beside its field and the input kept.
+async fn submit(
+    state: &AppState,
+    viewer: Viewer,
+    id: ProposalId,
+    command: Command,
+    mut kept: Kept,
+    fields: &[&str],
+    anchor: &str,
+) -> Result<Response, WebError> {
+    match state.sequencer().submit(viewer.actor, command, None).await {
+        Ok(_) => Ok(Redirect::to(&format!("/proposals/{}#{anchor}", id.0)).into_response()),
+        Err(SubmitError::Refused(r)) => {
+            kept.errors.refusal(&r, fields);
+            render(state, viewer, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PositionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    revision: String,
+    #[serde(default)]
+    stance: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    evidence: String,
+}
+
+/// `POST /proposals/{id}/position` (a member delegation).
+pub async fn take_position(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<PositionForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&f.csrf)?;
+    let id = parse_id(&id)?;
+    let Actor::Member(member) = viewer.actor else {
+        return Err(WebError::Forbidden("Only a member delegation takes positions.".into()));
+    };
+    let mut kept =
+        Kept { stance: f.stance.clone(), text: f.text.clone(), evidence: f.evidence.clone(), ..Kept::default() };
+    let stance = parse_enum::<Stance>(&f.stance);
+    if stance.is_none() {
+        kept.errors.add("stance", "choose a position");
+    }
+    let revision = f.revision.trim().parse::<u32>().ok();
+    if revision.is_none() {
+        kept.errors.add("", "the form does not name the revision you read; reload the page");
+    }
+    let (Some(stance), Some(revision)) = (stance, revision) else {
+        return render(&state, viewer, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let text = Some(f.text.trim().to_owned()).filter(|t| !t.is_empty());
+    let evidence = Some(f.evidence.trim().to_owned()).filter(|t| !t.is_empty()).map(|e| e.replace("\r\n", "\n") + "\n");
+    let command = Command::TakePosition { proposal: id, member, revision, stance, text, evidence };
+    submit(&state, viewer, id, command, kept, &["stance", "text", "evidence"], "grid").await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CirculateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    procedure: String,
+    #[serde(default)]
+    deadline: String,
+}
+
+/// Requires the secretariat.
+fn secretariat(viewer: &Viewer) -> Result<(), WebError> {
+    if viewer.is_secretariat() { Ok(()) } else { Err(WebError::Forbidden("Only the secretariat may do this.".into())) }
+}
+
+/// `POST /proposals/{id}/circulate`.
+pub async fn circulate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<CirculateForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&f.csrf)?;
+    secretariat(&viewer)?;
+    let id = parse_id(&id)?;
+    let mut kept = Kept { procedure: f.procedure.clone(), deadline: f.deadline.clone(), ..Kept::default() };
+    let procedure = parse_enum::<Procedure>(&f.procedure);
+    if procedure.is_none() {
+        kept.errors.add("procedure", "choose a procedure");
+    }
+    let deadline = timefmt::parse_utc_input(&f.deadline);
+    if deadline.is_none() {
+        kept.errors.add("deadline", "enter the deadline as a date and time in UTC");
+    }
+    let (Some(procedure), Some(deadline)) = (procedure, deadline) else {
+        return render(&state, viewer, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    submit(
+        &state,
+        viewer,
+        id,
+        Command::Circulate { proposal: id, procedure, deadline },
+        kept,
+        &["procedure", "deadline"],
+        "grid",
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AmendForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    amend_title: String,
+    #[serde(default)]
+    amend_text: String,
+    #[serde(default)]
+    amend_deadline: String,
+}
+
+/// `POST /proposals/{id}/amend`: a new revision; an open proposal is circulated again.
+pub async fn amend(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<AmendForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&f.csrf)?;
+    secretariat(&viewer)?;
+    let id = parse_id(&id)?;
+    let mut kept = Kept {
+        amend_title: f.amend_title.clone(),
+        amend_text: f.amend_text.clone(),
+        amend_deadline: f.amend_deadline.clone(),
+        ..Kept::default()
+    };
+    let deadline = if f.amend_deadline.trim().is_empty() {
+        None
+    } else {
+        match timefmt::parse_utc_input(&f.amend_deadline) {
+            Some(d) => Some(d),
+            None => {
+                kept.errors.add("amend_deadline", "enter the deadline as a date and time in UTC");
+                return render(&state, viewer, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+        }
+    };
+    let title = Some(f.amend_title.trim().to_owned()).filter(|t| !t.is_empty());
+    let command = Command::AmendProposal { proposal: id, title, text: f.amend_text.replace("\r\n", "\n"), deadline };
+    submit(&state, viewer, id, command, kept, &["amend_title", "amend_text", "amend_deadline"], "revisions").await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeadlineForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    move_deadline: String,
+    /// `extend` or `curtail`: which button was pressed.
+    #[serde(default)]
+    direction: String,
+}
+
+/// `POST /proposals/{id}/deadline`: extend or curtail.
+pub async fn move_deadline(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<DeadlineForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&f.csrf)?;
+    secretariat(&viewer)?;
+    let id = parse_id(&id)?;
+    let mut kept = Kept { move_deadline: f.move_deadline.clone(), ..Kept::default() };
+    let Some(deadline) = timefmt::parse_utc_input(&f.move_deadline) else {
+        kept.errors.add("move_deadline", "enter the new deadline as a date and time in UTC");
+        return render(&state, viewer, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let command = match f.direction.as_str() {
+        "extend" => Command::ExtendDeadline { proposal: id, deadline },
+        "curtail" => Command::CurtailDeadline { proposal: id, deadline },
+        _ => return Err(WebError::BadRequest("extend or curtail?".into())),
+    };
+    submit(&state, viewer, id, command, kept, &["move_deadline"], "grid").await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /proposals/{id}/withdraw`.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<WithdrawForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&f.csrf)?;
+    secretariat(&viewer)?;
+    let id = parse_id(&id)?;
+    let mut kept = Kept { reason: f.reason.clone(), ..Kept::default() };
+    if f.reason.trim().is_empty() {
+        kept.errors.add("reason", "say why the proposal is withdrawn");
+        return render(&state, viewer, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let command = Command::Withdraw { proposal: id, reason: f.reason.trim().to_owned() };
+    submit(&state, viewer, id, command, kept, &["reason"], "outcome").await
+}
+
+const KINDS: [DecisionKind; 8] = [
+    DecisionKind::Statement,
+    DecisionKind::Routine,
+    DecisionKind::AssistanceProgramme,
+    DecisionKind::FundPolicy,
+    DecisionKind::DeployForces,
+    DecisionKind::Enlargement,
+    DecisionKind::CommandOrMission,
+    DecisionKind::BurdenSharingPledge,
+];
+
+#[derive(Template)]
+#[template(path = "new_proposal.html")]
+struct NewProposalPage {
+    layout: Layout,
+    kinds: Vec<Opt>,
+    title: String,
+    text: String,
+    errors: FieldErrors,
+}
+
+fn new_page(viewer: &Viewer, kind: &str, title: String, text: String, errors: FieldErrors) -> NewProposalPage {
+    NewProposalPage {
+        layout: Layout::new(Some(viewer), "Draft a proposal", "/proposals/new"),
+        kinds: options(&KINDS, |k| k.words().to_owned(), kind),
+        title,
+        text,
+        errors,
+    }
+}
+
+/// `GET /proposals/new` (secretariat).
+pub async fn new_form(viewer: Viewer) -> Result<Response, WebError> {
+    secretariat(&viewer)?;
+    page(&new_page(&viewer, "statement", String::new(), String::new(), FieldErrors::default()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DraftForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// `POST /proposals/new`.
+pub async fn draft(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<DraftForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&f.csrf)?;
+    secretariat(&viewer)?;
+    let mut errors = FieldErrors::default();
+    let again = |errors: FieldErrors| {
+        page_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &new_page(&viewer, &f.kind, f.title.clone(), f.text.clone(), errors),
+        )
+    };
+    let Some(kind) = parse_enum::<DecisionKind>(&f.kind) else {
+        errors.add("kind", "choose a kind of decision");
+        return again(errors);
+    };
+    let command = Command::DraftProposal {
+        kind,
+        significance: None,
+        title: f.title.trim().to_owned(),
+        text: f.text.replace("\r\n", "\n"),
+    };
+    match state.sequencer().submit(viewer.actor, command, None).await {
+        Ok(reply) => {
+            let id = serde_json::from_slice::<serde_json::Value>(&reply.body)
+                .ok()
+                .and_then(|v| v.get("id").and_then(serde_json::Value::as_u64));
+            let to = id.map_or_else(|| "/".to_owned(), |id| format!("/proposals/{id}#actions"));
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(SubmitError::Refused(r)) => {
+            errors.refusal(&r, &["kind", "title", "text"]);
+            again(errors)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use concord_core::{Member, decide};
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn run(state: &mut Domain, actor: Actor, command: Command, at: &str) {
+        for e in decide(state, actor, &command, t(at)).unwrap() {
+            state.apply(&e).unwrap();
+        }
+    }
+
+    /// Three members, a statement under silence until noon on the 28th, unsigned positions
+    /// allowed or not.
+    fn alliance(unsigned_positions: bool) -> Domain {
+        let mut s = Domain::new();
+        let at = "2024-02-27T09:00:00Z";
+        let key = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [1; 32]).unwrap();
+        let log_key = key.verifier().to_string();
+        let create = Command::CreateLog { origin: "test.concord.example/log".into(), log_key, unsigned_positions };
+        run(&mut s, Actor::Secretariat, create, at);
+        for (code, name) in [("FRA", "France"), ("HUN", "Hungary"), ("NOR", "Norway")] {
+            let member = Member {
+                code: CountryCode::parse(code).unwrap(),
+                alpha2: code[..2].into(),
+                numeric: "000".into(),
+                name: name.into(),
+                accession: "1949-08-24".parse().unwrap(),
+                departure: None,
+            };
+            run(&mut s, Actor::Secretariat, Command::AdmitMember { member }, at);
+        }
+        let draft = Command::DraftProposal {
+            kind: DecisionKind::Statement,
+            significance: None,
+            title: "No combat troops".into(),
+            text: "There are no plans.".into(),
+        };
+        run(&mut s, Actor::Secretariat, draft, at);
+        let circulate = Command::Circulate {
+            proposal: ProposalId(1),
+            procedure: Procedure::Silence,
+            deadline: t("2024-02-28T12:00:00Z"),
+        };
+        run(&mut s, Actor::Secretariat, circulate, at);
+        s
+    }
+
+    use concord_core::CountryCode;
+
+    fn viewer(actor: Actor) -> Viewer {
+        Viewer { user: "u".into(), actor, csrf: "the-csrf-token".into(), token_hash: [0; 32] }
+    }
+
+    #[test]
+    fn the_grid_says_each_position_in_words_and_colour_and_the_decision_why() {
+        let mut s = alliance(true);
+        let take = |m: &str, stance, text: Option<&str>| Command::TakePosition {
+            proposal: ProposalId(1),
+            member: CountryCode::parse(m).unwrap(),
+            revision: 1,
+            stance,
+            text: text.map(str::to_owned),
+            evidence: None,
+        };
+        let fra = Actor::Member(CountryCode::parse("FRA").unwrap());
+        run(
+            &mut s,
+            fra,
+            take("FRA", Stance::ConcurWithReservation, Some("Within the treaty.")),
+            "2024-02-27T10:00:00Z",
+        );
+        let now = t("2024-02-27T11:00:00Z");
+        let html = build(&s, &viewer(fra), ProposalId(1), now, Kept::default()).unwrap().render().unwrap();
+        assert!(
+            html.contains("st-reservation\"><span aria-hidden=\"true\">✓!</span> concurred with a reservation"),
+            "{html}"
+        );
+        assert!(html.contains("silent so far (silence at the deadline is concurrence)"));
+        assert!(html.contains("Within the treaty."));
+        assert!(html.contains("name=\"csrf\" value=\"the-csrf-token\""), "every form carries the token");
+        assert!(html.contains("Take a position") && html.contains("1 day 1 hour 0 minutes left"));
+        assert!(!html.contains("Signed note"), "unsigned positions: no signature asked");
+
+        // At the deadline the others concur by silence; the page says so and why.
+        run(&mut s, Actor::Scheduler, Command::CloseAtDeadline { proposal: ProposalId(1) }, "2024-02-28T12:00:00Z");
+        let html = build(&s, &viewer(Actor::Observer), ProposalId(1), t("2024-02-28T13:00:00Z"), Kept::default())
+            .unwrap()
+            .render()
+            .unwrap();
+        assert!(html.contains("concurred by silence"));
+        assert!(html.contains("adopted with reservations"));
+        assert!(html.contains("Reservations from FRA are published with it."));
+        assert!(!html.contains("Take a position") && !html.contains("Secretariat actions"), "an observer gets no form");
+    }
+
+    #[test]
+    fn a_log_that_requires_signatures_shows_the_statement_to_sign() {
+        let s = alliance(false);
+        let hun = Actor::Member(CountryCode::parse("HUN").unwrap());
+        let html = build(&s, &viewer(hun), ProposalId(1), t("2024-02-27T11:00:00Z"), Kept::default())
+            .unwrap()
+            .render()
+            .unwrap();
+        assert!(html.contains("Signed note"));
+        assert!(
+            html.contains("concord/position/v1\norigin test.concord.example/log\nmember HUN\nproposal 1\nrevision 1"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn drafts_are_the_secretariats_alone() {
+        let mut s = alliance(true);
+        let draft = Command::DraftProposal {
+            kind: DecisionKind::Routine,
+            significance: None,
+            title: "Draft".into(),
+            text: "Not yet.".into(),
+        };
+        run(&mut s, Actor::Secretariat, draft, "2024-02-27T09:30:00Z");
+        let now = t("2024-02-27T11:00:00Z");
+        assert!(build(&s, &viewer(Actor::Observer), ProposalId(2), now, Kept::default()).is_none());
+        let html =
+            build(&s, &viewer(Actor::Secretariat), ProposalId(2), now, Kept::default()).unwrap().render().unwrap();
+        assert!(html.contains("Circulate") && html.contains("Withdraw"));
+    }
+}

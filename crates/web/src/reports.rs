@@ -1,0 +1,161 @@
+//! The one adapter between the pages and the support domain's derived figures
+//! (`concord_core::support::report` and coverage): everything the pages show about support
+//! totals, shares, gaps and coverage is computed here, into plain rows the templates print.
+//! Keeping every such call in this file means a change of those functions touches one place.
+
+use std::collections::BTreeMap;
+
+use concord_core::CountryCode;
+use concord_core::support::report::{self, Month};
+use concord_core::support::{Currency, Measure, Money, RequestId, RequestStatus, Support, SupportCategory};
+
+/// An amount as a chart plots it: millions of the major unit. Tables print the exact
+/// [`Money::decimal`]; only the drawing uses a float.
+#[must_use]
+pub fn millions(m: Money) -> f64 {
+    // Bounded by 2^53 minor units: exact in an f64.
+    #[allow(clippy::cast_precision_loss)]
+    let minor = m.minor_units as f64;
+    minor / 10f64.powi(i32::from(m.currency.exponent())) / 1e6
+}
+
+/// One month of support, split by lethality, with the long-range share.
+#[derive(Debug, Clone)]
+pub struct MonthRow {
+    pub month: String,
+    pub lethal: Money,
+    pub non_lethal: Money,
+    pub total: Money,
+    /// Long-range share of the month's total, in percent (from basis points).
+    pub long_range_pct: f64,
+}
+
+/// An amount by a label (a channel, a donor).
+#[derive(Debug, Clone)]
+pub struct AmountRow {
+    pub label: String,
+    pub amount: Money,
+}
+
+/// Requests of one category by where they stand.
+#[derive(Debug, Clone)]
+pub struct CoverageRow {
+    pub category: String,
+    pub open: u32,
+    pub partial: u32,
+    pub covered: u32,
+    pub closed: u32,
+}
+
+/// Everything the support dashboard draws.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub currency: Currency,
+    pub measure: Measure,
+    pub months: Vec<MonthRow>,
+    pub channels: Vec<AmountRow>,
+    pub donors: Vec<AmountRow>,
+    pub coverage: Vec<CoverageRow>,
+}
+
+/// How many donors the top-donors chart shows.
+pub const TOP_DONORS: usize = 10;
+
+/// The dashboard's figures under `measure`, converted to `currency` at recorded rates only (an
+/// error names the pledge that has no rate).
+pub fn figures(support: &Support, measure: Measure, currency: Currency) -> Result<Figures, String> {
+    let shares = report::shares(support, measure, currency).map_err(|e| e.to_string())?;
+    let months = shares
+        .iter()
+        .filter(|s| matches!(s.month, Month::Known { .. }))
+        .map(|s| MonthRow {
+            month: s.month.to_string(),
+            lethal: s.lethal,
+            non_lethal: s.total.checked_sub(s.lethal).unwrap_or(Money::zero(currency)),
+            total: s.total,
+            long_range_pct: f64::from(s.long_range_bp) / 100.0,
+        })
+        .collect();
+    let totals = report::totals(support, measure, currency).map_err(|e| e.to_string())?;
+    let mut channels: BTreeMap<String, Money> = BTreeMap::new();
+    let mut donors: BTreeMap<String, Money> = BTreeMap::new();
+    for row in &totals.rows {
+        for (map, key) in [(&mut channels, row.channel.words().to_owned()), (&mut donors, row.donor.to_string())] {
+            let e = map.entry(key).or_insert(Money::zero(currency));
+            *e = e.checked_add(row.value).map_err(|e| e.to_string())?;
+        }
+    }
+    let by_amount = |m: BTreeMap<String, Money>| {
+        let mut v: Vec<AmountRow> = m.into_iter().map(|(label, amount)| AmountRow { label, amount }).collect();
+        v.sort_by(|a, b| b.amount.minor_units.cmp(&a.amount.minor_units).then(a.label.cmp(&b.label)));
+        v
+    };
+    let mut donors = by_amount(donors);
+    donors.truncate(TOP_DONORS);
+    let mut coverage: BTreeMap<SupportCategory, CoverageRow> = BTreeMap::new();
+    for g in report::request_gaps(support) {
+        let row = coverage.entry(g.request.terms.category).or_insert_with(|| CoverageRow {
+            category: g.request.terms.category.words().to_owned(),
+            open: 0,
+            partial: 0,
+            covered: 0,
+            closed: 0,
+        });
+        match g.coverage.status {
+            RequestStatus::Open => row.open += 1,
+            RequestStatus::PartiallyCovered => row.partial += 1,
+            RequestStatus::Covered => row.covered += 1,
+            RequestStatus::Closed => row.closed += 1,
+            RequestStatus::Withdrawn => {}
+        }
+    }
+    Ok(Figures {
+        currency,
+        measure,
+        months,
+        channels: by_amount(channels),
+        donors,
+        coverage: coverage.into_values().collect(),
+    })
+}
+
+/// A request's coverage: requested, pledged, delivered and status.
+#[derive(Debug, Clone, Copy)]
+pub struct Coverage {
+    pub requested: u64,
+    pub pledged: u64,
+    pub delivered: u64,
+    pub status: RequestStatus,
+}
+
+/// The coverage of one request.
+#[must_use]
+pub fn coverage(support: &Support, request: RequestId) -> Option<Coverage> {
+    support.coverage(request).map(|c| Coverage {
+        requested: c.requested,
+        pledged: c.pledged,
+        delivered: c.delivered,
+        status: c.status,
+    })
+}
+
+/// A partner's requests not yet fully pledged, in words, for its dashboard.
+#[must_use]
+pub fn open_requests_of(support: &Support, partner: CountryCode) -> Vec<String> {
+    report::request_gaps(support)
+        .into_iter()
+        .filter(|g| g.request.terms.partner == partner)
+        .filter(|g| matches!(g.coverage.status, RequestStatus::Open | RequestStatus::PartiallyCovered))
+        .map(|g| {
+            format!(
+                "Request {}: {} — {} of {} {} pledged ({})",
+                g.request.id,
+                g.request.terms.description,
+                g.coverage.pledged,
+                g.coverage.requested,
+                g.request.terms.unit,
+                g.coverage.status.words()
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,455 @@
+//! The web pages over HTTP against a real server: sign-in, sessions, CSRF, lockout, role
+//! navigation, forms and their refusals, the 404 page. "Nothing changed" is checked as "the
+//! log did not grow".
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{PASSWORD, Web};
+use jiff::SignedDuration;
+
+#[tokio::test]
+async fn unknown_addresses_get_a_real_404_page_and_the_api_keeps_problems() {
+    let w = Web::start().await;
+    let s = w.login("obs").await;
+    let p = w.get(&s, "/no/such/page").await;
+    assert_eq!(p.status, 404);
+    assert!(p.body.contains("<h1>Page not found</h1>"), "{}", p.body);
+    assert!(p.body.contains("Signed in as <strong>obs</strong>"), "the viewer keeps their frame");
+    assert!(w.get("", "/no/such/page").await.body.contains("<h1>Page not found</h1>"), "signed out too");
+    assert!(p.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    for missing in ["/proposals/99", "/proposals/not-a-number"] {
+        let p = w.get(&s, missing).await;
+        assert_eq!(p.status, 404, "{missing}");
+        assert!(p.body.contains("There is no proposal"), "{}", p.body);
+    }
+    let api = w.get("", "/api/v1/nothing-here").await;
+    assert_eq!(api.status, 404);
+    assert!(api.headers["content-type"].to_str().unwrap().starts_with("application/problem+json"));
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_carry_security_headers() {
+    let w = Web::start().await;
+    let p = w.get("", "/").await;
+    assert_eq!((p.status, p.location.as_str()), (303, "/login"));
+    let p = w.get("not-a-session", "/proposals/1").await;
+    assert_eq!((p.status, p.location.as_str()), (303, "/login?next=/proposals/1"), "and back after signing in");
+    assert!(w.get("", &p.location).await.body.contains("name=\"next\" value=\"/proposals/1\""));
+    let login = w.get("", "/login").await;
+    assert_eq!(login.status, 200);
+    let csp = login.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline")
+    );
+    assert_eq!(login.headers["x-content-type-options"], "nosniff");
+    assert!(login.headers.contains_key("referrer-policy"));
+    // The log is public.
+    assert_eq!(w.get("", "/log").await.status, 200);
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_strict_http_only_cookie_and_sign_out_ends_the_session() {
+    let w = Web::start().await;
+    let p = w.try_login("fra", PASSWORD).await;
+    assert_eq!((p.status, p.location.as_str()), (303, "/"));
+    let cookie = p.cookies.iter().find(|c| c.starts_with("concord_session=")).unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain HTTP on loopback: no Secure flag");
+    let s = w.login("fra").await;
+    assert_eq!(w.get(&s, "/").await.status, 200);
+    // Sign-out needs the token too.
+    assert_eq!(w.post(&s, "/logout", &[]).await.status, 403);
+    let csrf = w.csrf(&s, "/").await;
+    let out = w.post(&s, "/logout", &[("csrf", &csrf)]).await;
+    assert_eq!((out.status, out.location.as_str()), (303, "/login"));
+    assert_eq!(w.get(&s, "/").await.status, 303, "the old cookie no longer works");
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_with_the_name_kept_and_repeated_failures_lock() {
+    let w = Web::start().await;
+    let p = w.try_login("deu", "wrong password").await;
+    assert_eq!(p.status, 401);
+    assert!(p.body.contains("Wrong name or password"));
+    assert!(p.body.contains("value=\"deu\""), "the name is kept");
+    assert!(p.cookies.iter().all(|c| !c.starts_with("concord_session=")));
+    assert_eq!(w.try_login("nobody", "whatever").await.status, 401, "unknown names look the same");
+    for _ in 0..4 {
+        w.try_login("deu", "wrong again").await;
+    }
+    let locked = w.try_login("deu", PASSWORD).await;
+    assert_eq!(locked.status, 429, "locked even with the right password");
+    assert!(locked.body.contains("locked until"));
+    // The lock ends with the clock.
+    w.clock.advance(SignedDuration::from_mins(16));
+    assert_eq!(w.try_login("deu", PASSWORD).await.status, 303);
+}
+
+#[tokio::test]
+async fn a_login_form_without_its_token_is_refused() {
+    let w = Web::start().await;
+    let r = w.post("", "/login", &[("csrf", "forged"), ("name", "fra"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, 403);
+    assert!(r.cookies.iter().all(|c| !c.starts_with("concord_session=")));
+}
+
+#[tokio::test]
+async fn an_expired_session_sends_back_to_sign_in_with_a_notice() {
+    let w = Web::start().await;
+    let s = w.login("obs").await;
+    assert_eq!(w.get(&s, "/").await.status, 200);
+    w.clock.advance(SignedDuration::from_hours(13));
+    let p = w.get(&s, "/").await;
+    assert_eq!((p.status, p.location.as_str()), (303, "/login?expired=1"));
+    assert!(w.get("", "/login?expired=1").await.body.contains("Your session has expired"));
+    assert_eq!(w.get(&s, "/").await.location, "/login", "and the session is gone");
+}
+
+#[tokio::test]
+async fn a_position_needs_the_session_csrf_token_and_then_updates_the_grid() {
+    let w = Web::start().await;
+    let s = w.login("fra").await;
+    let page = w.get(&s, "/proposals/1").await;
+    assert!(page.body.contains("Take a position"));
+    assert!(page.body.contains("silent so far"));
+    let before = w.log_size().await;
+    let form = [("revision", "1"), ("stance", "object"), ("text", "Not this text.")];
+    let no_token = w.post(&s, "/proposals/1/position", &form).await;
+    assert_eq!(no_token.status, 403);
+    let mut wrong = form.to_vec();
+    wrong.push(("csrf", "wrong-token"));
+    assert_eq!(w.post(&s, "/proposals/1/position", &wrong).await.status, 403);
+    // Another session's token is wrong too.
+    let other = w.login("deu").await;
+    let other_csrf = w.csrf(&other, "/").await;
+    let mut foreign = form.to_vec();
+    foreign.push(("csrf", &other_csrf));
+    assert_eq!(w.post(&s, "/proposals/1/position", &foreign).await.status, 403);
+    assert_eq!(w.log_size().await, before, "nothing changed");
+
+    let csrf = w.csrf(&s, "/proposals/1").await;
+    let mut ok = form.to_vec();
+    ok.push(("csrf", &csrf));
+    let r = w.post(&s, "/proposals/1/position", &ok).await;
+    assert_eq!((r.status, r.location.as_str()), (303, "/proposals/1#grid"));
+    assert_eq!(w.log_size().await, before + 2, "the position, and the decision it forces");
+    let page = w.get(&s, "/proposals/1").await;
+    assert!(page.body.contains("objected (breaks silence, blocks)"), "{}", page.body);
+    assert!(page.body.contains("Not this text."));
+    assert!(page.body.contains(">blocked<"), "the outcome");
+    assert!(page.body.contains("The decision is <a href=\"/log?before="), "and where the log records it");
+}
+
+#[tokio::test]
+async fn an_invalid_form_is_shown_again_with_the_error_beside_the_field_and_the_input_kept() {
+    let w = Web::start().await;
+    let s = w.login("fra").await;
+    let csrf = w.csrf(&s, "/proposals/1").await;
+    let before = w.log_size().await;
+    let r = w
+        .post(
+            &s,
+            "/proposals/1/position",
+            &[("csrf", &csrf), ("revision", "1"), ("stance", "maybe"), ("text", "kept words")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"stance-error\">choose a position"), "{}", r.body);
+    assert!(r.body.contains(">kept words</textarea>"));
+    // A reservation without its text: refused by the domain, shown beside the text field.
+    let r = w
+        .post(
+            &s,
+            "/proposals/1/position",
+            &[("csrf", &csrf), ("revision", "1"), ("stance", "concur_with_reservation"), ("text", "")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"text-error\""), "{}", r.body);
+    assert!(r.body.contains("value=\"concur_with_reservation\" checked"), "the choice is kept");
+    assert_eq!(w.log_size().await, before, "nothing changed");
+}
+
+#[tokio::test]
+async fn a_position_after_the_deadline_is_refused_and_changes_nothing() {
+    let w = Web::start().await;
+    w.clock.advance(SignedDuration::from_hours(73));
+    let s = w.login("deu").await;
+    let csrf = w.csrf(&s, "/proposals/1").await;
+    let before = w.log_size().await;
+    let r = w
+        .post(
+            &s,
+            "/proposals/1/position",
+            &[("csrf", &csrf), ("revision", "1"), ("stance", "object"), ("text", "late")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("role=\"alert\""), "the refusal is shown");
+    // The scheduler may have closed it meanwhile (one entry); the late position is not there.
+    assert!(w.log_size().await <= before + 1);
+    assert!(!w.get(&s, "/proposals/1").await.body.contains("late"));
+}
+
+#[tokio::test]
+async fn each_role_sees_its_own_navigation_and_an_observer_gets_no_forms() {
+    let w = Web::start().await;
+    let sec = w.login("sec").await;
+    let obs = w.login("obs").await;
+    let ukr = w.login("ukraine").await;
+    let sec_page = w.get(&sec, "/proposals/1").await;
+    assert!(sec_page.body.contains("Draft a proposal") && sec_page.body.contains("Secretariat actions"));
+    assert!(!sec_page.body.contains("Take a position"), "the secretariat is no elector");
+    for path in ["/", "/proposals/1", "/members", "/coalitions", "/support", "/support/dashboard", "/log"] {
+        let p = w.get(&obs, path).await;
+        assert_eq!(p.status, 200, "{path}");
+        let posts = p.body.matches("method=\"post\"").count();
+        assert_eq!(posts, 1, "{path}: only the sign-out form, found {posts}");
+        assert!(!p.body.contains("Draft a proposal"));
+    }
+    let forbidden = w.get(&obs, "/proposals/new").await;
+    assert_eq!(forbidden.status, 403);
+    assert!(
+        forbidden.body.contains("Not allowed") && forbidden.body.contains("Members and partners"),
+        "with navigation"
+    );
+    let csrf = w.csrf(&obs, "/").await;
+    let before = w.log_size().await;
+    let r = w.post(&obs, "/proposals/1/withdraw", &[("csrf", &csrf), ("reason", "no")]).await;
+    assert_eq!(r.status, 403);
+    let r = w.post(&obs, "/proposals/1/position", &[("csrf", &csrf), ("revision", "1"), ("stance", "object")]).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(w.log_size().await, before);
+    assert!(w.get(&ukr, "/").await.body.contains("Our requests"));
+}
+
+#[tokio::test]
+async fn the_secretariat_circulates_an_amended_revision_with_its_changes_shown() {
+    let w = Web::start().await;
+    let s = w.login("sec").await;
+    let csrf = w.csrf(&s, "/proposals/1").await;
+    let deadline = concord_web_time(w.clock_now().checked_add(SignedDuration::from_hours(96)).unwrap());
+    let r = w
+        .post(
+            &s,
+            "/proposals/1/amend",
+            &[
+                ("csrf", &csrf),
+                ("amend_title", ""),
+                ("amend_text", "There are no plans for combat troops on the ground."),
+                ("amend_deadline", &deadline),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = w.get(&s, "/proposals/1").await;
+    assert!(page.body.contains("Text (revision 2)"));
+    assert!(page.body.contains("combat "), "{}", page.body);
+    assert!(page.body.contains("<ins>"), "the change is marked");
+    // A deadline in the past is refused beside its field, the typed text kept.
+    let r = w
+        .post(
+            &s,
+            "/proposals/1/amend",
+            &[("csrf", &csrf), ("amend_text", "Later text."), ("amend_deadline", "2000-01-01T00:00")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"amend_deadline-error\""), "{}", r.body);
+    assert!(r.body.contains(">Later text.</textarea>"));
+}
+
+#[tokio::test]
+async fn the_partner_files_a_request_and_sees_its_coverage() {
+    let w = Web::start().await;
+    let s = w.login("ukraine").await;
+    let csrf = w.csrf(&s, "/support?partner=UKR").await;
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("category", "winter_equipment"),
+        ("capability", "logistics"),
+        ("description", "Winter tents"),
+        ("quantity", "zero"),
+        ("unit", "tents"),
+        ("priority", "high"),
+        ("needed_by", ""),
+    ];
+    let before = w.log_size().await;
+    let bad = w.post(&s, "/support/requests", &form).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"rq-quantity-error\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"Winter tents\""), "kept");
+    assert_eq!(w.log_size().await, before);
+    form[4] = ("quantity", "500");
+    let ok = w.post(&s, "/support/requests", &form).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = w.get(&s, &ok.location).await;
+    assert!(page.body.contains("Winter tents"));
+    assert!(page.body.contains("0 % pledged"), "{}", page.body);
+    assert!(page.body.contains("Withdraw request 1"));
+}
+
+impl Web {
+    fn clock_now(&self) -> jiff::Timestamp {
+        use concord_server::clock::Clock;
+        self.clock.now()
+    }
+}
+
+/// A `datetime-local` value in UTC.
+fn concord_web_time(t: jiff::Timestamp) -> String {
+    t.to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M").to_string()
+}
+
+#[tokio::test]
+async fn a_member_records_its_pledge_and_a_delivery_and_the_partner_withdraws_its_request() {
+    let w = Web::start().await;
+    let fra = w.login("fra").await;
+    let csrf = w.csrf(&fra, "/support?donor=FRA").await;
+    let mut pledge = vec![
+        ("csrf", csrf.as_str()),
+        ("recipient", "UKR"),
+        ("request", ""),
+        ("channel", "bilateral"),
+        ("coalition", ""),
+        ("category", "medical"),
+        ("capability", "medical"),
+        ("range", "not_applicable"),
+        ("item", "Field surgical kits"),
+        ("quantity", "40"),
+        ("value", "12,5"),
+        ("currency", "EUR"),
+        ("valuation", "reported_by_donor"),
+        ("announced_on", ""),
+    ];
+    let before = w.log_size().await;
+    let bad = w.post(&fra, "/support/pledges", &pledge).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"pl-value-error\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"Field surgical kits\""), "kept");
+    assert_eq!(w.log_size().await, before);
+    pledge[10] = ("value", "125000.00");
+    let ok = w.post(&fra, "/support/pledges", &pledge).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = w.get(&fra, &ok.location).await;
+    assert!(page.body.contains("Field surgical kits") && page.body.contains("125000.00 EUR"), "{}", page.body);
+
+    let today = w.clock_now().to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+    let delivery = [
+        ("csrf", csrf.as_str()),
+        ("pledge", "1"),
+        ("delivered_on", today.as_str()),
+        ("quantity", "10"),
+        ("value", "31250.00"),
+    ];
+    let ok = w.post(&fra, "/support/deliveries", &delivery).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = w.get(&fra, &ok.location).await;
+    assert!(page.body.contains("31250.00 EUR") && page.body.contains("not confirmed"), "{}", page.body);
+    // Another delegation cannot deliver against FRA's pledge.
+    let deu = w.login("deu").await;
+    let deu_csrf = w.csrf(&deu, "/").await;
+    let before = w.log_size().await;
+    let foreign = [
+        ("csrf", deu_csrf.as_str()),
+        ("pledge", "1"),
+        ("delivered_on", today.as_str()),
+        ("quantity", "1"),
+        ("value", "1.00"),
+    ];
+    assert_eq!(w.post(&deu, "/support/deliveries", &foreign).await.status, 422);
+    assert_eq!(w.log_size().await, before);
+
+    let ukr = w.login("ukraine").await;
+    let csrf = w.csrf(&ukr, "/support").await;
+    let request = [
+        ("csrf", csrf.as_str()),
+        ("category", "fuel"),
+        ("capability", "logistics"),
+        ("description", "Diesel"),
+        ("quantity", "1000"),
+        ("unit", "tonnes"),
+        ("priority", "critical"),
+        ("needed_by", ""),
+    ];
+    // The delivery to Ukraine: its receipt is confirmed by Ukraine alone.
+    let page = w.get(&ukr, "/support?partner=UKR").await;
+    assert!(page.body.contains("Confirm receipt of delivery 1"));
+    assert!(!w.get(&fra, "/support").await.body.contains("Confirm receipt"), "not by the donor");
+    let r = w.post(&ukr, "/support/deliveries/1/confirm", &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(w.get(&ukr, &r.location).await.body.contains("confirmed by the partner"));
+    assert_eq!(w.post(&ukr, "/support/deliveries/1/confirm", &[("csrf", &csrf)]).await.status, 422, "once");
+
+    assert_eq!(w.post(&ukr, "/support/requests", &request).await.status, 303);
+    let r = w.post(&ukr, "/support/requests/1/withdraw", &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = w.get(&ukr, "/support?status=withdrawn").await;
+    assert!(page.body.contains("Diesel") && page.body.contains(">withdrawn<"), "{}", page.body);
+    assert!(!page.body.contains("Withdraw request 1"), "no second withdrawal offered");
+}
+
+#[tokio::test]
+async fn the_event_stream_says_when_the_log_grows() {
+    let w = Web::start().await;
+    let mut events = w.client.get(format!("{}/events", w.base)).send().await.unwrap();
+    assert_eq!(events.status(), 200);
+    assert!(events.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let s = w.login("fra").await;
+    let csrf = w.csrf(&s, "/proposals/1").await;
+    let r = w
+        .post(&s, "/proposals/1/position", &[("csrf", &csrf), ("revision", "1"), ("stance", "concur"), ("text", "")])
+        .await;
+    assert_eq!(r.status, 303);
+    let size = w.log_size().await;
+    // Read until the event for the new size (keep-alive comments may come first). The timeout
+    // only stops a broken test from hanging; nothing is asserted about time.
+    let mut seen = String::new();
+    let wanted = format!("event: log\ndata: {size}\n");
+    let read = async {
+        while !seen.contains(&wanted) {
+            let chunk = events.chunk().await.unwrap().expect("the stream stays open");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), read).await.expect("an event for the new log size");
+}
+
+#[tokio::test]
+async fn behind_a_tls_proxy_the_session_cookie_is_secure_and_host_only() {
+    use reqwest::header::COOKIE;
+    let w = Web::start().await;
+    let form = w.get("", "/login").await;
+    let csrf = common::hidden(&form.body, "csrf");
+    let login_cookie =
+        form.cookies.iter().find(|c| c.starts_with("concord_login=")).unwrap().split(';').next().unwrap().to_owned();
+    let r = w
+        .client
+        .post(format!("{}/login", w.base))
+        .header(COOKIE, login_cookie)
+        .header("x-forwarded-proto", "https")
+        .form(&[("csrf", csrf.as_str()), ("name", "obs"), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("__Host-"))
+        .expect("a __Host- cookie");
+    assert!(
+        cookie.contains("; Secure")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let page = w.client.get(format!("{}/", w.base)).header(COOKIE, pair).send().await.unwrap();
+    assert_eq!(page.status(), 200, "the prefixed cookie is read back");
+}
