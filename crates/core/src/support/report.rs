@@ -342,6 +342,35 @@ fn lines<K: Ord + Copy, L: Ord>(
     out
 }
 
+/// What was given under `measure` through each channel, in `currency` (channels with nothing
+/// left out), from the month index.
+pub fn by_channel(
+    support: &Support,
+    measure: Measure,
+    currency: Currency,
+) -> Result<Vec<(Channel, Money)>, ReportError> {
+    let (cubes, counts) = facts(support, measure);
+    let mut rates = Converter::new(support, currency);
+    lines(&cubes.months, currency, |k: &MonthKey| counts(k.status).then_some(k.channel))
+        .into_iter()
+        .map(|(channel, sum)| Ok((channel, sum.value(&mut rates)?)))
+        .collect()
+}
+
+/// What each donor gave under `measure`, in `currency`, from the donor index.
+pub fn by_donor(
+    support: &Support,
+    measure: Measure,
+    currency: Currency,
+) -> Result<Vec<(CountryCode, Money)>, ReportError> {
+    let (cubes, counts) = facts(support, measure);
+    let mut rates = Converter::new(support, currency);
+    lines(&cubes.donors, currency, |k: &DonorKey| counts(k.status).then_some(k.donor))
+        .into_iter()
+        .map(|(donor, sum)| Ok((donor, sum.value(&mut rates)?)))
+        .collect()
+}
+
 /// One donor's pledged (committed and later) and delivered values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DonorDelivery {

@@ -13,7 +13,7 @@ use super::properties::config;
 use super::support_fixtures::{Support, now, rate};
 use super::support_properties::{command, op, start};
 use crate::support::index::ReportIndex;
-use crate::support::report::{Month, ReportError, pledged_vs_delivered, shares, totals};
+use crate::support::report::{Month, ReportError, by_channel, by_donor, pledged_vs_delivered, shares, totals};
 use crate::support::{Currency, FxRate, Measure, Money, PledgeStatus, RangeClass, Support as SupportState};
 use crate::{Actor, Command, CountryCode, decide};
 
@@ -109,6 +109,14 @@ fn check_reports(st: &SupportState) -> Result<(), TestCaseError> {
                 }
                 (Err(a), Err(_), _) | (Err(a), _, Err(_)) => prop_assert!(matches!(a, ReportError::Money(_))),
                 (a, b, c) => prop_assert!(false, "index {a:?}, oracle {b:?} / {c:?}"),
+            }
+            let channels = oracle(st, &f, to, |f| Some(f.key.1));
+            if let (Ok(got), Ok(want)) = (by_channel(st, measure, to), channels) {
+                prop_assert_eq!(got, want.into_iter().map(|(c, l)| (c, l.2)).collect::<Vec<_>>());
+            }
+            let donors = oracle(st, &f, to, |f| Some(f.donor));
+            if let (Ok(got), Ok(want)) = (by_donor(st, measure, to), donors) {
+                prop_assert_eq!(got, want.into_iter().map(|(d, l)| (d, l.2)).collect::<Vec<_>>());
             }
             let months = oracle(st, &f, to, |f| Some(f.month));
             let lethal = oracle(st, &f, to, |f| f.lethal.then_some(f.month));

@@ -196,7 +196,12 @@ fn code_opts(codes: impl Iterator<Item = (CountryCode, String)>, selected: &str)
         .collect()
 }
 
-/// Builds the page from the state (on the sequencer: short).
+/// The most rows a list (requests, pledges, deliveries) or a choice of the forms shows: a page
+/// stays small and quick to build however long the history; filters narrow it, and the API
+/// pages through everything.
+const SHOWN: usize = 100;
+
+/// Builds the page from the state (on the sequencer: short, since every list stops at [`SHOWN`]).
 fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPage {
     let sup = &s.support;
     let [request_form, pledge_form, delivery_form] = forms;
@@ -211,6 +216,7 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
     let requests = sup
         .requests
         .values()
+        .rev()
         .filter_map(|r| Some((r, reports::coverage(sup, r.id)?)))
         .filter(|(r, _)| f.partner.is_empty() || r.terms.partner.as_str() == f.partner)
         .filter(|(r, _)| f.category.is_empty() || slug(&r.terms.category) == f.category)
@@ -231,10 +237,12 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
             percent: (c.pledged.min(c.requested) * 100).checked_div(c.requested).unwrap_or(0),
             withdrawable: me_partner == Some(r.terms.partner) && c.status != RequestStatus::Withdrawn,
         })
+        .take(SHOWN)
         .collect();
     let pledges: Vec<PledgeRow> = sup
         .pledges
         .values()
+        .rev()
         .filter(|p| f.donor.is_empty() || p.terms.donor.as_str() == f.donor)
         .filter(|p| f.channel.is_empty() || slug(&p.terms.channel) == f.channel)
         .filter(|p| f.pledge_status.is_empty() || slug(&p.status) == f.pledge_status)
@@ -263,12 +271,14 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
             ),
             request: p.terms.request.map(|r| r.to_string()).unwrap_or_default(),
         })
+        .take(SHOWN)
         .collect();
-    let shown: std::collections::BTreeSet<u64> = pledges.iter().map(|p| p.id).collect();
-    let deliveries = sup
-        .deliveries
-        .values()
-        .filter(|d| shown.contains(&d.pledge.0))
+    let mut shown: Vec<&concord_core::support::Delivery> =
+        pledges.iter().flat_map(|p| sup.deliveries_of(PledgeId(p.id))).collect();
+    shown.sort_by_key(|d| std::cmp::Reverse(d.id));
+    let deliveries = shown
+        .into_iter()
+        .take(SHOWN)
         .map(|d| DeliveryRow {
             id: d.id.0,
             pledge: d.pledge.0,
@@ -293,7 +303,9 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
     let f_requests = with_any(
         sup.requests
             .values()
+            .rev()
             .filter(|r| reports::coverage(sup, r.id).is_some_and(|c| c.status != RequestStatus::Withdrawn))
+            .take(SHOWN)
             .map(|r| Opt {
                 value: r.id.to_string(),
                 label: format!("{}: {} ({})", r.id, r.terms.description, r.terms.partner),
@@ -319,7 +331,9 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
     let f_my_pledges = sup
         .pledges
         .values()
+        .rev()
         .filter(|p| me_member == Some(p.terms.donor) && p.status != PledgeStatus::Cancelled)
+        .take(SHOWN)
         .map(|p| Opt {
             value: p.id.to_string(),
             label: format!(
