@@ -1,5 +1,6 @@
 //! Time to first byte and page weight of the main web pages, against a running server with
-//! the demo data (`BENCHMARKS.md`, "Web pages"):
+//! the demo data, or with a synthetic history at scale served by `concord demo --db` on a
+//! database `concord synth` wrote (`BENCHMARKS.md`, "Web pages"):
 //!
 //! ```text
 //! cargo run --release -- demo --db /tmp/bench/demo.db --addr 127.0.0.1:8080 &
@@ -18,11 +19,12 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{COOKIE, SET_COOKIE};
 
-const PAGES: [(&str, &str); 4] = [
+const PAGES: [(&str, &str); 5] = [
     ("dashboard", "/"),
     ("proposal (open, 32 electors)", "/proposals/4"),
     ("proposal (decided)", "/proposals/1"),
     ("support dashboard", "/support/dashboard"),
+    ("support lists", "/support"),
 ];
 
 fn hidden(body: &str, name: &str) -> String {
