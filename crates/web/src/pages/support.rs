@@ -328,10 +328,12 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
         "none",
         pf.get("coalition"),
     );
+    // Only a member delivers against its pledges: for anyone else, no scan for pledges of theirs.
     let f_my_pledges = sup
         .pledges
         .values()
         .rev()
+        .take_while(|_| me_member.is_some())
         .filter(|p| me_member == Some(p.terms.donor) && p.status != PledgeStatus::Cancelled)
         .take(SHOWN)
         .map(|p| Opt {
