@@ -167,6 +167,10 @@ async fn totals_come_a_page_at_a_time_with_filters_and_a_total_of_every_selected
     let deu = s.get(&s.observer, "/api/v1/reports/totals?donor=DEU").await.expect_status(200).clone();
     assert_eq!(deu["rows"].as_array().unwrap().len(), 4);
     assert_eq!(deu["total"]["minor_units"], 10_000_000);
+    let fra =
+        s.get(&s.observer, "/api/v1/reports/totals?donor=FRA&from=2024-01&to=2024-02").await.expect_status(200).clone();
+    assert_eq!(fra["rows"].as_array().unwrap().len(), 4, "{fra}");
+    assert_eq!(fra["total"]["minor_units"], 2 * 2_000_000 + 2 * 3_000_000);
 
     // Bad parameters are problems naming the parameter.
     for (path, word) in [

@@ -62,7 +62,7 @@ pub struct Figures {
 pub const TOP_DONORS: usize = 10;
 
 /// The dashboard's figures under `measure`, converted to `currency` at recorded rates only (an
-/// error names the pledge that has no rate).
+/// error names the currency and day that have no rate).
 pub fn figures(support: &Support, measure: Measure, currency: Currency) -> Result<Figures, String> {
     let shares = report::shares(support, measure, currency).map_err(|e| e.to_string())?;
     let months = shares

@@ -284,7 +284,8 @@ pub fn totals_page(support: &Support, q: &TotalsQuery) -> Result<Totals, ReportE
     let mut rows = Vec::new();
     let mut more = false;
     for (k, cell) in cubes.rows.cells().range((lower, Bound::Unbounded)) {
-        if f.to.is_some_and(|t| k.month > t) && k.month != Month::Unknown {
+        // Past the last month selected (the unknown bucket sorts last and is outside any range).
+        if f.to.is_some_and(|t| k.month > t) {
             break;
         }
         if !(counts(k.status) && f.row(k)) {
@@ -313,6 +314,9 @@ pub fn totals_page(support: &Support, q: &TotalsQuery) -> Result<Totals, ReportE
         for (k, cell) in
             cubes.rows.cells().range((f.start().map_or(Bound::Unbounded, Bound::Included), Bound::Unbounded))
         {
+            if f.to.is_some_and(|t| k.month > t) {
+                break;
+            }
             if counts(k.status) && f.row(k) {
                 total.add(cell);
             }
