@@ -2,7 +2,9 @@
 //! axes with units, a legend. The page puts each in a `<figure>` with the same numbers as a
 //! table beside it, so nothing depends on reading the picture or telling its colours apart.
 
+use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
 use plotters::prelude::*;
 
 /// Drawing size in SVG units; CSS scales it to the column.
@@ -44,6 +46,62 @@ fn label_at(labels: &[String], v: &SegmentValue<usize>) -> String {
     }
 }
 
+/// Months along x, amounts up y: the frame both month charts share, caption and mesh drawn.
+fn month_axes<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    labels: &[String],
+    max: f64,
+    y_desc: &str,
+    y_format: Option<&dyn Fn(&f64) -> String>,
+) -> Result<
+    ChartContext<
+        'a,
+        SVGBackend<'b>,
+        Cartesian2d<plotters::coord::ranged1d::SegmentedCoord<RangedCoordusize>, RangedCoordf64>,
+    >,
+    ChartError,
+> {
+    let n = labels.len().max(1);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d((0..n).into_segmented(), 0f64..max)
+        .map_err(err)?;
+    let mut mesh = chart.configure_mesh();
+    if let Some(f) = y_format {
+        mesh.y_label_formatter(f);
+    }
+    mesh.disable_x_mesh()
+        .x_labels(n.min(12))
+        .x_label_formatter(&|v| label_at(labels, v))
+        .y_desc(y_desc)
+        .x_desc("Month (UTC)")
+        .axis_desc_style(("sans-serif", 15))
+        .label_style(("sans-serif", 13))
+        .light_line_style(RGBColor(0xee, 0xee, 0xee))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
+/// The legend box every chart draws, at `position`.
+fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> Result<(), ChartError> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 14))
+        .draw()
+        .map_err(err)
+}
+
 /// Vertical bars, the series stacked, one bar per label.
 pub fn stacked_bars(title: &str, labels: &[String], series: &[Series], y_desc: &str) -> Result<String, ChartError> {
     let n = labels.len().max(1);
@@ -56,25 +114,7 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series], y_desc: &
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d((0..n).into_segmented(), 0f64..max)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n.min(12))
-            .x_label_formatter(&|v| label_at(labels, v))
-            .y_desc(y_desc)
-            .x_desc("Month (UTC)")
-            .axis_desc_style(("sans-serif", 15))
-            .label_style(("sans-serif", 13))
-            .light_line_style(RGBColor(0xee, 0xee, 0xee))
-            .draw()
-            .map_err(err)?;
+        let mut chart = month_axes(&root, title, labels, max, y_desc, None)?;
         let mut base = vec![0f64; n];
         for s in series {
             let colour = s.colour;
@@ -95,14 +135,7 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series], y_desc: &
                 .label(s.name.clone())
                 .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], colour.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 14))
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(err)?;
     }
     Ok(labelled(svg, title))
@@ -147,14 +180,7 @@ pub fn horizontal_bars(
             .map_err(err)?
             .label(x_desc.to_owned())
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], colour.filled()));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 14))
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
     Ok(labelled(svg, title))
@@ -162,32 +188,13 @@ pub fn horizontal_bars(
 
 /// A line of percentages over labelled points (months).
 pub fn percent_line(title: &str, labels: &[String], values: &[f64], series: &str) -> Result<String, ChartError> {
-    let n = labels.len().max(1);
     let max = values.iter().copied().fold(0.0, f64::max).clamp(10.0, 100.0) * 1.1;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d((0..n).into_segmented(), 0f64..max)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n.min(12))
-            .x_label_formatter(&|v| label_at(labels, v))
-            .y_label_formatter(&|v| format!("{v:.0} %"))
-            .y_desc("Share of the month's support (%)")
-            .x_desc("Month (UTC)")
-            .axis_desc_style(("sans-serif", 15))
-            .label_style(("sans-serif", 13))
-            .light_line_style(RGBColor(0xee, 0xee, 0xee))
-            .draw()
-            .map_err(err)?;
+        let mut chart =
+            month_axes(&root, title, labels, max, "Share of the month's support (%)", Some(&|v| format!("{v:.0} %")))?;
         let points: Vec<_> = values.iter().enumerate().map(|(i, v)| (SegmentValue::CenterOf(i), *v)).collect();
         chart
             .draw_series(LineSeries::new(points.clone(), RED.stroke_width(3)))
@@ -196,14 +203,7 @@ pub fn percent_line(title: &str, labels: &[String], values: &[f64], series: &str
             .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], RED.stroke_width(3)));
         // Markers too, so single months and the line's points are visible without colour.
         chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, RED.filled()))).map_err(err)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 14))
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(err)?;
     }
     Ok(labelled(svg, title))

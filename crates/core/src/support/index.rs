@@ -81,7 +81,9 @@ pub struct Cell {
     pub facts: u64,
     /// Their quantities.
     pub quantity: i64,
-    /// Their values per currency, in minor units (few currencies: a sorted vector).
+    /// Their values per currency, in minor units (few currencies: a sorted vector). The lots
+    /// hold the same sums split by day; this copy spares a report in one of the cell's own
+    /// currencies (most reports, in EUR) a walk through every day.
     native: Vec<(Currency, i128)>,
     /// Their values per currency and day.
     lots: Vec<((Currency, Date), i128)>,
