@@ -1,5 +1,6 @@
 //! Administration on a database file: tokens and rebuilding projections.
 
+use crate::terminal::outln;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -12,6 +13,26 @@ use crate::serve::open_store;
 pub enum TokenCmd {
     /// Creates a token and prints it (only its hash is stored: keep it, it cannot be shown again).
     Create(TokenArgs),
+    /// Lists the tokens: id (the start of the token's SHA-256), role, label, dates, state.
+    List(TokenDb),
+    /// Revokes a token by its id (as `token list` shows it): at once, on every server.
+    Revoke(RevokeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TokenDb {
+    /// The database file.
+    #[arg(long, env = "CONCORD_DATABASE")]
+    db: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RevokeArgs {
+    /// The database file.
+    #[arg(long, env = "CONCORD_DATABASE")]
+    db: PathBuf,
+    /// The token's id: at least 8 hexadecimal digits of its SHA-256, as `token list` shows it.
+    id: String,
 }
 
 /// A role a token is bound to.
@@ -36,6 +57,25 @@ pub struct TokenArgs {
     /// A note on who holds the token.
     #[arg(long, default_value = "")]
     label: String,
+    /// How long the token works: `90d`, `12h`, `1y` (any span jiff reads), or `never`.
+    #[arg(long, default_value = "90d")]
+    expires_in: String,
+}
+
+/// When a token given `--expires-in` stops working, counted from `now`.
+fn expiry(expires_in: &str, now: jiff::Timestamp) -> anyhow::Result<Option<jiff::Timestamp>> {
+    if expires_in == "never" {
+        return Ok(None);
+    }
+    let span: jiff::Span = expires_in
+        .parse()
+        .with_context(|| format!("--expires-in {expires_in:?} is not a span: write e.g. 90d, 12h, 1y, or never"))?;
+    if span.signum() <= 0 {
+        bail!("--expires-in must be positive (or never)");
+    }
+    // Calendar units (days, months, years) are counted in UTC.
+    let at = now.to_zoned(jiff::tz::TimeZone::UTC).checked_add(span).context("--expires-in is too far away")?;
+    Ok(Some(at.timestamp()))
 }
 
 /// The actor for a role and code, refusing a code where none belongs and the reverse.
@@ -53,21 +93,36 @@ pub fn actor(role: Role, code: Option<&str>) -> anyhow::Result<Actor> {
     })
 }
 
-/// Creates a token for `actor` in `store` and returns it.
-pub async fn create_token(store: &dyn concord_store::Store, actor: Actor, label: &str) -> anyhow::Result<String> {
+/// Creates a token for `actor` in `store`, working until `expires_at` (or revoked), and returns it.
+pub async fn create_token(
+    store: &dyn concord_store::Store,
+    actor: Actor,
+    label: &str,
+    expires_at: Option<jiff::Timestamp>,
+) -> anyhow::Result<String> {
     let (token, hash) =
         concord_server::auth::generate_token().map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
-    store.create_token(&NewToken { hash, actor, label: label.to_owned(), created_at: jiff::Timestamp::now() }).await?;
+    let created_at = jiff::Timestamp::now();
+    store.create_token(&NewToken { hash, actor, label: label.to_owned(), created_at, expires_at }).await?;
     Ok(token)
 }
 
-pub async fn token(cmd: TokenCmd) -> anyhow::Result<()> {
-    let TokenCmd::Create(args) = cmd;
-    let actor = actor(args.role, args.code.as_deref())?;
-    if !crate::serve::database_exists(&args.db) {
-        bail!("no database at {}", args.db.display());
+async fn open_existing(db: &std::path::Path) -> anyhow::Result<std::sync::Arc<dyn concord_store::Store>> {
+    if !crate::serve::database_exists(db) {
+        bail!("no database at {}", db.display());
     }
-    let store = open_store(&args.db).await?;
+    open_store(db).await
+}
+
+pub async fn token(cmd: TokenCmd) -> anyhow::Result<()> {
+    let args = match cmd {
+        TokenCmd::Create(args) => args,
+        TokenCmd::List(args) => return list_tokens(&args.db).await,
+        TokenCmd::Revoke(args) => return revoke_token(&args.db, &args.id).await,
+    };
+    let actor = actor(args.role, args.code.as_deref())?;
+    let expires_at = expiry(&args.expires_in, jiff::Timestamp::now())?;
+    let store = open_existing(&args.db).await?;
     match actor {
         Actor::Member(c) if store.member(c.as_str()).await?.is_none() => {
             bail!("{c} is not a member in this database")
@@ -77,8 +132,59 @@ pub async fn token(cmd: TokenCmd) -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let token = create_token(store.as_ref(), actor, &args.label).await?;
-    println!("{token}");
+    let token = create_token(store.as_ref(), actor, &args.label, expires_at).await?;
+    outln!("{token}");
+    Ok(())
+}
+
+/// A token's id: the first 16 hexadecimal digits of its SHA-256 (the token is never stored).
+fn token_id(hash: &[u8; 32]) -> String {
+    hex::encode(&hash[..8])
+}
+
+async fn list_tokens(db: &std::path::Path) -> anyhow::Result<()> {
+    let store = open_existing(db).await?;
+    let now = jiff::Timestamp::now();
+    outln!("{:<16}  {:<12} {:<21} {:<21} {:<8} LABEL", "ID", "ROLE", "CREATED", "EXPIRES", "STATE");
+    for t in store.tokens().await? {
+        let state = match (t.revoked_at, t.valid_at(now)) {
+            (Some(_), _) => "revoked",
+            (None, true) => "valid",
+            (None, false) => "expired",
+        };
+        let day = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        outln!(
+            "{:<16}  {:<12} {:<21} {:<21} {:<8} {}",
+            token_id(&t.hash),
+            t.actor.to_string(),
+            day(t.created_at),
+            t.expires_at.map_or_else(|| "never".to_owned(), day),
+            state,
+            t.label
+        );
+    }
+    Ok(())
+}
+
+async fn revoke_token(db: &std::path::Path, id: &str) -> anyhow::Result<()> {
+    let id = id.to_ascii_lowercase();
+    if id.len() < 8 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        bail!("a token id is at least 8 hexadecimal digits, as `concord token list` shows it; got {id:?}");
+    }
+    let store = open_existing(db).await?;
+    let matching: Vec<_> = store.tokens().await?.into_iter().filter(|t| hex::encode(t.hash).starts_with(&id)).collect();
+    let t = match matching.as_slice() {
+        [] => bail!("no token has the id {id}"),
+        [t] => t,
+        _ => bail!("{} tokens have ids starting with {id}: give more digits", matching.len()),
+    };
+    if t.revoked_at.is_some() {
+        bail!("the token {} ({}) was revoked already", token_id(&t.hash), t.actor);
+    }
+    if !store.revoke_token(&t.hash, jiff::Timestamp::now()).await? {
+        bail!("the token {} was revoked meanwhile", token_id(&t.hash));
+    }
+    outln!("revoked token {} ({}, {})", token_id(&t.hash), t.actor, t.label);
     Ok(())
 }
 
@@ -95,7 +201,7 @@ pub async fn rebuild(args: RebuildArgs) -> anyhow::Result<()> {
     }
     let store = open_store(&args.db).await?;
     let loaded = concord_server::sequencer::rebuild(store.as_ref()).await.context("cannot rebuild")?;
-    println!(
+    outln!(
         "rebuilt from {} log entries (chain and tree intact): members {}, partners {}, proposals {}",
         loaded.size,
         loaded.state.members.len(),

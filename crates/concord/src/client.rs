@@ -3,6 +3,7 @@
 //! Human-readable output by default, `--json` for scripts (the API's JSON, unchanged). A refusal
 //! is printed as the problem document's sentence, with a non-zero exit.
 
+use crate::terminal::outln;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -206,11 +207,7 @@ pub async fn member(cmd: MemberCmd) -> anyhow::Result<()> {
     }
     for k in keys.as_array().into_iter().flatten() {
         let revoked = k["revoked_at"].as_str().map(|r| format!(", revoked {r}")).unwrap_or_default();
-        println!(
-            "{}  valid from {}{revoked}",
-            k["key"].as_str().unwrap_or("?"),
-            k["valid_from"].as_str().unwrap_or("?")
-        );
+        outln!("{}  valid from {}{revoked}", k["key"].as_str().unwrap_or("?"), k["valid_from"].as_str().unwrap_or("?"));
     }
     Ok(())
 }
@@ -299,27 +296,27 @@ fn countdown(deadline: Timestamp) -> String {
 
 fn print_proposal(p: &Proposal, outcome: Option<&Value>) {
     let rev = p.current();
-    println!("Proposal {} — {}", p.id, rev.title);
-    println!("  kind       {} ({})", p.kind, p.significance);
-    println!("  status     {}", p.status);
-    println!("  revision   {} (text sha256 {})", rev.number, &rev.text_hash[..16]);
+    outln!("Proposal {} — {}", p.id, rev.title);
+    outln!("  kind       {} ({})", p.kind, p.significance);
+    outln!("  status     {}", p.status);
+    outln!("  revision   {} (text sha256 {})", rev.number, &rev.text_hash[..16]);
     if let Some(c) = &p.circulation {
         if p.status.is_open() {
-            println!("  procedure  {}, deadline {} ({})", c.procedure, c.deadline, countdown(c.deadline));
+            outln!("  procedure  {}, deadline {} ({})", c.procedure, c.deadline, countdown(c.deadline));
         } else {
-            println!("  procedure  {}, deadline {}", c.procedure, c.deadline);
+            outln!("  procedure  {}, deadline {}", c.procedure, c.deadline);
         }
-        println!("  electors   {} (members on {})", c.electorate.len(), concord_core::rules::utc_day(c.opened_at));
+        outln!("  electors   {} (members on {})", c.electorate.len(), concord_core::rules::utc_day(c.opened_at));
         for m in &c.electorate {
             if let Some(pos) = p.positions.get(m) {
                 let text = pos.text.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
                 let signed = if pos.signed { ", signed" } else { "" };
-                println!("    {m}  {} at {}{signed}{text}", pos.stance, pos.at);
+                outln!("    {m}  {} at {}{signed}{text}", pos.stance, pos.at);
             }
         }
     }
     if let Some(e) = outcome.and_then(|o| o.get("explanation")).and_then(Value::as_str) {
-        println!("  {e}");
+        outln!("  {e}");
     }
 }
 
@@ -336,10 +333,10 @@ pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
                 return print_json(&page);
             }
             let items: Vec<Proposal> = serde_json::from_value(page["items"].clone())?;
-            println!("{:>4}  {:<26} {:<21} TITLE", "ID", "STATUS", "DEADLINE");
+            outln!("{:>4}  {:<26} {:<21} TITLE", "ID", "STATUS", "DEADLINE");
             for p in items {
                 let deadline = p.circulation.as_ref().map(|c| c.deadline.to_string()).unwrap_or_else(|| "-".into());
-                println!("{:>4}  {:<26} {:<21} {}", p.id, p.status.words(), deadline, p.current().title);
+                outln!("{:>4}  {:<26} {:<21} {}", p.id, p.status.words(), deadline, p.current().title);
             }
             Ok(())
         }
@@ -463,7 +460,7 @@ pub async fn position(cmd: PositionCmd) -> anyhow::Result<()> {
             if conn.json {
                 return print_json(&grid);
             }
-            println!(
+            outln!(
                 "Proposal {id}, revision {}: {}",
                 grid["revision"],
                 grid["status"].as_str().unwrap_or("").replace('_', " ")
@@ -472,7 +469,7 @@ pub async fn position(cmd: PositionCmd) -> anyhow::Result<()> {
                 let stance = e["stance"].as_str().map_or("(silent)".to_owned(), |s| s.replace('_', " "));
                 let stance = if e["signed"] == true { format!("{stance}, signed") } else { stance };
                 let text = e["text"].as_str().map(|t| format!("  {t}")).unwrap_or_default();
-                println!("  {}  {stance}{text}", e["member"].as_str().unwrap_or("?"));
+                outln!("  {}  {stance}{text}", e["member"].as_str().unwrap_or("?"));
             }
             Ok(())
         }

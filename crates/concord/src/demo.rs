@@ -126,7 +126,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {} (is it in use? try --addr 127.0.0.1:0)", args.addr))?;
     let mut lines = Vec::new();
     for (name, actor) in demo_actors() {
-        let token = create_token(store.as_ref(), actor, &format!("demo {name}")).await?;
+        let token = create_token(store.as_ref(), actor, &format!("demo {name}"), None).await?;
         lines.push((name, token));
     }
     let env_file = path.with_file_name("demo-tokens.env");

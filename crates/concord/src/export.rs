@@ -10,6 +10,7 @@
 //! DIR/tile/entries/<N>[.p/<W>]  entry bundles (each entry: u16 big-endian length, bytes)
 //! ```
 
+use crate::terminal::outln;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -71,7 +72,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         let bytes: Vec<u8> = hashes.iter().flat_map(|h| *h.as_bytes()).collect();
         write(&args.out, &tile::tile_path(t), &bytes)?;
     }
-    println!(
+    outln!(
         "exported {} entries, {} tiles and the checkpoint at size {} to {}",
         c.size,
         tiles.len(),

@@ -8,6 +8,7 @@
 //! pass. An interrupted import leaves a valid prefix of the log: drop the database and import
 //! again.
 
+use crate::terminal::outln;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -92,7 +93,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         store.add_cosignature(c).await?;
     }
     let loaded = concord_server::sequencer::rebuild(store.as_ref()).await.context("cannot rebuild the tables")?;
-    println!(
+    outln!(
         "imported {} entries (root {}, checkpoint and {} cosignatures kept): members {}, partners {}, proposals {}",
         loaded.size,
         report.root,

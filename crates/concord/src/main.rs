@@ -21,6 +21,7 @@ mod support_client;
 mod support_history;
 mod support_pledges;
 mod synth;
+mod terminal;
 mod users;
 mod verify;
 mod witness;
@@ -149,7 +150,7 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             // One line: the error and its causes.
-            eprintln!("concord: {}", format!("{e:#}").replace('\n', " "));
+            eprintln!("concord: {}", terminal::escape(&format!("{e:#}").replace('\n', " ")));
             ExitCode::FAILURE
         }
     }

@@ -9,6 +9,7 @@
 //! API's snake_case words (`alliance_fund`, `artillery_ammunition`, …); `value` is a decimal in
 //! the currency's units (`1250000.50`), converted exactly to minor units.
 
+use crate::terminal::outln;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -122,7 +123,7 @@ pub async fn run(cmd: PledgeCmd) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
                 let ids = answer["pledges"].as_array().map(Vec::len).unwrap_or_default();
-                println!("imported {n} pledges from {} (ids recorded: {ids})", file.display());
+                outln!("imported {n} pledges from {} (ids recorded: {ids})", file.display());
             }
             Ok(())
         }

@@ -11,11 +11,13 @@ use concord_core::CountryCode;
 use concord_core::support::report::{burden_share, pledged_vs_delivered, request_gaps, shares, totals};
 use concord_core::support::{Currency, Measure, Money, Support};
 
-/// `println!` that returns the error (a closed pipe, `| head`) instead of panicking.
+/// `println!` that returns the error (a closed pipe, `| head`) instead of panicking, and
+/// escapes what a terminal would obey (`crate::terminal`).
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        writeln!(std::io::stdout().lock(), $($arg)*)?
+        let line = format!($($arg)*);
+        writeln!(std::io::stdout().lock(), "{}", $crate::terminal::escape(&line))?
     }};
 }
 

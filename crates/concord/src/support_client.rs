@@ -7,6 +7,7 @@
 //! EUR`, never a float). A bad flag is one line naming it, and nothing is sent. Output is short
 //! aligned text, or the API's JSON with `--json`; a refusal is the server's sentence.
 
+use crate::terminal::outln;
 use anyhow::{Context, anyhow};
 use concord_core::CountryCode;
 use concord_core::support::{
@@ -124,12 +125,12 @@ pub(crate) fn show<T: DeserializeOwned>(conn: &Conn, v: Value, text: impl FnOnce
 
 /// Prints a page as a table, and where the next page starts.
 pub(crate) fn table<T>(page: Page<T>, header: &str, row: impl Fn(&T) -> String) {
-    println!("{header}");
+    outln!("{header}");
     for item in &page.items {
-        println!("{}", row(item));
+        outln!("{}", row(item));
     }
     if let Some(next) = page.next {
-        println!("(more: --after {next})");
+        outln!("(more: --after {next})");
     }
 }
 
@@ -142,20 +143,17 @@ pub(crate) fn lethality(lethal: bool) -> &'static str {
 fn print_request(v: &RequestView) {
     let (r, c) = (&v.request, &v.coverage);
     let t = &r.terms;
-    println!("Request {} — {} ({})", r.id, t.description, t.partner);
-    println!("  category    {} ({}), capability {}", t.category, lethality(t.category.is_lethal()), t.capability);
+    outln!("Request {} — {} ({})", r.id, t.description, t.partner);
+    outln!("  category    {} ({}), capability {}", t.category, lethality(t.category.is_lethal()), t.capability);
     let needed = t.needed_by.map(|d| format!(", needed by {d}")).unwrap_or_default();
-    println!("  quantity    {} {}, priority {}{needed}", t.quantity, t.unit, t.priority);
-    println!(
-        "  coverage    {}: {} pledged, {} delivered of {} requested",
-        c.status, c.pledged, c.delivered, c.requested
-    );
-    println!("  submitted   {}", r.submitted_at);
+    outln!("  quantity    {} {}, priority {}{needed}", t.quantity, t.unit, t.priority);
+    outln!("  coverage    {}: {} pledged, {} delivered of {} requested", c.status, c.pledged, c.delivered, c.requested);
+    outln!("  submitted   {}", r.submitted_at);
     if let Some(w) = r.withdrawn_at {
-        println!("  withdrawn   {w}");
+        outln!("  withdrawn   {w}");
     }
     let ids: Vec<String> = r.pledges.iter().map(ToString::to_string).collect();
-    println!("  pledges     {}", if ids.is_empty() { "none".to_owned() } else { ids.join(", ") });
+    outln!("  pledges     {}", if ids.is_empty() { "none".to_owned() } else { ids.join(", ") });
 }
 
 pub(crate) fn delivery_line(d: &Delivery) -> String {
@@ -171,18 +169,18 @@ fn print_coalition(c: &Coalition) {
     let t = &c.terms;
     let list =
         |s: &std::collections::BTreeSet<CountryCode>| s.iter().map(CountryCode::as_str).collect::<Vec<_>>().join(" ");
-    println!("Coalition {} — {} ({})", c.id, t.name, t.capability);
-    println!("  leads         {}", list(&t.leads));
-    println!("  participants  {}", list(&t.participants));
+    outln!("Coalition {} — {} ({})", c.id, t.name, t.capability);
+    outln!("  leads         {}", list(&t.leads));
+    outln!("  participants  {}", list(&t.participants));
     if let Some(d) = t.formed_on {
-        println!("  formed        {d}");
+        outln!("  formed        {d}");
     }
 }
 
 fn print_fund(f: &Fund) {
-    println!("Fund {} — {}", f.id, f.terms.name);
-    println!("  channel     {}, {}", f.terms.channel, f.terms.policy);
-    println!("  decision    {}", f.terms.authorised_by);
+    outln!("Fund {} — {}", f.id, f.terms.name);
+    outln!("  channel     {}, {}", f.terms.channel, f.terms.policy);
+    outln!("  decision    {}", f.terms.authorised_by);
 }
 
 fn rate_line(r: &FxRate) -> String {
@@ -363,7 +361,7 @@ pub async fn delivery(cmd: DeliveryCmd) -> anyhow::Result<()> {
             (conn, v)
         }
     };
-    show(&conn, v, |d: Delivery| println!("{}", delivery_line(&d)))
+    show(&conn, v, |d: Delivery| outln!("{}", delivery_line(&d)))
 }
 
 // ---- coalition ----
@@ -534,7 +532,7 @@ pub async fn fund(cmd: FundCmd) -> anyhow::Result<()> {
                 print_fund(&f.fund);
                 let totals: Vec<String> = f.totals.iter().map(ToString::to_string).collect();
                 let totals = if totals.is_empty() { "nothing".to_owned() } else { totals.join(", ") };
-                println!("  contributed {} pledge(s): {totals}", f.contributions);
+                outln!("  contributed {} pledge(s): {totals}", f.contributions);
             })
         }
     }
@@ -583,7 +581,7 @@ pub async fn rate(cmd: RateCmd) -> anyhow::Result<()> {
                 "on": date("on", &on)?,
             });
             let v = Client::new(&conn)?.post("/api/v1/exchange-rates", body).await?;
-            show(&conn, v, |r: FxRate| println!("{}", rate_line(&r)))
+            show(&conn, v, |r: FxRate| outln!("{}", rate_line(&r)))
         }
         RateCmd::List { from, to, page, conn } => {
             let mut pairs = vec![
@@ -625,7 +623,7 @@ pub async fn donor(cmd: DonorCmd) -> anyhow::Result<()> {
         DonorCmd::Register { code: c, name, conn } => {
             let body = json!({ "code": code("code", &c)?, "name": name });
             let v = Client::new(&conn)?.post("/api/v1/donors", body).await?;
-            show(&conn, v, |d: DonorState| println!("{}  {}", d.code, d.name))
+            show(&conn, v, |d: DonorState| outln!("{}  {}", d.code, d.name))
         }
         DonorCmd::List { page, conn } => {
             let v = Client::new(&conn)?.get(&format!("/api/v1/donors{}", query(&page.pairs()))).await?;

@@ -2,6 +2,7 @@
 //! `pledges`): a donor's pledges and their deliveries, through the API. Flags are checked as in
 //! `support_client`, before anything is sent.
 
+use crate::terminal::outln;
 use concord_core::support::{
     Capability, Channel, Delivery, Pledge, PledgeStatus, RangeClass, SupportCategory, ValuationMethod,
 };
@@ -25,28 +26,28 @@ struct PledgeView {
 
 fn print_pledge(p: &Pledge, records: &[Delivery]) {
     let t = &p.terms;
-    println!("Pledge {} — {} → {}: {}", p.id, t.donor, t.recipient, t.item);
+    outln!("Pledge {} — {} → {}: {}", p.id, t.donor, t.recipient, t.item);
     let via = match (t.coalition, t.fund) {
         (Some(c), _) => format!(" (coalition {c})"),
         (None, Some(f)) => format!(" (fund {f})"),
         (None, None) => String::new(),
     };
-    println!("  channel     {}{via}", t.channel);
-    println!("  category    {} ({}), range {}", t.category, lethality(p.is_lethal()), t.range);
-    println!("  quantity    {}, value {} ({})", t.quantity, t.value, t.valuation);
-    println!("  status      {}", p.status);
-    println!("  delivered   {}, {}", p.delivered_quantity, p.delivered_value);
+    outln!("  channel     {}{via}", t.channel);
+    outln!("  category    {} ({}), range {}", t.category, lethality(p.is_lethal()), t.range);
+    outln!("  quantity    {}, value {} ({})", t.quantity, t.value, t.valuation);
+    outln!("  status      {}", p.status);
+    outln!("  delivered   {}, {}", p.delivered_quantity, p.delivered_value);
     if let Some(d) = t.announced_on {
-        println!("  announced   {d}");
+        outln!("  announced   {d}");
     }
     if let Some(r) = t.request {
-        println!("  request     {r}");
+        outln!("  request     {r}");
     }
     if let Some(d) = t.authorised_by {
-        println!("  decision    {d}");
+        outln!("  decision    {d}");
     }
     for d in records {
-        println!("    {}", delivery_line(d));
+        outln!("    {}", delivery_line(d));
     }
 }
 
@@ -298,7 +299,7 @@ pub async fn pledge(cmd: PledgeCmd) -> anyhow::Result<()> {
                 "value": amount(&value, &currency)?,
             });
             let v = Client::new(&conn)?.post(&format!("/api/v1/pledges/{id}/deliveries"), body).await?;
-            show(&conn, v, |d: Delivery| println!("{}", delivery_line(&d)))
+            show(&conn, v, |d: Delivery| outln!("{}", delivery_line(&d)))
         }
         PledgeCmd::Correct { id, delivered_on, quantity, value, currency, reason, conn } => {
             let body = json!({
@@ -308,7 +309,7 @@ pub async fn pledge(cmd: PledgeCmd) -> anyhow::Result<()> {
                 "reason": reason,
             });
             let v = Client::new(&conn)?.post(&format!("/api/v1/pledges/{id}/corrections"), body).await?;
-            show(&conn, v, |d: Delivery| println!("{}", delivery_line(&d)))
+            show(&conn, v, |d: Delivery| outln!("{}", delivery_line(&d)))
         }
         PledgeCmd::List { filters, page, conn } => {
             let mut pairs = filters.pairs()?;

@@ -14,6 +14,7 @@
 //! take part in one. Donors beyond the members are the user-assigned ISO codes `XAA`…: plainly
 //! not states. Everything is drawn from one seeded generator, so a seed gives the same history.
 
+use crate::terminal::outln;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -112,7 +113,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     w.flush(&mut loaded).await?;
     let done = Instant::now();
     let support = &loaded.state.support;
-    println!(
+    outln!(
         "synth: {} entries in {} ({:.1} s): {} pledges ({pledge_rate:.0}/s), {} delivery records ({:.0}/s), {} requests, {} donors",
         loaded.size,
         path.display(),
@@ -123,8 +124,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         support.requests.len(),
         loaded.state.members.len() + support.donors.len(),
     );
-    println!("synth: peak memory (VmHWM) {}", peak_memory().unwrap_or_else(|| "unknown".into()));
-    println!("serve it:  concord demo --db {}", path.display());
+    outln!("synth: peak memory (VmHWM) {}", peak_memory().unwrap_or_else(|| "unknown".into()));
+    outln!("serve it:  concord demo --db {}", path.display());
     Ok(())
 }
 
@@ -473,7 +474,7 @@ fn write_csv(args: &Args, path: &PathBuf) -> anyhow::Result<()> {
     let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let rows = pledges.iter().map(|p| (None, &p.terms, p.status.unwrap_or(PledgeStatus::Announced)));
     crate::pledges::write_csv(rows, std::io::BufWriter::new(file))?;
-    println!(
+    outln!(
         "synth: {} pledges written to {} in {:.1} s",
         pledges.len(),
         path.display(),

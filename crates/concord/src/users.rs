@@ -1,6 +1,7 @@
 //! `concord user create`: a web account on a database. The password is read from stdin or a
 //! file, never from the command line (where `ps` and shell histories would show it).
 
+use crate::terminal::outln;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -63,7 +64,7 @@ pub async fn run(cmd: UserCmd) -> anyhow::Result<()> {
         _ => {}
     }
     concord_web::accounts::create_user(store.as_ref(), &args.name, password, actor, jiff::Timestamp::now()).await?;
-    println!("created web account {} ({actor})", args.name);
+    outln!("created web account {} ({actor})", args.name);
     Ok(())
 }
 

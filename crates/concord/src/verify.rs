@@ -2,6 +2,7 @@
 //! point of view: every byte is fetched, every hash and signature recomputed here, every event
 //! replayed through the same domain code (see `concord_verify`).
 
+use crate::terminal::outln;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -76,7 +77,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     print(&report);
     if let Some(p) = &args.save_checkpoint {
         std::fs::write(p, &checkpoint).with_context(|| format!("cannot write {}", p.display()))?;
-        println!("saved the checkpoint to {}", p.display());
+        outln!("saved the checkpoint to {}", p.display());
     }
     Ok(())
 }
@@ -151,19 +152,19 @@ async fn from_db(db: &std::path::Path, verifier: &mut LogVerifier) -> anyhow::Re
 }
 
 fn print(r: &Report) {
-    println!("log        {}", r.origin);
-    println!("entries    {} — chain intact, every event applies under the domain's rules", r.size);
-    println!("tree       root {} equals the signed checkpoint's", r.root);
-    println!(
+    outln!("log        {}", r.origin);
+    outln!("entries    {} — chain intact, every event applies under the domain's rules", r.size);
+    outln!("tree       root {} equals the signed checkpoint's", r.root);
+    outln!(
         "witnesses  {} cosigned{}",
         r.cosigners.len(),
         if r.cosigners.is_empty() { String::new() } else { format!(": {}", r.cosigners.join(", ")) }
     );
-    println!("decisions  {} recomputed from the positions, all equal to the recorded ones", r.decisions);
-    println!("positions  {} signed, {} unsigned", r.signed_positions, r.unsigned_positions);
-    println!("state      {} members, {} proposals", r.members, r.proposals);
+    outln!("decisions  {} recomputed from the positions, all equal to the recorded ones", r.decisions);
+    outln!("positions  {} signed, {} unsigned", r.signed_positions, r.unsigned_positions);
+    outln!("state      {} members, {} proposals", r.members, r.proposals);
     if let Some(t) = r.extends_trusted {
-        println!("trusted    extends the trusted checkpoint at size {t}");
+        outln!("trusted    extends the trusted checkpoint at size {t}");
     }
-    println!("OK");
+    outln!("OK");
 }

@@ -8,6 +8,7 @@
 //! cannot get both cosigned by the same witness: a quorum of members' witnesses makes a split
 //! view detectable.
 
+use crate::terminal::outln;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -164,7 +165,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
-    println!("concord witness on http://{addr} cosigning {} as {vkey}", witness.log.name());
+    outln!("concord witness on http://{addr} cosigning {} as {vkey}", witness.log.name());
     axum::serve(listener, app).with_graceful_shutdown(crate::serve::shutdown_signal()).await?;
     Ok(())
 }

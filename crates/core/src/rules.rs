@@ -24,9 +24,22 @@ pub fn electorate(state: &State, at: Timestamp) -> Result<Vec<CountryCode>, Refu
     if v.is_empty() { Err(Refusal::NoElectors { on: day }) } else { Ok(v) }
 }
 
+/// Text that people read (titles, drafts, statements, reasons, names, notes): not empty, not too
+/// long, and without control characters other than newline and tab. A carriage return, an
+/// escape or a backspace in a reservation would let its author rewrite what another member's
+/// terminal shows ("FRA objected"); refused here, they never reach the log.
 pub(crate) fn check_text(field: &'static str, s: &str, max: usize) -> Result<(), Refusal> {
     if s.trim().is_empty() {
         return Err(Refusal::Invalid { field, reason: "it is empty".into() });
+    }
+    if let Some(c) = s.chars().find(|&c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Refusal::Invalid {
+            field,
+            reason: format!(
+                "it contains the control character U+{:04X}; only newline and tab are allowed",
+                u32::from(c)
+            ),
+        });
     }
     let n = s.chars().count();
     if n > max {

@@ -33,38 +33,6 @@ pub fn hash_token(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// Recently verified tokens, so that a request does not cost a database read to authenticate.
-///
-/// Only hits are cached, for [`TokenCache::TTL`]: a token created a moment ago (by
-/// `concord token create`, from another process) is found on its first use, and a revoked one
-/// stops working within the TTL. Hand-written rather than a cache crate: a map, a lock and a
-/// clock are all it takes.
-#[derive(Debug, Default)]
-pub struct TokenCache {
-    entries: std::sync::Mutex<std::collections::HashMap<[u8; 32], (Actor, std::time::Instant)>>,
-}
-
-impl TokenCache {
-    /// How long a verified token is trusted without asking the store again.
-    pub const TTL: std::time::Duration = std::time::Duration::from_secs(60);
-    /// Entries kept at most; the cache is emptied when it would grow past this.
-    const CAPACITY: usize = 10_000;
-
-    fn get(&self, hash: &[u8; 32]) -> Option<Actor> {
-        let entries = self.entries.lock().ok()?;
-        entries.get(hash).filter(|(_, at)| at.elapsed() < Self::TTL).map(|(a, _)| *a)
-    }
-
-    fn put(&self, hash: [u8; 32], actor: Actor) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= Self::CAPACITY {
-                entries.clear();
-            }
-            entries.insert(hash, (actor, std::time::Instant::now()));
-        }
-    }
-}
-
 /// The authenticated caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller(pub Actor);
@@ -86,16 +54,14 @@ impl FromRequestParts<AppState> for Caller {
             .map(|(_, t)| t.trim())
             .filter(|t| t.starts_with(TOKEN_PREFIX))
             .ok_or_else(|| ApiError::Unauthorized("the Authorization header is not a Concord bearer token".into()))?;
+        // Read from the store on every request, never cached: a revoked token stops working at
+        // once on every server sharing the database (one indexed read, far below a write's cost).
         let hash = hash_token(token);
-        if let Some(actor) = state.tokens().get(&hash) {
-            return Ok(Self(actor));
-        }
         match state.store().find_token(&hash).await? {
-            Some(actor) => {
-                state.tokens().put(hash, actor);
-                Ok(Self(actor))
-            }
-            None => Err(ApiError::Unauthorized("the token is not valid (unknown or revoked)".into())),
+            Some(t) if t.valid_at(state.clock().now()) => Ok(Self(t.actor)),
+            Some(t) if t.revoked_at.is_some() => Err(ApiError::Unauthorized("the token has been revoked".into())),
+            Some(_) => Err(ApiError::Unauthorized("the token has expired".into())),
+            None => Err(ApiError::Unauthorized("the token is not valid (unknown)".into())),
         }
     }
 }

@@ -50,7 +50,6 @@ struct Inner {
     sequencer: SequencerHandle,
     clock: Arc<dyn Clock>,
     log: Arc<Signer>,
-    tokens: auth::TokenCache,
     metrics: Arc<metrics::Metrics>,
     /// The log's size after each commit, for pages that update live.
     head: tokio::sync::watch::Receiver<u64>,
@@ -97,10 +96,6 @@ impl AppState {
     #[must_use]
     pub fn log_head(&self) -> tokio::sync::watch::Receiver<u64> {
         self.inner.head.clone()
-    }
-
-    pub(crate) fn tokens(&self) -> &auth::TokenCache {
-        &self.inner.tokens
     }
 }
 
@@ -154,15 +149,7 @@ impl App {
         );
         let scheduler_task = scheduler::start(clock.clone(), handle.clone(), initial, deadline_rx, metrics.clone());
         let state = AppState {
-            inner: Arc::new(Inner {
-                store,
-                sequencer: handle,
-                clock,
-                log,
-                tokens: auth::TokenCache::default(),
-                metrics,
-                head: head_rx.clone(),
-            }),
+            inner: Arc::new(Inner { store, sequencer: handle, clock, log, metrics, head: head_rx.clone() }),
         };
         let witness_tasks = witnesses::start(state.clone(), witnesses, head_rx);
         Ok(Self { state, sequencer_task, scheduler_task, witness_tasks })

@@ -29,7 +29,7 @@ struct Data {
     partners: BTreeMap<String, Partner>,
     proposals: BTreeMap<ProposalId, Proposal>,
     decisions: BTreeMap<ProposalId, u64>,
-    tokens: BTreeMap<[u8; 32], Actor>,
+    tokens: BTreeMap<[u8; 32], concord_store::TokenInfo>,
     users: BTreeMap<String, User>,
     sessions: BTreeMap<[u8; 32], NewSession>,
     idempotency: BTreeMap<(String, String), IdempotencyRecord>,
@@ -173,12 +173,34 @@ impl Store for MemoryStore {
     }
 
     async fn create_token(&self, t: &NewToken) -> Result<(), StoreError> {
-        self.lock().tokens.insert(t.hash, t.actor);
+        let info = concord_store::TokenInfo {
+            hash: t.hash,
+            actor: t.actor,
+            label: t.label.clone(),
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            revoked_at: None,
+        };
+        self.lock().tokens.insert(t.hash, info);
         Ok(())
     }
 
-    async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError> {
-        Ok(self.lock().tokens.get(hash).copied())
+    async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<concord_store::TokenInfo>, StoreError> {
+        Ok(self.lock().tokens.get(hash).cloned())
+    }
+
+    async fn tokens(&self) -> Result<Vec<concord_store::TokenInfo>, StoreError> {
+        Ok(self.lock().tokens.values().cloned().collect())
+    }
+
+    async fn revoke_token(&self, hash: &[u8; 32], at: jiff::Timestamp) -> Result<bool, StoreError> {
+        Ok(self
+            .lock()
+            .tokens
+            .get_mut(hash)
+            .filter(|t| t.revoked_at.is_none())
+            .map(|t| t.revoked_at = Some(at))
+            .is_some())
     }
 
     async fn create_user(&self, user: &NewUser) -> Result<(), StoreError> {

@@ -29,12 +29,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use concord_core::{Actor, Member, Partner, Proposal, ProposalId, ProposalStatus};
+use concord_core::{Member, Partner, Proposal, ProposalId, ProposalStatus};
 use concord_ledger::{Hash, leaf_hash};
 use concord_store::{
     Batch, Checkpoint, Cosignature, IdempotencyRecord, NewSession, NewToken, NewUser, Page, Session, Snapshot, Store,
-    StoreError, StoredEntry, User,
+    StoreError, StoredEntry, TokenInfo, User,
 };
+use jiff::Timestamp;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, Row};
@@ -451,13 +452,15 @@ impl Store for SqliteStore {
     async fn create_token(&self, token: &NewToken) -> Result<(), StoreError> {
         let (role, code) = actor_columns(&token.actor);
         let inserted = sqlx::query(
-            "INSERT INTO tokens (hash, role, code, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)",
+            "INSERT INTO tokens (hash, role, code, label, created_at, expires_at, revoked_at) \
+             VALUES (?, ?, ?, ?, ?, ?, NULL)",
         )
         .bind(token.hash.as_slice())
         .bind(role)
         .bind(code)
         .bind(&token.label)
         .bind(timestamp(token.created_at))
+        .bind(token.expires_at.map(timestamp))
         .execute(&self.writer)
         .await;
         match inserted {
@@ -468,16 +471,38 @@ impl Store for SqliteStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError> {
-        let row = sqlx::query("SELECT role, code FROM tokens WHERE hash = ? AND revoked_at IS NULL")
+    async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
+        let row = sqlx::query(
+            "SELECT hash, role, code, label, created_at, expires_at, revoked_at FROM tokens WHERE hash = ?",
+        )
+        .bind(hash.as_slice())
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(from_sqlx)?;
+        row.as_ref().map(token_from_row).transpose()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT hash, role, code, label, created_at, expires_at, revoked_at FROM tokens \
+             ORDER BY created_at DESC, hash",
+        )
+        .fetch_all(&self.reader)
+        .await
+        .map_err(from_sqlx)?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn revoke_token(&self, hash: &[u8; 32], at: Timestamp) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL")
+            .bind(timestamp(at))
             .bind(hash.as_slice())
-            .fetch_optional(&self.reader)
+            .execute(&self.writer)
             .await
             .map_err(from_sqlx)?;
-        let Some(row) = row else { return Ok(None) };
-        let role: String = row.try_get("role").map_err(from_sqlx)?;
-        let code: Option<String> = row.try_get("code").map_err(from_sqlx)?;
-        actor_from_columns(&role, code.as_deref()).map(Some)
+        Ok(done.rows_affected() == 1)
     }
 
     #[tracing::instrument(skip_all, fields(user = %user.name))]
@@ -647,4 +672,23 @@ fn checkpoint_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Checkpoint, StoreE
 /// The JSON `body` of a projection row.
 fn body_of(r: &sqlx::sqlite::SqliteRow) -> Result<String, StoreError> {
     r.try_get("body").map_err(from_sqlx)
+}
+
+/// A `tokens` row.
+fn token_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<TokenInfo, StoreError> {
+    let hash: Vec<u8> = row.try_get("hash").map_err(from_sqlx)?;
+    let role: String = row.try_get("role").map_err(from_sqlx)?;
+    let code: Option<String> = row.try_get("code").map_err(from_sqlx)?;
+    let at = |column: &'static str| -> Result<Option<Timestamp>, StoreError> {
+        let v: Option<String> = row.try_get(column).map_err(from_sqlx)?;
+        v.map(|t| parse_timestamp(&t, column)).transpose()
+    };
+    Ok(TokenInfo {
+        hash: hash.try_into().map_err(|_| StoreError::Corrupt("a token hash is not 32 bytes".into()))?,
+        actor: actor_from_columns(&role, code.as_deref())?,
+        label: row.try_get("label").map_err(from_sqlx)?,
+        created_at: at("created_at")?.ok_or_else(|| StoreError::Corrupt("a token has no creation time".into()))?,
+        expires_at: at("expires_at")?,
+        revoked_at: at("revoked_at")?,
+    })
 }

@@ -86,6 +86,7 @@ async fn a_reopened_file_keeps_everything() {
         actor: concord_core::Actor::Member("FRA".parse().expect("a code")),
         label: "France".into(),
         created_at: "2024-02-26T08:00:00Z".parse().expect("a timestamp"),
+        expires_at: None,
     };
     let (entries, projected) = {
         let store = SqliteStore::open(&db(&dir)).await.expect("open");
@@ -99,7 +100,7 @@ async fn a_reopened_file_keeps_everything() {
     assert_eq!(store.entries(0, u64::MAX).await.expect("entries"), entries);
     concord_store::check_chain(genesis(), &entries).expect("an intact chain");
     assert_eq!(store.dump_projections().await.expect("dump"), projected);
-    assert_eq!(store.find_token(&token.hash).await.expect("find_token"), Some(token.actor));
+    assert_eq!(store.find_token(&token.hash).await.expect("find_token").map(|t| t.actor), Some(token.actor));
     assert_eq!(
         store.idempotency("secretariat", "k").await.expect("idempotency"),
         Some(batches[0].idempotency[0].clone())

@@ -339,7 +339,7 @@ pub async fn replace_projections_matches_appends<S: Store>(appended: &S, replace
     assert_eq!(appended.member("POL").await.expect("member"), None);
 
     assert_eq!(all_entries(appended).await, stored(&batches), "the log is untouched");
-    assert_eq!(appended.find_token(&token.hash).await.expect("find_token"), Some(Actor::Secretariat));
+    assert_eq!(appended.find_token(&token.hash).await.expect("find_token").map(|t| t.actor), Some(Actor::Secretariat));
     assert!(appended.idempotency("secretariat", "k1").await.expect("idempotency").is_some());
 }
 
@@ -371,7 +371,13 @@ pub async fn dumps_show_differences<S: Store>(a: &S, b: &S) {
 // ---------------------------------------------------------------------------------------------
 
 fn token(n: u8, actor: Actor) -> NewToken {
-    NewToken { hash: [n; 32], actor, label: format!("token {n}"), created_at: ts("2024-02-26T07:00:00.5Z") }
+    NewToken {
+        hash: [n; 32],
+        actor,
+        label: format!("token {n}"),
+        created_at: ts("2024-02-26T07:00:00.5Z"),
+        expires_at: None,
+    }
 }
 
 fn idempotency_record(principal: &str, key: &str, n: u64) -> IdempotencyRecord {
@@ -386,19 +392,46 @@ fn idempotency_record(principal: &str, key: &str, n: u64) -> IdempotencyRecord {
     }
 }
 
-/// A token is found as its actor, an unknown one is not, and a hash cannot be stored twice.
+/// A token is found as its actor, an unknown one is not, and a hash cannot be stored twice;
+/// tokens are listed newest first with their expiry, and a revoked one is found revoked (once).
 pub async fn tokens<S: Store>(store: &S) {
     let actors =
         [Actor::Secretariat, Actor::Member(cc("FRA")), Actor::Partner(cc("UKR")), Actor::Observer, Actor::Scheduler];
     for (n, actor) in (1..).zip(actors) {
         store.create_token(&token(n, actor)).await.expect("create_token");
     }
+    let at = ts("2024-02-26T07:00:00.5Z");
     for (n, actor) in (1..).zip(actors) {
-        assert_eq!(store.find_token(&[n; 32]).await.expect("find_token"), Some(actor));
+        let found = store.find_token(&[n; 32]).await.expect("find_token").expect("the token is found");
+        assert_eq!((found.actor, found.valid_at(at)), (actor, true));
     }
     assert_eq!(store.find_token(&[0; 32]).await.expect("find_token"), None, "an unknown token is not found");
     assert!(store.create_token(&token(1, Actor::Observer)).await.is_err(), "a hash is stored once");
-    assert_eq!(store.find_token(&[1; 32]).await.expect("find_token"), Some(Actor::Secretariat));
+    let first = store.find_token(&[1; 32]).await.expect("find_token").expect("found");
+    assert_eq!(first.actor, Actor::Secretariat);
+
+    // Expiry is stored to the nanosecond and read back; the caller's clock decides.
+    let expires_at = ts("2024-05-26T07:00:00.000000001Z");
+    let expiring =
+        NewToken { expires_at: Some(expires_at), created_at: ts("2024-02-27T07:00:00Z"), ..token(9, Actor::Observer) };
+    store.create_token(&expiring).await.expect("create_token");
+    let found = store.find_token(&[9; 32]).await.expect("find_token").expect("found");
+    assert_eq!(found.expires_at, Some(expires_at));
+    assert!(found.valid_at(ts("2024-05-26T07:00:00Z")) && !found.valid_at(expires_at));
+
+    let listed = store.tokens().await.expect("tokens");
+    assert_eq!(listed.len(), 6);
+    assert_eq!(listed[0].hash, [9; 32], "newest first");
+    assert_eq!(listed[0].label, "token 9");
+
+    let revoked_at = ts("2024-03-01T12:00:00Z");
+    assert!(store.revoke_token(&[2; 32], revoked_at).await.expect("revoke_token"));
+    assert!(!store.revoke_token(&[2; 32], revoked_at).await.expect("revoke_token"), "revoked once");
+    assert!(!store.revoke_token(&[0; 32], revoked_at).await.expect("revoke_token"), "nothing to revoke");
+    let found = store.find_token(&[2; 32]).await.expect("find_token").expect("still listed");
+    assert_eq!(found.revoked_at, Some(revoked_at));
+    assert!(!found.valid_at(at));
+    assert!(store.find_token(&[3; 32]).await.expect("find_token").expect("found").valid_at(at), "others unaffected");
 }
 
 /// Web accounts: found by name with their actor, a name is taken once, failures count up and

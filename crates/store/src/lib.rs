@@ -33,7 +33,7 @@ pub use record::{ChainError, LogRecord, RECORD_VERSION, check_chain, decode, enc
 pub use types::*;
 
 use async_trait::async_trait;
-use concord_core::{Actor, Member, Partner, Proposal, ProposalId, ProposalStatus};
+use concord_core::{Member, Partner, Proposal, ProposalId, ProposalStatus};
 use concord_ledger::Hash;
 
 /// Persistence for Concord. See the crate docs for the guarantees.
@@ -73,8 +73,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a new token's hash for `actor`.
     async fn create_token(&self, token: &NewToken) -> Result<(), StoreError>;
-    /// The actor a token hash belongs to, unless unknown or revoked.
-    async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError>;
+    /// The token with this hash, revoked or expired ones included (the caller checks
+    /// [`TokenInfo::valid_at`] against its own clock).
+    async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError>;
+    /// Every token, newest first.
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError>;
+    /// Revokes the token with this hash at `at`; `false` if there is none or it was revoked already.
+    async fn revoke_token(&self, hash: &[u8; 32], at: jiff::Timestamp) -> Result<bool, StoreError>;
 
     /// Stores a new web account; a name already taken is refused (`Other`).
     async fn create_user(&self, user: &NewUser) -> Result<(), StoreError>;

@@ -89,6 +89,27 @@ pub struct NewToken {
     pub actor: Actor,
     pub label: String,
     pub created_at: Timestamp,
+    /// When it stops working by itself; `None`: only when revoked.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A stored token as `concord token list` shows it: never the token itself, which is not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub hash: [u8; 32],
+    pub actor: Actor,
+    pub label: String,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl TokenInfo {
+    /// Whether the token authenticates at `now`: not revoked, not expired.
+    #[must_use]
+    pub fn valid_at(&self, now: Timestamp) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| now < e)
+    }
 }
 
 /// Keyset pagination: items strictly after `after`, at most `limit` of them.

@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 
 use concord_core::CountryCode;
 use concord_core::support::report::{self, Month};
-use concord_core::support::{Currency, Measure, Money, RequestId, RequestStatus, Support, SupportCategory};
+use concord_core::support::{Currency, Measure, RequestId, RequestStatus, Support, SupportCategory, Total};
 
 /// An amount as a chart plots it: millions of the major unit. Tables print the exact
-/// [`Money::decimal`]; only the drawing uses a float.
+/// [`Total::decimal`]; only the drawing uses a float (rounded past 2^53 minor units, which a
+/// drawing cannot show anyway).
 #[must_use]
-pub fn millions(m: Money) -> f64 {
-    // Bounded by 2^53 minor units: exact in an f64.
+pub fn millions(m: Total) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let minor = m.minor_units as f64;
     minor / 10f64.powi(i32::from(m.currency.exponent())) / 1e6
@@ -23,9 +23,9 @@ pub fn millions(m: Money) -> f64 {
 #[derive(Debug, Clone)]
 pub struct MonthRow {
     pub month: String,
-    pub lethal: Money,
-    pub non_lethal: Money,
-    pub total: Money,
+    pub lethal: Total,
+    pub non_lethal: Total,
+    pub total: Total,
     /// Long-range share of the month's total, in percent (from basis points).
     pub long_range_pct: f64,
 }
@@ -34,7 +34,7 @@ pub struct MonthRow {
 #[derive(Debug, Clone)]
 pub struct AmountRow {
     pub label: String,
-    pub amount: Money,
+    pub amount: Total,
 }
 
 /// Requests of one category by where they stand.
@@ -71,24 +71,24 @@ pub fn figures(support: &Support, measure: Measure, currency: Currency) -> Resul
         .map(|s| MonthRow {
             month: s.month.to_string(),
             lethal: s.lethal,
-            non_lethal: s.total.checked_sub(s.lethal).unwrap_or(Money::zero(currency)),
+            non_lethal: s.total.checked_sub(s.lethal).unwrap_or(Total::zero(currency)),
             total: s.total,
             long_range_pct: f64::from(s.long_range_bp) / 100.0,
         })
         .collect();
     // From the running totals by channel and by donor: the dashboard costs the same at a
     // million pledges as at a hundred.
-    let channels: BTreeMap<String, Money> = report::by_channel(support, measure, currency)
+    let channels: BTreeMap<String, Total> = report::by_channel(support, measure, currency)
         .map_err(|e| e.to_string())?
         .into_iter()
         .map(|(c, m)| (c.words().to_owned(), m))
         .collect();
-    let donors: BTreeMap<String, Money> = report::by_donor(support, measure, currency)
+    let donors: BTreeMap<String, Total> = report::by_donor(support, measure, currency)
         .map_err(|e| e.to_string())?
         .into_iter()
         .map(|(d, m)| (d.to_string(), m))
         .collect();
-    let by_amount = |m: BTreeMap<String, Money>| {
+    let by_amount = |m: BTreeMap<String, Total>| {
         let mut v: Vec<AmountRow> = m.into_iter().map(|(label, amount)| AmountRow { label, amount }).collect();
         v.sort_by(|a, b| b.amount.minor_units.cmp(&a.amount.minor_units).then(a.label.cmp(&b.label)));
         v

@@ -62,7 +62,7 @@ struct Fact {
     channel: Channel,
     status: PledgeStatus,
     range: RangeClass,
-    quantity: i64,
+    quantity: i128,
     currency: Currency,
     minor_units: i128,
     day: Date,
@@ -79,8 +79,9 @@ impl Fact {
 pub struct Cell {
     /// How many facts (pledges, or delivery records).
     pub facts: u64,
-    /// Their quantities.
-    pub quantity: i64,
+    /// Their quantities (`i128`, like the values: sums of capped amounts are not capped, and a
+    /// sum that saturated could not be taken back out exactly).
+    pub quantity: i128,
     /// Their values per currency, in minor units (few currencies: a sorted vector). The lots
     /// hold the same sums split by day; this copy spares a report in one of the cell's own
     /// currencies (most reports, in EUR) a walk through every day.
@@ -92,7 +93,7 @@ pub struct Cell {
 impl Cell {
     fn add(&mut self, f: &Fact, count: i64) {
         self.facts = self.facts.saturating_add_signed(count);
-        self.quantity = self.quantity.saturating_add(f.quantity);
+        self.quantity += f.quantity;
         add_sorted(&mut self.native, f.currency, f.minor_units);
         add_sorted(&mut self.lots, (f.currency, f.day), f.minor_units);
     }
@@ -172,8 +173,9 @@ impl Cubes {
 /// What is pledged (not cancelled) and delivered against a request.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RequestTally {
-    pub pledged: u64,
-    pub delivered: u64,
+    /// Sums of quantities each within 2^53: wide, so that adding and taking out stay exact.
+    pub pledged: u128,
+    pub delivered: u128,
 }
 
 /// The report index of a [`Support`](super::Support).
@@ -206,7 +208,7 @@ impl ReportIndex {
             channel: t.channel,
             status: p.status,
             range: t.range,
-            quantity: i64::try_from(t.quantity).unwrap_or(i64::MAX),
+            quantity: i128::from(t.quantity),
             currency: t.value.currency,
             minor_units: i128::from(t.value.minor_units),
             day: valuation_day(p),
@@ -216,7 +218,7 @@ impl ReportIndex {
         for d in deliveries {
             let f = Fact {
                 month: Month::of(Some(d.delivered_on)),
-                quantity: d.quantity,
+                quantity: i128::from(d.quantity),
                 currency: d.value.currency,
                 minor_units: i128::from(d.value.minor_units),
                 day: d.delivered_on,
@@ -226,13 +228,13 @@ impl ReportIndex {
         }
         if let Some(request) = t.request.filter(|_| p.status != PledgeStatus::Cancelled) {
             let tally = self.requests.entry(request).or_default();
-            let delivered = u64::try_from(p.delivered_quantity).unwrap_or(0);
+            let delivered = u128::try_from(p.delivered_quantity).unwrap_or(0);
             if sign > 0 {
-                tally.pledged = tally.pledged.saturating_add(t.quantity);
-                tally.delivered = tally.delivered.saturating_add(delivered);
+                tally.pledged += u128::from(t.quantity);
+                tally.delivered += delivered;
             } else {
-                tally.pledged = tally.pledged.saturating_sub(t.quantity);
-                tally.delivered = tally.delivered.saturating_sub(delivered);
+                tally.pledged -= u128::from(t.quantity);
+                tally.delivered -= delivered;
             }
             if *tally == RequestTally::default() {
                 self.requests.remove(&request);

@@ -26,7 +26,9 @@ pub(crate) mod rules;
 pub use category::{AidType, Capability, RangeClass, SupportCategory, ValuationMethod};
 pub use coalition::{Coalition, CoalitionTerms, DonorState};
 pub use fund::{Fund, FundPolicy, FundTerms};
-pub use money::{Currency, FxRate, MAX_MINOR_UNITS, MAX_RATE_SCALE, Money, MoneyError, Rate, Rates, UnknownCurrency};
+pub use money::{
+    Currency, FxRate, MAX_MINOR_UNITS, MAX_RATE_SCALE, Money, MoneyError, Rate, Rates, Total, UnknownCurrency,
+};
 pub use pledge::{Channel, Delivery, Measure, Pledge, PledgeEntry, PledgeStatus, PledgeTerms, Receipt};
 pub use request::{Coverage, Priority, RequestStatus, RequestTerms, SupportRequest};
 
@@ -125,7 +127,9 @@ impl Support {
     pub fn coverage(&self, request: RequestId) -> Option<Coverage> {
         let r = self.requests.get(&request)?;
         let tally = self.index.request(request);
-        Some(r.coverage_of(tally.pledged, tally.delivered))
+        // Beyond u64 a request is covered many times over; the status is the same.
+        let clamp = |q: u128| u64::try_from(q).unwrap_or(u64::MAX);
+        Some(r.coverage_of(clamp(tally.pledged), clamp(tally.delivered)))
     }
 
     /// Adds a pledge as it stands to the report index, or takes it out (before it changes).

@@ -236,14 +236,7 @@ impl Money {
     /// `12345.67`, 5 cents `0.05`, 300 yen `300`. Integer arithmetic only, never a float.
     #[must_use]
     pub fn decimal(self) -> String {
-        let e = u32::from(self.currency.exponent());
-        let sign = if self.minor_units < 0 { "-" } else { "" };
-        let abs = self.minor_units.unsigned_abs();
-        if e == 0 {
-            return format!("{sign}{abs}");
-        }
-        let unit = 10u64.pow(e);
-        format!("{sign}{}.{:0w$}", abs / unit, abs % unit, w = e as usize)
+        decimal(i128::from(self.minor_units), self.currency)
     }
 
     /// Parses a non-negative decimal in `currency`'s major unit (`1250000.50`) into exact minor
@@ -260,6 +253,69 @@ impl Money {
         let text = format!("{whole}{frac:0<w$}", w = usize::from(places));
         let minor: i64 = text.parse().map_err(|_| MoneyError::Overflow)?;
         Self::new(minor, currency)
+    }
+}
+
+/// `minor` minor units of `currency` as an exact decimal in its major unit.
+fn decimal(minor: i128, currency: Currency) -> String {
+    let e = u32::from(currency.exponent());
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    if e == 0 {
+        return format!("{sign}{abs}");
+    }
+    let unit = 10u128.pow(e);
+    format!("{sign}{}.{:0w$}", abs / unit, abs % unit, w = e as usize)
+}
+
+/// A sum of amounts in one currency, as reports give it.
+///
+/// Each accepted amount is within [`MAX_MINOR_UNITS`], but their sum is not: a thousand pledges
+/// at the cap already pass it. A report's figures are therefore `i128` minor units, which no
+/// history can overflow (it would take 2^74 pledges at the cap), so that no accepted write can
+/// make a report fail for everyone. Written in JSON like [`Money`]; past 2^53 a JSON reader
+/// that reads numbers as doubles (JavaScript) rounds it, so [`Total::decimal`] is the exact form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Total {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub minor_units: i128,
+    pub currency: Currency,
+}
+
+impl Total {
+    /// Nothing, in `currency`.
+    #[must_use]
+    pub fn zero(currency: Currency) -> Self {
+        Self { minor_units: 0, currency }
+    }
+
+    /// The amount as an exact decimal in its currency's major unit (as [`Money::decimal`]).
+    #[must_use]
+    pub fn decimal(self) -> String {
+        decimal(self.minor_units, self.currency)
+    }
+
+    /// `self - other`, in one currency.
+    pub fn checked_sub(self, other: Self) -> Result<Self, MoneyError> {
+        if self.currency != other.currency {
+            return Err(MoneyError::CurrencyMismatch { left: self.currency, right: other.currency });
+        }
+        let d = self.minor_units.checked_sub(other.minor_units).ok_or(MoneyError::Overflow)?;
+        Ok(Self { minor_units: d, currency: self.currency })
+    }
+}
+
+impl From<Money> for Total {
+    fn from(m: Money) -> Self {
+        Self { minor_units: i128::from(m.minor_units), currency: m.currency }
+    }
+}
+
+/// `1234.50 EUR`: the sum with its currency's decimals, then the code.
+impl fmt::Display for Total {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.decimal(), self.currency)
     }
 }
 
@@ -361,28 +417,45 @@ fn div_round(num: i128, den: i128) -> i128 {
     if 2 * r.abs() >= den { q + num.signum() } else { q }
 }
 
+/// `v × n / d` (n, d > 0) rounded as [`div_round`] rounds, without forming `v × n`: with
+/// `v = q·d + r`, it is `q·n + r·n/d`, where `q·n` is exact and `r·n` (|r| < d) stays small. So
+/// the only overflow is that of the result itself.
+fn mul_div_round(v: i128, n: i128, d: i128) -> Option<i128> {
+    let (q, r) = (v / d, v % d);
+    // q and r share v's sign, so rounding the fraction alone rounds the whole the same way.
+    q.checked_mul(n)?.checked_add(div_round(r.checked_mul(n)?, d))
+}
+
 impl FxRate {
     /// Converts `m` (in `from`, or in `to` for the inverse direction) at this rate, rounding
     /// to the nearest minor unit of the target, halves away from zero.
     pub fn apply(&self, m: Money) -> Result<Money, MoneyError> {
-        let (inverse, target) = match m.currency {
+        let (out, target) = self.convert(i128::from(m.minor_units), m.currency)?;
+        Money::new(i64::try_from(out).map_err(|_| MoneyError::Overflow)?, target)
+    }
+
+    /// Converts a report's sum (in `from`, or in `to` for the inverse direction), rounded as
+    /// [`FxRate::apply`] rounds; it overflows only if the result is beyond `i128`.
+    pub fn apply_total(&self, t: Total) -> Result<Total, MoneyError> {
+        let (minor_units, currency) = self.convert(t.minor_units, t.currency)?;
+        Ok(Total { minor_units, currency })
+    }
+
+    fn convert(&self, minor_units: i128, currency: Currency) -> Result<(i128, Currency), MoneyError> {
+        let (inverse, target) = match currency {
             c if c == self.from => (false, self.to),
             c if c == self.to => (true, self.from),
             c => return Err(MoneyError::CurrencyMismatch { left: c, right: self.from }),
         };
         let (units, scale) = self.rate.parts();
         let pow = |n: i64| 10i128.checked_pow(u32::try_from(n).unwrap_or(0)).ok_or(MoneyError::Overflow);
-        let shift = i64::from(target.exponent()) - i64::from(m.currency.exponent());
+        let shift = i64::from(target.exponent()) - i64::from(currency.exponent());
         let (up, down) = (pow(shift.max(0))?, pow((-shift).max(0))?);
         let (rate_num, rate_den) = (i128::from(units), pow(i64::from(scale))?);
         let (num_factor, den_factor) = if inverse { (rate_den, rate_num) } else { (rate_num, rate_den) };
-        let num = i128::from(m.minor_units)
-            .checked_mul(num_factor)
-            .and_then(|x| x.checked_mul(up))
-            .ok_or(MoneyError::Overflow)?;
+        let num = num_factor.checked_mul(up).ok_or(MoneyError::Overflow)?;
         let den = den_factor.checked_mul(down).ok_or(MoneyError::Overflow)?;
-        let out = i64::try_from(div_round(num, den)).map_err(|_| MoneyError::Overflow)?;
-        Money::new(out, target)
+        Ok((mul_div_round(minor_units, num, den).ok_or(MoneyError::Overflow)?, target))
     }
 }
 
@@ -653,6 +726,14 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None,
             rng_seed: proptest::test_runner::RngSeed::Fixed(0x0C0_4C0D), ..ProptestConfig::default() })]
+
+        /// Splitting `v` by `d` before multiplying gives the same rounded result as forming
+        /// `v × n` whole, wherever that fits.
+        #[test]
+        fn mul_div_round_is_the_rounded_quotient(v in any::<i64>(), n in 1i64..=i64::MAX, d in 1i64..=i64::MAX) {
+            let (v, n, d) = (i128::from(v), i128::from(n), i128::from(d));
+            prop_assert_eq!(super::mul_div_round(v, n, d), Some(super::div_round(v * n, d)));
+        }
 
         /// Addition never silently mixes currencies and never wraps.
         #[test]

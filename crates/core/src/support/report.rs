@@ -19,7 +19,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::index::{Cell, Cube, DonorKey, MonthKey, RowKey};
-use super::{Channel, Currency, FxRate, Measure, Money, MoneyError, PledgeStatus, RangeClass, Support};
+use super::{Channel, Currency, FxRate, Measure, Money, MoneyError, PledgeStatus, RangeClass, Support, Total};
 use super::{SupportCategory, SupportRequest};
 use crate::CountryCode;
 
@@ -84,6 +84,8 @@ pub enum ReportError {
     Money(MoneyError),
     #[error("the GDP shares cover no member that takes part: give a GDP for at least one member not opted out")]
     NoGdp,
+    /// Beyond `i128` minor units: no history of accepted amounts reaches it (see [`Total`]);
+    /// only a baseline or a GDP figure given to [`burden_share`] can.
     #[error("the figures overflow")]
     Overflow,
 }
@@ -108,7 +110,7 @@ impl Sum {
         self.foreign.extend(cell.foreign(self.currency));
     }
 
-    fn value(mut self, rates: &mut Converter<'_>) -> Result<Money, ReportError> {
+    fn value(mut self, rates: &mut Converter<'_>) -> Result<Total, ReportError> {
         self.foreign.sort_unstable_by_key(|&(c, day, _)| (c, day));
         let mut total = self.native;
         let mut lots = self.foreign.into_iter().peekable();
@@ -119,8 +121,7 @@ impl Sum {
             }
             total += rates.convert(c, day, v)?;
         }
-        let minor = i64::try_from(total).map_err(|_| ReportError::Overflow)?;
-        Money::new(minor, self.currency).map_err(|_| ReportError::Overflow)
+        Ok(Total { minor_units: total, currency: self.currency })
     }
 }
 
@@ -138,8 +139,6 @@ impl<'a> Converter<'a> {
 
     /// `v` minor units of `c` on `day`, in the report's currency (rounded to its minor unit).
     fn convert(&mut self, c: Currency, day: Date, v: i128) -> Result<i128, ReportError> {
-        let amount =
-            Money::new(i64::try_from(v).map_err(|_| ReportError::Overflow)?, c).map_err(|_| ReportError::Overflow)?;
         let rate = match self.rates.get(&(c, day)) {
             Some(r) => *r,
             None => {
@@ -148,7 +147,8 @@ impl<'a> Converter<'a> {
                 r
             }
         };
-        Ok(i128::from(rate.apply(amount).map_err(ReportError::Money)?.minor_units))
+        let converted = rate.apply_total(Total { minor_units: v, currency: c }).map_err(ReportError::Money)?;
+        Ok(converted.minor_units)
     }
 }
 
@@ -172,8 +172,8 @@ pub struct TotalRow {
     /// Pledges counted in the row (delivery records, under [`Measure::Delivered`]).
     pub pledges: u64,
     /// Their quantities (pledged, or delivered under [`Measure::Delivered`]).
-    pub quantity: i64,
-    pub value: Money,
+    pub quantity: i128,
+    pub value: Total,
 }
 
 impl TotalRow {
@@ -197,7 +197,7 @@ pub struct Totals {
     pub currency: Currency,
     pub rows: Vec<TotalRow>,
     /// The total of every row the filter selects (not only those of this page).
-    pub total: Money,
+    pub total: Total,
     /// More rows follow this page: ask again with `after` = the last row's key.
     pub more: bool,
 }
@@ -352,7 +352,7 @@ pub fn by_channel(
     support: &Support,
     measure: Measure,
     currency: Currency,
-) -> Result<Vec<(Channel, Money)>, ReportError> {
+) -> Result<Vec<(Channel, Total)>, ReportError> {
     let (cubes, counts) = facts(support, measure);
     let mut rates = Converter::new(support, currency);
     lines(&cubes.months, currency, |k: &MonthKey| counts(k.status).then_some(k.channel))
@@ -366,7 +366,7 @@ pub fn by_donor(
     support: &Support,
     measure: Measure,
     currency: Currency,
-) -> Result<Vec<(CountryCode, Money)>, ReportError> {
+) -> Result<Vec<(CountryCode, Total)>, ReportError> {
     let (cubes, counts) = facts(support, measure);
     let mut rates = Converter::new(support, currency);
     lines(&cubes.donors, currency, |k: &DonorKey| counts(k.status).then_some(k.donor))
@@ -379,10 +379,10 @@ pub fn by_donor(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DonorDelivery {
     pub donor: CountryCode,
-    pub pledged: Money,
-    pub delivered: Money,
+    pub pledged: Total,
+    pub delivered: Total,
     /// Pledged minus delivered: still to come (negative after corrections beyond the pledge).
-    pub gap: Money,
+    pub gap: Total,
 }
 
 /// Pledged against delivered, by donor, in `currency`.
@@ -453,9 +453,9 @@ pub fn request_gaps(support: &Support) -> Vec<RequestGap<'_>> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Share {
     pub month: Month,
-    pub total: Money,
-    pub lethal: Money,
-    pub long_range: Money,
+    pub total: Total,
+    pub lethal: Total,
+    pub long_range: Total,
     /// `lethal / total` in basis points (1/100 of a percent), rounded half up; 0 when nothing.
     pub lethal_bp: u32,
     pub long_range_bp: u32,
@@ -491,12 +491,17 @@ pub fn shares(support: &Support, measure: Measure, currency: Currency) -> Result
         .collect()
 }
 
-fn basis_points(part: Money, whole: Money) -> u32 {
-    let (p, w) = (i128::from(part.minor_units), i128::from(whole.minor_units));
+/// `part / whole` in basis points, rounded half up; 0 when either is not positive, and
+/// `u32::MAX` when the ratio is beyond it.
+fn basis_points(part: Total, whole: Total) -> u32 {
+    let (p, w) = (part.minor_units, whole.minor_units);
     if w <= 0 || p <= 0 {
         return 0;
     }
-    u32::try_from((p * 10_000 * 2 + w) / (2 * w)).unwrap_or(u32::MAX)
+    // Drop low bits that cannot change the ratio at this precision, so that p × 20,000 fits.
+    let shift = (128 - w.max(p).leading_zeros()).saturating_sub(110);
+    let (p, w) = (p >> shift, (w >> shift).max(1));
+    p.checked_mul(20_000).and_then(|x| u32::try_from((x + w) / (2 * w)).ok()).unwrap_or(u32::MAX)
 }
 
 /// One member's line of [`burden_share`].
@@ -506,7 +511,7 @@ pub struct BurdenLine {
     /// Its fair share of the baseline: `baseline × gdp(m) / Σ gdp` over members taking part.
     pub fair_share: Money,
     /// What it gave under the measure, every channel counted (trust-fund contributions too).
-    pub given: Money,
+    pub given: Total,
     /// `given / fair_share` in basis points (10,000 = exactly its share).
     pub ratio_bp: u32,
 }
@@ -544,9 +549,9 @@ pub fn burden_share(
                 .map_err(|_| ReportError::Overflow)?;
             let given = match given.remove(&member) {
                 Some(sum) => sum.value(&mut rates)?,
-                None => Money::zero(currency),
+                None => Total::zero(currency),
             };
-            Ok(BurdenLine { member, fair_share, given, ratio_bp: basis_points(given, fair_share) })
+            Ok(BurdenLine { member, fair_share, given, ratio_bp: basis_points(given, fair_share.into()) })
         })
         .collect()
 }

@@ -72,6 +72,12 @@ fn a_draft_needs_a_title_and_a_text_of_bounded_length() {
         (draft("t".into(), "   ".into()), "text"),
         (draft("t".repeat(crate::MAX_TITLE + 1), "x".into()), "title"),
         (draft("t".into(), "x".repeat(crate::MAX_TEXT + 1)), "text"),
+        // Control characters other than newline and tab could rewrite what a terminal shows.
+        (draft("t\x1b[2J".into(), "x".into()), "title"),
+        (draft("t".into(), "line\rforged".into()), "text"),
+        (draft("t".into(), "bell\x07".into()), "text"),
+        (draft("t".into(), "c1\u{9b}31m".into()), "text"),
+        (draft("t".into(), "nul\0".into()), "text"),
     ] {
         match w.refuse(Actor::Secretariat, &cmd, t0()) {
             Refusal::Invalid { field: f, .. } => assert_eq!(f, field),
@@ -79,6 +85,8 @@ fn a_draft_needs_a_title_and_a_text_of_bounded_length() {
         }
     }
     w.run(Actor::Secretariat, &draft("t".repeat(crate::MAX_TITLE), "x".into()), t0());
+    // Newlines and tabs are text.
+    w.run(Actor::Secretariat, &draft("t".into(), "1.\tfirst\n2.\tsecond\n".into()), t0());
 }
 
 #[test]

@@ -165,3 +165,20 @@ fn the_explanation_of_an_adoption_counts_silent_and_explicit_concurrences() {
     let why = w.close(id, deadline()).explain();
     assert!(why.contains("30 of 31 electors concurred by silence, 1 explicitly"), "{why}");
 }
+
+#[test]
+fn a_reservation_cannot_carry_terminal_escapes() {
+    let mut w = World::alliance();
+    let id = w.silence();
+    // Would print, in another delegation's terminal, a line saying FRA objected.
+    let cmd = Command::TakePosition {
+        proposal: id,
+        member: c("DNK"),
+        revision: 1,
+        stance: Stance::ConcurWithReservation,
+        text: Some("ok\r\x1b[2K    FRA  object at 2024-02-27T10:00:00Z".into()),
+        evidence: None,
+    };
+    let r = w.refuse(Actor::Member(c("DNK")), &cmd, plus(t0(), 60));
+    assert!(matches!(&r, Refusal::Invalid { field: "text", reason } if reason.contains("U+000D")), "{r:?}");
+}

@@ -24,6 +24,11 @@ pub(crate) fn eur(minor_units: i64) -> Money {
     Money { minor_units, currency: Currency::EUR }
 }
 
+/// A report's figure in EUR.
+pub(crate) fn total(minor_units: i64) -> crate::support::Total {
+    eur(minor_units).into()
+}
+
 /// The support world and the ids it made.
 #[derive(Debug, Clone)]
 pub(crate) struct Support {

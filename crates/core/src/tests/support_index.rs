@@ -14,7 +14,7 @@ use super::support_fixtures::{Support, now, rate};
 use super::support_properties::{command, op, start};
 use crate::support::index::ReportIndex;
 use crate::support::report::{Month, ReportError, by_channel, by_donor, pledged_vs_delivered, shares, totals};
-use crate::support::{Currency, FxRate, Measure, Money, PledgeStatus, RangeClass, Support as SupportState};
+use crate::support::{Currency, FxRate, Measure, Money, PledgeStatus, RangeClass, Support as SupportState, Total};
 use crate::{Actor, Command, CountryCode, decide};
 
 /// One pledge, or one delivery record, as the oracle counts it.
@@ -56,7 +56,7 @@ fn facts(st: &SupportState, measure: Measure) -> Vec<Fact> {
 }
 
 /// A line as the oracle sums it: facts, quantity, and amounts per currency and day.
-type Lots = (u64, i64, BTreeMap<(Currency, Date), i64>);
+type Lots = (u64, i128, BTreeMap<(Currency, Date), i128>);
 
 /// Sums facts into lines, converting each line's amounts per currency and day.
 fn oracle<L: Ord>(
@@ -64,25 +64,30 @@ fn oracle<L: Ord>(
     facts: &[Fact],
     to: Currency,
     line: impl Fn(&Fact) -> Option<L>,
-) -> Result<BTreeMap<L, (u64, i64, Money)>, ReportError> {
+) -> Result<BTreeMap<L, (u64, i128, Total)>, ReportError> {
     let mut lots: BTreeMap<L, Lots> = BTreeMap::new();
     for f in facts {
         if let Some(l) = line(f) {
             let e = lots.entry(l).or_default();
             e.0 += 1;
-            e.1 += f.quantity;
+            e.1 += i128::from(f.quantity);
             let day = if f.value.currency == to { date(2000, 1, 1) } else { f.day };
-            *e.2.entry((f.value.currency, day)).or_default() += f.value.minor_units;
+            *e.2.entry((f.value.currency, day)).or_default() += i128::from(f.value.minor_units);
         }
     }
     lots.into_iter()
         .map(|(l, (n, q, lots))| {
-            let mut sum = 0i64;
+            let mut sum = 0i128;
             for ((c, day), v) in lots {
-                let m = Money::new(v, c).map_err(|_| ReportError::Overflow)?;
-                sum += st.rates.convert(m, to, day).map_err(ReportError::Money)?.minor_units;
+                let t = Total { minor_units: v, currency: c };
+                sum += if c == to {
+                    v
+                } else {
+                    let rate = st.rates.applicable(c, to, day).map_err(ReportError::Money)?;
+                    rate.apply_total(t).map_err(ReportError::Money)?.minor_units
+                };
             }
-            Ok((l, (n, q, Money { minor_units: sum, currency: to })))
+            Ok((l, (n, q, Total { minor_units: sum, currency: to })))
         })
         .collect()
 }
@@ -103,7 +108,7 @@ fn check_reports(st: &SupportState) -> Result<(), TestCaseError> {
                         })
                         .collect();
                     prop_assert_eq!(got, rows.into_iter().collect::<Vec<_>>());
-                    let total = all.get(&()).map_or(Money::zero(to), |l| l.2);
+                    let total = all.get(&()).map_or(Total::zero(to), |l| l.2);
                     prop_assert_eq!(t.total, total);
                     prop_assert!(!t.more);
                 }
@@ -125,7 +130,7 @@ fn check_reports(st: &SupportState) -> Result<(), TestCaseError> {
                 prop_assert_eq!(sh.len(), months.len());
                 for s in sh {
                     let pick =
-                        |m: &BTreeMap<Month, (u64, i64, Money)>| m.get(&s.month).map_or(Money::zero(to), |l| l.2);
+                        |m: &BTreeMap<Month, (u64, i128, Total)>| m.get(&s.month).map_or(Total::zero(to), |l| l.2);
                     prop_assert_eq!((s.total, s.lethal, s.long_range), (pick(&months), pick(&lethal), pick(&long)));
                 }
             }
@@ -139,8 +144,8 @@ fn check_reports(st: &SupportState) -> Result<(), TestCaseError> {
         oracle(st, &delivered, Currency::EUR, |f| Some(f.donor)),
     ) {
         for l in lines {
-            let pick = |m: &BTreeMap<CountryCode, (u64, i64, Money)>| {
-                m.get(&l.donor).map_or(Money::zero(Currency::EUR), |x| x.2)
+            let pick = |m: &BTreeMap<CountryCode, (u64, i128, Total)>| {
+                m.get(&l.donor).map_or(Total::zero(Currency::EUR), |x| x.2)
             };
             prop_assert_eq!((l.pledged, l.delivered), (pick(&p), pick(&d)));
         }

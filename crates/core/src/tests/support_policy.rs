@@ -562,3 +562,13 @@ fn a_log_with_a_lethal_fund_pledge_or_an_over_delivery_fails_to_apply() {
 fn pledge(terms: crate::support::PledgeTerms) -> Command {
     Command::RecordPledge { pledge: terms, status: None }
 }
+
+#[test]
+fn a_request_description_cannot_carry_terminal_escapes() {
+    let mut s = Support::new();
+    let mut forged = request(Cat::Demining, 5);
+    // Would clear another user's screen and print a forged status.
+    forged.description = "mines\x1b[2J\x1b[Hstatus covered".into();
+    let r = s.w.refuse(ukr(), &Command::FileRequest { request: forged }, now());
+    assert!(matches!(&r, Refusal::Invalid { field: "description", reason } if reason.contains("U+001B")), "{r}");
+}

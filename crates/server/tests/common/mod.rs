@@ -156,7 +156,13 @@ impl Server {
     /// A new bearer token for `actor`, written to the store (tokens are not log events).
     pub async fn mint(&self, actor: Actor) -> String {
         let (token, hash) = generate_token().expect("random bytes");
-        let new = NewToken { hash, actor, label: format!("test token for {actor}"), created_at: Timestamp::now() };
+        let new = NewToken {
+            hash,
+            actor,
+            label: format!("test token for {actor}"),
+            created_at: Timestamp::now(),
+            expires_at: None,
+        };
         self.store.create_token(&new).await.expect("store the token");
         token
     }

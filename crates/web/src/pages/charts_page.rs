@@ -61,7 +61,7 @@ fn svg_or_note(r: Result<String, charts::ChartError>) -> String {
 
 /// An amount in millions for the tables beside the charts, as the axes show it (the support
 /// page lists every pledge's exact value).
-fn mn(m: concord_core::support::Money) -> String {
+fn mn(m: concord_core::support::Total) -> String {
     format!("{:.2}", millions(m))
 }
 

@@ -34,12 +34,25 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-/// Only a path on this site: never another origin (`//evil`, `https://…`).
+/// Where to go after signing in: only a path on this site, never another origin.
+///
+/// Checking the string's shape is not enough (`/\t/evil.example` passes a "starts with one
+/// slash" test, and browsers drop the tab and follow `//evil.example`), so `next` is resolved the
+/// way a browser resolves a `Location` (WHATWG URL parsing, which strips tabs and newlines and
+/// reads `\` as `/`) against a placeholder origin, and kept only if it stays on that origin. What
+/// is returned is the re-serialised path, query and fragment: percent-encoded, with no control
+/// characters, so it is always a valid header value.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
+    const HOME: &str = "/";
+    let Some(next) = next.filter(|n| n.starts_with('/')) else { return HOME.to_owned() };
+    let Ok(base) = url::Url::parse("http://concord.invalid/") else { return HOME.to_owned() };
+    let Ok(resolved) = base.join(next) else { return HOME.to_owned() };
+    if resolved.origin() != base.origin() {
+        return HOME.to_owned();
     }
+    let path = &resolved[url::Position::BeforePath..];
+    // A path that begins with two slashes would be read as another host once it stands alone.
+    if path.starts_with("//") || path.starts_with("/\\") { HOME.to_owned() } else { path.to_owned() }
 }
 
 fn render(
@@ -169,5 +182,40 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    /// The WHATWG URL parser's tricks (tabs and newlines stripped, `\\` read as `/`, encoded
+    /// forms), each of which a browser would follow to another origin.
+    #[test]
+    fn next_never_leaves_the_site() {
+        for evil in [
+            "/\t/evil.example",
+            "/%09/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "\t//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\\/evil.example",
+            "//evil.example",
+            "///evil.example",
+            "/.//evil.example",
+            "/./\t/evil.example",
+            "https:evil.example",
+            "http://evil.example/",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+        ] {
+            let next = safe_next(Some(evil));
+            assert!(!next.starts_with("//") && !next.contains('\\'), "{evil:?} gave {next:?}");
+            let resolved = url::Url::parse("https://concord.example/login").unwrap().join(&next).unwrap();
+            assert_eq!(resolved.host_str(), Some("concord.example"), "{evil:?} gave {next:?}");
+            assert!(next.chars().all(|c| c.is_ascii_graphic()), "{evil:?} gave {next:?}");
+        }
+        // `%09` stays an encoded tab inside a path (harmless); control characters are encoded.
+        assert_eq!(safe_next(Some("/proposals?q=a\r\nSet-Cookie:x")), "/proposals?q=aSet-Cookie:x");
+        assert_eq!(safe_next(Some("/support?donor=FRA&lethal=yes#top")), "/support?donor=FRA&lethal=yes#top");
+        assert_eq!(safe_next(Some("/caf\u{e9}")), "/caf%C3%A9");
     }
 }
