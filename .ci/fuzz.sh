@@ -20,9 +20,12 @@ rss_mb="${FUZZ_RSS_MB:-2048}"
 
 echo "== cargo-fuzz"
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
-  cargo +nightly install cargo-fuzz --locked
+  cargo install cargo-fuzz --locked
 fi
 cargo +nightly fuzz --version
+
+# cargo-fuzz does not pass --locked on; this fails, as CI's builds do, if fuzz/Cargo.lock is stale.
+cargo +nightly metadata --manifest-path fuzz/Cargo.toml --locked --format-version 1 >/dev/null
 
 # `run` must get the same build flags as `build`, or it would build again.
 flags=(--sanitizer address)

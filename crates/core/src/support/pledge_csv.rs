@@ -191,7 +191,8 @@ mod tests {
     #[test]
     fn the_first_bad_row_is_named() {
         let good = "FRA,UKR,bilateral,,,tanks,armour,medium,x,1,1,EUR,reported_by_donor,,,,";
-        let csv = format!("{HEAD}{good}\nFRA,UKR,bilateral,,,death_ray,armour,medium,x,1,1,EUR,reported_by_donor,,,,\n");
+        let csv =
+            format!("{HEAD}{good}\nFRA,UKR,bilateral,,,death_ray,armour,medium,x,1,1,EUR,reported_by_donor,,,,\n");
         let err = parse(csv.as_bytes()).unwrap_err();
         assert!(matches!(&err, PledgeCsvError::Row { row: 2, reason } if reason.starts_with("category:")), "{err}");
         assert_eq!(parse(HEAD.as_bytes()), Err(PledgeCsvError::Empty));
