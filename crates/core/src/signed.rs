@@ -78,6 +78,11 @@ impl PositionStatement {
     pub fn parse(text: &str) -> Result<Self, StatementError> {
         let bad = |s: &str| StatementError(s.to_owned());
         let body = text.strip_suffix('\n').ok_or_else(|| bad("it does not end in a newline"))?;
+        // A note's text has no control characters but newlines (c2sp.org/signed-note), so a
+        // statement with one could never be signed; the origin is the only free-form field.
+        if let Some(i) = body.bytes().position(|b| b < 0x20 && b != b'\n') {
+            return Err(StatementError(format!("control character {:#04x} at byte {i}", body.as_bytes()[i])));
+        }
         let mut lines = body.split('\n');
         if lines.next() != Some(POSITION_HEADER) {
             return Err(bad("the first line is not concord/position/v1"));
@@ -192,6 +197,19 @@ mod tests {
             text.replace(&"ab".repeat(32), &"AB".repeat(32)),
         ] {
             assert!(PositionStatement::parse(&bad).is_err(), "accepted {bad:?}");
+        }
+    }
+
+    // Found by the fuzz target `position_statement`: NULs in the origin parsed, and the
+    // statement then could not be signed.
+    #[test]
+    fn a_control_character_is_refused_as_no_note_can_carry_it() {
+        let text = statement().to_text();
+        for c in ['\0', '\r', '\t', '\u{1b}'] {
+            let bad = text.replacen("alliance", &format!("alli{c}ance"), 1);
+            assert_ne!(bad, text);
+            let err = PositionStatement::parse(&bad).unwrap_err();
+            assert!(err.0.contains("control character"), "{err}");
         }
     }
 }

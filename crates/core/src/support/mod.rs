@@ -19,6 +19,7 @@ mod fund;
 pub mod index;
 mod money;
 mod pledge;
+pub mod pledge_csv;
 pub mod report;
 mod request;
 pub(crate) mod rules;
