@@ -14,7 +14,9 @@ use crate::terminal::outln;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use concord_ledger::edge::{TreeEdge, check_stored};
 use concord_ledger::tile::{self, FULL_WIDTH};
+use concord_ledger::{Hash, leaf_hash};
 use concord_store::{LogRecord, StoredEntry};
 
 #[derive(Debug, clap::Args)]
@@ -43,15 +45,31 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         bail!("{} exists already: export into a new folder", args.out.display());
     }
     let store = crate::serve::open_store(&args.db).await?;
+    std::fs::create_dir_all(&args.out)?;
+    let written = write_export(store.as_ref(), &args.out).await;
+    if written.is_err() {
+        // Half a mirror must not pass for one.
+        let _ = std::fs::remove_dir_all(&args.out);
+    }
+    let (size, tiles) = written?;
+    outln!("exported {size} entries, {tiles} tiles and the checkpoint at size {size} to {}", args.out.display());
+    Ok(())
+}
+
+/// Writes the export of the latest checkpoint into `out`; returns its size and how many tiles.
+/// The tiles are copies of the stored tree hashes, so each of those is first compared with the
+/// tree recomputed from the entries: a mirror must not carry a tile its entries contradict.
+async fn write_export(store: &dyn concord_store::Store, out: &Path) -> anyhow::Result<(u64, usize)> {
     let c = store.latest_checkpoint().await?.context("the database holds no checkpoint")?;
     let mut note = c.note.clone();
     for co in store.cosignatures(c.size).await? {
         note.push_str(&co.line);
         note.push('\n');
     }
-    std::fs::create_dir_all(&args.out)?;
-    write(&args.out, "checkpoint", note.as_bytes())?;
+    write(out, "checkpoint", note.as_bytes())?;
 
+    let refuse = "the database's Merkle tree does not match its entries, nothing exported (see `concord verify --db`)";
+    let mut tree = TreeEdge::default();
     let full = u64::from(FULL_WIDTH);
     for n in 0..c.size.div_ceil(full) {
         let width = (c.size - n * full).min(full);
@@ -60,47 +78,33 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         if n == 0 {
             let first: LogRecord = concord_store::decode(&entries[0].bytes)?;
             if let concord_core::Event::LogCreated { log_key, .. } = first.event {
-                write(&args.out, "log.vkey", format!("{log_key}\n").as_bytes())?;
+                write(out, "log.vkey", format!("{log_key}\n").as_bytes())?;
             }
         }
+        let leaves: Vec<Hash> = entries.iter().map(|e| leaf_hash(&e.bytes)).collect();
+        let added = tree.append(&leaves)?;
+        let stored = store.tree_hashes(&added.iter().map(|(i, _)| *i).collect::<Vec<_>>()).await.context(refuse)?;
+        check_stored(&added, &stored).context(refuse)?;
         let bytes: Vec<&[u8]> = entries.iter().map(|e| e.bytes.as_slice()).collect();
-        write(&args.out, &tile::entries_path(n, width as u16), &tile::encode_entry_bundle(&bytes)?)?;
+        write(out, &tile::entries_path(n, width as u16), &tile::encode_entry_bundle(&bytes)?)?;
     }
+    if tree.root()? != c.root {
+        bail!("the database's entries do not give the root of its latest checkpoint, nothing exported");
+    }
+    // Every hash below is one of those just compared.
     let tiles = tile::tiles_for_size(c.size);
     for t in &tiles {
         let hashes = store.tree_hashes(&tile::tile_hash_indexes(t)).await?;
         let bytes: Vec<u8> = hashes.iter().flat_map(|h| *h.as_bytes()).collect();
-        write(&args.out, &tile::tile_path(t), &bytes)?;
+        write(out, &tile::tile_path(t), &bytes)?;
     }
-    outln!(
-        "exported {} entries, {} tiles and the checkpoint at size {} to {}",
-        c.size,
-        tiles.len(),
-        c.size,
-        args.out.display()
-    );
-    Ok(())
+    Ok((c.size, tiles.len()))
 }
 
-/// Reads an export: its checkpoint, and its entries in order, fed to `feed` bundle by bundle.
-pub fn read(dir: &Path, mut feed: impl FnMut(&[StoredEntry]) -> anyhow::Result<()>) -> anyhow::Result<Vec<u8>> {
-    let (checkpoint, size) = read_checkpoint(dir)?;
-    for n in 0..bundles(size) {
-        feed(&read_bundle(dir, n, size)?)?;
-    }
-    Ok(checkpoint)
-}
-
-/// An export's checkpoint note, and the log size it signs (not yet verified).
-pub fn read_checkpoint(dir: &Path) -> anyhow::Result<(Vec<u8>, u64)> {
-    let checkpoint = std::fs::read(dir.join("checkpoint"))
-        .with_context(|| format!("{} has no checkpoint: is it a concord export?", dir.display()))?;
-    let size = concord_ledger::note::Note::parse(&checkpoint)
-        .ok()
-        .and_then(|n| concord_ledger::checkpoint::Checkpoint::parse(&n.text).ok())
-        .map(|c| c.size())
-        .context("the export's checkpoint is not a checkpoint note")?;
-    Ok((checkpoint, size))
+/// An export's checkpoint note, as read (not verified).
+pub fn read_checkpoint_bytes(dir: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(dir.join("checkpoint"))
+        .with_context(|| format!("{} has no checkpoint: is it a concord export?", dir.display()))
 }
 
 /// How many entry bundles a log of `size` entries has.

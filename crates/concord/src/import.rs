@@ -17,7 +17,7 @@ use concord_ledger::note::Note;
 use concord_store::{Batch, Checkpoint, Cosignature, NewEntry};
 use concord_verify::{LogVerifier, Options};
 
-use crate::export::{bundles, read_bundle, read_checkpoint};
+use crate::export::{bundles, read_bundle, read_checkpoint_bytes};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -33,13 +33,15 @@ pub struct Args {
 const BUNDLES_PER_BATCH: u64 = 16;
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let (checkpoint, size) = read_checkpoint(&args.from)?;
+    let checkpoint = read_checkpoint_bytes(&args.from)?;
     let vkey = std::fs::read_to_string(args.from.join("log.vkey"))
         .with_context(|| format!("{} has no log.vkey: is it a concord export?", args.from.display()))?;
     let log_key = crate::verify::key(vkey.trim())?;
     let origin = log_key.name().to_string();
 
     let mut verifier = LogVerifier::new(Options { log_key, witnesses: Vec::new(), quorum: 0, trusted: None })?;
+    // Its size is trusted only once its signature is checked.
+    let size = verifier.open_checkpoint(&checkpoint).context("the export does not verify")?.size();
     for n in 0..bundles(size) {
         verifier.feed(&read_bundle(&args.from, n, size)?).context("the export does not verify")?;
     }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use concord_ledger::keys::Verifier;
 use concord_store::StoredEntry;
-use concord_verify::{LogVerifier, Options, Report};
+use concord_verify::{LogVerifier, Options, Report, TileCheck};
 use serde_json::Value;
 
 #[derive(Debug, clap::Args)]
@@ -68,9 +68,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let checkpoint = match (&args.server, &args.db, &args.export) {
         (Some(url), _, _) => from_server(url, &mut verifier).await?,
         (None, Some(db), _) => from_db(db, &mut verifier).await?,
-        (None, None, Some(dir)) => {
-            crate::export::read(dir, |entries| verifier.feed(entries).context("verification failed"))?
-        }
+        (None, None, Some(dir)) => from_export(dir, &mut verifier)?,
         (None, None, None) => bail!("give --server, --db or --export"),
     };
     let report = verifier.finish(&checkpoint).context("verification failed")?;
@@ -96,11 +94,7 @@ async fn from_server(url: &str, verifier: &mut LogVerifier) -> anyhow::Result<Ve
         bail!("{base} answered {} for its checkpoint", resp.status());
     }
     let checkpoint = resp.bytes().await?.to_vec();
-    let size = concord_ledger::note::Note::parse(&checkpoint)
-        .ok()
-        .and_then(|n| concord_ledger::checkpoint::Checkpoint::parse(&n.text).ok())
-        .map(|c| c.size())
-        .context("the server's checkpoint is not a checkpoint note")?;
+    let size = verifier.open_checkpoint(&checkpoint).context("verification failed")?.size();
     while verifier.size() < size {
         let from = verifier.size();
         let limit = PAGE.min(size - from);
@@ -146,9 +140,40 @@ async fn from_db(db: &std::path::Path, verifier: &mut LogVerifier) -> anyhow::Re
         if entries.is_empty() {
             bail!("the database stops at entry {from} of the {} its checkpoint signs", c.size);
         }
-        verifier.feed(&entries).context("verification failed")?;
+        // Every stored tree hash is compared with the tree recomputed from the entries: the
+        // server serves tiles and proofs from them, and `export` copies them.
+        let added = verifier.feed_with_hashes(&entries).context("verification failed")?;
+        let indexes: Vec<u64> = added.iter().map(|(i, _)| *i).collect();
+        let stored = store.tree_hashes(&indexes).await.context("verification failed")?;
+        concord_ledger::edge::check_stored(&added, &stored).context("verification failed")?;
     }
     Ok(note.into_bytes())
+}
+
+/// Reads an export: its checkpoint, verified before its size is trusted; every entry bundle;
+/// and every hash tile, checked against the tree the entries give.
+fn from_export(dir: &std::path::Path, verifier: &mut LogVerifier) -> anyhow::Result<Vec<u8>> {
+    use concord_ledger::tile::{self, Tile};
+
+    let checkpoint = crate::export::read_checkpoint_bytes(dir)?;
+    let size = verifier.open_checkpoint(&checkpoint).context("verification failed")?.size();
+    let read_tile = |t: &Tile| {
+        let rel = tile::tile_path(t);
+        std::fs::read(dir.join(&rel)).with_context(|| format!("the export lacks {rel}"))
+    };
+    let mut tiles = TileCheck::default();
+    let (level0, upper): (Vec<Tile>, Vec<Tile>) = tile::tiles_for_size(size).into_iter().partition(|t| t.level() == 0);
+    for (n, t) in (0..crate::export::bundles(size)).zip(&level0) {
+        let added =
+            verifier.feed_with_hashes(&crate::export::read_bundle(dir, n, size)?).context("verification failed")?;
+        tiles.add(&added);
+        // The level-0 tile of a bundle is its entries' leaf hashes: checked at once.
+        tiles.check(t, &read_tile(t)?).context("verification failed")?;
+    }
+    for t in &upper {
+        tiles.check(t, &read_tile(t)?).context("verification failed")?;
+    }
+    Ok(checkpoint)
 }
 
 fn print(r: &Report) {

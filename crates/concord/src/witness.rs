@@ -65,9 +65,14 @@ pub fn check(body: &[u8], log: &Verifier, last: Option<Cosigned>) -> Result<(Str
         return Err(Refusal::Conflict { known_size: known });
     }
     match last {
-        // Never cosigned: the first checkpoint is trusted as it comes (no proof from size 0).
-        None if req.proof.is_empty() => {}
-        None => return Err(Refusal::BadProof),
+        // Never cosigned, or cosigned only the empty tree: every tree extends the empty one, so
+        // the checkpoint is trusted as it comes, and tlog-witness says the proof from old size 0
+        // MUST be empty; one that is not does not verify (422).
+        Some(l) if l.size == 0 && c.size() == 0 && l.root != c.root() => {
+            return Err(Refusal::Conflict { known_size: known });
+        }
+        None | Some(Cosigned { size: 0, .. }) if req.proof.is_empty() => {}
+        None | Some(Cosigned { size: 0, .. }) => return Err(Refusal::BadProof),
         Some(l) if l.size == c.size() => {
             if l.root != c.root() || !req.proof.is_empty() {
                 return Err(Refusal::Conflict { known_size: known });
@@ -220,6 +225,26 @@ mod tests {
             all.extend(edge.append(&[*l]).unwrap().into_iter().map(|(_, h)| h));
         }
         all
+    }
+
+    #[test]
+    fn a_witness_that_cosigned_the_empty_tree_goes_on_from_size_0() {
+        let leaves: Vec<Hash> = (0..3u8).map(|i| leaf_hash(&[i])).collect();
+        let v = log().verifier();
+        let (_, empty) = check(&request(0, vec![], &[], &log()), &v, None).unwrap();
+        assert_eq!(empty, Cosigned { size: 0, root: tlog::empty_tree_hash() });
+        // The same empty checkpoint again, then a first real one: from old size 0, no proof.
+        assert_eq!(check(&request(0, vec![], &[], &log()), &v, Some(empty)).unwrap().1, empty);
+        let (_, next) = check(&request(0, vec![], &leaves, &log()), &v, Some(empty)).unwrap();
+        assert_eq!(next.size, 3);
+        // A proof from size 0 is not empty as the spec requires: 422, as before any checkpoint.
+        let junk = vec![leaves[0]];
+        assert!(matches!(check(&request(0, junk.clone(), &leaves, &log()), &v, Some(empty)), Err(Refusal::BadProof)));
+        assert!(matches!(check(&request(0, junk, &leaves, &log()), &v, None), Err(Refusal::BadProof)));
+        // A size-0 checkpoint with another root is another log's history: 409.
+        let odd = Checkpoint::new("w.test/log", 0, leaf_hash(b"x")).unwrap().sign(&log()).unwrap();
+        let odd = AddCheckpoint { old_size: 0, proof: vec![], checkpoint: odd }.format().into_bytes();
+        assert!(matches!(check(&odd, &v, Some(empty)), Err(Refusal::Conflict { known_size: 0 })));
     }
 
     #[test]

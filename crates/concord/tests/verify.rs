@@ -146,8 +146,17 @@ async fn a_false_outcome_in_a_rewritten_log_is_caught_by_replay() {
     fails_naming(&verify(&d, &[]), &format!("entry {i}: the recorded decision on proposal"));
 }
 
-/// Re-signs the rewritten log's checkpoint with the log's own key, as the operator can.
+/// Re-signs the rewritten log's checkpoint with the log's own key, as the operator can, and
+/// rewrites the stored Merkle tree to match (or `verify --db` would name its first stale hash).
 async fn re_sign(d: &Demo, c: &mut SqliteConnection, leaves: &[Hash]) {
+    for (i, h) in concord_ledger::edge::TreeEdge::default().append(leaves).unwrap() {
+        sqlx::query("UPDATE tree_hashes SET hash = ? WHERE idx = ?")
+            .bind(h.as_bytes().as_slice())
+            .bind(i as i64)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
     let root = tlog::root_of(leaves);
     let key = Signer::parse(std::fs::read_to_string(d.db.with_file_name("demo-log.key")).unwrap().trim()).unwrap();
     let note = concord_ledger::checkpoint::Checkpoint::new(key.name().as_str(), leaves.len() as u64, root)
@@ -286,4 +295,148 @@ fn an_export_verifies_with_no_server_and_a_changed_mirror_does_not() {
     fails_naming(&verify_export(), "verification failed: entry");
     std::fs::remove_file(&bundle).unwrap();
     fails_naming(&verify_export(), "the export lacks tile/entries/000.p/");
+}
+
+/// Overwrites one row of the stored Merkle tree, as an operator (or a bad disk) could.
+async fn overwrite_tree_hash(c: &mut SqliteConnection, index: i64) {
+    let done = sqlx::query("UPDATE tree_hashes SET hash = ? WHERE idx = ?")
+        .bind(leaf_hash(b"not the tree").as_bytes().as_slice())
+        .bind(index)
+        .execute(c)
+        .await
+        .unwrap();
+    assert_eq!(done.rows_affected(), 1, "tree hash {index} is stored");
+}
+
+/// Runs `concord serve` on the demo database until it exits on its own; a server that starts
+/// instead is stopped after a bounded wait and the test fails.
+fn serve_until_exit(d: &Demo) -> Output {
+    let child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&d.db)
+        .arg("--log-key")
+        .arg(d.db.with_file_name("demo-log.key"))
+        .env("RUST_LOG", "off")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
+    match rx.recv_timeout(std::time::Duration::from_secs(120)) {
+        Ok(out) => out,
+        Err(_) => {
+            let _ = Command::new("kill").arg(id.to_string()).status();
+            panic!("the server started on a database whose tree does not match its entries");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_overwritten_tree_hash_is_named_by_verify_rebuild_export_and_serve() {
+    let d = demo();
+    let mut c = db(&d).await;
+    // Index 5 is the level-1 node over entries 2 and 3: no entry's bytes change, only the tree
+    // that tiles and proofs are served from.
+    overwrite_tree_hash(&mut c, 5).await;
+    let named = "stored tree hash 5 (level 1, node 1) is not the hash recomputed from the entries";
+    fails_naming(&verify(&d, &[]), named);
+    let rebuild = Command::new(BIN).args(["rebuild", "--db"]).arg(&d.db).output().unwrap();
+    fails_naming(&rebuild, named);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mirror");
+    let export = Command::new(BIN).args(["export", "--db"]).arg(&d.db).arg("--out").arg(&out).output().unwrap();
+    fails_naming(&export, named);
+    assert!(!out.exists(), "no half-written mirror is left behind");
+    fails_naming(&serve_until_exit(&d), named);
+
+    // Repaired, the tree verifies again; then the last stored hash (next to where a server
+    // filling in missing hashes starts) is caught too.
+    let stored: Vec<(i64, Vec<u8>)> = sqlx::query("SELECT idx, hash FROM tree_hashes ORDER BY idx")
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("idx"), r.get("hash")))
+        .collect();
+    let leaves: Vec<Hash> = entries(&mut c).await.iter().map(|(_, b)| leaf_hash(b)).collect();
+    assert_eq!(stored.len() as u64, tlog::stored_hash_count(leaves.len() as u64), "the store holds every hash");
+    let mut fixed = concord_ledger::edge::TreeEdge::default();
+    let want = fixed.append(&leaves).unwrap();
+    sqlx::query("UPDATE tree_hashes SET hash = ? WHERE idx = 5")
+        .bind(want[5].1.as_bytes().as_slice())
+        .execute(&mut c)
+        .await
+        .unwrap();
+    assert!(verify(&d, &[]).status.success(), "the tree repaired verifies");
+    let last = stored.len() as i64 - 1;
+    overwrite_tree_hash(&mut c, last).await;
+    let (level, n) = tlog::split_stored_hash_index(last as u64);
+    let named = format!("stored tree hash {last} (level {level}, node {n}) is not the hash recomputed");
+    fails_naming(&verify(&d, &[]), &named);
+    fails_naming(&Command::new(BIN).args(["rebuild", "--db"]).arg(&d.db).output().unwrap(), &named);
+}
+
+fn export(d: &Demo, out: &std::path::Path) {
+    let export = Command::new(BIN).args(["export", "--db"]).arg(&d.db).arg("--out").arg(out).output().unwrap();
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+}
+
+fn verify_export(out: &std::path::Path) -> Output {
+    Command::new(BIN)
+        .args(["verify", "--export"])
+        .arg(out)
+        .args(["--log-key", out.join("log.vkey").to_str().unwrap()])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_export_s_hash_tiles_are_checked_against_its_entries() {
+    let d = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mirror");
+    export(&d, &out);
+    // The demo's log fits one partial level-0 tile: its hashes are the entries' leaf hashes.
+    let tile = out.join("tile/0/000.p").read_dir().unwrap().next().unwrap().unwrap().path();
+    let rel = tile.strip_prefix(&out).unwrap().to_str().unwrap().to_owned();
+    let good = std::fs::read(&tile).unwrap();
+    let mut bytes = good.clone();
+    bytes[3 * 32 + 7] ^= 0x40;
+    std::fs::write(&tile, &bytes).unwrap();
+    fails_naming(
+        &verify_export(&out),
+        &format!("{rel}: hash 3 of the tile is not the one recomputed from the entries"),
+    );
+    std::fs::write(&tile, &good[32..]).unwrap();
+    fails_naming(&verify_export(&out), &format!("{rel}: the tile is {} bytes, not {}", good.len() - 32, good.len()));
+    std::fs::remove_file(&tile).unwrap();
+    fails_naming(&verify_export(&out), &format!("the export lacks {rel}"));
+    std::fs::write(&tile, &good).unwrap();
+    assert!(verify_export(&out).status.success());
+}
+
+#[test]
+fn an_export_s_checkpoint_is_verified_before_its_size_is_trusted() {
+    let d = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mirror");
+    export(&d, &out);
+    let path = out.join("checkpoint");
+    let note = std::fs::read_to_string(&path).unwrap();
+    let size: u64 = note.lines().nth(1).unwrap().parse().unwrap();
+    // A larger size would send a reader after bundles that do not exist; the signature says
+    // first that the checkpoint is not the log's.
+    std::fs::write(&path, note.replacen(&format!("\n{size}\n"), &format!("\n{}\n", size + 300), 1)).unwrap();
+    fails_naming(&verify_export(&out), "verification failed: the checkpoint does not verify");
+    // `import` checks it first too.
+    let import = Command::new(BIN)
+        .args(["import", "--db"])
+        .arg(dir.path().join("i.db"))
+        .arg("--from")
+        .arg(&out)
+        .output()
+        .unwrap();
+    fails_naming(&import, "the export does not verify: the checkpoint does not verify");
 }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::{BIN, log_key};
 use serde_json::json;
+use sqlx::Connection;
 
 struct Proc(Child);
 
@@ -46,6 +47,10 @@ fn witness(dir: &Path, log_vkey: &str) -> (Proc, String, String) {
 }
 
 fn serve(db: &Path, witness: &str) -> (Proc, String) {
+    serve_logging_to(db, witness, Stdio::inherit())
+}
+
+fn serve_logging_to(db: &Path, witness: &str, log: Stdio) -> (Proc, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0", "--unsigned-positions", "--db"])
         .arg(db)
@@ -54,6 +59,7 @@ fn serve(db: &Path, witness: &str) -> (Proc, String) {
         .args(["--witness", witness])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
+        .stderr(log)
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -132,4 +138,77 @@ fn checkpoints_are_cosigned_by_the_members_witness_and_verified_with_a_quorum() 
     let (_server, url) = serve(&db, &format!("{w_url2}={w_key}"));
     draft(&url, &token, "Third");
     cosigned_checkpoint(&url, 4);
+}
+
+fn secretariat_token(db: &Path) -> String {
+    let out = Command::new(BIN).args(["token", "create", "--role", "secretariat", "--db"]).arg(db).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn a_cosignature_the_server_lost_is_asked_for_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let log = vkey_of(&log_key(&db));
+    let (_w, w_url, w_key) = witness(dir.path(), &log);
+    let witness_arg = format!("{w_url}={w_key}");
+    let (server, url) = serve(&db, &witness_arg);
+    let token = secretariat_token(&db);
+    draft(&url, &token, "First");
+    let cosigned = cosigned_checkpoint(&url, 2);
+    let size: u64 = cosigned.lines().nth(1).unwrap().parse().unwrap();
+    drop(server);
+
+    // The server "crashed" after the witness answered but before its cosignature was committed:
+    // the witness remembers the checkpoint, the database has no cosignature of it.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        let deleted = sqlx::query("DELETE FROM cosignatures").execute(&mut c).await.unwrap();
+        assert!(deleted.rows_affected() > 0);
+    });
+
+    // Restarted with no new entry, the server asks from size 0; the witness answers 409 with the
+    // size it cosigned, which is this very checkpoint's; the server asks again from there and
+    // the witness cosigns it again. The refusal is logged with its reason.
+    let log_file = dir.path().join("serve.log");
+    let (server, url) = serve_logging_to(&db, &witness_arg, std::fs::File::create(&log_file).unwrap().into());
+    let again = cosigned_checkpoint(&url, size);
+    assert_eq!(again.lines().nth(1).unwrap().parse::<u64>().unwrap(), size, "the same checkpoint, cosigned again");
+    drop(server);
+    let logged = std::fs::read_to_string(&log_file).unwrap();
+    // Without the terminal's colour codes.
+    let mut parts = logged.split('\x1b');
+    let logged: String =
+        parts.next().into_iter().chain(parts.map(|p| p.split_once('m').map_or(p, |(_, rest)| rest))).collect();
+    let refusal = logged.lines().find(|l| l.contains("the witness refused")).unwrap_or_else(|| panic!("{logged}"));
+    assert!(
+        refusal.contains("WARN") && refusal.contains("w1.test/witness") && refusal.contains("status=409"),
+        "{refusal}"
+    );
+    assert!(refusal.contains(&format!("body={size}")), "{refusal}");
+}
+
+#[test]
+fn a_witness_that_cosigned_the_empty_log_cosigns_its_growth() {
+    use concord_ledger::checkpoint::Checkpoint;
+    use concord_ledger::witness::AddCheckpoint;
+    use concord_ledger::{Hash, leaf_hash, tlog};
+
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = log_key(&dir.path().join("l.db"));
+    let log = concord_ledger::keys::Signer::parse(std::fs::read_to_string(&key_file).unwrap().trim()).unwrap();
+    let (_w, w_url, _) = witness(dir.path(), &log.verifier().to_string());
+    let leaves: Vec<Hash> = (0..3u8).map(|i| leaf_hash(&[i])).collect();
+    let post = |old: u64, proof: Vec<Hash>, leaves: &[Hash]| {
+        let c = Checkpoint::new(log.name().as_str(), leaves.len() as u64, tlog::root_of(leaves)).unwrap();
+        let body = AddCheckpoint { old_size: old, proof, checkpoint: c.sign(&log).unwrap() }.format();
+        let r = reqwest::blocking::Client::new().post(format!("{w_url}/add-checkpoint")).body(body).send().unwrap();
+        r.status().as_u16()
+    };
+    assert_eq!(post(0, vec![], &[]), 200, "the empty log");
+    // From old size 0 the proof must be empty (c2sp.org/tlog-witness): one that is not is 422.
+    assert_eq!(post(0, vec![leaves[0]], &leaves), 422);
+    assert_eq!(post(0, vec![], &leaves), 200, "its growth, from size 0 with the empty proof");
+    assert_eq!(post(0, vec![], &leaves), 409, "and now the witness knows size 3");
 }

@@ -73,6 +73,24 @@ impl TreeEdge {
     }
 }
 
+/// Checks hashes a store holds against the same hashes recomputed from the entries (`recomputed`
+/// as [`TreeEdge::append`] gives them, `stored` read at their indexes, in that order), naming the
+/// first that differs ([`Error::StoredHash`]). A stored hash is never trusted for what it
+/// serves — tiles, proofs, exports — until it has been compared once with the entries: one
+/// overwritten row would otherwise go on serving a wrong tile under a correct signed root.
+pub fn check_stored(recomputed: &[(u64, Hash)], stored: &[Hash]) -> Result<(), Error> {
+    if recomputed.len() != stored.len() {
+        return Err(Error::HashCount { wanted: recomputed.len(), got: stored.len() });
+    }
+    match recomputed.iter().zip(stored).find(|((_, want), got)| want != *got) {
+        None => Ok(()),
+        Some(((index, _), _)) => {
+            let (level, n) = tlog::split_stored_hash_index(*index);
+            Err(Error::StoredHash { index: *index, level, n })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::leaf_hash;
@@ -99,6 +117,18 @@ mod tests {
         let reloaded =
             TreeEdge::from_hashes(done as u64, all.read_hashes(&edge_indexes(done as u64)).unwrap()).unwrap();
         assert_eq!(reloaded, edge);
+    }
+
+    #[test]
+    fn a_stored_hash_that_differs_is_named() {
+        let leaves: Vec<Hash> = (0..5u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let added = TreeEdge::default().append(&leaves).unwrap();
+        let mut stored: Vec<Hash> = added.iter().map(|(_, h)| *h).collect();
+        check_stored(&added, &stored).unwrap();
+        // Index 5 is the level-1 node over records 2 and 3 (see `tlog`'s worked example).
+        stored[5] = leaf_hash(b"other");
+        assert!(matches!(check_stored(&added, &stored), Err(Error::StoredHash { index: 5, level: 1, n: 1 })));
+        assert!(matches!(check_stored(&added, &stored[..4]), Err(Error::HashCount { wanted: 8, got: 4 })));
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub enum Error {
     TreeTooLarge(u64),
     #[error("stored hash {0} is not available")]
     MissingHash(u64),
+    #[error("stored tree hash {index} (level {level}, node {n}) is not the hash recomputed from the entries")]
+    StoredHash { index: u64, level: u8, n: u64 },
     #[error("hash reader returned {got} hashes for {wanted} indexes")]
     HashCount { wanted: usize, got: usize },
     #[error("invalid tile: level {level}, index {n}, width {width}")]

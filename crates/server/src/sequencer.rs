@@ -25,7 +25,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::clock::Clock;
 use crate::metrics::{Metrics, WriteResult};
 use crate::resource::{Resource, status_for};
-use concord_ledger::edge::TreeEdge;
+use concord_ledger::edge::{TreeEdge, check_stored};
 
 /// Most submissions decided and committed together.
 pub const MAX_BATCH: usize = 512;
@@ -231,9 +231,11 @@ impl Loaded {
 
     /// Reads the entries appended after `self.size` (by this process before a restart, or by
     /// another server on the same database), checks that they continue the chain, and folds
-    /// them in, noting what they touched. Tree hashes from index `fill_tree_from` on are
-    /// stored as they are computed (filling in a log written before the tree existed); `None`
-    /// stores none, as the writer of the entries stored them. Returns how many were read.
+    /// them in, noting what they touched. Tree hashes below index `fill_tree_from` are read
+    /// and compared with the ones the entries give ([`LoadError::Tree`] names the first that
+    /// differs); those from it on are stored as they are computed (filling in a log written
+    /// before the tree existed). `None` neither compares nor stores: the writer of the entries
+    /// stored their hashes, and this server compared the older ones when it loaded. Returns how many were read.
     /// After a store error, `self` is the fold of a prefix of the log (whole pages); after an
     /// entry that does not apply, the log is corrupt and `self` must be thrown away.
     pub async fn catch_up(
@@ -263,18 +265,27 @@ impl Loaded {
             let leaves: Vec<Hash> = page.iter().map(|e| e.leaf_hash).collect();
             let hashes = self.tree.append(&leaves)?;
             self.last_hash = last;
-            if let Some(from) = fill_tree_from
-                && hashes.last().is_some_and(|(i, _)| *i >= from)
-            {
-                store.put_tree_hashes(&hashes).await?;
+            if let Some(from) = fill_tree_from {
+                // What is stored already is compared with what the entries give, so that a
+                // server never serves a tile or a proof from an altered row; what is missing
+                // is stored.
+                let (stored, missing) = hashes.split_at(hashes.partition_point(|(i, _)| *i < from));
+                if !stored.is_empty() {
+                    let indexes: Vec<u64> = stored.iter().map(|(i, _)| *i).collect();
+                    check_stored(stored, &store.tree_hashes(&indexes).await?)?;
+                }
+                if !missing.is_empty() {
+                    store.put_tree_hashes(missing).await?;
+                }
             }
         }
     }
 }
 
 /// Reads the whole log, checks its chain, folds it into a state and rebuilds the Merkle tree's
-/// edge from the leaves, storing any tree hashes missing (a log written before the tree
-/// existed). The root must equal the stored checkpoint's, if there is one at this size.
+/// edge from the leaves, comparing every stored tree hash with the one the entries give and
+/// storing any missing (a log written before the tree existed). The root must equal the stored
+/// checkpoint's, if there is one at this size.
 pub async fn load(store: &dyn Store) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded::empty();
     let stored_hashes = store.tree_hash_count().await?;

@@ -12,20 +12,30 @@
 //!
 //! and at the end:
 //! 3. the RFC 9162 Merkle root of all entries equals the checkpoint's, whose signature must be
-//!    the log's key (`verify_strict`);
+//!    the log's key (`verify_strict`) — a caller reading entries by the checkpoint's size checks
+//!    that signature first ([`LogVerifier::open_checkpoint`]);
 //! 4. at least `quorum` of the given witnesses cosigned it (c2sp.org/tlog-cosignature);
 //! 5. a checkpoint trusted from before (an earlier run, or another member) is a prefix of this
 //!    log: same root at its size. A log rewritten by its operator — even one re-signed with the
 //!    log's own key — fails here or at a witness.
+//!
+//! A source that also stores the tree's hashes (a database, a mirror's tiles) is checked against
+//! the tree recomputed here: [`LogVerifier::feed_with_hashes`] hands out every hash the entries
+//! give, and [`TileCheck`] compares a mirror's tiles with them.
 //!
 //! The first failure names the entry. **Invariant:** no IO here; callers fetch the bytes.
 
 #![forbid(unsafe_code)]
 
 use concord_core::{Event, State};
+use std::collections::HashMap;
+
 use concord_ledger::checkpoint::Checkpoint;
 use concord_ledger::edge::TreeEdge;
 use concord_ledger::keys::{Algorithm, Verifier};
+use concord_ledger::note::VerifiedNote;
+use concord_ledger::tile::{self, TILE_HEIGHT, Tile};
+use concord_ledger::tlog::split_stored_hash_index;
 use concord_ledger::{Hash, leaf_hash};
 use concord_store::{LogRecord, StoredEntry, genesis};
 
@@ -63,6 +73,8 @@ pub enum VerifyError {
     Fork { size: u64, trusted: Hash, computed: Hash },
     #[error("the log has {entries} entries, fewer than the {trusted} of the trusted checkpoint")]
     Shrunk { trusted: u64, entries: u64 },
+    #[error("{path}: {reason}")]
+    Tile { path: String, reason: String },
 }
 
 /// What a verified log holds.
@@ -136,8 +148,39 @@ impl LogVerifier {
         }
     }
 
+    /// Checks the log's signed checkpoint as far as it can be before the entries: the log's
+    /// signature and origin. Only then may a caller trust its size to read that many entries:
+    /// a size altered in an unsigned copy is a bad signature, not a missing entry.
+    pub fn open_checkpoint(&self, checkpoint: &[u8]) -> Result<Checkpoint, VerifyError> {
+        self.open(checkpoint).map(|(c, _)| c)
+    }
+
+    fn open(&self, checkpoint: &[u8]) -> Result<(Checkpoint, VerifiedNote), VerifyError> {
+        let mut keys = vec![self.options.log_key.clone()];
+        keys.extend(self.options.witnesses.iter().cloned());
+        let (c, note) = Checkpoint::open(checkpoint, &keys).map_err(|e| VerifyError::Checkpoint(e.to_string()))?;
+        if !note.is_signed_by(&self.options.log_key) {
+            return Err(VerifyError::Checkpoint("it is not signed by the log's key".into()));
+        }
+        if c.origin() != self.options.log_key.name().as_str() {
+            return Err(VerifyError::Checkpoint(format!(
+                "its origin {} is not the log key's name {}",
+                c.origin(),
+                self.options.log_key.name()
+            )));
+        }
+        Ok((c, note))
+    }
+
     /// Checks the next entries, in order.
     pub fn feed(&mut self, entries: &[StoredEntry]) -> Result<(), VerifyError> {
+        self.feed_with_hashes(entries).map(drop)
+    }
+
+    /// [`feed`](Self::feed), returning every hash the entries add to the tree with its
+    /// stored-hash index (see `concord_ledger::tlog`), to compare with a source's own.
+    pub fn feed_with_hashes(&mut self, entries: &[StoredEntry]) -> Result<Vec<(u64, Hash)>, VerifyError> {
+        let mut added = Vec::with_capacity(entries.len() * 2);
         for e in entries {
             let seq = self.tree.size();
             let bad = |reason: String| VerifyError::Entry { seq, reason };
@@ -162,28 +205,16 @@ impl LogVerifier {
                 Event::PositionTaken { evidence: None, .. } => self.unsigned += 1,
                 _ => {}
             }
-            self.tree.append(&[leaf]).map_err(|err| bad(err.to_string()))?;
+            added.extend(self.tree.append(&[leaf]).map_err(|err| bad(err.to_string()))?);
             self.prev = leaf;
             self.note_trusted_root();
         }
-        Ok(())
+        Ok(added)
     }
 
     /// Checks the log's signed checkpoint against everything fed, and reports.
     pub fn finish(self, checkpoint: &[u8]) -> Result<Report, VerifyError> {
-        let mut keys = vec![self.options.log_key.clone()];
-        keys.extend(self.options.witnesses.iter().cloned());
-        let (c, note) = Checkpoint::open(checkpoint, &keys).map_err(|e| VerifyError::Checkpoint(e.to_string()))?;
-        if !note.is_signed_by(&self.options.log_key) {
-            return Err(VerifyError::Checkpoint("it is not signed by the log's key".into()));
-        }
-        if c.origin() != self.options.log_key.name().as_str() {
-            return Err(VerifyError::Checkpoint(format!(
-                "its origin {} is not the log key's name {}",
-                c.origin(),
-                self.options.log_key.name()
-            )));
-        }
+        let (c, note) = self.open(checkpoint)?;
         // The log's first entry names its key: a log created under another key is another log.
         if let Some(log) = &self.state.log {
             if log.log_key != self.options.log_key.to_string() || log.origin != c.origin() {
@@ -231,5 +262,95 @@ impl LogVerifier {
             unsigned_positions: self.unsigned,
             extends_trusted,
         })
+    }
+}
+
+/// Checks a mirror's hash tiles (c2sp.org/tlog-tiles) against the tree recomputed from its
+/// entries: a tile is only as good as the entries it claims to hash, and a client computing
+/// proofs from a wrong one would be shown proofs that fail, or a tree that is not the log's.
+///
+/// Give it the hashes [`LogVerifier::feed_with_hashes`] returns ([`add`](Self::add)); it keeps
+/// those that tiles hold (tree levels 0, 8, 16, …) until their tile is checked, so a level-0 tile
+/// checked after its entry bundle costs no more memory than the bundle.
+#[derive(Debug, Default)]
+pub struct TileCheck {
+    hashes: HashMap<u64, Hash>,
+}
+
+impl TileCheck {
+    /// Keeps the hashes among `added` that some tile holds.
+    pub fn add(&mut self, added: &[(u64, Hash)]) {
+        for &(index, hash) in added {
+            if split_stored_hash_index(index).0 % TILE_HEIGHT == 0 {
+                self.hashes.insert(index, hash);
+            }
+        }
+    }
+
+    /// Checks `bytes`, read from `tile`'s path, against the recomputed hashes, naming the first
+    /// hash that differs; the tile's hashes are then forgotten (each belongs to one tile only).
+    /// A tile whose hashes were not all added yet is refused, so a caller checking too early
+    /// fails rather than passing.
+    pub fn check(&mut self, tile: &Tile, bytes: &[u8]) -> Result<(), VerifyError> {
+        let path = tile::tile_path(tile);
+        let bad = |reason: String| VerifyError::Tile { path: path.clone(), reason };
+        if bytes.len() != tile.byte_len() {
+            return Err(bad(format!("the tile is {} bytes, not {}", bytes.len(), tile.byte_len())));
+        }
+        let indexes = tile::tile_hash_indexes(tile);
+        for (i, (index, got)) in indexes.iter().zip(bytes.chunks_exact(32)).enumerate() {
+            let want = self.hashes.get(index).ok_or_else(|| bad(format!("hash {i} is beyond the entries read")))?;
+            if want.as_bytes().as_slice() != got {
+                return Err(bad(format!("hash {i} of the tile is not the one recomputed from the entries")));
+            }
+        }
+        for index in &indexes {
+            self.hashes.remove(index);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use concord_ledger::edge::TreeEdge;
+    use concord_ledger::tile::{read_tile, tiles_for_size};
+
+    use super::*;
+
+    #[test]
+    fn tiles_are_checked_against_the_recomputed_tree_at_every_level() {
+        // 600 entries: level-0 tiles 000, 001 and 002.p/88, and the level-1 tile 000.p/2.
+        let leaves: Vec<Hash> = (0..600u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let mut edge = TreeEdge::default();
+        let added = edge.append(&leaves).unwrap();
+        let all: Vec<Hash> = added.iter().map(|(_, h)| *h).collect();
+        let tiles = tiles_for_size(600);
+        assert_eq!(tiles.len(), 4);
+        let bytes = |t: &Tile| read_tile(t, &all).unwrap();
+
+        let mut check = TileCheck::default();
+        check.add(&added);
+        for t in &tiles {
+            check.check(t, &bytes(t)).unwrap();
+        }
+        assert!(check.hashes.is_empty(), "every kept hash belongs to a tile");
+
+        for t in &tiles {
+            let mut check = TileCheck::default();
+            check.add(&added);
+            let mut wrong = bytes(t);
+            wrong[33] ^= 1; // in the tile's second hash
+            let err = check.check(t, &wrong).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                format!("{}: hash 1 of the tile is not the one recomputed from the entries", tile::tile_path(t))
+            );
+            assert!(check.check(t, &bytes(t)[32..]).unwrap_err().to_string().contains("bytes, not"));
+        }
+        // A tile checked before its entries were read fails.
+        let mut early = TileCheck::default();
+        early.add(&added[..10]);
+        assert!(early.check(&tiles[0], &bytes(&tiles[0])).unwrap_err().to_string().contains("beyond the entries read"));
     }
 }
