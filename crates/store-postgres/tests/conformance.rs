@@ -116,6 +116,7 @@ conformance!(
     users_and_sessions,
     tree_hashes_and_checkpoints,
     ping,
+    probe_write,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
