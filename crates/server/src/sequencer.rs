@@ -9,6 +9,7 @@
 //!
 //! The in-memory [`State`] is the fold of the log. If an append fails, the state is reloaded
 //! from the log and every write of the batch is answered "unavailable": nothing of it happened.
+//! Until a write succeeds again, `/readyz` says the log cannot be written; see [`WriteProbe`].
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -339,8 +340,20 @@ pub fn start(
     let (queries_tx, queries) = mpsc::channel(QUEUE_DEPTH);
     let (health_tx, health) = tokio::sync::watch::channel(None);
     let Parts { store, clock, log, metrics } = parts;
-    let task =
-        Sequencer { store, clock, log, metrics, loaded, sharing, rx, queries, deadlines, head, health: health_tx };
+    let task = Sequencer {
+        store,
+        clock,
+        log,
+        metrics,
+        loaded,
+        sharing,
+        rx,
+        queries,
+        deadlines,
+        head,
+        health: health_tx,
+        probe: WriteProbe::default(),
+    };
     (SequencerHandle { tx, queries: queries_tx, health }, tokio::spawn(task.run()))
 }
 
@@ -368,6 +381,39 @@ struct Sequencer {
     head: tokio::sync::watch::Sender<u64>,
     /// Why the sequencer cannot write now, if it cannot (for `/readyz`).
     health: tokio::sync::watch::Sender<Option<String>>,
+    probe: WriteProbe,
+}
+
+/// First wait before a write probe, after an append failed.
+const FIRST_PROBE: std::time::Duration = std::time::Duration::from_millis(500);
+/// Longest wait between write probes.
+const LAST_PROBE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// When to try a write of the sequencer's own, while appends fail (a full disk).
+///
+/// Reads go on working when the disk is full, so only a write shows that the store takes writes
+/// again; and an append cannot be relied on to show it, since no write may come: a balancer
+/// sends none to a server whose `/readyz` says it is not ready. So while appends fail the
+/// sequencer probes with [`Store::probe_write`], backing off, until one succeeds.
+#[derive(Debug, Default)]
+struct WriteProbe {
+    /// When the next probe is due; `None` while writes succeed.
+    due: Option<tokio::time::Instant>,
+    /// The wait after the next failure.
+    backoff: std::time::Duration,
+}
+
+impl WriteProbe {
+    /// An append or probe failed: probe again later, waiting longer each time.
+    fn failed(&mut self) {
+        self.backoff = if self.due.is_none() { FIRST_PROBE } else { (self.backoff * 2).min(LAST_PROBE) };
+        self.due = Some(tokio::time::Instant::now() + self.backoff);
+    }
+
+    /// A write succeeded. Returns whether writes had been failing.
+    fn succeeded(&mut self) -> bool {
+        self.due.take().is_some()
+    }
 }
 
 /// A batch decided against the state, not yet appended.
@@ -408,7 +454,32 @@ impl Sequencer {
                 _ = async { follow.as_mut().expect("guarded").tick().await }, if follow.is_some() => {
                     self.follow().await;
                 }
+                () = tokio::time::sleep_until(self.probe.due.unwrap_or_else(tokio::time::Instant::now)),
+                    if self.probe.due.is_some() =>
+                {
+                    self.probe_write().await;
+                }
             }
+        }
+    }
+
+    /// Tries a write while appends fail, saying so in `/readyz` until one succeeds.
+    async fn probe_write(&mut self) {
+        match self.store.probe_write().await {
+            Ok(()) => self.write_succeeded(),
+            Err(e) => self.write_failed(&e.to_string()),
+        }
+    }
+
+    fn write_failed(&mut self, why: &str) {
+        self.health.send_replace(Some(format!("the log cannot be written: {why}")));
+        self.probe.failed();
+    }
+
+    fn write_succeeded(&mut self) {
+        if self.probe.succeeded() {
+            tracing::info!("the log can be written again");
+            self.health.send_replace(None);
         }
     }
 
@@ -446,6 +517,7 @@ impl Sequencer {
                     Ok(l) => lease = l,
                     Err(e) => {
                         tracing::warn!(error = %e, "the log's writer lease is not available");
+                        self.write_failed(&e.to_string());
                         let unavailable = || Err(SubmitError::Unavailable(e.to_string()));
                         return answer(&self.metrics, subs, std::iter::repeat_with(unavailable));
                     }
@@ -474,6 +546,7 @@ impl Sequencer {
             drop(lease);
             match appended {
                 Ok(_) => {
+                    self.write_succeeded();
                     self.metrics.batches.inc();
                     self.metrics.commit_seconds.observe(started.elapsed().as_secs_f64());
                     self.metrics.set_log_size(self.loaded.size);
@@ -498,6 +571,8 @@ impl Sequencer {
                     tracing::error!(error = %e, "append failed; recovering the state from the log");
                     let msg = e.to_string();
                     self.recover(saved).await;
+                    // After `recover`, which clears the health once the log reads again.
+                    self.write_failed(&msg);
                     return self.fail(subs, decided.results, msg);
                 }
             }
@@ -792,6 +867,35 @@ mod tests {
         let loaded = check_log(&store).await;
         assert_eq!(loaded.size, before + 1);
         assert_eq!(loaded.state.proposals[&ProposalId(1)].current().title, "kept");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn while_the_disk_is_full_readyz_says_so_until_a_probe_write_succeeds() {
+        let store = Arc::new(MemoryStore::default());
+        let app = app(store.clone()).await;
+        let seq = app.state.sequencer();
+        seq.submit(Actor::Secretariat, draft("first"), None).await.unwrap();
+        assert_eq!(seq.trouble(), None);
+
+        store.inject(Fault::Full);
+        let err = seq.submit(Actor::Secretariat, draft("lost"), None).await.unwrap_err();
+        assert!(matches!(err, SubmitError::Unavailable(_)), "{err}");
+        let why = seq.trouble().expect("not ready while writes fail");
+        assert!(why.contains("cannot be written") && why.contains("full"), "{why}");
+        // Reads still work, yet the trouble stays: probes keep failing, with no write arriving.
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        assert!(seq.trouble().is_some(), "ready again while the disk is still full");
+
+        // Room again: a probe notices within its longest wait, with no write arriving.
+        store.inject(Fault::None);
+        tokio::time::sleep(LAST_PROBE + std::time::Duration::from_millis(1)).await;
+        assert_eq!(seq.trouble(), None, "ready again once a write succeeds");
+        let reply = seq.submit(Actor::Secretariat, draft("kept"), None).await.unwrap();
+        let p: concord_core::Proposal = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(p.id, ProposalId(2), "the lost draft took no number: the state follows the log");
+        let loaded = check_log(&store).await;
+        let titles: Vec<_> = loaded.state.proposals.values().map(|p| p.current().title.clone()).collect();
+        assert_eq!(titles, ["first", "kept"]);
     }
 
     #[tokio::test(start_paused = true)]

@@ -20,6 +20,9 @@ pub enum Fault {
     FailBeforeWrite,
     /// Writes everything, then reports failure (the reply was lost).
     FailAfterWrite,
+    /// Every append and write probe fails, writing nothing, until another fault is injected
+    /// (a full disk, until room is made).
+    Full,
 }
 
 #[derive(Debug, Default)]
@@ -46,7 +49,7 @@ pub struct MemoryStore {
 }
 
 impl MemoryStore {
-    /// Makes the next append behave as `fault`.
+    /// Makes the next append behave as `fault` (every append, for [`Fault::Full`]).
     pub fn inject(&self, fault: Fault) {
         self.lock().next_fault = fault;
     }
@@ -85,6 +88,9 @@ impl Store for MemoryStore {
 
     async fn append(&self, batch: &Batch) -> Result<u64, StoreError> {
         let mut d = self.lock();
+        if d.next_fault == Fault::Full {
+            return Err(StoreError::Unavailable("injected fault: the disk is full".into()));
+        }
         let fault = std::mem::take(&mut d.next_fault);
         if fault == Fault::FailBeforeWrite {
             return Err(StoreError::Unavailable("injected fault before write".into()));
@@ -313,6 +319,13 @@ impl Store for MemoryStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    async fn probe_write(&self) -> Result<(), StoreError> {
+        match self.lock().next_fault {
+            Fault::Full => Err(StoreError::Unavailable("injected fault: the disk is full".into())),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -660,6 +660,13 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn probe_write(&self) -> Result<(), StoreError> {
+        // A new row version of the head with its own value: written to the WAL and flushed on
+        // commit like any write. One statement, so it holds the head's row lock only briefly.
+        sqlx::query("UPDATE log_head SET size = size WHERE id = 0").execute(&self.pool).await.map_err(from_sqlx)?;
+        Ok(())
+    }
+
     /// A transaction holding a transaction-scoped advisory lock: dropping it rolls back, which
     /// releases the lock, and so does a dropped connection if the process dies. Waiting longer
     /// than `lock_timeout` fails as unavailable.

@@ -116,7 +116,61 @@ conformance!(
     users_and_sessions,
     tree_hashes_and_checkpoints,
     ping,
+    probe_write,
 );
+
+/// A COMMIT that fails (here a deferred trigger raising disk_full, as PostgreSQL does when it
+/// cannot extend a file) leaves no connection of the pool stuck inside a transaction: once the
+/// cause is gone, every append goes through on the same store, and nothing of the failed ones
+/// was written. (On SQLite the same failure needed the writer connection replaced; PostgreSQL
+/// ends the transaction and sqlx's ROLLBACK after it is only a warning.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_commit_leaves_the_store_writable() {
+    let (store, db) = fresh().await;
+    let (mut scenario, batches) = story();
+    let (first, rest) = batches.split_at(batches.len() - 2);
+    append_all(&store, first).await;
+    let mut raw = db.raw().await;
+    for sql in [
+        "CREATE TABLE disk (full_up boolean NOT NULL)",
+        "INSERT INTO disk VALUES (true)",
+        "CREATE FUNCTION refuse_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+           IF (SELECT full_up FROM disk) THEN \
+             RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; \
+           END IF; RETURN NULL; END $$",
+        "CREATE CONSTRAINT TRIGGER full_disk AFTER INSERT ON log DEFERRABLE INITIALLY DEFERRED \
+         FOR EACH ROW EXECUTE FUNCTION refuse_commit()",
+    ] {
+        sqlx::query(sql).execute(&mut raw).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let size = store.log_size().await.expect("log_size");
+    let projected = store.dump_projections().await.expect("dump");
+    // More failures than the pool has connections, so that each may have been through one.
+    for _ in 0..12 {
+        let err = store.append(&rest[0]).await.expect_err("the commit fails");
+        assert!(matches!(err, StoreError::Unavailable(_)), "a full disk is retryable: {err}");
+        assert!(err.to_string().contains("No space left"), "{err}");
+    }
+    assert_eq!(store.log_size().await.expect("log_size"), size, "nothing of the failed appends");
+    assert_eq!(store.dump_projections().await.expect("dump"), projected);
+
+    sqlx::query("UPDATE disk SET full_up = false").execute(&mut raw).await.expect("room again");
+    append_all(&store, rest).await;
+    // Then more appends than there are connections, each on whichever the pool hands out.
+    for i in 0..12 {
+        let command = concord_core::Command::DraftProposal {
+            kind: concord_core::DecisionKind::Routine,
+            significance: None,
+            title: format!("After {i}"),
+            text: "Routine business.".into(),
+        };
+        let batch = scenario.step(concord_core::Actor::Secretariat, &command, "2024-03-01T00:00:00Z");
+        store.append(&batch).await.unwrap_or_else(|e| panic!("append {i} after the disk has room: {e}"));
+    }
+    let entries = store.entries(0, u64::MAX).await.expect("entries");
+    concord_store::check_chain(genesis(), &entries).expect("an intact chain");
+    raw.close().await.expect("close");
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn replace_projections_matches_appends() {

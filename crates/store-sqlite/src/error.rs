@@ -1,8 +1,8 @@
 //! How SQLite and sqlx failures map onto the storage contract's [`StoreError`].
 //!
-//! The split that matters to callers is retryable or not: a busy or locked database, a pool
-//! that is out of connections and a lost connection are [`StoreError::Unavailable`] (answered
-//! 503 with `Retry-After`); rows that cannot be read back are [`StoreError::Corrupt`].
+//! The split that matters to callers is retryable or not: a busy or locked database, a full
+//! disk, a pool that is out of connections and a lost connection are [`StoreError::Unavailable`]
+//! (answered 503 with `Retry-After`); rows that cannot be read back are [`StoreError::Corrupt`].
 
 use concord_store::StoreError;
 
@@ -11,6 +11,7 @@ use concord_store::StoreError;
 const SQLITE_BUSY: i32 = 5;
 const SQLITE_LOCKED: i32 = 6;
 const SQLITE_CORRUPT: i32 = 11;
+const SQLITE_FULL: i32 = 13;
 const SQLITE_NOTADB: i32 = 26;
 
 /// Maps a sqlx error.
@@ -20,7 +21,8 @@ pub(crate) fn from_sqlx(e: sqlx::Error) -> StoreError {
             StoreError::Unavailable(e.to_string())
         }
         sqlx::Error::Database(db) => match primary_code(db.as_ref()) {
-            Some(SQLITE_BUSY | SQLITE_LOCKED) => StoreError::Unavailable(e.to_string()),
+            // A full disk clears when room is made; nothing about the request was wrong.
+            Some(SQLITE_BUSY | SQLITE_LOCKED | SQLITE_FULL) => StoreError::Unavailable(e.to_string()),
             Some(SQLITE_CORRUPT | SQLITE_NOTADB) => StoreError::Corrupt(e.to_string()),
             _ => StoreError::Other(e.to_string()),
         },

@@ -23,6 +23,8 @@
 mod dump;
 mod error;
 mod rows;
+#[cfg(test)]
+mod tests;
 mod write;
 
 use std::path::Path;
@@ -81,6 +83,7 @@ impl SqliteStore {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             // A local file: a connection that opened stays usable, so skip the ping per acquire.
             .test_before_acquire(false)
+            .after_release(|conn, _| Box::pin(still_outside_a_transaction(conn)))
             .connect_with(writer_options)
             .await
             .map_err(|e| context(from_sqlx(e)))?;
@@ -177,6 +180,25 @@ impl SqliteStore {
         let busy_timeout_ms = pragma("busy_timeout").await?.try_get(0).map_err(from_sqlx)?;
         Ok(Settings { journal_mode, synchronous, foreign_keys, busy_timeout_ms })
     }
+}
+
+/// Whether a writer connection coming back to the pool may be used again: closed if it is not.
+///
+/// When SQLite runs out of space (`SQLITE_FULL`, also an I/O error) it rolls the transaction
+/// back by itself. The ROLLBACK sqlx then sends for the dropped transaction fails ("no
+/// transaction is active"), so sqlx goes on counting the connection as inside a transaction and
+/// refuses every later `BEGIN IMMEDIATE` on it: with one writer connection, every write would
+/// fail until a restart. A fresh connection has no such count; closing this one also rolls back
+/// whatever SQLite itself might still hold open.
+async fn still_outside_a_transaction(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    // The rollback of a dropped transaction is queued on the connection's worker; a ping goes
+    // through the same queue, so once it answers the rollback has run and the count is final.
+    conn.ping().await?;
+    let clean = !conn.is_in_transaction();
+    if !clean {
+        tracing::warn!("a writer transaction could not be rolled back; replacing the writer connection");
+    }
+    Ok(clean)
 }
 
 /// Adds the file's path to an error, keeping its kind.
@@ -657,6 +679,15 @@ impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.reader).await.map_err(from_sqlx)?;
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn probe_write(&self) -> Result<(), StoreError> {
+        // Rewriting the head with its own value: SQLite writes the page all the same (into the
+        // WAL, synced on commit), and only the writer connection, as an append would.
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(from_sqlx)?;
+        sqlx::query("UPDATE log_head SET size = size WHERE id = 0").execute(&mut *tx).await.map_err(from_sqlx)?;
+        tx.commit().await.map_err(from_sqlx)
     }
 }
 

@@ -43,6 +43,7 @@ conformance!(
     users_and_sessions,
     tree_hashes_and_checkpoints,
     ping,
+    probe_write,
 );
 
 #[tokio::test]

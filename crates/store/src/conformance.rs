@@ -50,6 +50,7 @@ where
     users_and_sessions(&make().await).await;
     tree_hashes_and_checkpoints(&make().await).await;
     ping(&make().await).await;
+    probe_write(&make().await).await;
 }
 
 /// Appends every batch in order, checking the size each returns.
@@ -510,6 +511,19 @@ pub async fn idempotency_records<S: Store>(store: &S) {
 /// The store answers a ping.
 pub async fn ping<S: Store>(store: &S) {
     store.ping().await.expect("ping");
+}
+
+/// A write probe succeeds on a store that takes writes, and changes nothing readable.
+pub async fn probe_write<S: Store>(store: &S) {
+    store.probe_write().await.expect("probe_write on an empty store");
+    let (_, batches) = story();
+    append_all(store, &batches).await;
+    let (entries, projected) = (all_entries(store).await, dump(store).await);
+    store.probe_write().await.expect("probe_write");
+    assert_eq!(all_entries(store).await, entries, "the log is as it was");
+    assert_same_dump(&dump(store).await, &projected, "a write probe");
+    let next = batches.last().map_or(0, |b| b.expected_size + b.entries.len() as u64);
+    assert_eq!(store.log_size().await.expect("log_size"), next, "the head is where it was");
 }
 
 /// Tree hashes and the checkpoint of a batch are stored with it; a second checkpoint of the same

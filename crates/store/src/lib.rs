@@ -122,6 +122,11 @@ pub trait Store: Send + Sync + 'static {
     /// A cheap round trip to the database, for readiness checks.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// A small durable write that changes nothing anyone reads, for readiness checks while
+    /// appends fail: it succeeds only if the store takes writes again. A [`Store::ping`] reads,
+    /// and a full disk still lets every read through.
+    async fn probe_write(&self) -> Result<(), StoreError>;
+
     /// Takes the log's writer lease, shared by every process on this database, and holds it
     /// until the returned value is dropped (or the process dies). A sequencer that shares the
     /// database holds it while it catches up, decides and appends a batch, so that writers on

@@ -17,7 +17,8 @@ pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// The process can serve: the database answers and the sequencer runs.
+/// The process can serve: the database answers, the sequencer runs and the log can be written
+/// (after a failed append, until a write succeeds again).
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses(
     (status = 200, description = "ready"),
     (status = 503, description = "not ready, with the reason", body = crate::problem::Problem, content_type = "application/problem+json"),
