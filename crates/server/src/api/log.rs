@@ -133,7 +133,8 @@ fn b64(h: &Hash) -> String {
 
 /// Proves that an entry is in the tree.
 #[utoipa::path(get, path = "/api/v1/log/proof/inclusion", tag = "log", params(InclusionQuery),
-    responses((status = 200, body = InclusionProof), (status = 400, body = crate::problem::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = InclusionProof), (status = 400, body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "the log has no checkpoint yet", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn inclusion(
     State(state): State<AppState>,
     Query(q): Query<InclusionQuery>,
@@ -190,7 +191,8 @@ pub struct ConsistencyProof {
 
 /// Proves that the tree of `to` entries extends the tree of `from` entries.
 #[utoipa::path(get, path = "/api/v1/log/proof/consistency", tag = "log", params(ConsistencyQuery),
-    responses((status = 200, body = ConsistencyProof), (status = 400, body = crate::problem::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ConsistencyProof), (status = 400, body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "the log has no checkpoint yet", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn consistency(
     State(state): State<AppState>,
     Query(q): Query<ConsistencyQuery>,
@@ -250,6 +252,7 @@ pub struct RangeQuery {
     /// First sequence number (default 0).
     pub from: Option<u64>,
     /// Entries to return, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
 }
 

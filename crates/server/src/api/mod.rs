@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page.
     pub after: Option<String>,

@@ -77,20 +77,20 @@ pub async fn file_request(State(state): State<AppState>, w: Write) -> Result<Res
 /// Why a request is withdrawn.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct WithdrawBody {
+pub struct RequestWithdrawBody {
     pub reason: Option<String>,
 }
 
 /// Withdraws a request (the partner that filed it).
 #[utoipa::path(post, path = "/api/v1/requests/{id}/withdraw", tag = "support", security(("bearer" = [])),
-    params(("id" = u64, Path)), request_body = WithdrawBody,
+    params(("id" = u64, Path)), request_body = RequestWithdrawBody,
     responses((status = 200, description = "the request"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn withdraw_request(
     State(state): State<AppState>,
     Path(id): Path<u64>,
     w: Write,
 ) -> Result<Response, ApiError> {
-    let b: WithdrawBody = w.json()?;
+    let b: RequestWithdrawBody = w.json()?;
     w.submit(&state, Command::WithdrawRequest { request: RequestId(id), reason: b.reason }).await
 }
 
@@ -324,6 +324,7 @@ pub struct TotalsParams {
     /// The `next` of the page before.
     pub after: Option<String>,
     /// Rows per page: default 1,000, at most 10,000.
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<usize>,
 }
 

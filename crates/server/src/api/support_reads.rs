@@ -116,6 +116,7 @@ fn from_cursor<K: Ord, V>(map: &BTreeMap<K, V>, after: Option<K>) -> impl Iterat
 #[serde(deny_unknown_fields)]
 pub struct IdPageQuery {
     /// Items per page, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (an id).
     pub after: Option<String>,
@@ -154,6 +155,7 @@ pub struct RequestQuery {
     #[param(value_type = Option<Priority>)]
     pub priority: Option<String>,
     /// Items per page, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (a request id).
     pub after: Option<String>,
@@ -257,6 +259,7 @@ pub struct PledgeQuery {
     #[param(value_type = Option<String>, format = Date)]
     pub announced_to: Option<String>,
     /// Items per page, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (a pledge id).
     pub after: Option<String>,
@@ -488,6 +491,7 @@ pub async fn show_fund(
 #[serde(deny_unknown_fields)]
 pub struct DonorQuery {
     /// Items per page, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (an ISO 3166-1 alpha-3 code).
     pub after: Option<String>,
@@ -517,6 +521,7 @@ pub struct RateQuery {
     /// Only rates to this currency (ISO 4217).
     pub to: Option<String>,
     /// Items per page, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (`FROM:TO:YYYY-MM-DD`).
     pub after: Option<String>,
