@@ -119,8 +119,11 @@ impl Fx {
     async fn adopted_programme(&self) -> u64 {
         let id = self.a.draft("assistance_programme", &format!("Programme {}", self.next())).await;
         self.a.circulate(id, "consensus_round", hours_from_now(48)).await;
-        for (_, token) in &self.a.members {
-            self.a.position(token, id, 1, "concur", None).await.expect_status(201);
+        // Every elector concurs: the founders, and the members other rows admitted.
+        let grid = self.a.get(&self.a.observer, &format!("/api/v1/proposals/{id}/positions")).await;
+        for elector in grid.expect_status(200)["electors"].as_array().expect("electors") {
+            let token = self.a.member_token(elector["member"].as_str().expect("a code")).await;
+            self.a.position(&token, id, 1, "concur", None).await.expect_status(201);
         }
         id
     }
@@ -128,7 +131,7 @@ impl Fx {
     fn pledge_body(&self) -> Value {
         json!({
             "donor": OWN_MEMBER, "recipient": OWN_PARTNER, "channel": "bilateral", "category": "medical",
-            "capability": "medical", "item": "field hospitals", "quantity": 10,
+            "capability": "medical", "range": "not_applicable", "item": "field hospitals", "quantity": 10,
             "value": { "minor_units": 1_000_000, "currency": "EUR" }, "valuation": "reported_by_donor",
             "announced_on": "2024-01-16", "status": "committed"
         })
