@@ -69,7 +69,7 @@ while IFS='=' read -r role token; do
   [ -n "$role" ] || continue
   echo "== schemathesis as $role"
   mkdir -p "target/schemathesis/$role"
-  if ! "$venv/bin/schemathesis" run "$base/api/openapi.json" \
+  if ! "$venv/bin/schemathesis" --config-file .ci/schemathesis.toml run "$base/api/openapi.json" \
     --header "Authorization: Bearer $token" \
     --max-examples "$MAX_EXAMPLES" \
     --seed "$SEED" \

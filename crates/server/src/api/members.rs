@@ -45,7 +45,7 @@ pub async fn list(
 
 /// One member.
 #[utoipa::path(get, path = "/api/v1/members/{code}", operation_id = "show_member", tag = "members", security(("bearer" = [])),
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-3")),
+    params(("code" = CountryCode, Path, description = "ISO 3166-1 alpha-3")),
     responses((status = 200, body = Member), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show(
     State(state): State<AppState>,
@@ -78,7 +78,7 @@ pub struct Departure {
 
 /// Records a member's departure (secretariat).
 #[utoipa::path(post, path = "/api/v1/members/{code}/departure", operation_id = "record_departure", tag = "members", security(("bearer" = [])),
-    request_body = Departure, params(("code" = String, Path)),
+    request_body = Departure, params(("code" = CountryCode, Path)),
     responses((status = 200, body = Member), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn depart(State(state): State<AppState>, Path(c): Path<String>, w: Write) -> Result<Response, ApiError> {
     let member = code(&c)?;
@@ -101,7 +101,7 @@ pub struct KeyBody {
 
 /// Enrols a member delegation's Ed25519 key (secretariat). Answers with the member's keys.
 #[utoipa::path(post, path = "/api/v1/members/{code}/keys", operation_id = "register_member_key", tag = "members", security(("bearer" = [])),
-    request_body = KeyBody, params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = KeyBody, params(("code" = CountryCode, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, description = "the member's keys"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn register_key(
     State(state): State<AppState>,
@@ -119,7 +119,7 @@ pub async fn register_key(
 
 /// Revokes a key from now on (secretariat, or the member itself).
 #[utoipa::path(post, path = "/api/v1/members/{code}/keys/{key_id}/revoke", operation_id = "revoke_member_key", tag = "members", security(("bearer" = [])),
-    params(("code" = String, Path), ("key_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("code" = CountryCode, Path), ("key_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, description = "the member's keys"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke_key(
     State(state): State<AppState>,

@@ -46,6 +46,7 @@ pub struct ProposalQuery {
     pub status: Option<ProposalStatus>,
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+    #[param(value_type = Option<u64>)]
     pub after: Option<String>,
 }
 

@@ -280,6 +280,7 @@ pub struct ReportQuery {
     /// committed (default: committed and later, the headline), allocated, or delivered.
     pub measure: Option<Measure>,
     /// ISO 4217 (default EUR); other currencies convert at recorded, dated rates.
+    #[param(value_type = Option<Currency>)]
     pub currency: Option<String>,
 }
 
@@ -307,19 +308,20 @@ pub struct TotalsParams {
     /// committed (default: committed and later, the headline), allocated, or delivered.
     pub measure: Option<Measure>,
     /// ISO 4217 (default EUR); other currencies convert at recorded, dated rates.
+    #[param(value_type = Option<Currency>)]
     pub currency: Option<String>,
     /// First month, `YYYY-MM` (a range leaves out the unknown month).
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub from: Option<String>,
     /// Last month, `YYYY-MM`, inclusive.
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub to: Option<String>,
     /// Only this donor (ISO 3166-1 alpha-3).
+    #[param(value_type = Option<CountryCode>)]
     pub donor: Option<String>,
-    #[param(value_type = Option<String>)]
     pub category: Option<SupportCategory>,
-    #[param(value_type = Option<String>)]
     pub channel: Option<Channel>,
     pub lethal: Option<bool>,
-    #[param(value_type = Option<String>)]
     pub status: Option<PledgeStatus>,
     /// The `next` of the page before.
     pub after: Option<String>,

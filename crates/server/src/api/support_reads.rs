@@ -119,6 +119,7 @@ pub struct IdPageQuery {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (an id).
+    #[param(value_type = Option<u64>)]
     pub after: Option<String>,
 }
 
@@ -146,6 +147,7 @@ fn request_view(s: &Support, r: &SupportRequest) -> Option<RequestView> {
 #[serde(deny_unknown_fields)]
 pub struct RequestQuery {
     /// Only this partner's requests (ISO 3166-1 alpha-3).
+    #[param(value_type = Option<CountryCode>)]
     pub partner: Option<String>,
     /// Only requests whose coverage puts them in this status.
     #[param(value_type = Option<RequestStatus>)]
@@ -158,6 +160,7 @@ pub struct RequestQuery {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (a request id).
+    #[param(value_type = Option<u64>)]
     pub after: Option<String>,
 }
 
@@ -231,8 +234,10 @@ pub async fn show_request(
 #[serde(deny_unknown_fields)]
 pub struct PledgeQuery {
     /// ISO 3166-1 alpha-3.
+    #[param(value_type = Option<CountryCode>)]
     pub donor: Option<String>,
     /// ISO 3166-1 alpha-3.
+    #[param(value_type = Option<CountryCode>)]
     pub recipient: Option<String>,
     #[param(value_type = Option<Channel>)]
     pub channel: Option<String>,
@@ -262,6 +267,7 @@ pub struct PledgeQuery {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (a pledge id).
+    #[param(value_type = Option<u64>)]
     pub after: Option<String>,
 }
 
@@ -494,6 +500,7 @@ pub struct DonorQuery {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (an ISO 3166-1 alpha-3 code).
+    #[param(value_type = Option<CountryCode>)]
     pub after: Option<String>,
 }
 
@@ -517,8 +524,10 @@ pub async fn list_donors(
 #[serde(deny_unknown_fields)]
 pub struct RateQuery {
     /// Only rates from this currency (ISO 4217).
+    #[param(value_type = Option<Currency>)]
     pub from: Option<String>,
     /// Only rates to this currency (ISO 4217).
+    #[param(value_type = Option<Currency>)]
     pub to: Option<String>,
     /// Items per page, 1 to 1000 (default 50).
     #[param(minimum = 1, maximum = 1000)]
