@@ -72,7 +72,7 @@ pub async fn admit(State(state): State<AppState>, w: Write) -> Result<Response, 
 #[serde(deny_unknown_fields)]
 pub struct Departure {
     /// The first day the state is no longer a member.
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = String, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub on: Date,
 }
 

@@ -59,13 +59,7 @@ pub async fn list(
     Query(q): Query<ProposalQuery>,
 ) -> Result<Json<Page<Proposal>>, ApiError> {
     let limit = ListQuery { limit: q.limit, after: None }.limit()?;
-    let after = match q.after.as_deref() {
-        None => None,
-        Some(s) => Some(ProposalId(
-            s.parse()
-                .map_err(|_| ApiError::bad_request("invalid-query", format!("after {s:?} is not a proposal id")))?,
-        )),
-    };
+    let after = super::support_reads::id("after", q.after.as_deref())?.map(ProposalId);
     let items = state.store().proposals(q.status, &concord_store::Page { after, limit }).await?;
     Ok(Json(Page::new(items, limit, |p| p.id.to_string())))
 }

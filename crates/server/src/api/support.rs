@@ -147,7 +147,7 @@ pub async fn change_status(State(state): State<AppState>, Path(id): Path<u64>, w
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryBody {
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = String, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub delivered_on: Date,
     pub quantity: u64,
     pub value: Money,
@@ -176,7 +176,7 @@ pub async fn record_delivery(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CorrectionBody {
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = String, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub delivered_on: Date,
     /// Added to the delivered quantity; may be negative.
     pub quantity: i64,

@@ -87,6 +87,16 @@ where
     raw.map(|s| s.parse().map_err(|e| invalid(name, format!("{s:?}: {e}")))).transpose()
 }
 
+/// An id parameter. Ids are int64, as the document says and every store keeps them: a larger
+/// number is refused like any other bad value rather than matching nothing.
+pub(super) fn id(name: &str, raw: Option<&str>) -> Result<Option<u64>, ApiError> {
+    let n: Option<u64> = parsed(name, raw)?;
+    match n {
+        Some(n) if i64::try_from(n).is_err() => Err(invalid(name, format!("{n} is larger than any id"))),
+        n => Ok(n),
+    }
+}
+
 pub(super) fn country(name: &str, raw: Option<&str>) -> Result<Option<CountryCode>, ApiError> {
     raw.map(|s| CountryCode::parse(s).map_err(|e| invalid(name, e))).transpose()
 }
@@ -125,7 +135,7 @@ pub struct IdPageQuery {
 
 impl IdPageQuery {
     fn parse(&self) -> Result<(u32, Option<u64>), ApiError> {
-        Ok((limit(self.limit)?, parsed("after", self.after.as_deref())?))
+        Ok((limit(self.limit)?, id("after", self.after.as_deref())?))
     }
 }
 
@@ -203,7 +213,7 @@ pub async fn list_requests(
 ) -> Result<Json<Page<RequestView>>, ApiError> {
     let filter = RequestFilter::parse(&q)?;
     let limit = limit(q.limit)?;
-    let after: Option<u64> = parsed("after", q.after.as_deref())?;
+    let after = id("after", q.after.as_deref())?;
     let items = read(&state, move |s| {
         from_cursor(&s.requests, after.map(RequestId))
             .filter_map(|r| request_view(s, r))
@@ -258,10 +268,10 @@ pub struct PledgeQuery {
     #[param(value_type = Option<bool>)]
     pub lethal: Option<String>,
     /// Announced on or after this day (YYYY-MM-DD); undated pledges do not match.
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<String>, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub announced_from: Option<String>,
     /// Announced on or before this day (YYYY-MM-DD); undated pledges do not match.
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<String>, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub announced_to: Option<String>,
     /// Items per page, 1 to 1000 (default 50).
     #[param(minimum = 1, maximum = 1000)]
@@ -295,9 +305,9 @@ impl PledgeFilter {
             channel: word("channel", q.channel.as_deref())?,
             category: word("category", q.category.as_deref())?,
             status: word("status", q.status.as_deref())?,
-            request: parsed("request", q.request.as_deref())?.map(RequestId),
-            coalition: parsed("coalition", q.coalition.as_deref())?.map(CoalitionId),
-            fund: parsed("fund", q.fund.as_deref())?.map(FundId),
+            request: id("request", q.request.as_deref())?.map(RequestId),
+            coalition: id("coalition", q.coalition.as_deref())?.map(CoalitionId),
+            fund: id("fund", q.fund.as_deref())?.map(FundId),
             lethal: parsed("lethal", q.lethal.as_deref())?,
             from: parsed("announced_from", q.announced_from.as_deref())?,
             to: parsed("announced_to", q.announced_to.as_deref())?,
@@ -337,7 +347,7 @@ pub async fn list_pledges(
 ) -> Result<Json<Page<Pledge>>, ApiError> {
     let filter = PledgeFilter::parse(&q)?;
     let limit = limit(q.limit)?;
-    let after: Option<u64> = parsed("after", q.after.as_deref())?;
+    let after = id("after", q.after.as_deref())?;
     let items = read(&state, move |s| {
         from_cursor(&s.pledges, after.map(PledgeId))
             .filter(|p| filter.matches(p))
