@@ -114,9 +114,10 @@ const PROBLEMS: [(&str, &str, &str); 9] = [
 
 fn problem_response(status: &str, description: &str) -> Response {
     let string = || ObjectBuilder::new().schema_type(Type::String).build();
-    let mut r = ResponseBuilder::new()
-        .description(description)
-        .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build());
+    let mut r = ResponseBuilder::new().description(description).content(
+        "application/problem+json",
+        ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+    );
     // Only headers the server always sends with this status (see `ApiError::into_response`).
     match status {
         "401" => r = r.header("WWW-Authenticate", HeaderBuilder::new().schema(string()).build()),

@@ -207,8 +207,7 @@ fn rows() -> Vec<Row> {
         }),
         row!("POST /api/v1/members/{code}/departure", [Secretariat], |fx| {
             let (code, alpha2, numeric) = fx.country();
-            let member =
-                json!({ "code": code, "alpha2": alpha2, "numeric": numeric, "name": "Leaving", "accession": "2000-01-01" });
+            let member = json!({ "code": code, "alpha2": alpha2, "numeric": numeric, "name": "Leaving", "accession": "2000-01-01" });
             fx.setup(fx.sec(), "/api/v1/members", member).await;
             req(format!("/api/v1/members/{code}/departure"), json!({ "on": "2001-01-01" }))
         }),
@@ -216,8 +215,9 @@ fn rows() -> Vec<Row> {
             req(format!("/api/v1/members/{OWN_MEMBER}/keys"), json!({ "key": fx.member_key() }))
         }),
         row!("POST /api/v1/members/{code}/keys/{key_id}/revoke", [Secretariat, OwnMember], |fx| {
-            let keys =
-                fx.setup(fx.sec(), &format!("/api/v1/members/{OWN_MEMBER}/keys"), json!({ "key": fx.member_key() })).await;
+            let keys = fx
+                .setup(fx.sec(), &format!("/api/v1/members/{OWN_MEMBER}/keys"), json!({ "key": fx.member_key() }))
+                .await;
             let key_id = last_key_id(&keys);
             req(format!("/api/v1/members/{OWN_MEMBER}/keys/{key_id}/revoke"), json!({}))
         }),
@@ -226,7 +226,10 @@ fn rows() -> Vec<Row> {
             req("/api/v1/partners", json!({ "code": code, "name": "Partnerland" }))
         }),
         row!("POST /api/v1/proposals", [Secretariat], |_fx| {
-            req("/api/v1/proposals", json!({ "kind": "statement", "title": "A statement", "text": "The alliance states." }))
+            req(
+                "/api/v1/proposals",
+                json!({ "kind": "statement", "title": "A statement", "text": "The alliance states." }),
+            )
         }),
         row!("POST /api/v1/proposals/{id}/circulate", [Secretariat], |fx| {
             let id = fx.draft().await;
@@ -366,16 +369,15 @@ async fn every_write_refuses_every_caller_not_allowed_and_changes_nothing() {
         for role in ROLES.into_iter().filter(|r| !row.allowed.contains(r)) {
             let before = fx.a.log_size().await;
             let r = send(&fx, role, &method, &shared).await;
-            let (status, slug) =
-                if role == Role::Anonymous { (401, "unauthenticated") } else { (403, r.json["type"].as_str().unwrap_or("")) };
+            let (status, slug) = if role == Role::Anonymous {
+                (401, "unauthenticated")
+            } else {
+                (403, r.json["type"].as_str().unwrap_or(""))
+            };
             assert_eq!(
-                r.status,
-                status,
+                r.status, status,
                 "{} ({}) as {role:?}: expected {status}, got {} {}",
-                row.op,
-                shared.path,
-                r.status,
-                r.json
+                row.op, shared.path, r.status, r.json
             );
             let slug = slug.trim_start_matches("urn:concord:problem:");
             common::assert_problem(&r, status, slug);

@@ -159,7 +159,8 @@ impl Write {
         // malformed; serde_json reports some of those as syntax errors, so check syntax alone first.
         serde_json::from_slice::<serde::de::IgnoredAny>(&self.body)
             .map_err(|e| ApiError::bad_request("malformed-json", format!("the body is not well-formed JSON: {e}")))?;
-        let invalid = |e: serde_json::Error| ApiError::bad_request("invalid-body", format!("the body is not valid: {e}"));
+        let invalid =
+            |e: serde_json::Error| ApiError::bad_request("invalid-body", format!("the body is not valid: {e}"));
         match serde_json::from_slice(&self.body) {
             Ok(v) => Ok(v),
             Err(first) => {
@@ -218,8 +219,9 @@ fn integral_floats_to_integers(v: &mut serde_json::Value) -> bool {
             };
             integer.map(|i| *n = i).is_some()
         }
-        Value::Array(items) => items.iter_mut().fold(false, |any, x| integral_floats_to_integers(x) || any),
-        Value::Object(map) => map.values_mut().fold(false, |any, x| integral_floats_to_integers(x) || any),
+        // Every element is visited (no short circuit): all of them are rewritten.
+        Value::Array(items) => items.iter_mut().map(integral_floats_to_integers).filter(|&changed| changed).count() > 0,
+        Value::Object(map) => map.values_mut().map(integral_floats_to_integers).filter(|&changed| changed).count() > 0,
         _ => false,
     }
 }
