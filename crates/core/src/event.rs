@@ -49,7 +49,7 @@ pub enum Event {
     },
     MemberDeparted {
         member: CountryCode,
-        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
         on: Date,
     },
     PartnerRegistered {
@@ -162,7 +162,7 @@ pub enum Event {
     DeliveryRecorded {
         delivery: DeliveryId,
         pledge: PledgeId,
-        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
         delivered_on: Date,
         quantity: i64,
         value: Money,

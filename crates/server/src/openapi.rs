@@ -3,7 +3,10 @@
 
 use axum::Json;
 use utoipa::OpenApi;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, RefOr, Required, Type};
 
 use crate::api;
 
@@ -28,7 +31,8 @@ use crate::api;
         api::support_reads::show_fund, api::support_reads::list_donors, api::support_reads::list_rates,
         api::log::entries, api::log::checkpoint, api::log::inclusion, api::log::consistency,
     ),
-    modifiers(&Bearer),
+    components(schemas(concord_core::support::Measure)),
+    modifiers(&Bearer, &Writes, &Problems),
 )]
 pub struct ApiDoc;
 
@@ -41,6 +45,135 @@ impl utoipa::Modify for Bearer {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("cct_…").build()),
         );
+    }
+}
+
+/// Every write goes through the [`api::Write`] extractor, which reads `Idempotency-Key` and
+/// refuses a key that is not 1 to 255 visible ASCII characters: so every write documents the
+/// header, here in one place rather than in each annotation (where it was missing or unbounded).
+struct Writes;
+
+/// The name of the idempotency header, as documented.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+impl utoipa::Modify for Writes {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        for item in doc.paths.paths.values_mut() {
+            for op in [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten() {
+                let params = op.parameters.get_or_insert_with(Vec::new);
+                params.retain(|p| !p.name.eq_ignore_ascii_case(IDEMPOTENCY_KEY));
+                params.push(
+                    ParameterBuilder::new()
+                        .name(IDEMPOTENCY_KEY)
+                        .parameter_in(ParameterIn::Header)
+                        .required(Required::False)
+                        .description(Some(
+                            "Makes a retried write safe: the same key with the same request answers with the first \
+                             reply; with a different request it is refused (422).",
+                        ))
+                        .schema(Some(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .min_length(Some(1))
+                                .max_length(Some(255))
+                                .pattern(Some("^[\\x21-\\x7E]+$")),
+                        ))
+                        .build(),
+                );
+            }
+        }
+    }
+}
+
+/// The problem responses each operation can give, added where its annotation does not already
+/// say more. They follow from how the handlers are built rather than from each handler's body,
+/// which is why they are derived here from the operation's shape:
+///
+/// - a bearer-secured operation answers 401 without a valid token (the `Caller` extractor);
+/// - an operation with parameters or a body answers 400 to one it cannot read (the `Query`,
+///   `Path` and `Write` extractors);
+/// - a write is decided by the domain, whose refusals map to 403, 404, 409 and 422
+///   ([`ApiError::parts`](crate::problem::ApiError)), and the `Write` extractor refuses an
+///   oversized body (413), a body that is not JSON (415) and a reused key (422);
+/// - a read of one resource by its address answers 404 when there is none;
+/// - everything under `/api/v1` answers 503 when the database or the sequencer cannot serve.
+struct Problems;
+
+/// (status, component name, description) of the shared problem responses.
+const PROBLEMS: [(&str, &str, &str); 9] = [
+    ("400", "BadRequest", "The request cannot be read: a malformed parameter, header or body."),
+    ("401", "Unauthenticated", "No valid bearer token."),
+    ("403", "Forbidden", "The caller may not do this."),
+    ("404", "NotFound", "No such resource."),
+    ("409", "Conflict", "Refused in the resource's present state."),
+    ("413", "PayloadTooLarge", "The body is larger than accepted."),
+    ("415", "UnsupportedMediaType", "The body is not sent as JSON."),
+    ("422", "Unprocessable", "Well-formed but invalid, or an Idempotency-Key reused for a different request."),
+    ("503", "Unavailable", "The database or the sequencer cannot serve now; retry after Retry-After seconds."),
+];
+
+fn problem_response(status: &str, description: &str) -> Response {
+    let string = || ObjectBuilder::new().schema_type(Type::String).build();
+    let mut r = ResponseBuilder::new().description(description).content(
+        "application/problem+json",
+        ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+    );
+    // Only headers the server always sends with this status (see `ApiError::into_response`).
+    match status {
+        "401" => r = r.header("WWW-Authenticate", HeaderBuilder::new().schema(string()).build()),
+        "503" => r = r.header("Retry-After", HeaderBuilder::new().schema(string()).build()),
+        _ => {}
+    }
+    r.build()
+}
+
+/// The statuses `op` at `path` can answer with a problem document (see [`Problems`]).
+fn problem_statuses(path: &str, op: &Operation, write: bool) -> Vec<&'static str> {
+    let mut statuses = Vec::new();
+    let api = path.starts_with("/api/");
+    let has_input = op.parameters.as_ref().is_some_and(|p| !p.is_empty()) || op.request_body.is_some();
+    if has_input {
+        statuses.push("400");
+    }
+    if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        statuses.push("401");
+    }
+    if write {
+        statuses.extend(["403", "404", "409", "413", "415", "422"]);
+    } else if path.contains('{') {
+        statuses.push("404");
+    }
+    if api {
+        statuses.push("503");
+    }
+    statuses
+}
+
+impl utoipa::Modify for Problems {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        for (status, name, description) in PROBLEMS {
+            components.responses.insert(name.to_owned(), RefOr::T(problem_response(status, description)));
+        }
+        for (path, item) in &mut doc.paths.paths {
+            let ops = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.patch, true),
+                (&mut item.delete, true),
+            ];
+            for (op, write) in ops {
+                let Some(op) = op.as_mut() else { continue };
+                for status in problem_statuses(path, op, write) {
+                    let name = PROBLEMS.iter().find(|(s, ..)| *s == status).map(|(_, n, _)| *n).unwrap_or("BadRequest");
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+                }
+            }
+        }
     }
 }
 

@@ -34,7 +34,7 @@ pub struct CoalitionTerms {
     /// Members and non-member donor states.
     pub participants: BTreeSet<CountryCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub formed_on: Option<Date>,
 }
 

@@ -405,9 +405,9 @@ impl<'de> Deserialize<'de> for Rate {
 pub struct FxRate {
     pub from: Currency,
     pub to: Currency,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1.0812"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1.0812", pattern = r"^([1-9][0-9]{0,6}(\.[0-9]{1,12})?|0\.[0-9]{0,11}[1-9])$"))]
     pub rate: Rate,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub on: Date,
 }
 

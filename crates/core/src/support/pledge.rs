@@ -147,7 +147,7 @@ pub struct PledgeTerms {
     pub valuation: ValuationMethod,
     /// When it was announced; undated pledges are kept (reports put them in "unknown month").
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub announced_on: Option<Date>,
     /// Where the record comes from (a press release, a Kiel row), for imported public data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -227,7 +227,7 @@ pub struct Receipt {
 pub struct Delivery {
     pub id: DeliveryId,
     pub pledge: super::PledgeId,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub delivered_on: Date,
     /// Positive for a delivery; a correction may be negative.
     pub quantity: i64,

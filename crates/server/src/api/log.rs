@@ -133,7 +133,8 @@ fn b64(h: &Hash) -> String {
 
 /// Proves that an entry is in the tree.
 #[utoipa::path(get, path = "/api/v1/log/proof/inclusion", tag = "log", params(InclusionQuery),
-    responses((status = 200, body = InclusionProof), (status = 400, body = crate::problem::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = InclusionProof), (status = 400, body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "the log has no checkpoint yet", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn inclusion(
     State(state): State<AppState>,
     Query(q): Query<InclusionQuery>,
@@ -172,6 +173,7 @@ pub async fn inclusion(
 #[into_params(parameter_in = Query)]
 pub struct ConsistencyQuery {
     /// The older tree size (at least 1).
+    #[param(minimum = 1)]
     pub from: u64,
     /// The newer tree size (default: the latest checkpoint's).
     pub to: Option<u64>,
@@ -190,7 +192,8 @@ pub struct ConsistencyProof {
 
 /// Proves that the tree of `to` entries extends the tree of `from` entries.
 #[utoipa::path(get, path = "/api/v1/log/proof/consistency", tag = "log", params(ConsistencyQuery),
-    responses((status = 200, body = ConsistencyProof), (status = 400, body = crate::problem::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ConsistencyProof), (status = 400, body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "the log has no checkpoint yet", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn consistency(
     State(state): State<AppState>,
     Query(q): Query<ConsistencyQuery>,
@@ -247,9 +250,10 @@ pub async fn tile(State(state): State<AppState>, Path(path): Path<String>) -> Re
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RangeQuery {
-    /// First sequence number (default 0).
+    /// First sequence number (default 0); int64, as every store counts entries.
     pub from: Option<u64>,
     /// Entries to return, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
 }
 
@@ -280,8 +284,14 @@ pub async fn entries(State(state): State<AppState>, Query(q): Query<RangeQuery>)
         Some(n @ 1..=1000) => n,
         Some(n) => return Err(ApiError::bad_request("invalid-query", format!("limit {n} is not between 1 and 1000"))),
     };
+    let from = q.from.unwrap_or(0);
+    // The document declares int64 (what every store keeps); a larger number names no entry and
+    // is refused like any other bad parameter, not passed on to the store.
+    if i64::try_from(from).is_err() {
+        return Err(ApiError::bad_request("invalid-query", format!("from {from} is larger than any sequence number")));
+    }
     let size = state.store().log_size().await?;
-    let rows = state.store().entries(q.from.unwrap_or(0), limit).await?;
+    let rows = state.store().entries(from, limit).await?;
     let entries = rows
         .into_iter()
         .map(|e| {

@@ -30,7 +30,7 @@ pub(crate) fn code(s: &str) -> Result<CountryCode, ApiError> {
 }
 
 /// Members in code order.
-#[utoipa::path(get, path = "/api/v1/members", tag = "members", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/members", operation_id = "list_members", tag = "members", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<Member>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
@@ -44,8 +44,8 @@ pub async fn list(
 }
 
 /// One member.
-#[utoipa::path(get, path = "/api/v1/members/{code}", tag = "members", security(("bearer" = [])),
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-3")),
+#[utoipa::path(get, path = "/api/v1/members/{code}", operation_id = "show_member", tag = "members", security(("bearer" = [])),
+    params(("code" = CountryCode, Path, description = "ISO 3166-1 alpha-3")),
     responses((status = 200, body = Member), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show(
     State(state): State<AppState>,
@@ -58,7 +58,7 @@ pub async fn show(
 }
 
 /// Admits a member (secretariat).
-#[utoipa::path(post, path = "/api/v1/members", tag = "members", security(("bearer" = [])), request_body = Member,
+#[utoipa::path(post, path = "/api/v1/members", operation_id = "admit_member", tag = "members", security(("bearer" = [])), request_body = Member,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried write safe")),
     responses((status = 201, body = Member), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json")))]
@@ -72,13 +72,13 @@ pub async fn admit(State(state): State<AppState>, w: Write) -> Result<Response, 
 #[serde(deny_unknown_fields)]
 pub struct Departure {
     /// The first day the state is no longer a member.
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = String, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub on: Date,
 }
 
 /// Records a member's departure (secretariat).
-#[utoipa::path(post, path = "/api/v1/members/{code}/departure", tag = "members", security(("bearer" = [])),
-    request_body = Departure, params(("code" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/members/{code}/departure", operation_id = "record_departure", tag = "members", security(("bearer" = [])),
+    request_body = Departure, params(("code" = CountryCode, Path)),
     responses((status = 200, body = Member), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn depart(State(state): State<AppState>, Path(c): Path<String>, w: Write) -> Result<Response, ApiError> {
     let member = code(&c)?;
@@ -100,8 +100,8 @@ pub struct KeyBody {
 }
 
 /// Enrols a member delegation's Ed25519 key (secretariat). Answers with the member's keys.
-#[utoipa::path(post, path = "/api/v1/members/{code}/keys", tag = "members", security(("bearer" = [])),
-    request_body = KeyBody, params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+#[utoipa::path(post, path = "/api/v1/members/{code}/keys", operation_id = "register_member_key", tag = "members", security(("bearer" = [])),
+    request_body = KeyBody, params(("code" = CountryCode, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, description = "the member's keys"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn register_key(
     State(state): State<AppState>,
@@ -118,8 +118,8 @@ pub async fn register_key(
 }
 
 /// Revokes a key from now on (secretariat, or the member itself).
-#[utoipa::path(post, path = "/api/v1/members/{code}/keys/{key_id}/revoke", tag = "members", security(("bearer" = [])),
-    params(("code" = String, Path), ("key_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+#[utoipa::path(post, path = "/api/v1/members/{code}/keys/{key_id}/revoke", operation_id = "revoke_member_key", tag = "members", security(("bearer" = [])),
+    params(("code" = CountryCode, Path), ("key_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, description = "the member's keys"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke_key(
     State(state): State<AppState>,

@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
@@ -158,8 +159,23 @@ impl Write {
         // malformed; serde_json reports some of those as syntax errors, so check syntax alone first.
         serde_json::from_slice::<serde::de::IgnoredAny>(&self.body)
             .map_err(|e| ApiError::bad_request("malformed-json", format!("the body is not well-formed JSON: {e}")))?;
-        serde_json::from_slice(&self.body)
-            .map_err(|e| ApiError::bad_request("invalid-body", format!("the body is not valid: {e}")))
+        let invalid =
+            |e: serde_json::Error| ApiError::bad_request("invalid-body", format!("the body is not valid: {e}"));
+        match serde_json::from_slice(&self.body) {
+            Ok(v) => Ok(v),
+            Err(first) => {
+                // JSON has one kind of number: `3.0` is the integer 3 (RFC 8259 §6, and JSON
+                // Schema's `integer`, which the OpenAPI document uses), but serde reads it as a
+                // float and refuses it where an integer belongs. So after such a refusal, and only
+                // then (the usual body is read once), integral numbers are read again as integers.
+                let mut value: serde_json::Value = serde_json::from_slice(&self.body).map_err(invalid)?;
+                if integral_floats_to_integers(&mut value) {
+                    serde_json::from_value(value).map_err(invalid)
+                } else {
+                    Err(invalid(first))
+                }
+            }
+        }
     }
 
     /// Submits `command` as the caller and answers with the affected resource.
@@ -180,5 +196,32 @@ impl Write {
             resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
         }
         Ok(resp)
+    }
+}
+
+/// Rewrites every number in `v` written with a zero fraction (`3.0`, `1e3`) as the integer it is;
+/// true if any was.
+fn integral_floats_to_integers(v: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // The casts are exact: `f` has no fraction and is within the target's range.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+            let integer = if f.fract() != 0.0 || !f.is_finite() {
+                None
+            } else if f >= 0.0 && f < u64::MAX as f64 {
+                Some(serde_json::Number::from(f as u64))
+            } else if f < 0.0 && f >= i64::MIN as f64 {
+                Some(serde_json::Number::from(f as i64))
+            } else {
+                None
+            };
+            integer.map(|i| *n = i).is_some()
+        }
+        // Every element is visited (no short circuit): all of them are rewritten.
+        Value::Array(items) => items.iter_mut().map(integral_floats_to_integers).filter(|&changed| changed).count() > 0,
+        Value::Object(map) => map.values_mut().map(integral_floats_to_integers).filter(|&changed| changed).count() > 0,
+        _ => false,
     }
 }

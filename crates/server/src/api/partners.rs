@@ -19,7 +19,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Partners in code order.
-#[utoipa::path(get, path = "/api/v1/partners", tag = "partners", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/partners", operation_id = "list_partners", tag = "partners", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<Partner>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -33,7 +33,7 @@ pub async fn list(
 }
 
 /// Registers a partner (secretariat).
-#[utoipa::path(post, path = "/api/v1/partners", tag = "partners", security(("bearer" = [])), request_body = Partner,
+#[utoipa::path(post, path = "/api/v1/partners", operation_id = "register_partner", tag = "partners", security(("bearer" = [])), request_body = Partner,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = Partner), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn register(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {

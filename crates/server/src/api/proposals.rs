@@ -44,12 +44,14 @@ async fn load(state: &AppState, id: u64) -> Result<Proposal, ApiError> {
 pub struct ProposalQuery {
     /// Only proposals in this status.
     pub status: Option<ProposalStatus>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+    #[param(value_type = Option<u64>)]
     pub after: Option<String>,
 }
 
 /// Proposals in id order.
-#[utoipa::path(get, path = "/api/v1/proposals", tag = "proposals", params(ProposalQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/proposals", operation_id = "list_proposals", tag = "proposals", params(ProposalQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<Proposal>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
@@ -57,19 +59,13 @@ pub async fn list(
     Query(q): Query<ProposalQuery>,
 ) -> Result<Json<Page<Proposal>>, ApiError> {
     let limit = ListQuery { limit: q.limit, after: None }.limit()?;
-    let after = match q.after.as_deref() {
-        None => None,
-        Some(s) => Some(ProposalId(
-            s.parse()
-                .map_err(|_| ApiError::bad_request("invalid-query", format!("after {s:?} is not a proposal id")))?,
-        )),
-    };
+    let after = super::support_reads::id("after", q.after.as_deref())?.map(ProposalId);
     let items = state.store().proposals(q.status, &concord_store::Page { after, limit }).await?;
     Ok(Json(Page::new(items, limit, |p| p.id.to_string())))
 }
 
 /// One proposal: every revision, the circulation, current positions and any decision.
-#[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "proposals", security(("bearer" = [])), params(("id" = u64, Path)),
+#[utoipa::path(get, path = "/api/v1/proposals/{id}", operation_id = "show_proposal", tag = "proposals", security(("bearer" = [])), params(("id" = u64, Path)),
     responses((status = 200, body = Proposal), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show(
     State(state): State<AppState>,
@@ -91,7 +87,7 @@ pub struct DraftBody {
 }
 
 /// Drafts a proposal (secretariat).
-#[utoipa::path(post, path = "/api/v1/proposals", tag = "proposals", security(("bearer" = [])), request_body = DraftBody,
+#[utoipa::path(post, path = "/api/v1/proposals", operation_id = "draft_proposal", tag = "proposals", security(("bearer" = [])), request_body = DraftBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried write safe")),
     responses((status = 201, body = Proposal), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -185,7 +181,7 @@ pub struct WithdrawBody {
 }
 
 /// Withdraws a draft or an open proposal (secretariat).
-#[utoipa::path(post, path = "/api/v1/proposals/{id}/withdraw", tag = "proposals", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/withdraw", operation_id = "withdraw_proposal", tag = "proposals", security(("bearer" = [])),
     request_body = WithdrawBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = Proposal), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn withdraw(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {

@@ -77,20 +77,20 @@ pub async fn file_request(State(state): State<AppState>, w: Write) -> Result<Res
 /// Why a request is withdrawn.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct WithdrawBody {
+pub struct RequestWithdrawBody {
     pub reason: Option<String>,
 }
 
 /// Withdraws a request (the partner that filed it).
 #[utoipa::path(post, path = "/api/v1/requests/{id}/withdraw", tag = "support", security(("bearer" = [])),
-    params(("id" = u64, Path)), request_body = WithdrawBody,
+    params(("id" = u64, Path)), request_body = RequestWithdrawBody,
     responses((status = 200, description = "the request"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn withdraw_request(
     State(state): State<AppState>,
     Path(id): Path<u64>,
     w: Write,
 ) -> Result<Response, ApiError> {
-    let b: WithdrawBody = w.json()?;
+    let b: RequestWithdrawBody = w.json()?;
     w.submit(&state, Command::WithdrawRequest { request: RequestId(id), reason: b.reason }).await
 }
 
@@ -147,7 +147,7 @@ pub async fn change_status(State(state): State<AppState>, Path(id): Path<u64>, w
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryBody {
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = String, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub delivered_on: Date,
     pub quantity: u64,
     pub value: Money,
@@ -176,7 +176,7 @@ pub async fn record_delivery(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CorrectionBody {
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = String, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub delivered_on: Date,
     /// Added to the delivered quantity; may be negative.
     pub quantity: i64,
@@ -280,6 +280,7 @@ pub struct ReportQuery {
     /// committed (default: committed and later, the headline), allocated, or delivered.
     pub measure: Option<Measure>,
     /// ISO 4217 (default EUR); other currencies convert at recorded, dated rates.
+    #[param(value_type = Option<Currency>)]
     pub currency: Option<String>,
 }
 
@@ -307,23 +308,25 @@ pub struct TotalsParams {
     /// committed (default: committed and later, the headline), allocated, or delivered.
     pub measure: Option<Measure>,
     /// ISO 4217 (default EUR); other currencies convert at recorded, dated rates.
+    #[param(value_type = Option<Currency>)]
     pub currency: Option<String>,
     /// First month, `YYYY-MM` (a range leaves out the unknown month).
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub from: Option<String>,
     /// Last month, `YYYY-MM`, inclusive.
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub to: Option<String>,
     /// Only this donor (ISO 3166-1 alpha-3).
+    #[param(value_type = Option<CountryCode>)]
     pub donor: Option<String>,
-    #[param(value_type = Option<String>)]
     pub category: Option<SupportCategory>,
-    #[param(value_type = Option<String>)]
     pub channel: Option<Channel>,
     pub lethal: Option<bool>,
-    #[param(value_type = Option<String>)]
     pub status: Option<PledgeStatus>,
     /// The `next` of the page before.
     pub after: Option<String>,
     /// Rows per page: default 1,000, at most 10,000.
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<usize>,
 }
 

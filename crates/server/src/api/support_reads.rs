@@ -87,6 +87,16 @@ where
     raw.map(|s| s.parse().map_err(|e| invalid(name, format!("{s:?}: {e}")))).transpose()
 }
 
+/// An id parameter. Ids are int64, as the document says and every store keeps them: a larger
+/// number is refused like any other bad value rather than matching nothing.
+pub(super) fn id(name: &str, raw: Option<&str>) -> Result<Option<u64>, ApiError> {
+    let n: Option<u64> = parsed(name, raw)?;
+    match n {
+        Some(n) if i64::try_from(n).is_err() => Err(invalid(name, format!("{n} is larger than any id"))),
+        n => Ok(n),
+    }
+}
+
 pub(super) fn country(name: &str, raw: Option<&str>) -> Result<Option<CountryCode>, ApiError> {
     raw.map(|s| CountryCode::parse(s).map_err(|e| invalid(name, e))).transpose()
 }
@@ -116,14 +126,16 @@ fn from_cursor<K: Ord, V>(map: &BTreeMap<K, V>, after: Option<K>) -> impl Iterat
 #[serde(deny_unknown_fields)]
 pub struct IdPageQuery {
     /// Items per page, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (an id).
+    #[param(value_type = Option<u64>)]
     pub after: Option<String>,
 }
 
 impl IdPageQuery {
     fn parse(&self) -> Result<(u32, Option<u64>), ApiError> {
-        Ok((limit(self.limit)?, parsed("after", self.after.as_deref())?))
+        Ok((limit(self.limit)?, id("after", self.after.as_deref())?))
     }
 }
 
@@ -145,6 +157,7 @@ fn request_view(s: &Support, r: &SupportRequest) -> Option<RequestView> {
 #[serde(deny_unknown_fields)]
 pub struct RequestQuery {
     /// Only this partner's requests (ISO 3166-1 alpha-3).
+    #[param(value_type = Option<CountryCode>)]
     pub partner: Option<String>,
     /// Only requests whose coverage puts them in this status.
     #[param(value_type = Option<RequestStatus>)]
@@ -154,8 +167,10 @@ pub struct RequestQuery {
     #[param(value_type = Option<Priority>)]
     pub priority: Option<String>,
     /// Items per page, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (a request id).
+    #[param(value_type = Option<u64>)]
     pub after: Option<String>,
 }
 
@@ -198,7 +213,7 @@ pub async fn list_requests(
 ) -> Result<Json<Page<RequestView>>, ApiError> {
     let filter = RequestFilter::parse(&q)?;
     let limit = limit(q.limit)?;
-    let after: Option<u64> = parsed("after", q.after.as_deref())?;
+    let after = id("after", q.after.as_deref())?;
     let items = read(&state, move |s| {
         from_cursor(&s.requests, after.map(RequestId))
             .filter_map(|r| request_view(s, r))
@@ -229,8 +244,10 @@ pub async fn show_request(
 #[serde(deny_unknown_fields)]
 pub struct PledgeQuery {
     /// ISO 3166-1 alpha-3.
+    #[param(value_type = Option<CountryCode>)]
     pub donor: Option<String>,
     /// ISO 3166-1 alpha-3.
+    #[param(value_type = Option<CountryCode>)]
     pub recipient: Option<String>,
     #[param(value_type = Option<Channel>)]
     pub channel: Option<String>,
@@ -251,14 +268,16 @@ pub struct PledgeQuery {
     #[param(value_type = Option<bool>)]
     pub lethal: Option<String>,
     /// Announced on or after this day (YYYY-MM-DD); undated pledges do not match.
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<String>, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub announced_from: Option<String>,
     /// Announced on or before this day (YYYY-MM-DD); undated pledges do not match.
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<String>, format = Date, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub announced_to: Option<String>,
     /// Items per page, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (a pledge id).
+    #[param(value_type = Option<u64>)]
     pub after: Option<String>,
 }
 
@@ -286,9 +305,9 @@ impl PledgeFilter {
             channel: word("channel", q.channel.as_deref())?,
             category: word("category", q.category.as_deref())?,
             status: word("status", q.status.as_deref())?,
-            request: parsed("request", q.request.as_deref())?.map(RequestId),
-            coalition: parsed("coalition", q.coalition.as_deref())?.map(CoalitionId),
-            fund: parsed("fund", q.fund.as_deref())?.map(FundId),
+            request: id("request", q.request.as_deref())?.map(RequestId),
+            coalition: id("coalition", q.coalition.as_deref())?.map(CoalitionId),
+            fund: id("fund", q.fund.as_deref())?.map(FundId),
             lethal: parsed("lethal", q.lethal.as_deref())?,
             from: parsed("announced_from", q.announced_from.as_deref())?,
             to: parsed("announced_to", q.announced_to.as_deref())?,
@@ -328,7 +347,7 @@ pub async fn list_pledges(
 ) -> Result<Json<Page<Pledge>>, ApiError> {
     let filter = PledgeFilter::parse(&q)?;
     let limit = limit(q.limit)?;
-    let after: Option<u64> = parsed("after", q.after.as_deref())?;
+    let after = id("after", q.after.as_deref())?;
     let items = read(&state, move |s| {
         from_cursor(&s.pledges, after.map(PledgeId))
             .filter(|p| filter.matches(p))
@@ -488,8 +507,10 @@ pub async fn show_fund(
 #[serde(deny_unknown_fields)]
 pub struct DonorQuery {
     /// Items per page, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (an ISO 3166-1 alpha-3 code).
+    #[param(value_type = Option<CountryCode>)]
     pub after: Option<String>,
 }
 
@@ -513,10 +534,13 @@ pub async fn list_donors(
 #[serde(deny_unknown_fields)]
 pub struct RateQuery {
     /// Only rates from this currency (ISO 4217).
+    #[param(value_type = Option<Currency>)]
     pub from: Option<String>,
     /// Only rates to this currency (ISO 4217).
+    #[param(value_type = Option<Currency>)]
     pub to: Option<String>,
     /// Items per page, 1 to 1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// The `next` cursor of the previous page (`FROM:TO:YYYY-MM-DD`).
     pub after: Option<String>,
