@@ -233,6 +233,7 @@ async fn a_sign_in_flood_gets_few_checks_bounded_memory_and_leaves_the_server_an
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap();
+    eprintln!("peak resident memory of the server after the flood: {hwm_kib} KiB");
     assert!(hwm_kib < 1024 * 1024, "peak resident memory {hwm_kib} KiB");
     assert_eq!(reqwest::get(format!("{}/healthz", s.url)).await.unwrap().status(), 200);
 }
