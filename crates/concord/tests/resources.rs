@@ -237,3 +237,21 @@ async fn a_sign_in_flood_gets_few_checks_bounded_memory_and_leaves_the_server_an
     assert!(hwm_kib < 1024 * 1024, "peak resident memory {hwm_kib} KiB");
     assert_eq!(reqwest::get(format!("{}/healthz", s.url)).await.unwrap().status(), 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_stream_outlives_the_request_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(&dir.path().join("c.db"), &["--request-timeout", "1s"]);
+    let mut conn = TcpStream::connect(s.url.trim_start_matches("http://")).await.unwrap();
+    conn.write_all(b"GET /events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n").await.unwrap();
+    let mut buf = [0u8; 12];
+    conn.read_exact(&mut buf).await.unwrap();
+    assert_eq!(&buf, b"HTTP/1.1 200");
+    // Well past the request timeout the stream is still open: reads either wait or get events,
+    // never the end.
+    let mut rest = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    while let Ok(read) = tokio::time::timeout_at(deadline, conn.read(&mut rest)).await {
+        assert!(read.unwrap() > 0, "the event stream was closed");
+    }
+}
