@@ -4,12 +4,20 @@
 //! ```toml
 //! addr = "127.0.0.1:8080"
 //! database = "/var/lib/concord/concord.db"
+//! metrics_addr = "127.0.0.1:9464"
+//! max_connections = 768
+//! header_timeout = "10s"
+//! idle_timeout = "60s"
+//! request_timeout = "30s"
+//! max_requests_per_connection = 1000
 //! ```
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use concord_server::serving::Limits;
+use jiff::SignedDuration;
 use serde::Deserialize;
 
 /// The settings `concord serve` needs.
@@ -31,6 +39,19 @@ pub struct Config {
     /// cosigning key, type 0x04).
     #[serde(default)]
     pub witnesses: Vec<String>,
+    /// Where to serve `/metrics` (not on `addr`); none: not served.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Connections served at once; default: as many as the open-file limit allows.
+    pub max_connections: Option<usize>,
+    /// A request head must arrive within this (e.g. "10s"); also how long an idle kept-alive
+    /// connection stays open.
+    pub header_timeout: Option<SignedDuration>,
+    /// A connection with no byte moving either way for this long is closed.
+    pub idle_timeout: Option<SignedDuration>,
+    /// A request not answered within this is answered 503.
+    pub request_timeout: Option<SignedDuration>,
+    /// Requests one kept-alive connection may carry.
+    pub max_requests_per_connection: Option<u32>,
 }
 
 fn default_addr() -> SocketAddr {
@@ -39,7 +60,19 @@ fn default_addr() -> SocketAddr {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { addr: default_addr(), database: None, log_key: None, unsigned_positions: false, witnesses: Vec::new() }
+        Self {
+            addr: default_addr(),
+            database: None,
+            log_key: None,
+            unsigned_positions: false,
+            witnesses: Vec::new(),
+            metrics_addr: None,
+            max_connections: None,
+            header_timeout: None,
+            idle_timeout: None,
+            request_timeout: None,
+            max_requests_per_connection: None,
+        }
     }
 }
 
@@ -70,15 +103,71 @@ impl Config {
                     config.unsigned_positions =
                         v.parse().with_context(|| format!("CONCORD_UNSIGNED_POSITIONS={v:?} is not true or false"))?;
                 }
+                "CONCORD_METRICS_ADDR" => {
+                    config.metrics_addr = Some(v.parse().with_context(|| {
+                        format!("CONCORD_METRICS_ADDR={v:?} is not an address like 127.0.0.1:9464")
+                    })?);
+                }
+                "CONCORD_MAX_CONNECTIONS" => {
+                    config.max_connections =
+                        Some(v.parse().with_context(|| format!("CONCORD_MAX_CONNECTIONS={v:?} is not a number"))?);
+                }
+                "CONCORD_MAX_REQUESTS_PER_CONNECTION" => {
+                    config.max_requests_per_connection = Some(
+                        v.parse()
+                            .with_context(|| format!("CONCORD_MAX_REQUESTS_PER_CONNECTION={v:?} is not a number"))?,
+                    );
+                }
+                "CONCORD_HEADER_TIMEOUT" => config.header_timeout = Some(duration(&k, &v)?),
+                "CONCORD_IDLE_TIMEOUT" => config.idle_timeout = Some(duration(&k, &v)?),
+                "CONCORD_REQUEST_TIMEOUT" => config.request_timeout = Some(duration(&k, &v)?),
                 k if k.starts_with("CONCORD_") && !KNOWN_CLIENT_VARS.contains(&k) => {
                     bail!(
-                        "unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE, CONCORD_LOG_KEY, CONCORD_UNSIGNED_POSITIONS and CONCORD_WITNESSES"
+                        "unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE, CONCORD_LOG_KEY, CONCORD_UNSIGNED_POSITIONS, CONCORD_WITNESSES, CONCORD_METRICS_ADDR, CONCORD_MAX_CONNECTIONS, CONCORD_HEADER_TIMEOUT, CONCORD_IDLE_TIMEOUT, CONCORD_REQUEST_TIMEOUT and CONCORD_MAX_REQUESTS_PER_CONNECTION"
                     )
                 }
                 _ => {}
             }
         }
         Ok(config)
+    }
+}
+
+/// Parses a duration setting such as `10s` or `1m 30s`.
+fn duration(name: &str, value: &str) -> anyhow::Result<SignedDuration> {
+    value.parse().with_context(|| format!("{name}={value:?} is not a duration like 10s or 1m 30s"))
+}
+
+impl Config {
+    /// The connection limits these settings ask for, with `max_connections` as given or, if
+    /// not, as many as `descriptors` (the open-file limit) allow. Refuses a cap that does not
+    /// fit the limit, and durations that are not positive.
+    pub fn limits(&self, descriptors: u64) -> anyhow::Result<Limits> {
+        let d = Limits::default();
+        let positive = |what: &str, v: Option<SignedDuration>, default| match v {
+            None => Ok(default),
+            Some(v) if v.is_positive() => Ok(std::time::Duration::try_from(v)?),
+            Some(v) => bail!("{what} must be more than zero; got {v:#}"),
+        };
+        let fit = Limits::connections_for(descriptors);
+        let limits = Limits {
+            header_read_timeout: positive("header_timeout", self.header_timeout, d.header_read_timeout)?,
+            idle_timeout: positive("idle_timeout", self.idle_timeout, d.idle_timeout)?,
+            request_timeout: positive("request_timeout", self.request_timeout, d.request_timeout)?,
+            max_connections: self.max_connections.unwrap_or(fit),
+            max_requests_per_connection: self.max_requests_per_connection.unwrap_or(d.max_requests_per_connection),
+        };
+        if limits.max_connections == 0 || limits.max_requests_per_connection == 0 {
+            bail!("max_connections and max_requests_per_connection must be at least 1");
+        }
+        if limits.descriptors_needed() > descriptors {
+            bail!(
+                "max_connections {} needs {} open files, but the limit is {descriptors}: lower it to {fit} or raise the limit (LimitNOFILE= in the systemd unit, ulimit -n)",
+                limits.max_connections,
+                limits.descriptors_needed(),
+            );
+        }
+        Ok(limits)
     }
 }
 
@@ -115,6 +204,32 @@ mod tests {
         let c = Config::load(Some(&file), env(&[("CONCORD_DATABASE", "/tmp/b.db"), ("PATH", "/bin")])).unwrap();
         assert_eq!(c.addr, "127.0.0.1:9000".parse().unwrap());
         assert_eq!(c.database, Some(PathBuf::from("/tmp/b.db")));
+    }
+
+    #[test]
+    fn connection_limits_come_from_the_file_the_environment_and_the_descriptor_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("concord.toml");
+        std::fs::write(&file, "header_timeout = \"5s\"\nmax_connections = 100\nmetrics_addr = \"127.0.0.1:9464\"\n")
+            .unwrap();
+        let c =
+            Config::load(Some(&file), env(&[("CONCORD_IDLE_TIMEOUT", "1m 30s"), ("CONCORD_MAX_CONNECTIONS", "64")]))
+                .unwrap();
+        assert_eq!(c.metrics_addr, Some("127.0.0.1:9464".parse().unwrap()));
+        let l = c.limits(1024).unwrap();
+        assert_eq!(l.header_read_timeout, std::time::Duration::from_secs(5));
+        assert_eq!(l.idle_timeout, std::time::Duration::from_secs(90));
+        assert_eq!(l.request_timeout, Limits::default().request_timeout);
+        assert_eq!(l.max_connections, 64, "the environment overrides the file");
+        // Unset: sized from the descriptor limit.
+        assert_eq!(Config::default().limits(4096).unwrap().max_connections, Limits::connections_for(4096));
+        // A cap the limit cannot hold, or a zero duration, is refused with the reason.
+        let big = Config { max_connections: Some(5000), ..Config::default() };
+        assert!(format!("{:#}", big.limits(1024).unwrap_err()).contains("LimitNOFILE"));
+        let zero = Config { request_timeout: Some(SignedDuration::ZERO), ..Config::default() };
+        assert!(format!("{:#}", zero.limits(1024).unwrap_err()).contains("request_timeout"));
+        let e = Config::load(None, env(&[("CONCORD_HEADER_TIMEOUT", "soon")])).unwrap_err();
+        assert!(format!("{e:#}").contains("CONCORD_HEADER_TIMEOUT"));
     }
 
     #[test]

@@ -38,6 +38,30 @@ pub struct Args {
     /// `X-Forwarded-Proto: https`.
     #[arg(long, env = "CONCORD_TLS")]
     tls: bool,
+    /// Serve `/metrics` on this address, apart from the public one (else CONCORD_METRICS_ADDR
+    /// or the file's `metrics_addr`; default: not served).
+    #[arg(long)]
+    metrics_addr: Option<std::net::SocketAddr>,
+    /// Connections served at once; beyond, new ones are answered 503 (else
+    /// CONCORD_MAX_CONNECTIONS or the file; default: what the open-file limit allows).
+    #[arg(long)]
+    max_connections: Option<usize>,
+    /// A request head must arrive within this, e.g. `10s`; an idle kept-alive connection closes
+    /// after it too (else CONCORD_HEADER_TIMEOUT or the file; default 10s).
+    #[arg(long)]
+    header_timeout: Option<jiff::SignedDuration>,
+    /// A connection on which nothing moves for this long is closed (else CONCORD_IDLE_TIMEOUT or
+    /// the file; default 60s).
+    #[arg(long)]
+    idle_timeout: Option<jiff::SignedDuration>,
+    /// A request not answered within this is answered 503 (else CONCORD_REQUEST_TIMEOUT or the
+    /// file; default 30s).
+    #[arg(long)]
+    request_timeout: Option<jiff::SignedDuration>,
+    /// Requests one kept-alive connection may carry (else CONCORD_MAX_REQUESTS_PER_CONNECTION or
+    /// the file; default 1000).
+    #[arg(long)]
+    max_requests_per_connection: Option<u32>,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
@@ -53,6 +77,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         config.log_key = Some(k);
     }
     config.unsigned_positions |= args.unsigned_positions;
+    config.metrics_addr = args.metrics_addr.or(config.metrics_addr);
+    config.max_connections = args.max_connections.or(config.max_connections);
+    config.header_timeout = args.header_timeout.or(config.header_timeout);
+    config.idle_timeout = args.idle_timeout.or(config.idle_timeout);
+    config.request_timeout = args.request_timeout.or(config.request_timeout);
+    config.max_requests_per_connection = args.max_requests_per_connection.or(config.max_requests_per_connection);
+    let limits = config.limits(raise_descriptor_limit())?;
     config.witnesses.extend(args.witnesses);
     let witnesses = config.witnesses.iter().map(|w| crate::config::witness(w)).collect::<anyhow::Result<Vec<_>>>()?;
     let db =
@@ -64,15 +95,36 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let store = open_store(&db).await?;
     let (listener, addr) =
         concord_server::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+    let metrics = match config.metrics_addr {
+        Some(a) => Some(concord_server::bind(a).await.with_context(|| format!("cannot listen on {a} for metrics"))?),
+        None => None,
+    };
     let identity = concord_server::LogIdentity { key: log, unsigned_positions: config.unsigned_positions, witnesses };
     // Several servers may share a PostgreSQL database; a SQLite file belongs to one.
     let sharing = concord_server::sequencer::Sharing { follow: is_postgres(&db).then_some(FOLLOW_INTERVAL) };
     let app = App::start_with(store, Arc::new(SystemClock), identity, sharing).await.context("cannot load the log")?;
-    tracing::info!(%addr, db = %db.display(), "serving");
+    tracing::info!(%addr, db = %db.display(), max_connections = limits.max_connections, "serving");
     println!("concord serving on http://{addr}");
+    if let Some((_, a)) = &metrics {
+        println!("metrics on http://{a}/metrics");
+    }
     let router = app.router_with(concord_web::router(concord_web::WebConfig { tls: args.tls }));
-    app.serve_router(listener, router, shutdown_signal()).await.context("the server failed")?;
+    let serving = concord_server::Serving { listener, router, limits, metrics: metrics.map(|(l, _)| l) };
+    app.serve_with(serving, shutdown_signal()).await.context("the server failed")?;
     Ok(())
+}
+
+/// Raises the soft open-file limit to the hard one (systemd's default soft limit is 1,024, the
+/// hard one far higher) and returns it; the connection cap is sized from it. If it cannot be
+/// read, 1,024, the common default.
+fn raise_descriptor_limit() -> u64 {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read or raise the open-file limit; assuming 1024");
+            1024
+        }
+    }
 }
 
 /// How often a server on PostgreSQL looks for entries other servers appended.

@@ -17,6 +17,7 @@ pub mod problem;
 mod resource;
 pub mod scheduler;
 pub mod sequencer;
+pub mod serving;
 #[cfg(test)]
 mod testing;
 pub mod witnesses;
@@ -186,14 +187,39 @@ impl App {
         self.serve_router(listener, router, shutdown).await
     }
 
-    /// As [`App::serve`], with the given routes (e.g. [`App::router_with`] the web pages).
+    /// As [`App::serve`], with the given routes (e.g. [`App::router_with`] the web pages), the
+    /// default [`serving::Limits`] and no metrics address.
     pub async fn serve_router(
         self,
         listener: TcpListener,
         router: Router,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let result = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+        self.serve_with(Serving { listener, router, limits: serving::Limits::default(), metrics: None }, shutdown).await
+    }
+
+    /// Serves `serving.router` within its limits, and `/metrics` on its own listener if one is
+    /// given, until `shutdown` completes; then stops the background tasks.
+    pub async fn serve_with(
+        self,
+        serving: Serving,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let Serving { listener, router, limits, metrics } = serving;
+        let metrics_task = metrics.map(|listener| {
+            let router = metrics_router(self.state.clone());
+            // A scraper or two: a small cap, and the same timeouts.
+            let limits = serving::Limits { max_connections: 16, ..limits.clone() };
+            tokio::spawn(async move {
+                if let Err(e) = serving::serve(listener, router, &limits, None, std::future::pending()).await {
+                    tracing::error!(error = %e, "the metrics listener failed");
+                }
+            })
+        });
+        let result = serving::serve(listener, router, &limits, Some(self.state.inner.metrics.clone()), shutdown).await;
+        if let Some(t) = metrics_task {
+            t.abort();
+        }
         self.scheduler_task.abort();
         for t in &self.witness_tasks {
             t.abort();
@@ -201,6 +227,26 @@ impl App {
         self.sequencer_task.abort();
         result
     }
+}
+
+/// What [`App::serve_with`] serves: the public routes on `listener` within `limits`, and
+/// `/metrics` on `metrics` if given. Metrics are kept off the public address: they tell an
+/// outsider how busy the server is and how sign-ins fare.
+#[derive(Debug)]
+pub struct Serving {
+    pub listener: TcpListener,
+    pub router: Router,
+    pub limits: serving::Limits,
+    pub metrics: Option<TcpListener>,
+}
+
+/// `/metrics` alone, for the metrics listener.
+fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(api::health::metrics))
+        .fallback(not_found)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// The API's answer at an address that has nothing.

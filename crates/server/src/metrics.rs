@@ -1,4 +1,5 @@
-//! What `/metrics` exposes (OpenMetrics text, for Prometheus): the write path and the log.
+//! What `/metrics` exposes (OpenMetrics text, for Prometheus): the write path, the log,
+//! connections and sign-ins.
 //! One registry per app, so that tests running several apps in a process do not share counts.
 
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
@@ -46,6 +47,18 @@ pub struct Metrics {
     pub entries_followed: Counter,
     pub log_size: Gauge,
     pub deadlines_closed: Counter,
+    /// Connections being served now.
+    pub connections: Gauge,
+    /// Connections beyond the cap, answered 503 and closed.
+    pub connections_shed: Counter,
+    /// Connections beyond the cap and the shedding slots, closed unanswered.
+    pub connections_dropped: Counter,
+    /// Password checks (Argon2id) run for sign-ins.
+    pub signin_checks: Counter,
+    /// Sign-ins refused because every password-check slot was busy.
+    pub signin_busy: Counter,
+    /// Sign-ins refused without a check because the account's failure budget was spent.
+    pub signin_locked: Counter,
 }
 
 impl Default for Metrics {
@@ -82,7 +95,50 @@ impl Default for Metrics {
             "Procedures closed by this server's scheduler at their deadline",
             deadlines_closed.clone(),
         );
-        Self { registry, writes, batches, commit_seconds, conflicts, entries_followed, log_size, deadlines_closed }
+        let connections = Gauge::default();
+        registry.register("http_connections", "HTTP connections being served", connections.clone());
+        let connections_shed = Counter::default();
+        registry.register(
+            "http_connections_shed",
+            "Connections beyond the cap, answered 503 with Retry-After and closed",
+            connections_shed.clone(),
+        );
+        let connections_dropped = Counter::default();
+        registry.register(
+            "http_connections_dropped",
+            "Connections beyond the cap and the shedding slots, closed unanswered",
+            connections_dropped.clone(),
+        );
+        let signin_checks = Counter::default();
+        registry.register("signin_checks", "Password checks (Argon2id) run for sign-ins", signin_checks.clone());
+        let signin_busy = Counter::default();
+        registry.register(
+            "signin_busy",
+            "Sign-ins refused at once because every password-check slot was busy",
+            signin_busy.clone(),
+        );
+        let signin_locked = Counter::default();
+        registry.register(
+            "signin_locked",
+            "Sign-ins refused without a password check: the account is locked or its failures spent",
+            signin_locked.clone(),
+        );
+        Self {
+            registry,
+            writes,
+            batches,
+            commit_seconds,
+            conflicts,
+            entries_followed,
+            log_size,
+            deadlines_closed,
+            connections,
+            connections_shed,
+            connections_dropped,
+            signin_checks,
+            signin_busy,
+            signin_locked,
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use crate::api;
 #[openapi(
     info(title = "Concord API", description = "Consensus decisions and support coordination for an alliance of states. Errors are RFC 9457 problem documents; times are RFC 3339; countries ISO 3166-1 alpha-3."),
     paths(
-        api::health::healthz, api::health::readyz, api::health::metrics,
+        api::health::healthz, api::health::readyz,
         api::members::list, api::members::show, api::members::admit, api::members::depart, api::members::register_key, api::members::revoke_key,
         api::partners::list, api::partners::register,
         api::proposals::list, api::proposals::show, api::proposals::draft, api::proposals::circulate,

@@ -26,6 +26,10 @@ pub struct Problem {
     pub detail: String,
 }
 
+/// Seconds an overloaded server asks a client to wait: long enough for idle connections and
+/// sign-in checks to drain, short enough for a person retrying.
+pub const OVERLOADED_RETRY_AFTER: &str = "5";
+
 /// Every error a handler can return.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -51,6 +55,9 @@ pub enum ApiError {
     IdempotencyKeyReused,
     #[error("the service is overloaded or its database is unavailable; retry shortly")]
     Unavailable,
+    /// Too many connections, sign-ins or a request that ran too long: retry after a pause.
+    #[error("{0}")]
+    Overloaded(String),
     #[error("not ready: {0}")]
     NotReady(String),
     #[error("internal error: {0}")]
@@ -83,6 +90,7 @@ impl ApiError {
             Self::IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused"),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not-ready"),
+            Self::Overloaded(_) => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -137,6 +145,9 @@ impl IntoResponse for ApiError {
             }
             Self::Unavailable | Self::NotReady(_) => {
                 h.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            Self::Overloaded(_) => {
+                h.insert(header::RETRY_AFTER, HeaderValue::from_static(OVERLOADED_RETRY_AFTER));
             }
             _ => {}
         }

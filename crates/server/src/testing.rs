@@ -229,10 +229,18 @@ impl Store for MemoryStore {
         Ok(self.lock().users.get(name).cloned())
     }
 
-    async fn record_login_failure(&self, name: &str) -> Result<u32, StoreError> {
-        Ok(self.lock().users.get_mut(name).map_or(0, |u| {
-            u.failed_logins += 1;
-            u.failed_logins
+    async fn charge_login_attempt(
+        &self,
+        name: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Option<concord_store::LoginCharge>, StoreError> {
+        Ok(self.lock().users.get_mut(name).map(|u| {
+            match u.locked_until {
+                Some(until) if until > now => {}
+                Some(_) => (u.locked_until, u.failed_logins) = (None, 1),
+                None => u.failed_logins += 1,
+            }
+            concord_store::LoginCharge { attempts: u.failed_logins, locked_until: u.locked_until }
         }))
     }
 

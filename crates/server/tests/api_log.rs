@@ -136,6 +136,30 @@ async fn tiles_and_entry_bundles_serve_the_same_tree() {
     let bundle = tile::decode_entry_bundle(&r.bytes).expect("an entry bundle");
     let stored: Vec<&[u8]> = entries.iter().map(|e| e["entry"].as_str().unwrap().as_bytes()).collect();
     assert_eq!(bundle, stored);
+    // A partial tile's path names its width, so what it names never changes either.
+    assert_eq!(r.header("cache-control"), Some("public, max-age=31536000, immutable"));
+
+    // Asked for gzip, the entry bundle comes compressed, and decompresses to the same bytes.
+    let gz = a
+        .client
+        .get(a.url(&format!("/log/{}", tile::entries_path(0, width))))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.status(), 200);
+    assert_eq!(gz.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    let compressed = gz.bytes().await.unwrap();
+    assert!(compressed.len() < r.bytes.len(), "{} bytes compressed from {}", compressed.len(), r.bytes.len());
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&compressed[..]), &mut plain).unwrap();
+    assert_eq!(plain, r.bytes);
+    // Hash tiles are random bytes: sent as they are.
+    let raw = a.client.get(a.url(&format!("/log/{path}"))).header("accept-encoding", "gzip").send().await.unwrap();
+    assert!(raw.headers().get("content-encoding").is_none());
+    assert_eq!(raw.headers()["cache-control"], "public, max-age=31536000, immutable");
+    // The checkpoint does change, and is never cached.
+    assert_eq!(a.get_anon("/log/checkpoint").await.header("cache-control"), Some("no-store"));
 
     // A full tile of a log this small, or a wider partial one, does not exist yet.
     for missing in [

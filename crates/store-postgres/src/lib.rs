@@ -42,8 +42,8 @@ use async_trait::async_trait;
 use concord_core::{Member, Partner, Proposal, ProposalId, ProposalStatus};
 use concord_ledger::{Hash, leaf_hash};
 use concord_store::{
-    Batch, Checkpoint, Cosignature, IdempotencyRecord, LogLease, NewSession, NewToken, NewUser, Page, Session,
-    Snapshot, Store, StoreError, StoredEntry, TokenInfo, User,
+    Batch, Checkpoint, Cosignature, IdempotencyRecord, LogLease, LoginCharge, NewSession, NewToken, NewUser, Page,
+    Session, Snapshot, Store, StoreError, StoredEntry, TokenInfo, User,
 };
 use jiff::Timestamp;
 use sqlx::migrate::Migrator;
@@ -551,17 +551,30 @@ impl Store for PostgresStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn record_login_failure(&self, name: &str) -> Result<u32, StoreError> {
-        // One statement, so that concurrent failures each count.
-        let row =
-            sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE name = $1 RETURNING failed_logins")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(from_sqlx)?;
-        let Some(row) = row else { return Ok(0) };
-        let failed: i64 = row.try_get("failed_logins").map_err(from_sqlx)?;
-        u32::try_from(failed).map_err(|e| corrupt("failed_logins", e))
+    async fn charge_login_attempt(&self, name: &str, now: jiff::Timestamp) -> Result<Option<LoginCharge>, StoreError> {
+        // One statement, so that concurrent attempts each count and see each other's lock.
+        // Stored timestamps are fixed-width UTC text (`columns::timestamp`), so comparing the
+        // text compares the times. The right-hand sides all read the row as it was.
+        let row = sqlx::query(
+            "UPDATE users SET \
+               failed_logins = CASE WHEN locked_until > $1 THEN failed_logins \
+                                    WHEN locked_until IS NOT NULL THEN 1 \
+                                    ELSE failed_logins + 1 END, \
+               locked_until = CASE WHEN locked_until > $1 THEN locked_until ELSE NULL END \
+             WHERE name = $2 RETURNING failed_logins, locked_until",
+        )
+        .bind(timestamp(now))
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        let Some(row) = row else { return Ok(None) };
+        let attempts: i64 = row.try_get("failed_logins").map_err(from_sqlx)?;
+        let locked: Option<String> = row.try_get("locked_until").map_err(from_sqlx)?;
+        Ok(Some(LoginCharge {
+            attempts: u32::try_from(attempts).map_err(|e| corrupt("failed_logins", e))?,
+            locked_until: locked.map(|t| parse_timestamp(&t, "locked_until")).transpose()?,
+        }))
     }
 
     #[tracing::instrument(skip_all)]

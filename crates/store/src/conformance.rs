@@ -23,8 +23,8 @@ use std::future::Future;
 use concord_core::{Actor, Command, Member, Partner, ProposalId, ProposalStatus, State};
 
 use crate::{
-    Batch, IdempotencyRecord, NewEntry, NewSession, NewToken, NewUser, Page, Store, StoreError, StoredEntry,
-    check_chain, genesis,
+    Batch, IdempotencyRecord, LoginCharge, NewEntry, NewSession, NewToken, NewUser, Page, Store, StoreError,
+    StoredEntry, check_chain, genesis,
 };
 
 pub use scenario::{Scenario, story};
@@ -454,14 +454,24 @@ pub async fn users_and_sessions<S: Store>(store: &S) {
     assert_eq!((fra.failed_logins, fra.locked_until), (0, None));
     assert_eq!(store.find_user("nobody").await.expect("find_user"), None);
 
-    assert_eq!(store.record_login_failure("fra").await.expect("failure"), 1);
-    assert_eq!(store.record_login_failure("fra").await.expect("failure"), 2);
-    assert_eq!(store.record_login_failure("nobody").await.expect("failure"), 0, "no such user");
+    let t0 = ts("2024-02-26T08:00:00Z");
+    let charge = |attempts, locked_until| Some(LoginCharge { attempts, locked_until });
+    assert_eq!(store.charge_login_attempt("fra", t0).await.expect("charge"), charge(1, None));
+    assert_eq!(store.charge_login_attempt("fra", t0).await.expect("charge"), charge(2, None));
+    assert_eq!(store.charge_login_attempt("nobody", t0).await.expect("charge"), None, "no such user");
     let until = ts("2024-02-26T08:15:00.5Z");
     store.lock_user("fra", until).await.expect("lock");
     let fra = store.find_user("fra").await.expect("find_user").expect("found");
     assert_eq!((fra.failed_logins, fra.locked_until), (0, Some(until)));
-    assert_eq!(store.record_login_failure("fra").await.expect("failure"), 1);
+    // While the lock runs, attempts see it and are not counted; a nanosecond before its end
+    // too (the times compare as times, not as text of different widths).
+    for at in [t0, ts("2024-02-26T08:15:00.499999999Z")] {
+        assert_eq!(store.charge_login_attempt("fra", at).await.expect("charge"), charge(0, Some(until)));
+    }
+    // Once it has ended, the first attempt clears it and counting starts again.
+    assert_eq!(store.charge_login_attempt("fra", until).await.expect("charge"), charge(1, None));
+    assert_eq!(store.charge_login_attempt("fra", until).await.expect("charge"), charge(2, None));
+    assert_eq!(store.find_user("fra").await.expect("find_user").expect("found").locked_until, None);
     store.reset_login_failures("fra").await.expect("reset");
     let fra = store.find_user("fra").await.expect("find_user").expect("found");
     assert_eq!((fra.failed_logins, fra.locked_until), (0, None));

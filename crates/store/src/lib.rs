@@ -85,8 +85,12 @@ pub trait Store: Send + Sync + 'static {
     async fn create_user(&self, user: &NewUser) -> Result<(), StoreError>;
     /// The account with this name.
     async fn find_user(&self, name: &str) -> Result<Option<User>, StoreError>;
-    /// Counts one more failed sign-in for `name` and returns the new count (0: no such user).
-    async fn record_login_failure(&self, name: &str) -> Result<u32, StoreError>;
+    /// Counts a sign-in attempt for `name` before its password is checked, in one atomic step,
+    /// so that concurrent guesses each use up the budget and none is checked beyond it: a lock
+    /// still running at `now` is returned and nothing is counted; a lock that ended by `now` is
+    /// cleared and counting starts again at 1; otherwise the count goes up by one. `None`: no
+    /// such user.
+    async fn charge_login_attempt(&self, name: &str, now: jiff::Timestamp) -> Result<Option<LoginCharge>, StoreError>;
     /// Refuses sign-in for `name` until `until`, and starts counting failures afresh.
     async fn lock_user(&self, name: &str, until: jiff::Timestamp) -> Result<(), StoreError>;
     /// Clears the failure count and any lock (after a successful sign-in).

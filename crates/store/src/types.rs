@@ -150,6 +150,16 @@ pub struct User {
     pub locked_until: Option<Timestamp>,
 }
 
+/// A sign-in attempt counted against an account's failure budget, before its password is
+/// checked ([`crate::Store::charge_login_attempt`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginCharge {
+    /// Attempts since the last success or lock, this one included (unchanged while locked).
+    pub attempts: u32,
+    /// The lock still running at the time given, if any: the attempt is then not counted.
+    pub locked_until: Option<Timestamp>,
+}
+
 /// A new web session. Only the SHA-256 of the session token is stored, as for API tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSession {

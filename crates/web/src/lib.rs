@@ -79,4 +79,5 @@ pub fn router(config: WebConfig) -> Router<AppState> {
         .layer(axum::middleware::from_fn(frame::errors))
         .layer(axum::middleware::from_fn(assets::security_headers))
         .layer(axum::Extension(Arc::new(config)))
+        .layer(axum::Extension(Arc::new(accounts::PasswordChecks::for_this_machine())))
 }

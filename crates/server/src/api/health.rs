@@ -1,4 +1,4 @@
-//! Liveness, readiness and metrics.
+//! Liveness, readiness and metrics (served on the metrics listener, not with these routes).
 
 use axum::Router;
 use axum::extract::State;
@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::problem::ApiError;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
 }
 
 /// The process is up.
@@ -34,10 +34,8 @@ pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiEr
     Ok("ready\n")
 }
 
-/// The server's metrics in the OpenMetrics text format, for Prometheus.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
-    (status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text"),
-))]
+/// The server's metrics in the OpenMetrics text format, for Prometheus. Served only on the
+/// metrics listener (`--metrics-addr`), so not part of the public API's document.
 pub async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
     (
         [(axum::http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],

@@ -30,6 +30,17 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/log/proof/consistency", get(consistency))
         .route("/log/checkpoint", get(checkpoint))
         .route("/log/tile/{*path}", get(tile))
+        // Entry bundles are text-like JSON and compress well; tlog-tiles asks servers to honour
+        // `Accept-Encoding: gzip` for them. Hash tiles are random bytes: not worth compressing.
+        .route(
+            "/log/tile/entries/{*path}",
+            get(entry_bundle).layer(tower_http::compression::CompressionLayer::new().gzip(true)),
+        )
+}
+
+/// An entry bundle: [`tile`] under its own route, which compresses.
+async fn entry_bundle(state: State<AppState>, Path(path): Path<String>) -> Result<Response, ApiError> {
+    tile(state, Path(format!("entries/{path}"))).await
 }
 
 /// Runs a proof function of `concord_ledger::tlog` against the store. Those functions ask for
@@ -241,9 +252,17 @@ pub async fn tile(State(state): State<AppState>, Path(path): Path<String>) -> Re
         let hashes = state.store().tree_hashes(&indexes).await.map_err(|_| not_found())?;
         hashes.iter().flat_map(|h| *h.as_bytes()).collect()
     };
-    // A full tile never changes; a partial one is replaced by a wider one later.
-    let cache = if path.contains(".p/") { "no-cache" } else { "public, max-age=31536000, immutable" };
-    Ok(([(header::CONTENT_TYPE, "application/octet-stream"), (header::CACHE_CONTROL, cache)], bytes).into_response())
+    // What a tile path names never changes: a partial tile's path carries its width
+    // (`.p/<W>`), so a wider tile is a different path, not new content at this one. Only the
+    // checkpoint changes, and it is served `no-store`.
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// `?from=&limit=`.

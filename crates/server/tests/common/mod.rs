@@ -83,6 +83,8 @@ pub fn assert_problem(r: &Resp, status: u16, slug: &str) {
 pub struct Server {
     pub addr: SocketAddr,
     pub base: String,
+    /// The metrics listener's base URL (`/metrics` is not on the public address).
+    pub metrics_base: String,
     pub client: reqwest::Client,
     pub store: Arc<SqliteStore>,
     pub secretariat: String,
@@ -117,13 +119,22 @@ impl Server {
         let log = concord_server::LogIdentity { key: log, unsigned_positions: true, witnesses: Vec::new() };
         let app = App::start(store.clone(), Arc::new(SystemClock), log).await.expect("start the app");
         let (listener, addr) = concord_server::bind(([127, 0, 0, 1], 0).into()).await.expect("bind a loopback port");
+        let (metrics, metrics_addr) =
+            concord_server::bind(([127, 0, 0, 1], 0).into()).await.expect("bind a loopback port");
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(app.serve(listener, async move {
+        let serving = concord_server::Serving {
+            listener,
+            router: app.router(),
+            limits: concord_server::serving::Limits::default(),
+            metrics: Some(metrics),
+        };
+        let task = tokio::spawn(app.serve_with(serving, async move {
             let _ = rx.await;
         }));
         Self {
             addr,
             base: format!("http://{addr}"),
+            metrics_base: format!("http://{metrics_addr}"),
             client: reqwest::Client::new(),
             store,
             secretariat: String::new(),

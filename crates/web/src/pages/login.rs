@@ -102,6 +102,7 @@ pub struct LoginForm {
 pub async fn submit(
     State(state): State<AppState>,
     Extension(config): Extension<Arc<WebConfig>>,
+    Extension(checks): Extension<Arc<accounts::PasswordChecks>>,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
@@ -114,7 +115,8 @@ pub async fn submit(
     let retry = |error: String, status| {
         render(session::random_token()?, f.name.clone(), next.clone(), error, String::new(), status)
     };
-    let actor = match accounts::sign_in(state.store(), f.name.trim(), &f.password, now).await {
+    let actor = match accounts::sign_in(state.store(), &checks, state.metrics(), f.name.trim(), &f.password, now).await
+    {
         Ok(a) => a,
         Err(AccountError::WrongCredentials) => {
             return retry("Wrong name or password.".into(), StatusCode::UNAUTHORIZED);
@@ -124,6 +126,15 @@ pub async fn submit(
                 format!("Too many failed sign-ins: this account is locked until {}.", crate::timefmt::utc(until)),
                 StatusCode::TOO_MANY_REQUESTS,
             );
+        }
+        Err(AccountError::Busy) => {
+            let mut r = retry(
+                "Too many sign-ins at once: please try again in a few seconds.".into(),
+                StatusCode::SERVICE_UNAVAILABLE,
+            )?;
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static(concord_server::problem::OVERLOADED_RETRY_AFTER));
+            return Ok(r);
         }
         Err(e) => return Err(WebError::Internal(e.to_string())),
     };
