@@ -183,3 +183,56 @@ fn pledges_import_from_csv_all_or_nothing_with_the_row_named() {
     assert!(ok(import(again.to_str().unwrap())).contains("imported 3 pledges"));
     assert_eq!(total(), 2 * (100_050 + 200_000 + 25));
 }
+
+/// `concord token list|revoke` and `--expires-in`: a revoked token is refused at once by a
+/// running server (no cache), an expired one once its time has passed, each saying why.
+#[test]
+fn tokens_are_listed_revoked_at_once_and_expire() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tokens.db");
+    let server = serve(&db);
+    let s = server.url.as_str();
+    let d = db.to_str().unwrap();
+    let create = |label: &str, expires: &str| {
+        let args = ["token", "create", "--db", d, "--role", "observer", "--label", label, "--expires-in", expires];
+        ok(concord(&args)).trim().to_owned()
+    };
+    let ops = create("ops desk", "90d");
+    let forever = create("archive", "never");
+    let list = |token: &str| concord(&["proposal", "list", "--server", s, "--token", token]);
+    ok(list(&ops));
+
+    let listed = ok(concord(&["token", "list", "--db", d]));
+    let line =
+        |label: &str| listed.lines().find(|l| l.ends_with(label)).unwrap_or_else(|| panic!("{listed}")).to_owned();
+    assert!(line("ops desk").contains("observer") && line("ops desk").contains(" valid "), "{listed}");
+    assert!(line("archive").contains("never"), "{listed}");
+    assert!(!listed.contains(&ops) && !listed.contains("cct_"), "tokens are never shown again: {listed}");
+    let id = line("ops desk").split_whitespace().next().unwrap().to_owned();
+
+    let revoked = ok(concord(&["token", "revoke", "--db", d, &id[..8]]));
+    assert!(revoked.contains("revoked token") && revoked.contains("ops desk"), "{revoked}");
+    let err = fails(list(&ops));
+    assert!(err.contains("revoked"), "refused at once by the running server: {err}");
+    ok(list(&forever));
+    assert!(
+        ok(concord(&["token", "list", "--db", d])).lines().any(|l| l.contains(" revoked ") && l.ends_with("ops desk"))
+    );
+
+    let err = fails(concord(&["token", "revoke", "--db", d, &id]));
+    assert!(err.contains("revoked already"), "{err}");
+    let err = fails(concord(&["token", "revoke", "--db", d, "0123"]));
+    assert!(err.contains("at least 8 hexadecimal digits"), "{err}");
+    let err = fails(concord(&["token", "revoke", "--db", d, "ffffffffffffffff"]));
+    assert!(err.contains("no token has the id"), "{err}");
+    for (bad, says) in [("soon", "not a span"), ("-3d", "positive"), ("0s", "positive")] {
+        let out = concord(&["token", "create", "--db", d, "--role", "observer", &format!("--expires-in={bad}")]);
+        let err = fails(out);
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+
+    let brief = create("short-lived", "1s");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let err = fails(list(&brief));
+    assert!(err.contains("expired"), "{err}");
+}
