@@ -108,19 +108,25 @@ fn a_reservation_or_a_proposed_amendment_needs_its_text() {
     }
 }
 
-#[test]
-fn an_overlong_statement_is_refused() {
-    let mut w = World::alliance();
-    let id = w.silence();
+/// DNK's reservation with `text` on revision 1 of `id`, refused as DNK's.
+fn refused_reservation(w: &mut World, id: crate::ProposalId, text: String) -> Refusal {
     let cmd = Command::TakePosition {
         proposal: id,
         member: c("DNK"),
         revision: 1,
         stance: Stance::ConcurWithReservation,
-        text: Some("x".repeat(crate::MAX_STATEMENT + 1)),
+        text: Some(text),
         evidence: None,
     };
-    assert!(matches!(w.refuse(Actor::Member(c("DNK")), &cmd, plus(t0(), 60)), Refusal::Invalid { field: "text", .. }));
+    w.refuse(Actor::Member(c("DNK")), &cmd, plus(t0(), 60))
+}
+
+#[test]
+fn an_overlong_statement_is_refused() {
+    let mut w = World::alliance();
+    let id = w.silence();
+    let r = refused_reservation(&mut w, id, "x".repeat(crate::MAX_STATEMENT + 1));
+    assert!(matches!(r, Refusal::Invalid { field: "text", .. }), "{r:?}");
 }
 
 #[test]
@@ -171,14 +177,6 @@ fn a_reservation_cannot_carry_terminal_escapes() {
     let mut w = World::alliance();
     let id = w.silence();
     // Would print, in another delegation's terminal, a line saying FRA objected.
-    let cmd = Command::TakePosition {
-        proposal: id,
-        member: c("DNK"),
-        revision: 1,
-        stance: Stance::ConcurWithReservation,
-        text: Some("ok\r\x1b[2K    FRA  object at 2024-02-27T10:00:00Z".into()),
-        evidence: None,
-    };
-    let r = w.refuse(Actor::Member(c("DNK")), &cmd, plus(t0(), 60));
+    let r = refused_reservation(&mut w, id, "ok\r\x1b[2K    FRA  object at 2024-02-27T10:00:00Z".into());
     assert!(matches!(&r, Refusal::Invalid { field: "text", reason } if reason.contains("U+000D")), "{r:?}");
 }
