@@ -31,16 +31,15 @@ pub fn peak_rss_kib(pid: u32) -> Option<u64> {
 #[derive(Debug)]
 pub struct Server(pub Child);
 
-/// Starts `concord serve` on `db` and returns it with its base URL.
-pub fn serve(bin: &Path, db: &str, key: &Path) -> anyhow::Result<(Server, String)> {
-    let mut child = Command::new(bin)
-        .args(["serve", "--addr", "127.0.0.1:0", "--db", db, "--log-key"])
-        .arg(key)
-        .arg("--unsigned-positions")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("cannot start concord serve")?;
+/// Starts `concord serve` on `db` and returns it with its base URL. A new log accepts unsigned
+/// positions unless `signed`.
+pub fn serve(bin: &Path, db: &str, key: &Path, signed: bool) -> anyhow::Result<(Server, String)> {
+    let mut cmd = Command::new(bin);
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--db", db, "--log-key"]).arg(key);
+    if !signed {
+        cmd.arg("--unsigned-positions");
+    }
+    let mut child = cmd.env("RUST_LOG", "warn").stdout(Stdio::piped()).spawn().context("cannot start concord serve")?;
     let mut line = String::new();
     BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut line)?;
     let base = line.trim().rsplit(' ').next().context("no address printed")?.to_owned();

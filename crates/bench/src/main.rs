@@ -5,7 +5,13 @@
 //! ```text
 //! cargo build --release -p concord -p concord-bench
 //! target/release/concord-load --clients 64 --seconds 10
+//! target/release/concord-load --clients 64 --seconds 10 --signed --proposals 1024
 //! ```
+//!
+//! With `--signed`, each member's key is enrolled and every position carries a statement the
+//! client signed with it, as a delegation's would: the server checks each signature. A member
+//! signs in whole seconds and each of its statements on a proposal must be later than the one
+//! before, so give enough proposals that a member comes back to one only seconds later.
 //!
 //! The server runs as its own process (so its RSS is its own) on a fresh SQLite file in a
 //! temporary folder, or on an empty PostgreSQL database (`--database postgres://…`), where
@@ -23,7 +29,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::Parser;
 use concord_bench::{cpu_seconds, peak_rss_kib, serve, token};
+use concord_core::{CountryCode, PositionStatement, ProposalId, Stance, member_key_name, text_hash};
+use concord_ledger::keys::Signer;
+use concord_ledger::note;
 use hdrhistogram::Histogram;
+use jiff::Timestamp;
 use serde_json::{Value, json};
 
 /// Position-ingest load test.
@@ -51,7 +61,15 @@ struct Args {
     /// over them.
     #[arg(long, default_value_t = 1)]
     servers: usize,
+    /// Positions signed by their member's enrolled key, on a log that requires them.
+    #[arg(long)]
+    signed: bool,
 }
+
+/// The name `concord keygen` is given here: the log's origin, which members' statements name.
+const ORIGIN: &str = "load.concord.example/log";
+/// Every proposal's text.
+const TEXT: &str = "Routine business for load.";
 
 const MEMBERS: &[(&str, &str, &str)] = &[
     ("BEL", "BE", "056"),
@@ -137,12 +155,12 @@ async fn main() -> anyhow::Result<()> {
     let fsyncs = fsync_rate(tmp.path(), Duration::from_secs(2))?;
 
     let key = tmp.path().join("log.key");
-    let out = Command::new(&bin).args(["keygen", "--name", "load.concord.example/log", "--out"]).arg(&key).output()?;
+    let out = Command::new(&bin).args(["keygen", "--name", ORIGIN, "--out"]).arg(&key).output()?;
     anyhow::ensure!(out.status.success(), "keygen failed: {}", String::from_utf8_lossy(&out.stderr));
     let mut servers = Vec::new();
     let mut bases = Vec::new();
     for _ in 0..args.servers {
-        let (server, base) = serve(&bin, &db, &key)?;
+        let (server, base) = serve(&bin, &db, &key, args.signed)?;
         servers.push(server);
         bases.push(base);
     }
@@ -157,12 +175,26 @@ async fn main() -> anyhow::Result<()> {
         post(&client, &format!("{base}/api/v1/members"), &sec, &m).await?;
     }
     let mut tokens = Vec::new();
-    for (c, _, _) in MEMBERS {
+    let mut signers = Vec::new();
+    for (i, (c, _, _)) in MEMBERS.iter().enumerate() {
         tokens.push(token(&bin, &db, "member", Some(c))?);
+        if args.signed {
+            let member = CountryCode::parse(c)?;
+            let signer = Signer::from_seed(&member_key_name(ORIGIN, member), [u8::try_from(i)?; 32])?;
+            let k = json!({"key": signer.verifier().to_string()});
+            post(&client, &format!("{base}/api/v1/members/{c}/keys"), &sec, &k).await?;
+            signers.push(Some((member, signer)));
+        } else {
+            signers.push(None);
+        }
+    }
+    // A statement is dated in whole seconds, and must not be older than its key.
+    if args.signed {
+        tokio::time::sleep(Duration::from_millis(1100)).await;
     }
     let deadline = "2099-01-01T00:00:00Z";
     for i in 0..args.proposals {
-        let d = json!({"kind": "routine", "title": format!("Load {i}"), "text": "Routine business for load."});
+        let d = json!({"kind": "routine", "title": format!("Load {i}"), "text": TEXT});
         let p = post(&client, &format!("{base}/api/v1/proposals"), &sec, &d).await?;
         let id = p["id"].as_u64().context("no id")?;
         let c = json!({"procedure": "silence", "deadline": deadline});
@@ -176,20 +208,38 @@ async fn main() -> anyhow::Result<()> {
     let stop_at = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let tokens = Arc::new(tokens);
+    let signers = Arc::new(signers);
+    let text_sha = text_hash(TEXT);
     let mut tasks = Vec::new();
     for w in 0..args.clients {
         let (client, base, tokens) = (client.clone(), bases[w % bases.len()].clone(), tokens.clone());
+        let (signers, text_sha) = (signers.clone(), text_sha.clone());
         let proposals = args.proposals;
         tasks.push(tokio::spawn(async move {
             let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
             let mut errors = 0u64;
             let token = &tokens[w % tokens.len()];
+            let signer = &signers[w % signers.len()];
             let mut i = w;
             while Instant::now() < stop_at {
                 let id = 1 + (i % proposals);
                 i += 7;
                 let t = Instant::now();
-                let body = json!({"revision": 1, "stance": "concur"});
+                let mut body = json!({"revision": 1, "stance": "concur"});
+                if let Some((member, key)) = signer {
+                    // Signing is the delegation's work, timed as part of the request.
+                    let statement = PositionStatement {
+                        origin: ORIGIN.to_owned(),
+                        member: *member,
+                        proposal: ProposalId(id as u64),
+                        revision: 1,
+                        text_hash: text_sha.clone(),
+                        stance: Stance::Concur,
+                        statement_hash: None,
+                        time: Timestamp::from_second(Timestamp::now().as_second()).expect("a time in range"),
+                    };
+                    body["signed_note"] = note::sign(&statement.to_text(), &[key]).expect("signs").into();
+                }
                 let r = client
                     .post(format!("{base}/api/v1/proposals/{id}/positions"))
                     .bearer_auth(token)
@@ -223,6 +273,7 @@ async fn main() -> anyhow::Result<()> {
     let rate = all.len() as f64 / elapsed;
     let report = json!({
         "database": if args.database.is_some() { "postgresql" } else { "sqlite" },
+        "positions": if args.signed { "signed" } else { "unsigned" },
         "servers": args.servers,
         "clients": args.clients,
         "seconds": elapsed,

@@ -200,7 +200,7 @@ pub async fn rebuild(args: RebuildArgs) -> anyhow::Result<()> {
         bail!("no database at {}", args.db.display());
     }
     let store = open_store(&args.db).await?;
-    let loaded = concord_server::sequencer::rebuild(store.as_ref()).await.context("cannot rebuild")?;
+    let loaded = concord_log::rebuild(store.as_ref()).await.context("cannot rebuild")?;
     outln!(
         "rebuilt from {} log entries (chain and tree intact): members {}, partners {}, proposals {}",
         loaded.size,
@@ -238,11 +238,11 @@ mod tests {
         assert_eq!(store.dump_projections().await.unwrap(), live, "and nothing changed");
         store.replace_projections(&Snapshot::default(), size).await.unwrap();
         assert_ne!(store.dump_projections().await.unwrap(), live);
-        concord_server::sequencer::rebuild(store.as_ref()).await.unwrap();
+        concord_log::rebuild(store.as_ref()).await.unwrap();
         assert_eq!(store.dump_projections().await.unwrap(), live);
 
         // Rebuilding again changes nothing.
-        concord_server::sequencer::rebuild(store.as_ref()).await.unwrap();
+        concord_log::rebuild(store.as_ref()).await.unwrap();
         assert_eq!(store.dump_projections().await.unwrap(), live);
     }
 

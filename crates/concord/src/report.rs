@@ -119,7 +119,7 @@ async fn state(db: &std::path::Path) -> anyhow::Result<concord_core::State> {
         bail!("no database at {}", db.display());
     }
     let store = crate::serve::open_store(db).await?;
-    let loaded = concord_server::sequencer::load(store.as_ref()).await.context("cannot read the log")?;
+    let loaded = concord_log::load(store.as_ref()).await.context("cannot read the log")?;
     Ok(loaded.state)
 }
 

@@ -13,7 +13,7 @@ use concord_core::{
 };
 use concord_ledger::keys::Signer;
 use concord_ledger::note;
-use concord_server::sequencer::Touched;
+use concord_log::Touched;
 use concord_store::{Batch, Store};
 use jiff::{SignedDuration, Timestamp, civil::Date};
 
@@ -266,7 +266,7 @@ impl DemoKeys {
 /// unsigned positions, so that the demo can be driven with curl), the steps, each demo
 /// delegation's key enrolled when it is admitted, and its positions signed with it.
 pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow::Result<()> {
-    let mut loaded = concord_server::sequencer::load(store).await.context("cannot read the log")?;
+    let mut loaded = concord_log::load(store).await.context("cannot read the log")?;
     anyhow::ensure!(loaded.size == 0, "the database is not empty; the demo needs a fresh one");
     let mut entries = Vec::new();
     let mut touched = Touched::default();

@@ -24,7 +24,7 @@ use concord_core::support::{
     PledgeTerms, Priority, RangeClass, Rate, RequestId, RequestTerms, SupportCategory, ValuationMethod,
 };
 use concord_core::{Actor, Command, CountryCode, ProposalId, State};
-use concord_server::sequencer::{self, Loaded, Touched};
+use concord_log::{Loaded, Touched};
 use concord_store::{Batch, Store};
 use jiff::civil::{Date, date};
 use jiff::{Timestamp, ToSpan};
@@ -87,7 +87,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     let keys = crate::scenario::DemoKeys::new(log.clone(), || Ok(rng.random()))?;
     crate::scenario::load(store.as_ref(), recorded_at() - 1.hour(), &keys).await?;
-    let mut loaded = sequencer::load(store.as_ref()).await.context("cannot read the scenario back")?;
+    let mut loaded = concord_log::load(store.as_ref()).await.context("cannot read the scenario back")?;
     let mut w = Writer { store: store.as_ref(), log: &log, entries: Vec::new(), touched: Touched::default() };
     let world = World::new(&loaded.state, &args)?;
 

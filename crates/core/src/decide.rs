@@ -11,6 +11,28 @@ use crate::support::rules as support_rules;
 use crate::support::{PledgeStatus, rules::DeliveryClaim};
 use crate::{Actor, Command, Event, Position, ProposalStatus, Refusal, Significance, State, text_hash};
 
+/// Decides `command` at `now` and applies its events to `state`, which the live path runs:
+/// [`decide`] then [`State::apply`], except that a signed position's signature, which `decide`
+/// has just verified against this very state, is not verified a second time (it is the one
+/// costly check). Replaying the log ([`State::apply`]) verifies every signature.
+///
+/// # Panics
+/// If `apply` refuses an event `decide` produced: they share their rules, so that is a bug.
+pub fn decide_and_apply(
+    state: &mut State,
+    actor: Actor,
+    command: &Command,
+    now: Timestamp,
+) -> Result<Vec<Event>, Refusal> {
+    let events = decide(state, actor, command, now)?;
+    for event in &events {
+        if let Err(e) = state.apply_decided(event) {
+            panic!("decide produced an event that apply refuses: {e}");
+        }
+    }
+    Ok(events)
+}
+
 /// Decides a command at `now`. The events, applied in order, are the whole effect.
 pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) -> Result<Vec<Event>, Refusal> {
     authorise(state, actor, command)?;
@@ -139,6 +161,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                 stance: *stance,
                 text: text.as_deref(),
                 evidence: evidence.as_deref(),
+                signature_verified: false,
             };
             let signed_at = rules::check_position(state, p, claim, now)?;
             let taken = Event::PositionTaken {

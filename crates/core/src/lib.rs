@@ -56,7 +56,7 @@ mod tests;
 
 pub use command::{Actor, Command};
 pub use country::{CountryCode, InvalidCountryCode};
-pub use decide::decide;
+pub use decide::{decide, decide_and_apply};
 pub use decision::{Decision, Outcome, blocks, evaluate, evaluate_with};
 pub use event::Event;
 pub use member::{Member, Partner};

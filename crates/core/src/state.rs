@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use imbl::OrdMap;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -61,10 +63,10 @@ pub struct State {
     /// Set by the log's first entry (logs written before it existed have none).
     pub log: Option<LogSettings>,
     /// Member delegations' keys, oldest first.
-    pub keys: BTreeMap<CountryCode, Vec<MemberKey>>,
-    pub members: BTreeMap<CountryCode, Member>,
-    pub partners: BTreeMap<CountryCode, Partner>,
-    pub proposals: BTreeMap<ProposalId, Proposal>,
+    pub keys: OrdMap<CountryCode, Vec<MemberKey>>,
+    pub members: OrdMap<CountryCode, Member>,
+    pub partners: OrdMap<CountryCode, Partner>,
+    pub proposals: OrdMap<ProposalId, Proposal>,
     /// Requests, pledges, deliveries, coalitions, funds, donor states and exchange rates.
     #[serde(default)]
     pub support: Support,
@@ -79,6 +81,14 @@ pub enum ApplyError {
     Inconsistent { event: &'static str, reason: String },
     #[error("the recorded decision on proposal {proposal} differs from the one its positions give")]
     OutcomeMismatch { proposal: ProposalId, recorded: Box<Decision>, recomputed: Option<Box<Decision>> },
+}
+
+/// Whether [`State::apply`] verifies a signed position's signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Signatures {
+    Verify,
+    /// `decide` verified it against the same state, an instant before.
+    Verified,
 }
 
 impl State {
@@ -113,6 +123,16 @@ impl State {
 
     /// Folds one event into the state. On error the state is unchanged.
     pub fn apply(&mut self, event: &Event) -> Result<(), ApplyError> {
+        self.apply_checking(event, Signatures::Verify)
+    }
+
+    /// [`State::apply`] for an event `decide` has just produced from this very state: a signed
+    /// position's signature is not verified again. Only [`crate::decide_and_apply`] calls it.
+    pub(crate) fn apply_decided(&mut self, event: &Event) -> Result<(), ApplyError> {
+        self.apply_checking(event, Signatures::Verified)
+    }
+
+    fn apply_checking(&mut self, event: &Event, signatures: Signatures) -> Result<(), ApplyError> {
         let name = event.name();
         let refused = |refusal| ApplyError::Refused { event: name, refusal };
         let inconsistent = |reason: String| ApplyError::Inconsistent { event: name, reason };
@@ -262,6 +282,7 @@ impl State {
                         stance: *stance,
                         text: text.as_deref(),
                         evidence: evidence.as_deref(),
+                        signature_verified: signatures == Signatures::Verified,
                     },
                     *at,
                 )

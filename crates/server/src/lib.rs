@@ -4,7 +4,8 @@
 //! **Invariant:** only this crate, the web pages above it (`concord-web`) and the binary know
 //! HTTP. Handlers authenticate the caller, parse the body, and hand a `concord_core::Command` to
 //! the [`sequencer`]; the domain decides, the sequencer appends the events, and the reply is the
-//! affected resource. Reads come from the store's projections.
+//! affected resource. Every read — API, pages, reports, live events — takes the state the
+//! sequencer last published ([`AppState::view`]) and never waits for it.
 
 #![forbid(unsafe_code)]
 
@@ -38,7 +39,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::problem::ApiError;
-use crate::sequencer::{LoadError, SequencerHandle};
+use crate::sequencer::SequencerHandle;
+use concord_log::{LoadError, Loaded};
 
 /// The state every handler shares.
 #[derive(Debug, Clone)]
@@ -54,6 +56,8 @@ struct Inner {
     metrics: Arc<metrics::Metrics>,
     /// The log's size after each commit, for pages that update live.
     head: tokio::sync::watch::Receiver<u64>,
+    /// Other servers append to the same log (reads catch up with them first).
+    follows: bool,
 }
 
 impl std::fmt::Debug for Inner {
@@ -91,6 +95,34 @@ impl AppState {
     #[must_use]
     pub fn metrics(&self) -> &metrics::Metrics {
         &self.inner.metrics
+    }
+
+    /// The state as the sequencer last published it: the fold of the log up to
+    /// `view().size`, immutable and shared, taken without waiting for the sequencer. On a
+    /// database shared with other servers, entries they appended since are first folded into a
+    /// private copy, so that a read after a write acknowledged elsewhere sees it.
+    pub async fn view(&self) -> Arc<Loaded> {
+        let latest = self.inner.sequencer.latest();
+        if !self.inner.follows {
+            return latest;
+        }
+        match self.inner.store.log_size().await {
+            Ok(size) if size > latest.size => {
+                let mut fresh = Loaded::clone(&latest);
+                match fresh.catch_up(self.store(), None, &mut concord_log::Touched::default()).await {
+                    Ok(_) => Arc::new(fresh),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot catch up before a read; answering from the last state");
+                        latest
+                    }
+                }
+            }
+            Ok(_) => latest,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the log's size; answering from the last state");
+                latest
+            }
+        }
     }
 
     /// The log's size, updated after every commit: what live pages (server-sent events) watch.
@@ -150,7 +182,15 @@ impl App {
         );
         let scheduler_task = scheduler::start(clock.clone(), handle.clone(), initial, deadline_rx, metrics.clone());
         let state = AppState {
-            inner: Arc::new(Inner { store, sequencer: handle, clock, log, metrics, head: head_rx.clone() }),
+            inner: Arc::new(Inner {
+                store,
+                sequencer: handle,
+                clock,
+                log,
+                metrics,
+                head: head_rx.clone(),
+                follows: sharing.follow.is_some(),
+            }),
         };
         let witness_tasks = witnesses::start(state.clone(), witnesses, head_rx);
         Ok(Self { state, sequencer_task, scheduler_task, witness_tasks })
@@ -262,20 +302,20 @@ async fn open_log(
     clock: &dyn Clock,
     log: &Signer,
     unsigned_positions: bool,
-) -> Result<sequencer::Loaded, LoadError> {
+) -> Result<Loaded, LoadError> {
     let vkey = log.verifier().to_string();
-    let mut loaded = sequencer::load(store).await?;
+    let mut loaded = concord_log::load(store).await?;
     if loaded.state.log.is_none() && loaded.size == 0 {
         // A new log begins by naming its origin, its key and its policy.
         let create = Command::CreateLog { origin: log.name().to_string(), log_key: vkey.clone(), unsigned_positions };
         let mut entries = Vec::new();
-        let mut touched = sequencer::Touched::default();
+        let mut touched = concord_log::Touched::default();
         loaded.sequence(Actor::Secretariat, &create, clock.now(), &mut entries, &mut touched)?;
         let (tree_hashes, checkpoint) = loaded.seal(&entries, log)?;
         let batch = Batch { expected_size: 0, entries, tree_hashes, checkpoint: Some(checkpoint), ..Batch::default() };
         match store.append(&batch).await {
             Ok(_) => {}
-            Err(StoreError::Conflict { .. }) => loaded = sequencer::load(store).await?,
+            Err(StoreError::Conflict { .. }) => loaded = concord_log::load(store).await?,
             Err(e) => return Err(e.into()),
         }
     }
@@ -296,7 +336,7 @@ async fn open_log(
     // server that stopped in between) gets one now, so that what is served is signed.
     let latest = store.latest_checkpoint().await?;
     if loaded.size > 0 && latest.as_ref().is_none_or(|c| c.size != loaded.size) {
-        let checkpoint = sequencer::sign_checkpoint(&loaded.tree, log)?;
+        let checkpoint = concord_log::sign_checkpoint(&loaded.tree, log)?;
         match store
             .append(&Batch { expected_size: loaded.size, checkpoint: Some(checkpoint), ..Batch::default() })
             .await

@@ -15,7 +15,9 @@ use tokio::sync::mpsc;
 
 use crate::clock::{Clock, until};
 use crate::metrics::Metrics;
-use crate::sequencer::{DeadlineUpdate, SequencerHandle, SubmitError};
+use concord_log::DeadlineUpdate;
+
+use crate::sequencer::{SequencerHandle, SubmitError};
 
 /// Starts the scheduler with the open deadlines known at start.
 pub fn start(

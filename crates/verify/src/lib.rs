@@ -8,7 +8,10 @@
 //!    leaf hash of the entry before (`prev`) — so no entry was altered, dropped or reordered;
 //! 2. the event applies to the state the earlier ones built, through the **same**
 //!    `concord_core::State::apply` the server ran: every rule is checked again and every recorded
-//!    decision is recomputed from the positions and must be equal;
+//!    decision is recomputed from the positions and must be equal.
+//!
+//! Both run in [`concord_log::Loaded::walk`], the one chain walk the server also loads its log
+//! with; the verifier never starts from a saved snapshot of the state, only from entry 0;
 //!
 //! and at the end:
 //! 3. the RFC 9162 Merkle root of all entries equals the checkpoint's, whose signature must be
@@ -27,17 +30,17 @@
 
 #![forbid(unsafe_code)]
 
-use concord_core::{Event, State};
+use concord_core::Event;
+use concord_log::{LoadError, Loaded};
 use std::collections::HashMap;
 
+use concord_ledger::Hash;
 use concord_ledger::checkpoint::Checkpoint;
-use concord_ledger::edge::TreeEdge;
 use concord_ledger::keys::{Algorithm, Verifier};
 use concord_ledger::note::VerifiedNote;
 use concord_ledger::tile::{self, TILE_HEIGHT, Tile};
 use concord_ledger::tlog::split_stored_hash_index;
-use concord_ledger::{Hash, leaf_hash};
-use concord_store::{LogRecord, StoredEntry, genesis};
+use concord_store::StoredEntry;
 
 /// What the verifier is told to trust.
 #[derive(Debug, Clone)]
@@ -57,6 +60,9 @@ pub struct Options {
 pub enum VerifyError {
     #[error("entry {seq}: {reason}")]
     Entry { seq: u64, reason: String },
+    /// An entry that is not intact or does not apply; the error names it.
+    #[error(transparent)]
+    Log(#[from] LoadError),
     #[error("the checkpoint does not verify: {0}")]
     Checkpoint(String),
     #[error("the checkpoint is for size {checkpoint}, but the log has {entries} entries")]
@@ -101,9 +107,7 @@ pub struct LogVerifier {
     options: Options,
     trusted: Option<Checkpoint>,
     trusted_root_seen: Option<Hash>,
-    state: State,
-    tree: TreeEdge,
-    prev: Hash,
+    log: Loaded,
     decisions: usize,
     signed: usize,
     unsigned: usize,
@@ -125,9 +129,7 @@ impl LogVerifier {
             options,
             trusted,
             trusted_root_seen: None,
-            state: State::new(),
-            tree: TreeEdge::default(),
-            prev: genesis(),
+            log: Loaded::empty(),
             decisions: 0,
             signed: 0,
             unsigned: 0,
@@ -139,12 +141,12 @@ impl LogVerifier {
     /// Entries checked so far.
     #[must_use]
     pub fn size(&self) -> u64 {
-        self.tree.size()
+        self.log.tree.size()
     }
 
     fn note_trusted_root(&mut self) {
-        if self.trusted.as_ref().is_some_and(|t| t.size() == self.tree.size()) {
-            self.trusted_root_seen = self.tree.root().ok();
+        if self.trusted.as_ref().is_some_and(|t| t.size() == self.log.tree.size()) {
+            self.trusted_root_seen = self.log.tree.root().ok();
         }
     }
 
@@ -182,31 +184,18 @@ impl LogVerifier {
     pub fn feed_with_hashes(&mut self, entries: &[StoredEntry]) -> Result<Vec<(u64, Hash)>, VerifyError> {
         let mut added = Vec::with_capacity(entries.len() * 2);
         for e in entries {
-            let seq = self.tree.size();
-            let bad = |reason: String| VerifyError::Entry { seq, reason };
+            let seq = self.log.size;
             if e.seq != seq {
-                return Err(bad(format!("expected entry {seq}, got entry {}", e.seq)));
+                return Err(VerifyError::Entry { seq, reason: format!("expected entry {seq}, got entry {}", e.seq) });
             }
-            // The leaf hash is recomputed from the bytes, never taken from the source.
-            let leaf = leaf_hash(&e.bytes);
-            let record: LogRecord = concord_store::decode(&e.bytes).map_err(|err| bad(err.to_string()))?;
-            if record.seq != seq {
-                return Err(bad(format!("it says it is entry {}", record.seq)));
-            }
-            if record.prev != self.prev.to_hex() {
-                return Err(bad(
-                    "it does not follow the entry before: an entry was altered, dropped or reordered".into()
-                ));
-            }
-            self.state.apply(&record.event).map_err(|err| bad(err.to_string()))?;
-            match &record.event {
-                Event::ProposalDecided { .. } => self.decisions += 1,
-                Event::PositionTaken { evidence: Some(_), .. } => self.signed += 1,
-                Event::PositionTaken { evidence: None, .. } => self.unsigned += 1,
+            // One entry at a time, so that the root at a trusted checkpoint's size is seen.
+            let (decisions, signed, unsigned) = (&mut self.decisions, &mut self.signed, &mut self.unsigned);
+            added.extend(self.log.walk(std::slice::from_ref(e), |r| match &r.event {
+                Event::ProposalDecided { .. } => *decisions += 1,
+                Event::PositionTaken { evidence: Some(_), .. } => *signed += 1,
+                Event::PositionTaken { evidence: None, .. } => *unsigned += 1,
                 _ => {}
-            }
-            added.extend(self.tree.append(&[leaf]).map_err(|err| bad(err.to_string()))?);
-            self.prev = leaf;
+            })?);
             self.note_trusted_root();
         }
         Ok(added)
@@ -216,7 +205,7 @@ impl LogVerifier {
     pub fn finish(self, checkpoint: &[u8]) -> Result<Report, VerifyError> {
         let (c, note) = self.open(checkpoint)?;
         // The log's first entry names its key: a log created under another key is another log.
-        if let Some(log) = &self.state.log {
+        if let Some(log) = &self.log.state.log {
             if log.log_key != self.options.log_key.to_string() || log.origin != c.origin() {
                 return Err(VerifyError::Entry {
                     seq: 0,
@@ -224,11 +213,11 @@ impl LogVerifier {
                 });
             }
         }
-        let size = self.tree.size();
+        let size = self.log.tree.size();
         if c.size() != size {
             return Err(VerifyError::Size { checkpoint: c.size(), entries: size });
         }
-        let computed = self.tree.root().map_err(|e| VerifyError::Checkpoint(e.to_string()))?;
+        let computed = self.log.tree.root().map_err(|e| VerifyError::Checkpoint(e.to_string()))?;
         if c.root() != computed {
             return Err(VerifyError::Root { signed: c.root(), computed });
         }
@@ -255,8 +244,8 @@ impl LogVerifier {
             size,
             root: computed,
             cosigners,
-            members: self.state.members.len(),
-            proposals: self.state.proposals.len(),
+            members: self.log.state.members.len(),
+            proposals: self.log.state.proposals.len(),
             decisions: self.decisions,
             signed_positions: self.signed,
             unsigned_positions: self.unsigned,
@@ -314,6 +303,7 @@ impl TileCheck {
 #[cfg(test)]
 mod tests {
     use concord_ledger::edge::TreeEdge;
+    use concord_ledger::leaf_hash;
     use concord_ledger::tile::{read_tile, tiles_for_size};
 
     use super::*;

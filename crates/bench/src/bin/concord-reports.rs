@@ -73,7 +73,7 @@ async fn main() -> anyhow::Result<()> {
     let secretariat = token(&bin, &args.db, "secretariat", None)?;
 
     let started = Instant::now();
-    let (server, base) = serve(&bin, &args.db.to_string_lossy(), &key)?;
+    let (server, base) = serve(&bin, &args.db.to_string_lossy(), &key, false)?;
     let load_seconds = started.elapsed().as_secs_f64();
     let rss_loaded = peak_rss_kib(server.0.id());
 

@@ -16,7 +16,7 @@
 //! taken out before it changes and put back after ([`ReportIndex::remove`], [`ReportIndex::add`]),
 //! and an empty cell or lot is dropped, so two states with the same pledges have equal indexes.
 
-use std::collections::BTreeMap;
+use imbl::OrdMap;
 
 use jiff::civil::Date;
 
@@ -126,13 +126,13 @@ fn add_sorted<K: Ord + Copy>(entries: &mut Vec<(K, i128)>, key: K, v: i128) {
 
 /// Cells keyed by `K`, in key order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cube<K> {
-    cells: BTreeMap<K, Cell>,
+pub struct Cube<K: Ord + Clone> {
+    cells: OrdMap<K, Cell>,
 }
 
-impl<K> Default for Cube<K> {
+impl<K: Ord + Clone> Default for Cube<K> {
     fn default() -> Self {
-        Self { cells: BTreeMap::new() }
+        Self { cells: OrdMap::new() }
     }
 }
 
@@ -147,7 +147,7 @@ impl<K: Ord + Copy> Cube<K> {
 
     /// The cells, in key order.
     #[must_use]
-    pub fn cells(&self) -> &BTreeMap<K, Cell> {
+    pub fn cells(&self) -> &OrdMap<K, Cell> {
         &self.cells
     }
 }
@@ -185,7 +185,7 @@ pub struct ReportIndex {
     pub pledges: Cubes,
     /// One fact per delivery record, corrections included.
     pub deliveries: Cubes,
-    requests: BTreeMap<RequestId, RequestTally>,
+    requests: OrdMap<RequestId, RequestTally>,
 }
 
 impl ReportIndex {

@@ -6,7 +6,7 @@
 //! like the consensus rules. [`Support`] is the part of the [`State`](crate::State) they fold
 //! into; ids are numbered from 1 in recording order, from the state, like proposals.
 
-use std::collections::BTreeMap;
+use imbl::OrdMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -74,12 +74,12 @@ id!(
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Support {
     /// Non-member states registered as donors.
-    pub donors: BTreeMap<CountryCode, DonorState>,
-    pub requests: BTreeMap<RequestId, SupportRequest>,
-    pub pledges: BTreeMap<PledgeId, Pledge>,
-    pub deliveries: BTreeMap<DeliveryId, Delivery>,
-    pub coalitions: BTreeMap<CoalitionId, Coalition>,
-    pub funds: BTreeMap<FundId, Fund>,
+    pub donors: OrdMap<CountryCode, DonorState>,
+    pub requests: OrdMap<RequestId, SupportRequest>,
+    pub pledges: OrdMap<PledgeId, Pledge>,
+    pub deliveries: OrdMap<DeliveryId, Delivery>,
+    pub coalitions: OrdMap<CoalitionId, Coalition>,
+    pub funds: OrdMap<FundId, Fund>,
     pub rates: Rates,
     /// Running totals for reports, derived from `pledges` and `deliveries` (never serialised:
     /// [`Support`] is read back only by folding the log).
@@ -87,7 +87,7 @@ pub struct Support {
     pub index: index::ReportIndex,
 }
 
-fn next<K: Copy + Ord, V>(map: &BTreeMap<K, V>, get: impl Fn(K) -> u64) -> u64 {
+fn next<K: Copy + Ord, V: Clone>(map: &OrdMap<K, V>, get: impl Fn(K) -> u64) -> u64 {
     map.keys().next_back().map_or(1, |k| get(*k) + 1)
 }
 

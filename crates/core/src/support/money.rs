@@ -463,7 +463,8 @@ impl FxRate {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Rates {
-    rates: Vec<FxRate>,
+    /// Shared until a rate is added (rarely), so that copying the state does not copy them.
+    rates: std::sync::Arc<Vec<FxRate>>,
 }
 
 impl Rates {
@@ -481,7 +482,7 @@ impl Rates {
         match self.rates.binary_search_by_key(&Self::key(&rate), Self::key) {
             Ok(_) => false,
             Err(i) => {
-                self.rates.insert(i, rate);
+                std::sync::Arc::make_mut(&mut self.rates).insert(i, rate);
                 true
             }
         }

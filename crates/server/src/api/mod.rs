@@ -7,10 +7,12 @@ pub mod extract;
 pub mod health;
 pub mod log;
 pub mod members;
+pub mod params;
 pub mod partners;
 pub mod proposals;
 pub mod support;
 pub mod support_reads;
+pub mod support_registers;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -42,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(proposals::router())
         .merge(support::router())
         .merge(support_reads::router())
+        .merge(support_registers::router())
         .merge(log::router())
 }
 

@@ -27,8 +27,10 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Page<Partner>>, ApiError> {
     let limit = q.limit()?;
-    let page = concord_store::Page { after: q.after.clone(), limit };
-    let items = state.store().partners(&page).await?;
+    let view = state.view().await;
+    let after = q.after.as_deref().unwrap_or("");
+    let items =
+        view.state.partners.values().filter(|p| p.code.as_str() > after).take(limit as usize).cloned().collect();
     Ok(Json(Page::new(items, limit, |p| p.code.to_string())))
 }
 

@@ -35,7 +35,8 @@ pub fn router() -> Router<AppState> {
 
 async fn load(state: &AppState, id: u64) -> Result<Proposal, ApiError> {
     let id = ProposalId(id);
-    state.store().proposal(id).await?.ok_or(ApiError::Refused(Refusal::UnknownProposal { proposal: id }))
+    let p = state.view().await.state.proposals.get(&id).cloned();
+    p.ok_or(ApiError::Refused(Refusal::UnknownProposal { proposal: id }))
 }
 
 /// `?status=&limit=&after=`.
@@ -59,8 +60,13 @@ pub async fn list(
     Query(q): Query<ProposalQuery>,
 ) -> Result<Json<Page<Proposal>>, ApiError> {
     let limit = ListQuery { limit: q.limit, after: None }.limit()?;
-    let after = super::support_reads::id("after", q.after.as_deref())?.map(ProposalId);
-    let items = state.store().proposals(q.status, &concord_store::Page { after, limit }).await?;
+    let after = super::params::id("after", q.after.as_deref())?.map(ProposalId);
+    let view = state.view().await;
+    let items = super::params::from_cursor(&view.state.proposals, after)
+        .filter(|p| q.status.is_none_or(|s| p.status == s))
+        .take(limit as usize)
+        .cloned()
+        .collect();
     Ok(Json(Page::new(items, limit, |p| p.id.to_string())))
 }
 
@@ -327,7 +333,8 @@ pub async fn outcome(
     Path(id): Path<u64>,
 ) -> Result<Json<OutcomeView>, ApiError> {
     let p = load(&state, id).await?;
-    let proof = match state.store().decision_entry(p.id).await? {
+    let entry = state.view().await.decisions.get(&p.id).copied();
+    let proof = match entry {
         Some(entry) => Some(DecisionProof { entry, bundle: super::log::proof_bundle(&state, entry).await? }),
         None => None,
     };

@@ -3,11 +3,9 @@
 //! like every other command), and the support reports (reads).
 //!
 //! The reports read the running totals the domain keeps as it folds the log (the report index
-//! of `concord_core::support::index`), from the sequencer's state between batches
-//! ([`SequencerHandle::read`]), with the same functions `concord report` runs on a copy of the
-//! log: a report costs its lines, not the number of pledges, so it may run between batches.
-//!
-//! [`SequencerHandle::read`]: crate::sequencer::SequencerHandle::read
+//! of `concord_core::support::index`), from the state the sequencer last published
+//! ([`AppState::view`]), with the same functions `concord report` runs on a copy of the log: a
+//! report costs its lines, not the number of pledges, and never holds up a write.
 
 use axum::Json;
 use axum::Router;
@@ -29,7 +27,8 @@ use serde::Deserialize;
 
 use super::Write;
 use super::extract::{Path, Query};
-use super::support_reads::{country, currency, invalid, read, word};
+use super::params::{country, currency, invalid, word};
+use super::support_reads::read;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};

@@ -2,45 +2,32 @@
 //! delivery records, deliveries, coalitions, funds with their contributions, donor states and
 //! exchange rates. Any authenticated caller may read them (observers included).
 //!
-//! Support has no query tables: every read runs on the sequencer's folded state between batches
-//! ([`SequencerHandle::read`]), so a client that got a write's reply sees it on its next read.
-//! The closures only walk `BTreeMap`s from a cursor and clone one page out, because writes wait
-//! while they run.
+//! Every read runs on the state the sequencer last published ([`AppState::view`]), so a client
+//! that got a write's reply sees it on its next read, and no read holds up a write. The
+//! closures walk the state's maps from a cursor and clone one page out.
 //!
 //! Lists are keyset-paginated like the others (`limit`, `after` = the previous page's `next`).
 //! Filters are checked before anything is read: a bad value, or an unknown parameter (a
 //! misspelt filter would otherwise silently return everything), is a 400 naming the parameter.
-//!
-//! [`SequencerHandle::read`]: crate::sequencer::SequencerHandle::read
-
-use std::collections::BTreeMap;
-use std::fmt::Display;
-use std::ops::Bound;
-use std::str::FromStr;
 
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use concord_core::support::{
-    Channel, Coalition, CoalitionId, Coverage, Currency, Delivery, DeliveryId, DonorState, Fund, FundId, FxRate, Money,
-    Pledge, PledgeId, PledgeStatus, Priority, RequestId, RequestStatus, Support, SupportCategory, SupportRequest,
+    Channel, CoalitionId, Coverage, Delivery, DeliveryId, FundId, Pledge, PledgeId, PledgeStatus, Priority, RequestId,
+    RequestStatus, Support, SupportCategory, SupportRequest,
 };
 use concord_core::{CountryCode, Refusal};
 use jiff::civil::Date;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::Page;
 use super::extract::{Path, Query};
-use super::{DEFAULT_LIMIT, Page};
+use super::params::{IdPageQuery, country, from_cursor, id, limit, parsed, word};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
-use crate::sequencer::SubmitError;
-
-/// The largest page of a support list. Larger than the other lists' because dashboards and
-/// exports read support data whole, and a page is only cloned out of memory.
-pub const MAX_SUPPORT_LIMIT: u32 = 1000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -50,93 +37,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/pledges/{id}", get(show_pledge))
         .route("/api/v1/pledges/{id}/deliveries", get(list_pledge_deliveries))
         .route("/api/v1/deliveries/{id}", get(show_delivery))
-        .route("/api/v1/coalitions", get(list_coalitions))
-        .route("/api/v1/coalitions/{id}", get(show_coalition))
-        .route("/api/v1/funds", get(list_funds))
-        .route("/api/v1/funds/{id}", get(show_fund))
-        .route("/api/v1/donors", get(list_donors))
-        .route("/api/v1/exchange-rates", get(list_rates))
 }
 
-/// Runs `read` on the support state as of the last commit.
-pub(super) async fn read<T: Send + 'static>(
-    state: &AppState,
-    read: impl FnOnce(&Support) -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    state.sequencer().read(move |s| read(&s.support)).await.map_err(|e| match e {
-        SubmitError::Overloaded | SubmitError::Unavailable(_) => ApiError::Unavailable,
-        other => ApiError::Internal(other.to_string()),
-    })
-}
-
-pub(super) fn invalid(name: &str, detail: impl Display) -> ApiError {
-    ApiError::bad_request("invalid-query", format!("the query parameter {name} is not valid: {detail}"))
-}
-
-/// A parameter written as the API writes the value in JSON (an enumeration's snake_case word).
-pub(super) fn word<T: DeserializeOwned>(name: &str, raw: Option<&str>) -> Result<Option<T>, ApiError> {
-    raw.map(|s| serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| invalid(name, e)))
-        .transpose()
-}
-
-/// A parameter with a text form of its own (a number, a date, a code).
-fn parsed<T: FromStr>(name: &str, raw: Option<&str>) -> Result<Option<T>, ApiError>
-where
-    T::Err: Display,
-{
-    raw.map(|s| s.parse().map_err(|e| invalid(name, format!("{s:?}: {e}")))).transpose()
-}
-
-/// An id parameter. Ids are int64, as the document says and every store keeps them: a larger
-/// number is refused like any other bad value rather than matching nothing.
-pub(super) fn id(name: &str, raw: Option<&str>) -> Result<Option<u64>, ApiError> {
-    let n: Option<u64> = parsed(name, raw)?;
-    match n {
-        Some(n) if i64::try_from(n).is_err() => Err(invalid(name, format!("{n} is larger than any id"))),
-        n => Ok(n),
-    }
-}
-
-pub(super) fn country(name: &str, raw: Option<&str>) -> Result<Option<CountryCode>, ApiError> {
-    raw.map(|s| CountryCode::parse(s).map_err(|e| invalid(name, e))).transpose()
-}
-
-pub(super) fn currency(name: &str, raw: Option<&str>) -> Result<Option<Currency>, ApiError> {
-    raw.map(|s| Currency::parse(s).map_err(|e| invalid(name, e))).transpose()
-}
-
-/// `limit`: 1 to [`MAX_SUPPORT_LIMIT`], default 50.
-fn limit(raw: Option<u32>) -> Result<u32, ApiError> {
-    match raw {
-        None => Ok(DEFAULT_LIMIT),
-        Some(n @ 1..=MAX_SUPPORT_LIMIT) => Ok(n),
-        Some(n) => Err(invalid("limit", format!("{n} is not between 1 and {MAX_SUPPORT_LIMIT}"))),
-    }
-}
-
-/// The entries of `map` after the cursor `after` (exclusive), in key order.
-fn from_cursor<K: Ord, V>(map: &BTreeMap<K, V>, after: Option<K>) -> impl Iterator<Item = &V> {
-    let start = after.map_or(Bound::Unbounded, Bound::Excluded);
-    map.range((start, Bound::Unbounded)).map(|(_, v)| v)
-}
-
-/// `?limit=&after=` on lists paginated by a numeric id.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct IdPageQuery {
-    /// Items per page, 1 to 1000 (default 50).
-    #[param(minimum = 1, maximum = 1000)]
-    pub limit: Option<u32>,
-    /// The `next` cursor of the previous page (an id).
-    #[param(value_type = Option<u64>)]
-    pub after: Option<String>,
-}
-
-impl IdPageQuery {
-    fn parse(&self) -> Result<(u32, Option<u64>), ApiError> {
-        Ok((limit(self.limit)?, id("after", self.after.as_deref())?))
-    }
+/// Runs `read` on the support state as last published.
+pub(super) async fn read<T>(state: &AppState, read: impl FnOnce(&Support) -> T) -> Result<T, ApiError> {
+    let view = state.view().await;
+    Ok(read(&view.state.support))
 }
 
 /// A request as it stands: its terms, the ids of the pledges that answer it, and its coverage.
@@ -421,197 +327,11 @@ pub async fn show_delivery(
     d.map(Json).ok_or(ApiError::Refused(Refusal::UnknownDelivery { delivery: id }))
 }
 
-/// Coalitions in id order.
-#[utoipa::path(get, path = "/api/v1/coalitions", tag = "support", security(("bearer" = [])), params(IdPageQuery),
-    responses((status = 200, body = Page<Coalition>), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_coalitions(
-    State(state): State<AppState>,
-    _caller: Caller,
-    Query(q): Query<IdPageQuery>,
-) -> Result<Json<Page<Coalition>>, ApiError> {
-    let (limit, after) = q.parse()?;
-    let items = read(&state, move |s| {
-        from_cursor(&s.coalitions, after.map(CoalitionId)).take(limit as usize).cloned().collect()
-    })
-    .await?;
-    Ok(Json(Page::new(items, limit, |c: &Coalition| c.id.to_string())))
-}
-
-/// One coalition: its leads and participants.
-#[utoipa::path(get, path = "/api/v1/coalitions/{id}", tag = "support", security(("bearer" = [])), params(("id" = u64, Path)),
-    responses((status = 200, body = Coalition), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn show_coalition(
-    State(state): State<AppState>,
-    _caller: Caller,
-    Path(id): Path<u64>,
-) -> Result<Json<Coalition>, ApiError> {
-    let id = CoalitionId(id);
-    let c = read(&state, move |s| s.coalitions.get(&id).cloned()).await?;
-    c.map(Json).ok_or(ApiError::Refused(Refusal::UnknownCoalition { coalition: id }))
-}
-
-/// Funds in id order.
-#[utoipa::path(get, path = "/api/v1/funds", tag = "support", security(("bearer" = [])), params(IdPageQuery),
-    responses((status = 200, body = Page<Fund>), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_funds(
-    State(state): State<AppState>,
-    _caller: Caller,
-    Query(q): Query<IdPageQuery>,
-) -> Result<Json<Page<Fund>>, ApiError> {
-    let (limit, after) = q.parse()?;
-    let items =
-        read(&state, move |s| from_cursor(&s.funds, after.map(FundId)).take(limit as usize).cloned().collect()).await?;
-    Ok(Json(Page::new(items, limit, |f: &Fund| f.id.to_string())))
-}
-
-/// A fund with what has been contributed to it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct FundView {
-    #[serde(flatten)]
-    pub fund: Fund,
-    /// How many pledges name the fund, cancelled ones left out (they were never given).
-    pub contributions: u64,
-    /// Their values summed per currency, in currency order: amounts in different currencies are
-    /// never added without a dated rate.
-    pub totals: Vec<Money>,
-}
-
-fn fund_view(s: &Support, fund: &Fund) -> Result<FundView, ApiError> {
-    let mut totals: BTreeMap<Currency, Money> = BTreeMap::new();
-    let mut contributions = 0u64;
-    for p in s.contributions(fund.id).filter(|p| p.status != PledgeStatus::Cancelled) {
-        contributions += 1;
-        let v = p.terms.value;
-        let sum = totals.entry(v.currency).or_insert_with(|| Money::zero(v.currency));
-        *sum = sum.checked_add(v).map_err(|e| ApiError::Unprocessable("amount-overflow", e.to_string()))?;
-    }
-    Ok(FundView { fund: fund.clone(), contributions, totals: totals.into_values().collect() })
-}
-
-/// One fund, with its contributions' count and totals per currency.
-#[utoipa::path(get, path = "/api/v1/funds/{id}", tag = "support", security(("bearer" = [])), params(("id" = u64, Path)),
-    responses((status = 200, body = FundView), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn show_fund(
-    State(state): State<AppState>,
-    _caller: Caller,
-    Path(id): Path<u64>,
-) -> Result<Json<FundView>, ApiError> {
-    let id = FundId(id);
-    let view = read(&state, move |s| s.funds.get(&id).map(|f| fund_view(s, f))).await?;
-    view.ok_or(ApiError::Refused(Refusal::UnknownFund { fund: id }))?.map(Json)
-}
-
-/// `?limit=&after=` on the donor list, paginated by country code.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct DonorQuery {
-    /// Items per page, 1 to 1000 (default 50).
-    #[param(minimum = 1, maximum = 1000)]
-    pub limit: Option<u32>,
-    /// The `next` cursor of the previous page (an ISO 3166-1 alpha-3 code).
-    #[param(value_type = Option<CountryCode>)]
-    pub after: Option<String>,
-}
-
-/// Registered non-member donor states, in code order (members give support as members).
-#[utoipa::path(get, path = "/api/v1/donors", tag = "support", security(("bearer" = [])), params(DonorQuery),
-    responses((status = 200, body = Page<DonorState>), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_donors(
-    State(state): State<AppState>,
-    _caller: Caller,
-    Query(q): Query<DonorQuery>,
-) -> Result<Json<Page<DonorState>>, ApiError> {
-    let limit = limit(q.limit)?;
-    let after = country("after", q.after.as_deref())?;
-    let items = read(&state, move |s| from_cursor(&s.donors, after).take(limit as usize).cloned().collect()).await?;
-    Ok(Json(Page::new(items, limit, |d: &DonorState| d.code.to_string())))
-}
-
-/// `?from=&to=&limit=&after=` on exchange rates.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct RateQuery {
-    /// Only rates from this currency (ISO 4217).
-    #[param(value_type = Option<Currency>)]
-    pub from: Option<String>,
-    /// Only rates to this currency (ISO 4217).
-    #[param(value_type = Option<Currency>)]
-    pub to: Option<String>,
-    /// Items per page, 1 to 1000 (default 50).
-    #[param(minimum = 1, maximum = 1000)]
-    pub limit: Option<u32>,
-    /// The `next` cursor of the previous page (`FROM:TO:YYYY-MM-DD`).
-    pub after: Option<String>,
-}
-
-/// A rate's place in the (from, to, day) order, the order rates are kept in.
-type RateKey = (Currency, Currency, Date);
-
-fn rate_key(r: &FxRate) -> RateKey {
-    (r.from, r.to, r.on)
-}
-
-fn rate_cursor(r: &FxRate) -> String {
-    format!("{}:{}:{}", r.from, r.to, r.on)
-}
-
-fn parse_rate_cursor(s: &str) -> Result<RateKey, ApiError> {
-    let bad = || invalid("after", format!("{s:?} is not a cursor of this list (FROM:TO:YYYY-MM-DD)"));
-    let mut parts = s.splitn(3, ':');
-    let (Some(from), Some(to), Some(on)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    Ok((
-        Currency::parse(from).map_err(|_| bad())?,
-        Currency::parse(to).map_err(|_| bad())?,
-        on.parse().map_err(|_| bad())?,
-    ))
-}
-
-/// Recorded exchange rates, in (from, to, day) order.
-#[utoipa::path(get, path = "/api/v1/exchange-rates", tag = "support", security(("bearer" = [])), params(RateQuery),
-    responses((status = 200, body = Page<FxRate>), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_rates(
-    State(state): State<AppState>,
-    _caller: Caller,
-    Query(q): Query<RateQuery>,
-) -> Result<Json<Page<FxRate>>, ApiError> {
-    let from = currency("from", q.from.as_deref())?;
-    let to = currency("to", q.to.as_deref())?;
-    let limit = limit(q.limit)?;
-    let after = q.after.as_deref().map(parse_rate_cursor).transpose()?;
-    let items = read(&state, move |s| {
-        s.rates
-            .iter()
-            .filter(|r| after.is_none_or(|a| rate_key(r) > a))
-            .filter(|r| from.is_none_or(|c| r.from == c) && to.is_none_or(|c| r.to == c))
-            .take(limit as usize)
-            .copied()
-            .collect()
-    })
-    .await?;
-    Ok(Json(Page::new(items, limit, rate_cursor)))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::DEFAULT_LIMIT;
+    use super::super::params::MAX_SUPPORT_LIMIT;
     use super::*;
-
-    #[test]
-    fn a_rate_cursor_reads_back_as_its_key() {
-        let r = FxRate {
-            from: Currency::EUR,
-            to: Currency::USD,
-            rate: "1.0812".parse().unwrap(),
-            on: "2024-01-02".parse().unwrap(),
-        };
-        assert_eq!(parse_rate_cursor(&rate_cursor(&r)).unwrap(), rate_key(&r));
-        for bad in ["", "EUR", "EUR:USD", "EUR:USD:2024-13-01", "EUR:XYZ:2024-01-02"] {
-            assert!(parse_rate_cursor(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn bad_filter_values_name_their_parameter() {

@@ -94,15 +94,20 @@ impl Scenario {
             decisions: b
                 .proposals
                 .iter()
-                .filter(|(k, v)| a.proposals.get(k) != Some(v))
+                .filter(|(k, v)| a.proposals.get(*k) != Some(v))
                 .filter_map(|(k, _)| decisions.get(k).map(|s| (*k, *s)))
                 .collect(),
-            members: b.members.iter().filter(|(k, v)| a.members.get(k) != Some(v)).map(|(_, v)| v.clone()).collect(),
-            partners: b.partners.iter().filter(|(k, v)| a.partners.get(k) != Some(v)).map(|(_, v)| v.clone()).collect(),
+            members: b.members.iter().filter(|(k, v)| a.members.get(*k) != Some(v)).map(|(_, v)| v.clone()).collect(),
+            partners: b
+                .partners
+                .iter()
+                .filter(|(k, v)| a.partners.get(*k) != Some(v))
+                .map(|(_, v)| v.clone())
+                .collect(),
             proposals: b
                 .proposals
                 .iter()
-                .filter(|(k, v)| a.proposals.get(k) != Some(v))
+                .filter(|(k, v)| a.proposals.get(*k) != Some(v))
                 .map(|(_, v)| v.clone())
                 .collect(),
         };

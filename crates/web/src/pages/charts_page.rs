@@ -192,7 +192,7 @@ pub async fn show(
         .as_deref()
         .and_then(|c| Currency::parse(&c.to_ascii_uppercase()).ok())
         .unwrap_or(Currency::parse("EUR").map_err(|e| WebError::Internal(e.to_string()))?);
-    let figures = state.sequencer().read(move |s| reports::figures(&s.support, measure, currency)).await?;
+    let figures = reports::figures(&state.view().await.state.support, measure, currency);
     let (charts, error) = match figures {
         Ok(f) => (build(&f), String::new()),
         Err(e) => (Vec::new(), e),

@@ -192,7 +192,8 @@ fn decided(s: &Domain, actor: Actor) -> Vec<DecidedRow> {
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
     let now = state.clock().now();
     let actor = viewer.actor;
-    let (open, (todo_heading, todo), decided) =
-        state.sequencer().read(move |s| (open_rows(s, now), todos(s, actor), decided(s, actor))).await?;
+    let view = state.view().await;
+    let s = &view.state;
+    let (open, (todo_heading, todo), decided) = (open_rows(s, now), todos(s, actor), decided(s, actor));
     page(&DashboardPage { layout: Layout::new(Some(&viewer), "Dashboard", "/"), open, todo, todo_heading, decided })
 }

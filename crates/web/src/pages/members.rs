@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use concord_server::AppState;
-use concord_store::Page;
 
 use super::page;
 use crate::WebError;
@@ -30,50 +29,41 @@ struct MembersPage {
     donors: Vec<StateRow>,
 }
 
-/// Far more than the alliance's members or partners: one page holds them all.
-const ALL: u32 = 10_000;
-
 /// `GET /members`.
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
-    let members = state
-        .store()
-        .members(&Page::first(ALL))
-        .await?
-        .into_iter()
+    let view = state.view().await;
+    let s = &view.state;
+    let members = s
+        .members
+        .values()
         .map(|m| StateRow {
             code: m.code.to_string(),
-            name: m.name,
+            name: m.name.clone(),
             accession: m.accession.to_string(),
             departure: m.departure.map(|d| d.to_string()).unwrap_or_default(),
         })
         .collect();
-    let partners = state
-        .store()
-        .partners(&Page::first(ALL))
-        .await?
-        .into_iter()
+    let partners = s
+        .partners
+        .values()
         .map(|p| StateRow {
             code: p.code.to_string(),
-            name: p.name,
+            name: p.name.clone(),
             accession: String::new(),
             departure: String::new(),
         })
         .collect();
-    let donors = state
-        .sequencer()
-        .read(|s| {
-            s.support
-                .donors
-                .values()
-                .map(|d| StateRow {
-                    code: d.code.to_string(),
-                    name: d.name.clone(),
-                    accession: String::new(),
-                    departure: String::new(),
-                })
-                .collect::<Vec<_>>()
+    let donors = s
+        .support
+        .donors
+        .values()
+        .map(|d| StateRow {
+            code: d.code.to_string(),
+            name: d.name.clone(),
+            accession: String::new(),
+            departure: String::new(),
         })
-        .await?;
+        .collect();
     page(&MembersPage {
         layout: Layout::new(Some(&viewer), "Members and partners", "/members"),
         members,
@@ -101,21 +91,19 @@ struct CoalitionsPage {
 
 /// `GET /coalitions`.
 pub async fn coalitions(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
-    let coalitions = state
-        .sequencer()
-        .read(|s| {
-            s.support
-                .coalitions
-                .values()
-                .map(|c| CoalitionRow {
-                    name: c.terms.name.clone(),
-                    capability: c.terms.capability.words(),
-                    leads: c.terms.leads.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-                    participants: c.terms.participants.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-                    formed_on: c.terms.formed_on.map(|d| d.to_string()).unwrap_or_default(),
-                })
-                .collect::<Vec<_>>()
+    let view = state.view().await;
+    let coalitions = view
+        .state
+        .support
+        .coalitions
+        .values()
+        .map(|c| CoalitionRow {
+            name: c.terms.name.clone(),
+            capability: c.terms.capability.words(),
+            leads: c.terms.leads.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            participants: c.terms.participants.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            formed_on: c.terms.formed_on.map(|d| d.to_string()).unwrap_or_default(),
         })
-        .await?;
+        .collect();
     page(&CoalitionsPage { layout: Layout::new(Some(&viewer), "Coalitions", "/coalitions"), coalitions })
 }

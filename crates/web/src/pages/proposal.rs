@@ -272,12 +272,11 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let now = state.clock().now();
-    let v = viewer.clone();
-    let built = state.sequencer().read(move |s| build(s, &v, id, now, kept)).await?;
-    match built {
+    let view = state.view().await;
+    match build(&view.state, &viewer, id, now, kept) {
         Some(mut p) => {
             if p.decision.is_some() {
-                p.decision_entry = state.store().decision_entry(id).await?;
+                p.decision_entry = view.decisions.get(&id).copied();
             }
             page_with(status, &p)
         }

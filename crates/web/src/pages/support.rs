@@ -417,8 +417,7 @@ async fn render(
     forms: [Kept; 3],
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let v = viewer.clone();
-    let p = state.sequencer().read(move |s| build(s, &v, f, forms)).await?;
+    let p = build(&state.view().await.state, &viewer, f, forms);
     page_with(status, &p)
 }
 
@@ -688,7 +687,7 @@ pub async fn record_delivery(
     };
     // The delivery's value is in its pledge's currency.
     let currency = match pledge {
-        Some(p) => state.sequencer().read(move |s| s.support.pledges.get(&p).map(|x| x.terms.value.currency)).await?,
+        Some(p) => state.view().await.state.support.pledges.get(&p).map(|x| x.terms.value.currency),
         None => None,
     };
     let value = match currency {

@@ -1,0 +1,35 @@
+use concord_ledger::Hash;
+use concord_store::StoreError;
+
+/// An error loading or folding the log.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Chain(#[from] concord_store::ChainError),
+    #[error("entry {seq}: {error}")]
+    Apply { seq: u64, error: concord_core::ApplyError },
+    #[error("the Merkle tree: {0}")]
+    Tree(#[from] concord_ledger::Error),
+    #[error("the log was created with the key {log}, not the key given, {given}")]
+    WrongKey { log: String, given: String },
+    #[error("the log could not be started: {0}")]
+    Refused(#[from] concord_core::Refusal),
+    #[error("the stored checkpoint at size {size} has root {stored}, but the log's entries give {computed}")]
+    CheckpointMismatch { size: u64, stored: Hash, computed: Hash },
+}
+
+impl LoadError {
+    /// The entry at fault, for errors that name one.
+    #[must_use]
+    pub fn seq(&self) -> Option<u64> {
+        use concord_store::ChainError as C;
+        match self {
+            Self::Apply { seq, .. } => Some(*seq),
+            Self::Chain(C::HashMismatch { seq } | C::OutOfSequence { seq, .. } | C::BrokenChain { seq }) => Some(*seq),
+            Self::Chain(C::Malformed { seq, .. }) => *seq,
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! Concord's log, folded: the state every server decides on and serves from, kept in step with
+//! the entries that made it.
+//!
+//! - [`Loaded`] is the fold of the first `size` entries: the domain's [`State`], the chain's last
+//!   leaf hash, the Merkle tree's edge and the entry of each recorded decision;
+//! - [`Loaded::walk`] checks and folds entries one by one (sequence, chain, canonical bytes, the
+//!   domain's rules, the tree): the one chain walk that loading, following other servers and the
+//!   offline verifier all run;
+//! - [`Loaded::sequence`] decides a command and appends its events; [`Loaded::seal`] closes a
+//!   batch with its tree hashes and signed checkpoint;
+//! - [`load`], [`Loaded::catch_up`] and [`rebuild`] read the log from a [`Store`].
+//!
+//! **Invariant:** nothing here knows HTTP; offline commands (`verify`, `export`, `rebuild`,
+//! reports) use this crate without the server.
+//!
+//! [`State`]: concord_core::State
+//! [`Store`]: concord_store::Store
+
+#![forbid(unsafe_code)]
+
+mod error;
+mod fold;
+mod read;
+mod seal;
+mod touched;
+
+pub use error::LoadError;
+pub use fold::{Loaded, Walked};
+pub use read::{load, rebuild};
+pub use seal::sign_checkpoint;
+pub use touched::{DeadlineUpdate, Touched, full_snapshot};

@@ -1,0 +1,77 @@
+use concord_ledger::edge::check_stored;
+use concord_store::{Store, StoreError};
+
+use crate::{LoadError, Loaded, Touched, full_snapshot};
+
+/// Entries read per page when loading the log.
+const LOAD_PAGE: u64 = 10_000;
+
+impl Loaded {
+    /// Reads the entries appended after `self.size` (by this process before a restart, or by
+    /// another server on the same database), checks and folds them ([`Loaded::walk`]), noting
+    /// what they touched. Tree hashes below index `fill_tree_from` are read and compared with
+    /// the ones the entries give ([`LoadError::Tree`] names the first that differs); those from
+    /// it on are stored as they are computed (filling in a log written before the tree existed).
+    /// `None` neither compares nor stores: the writer of the entries stored their hashes, and
+    /// this server compared the older ones when it loaded. Returns how many were read.
+    /// After a store error, `self` is the fold of a prefix of the log (whole pages); after an
+    /// entry that does not apply, the log is corrupt and `self` must be thrown away.
+    pub async fn catch_up(
+        &mut self,
+        store: &dyn Store,
+        fill_tree_from: Option<u64>,
+        touched: &mut Touched,
+    ) -> Result<u64, LoadError> {
+        let start = self.size;
+        loop {
+            let page = store.entries(self.size, LOAD_PAGE).await?;
+            if page.is_empty() {
+                return Ok(self.size - start);
+            }
+            let hashes = self.walk(&page, |r| touched.note(&r.event))?;
+            if let Some(from) = fill_tree_from {
+                // What is stored already is compared with what the entries give, so that a
+                // server never serves a tile or a proof from an altered row; what is missing
+                // is stored.
+                let (stored, missing) = hashes.split_at(hashes.partition_point(|(i, _)| *i < from));
+                if !stored.is_empty() {
+                    let indexes: Vec<u64> = stored.iter().map(|(i, _)| *i).collect();
+                    check_stored(stored, &store.tree_hashes(&indexes).await?)?;
+                }
+                if !missing.is_empty() {
+                    store.put_tree_hashes(missing).await?;
+                }
+            }
+        }
+    }
+}
+
+/// Reads the whole log, checks its chain, folds it into a state and rebuilds the Merkle tree's
+/// edge from the leaves, comparing every stored tree hash with the one the entries give and
+/// storing any missing (a log written before the tree existed). The root must equal the stored
+/// checkpoint's, if there is one at this size.
+pub async fn load(store: &dyn Store) -> Result<Loaded, LoadError> {
+    let mut loaded = Loaded::empty();
+    let stored_hashes = store.tree_hash_count().await?;
+    loaded.catch_up(store, Some(stored_hashes), &mut Touched::default()).await?;
+    if let Some(c) = store.checkpoint(loaded.size).await? {
+        let computed = loaded.tree.root()?;
+        if c.root != computed {
+            return Err(LoadError::CheckpointMismatch { size: loaded.size, stored: c.root, computed });
+        }
+    }
+    Ok(loaded)
+}
+
+/// Recomputes every projection from the log (checking the log on the way). If a server appends
+/// meanwhile, the log is read again, so that the projections never miss an entry.
+pub async fn rebuild(store: &dyn Store) -> Result<Loaded, LoadError> {
+    loop {
+        let loaded = load(store).await?;
+        match store.replace_projections(&full_snapshot(&loaded), loaded.size).await {
+            Ok(()) => return Ok(loaded),
+            Err(StoreError::Conflict { .. }) => tracing::info!("the log grew during the rebuild; reading it again"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
