@@ -5,6 +5,7 @@
 //! addr = "127.0.0.1:8080"
 //! database = "/var/lib/concord/concord.db"
 //! metrics_addr = "127.0.0.1:9464"
+//! snapshot_dir = "/var/lib/concord/snapshots"
 //! max_connections = 768
 //! header_timeout = "10s"
 //! idle_timeout = "60s"
@@ -41,6 +42,9 @@ pub struct Config {
     pub witnesses: Vec<String>,
     /// Where to serve `/metrics` (not on `addr`); none: not served.
     pub metrics_addr: Option<SocketAddr>,
+    /// Where snapshots of the state are kept, so that a start replays only the entries after
+    /// the newest. Default: `<database>.snapshots` beside a SQLite file; none on PostgreSQL.
+    pub snapshot_dir: Option<PathBuf>,
     /// Connections served at once; default: as many as the open-file limit allows.
     pub max_connections: Option<usize>,
     /// A request head must arrive within this (e.g. "10s"); also how long an idle kept-alive
@@ -67,6 +71,7 @@ impl Default for Config {
             unsigned_positions: false,
             witnesses: Vec::new(),
             metrics_addr: None,
+            snapshot_dir: None,
             max_connections: None,
             header_timeout: None,
             idle_timeout: None,
@@ -108,6 +113,7 @@ impl Config {
                         format!("CONCORD_METRICS_ADDR={v:?} is not an address like 127.0.0.1:9464")
                     })?);
                 }
+                "CONCORD_SNAPSHOT_DIR" => config.snapshot_dir = Some(PathBuf::from(v)),
                 "CONCORD_MAX_CONNECTIONS" => {
                     config.max_connections =
                         Some(v.parse().with_context(|| format!("CONCORD_MAX_CONNECTIONS={v:?} is not a number"))?);
@@ -123,7 +129,7 @@ impl Config {
                 "CONCORD_REQUEST_TIMEOUT" => config.request_timeout = Some(duration(&k, &v)?),
                 k if k.starts_with("CONCORD_") && !KNOWN_CLIENT_VARS.contains(&k) => {
                     bail!(
-                        "unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE, CONCORD_LOG_KEY, CONCORD_UNSIGNED_POSITIONS, CONCORD_WITNESSES, CONCORD_METRICS_ADDR, CONCORD_MAX_CONNECTIONS, CONCORD_HEADER_TIMEOUT, CONCORD_IDLE_TIMEOUT, CONCORD_REQUEST_TIMEOUT and CONCORD_MAX_REQUESTS_PER_CONNECTION"
+                        "unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE, CONCORD_LOG_KEY, CONCORD_UNSIGNED_POSITIONS, CONCORD_WITNESSES, CONCORD_METRICS_ADDR, CONCORD_SNAPSHOT_DIR, CONCORD_MAX_CONNECTIONS, CONCORD_HEADER_TIMEOUT, CONCORD_IDLE_TIMEOUT, CONCORD_REQUEST_TIMEOUT and CONCORD_MAX_REQUESTS_PER_CONNECTION"
                     )
                 }
                 _ => {}

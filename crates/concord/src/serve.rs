@@ -42,6 +42,11 @@ pub struct Args {
     /// or the file's `metrics_addr`; default: not served).
     #[arg(long)]
     metrics_addr: Option<std::net::SocketAddr>,
+    /// Keep snapshots of the state here, so that a start replays only the entries after the
+    /// newest (else CONCORD_SNAPSHOT_DIR or the file's `snapshot_dir`; default:
+    /// `<database>.snapshots` beside a SQLite file, none on PostgreSQL).
+    #[arg(long)]
+    snapshot_dir: Option<PathBuf>,
     /// Connections served at once; beyond, new ones are answered 503 (else
     /// CONCORD_MAX_CONNECTIONS or the file; default: what the open-file limit allows).
     #[arg(long)]
@@ -78,6 +83,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     config.unsigned_positions |= args.unsigned_positions;
     config.metrics_addr = args.metrics_addr.or(config.metrics_addr);
+    config.snapshot_dir = args.snapshot_dir.or(config.snapshot_dir);
     config.max_connections = args.max_connections.or(config.max_connections);
     config.header_timeout = args.header_timeout.or(config.header_timeout);
     config.idle_timeout = args.idle_timeout.or(config.idle_timeout);
@@ -99,7 +105,19 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Some(a) => Some(concord_server::bind(a).await.with_context(|| format!("cannot listen on {a} for metrics"))?),
         None => None,
     };
-    let identity = concord_server::LogIdentity { key: log, unsigned_positions: config.unsigned_positions, witnesses };
+    let snapshot_dir = config.snapshot_dir.clone().or_else(|| {
+        (!is_postgres(&db)).then(|| {
+            let mut dir = db.clone().into_os_string();
+            dir.push(".snapshots");
+            PathBuf::from(dir)
+        })
+    });
+    let identity = concord_server::LogIdentity {
+        key: log,
+        unsigned_positions: config.unsigned_positions,
+        witnesses,
+        snapshots: snapshot_dir.map(concord_server::snapshots::SnapshotConfig::new),
+    };
     // Several servers may share a PostgreSQL database; a SQLite file belongs to one.
     let sharing = concord_server::sequencer::Sharing { follow: is_postgres(&db).then_some(FOLLOW_INTERVAL) };
     let app = App::start_with(store, Arc::new(SystemClock), identity, sharing).await.context("cannot load the log")?;

@@ -57,8 +57,9 @@ impl MemberKey {
     }
 }
 
-/// Everything the alliance knows, folded from the log.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// Everything the alliance knows, folded from the log. Its serde form is what a server's
+/// snapshot of the fold holds (never the log's format: the log holds events).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     /// Set by the log's first entry (logs written before it existed have none).
     pub log: Option<LogSettings>,

@@ -8,7 +8,8 @@
 //!   offline verifier all run;
 //! - [`Loaded::sequence`] decides a command and appends its events; [`Loaded::seal`] closes a
 //!   batch with its tree hashes and signed checkpoint;
-//! - [`load`], [`Loaded::catch_up`] and [`rebuild`] read the log from a [`Store`].
+//! - [`load`], [`Loaded::catch_up`] and [`rebuild`] read the log from a [`Store`];
+//!   [`load_from`] starts from a [`snapshot`] the store's tree agrees with.
 //!
 //! **Invariant:** nothing here knows HTTP; offline commands (`verify`, `export`, `rebuild`,
 //! reports) use this crate without the server.
@@ -22,10 +23,11 @@ mod error;
 mod fold;
 mod read;
 mod seal;
+pub mod snapshot;
 mod touched;
 
 pub use error::LoadError;
 pub use fold::{Loaded, Walked};
-pub use read::{load, rebuild};
+pub use read::{load, load_from, rebuild};
 pub use seal::sign_checkpoint;
 pub use touched::{DeadlineUpdate, Touched, full_snapshot};

@@ -51,7 +51,42 @@ impl Loaded {
 /// storing any missing (a log written before the tree existed). The root must equal the stored
 /// checkpoint's, if there is one at this size.
 pub async fn load(store: &dyn Store) -> Result<Loaded, LoadError> {
-    let mut loaded = Loaded::empty();
+    load_after(store, Loaded::empty()).await
+}
+
+/// [`load`], starting from the first of `snapshots` (newest first) that the store agrees with:
+/// one whose size the log has reached and whose tree root is that of the store's checkpoint at
+/// that size. Only the entries after it are read. A snapshot that disagrees, or after which the
+/// log does not follow, is passed over; with none left, the whole log is read. Returns the fold
+/// and the size of the snapshot it started from.
+pub async fn load_from(
+    store: &dyn Store,
+    snapshots: impl IntoIterator<Item = Loaded>,
+) -> Result<(Loaded, Option<u64>), LoadError> {
+    let size = store.log_size().await?;
+    for snapshot in snapshots {
+        let at = snapshot.size;
+        let agrees = match (snapshot.tree.root(), store.checkpoint(at).await?) {
+            (Ok(root), Some(c)) => at > 0 && at <= size && c.root == root,
+            _ => false,
+        };
+        if !agrees {
+            tracing::warn!(size = at, "a snapshot does not match the stored tree; passing it over");
+            continue;
+        }
+        match load_after(store, snapshot).await {
+            Ok(loaded) => return Ok((loaded, Some(at))),
+            Err(LoadError::Store(e)) => return Err(e.into()),
+            Err(e) => tracing::warn!(size = at, error = %e, "the log does not follow a snapshot; passing it over"),
+        }
+    }
+    Ok((load(store).await?, None))
+}
+
+/// Folds the entries after `loaded` into it, checking the tree hashes they give against the
+/// stored ones (and storing any missing), and the root against the stored checkpoint at the
+/// log's size.
+async fn load_after(store: &dyn Store, mut loaded: Loaded) -> Result<Loaded, LoadError> {
     let stored_hashes = store.tree_hash_count().await?;
     loaded.catch_up(store, Some(stored_hashes), &mut Touched::default()).await?;
     if let Some(c) = store.checkpoint(loaded.size).await? {

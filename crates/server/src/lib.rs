@@ -19,6 +19,7 @@ mod resource;
 pub mod scheduler;
 pub mod sequencer;
 pub mod serving;
+pub mod snapshots;
 #[cfg(test)]
 mod testing;
 pub mod witnesses;
@@ -140,6 +141,9 @@ pub struct LogIdentity {
     pub unsigned_positions: bool,
     /// Witnesses to ask to cosign each new checkpoint.
     pub witnesses: Vec<witnesses::WitnessConfig>,
+    /// Where snapshots of the state are kept, to start from the newest (none: every start
+    /// replays the whole log).
+    pub snapshots: Option<snapshots::SnapshotConfig>,
 }
 
 /// A running application: its routes, and the tasks behind them.
@@ -149,6 +153,7 @@ pub struct App {
     sequencer_task: tokio::task::JoinHandle<()>,
     scheduler_task: tokio::task::JoinHandle<()>,
     witness_tasks: Vec<tokio::task::JoinHandle<()>>,
+    snapshot_task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl App {
@@ -165,8 +170,10 @@ impl App {
         log: LogIdentity,
         sharing: sequencer::Sharing,
     ) -> Result<Self, LoadError> {
-        let LogIdentity { key: log, unsigned_positions, witnesses } = log;
-        let loaded = open_log(store.as_ref(), clock.as_ref(), &log, unsigned_positions).await?;
+        let LogIdentity { key: log, unsigned_positions, witnesses, snapshots } = log;
+        let from = snapshots.as_ref().map(|c| snapshots::read(&c.dir));
+        let (loaded, started_from) =
+            open_log(store.as_ref(), clock.as_ref(), &log, unsigned_positions, from.into_iter().flatten()).await?;
         let initial: Vec<_> = loaded.state.deadlines().collect();
         let (deadline_tx, deadline_rx) = mpsc::unbounded_channel();
         let (head_tx, head_rx) = tokio::sync::watch::channel(store.latest_checkpoint().await?.map_or(0, |c| c.size));
@@ -181,6 +188,8 @@ impl App {
             head_tx,
         );
         let scheduler_task = scheduler::start(clock.clone(), handle.clone(), initial, deadline_rx, metrics.clone());
+        // A start that replayed the whole log saves its fold at once, for the next start.
+        let snapshot_task = snapshots.map(|c| snapshots::start(c, handle.published(), started_from.unwrap_or(0)));
         let state = AppState {
             inner: Arc::new(Inner {
                 store,
@@ -193,7 +202,7 @@ impl App {
             }),
         };
         let witness_tasks = witnesses::start(state.clone(), witnesses, head_rx);
-        Ok(Self { state, sequencer_task, scheduler_task, witness_tasks })
+        Ok(Self { state, sequencer_task, scheduler_task, witness_tasks, snapshot_task })
     }
 
     /// The HTTP routes.
@@ -261,7 +270,7 @@ impl App {
             t.abort();
         }
         self.scheduler_task.abort();
-        for t in &self.witness_tasks {
+        for t in self.witness_tasks.iter().chain(&self.snapshot_task) {
             t.abort();
         }
         self.sequencer_task.abort();
@@ -294,17 +303,22 @@ async fn not_found() -> ApiError {
     ApiError::NotFound("there is nothing at this address".into())
 }
 
-/// Loads the log, creating it if the database is empty, and checks that it is this key's log.
-/// Several servers may start at once on one database: the first to append creates the log, and
-/// the others load it.
+/// Loads the log (from the first of `snapshots` the store agrees with, if any), creating it if
+/// the database is empty, and checks that it is this key's log. Several servers may start at
+/// once on one database: the first to append creates the log, and the others load it. Returns
+/// the fold and the size of the snapshot it started from.
 async fn open_log(
     store: &dyn Store,
     clock: &dyn Clock,
     log: &Signer,
     unsigned_positions: bool,
-) -> Result<Loaded, LoadError> {
+    snapshots: impl IntoIterator<Item = Loaded>,
+) -> Result<(Loaded, Option<u64>), LoadError> {
     let vkey = log.verifier().to_string();
-    let mut loaded = concord_log::load(store).await?;
+    let (mut loaded, started_from) = concord_log::load_from(store, snapshots).await?;
+    if let Some(size) = started_from {
+        tracing::info!(snapshot = size, replayed = loaded.size - size, "loaded the log from a snapshot");
+    }
     if loaded.state.log.is_none() && loaded.size == 0 {
         // A new log begins by naming its origin, its key and its policy.
         let create = Command::CreateLog { origin: log.name().to_string(), log_key: vkey.clone(), unsigned_positions };
@@ -347,7 +361,7 @@ async fn open_log(
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(loaded)
+    Ok((loaded, started_from))
 }
 
 /// Binds `addr` (port 0 picks a free one) and returns the listener and its address.

@@ -71,7 +71,8 @@ id!(
 );
 
 /// Support coordination's part of the state, folded from the log.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "SupportRecords")]
 pub struct Support {
     /// Non-member states registered as donors.
     pub donors: OrdMap<CountryCode, DonorState>,
@@ -81,10 +82,43 @@ pub struct Support {
     pub coalitions: OrdMap<CoalitionId, Coalition>,
     pub funds: OrdMap<FundId, Fund>,
     pub rates: Rates,
-    /// Running totals for reports, derived from `pledges` and `deliveries` (never serialised:
-    /// [`Support`] is read back only by folding the log).
+    /// Running totals for reports, derived from `pledges` and `deliveries`: never serialised,
+    /// but built again from them when a [`Support`] is read back.
     #[serde(skip)]
     pub index: index::ReportIndex,
+}
+
+/// What a [`Support`] is read back from: everything but the index it derives.
+#[derive(Deserialize)]
+struct SupportRecords {
+    donors: OrdMap<CountryCode, DonorState>,
+    requests: OrdMap<RequestId, SupportRequest>,
+    pledges: OrdMap<PledgeId, Pledge>,
+    deliveries: OrdMap<DeliveryId, Delivery>,
+    coalitions: OrdMap<CoalitionId, Coalition>,
+    funds: OrdMap<FundId, Fund>,
+    rates: Rates,
+}
+
+impl From<SupportRecords> for Support {
+    fn from(r: SupportRecords) -> Self {
+        let mut support = Self {
+            donors: r.donors,
+            requests: r.requests,
+            pledges: r.pledges,
+            deliveries: r.deliveries,
+            coalitions: r.coalitions,
+            funds: r.funds,
+            rates: r.rates,
+            index: index::ReportIndex::default(),
+        };
+        let mut index = index::ReportIndex::default();
+        for p in support.pledges.values() {
+            index.add(p, support.deliveries_of(p.id));
+        }
+        support.index = index;
+        support
+    }
 }
 
 fn next<K: Copy + Ord, V: Clone>(map: &OrdMap<K, V>, get: impl Fn(K) -> u64) -> u64 {

@@ -114,6 +114,12 @@ impl SequencerHandle {
         self.published.borrow().clone()
     }
 
+    /// The published state, to wait for the next one.
+    #[must_use]
+    pub fn published(&self) -> watch::Receiver<Arc<Loaded>> {
+        self.published.clone()
+    }
+
     /// Whether the sequencer task is still running.
     #[must_use]
     pub fn is_alive(&self) -> bool {
