@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use concord_core::{DecisionKind, Procedure, Proposal, ProposalStatus, Significance, Stance};
 use jiff::{SignedDuration, Timestamp};
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 /// How to reach the server.
@@ -26,17 +25,12 @@ pub struct Conn {
     pub(crate) json: bool,
 }
 
-fn parse_enum<T: DeserializeOwned>(s: &str) -> Result<T, String> {
-    serde_json::from_value(Value::String(s.replace('-', "_")))
-        .map_err(|_| format!("{s:?} is not one of the accepted values"))
-}
-
 #[derive(Debug, clap::Subcommand)]
 pub enum ProposalCmd {
     /// Lists proposals.
     List {
         /// Only this status (draft, under-silence, consensus-round, adopted, adopted-with-reservations, blocked, not-adopted, withdrawn).
-        #[arg(long, value_parser = parse_enum::<ProposalStatus>)]
+        #[arg(long)]
         status: Option<ProposalStatus>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
@@ -52,7 +46,7 @@ pub enum ProposalCmd {
     /// Drafts a proposal (secretariat).
     Create {
         /// deploy-forces, assistance-programme, fund-policy, enlargement, command-or-mission, burden-sharing-pledge, statement, routine.
-        #[arg(long, value_parser = parse_enum::<DecisionKind>)]
+        #[arg(long)]
         kind: DecisionKind,
         #[arg(long)]
         title: String,
@@ -61,7 +55,7 @@ pub enum ProposalCmd {
         #[arg(long)]
         text_file: Option<PathBuf>,
         /// routine or significant (default from the kind).
-        #[arg(long, value_parser = parse_enum::<Significance>)]
+        #[arg(long)]
         significance: Option<Significance>,
         #[command(flatten)]
         conn: Conn,
@@ -70,7 +64,7 @@ pub enum ProposalCmd {
     Circulate {
         id: u64,
         /// silence or consensus-round.
-        #[arg(long, value_parser = parse_enum::<Procedure>)]
+        #[arg(long)]
         procedure: Procedure,
         #[command(flatten)]
         deadline: Deadline,
@@ -218,7 +212,7 @@ pub enum PositionCmd {
     Take {
         id: u64,
         /// concur, concur-with-reservation, opt-out, object, propose-amendment.
-        #[arg(long, value_parser = parse_enum::<Stance>)]
+        #[arg(long)]
         stance: Stance,
         /// The reservation, amendment, objection or opt-out statement.
         #[arg(long)]
@@ -326,7 +320,7 @@ pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
             let c = Client::new(&conn)?;
             let mut path = format!("/api/v1/proposals?limit={limit}");
             if let Some(s) = status {
-                path += &format!("&status={}", serde_json::to_value(s)?.as_str().unwrap_or_default());
+                path += &format!("&status={}", s.name());
             }
             let page = c.get(&path).await?;
             if conn.json {

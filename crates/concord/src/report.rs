@@ -71,8 +71,8 @@ pub struct Common {
     #[arg(long, env = "CONCORD_DATABASE")]
     db: PathBuf,
     /// What to count: committed (and later; the headline), allocated (and later), or delivered.
-    #[arg(long, value_enum, default_value = "committed")]
-    measure: MeasureArg,
+    #[arg(long, default_value = "committed")]
+    measure: Measure,
     /// The currency to report in (ISO 4217); other amounts convert at recorded, dated rates.
     #[arg(long, default_value = "EUR")]
     currency: String,
@@ -95,23 +95,6 @@ pub struct BurdenArgs {
     /// A member that opted out (left out of the shares), repeatable.
     #[arg(long = "opt-out")]
     opted_out: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum MeasureArg {
-    Committed,
-    Allocated,
-    Delivered,
-}
-
-impl From<MeasureArg> for Measure {
-    fn from(m: MeasureArg) -> Self {
-        match m {
-            MeasureArg::Committed => Self::Committed,
-            MeasureArg::Allocated => Self::Allocated,
-            MeasureArg::Delivered => Self::Delivered,
-        }
-    }
 }
 
 async fn state(db: &std::path::Path) -> anyhow::Result<concord_core::State> {
@@ -167,7 +150,7 @@ pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
             say!("{xml}");
         }
         ReportCmd::Totals(c) => {
-            let (s, cur, measure) = (support(&c.db).await?, currency(&c.currency)?, c.measure.into());
+            let (s, cur, measure) = (support(&c.db).await?, currency(&c.currency)?, c.measure);
             let t = totals(&s, measure, cur)?;
             if c.json {
                 return print_json(&t);
@@ -246,7 +229,7 @@ pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
             }
         }
         ReportCmd::Shares(c) => {
-            let (s, cur, measure) = (support(&c.db).await?, currency(&c.currency)?, c.measure.into());
+            let (s, cur, measure) = (support(&c.db).await?, currency(&c.currency)?, c.measure);
             let sh = shares(&s, measure, cur)?;
             if c.json {
                 return print_json(&sh);
@@ -266,7 +249,7 @@ pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
         }
         ReportCmd::Burden(b) => {
             let c = &b.common;
-            let (s, cur, measure) = (support(&c.db).await?, currency(&c.currency)?, c.measure.into());
+            let (s, cur, measure) = (support(&c.db).await?, currency(&c.currency)?, c.measure);
             let mut gdp = BTreeMap::new();
             for g in &b.gdp {
                 let (m, v) = g.split_once('=').with_context(|| format!("--gdp {g}: give CODE=VALUE"))?;

@@ -14,9 +14,10 @@ use concord_core::support::{
     Capability, Channel, Coalition, Coverage, Currency, Delivery, DonorState, Fund, FundPolicy, FxRate, Money,
     Priority, Rate, RequestStatus, SupportCategory, SupportRequest,
 };
+use concord_core::words::{UnknownWord, Word};
 use jiff::civil::Date;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::client::{Client, Conn};
@@ -24,22 +25,17 @@ use crate::client::{Client, Conn};
 // ---- Checking flags: one line naming the flag, before anything is sent. ----
 
 /// An enumeration flag: the API's snake_case word, written with hyphens or underscores.
-pub(crate) fn word<T: DeserializeOwned + Serialize>(flag: &str, s: &str) -> anyhow::Result<T> {
-    serde_json::from_value(Value::String(s.trim().replace('-', "_"))).map_err(|e| {
-        // serde lists the accepted words ("expected one of `a`, `b`"); show them as flags take them.
-        let accepted = e.to_string().split_once("expected ").map(|(_, tail)| tail.replace('_', "-"));
-        match accepted {
-            Some(list) => anyhow!("--{flag}: {s:?} is not accepted; expected {list}"),
-            None => anyhow!("--{flag}: {s:?} is not accepted"),
-        }
+pub(crate) fn word<T: Word>(flag: &str, s: &str) -> anyhow::Result<T> {
+    s.parse().map_err(|e: UnknownWord| {
+        // Shown as flags take them, with hyphens.
+        let accepted: Vec<_> = e.expected.iter().map(|w| format!("`{}`", w.replace('_', "-"))).collect();
+        anyhow!("--{flag}: {s:?} is not accepted; expected one of {}", accepted.join(", "))
     })
 }
 
 /// An enumeration filter, checked, as the API's word (`partially_covered`) for a query string.
-pub(crate) fn filter<T: DeserializeOwned + Serialize>(flag: &str, s: Option<&str>) -> anyhow::Result<Option<String>> {
-    let Some(s) = s else { return Ok(None) };
-    let v = serde_json::to_value(word::<T>(flag, s)?)?;
-    Ok(v.as_str().map(str::to_owned))
+pub(crate) fn filter<T: Word>(flag: &str, s: Option<&str>) -> anyhow::Result<Option<String>> {
+    s.map(|s| word::<T>(flag, s).map(|v| v.name().to_owned())).transpose()
 }
 
 pub(crate) fn code(flag: &str, s: &str) -> anyhow::Result<CountryCode> {

@@ -479,7 +479,7 @@ fn field<'a>(fields: &'a Fields, k: &str) -> &'a str {
     fields.get(k).map_or("", |s| s.trim())
 }
 
-fn required<T: serde::de::DeserializeOwned>(
+fn required<T: concord_core::words::Word>(
     errors: &mut FieldErrors,
     fields: &Fields,
     k: &str,
