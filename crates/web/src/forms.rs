@@ -32,29 +32,8 @@ impl FieldErrors {
 
     /// Places a domain refusal beside the field it is about (the whole form if none is known).
     pub fn refusal(&mut self, refusal: &Refusal, fields: &[&str]) {
-        let field = match refusal {
-            Refusal::Invalid { field, .. } => Some(*field),
-            _ => {
-                let code = refusal.code();
-                if code.contains("deadline") || code == "not-an-extension" || code == "not-a-curtailment" {
-                    Some("deadline")
-                } else if code == "text-required" {
-                    Some("text")
-                } else if code.contains("signature") || code.contains("signed") || code.contains("key") {
-                    Some("evidence")
-                } else if code.contains("opt-out") {
-                    Some("stance")
-                } else if code.contains("lethal") || code.contains("fund") {
-                    Some("channel")
-                } else if code.contains("pledge") || code.contains("delivery") {
-                    Some("pledge")
-                } else {
-                    None
-                }
-            }
-        };
         // A form names its fields after its purpose (`amend_deadline`): match by suffix.
-        match field.and_then(|g| fields.iter().find(|f| f.ends_with(g))) {
+        match refusal.field().and_then(|g| fields.iter().find(|f| f.ends_with(g))) {
             Some(f) => self.add(f, refusal.to_string()),
             None => self.add("", refusal.to_string()),
         }
