@@ -130,14 +130,14 @@ pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
             if a.json {
                 return print_json(&s.pledges.values().collect::<Vec<_>>());
             }
-            crate::pledges::pledges_csv(&s, std::io::stdout().lock())?;
+            crate::support_csv::pledges_csv(&s, std::io::stdout().lock())?;
         }
         ReportCmd::Deliveries(a) => {
             let s = support(&a.db).await?;
             if a.json {
                 return print_json(&s.deliveries.values().collect::<Vec<_>>());
             }
-            crate::pledges::deliveries_csv(&s, std::io::stdout().lock())?;
+            crate::support_csv::deliveries_csv(&s, std::io::stdout().lock())?;
         }
         ReportCmd::Iati(a) => {
             let state = state(&a.db).await?;
