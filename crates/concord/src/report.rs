@@ -7,9 +7,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use concord_core::CountryCode;
 use concord_core::support::report::{burden_share, pledged_vs_delivered, request_gaps, shares, totals};
 use concord_core::support::{Currency, Measure, Money, Support};
+use concord_core::words::Word;
 
 /// `println!` that returns the error (a closed pipe, `| head`) instead of panicking, and
 /// escapes what a terminal would obey (`crate::terminal`).
@@ -71,7 +73,7 @@ pub struct Common {
     #[arg(long, env = "CONCORD_DATABASE")]
     db: PathBuf,
     /// What to count: committed (and later; the headline), allocated (and later), or delivered.
-    #[arg(long, default_value = "committed")]
+    #[arg(long, default_value = "committed", value_parser = listed::<Measure>())]
     measure: Measure,
     /// The currency to report in (ISO 4217); other amounts convert at recorded, dated rates.
     #[arg(long, default_value = "EUR")]
@@ -108,6 +110,12 @@ async fn state(db: &std::path::Path) -> anyhow::Result<concord_core::State> {
 
 async fn support(db: &std::path::Path) -> anyhow::Result<Support> {
     Ok(state(db).await?.support)
+}
+
+/// An enumeration's flag with its serde names listed in `--help` (`[possible values: …]`), parsed
+/// by its `FromStr`.
+fn listed<T: Word + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(T::VALUES.iter().map(|v| v.name())).try_map(|s| s.parse::<T>())
 }
 
 fn currency(s: &str) -> anyhow::Result<Currency> {

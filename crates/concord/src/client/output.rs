@@ -19,8 +19,7 @@ pub(crate) struct Page<T> {
 /// Prints the API's JSON (`--json`), or else the answer read as `T` through `text`.
 pub(crate) fn show<T: DeserializeOwned>(conn: &Conn, v: Value, text: impl FnOnce(T)) -> anyhow::Result<()> {
     if conn.json {
-        println!("{}", serde_json::to_string_pretty(&v)?);
-        return Ok(());
+        return print_json(&v);
     }
     text(serde_json::from_value(v).context("the server's answer is not in the expected shape")?);
     Ok(())
@@ -43,6 +42,7 @@ pub(crate) fn print_json(v: &Value) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How a category is described in text.
 pub(crate) fn lethality(lethal: bool) -> &'static str {
     if lethal { "lethal" } else { "non-lethal" }
 }

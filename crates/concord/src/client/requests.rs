@@ -6,8 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::flags::{PageArgs, code, date, filter, opt, query, word};
-use super::output::lethality;
-use super::output::{Page, show, table};
+use super::output::{Page, lethality, show, table};
 use super::{Client, Conn};
 use crate::terminal::outln;
 
