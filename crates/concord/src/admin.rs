@@ -223,12 +223,12 @@ mod tests {
         let store = open_store(&dir.path().join("r.db")).await.unwrap();
         let log = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [5; 32]).unwrap();
         let mut n = 0u8;
-        let keys = crate::scenario::DemoKeys::new(log, || {
+        let keys = crate::demo::scenario::DemoKeys::new(log, || {
             n += 1;
             Ok([n; 32])
         })
         .unwrap();
-        crate::scenario::load(store.as_ref(), "2026-11-25T17:00:00Z".parse().unwrap(), &keys).await.unwrap();
+        crate::demo::scenario::load(store.as_ref(), "2026-11-25T17:00:00Z".parse().unwrap(), &keys).await.unwrap();
         let live = store.dump_projections().await.unwrap();
         assert!(live.contains("Winter equipment"), "the dump shows the projections");
 

@@ -1,6 +1,9 @@
-//! `concord`: the one binary. Server (`serve`, `demo`), administration (`token`, `rebuild`) and
-//! client commands that talk to a server (`proposal`, `position`, and support's `request`,
-//! `pledge`, `delivery`, `coalition`, `fund`, `rate`, `donor`).
+//! `concord`: the one binary. Server (`serve`, and `demo` in [`demo`] with its data),
+//! administration and the other offline commands (`token`, `user`, `keygen`, `rebuild`,
+//! `export`, `import`, `report`, `verify`, `synth`, `witness`: one module each, at the top), and
+//! client commands that talk to a server over its API ([`client`], one module per resource:
+//! `proposal`, `position`, `member`, and support's `request`, `pledge`, `delivery`,
+//! `coalition`, `fund`, `rate`, `donor`).
 //!
 //! Errors end the process with a one-line message on stderr and a non-zero exit code.
 
@@ -13,13 +16,9 @@ mod demo;
 mod export;
 mod import;
 mod keys;
-mod pledges;
 mod report;
-mod scenario;
 mod serve;
-mod support_client;
-mod support_history;
-mod support_pledges;
+mod support_csv;
 mod synth;
 mod terminal;
 mod users;
@@ -64,25 +63,25 @@ enum Cmd {
     Import(import::Args),
     /// A partner's requests on a server: file, withdraw, list, show (with coverage).
     #[command(subcommand)]
-    Request(support_client::RequestCmd),
+    Request(client::requests::RequestCmd),
     /// Pledges on a server: record, status, deliver, correct, list, show; import a CSV file.
     #[command(subcommand)]
-    Pledge(support_pledges::PledgeCmd),
+    Pledge(client::pledges::PledgeCmd),
     /// Deliveries on a server: confirm receipt, show.
     #[command(subcommand)]
-    Delivery(support_client::DeliveryCmd),
+    Delivery(client::deliveries::DeliveryCmd),
     /// Coalitions on a server: form, join, list, show.
     #[command(subcommand)]
-    Coalition(support_client::CoalitionCmd),
+    Coalition(client::coalitions::CoalitionCmd),
     /// The alliance's funds on a server: create, list, show.
     #[command(subcommand)]
-    Fund(support_client::FundCmd),
+    Fund(client::funds::FundCmd),
     /// Dated exchange rates on a server: record, list.
     #[command(subcommand)]
-    Rate(support_client::RateCmd),
+    Rate(client::rates::RateCmd),
     /// Non-member donor states on a server: register, list.
     #[command(subcommand)]
-    Donor(support_client::DonorCmd),
+    Donor(client::donors::DonorCmd),
     /// Support reports computed from a database's log: totals, delivery, gaps, shares, burden.
     #[command(subcommand)]
     Report(report::ReportCmd),
@@ -94,13 +93,13 @@ enum Cmd {
     Synth(synth::Args),
     /// Proposals on a server: list, show, create, circulate, amend, extend, curtail, withdraw.
     #[command(subcommand)]
-    Proposal(client::ProposalCmd),
+    Proposal(client::proposals::ProposalCmd),
     /// Positions on a server (signed locally with --key).
     #[command(subcommand)]
-    Position(client::PositionCmd),
+    Position(client::positions::PositionCmd),
     /// Member delegations' keys on a server.
     #[command(subcommand)]
-    Member(client::MemberCmd),
+    Member(client::members::MemberCmd),
 }
 
 fn main() -> ExitCode {
@@ -125,17 +124,17 @@ fn main() -> ExitCode {
             Cmd::Import(args) => import::run(args).await,
             Cmd::Report(cmd) => report::run(cmd).await,
             Cmd::Synth(args) => synth::run(args).await,
-            Cmd::Request(cmd) => support_client::request(cmd).await,
-            Cmd::Pledge(cmd) => support_pledges::pledge(cmd).await,
-            Cmd::Delivery(cmd) => support_client::delivery(cmd).await,
-            Cmd::Coalition(cmd) => support_client::coalition(cmd).await,
-            Cmd::Fund(cmd) => support_client::fund(cmd).await,
-            Cmd::Rate(cmd) => support_client::rate(cmd).await,
-            Cmd::Donor(cmd) => support_client::donor(cmd).await,
+            Cmd::Request(cmd) => client::requests::request(cmd).await,
+            Cmd::Pledge(cmd) => client::pledges::pledge(cmd).await,
+            Cmd::Delivery(cmd) => client::deliveries::delivery(cmd).await,
+            Cmd::Coalition(cmd) => client::coalitions::coalition(cmd).await,
+            Cmd::Fund(cmd) => client::funds::fund(cmd).await,
+            Cmd::Rate(cmd) => client::rates::rate(cmd).await,
+            Cmd::Donor(cmd) => client::donors::donor(cmd).await,
             Cmd::Witness(args) => witness::run(args).await,
-            Cmd::Proposal(cmd) => client::proposal(cmd).await,
-            Cmd::Position(cmd) => client::position(cmd).await,
-            Cmd::Member(cmd) => client::member(cmd).await,
+            Cmd::Proposal(cmd) => client::proposals::proposal(cmd).await,
+            Cmd::Position(cmd) => client::positions::position(cmd).await,
+            Cmd::Member(cmd) => client::members::member(cmd).await,
         }
     });
     match result {

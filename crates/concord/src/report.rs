@@ -7,9 +7,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use concord_core::CountryCode;
 use concord_core::support::report::{burden_share, pledged_vs_delivered, request_gaps, shares, totals};
 use concord_core::support::{Currency, Measure, Money, Support};
+use concord_core::words::Word;
 
 /// `println!` that returns the error (a closed pipe, `| head`) instead of panicking, and
 /// escapes what a terminal would obey (`crate::terminal`).
@@ -71,8 +73,8 @@ pub struct Common {
     #[arg(long, env = "CONCORD_DATABASE")]
     db: PathBuf,
     /// What to count: committed (and later; the headline), allocated (and later), or delivered.
-    #[arg(long, value_enum, default_value = "committed")]
-    measure: MeasureArg,
+    #[arg(long, default_value = "committed", value_parser = listed::<Measure>())]
+    measure: Measure,
     /// The currency to report in (ISO 4217); other amounts convert at recorded, dated rates.
     #[arg(long, default_value = "EUR")]
     currency: String,
@@ -97,23 +99,6 @@ pub struct BurdenArgs {
     opted_out: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum MeasureArg {
-    Committed,
-    Allocated,
-    Delivered,
-}
-
-impl From<MeasureArg> for Measure {
-    fn from(m: MeasureArg) -> Self {
-        match m {
-            MeasureArg::Committed => Self::Committed,
-            MeasureArg::Allocated => Self::Allocated,
-            MeasureArg::Delivered => Self::Delivered,
-        }
-    }
-}
-
 async fn state(db: &std::path::Path) -> anyhow::Result<concord_core::State> {
     if !crate::serve::database_exists(db) {
         bail!("no database at {}", db.display());
@@ -125,6 +110,12 @@ async fn state(db: &std::path::Path) -> anyhow::Result<concord_core::State> {
 
 async fn support(db: &std::path::Path) -> anyhow::Result<Support> {
     Ok(state(db).await?.support)
+}
+
+/// An enumeration's flag with its serde names listed in `--help` (`[possible values: …]`), parsed
+/// by its `FromStr`.
+fn listed<T: Word + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(T::VALUES.iter().map(|v| v.name())).try_map(|s| s.parse::<T>())
 }
 
 fn currency(s: &str) -> anyhow::Result<Currency> {
@@ -147,14 +138,14 @@ pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
             if a.json {
                 return print_json(&s.pledges.values().collect::<Vec<_>>());
             }
-            crate::pledges::pledges_csv(&s, std::io::stdout().lock())?;
+            crate::support_csv::pledges_csv(&s, std::io::stdout().lock())?;
         }
         ReportCmd::Deliveries(a) => {
             let s = support(&a.db).await?;
             if a.json {
                 return print_json(&s.deliveries.values().collect::<Vec<_>>());
             }
-            crate::pledges::deliveries_csv(&s, std::io::stdout().lock())?;
+            crate::support_csv::deliveries_csv(&s, std::io::stdout().lock())?;
         }
         ReportCmd::Iati(a) => {
             let state = state(&a.db).await?;
@@ -167,7 +158,7 @@ pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
             say!("{xml}");
         }
         ReportCmd::Totals(c) => {
-            let (s, cur, measure) = (support(&c.db).await?, currency(&c.currency)?, c.measure.into());
+            let (s, cur, measure) = (support(&c.db).await?, currency(&c.currency)?, c.measure);
             let t = totals(&s, measure, cur)?;
             if c.json {
                 return print_json(&t);
@@ -246,7 +237,7 @@ pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
             }
         }
         ReportCmd::Shares(c) => {
-            let (s, cur, measure) = (support(&c.db).await?, currency(&c.currency)?, c.measure.into());
+            let (s, cur, measure) = (support(&c.db).await?, currency(&c.currency)?, c.measure);
             let sh = shares(&s, measure, cur)?;
             if c.json {
                 return print_json(&sh);
@@ -266,7 +257,7 @@ pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
         }
         ReportCmd::Burden(b) => {
             let c = &b.common;
-            let (s, cur, measure) = (support(&c.db).await?, currency(&c.currency)?, c.measure.into());
+            let (s, cur, measure) = (support(&c.db).await?, currency(&c.currency)?, c.measure);
             let mut gdp = BTreeMap::new();
             for g in &b.gdp {
                 let (m, v) = g.split_once('=').with_context(|| format!("--gdp {g}: give CODE=VALUE"))?;

@@ -85,8 +85,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if !crate::serve::is_postgres(&path) {
         crate::keys::write_private_key(&path.with_file_name("demo-log.key"), &log)?;
     }
-    let keys = crate::scenario::DemoKeys::new(log.clone(), || Ok(rng.random()))?;
-    crate::scenario::load(store.as_ref(), recorded_at() - 1.hour(), &keys).await?;
+    let keys = crate::demo::scenario::DemoKeys::new(log.clone(), || Ok(rng.random()))?;
+    crate::demo::scenario::load(store.as_ref(), recorded_at() - 1.hour(), &keys).await?;
     let mut loaded = concord_log::load(store.as_ref()).await.context("cannot read the scenario back")?;
     let mut w = Writer { store: store.as_ref(), log: &log, entries: Vec::new(), touched: Touched::default() };
     let world = World::new(&loaded.state, &args)?;
@@ -445,7 +445,7 @@ fn capability(category: SupportCategory) -> Capability {
 fn write_csv(args: &Args, path: &PathBuf) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(args.seed);
-    let members: Vec<CountryCode> = crate::scenario::steps(recorded_at())
+    let members: Vec<CountryCode> = crate::demo::scenario::steps(recorded_at())
         .into_iter()
         .filter_map(|(_, _, c)| match c {
             Command::AdmitMember { member } => Some(member.code),
@@ -473,7 +473,7 @@ fn write_csv(args: &Args, path: &PathBuf) -> anyhow::Result<()> {
         .collect();
     let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let rows = pledges.iter().map(|p| (None, &p.terms, p.status.unwrap_or(PledgeStatus::Announced)));
-    crate::pledges::write_csv(rows, std::io::BufWriter::new(file))?;
+    crate::support_csv::write_csv(rows, std::io::BufWriter::new(file))?;
     outln!(
         "synth: {} pledges written to {} in {:.1} s",
         pledges.len(),

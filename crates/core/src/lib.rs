@@ -39,11 +39,12 @@
 
 mod command;
 mod country;
+#[macro_use]
+pub mod words;
 mod decide;
 mod decision;
 mod event;
 mod member;
-#[macro_use]
 mod proposal;
 mod refusal;
 pub mod rules;

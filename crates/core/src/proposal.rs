@@ -258,25 +258,6 @@ impl Proposal {
     }
 }
 
-/// The words people read for a value: its serde name with spaces (`under_silence` → "under
-/// silence"). A test checks that the two spellings agree.
-macro_rules! words {
-    ($t:ty { $($variant:ident => $text:literal),* $(,)? }) => {
-        impl $t {
-            /// The value in words.
-            #[must_use]
-            pub fn words(self) -> &'static str {
-                match self { $(Self::$variant => $text),* }
-            }
-        }
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.words())
-            }
-        }
-    };
-}
-
 words!(DecisionKind {
     DeployForces => "deploy forces",
     AssistanceProgramme => "assistance programme",
@@ -306,52 +287,3 @@ words!(Stance {
     Object => "object",
     ProposeAmendment => "propose amendment",
 });
-
-#[cfg(test)]
-mod words_tests {
-    use super::*;
-
-    fn serde_name<T: Serialize>(v: T) -> String {
-        serde_json::to_value(v).unwrap().as_str().unwrap().to_owned()
-    }
-
-    #[test]
-    fn words_are_the_serde_names_with_spaces() {
-        use DecisionKind as K;
-        for k in [
-            K::DeployForces,
-            K::AssistanceProgramme,
-            K::FundPolicy,
-            K::Enlargement,
-            K::CommandOrMission,
-            K::BurdenSharingPledge,
-            K::Statement,
-            K::Routine,
-        ] {
-            assert_eq!(k.words().replace(' ', "_"), serde_name(k));
-        }
-        use ProposalStatus as S;
-        for s in [
-            S::Draft,
-            S::UnderSilence,
-            S::ConsensusRound,
-            S::Adopted,
-            S::AdoptedWithReservations,
-            S::Blocked,
-            S::NotAdopted,
-            S::Withdrawn,
-        ] {
-            assert_eq!(s.words().replace(' ', "_"), serde_name(s));
-        }
-        use Stance as P;
-        for p in [P::Concur, P::ConcurWithReservation, P::OptOut, P::Object, P::ProposeAmendment] {
-            assert_eq!(p.words().replace(' ', "_"), serde_name(p));
-        }
-        for p in [Procedure::Silence, Procedure::ConsensusRound] {
-            assert_eq!(p.words().replace(' ', "_"), serde_name(p));
-        }
-        for s in [Significance::Routine, Significance::Significant] {
-            assert_eq!(s.words().replace(' ', "_"), serde_name(s));
-        }
-    }
-}

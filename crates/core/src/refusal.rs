@@ -284,6 +284,89 @@ impl Refusal {
         }
     }
 
+    /// The command's field a refusal is about, for a form to show it beside that field; `None`
+    /// when it is about the command as a whole. Field names are the commands' own (`deadline`,
+    /// `stance`, `evidence`, `channel`, …); a form matches them against its inputs.
+    #[must_use]
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::InRow { refusal, .. } => refusal.field(),
+            Self::Invalid { field, .. } | Self::NegativeAmount { field, .. } | Self::AmountOverflow { field } => {
+                Some(field)
+            }
+            Self::DeadlineNotInFuture { .. }
+            | Self::DeadlineRequired
+            | Self::DeadlinePassed { .. }
+            | Self::NotAnExtension { .. }
+            | Self::NotACurtailment { .. } => Some("deadline"),
+            Self::TextRequired { .. } => Some("text"),
+            Self::OptOutNotAllowed { .. } => Some("stance"),
+            Self::SilenceNotAllowed { .. } => Some("procedure"),
+            Self::SignificanceMismatch { .. } => Some("significance"),
+            // A signed position's statement and signature travel in its evidence.
+            Self::BadKey { .. }
+            | Self::KeyExists { .. }
+            | Self::UnknownKey { .. }
+            | Self::KeyRevoked { .. }
+            | Self::SignatureRequired { .. }
+            | Self::BadSignedPosition { .. }
+            | Self::NoValidKey { .. } => Some("evidence"),
+            // Whether lethal aid may go somewhere is a question of the channel it takes.
+            Self::LethalOnAllianceFund { .. }
+            | Self::LethalChannel { .. }
+            | Self::FundNonLethalOnly { .. }
+            | Self::AllianceFundPolicy { .. } => Some("channel"),
+            Self::UnknownFund { .. } => Some("fund"),
+            Self::UnknownCoalition { .. } | Self::NotAParticipant { .. } => Some("coalition"),
+            Self::UnknownRequest { .. } | Self::RequestWithdrawn { .. } | Self::RequestMismatch { .. } => {
+                Some("request")
+            }
+            Self::UnknownPledge { .. }
+            | Self::UnknownDelivery { .. }
+            | Self::PledgeCancelled { .. }
+            | Self::CancelAfterDelivery { .. }
+            | Self::OverDelivery { .. }
+            | Self::CorrectionBelowZero { .. } => Some("pledge"),
+            Self::StatusNotForward { .. } => Some("status"),
+            Self::CurrencyMismatch { .. } => Some("currency"),
+            Self::DecisionRequired { .. }
+            | Self::DecisionNotAdopted { .. }
+            | Self::DecisionKindUnsuitable { .. }
+            | Self::NoAllianceDecision { .. } => Some("authorised_by"),
+            Self::NotPermitted { .. }
+            | Self::UnknownMember { .. }
+            | Self::UnknownProposal { .. }
+            | Self::MemberExists { .. }
+            | Self::PartnerExists { .. }
+            | Self::PartnerIsNotMember { .. }
+            | Self::MemberIsNotPartner { .. }
+            | Self::DepartureBeforeAccession { .. }
+            | Self::AlreadyDeparted { .. }
+            | Self::NotADraft { .. }
+            | Self::NotOpen { .. }
+            | Self::AlreadyFinal { .. }
+            | Self::NotDue { .. }
+            | Self::NotAnElector { .. }
+            | Self::PartnerCannotTakePositions { .. }
+            | Self::StaleRevision { .. }
+            | Self::NoElectors { .. }
+            | Self::LogExists
+            | Self::NoLog
+            | Self::ReplayedPosition { .. }
+            | Self::UnknownDonor { .. }
+            | Self::UnknownPartner { .. }
+            | Self::PartnerIsNotDonor { .. }
+            | Self::DonorIsMember { .. }
+            | Self::DonorExists { .. }
+            | Self::LeadNotParticipant { .. }
+            | Self::AlreadyParticipant { .. }
+            | Self::CoalitionExists { .. }
+            | Self::FundExists { .. }
+            | Self::AlreadyConfirmed { .. }
+            | Self::RateExists { .. } => None,
+        }
+    }
+
     /// The broad class of refusal, for transports that need one (HTTP status codes).
     #[must_use]
     pub fn class(&self) -> RefusalClass {
@@ -344,4 +427,21 @@ pub enum RefusalClass {
     Invalid,
     /// The command conflicts with the current state (already decided, deadline passed, …).
     Conflict,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_names_the_field_it_is_about() {
+        let at: Timestamp = "2024-02-28T12:00:00Z".parse().unwrap_or_default();
+        assert_eq!(Refusal::Invalid { field: "title", reason: "empty".into() }.field(), Some("title"));
+        assert_eq!(Refusal::DeadlinePassed { deadline: at }.field(), Some("deadline"));
+        assert_eq!(Refusal::TextRequired { stance: Stance::Object }.field(), Some("text"));
+        assert_eq!(Refusal::BadSignedPosition { reason: "x".into() }.field(), Some("evidence"));
+        let row = Refusal::InRow { row: 3, refusal: Box::new(Refusal::UnknownPledge { pledge: PledgeId(1) }) };
+        assert_eq!(row.field(), Some("pledge"));
+        assert_eq!(Refusal::NotDue { deadline: at }.field(), None);
+    }
 }

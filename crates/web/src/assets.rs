@@ -3,10 +3,18 @@
 //! Both files are hand-written and small; nothing is fetched from elsewhere, so the content
 //! security policy allows only this origin and no inline script or style at all.
 
+use axum::Router;
 use axum::extract::{Path, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use concord_server::AppState;
+
+/// The compiled-in CSS and JavaScript.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/static/{file}", get(serve))
+}
 
 const CSS: &str = include_str!("../static/app.css");
 const JS: &str = include_str!("../static/app.js");

@@ -7,8 +7,7 @@
 use std::collections::BTreeMap;
 
 use concord_core::Refusal;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use concord_core::words::Word;
 
 /// Errors by field name; `""` is the form as a whole.
 #[derive(Debug, Clone, Default)]
@@ -33,29 +32,8 @@ impl FieldErrors {
 
     /// Places a domain refusal beside the field it is about (the whole form if none is known).
     pub fn refusal(&mut self, refusal: &Refusal, fields: &[&str]) {
-        let field = match refusal {
-            Refusal::Invalid { field, .. } => Some(*field),
-            _ => {
-                let code = refusal.code();
-                if code.contains("deadline") || code == "not-an-extension" || code == "not-a-curtailment" {
-                    Some("deadline")
-                } else if code == "text-required" {
-                    Some("text")
-                } else if code.contains("signature") || code.contains("signed") || code.contains("key") {
-                    Some("evidence")
-                } else if code.contains("opt-out") {
-                    Some("stance")
-                } else if code.contains("lethal") || code.contains("fund") {
-                    Some("channel")
-                } else if code.contains("pledge") || code.contains("delivery") {
-                    Some("pledge")
-                } else {
-                    None
-                }
-            }
-        };
         // A form names its fields after its purpose (`amend_deadline`): match by suffix.
-        match field.and_then(|g| fields.iter().find(|f| f.ends_with(g))) {
+        match refusal.field().and_then(|g| fields.iter().find(|f| f.ends_with(g))) {
             Some(f) => self.add(f, refusal.to_string()),
             None => self.add("", refusal.to_string()),
         }
@@ -63,17 +41,14 @@ impl FieldErrors {
 }
 
 /// A value from its serde name (`under_silence`), as the API and the log spell it.
-pub fn parse_enum<T: DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.trim().to_owned())).ok()
+pub fn parse_enum<T: Word>(s: &str) -> Option<T> {
+    s.parse().ok()
 }
 
 /// A value's serde name.
 #[must_use]
-pub fn slug<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
+pub fn slug<T: Word>(v: &T) -> String {
+    v.name().to_owned()
 }
 
 /// One `<option>`.
@@ -85,7 +60,7 @@ pub struct Opt {
 }
 
 /// Options for every value in `all`, labelled in words, `selected` (a serde name) selected.
-pub fn options<T: Serialize + Copy>(all: &[T], words: impl Fn(T) -> String, selected: &str) -> Vec<Opt> {
+pub fn options<T: Word>(all: &[T], words: impl Fn(T) -> String, selected: &str) -> Vec<Opt> {
     all.iter()
         .map(|v| {
             let value = slug(v);

@@ -36,7 +36,6 @@ mod timefmt;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, post};
 use concord_server::AppState;
 
 pub use error::WebError;
@@ -53,28 +52,8 @@ pub struct WebConfig {
 /// HTML 404 fallback, so the merged router must have no other fallback.
 pub fn router(config: WebConfig) -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::dashboard::show))
-        .route("/login", get(pages::login::form).post(pages::login::submit))
-        .route("/logout", post(pages::login::logout))
-        .route("/proposals/new", get(pages::proposal::new_form).post(pages::proposal::draft))
-        .route("/proposals/{id}", get(pages::proposal::show))
-        .route("/proposals/{id}/position", post(pages::proposal::take_position))
-        .route("/proposals/{id}/circulate", post(pages::proposal::circulate))
-        .route("/proposals/{id}/amend", post(pages::proposal::amend))
-        .route("/proposals/{id}/deadline", post(pages::proposal::move_deadline))
-        .route("/proposals/{id}/withdraw", post(pages::proposal::withdraw))
-        .route("/members", get(pages::members::show))
-        .route("/coalitions", get(pages::members::coalitions))
-        .route("/support", get(pages::support::show))
-        .route("/support/requests", post(pages::support::file_request))
-        .route("/support/requests/{id}/withdraw", post(pages::support::withdraw_request))
-        .route("/support/pledges", post(pages::support::record_pledge))
-        .route("/support/deliveries", post(pages::support::record_delivery))
-        .route("/support/deliveries/{id}/confirm", post(pages::support::confirm_receipt))
-        .route("/support/dashboard", get(pages::charts_page::show))
-        .route("/log", get(pages::log::show))
-        .route("/events", get(pages::events::stream))
-        .route("/static/{file}", get(assets::serve))
+        .merge(pages::router())
+        .merge(assets::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(frame::errors))
         .layer(axum::middleware::from_fn(assets::security_headers))

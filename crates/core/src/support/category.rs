@@ -6,8 +6,6 @@
 //! sector code in the reporting organisation's own vocabulary (99, since military items are not
 //! ODA and have no DAC code), a DAC code where one applies, and the Kiel tracker's `item_type`.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 /// Kiel's `aid_type_general`.

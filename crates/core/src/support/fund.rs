@@ -6,8 +6,6 @@
 //! the alliance coordinates members' purchases (PURL-like) may take any category its policy
 //! allows. Contributions are the pledges that name the fund.
 
-use std::fmt;
-
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 

@@ -5,8 +5,6 @@
 //! delivered. Deliveries never exceed the pledged quantity or value, except through a delivery
 //! record marked as a correction (like the Kiel tracker's negative rows), which states its reason.
 
-use std::fmt;
-
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};

@@ -11,10 +11,10 @@
 //! converted exactly to minor units.
 
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
 use super::{CoalitionId, Currency, FundId, Money, PledgeEntry, PledgeId, PledgeStatus, PledgeTerms, RequestId};
 use crate::CountryCode;
+use crate::words::Word;
 
 /// The export's header: an `id` column, then the columns [`parse`] reads, so an export imports
 /// again.
@@ -144,16 +144,12 @@ fn entry(r: Row) -> Result<PledgeEntry, String> {
 }
 
 /// An enumeration from its API word (the serde name), so that CSV and JSON spell it alike.
-fn word<T: DeserializeOwned>(column: &str, s: &str) -> Result<T, String> {
-    serde_json::from_value(serde_json::Value::String(s.trim().to_owned()))
-        .map_err(|_| format!("{column}: {s:?} is not one of the accepted values"))
+fn word<T: Word>(column: &str, s: &str) -> Result<T, String> {
+    s.parse().map_err(|e| format!("{column}: {e}"))
 }
 
-fn word_of<T: serde::Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        other => format!("{other:?}"),
-    }
+fn word_of<T: Word>(v: &T) -> String {
+    v.name().to_owned()
 }
 
 fn code(column: &str, s: &str) -> Result<CountryCode, String> {

@@ -5,8 +5,6 @@
 //! never disagree with them: pledged is the sum of the non-cancelled linked pledges' quantities,
 //! delivered the sum of what was delivered against them.
 
-use std::fmt;
-
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};

@@ -22,12 +22,13 @@ use concord_core::support::{
     Channel, CoalitionId, CoalitionTerms, Currency, DeliveryId, DonorState, FundTerms, FxRate, Measure, Money,
     PledgeId, PledgeStatus, PledgeTerms, RequestId, RequestTerms, SupportCategory,
 };
+use concord_core::words::Word;
 use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::Write;
 use super::extract::{Path, Query};
-use super::params::{country, currency, invalid, word};
+use super::params::{country, currency, invalid};
 use super::support_reads::read;
 use crate::AppState;
 use crate::auth::Caller;
@@ -342,17 +343,16 @@ struct TotalsPage {
 const TOTALS_LIMIT: usize = 1_000;
 const TOTALS_MAX_LIMIT: usize = 10_000;
 
-fn word_of<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
-fn cursor_word<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, ApiError> {
-    word("after", Some(s))?.ok_or_else(|| invalid("after", "a part of it is empty"))
+fn cursor_word<T: Word>(s: &str) -> Result<T, ApiError> {
+    if s.is_empty() {
+        return Err(invalid("after", "a part of it is empty"));
+    }
+    s.parse().map_err(|e| invalid("after", e))
 }
 
 /// The cursor of a row: `month,donor,category,channel,status`.
 fn cursor(k: &RowKey) -> String {
-    format!("{},{},{},{},{}", k.month, k.donor, word_of(&k.category), word_of(&k.channel), word_of(&k.status))
+    format!("{},{},{},{},{}", k.month, k.donor, k.category.name(), k.channel.name(), k.status.name())
 }
 
 fn parse_cursor(s: &str) -> Result<RowKey, ApiError> {

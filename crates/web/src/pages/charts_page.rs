@@ -3,8 +3,10 @@
 //! title, axes with units and a legend, beside a table of the same numbers.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use axum::routing::get;
 use concord_core::support::{Currency, Measure};
 use concord_server::AppState;
 use serde::Deserialize;
@@ -16,6 +18,11 @@ use crate::forms::{Opt, options, parse_enum};
 use crate::layout::Layout;
 use crate::reports::{self, Figures, millions};
 use crate::session::Viewer;
+
+/// The support dashboard's charts.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/support/dashboard", get(show))
+}
 
 /// A table row of a chart: a label and its formatted numbers.
 #[derive(Debug, Clone)]

@@ -1,8 +1,10 @@
 //! `/`: open procedures with live countdowns, and what needs the signed-in viewer's action.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
+use axum::routing::get;
 use concord_core::{Actor, Proposal, ProposalStatus, State as Domain};
 use concord_server::AppState;
 use jiff::Timestamp;
@@ -12,6 +14,11 @@ use crate::layout::Layout;
 use crate::session::Viewer;
 use crate::timefmt;
 use crate::{WebError, reports};
+
+/// The dashboard, at `/`.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/", get(show))
+}
 
 /// A deadline as every page shows it: exact instant, UTC, and the time left at render.
 #[derive(Debug, Clone)]

@@ -5,10 +5,17 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
 use concord_server::AppState;
 use futures::Stream;
+
+/// The live-refresh stream.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/events", get(stream))
+}
 
 /// `GET /events`.
 pub async fn stream(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {

@@ -3,9 +3,11 @@
 //! Readable without signing in, like the API's `/log` endpoints.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use axum::routing::get;
 use concord_server::AppState;
 use serde::Deserialize;
 
@@ -13,6 +15,11 @@ use super::page;
 use crate::WebError;
 use crate::layout::Layout;
 use crate::session::MaybeViewer;
+
+/// The public log.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/log", get(show))
+}
 
 /// Entries per page.
 const PER_PAGE: u64 = 25;

@@ -4,9 +4,11 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Extension;
+use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use concord_server::AppState;
 use concord_store::NewSession;
 use serde::Deserialize;
@@ -16,6 +18,11 @@ use crate::accounts::{self, AccountError};
 use crate::layout::Layout;
 use crate::session::{self, LOGIN_COOKIE, SESSION_TTL, Viewer};
 use crate::{WebConfig, WebError};
+
+/// Signing in and out.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/login", get(form).post(submit)).route("/logout", post(logout))
+}
 
 #[derive(Template)]
 #[template(path = "login.html")]

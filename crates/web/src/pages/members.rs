@@ -2,14 +2,21 @@
 //! `/coalitions` (capability coalitions with their leads and participants).
 
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
+use axum::routing::get;
 use concord_server::AppState;
 
 use super::page;
 use crate::WebError;
 use crate::layout::Layout;
 use crate::session::Viewer;
+
+/// The members and partners, and the coalitions.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/members", get(show)).route("/coalitions", get(coalitions))
+}
 
 /// A state as the tables list it.
 #[derive(Debug, Clone)]

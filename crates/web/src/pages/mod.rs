@@ -10,10 +10,26 @@ pub mod proposal;
 pub mod support;
 
 use askama::Template;
+use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use concord_server::AppState;
+
 use crate::WebError;
+
+/// Every page's routes, each module declaring its own.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .merge(dashboard::router())
+        .merge(login::router())
+        .merge(proposal::router())
+        .merge(members::router())
+        .merge(support::router())
+        .merge(charts_page::router())
+        .merge(log::router())
+        .merge(events::router())
+}
 
 /// The HTML 404 page for any address the web and the API do not know (in the viewer's frame
 /// when signed in: the extractor finds the viewer).

@@ -3,9 +3,11 @@
 //! and why; a member's position form and the secretariat's actions. `/proposals/new` drafts.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use concord_core::{
     Actor, Command, DecisionKind, Outcome, PositionStatement, Procedure, Proposal, ProposalId, Stance, State as Domain,
 };
@@ -22,6 +24,18 @@ use crate::forms::{FieldErrors, Opt, options, parse_enum};
 use crate::layout::Layout;
 use crate::session::Viewer;
 use crate::timefmt;
+
+/// A proposal's page and its forms, and drafting a new one.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/proposals/new", get(new_form).post(draft))
+        .route("/proposals/{id}", get(show))
+        .route("/proposals/{id}/position", post(take_position))
+        .route("/proposals/{id}/circulate", post(circulate))
+        .route("/proposals/{id}/amend", post(amend))
+        .route("/proposals/{id}/deadline", post(move_deadline))
+        .route("/proposals/{id}/withdraw", post(withdraw))
+}
 
 /// One elector's cell in the consensus grid.
 #[derive(Debug, Clone)]

@@ -2,9 +2,11 @@
 //! own), pledges and deliveries (a member files its own), with filters.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use concord_core::support::{
     Capability, Channel, CoalitionId, Currency, DeliveryId, Money, PledgeId, PledgeStatus, PledgeTerms, Priority,
     RangeClass, RequestId, RequestStatus, RequestTerms, SupportCategory, ValuationMethod,
@@ -20,6 +22,17 @@ use crate::forms::{FieldErrors, Opt, options, parse_count, parse_date, parse_enu
 use crate::layout::Layout;
 use crate::reports;
 use crate::session::Viewer;
+
+/// The support page and its forms.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/support", get(show))
+        .route("/support/requests", post(file_request))
+        .route("/support/requests/{id}/withdraw", post(withdraw_request))
+        .route("/support/pledges", post(record_pledge))
+        .route("/support/deliveries", post(record_delivery))
+        .route("/support/deliveries/{id}/confirm", post(confirm_receipt))
+}
 
 const CAPABILITIES: [Capability; 12] = [
     Capability::AirForce,
@@ -478,12 +491,7 @@ fn field<'a>(fields: &'a Fields, k: &str) -> &'a str {
     fields.get(k).map_or("", |s| s.trim())
 }
 
-fn required<T: serde::de::DeserializeOwned>(
-    errors: &mut FieldErrors,
-    fields: &Fields,
-    k: &str,
-    what: &str,
-) -> Option<T> {
+fn required<T: concord_core::words::Word>(errors: &mut FieldErrors, fields: &Fields, k: &str, what: &str) -> Option<T> {
     let v = parse_enum(field(fields, k));
     if v.is_none() {
         errors.add(k, format!("choose {what}"));

@@ -8,12 +8,14 @@
 
 use concord_core::support::{
     Capability, Channel, CoalitionId, CoalitionTerms, Currency, DeliveryId, DonorState, FundId, FundPolicy, FundTerms,
-    FxRate, Money, PledgeId, PledgeStatus, PledgeTerms, Priority, RangeClass, Rate, RequestId, RequestTerms,
+    FxRate, Money, PledgeId, PledgeStatus, PledgeTerms, Priority, Rate, RequestId, RequestTerms,
     SupportCategory as Cat, ValuationMethod,
 };
 use concord_core::{Actor, Command, CountryCode, ProposalId};
 use jiff::Timestamp;
-use jiff::civil::{Date, date};
+use jiff::civil::date;
+
+use super::pledge_table::{DELIVERIES, PLEDGES};
 
 /// The label on every support text of the demo.
 pub const ILLUSTRATIVE: &str = "[Illustrative: amounts and quantities invented for the demo.]";
@@ -41,377 +43,6 @@ const COALITIONS: &[(&str, Capability, &[&str], &[&str])] = &[
     ("IT", Capability::It, &["EST", "LUX"], &["BEL", "DEU"]),
     ("Demining", Capability::Demining, &["LTU", "ISL"], &["DNK", "NLD"]),
     ("Drone", Capability::Drones, &["LVA", "GBR"], &["SWE", "NLD"]),
-];
-
-struct Pledge {
-    donor: &'static str,
-    channel: Channel,
-    coalition: Option<u64>,
-    category: Cat,
-    capability: Capability,
-    range: RangeClass,
-    item: &'static str,
-    quantity: u64,
-    value: (i64, &'static str),
-    announced: Option<Date>,
-    status: PledgeStatus,
-    request: Option<u64>,
-}
-
-#[allow(clippy::too_many_arguments)] // a table row, read as one
-const fn p(
-    donor: &'static str,
-    channel: Channel,
-    coalition: Option<u64>,
-    category: Cat,
-    capability: Capability,
-    range: RangeClass,
-    item: &'static str,
-    quantity: u64,
-    value: (i64, &'static str),
-    announced: Option<Date>,
-    status: PledgeStatus,
-    request: Option<u64>,
-) -> Pledge {
-    Pledge { donor, channel, coalition, category, capability, range, item, quantity, value, announced, status, request }
-}
-
-use Capability as K;
-use Channel::{AllianceFund as Fund, Bilateral as Bi, Coalition as Co};
-use PledgeStatus::{Allocated, Announced, Committed, Delivered};
-use RangeClass::{Long, Medium, NotApplicable as Na, Short};
-
-/// The pledges, oldest first. Requests: 1 artillery ammunition, 2 air defence, 3 winter
-/// equipment, 4 demining equipment.
-const PLEDGES: &[Pledge] = &[
-    // 2022: the alliance fund's non-lethal aid; anti-tank weapons, MANPADS and artillery bilaterally.
-    p(
-        "NOR",
-        Fund,
-        None,
-        Cat::Fuel,
-        K::Logistics,
-        Na,
-        "Fuel",
-        2_000_000,
-        (12_000_000, "EUR"),
-        Some(date(2022, 3, 15)),
-        Delivered,
-        None,
-    ),
-    p(
-        "DEU",
-        Fund,
-        None,
-        Cat::Medical,
-        K::Medical,
-        Na,
-        "First-aid kits",
-        100_000,
-        (8_000_000, "EUR"),
-        Some(date(2022, 4, 5)),
-        Delivered,
-        None,
-    ),
-    p(
-        "USA",
-        Bi,
-        None,
-        Cat::AntiTank,
-        K::Other,
-        Short,
-        "Anti-tank missiles",
-        2_000,
-        (400_000_000, "USD"),
-        Some(date(2022, 3, 1)),
-        Delivered,
-        None,
-    ),
-    p(
-        "GBR",
-        Bi,
-        None,
-        Cat::AntiTank,
-        K::Other,
-        Short,
-        "Light anti-tank weapons",
-        4_000,
-        (120_000_000, "GBP"),
-        Some(date(2022, 3, 9)),
-        Delivered,
-        None,
-    ),
-    p(
-        "USA",
-        Bi,
-        None,
-        Cat::ManPortableAirDefence,
-        K::AirDefence,
-        Short,
-        "MANPADS",
-        1_400,
-        (250_000_000, "USD"),
-        Some(date(2022, 3, 16)),
-        Delivered,
-        None,
-    ),
-    p(
-        "FRA",
-        Bi,
-        None,
-        Cat::Artillery,
-        K::Artillery,
-        Medium,
-        "155 mm self-propelled howitzers",
-        18,
-        (90_000_000, "EUR"),
-        Some(date(2022, 4, 22)),
-        Delivered,
-        None,
-    ),
-    p(
-        "USA",
-        Bi,
-        None,
-        Cat::MultipleRocketLaunchers,
-        K::Artillery,
-        Medium,
-        "Rocket launchers",
-        20,
-        (600_000_000, "USD"),
-        Some(date(2022, 6, 1)),
-        Delivered,
-        None,
-    ),
-    p(
-        "DEU",
-        Bi,
-        None,
-        Cat::AirAndMissileDefence,
-        K::AirDefence,
-        Medium,
-        "Medium-range air defence system",
-        4,
-        (600_000_000, "EUR"),
-        Some(date(2022, 10, 11)),
-        PledgeStatus::PartiallyDelivered,
-        Some(2),
-    ),
-    p(
-        "CAN",
-        Fund,
-        None,
-        Cat::WinterEquipment,
-        K::Logistics,
-        Na,
-        "Winter clothing sets",
-        120_000,
-        (20_000_000, "EUR"),
-        Some(date(2022, 11, 2)),
-        Delivered,
-        Some(3),
-    ),
-    // 2023: tanks, then long-range missiles; fighter jets through the coalition.
-    p(
-        "DEU",
-        Bi,
-        None,
-        Cat::Tanks,
-        K::Armour,
-        Na,
-        "Main battle tanks",
-        18,
-        (200_000_000, "EUR"),
-        Some(date(2023, 1, 25)),
-        Delivered,
-        None,
-    ),
-    p(
-        "GBR",
-        Bi,
-        None,
-        Cat::Tanks,
-        K::Armour,
-        Na,
-        "Main battle tanks",
-        14,
-        (80_000_000, "GBP"),
-        Some(date(2023, 1, 14)),
-        Delivered,
-        None,
-    ),
-    p(
-        "POL",
-        Co,
-        Some(4),
-        Cat::ArmouredVehicles,
-        K::Armour,
-        Na,
-        "Infantry fighting vehicles",
-        60,
-        (150_000_000, "EUR"),
-        Some(date(2023, 3, 2)),
-        Allocated,
-        None,
-    ),
-    p(
-        "GBR",
-        Bi,
-        None,
-        Cat::LongRangeMissiles,
-        K::Artillery,
-        Long,
-        "Air-launched cruise missiles",
-        50,
-        (100_000_000, "GBP"),
-        Some(date(2023, 5, 11)),
-        Delivered,
-        None,
-    ),
-    p(
-        "FRA",
-        Bi,
-        None,
-        Cat::LongRangeMissiles,
-        K::Artillery,
-        Long,
-        "Air-launched cruise missiles",
-        40,
-        (120_000_000, "EUR"),
-        Some(date(2023, 7, 11)),
-        Committed,
-        None,
-    ),
-    p(
-        "DNK",
-        Co,
-        Some(1),
-        Cat::CombatAircraft,
-        K::AirForce,
-        Long,
-        "Fighter aircraft",
-        19,
-        (1_500_000_000, "EUR"),
-        Some(date(2023, 8, 20)),
-        Committed,
-        None,
-    ),
-    p(
-        "NLD",
-        Co,
-        Some(1),
-        Cat::CombatAircraft,
-        K::AirForce,
-        Long,
-        "Fighter aircraft",
-        18,
-        (1_400_000_000, "EUR"),
-        Some(date(2023, 8, 20)),
-        Announced,
-        None,
-    ),
-    p(
-        "NOR",
-        Fund,
-        None,
-        Cat::Demining,
-        K::Demining,
-        Na,
-        "Demining equipment",
-        200,
-        (10_000_000, "EUR"),
-        Some(date(2023, 9, 14)),
-        Committed,
-        Some(4),
-    ),
-    p(
-        "USA",
-        Bi,
-        None,
-        Cat::AirAndMissileDefence,
-        K::AirDefence,
-        Long,
-        "Long-range air defence battery",
-        1,
-        (1_000_000_000, "USD"),
-        Some(date(2023, 4, 19)),
-        Delivered,
-        Some(2),
-    ),
-    // 2024: ammunition through the artillery coalition, drones; a pledge with no known date.
-    p(
-        "CZE",
-        Co,
-        Some(3),
-        Cat::ArtilleryAmmunition,
-        K::Artillery,
-        Medium,
-        "155 mm shells",
-        300_000,
-        (900_000_000, "EUR"),
-        Some(date(2024, 2, 17)),
-        Committed,
-        Some(1),
-    ),
-    p(
-        "FRA",
-        Co,
-        Some(3),
-        Cat::ArtilleryAmmunition,
-        K::Artillery,
-        Medium,
-        "155 mm shells",
-        80_000,
-        (300_000_000, "EUR"),
-        Some(date(2024, 1, 16)),
-        Allocated,
-        Some(1),
-    ),
-    p(
-        "LVA",
-        Co,
-        Some(8),
-        Cat::ArmedDrones,
-        K::Drones,
-        Short,
-        "First-person-view drones",
-        5_000,
-        (20_000_000, "EUR"),
-        Some(date(2024, 2, 14)),
-        Announced,
-        None,
-    ),
-    p(
-        "AUS",
-        Co,
-        Some(3),
-        Cat::ArtilleryAmmunition,
-        K::Artillery,
-        Medium,
-        "155 mm shells",
-        10_000,
-        (30_000_000, "AUD"),
-        None,
-        Committed,
-        Some(1),
-    ),
-];
-
-/// Deliveries: (pledge number from 1 in [`PLEDGES`] order, day, quantity, value in whole units).
-const DELIVERIES: &[(u64, Date, u64, i64)] = &[
-    (1, date(2022, 5, 1), 2_000_000, 12_000_000),
-    (2, date(2022, 5, 20), 100_000, 8_000_000),
-    (3, date(2022, 4, 10), 2_000, 400_000_000),
-    (4, date(2022, 3, 30), 4_000, 120_000_000),
-    (5, date(2022, 5, 5), 1_400, 250_000_000),
-    (6, date(2022, 6, 30), 18, 90_000_000),
-    (7, date(2022, 8, 1), 20, 600_000_000),
-    (8, date(2022, 11, 1), 2, 300_000_000),
-    (9, date(2023, 1, 10), 120_000, 20_000_000),
-    (10, date(2023, 3, 27), 18, 200_000_000),
-    (11, date(2023, 3, 28), 14, 80_000_000),
-    (13, date(2023, 6, 1), 50, 100_000_000),
-    (18, date(2023, 4, 25), 1, 1_000_000_000),
 ];
 
 /// The history as (time, actor, command): recorded from 8 March 2024, after the assistance
@@ -506,8 +137,11 @@ pub fn steps(programme: ProposalId) -> Vec<(Timestamp, Actor, Command)> {
             source_ref: Some(ILLUSTRATIVE.into()),
             authorised_by: None,
         };
-        let status =
-            if matches!(x.status, Delivered | PledgeStatus::PartiallyDelivered) { Committed } else { x.status };
+        let status = if matches!(x.status, PledgeStatus::Delivered | PledgeStatus::PartiallyDelivered) {
+            PledgeStatus::Committed
+        } else {
+            x.status
+        };
         s.push((t, sec, Command::RecordPledge { pledge: terms, status: Some(status) }));
     }
     let t = at("2024-03-08T12:00:00Z");
@@ -540,7 +174,7 @@ mod tests {
     /// The whole demo scenario, folded.
     fn state() -> State {
         let mut state = State::new();
-        for (t, actor, command) in crate::scenario::steps(at("2026-11-25T17:20:00Z")) {
+        for (t, actor, command) in crate::demo::scenario::steps(at("2026-11-25T17:20:00Z")) {
             for e in decide(&state, actor, &command, t).unwrap_or_else(|r| panic!("{command:?} refused: {r}")) {
                 state.apply(&e).unwrap();
             }

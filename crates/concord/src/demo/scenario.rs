@@ -210,7 +210,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
     s.sort_by_key(|(t, _, _)| *t);
 
     // The support history from 2022, recorded once the fund's programme (proposal 3) is adopted.
-    s.extend(crate::support_history::steps(ProposalId(3)));
+    s.extend(super::support_history::steps(ProposalId(3)));
 
     // (d) An open silence procedure, its deadline three days from now (on the hour).
     let start = now.checked_sub(SignedDuration::from_mins(30)).unwrap_or(now);

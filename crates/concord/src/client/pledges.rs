@@ -1,19 +1,26 @@
-//! `concord pledge record|status|deliver|correct|list|show`, beside `pledge import` (in
-//! `pledges`): a donor's pledges and their deliveries, through the API. Flags are checked as in
-//! `support_client`, before anything is sent.
+//! `concord pledge`: a donor's pledges and their deliveries, `/api/v1/pledges`: import a CSV
+//! file (all or nothing), record, status, deliver, correct, list, show.
+//!
+//! `pledge import FILE.csv` reads and checks the file here, row by row (a row that does not
+//! parse is named, and nothing is sent); the server then decides every row as a pledge of its
+//! own, in one command, and names the first row it refuses, so either every row is recorded or
+//! none is. The columns, and the parser, are [`concord_core::support::pledge_csv`]'s.
 
-use crate::terminal::outln;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use concord_core::support::pledge_csv::{self, PledgeCsvError};
 use concord_core::support::{
-    Capability, Channel, Delivery, Pledge, PledgeStatus, RangeClass, SupportCategory, ValuationMethod,
+    Capability, Channel, Delivery, Pledge, PledgeEntry, PledgeStatus, RangeClass, SupportCategory, ValuationMethod,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::client::{Client, Conn};
-use crate::pledges;
-use crate::support_client::{
-    Page, PageArgs, amount, code, date, delivery_line, filter, lethality, opt, query, show, signed_amount, table, word,
-};
+use super::deliveries::delivery_line;
+use super::flags::{PageArgs, amount, code, date, filter, opt, query, signed_amount, word};
+use super::output::{Page, lethality, show, table};
+use super::{Client, Conn};
+use crate::terminal::outln;
 
 /// `GET /api/v1/pledges/{id}`: the pledge with its delivery records.
 #[derive(Debug, Deserialize)]
@@ -136,8 +143,13 @@ impl PledgeArgs {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum PledgeCmd {
-    #[command(flatten)]
-    Import(pledges::PledgeCmd),
+    /// Records every pledge of a CSV file, or none (a member for itself; the secretariat for any donor).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        #[command(flatten)]
+        conn: Conn,
+    },
     /// Records a pledge (a member for itself; the secretariat for any donor).
     Record {
         #[command(flatten)]
@@ -279,9 +291,36 @@ fn pledge_row(p: &Pledge) -> String {
     )
 }
 
+/// Every row of a CSV file as a pledge; the first that does not parse is named (rows count from
+/// 1 after the header, as the server counts them).
+fn read(file: &Path) -> anyhow::Result<Vec<PledgeEntry>> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    match pledge_csv::parse(&bytes) {
+        Ok(pledges) => Ok(pledges),
+        Err(PledgeCsvError::Empty) => {
+            bail!("{} holds no pledges (a header row, then one row per pledge)", file.display())
+        }
+        Err(e @ PledgeCsvError::Row { .. }) => bail!("{e} (nothing was imported)"),
+    }
+}
+
+/// `pledge import`: every row of the file, recorded by the server as one command.
+async fn import(file: &Path, conn: &Conn) -> anyhow::Result<()> {
+    let pledges = read(file)?;
+    let n = pledges.len();
+    let answer = Client::new(conn)?.post("/api/v1/pledges/import", serde_json::json!({ "pledges": pledges })).await?;
+    if conn.json {
+        println!("{}", serde_json::to_string_pretty(&answer)?);
+    } else {
+        let ids = answer["pledges"].as_array().map(Vec::len).unwrap_or_default();
+        outln!("imported {n} pledges from {} (ids recorded: {ids})", file.display());
+    }
+    Ok(())
+}
+
 pub async fn pledge(cmd: PledgeCmd) -> anyhow::Result<()> {
     match cmd {
-        PledgeCmd::Import(cmd) => pledges::run(cmd).await,
+        PledgeCmd::Import { file, conn } => import(&file, &conn).await,
         PledgeCmd::Record { pledge, conn } => {
             let body = pledge.body()?;
             let v = Client::new(&conn)?.post("/api/v1/pledges", body).await?;

@@ -1,42 +1,23 @@
-//! Client commands: talk to a Concord server over its API with a bearer token.
-//!
-//! Human-readable output by default, `--json` for scripts (the API's JSON, unchanged). A refusal
-//! is printed as the problem document's sentence, with a non-zero exit.
+//! `concord proposal`: proposals, `/api/v1/proposals`: list, show (with the outcome), create,
+//! circulate, amend, extend, curtail, withdraw. Every write prints the proposal as it now stands.
 
-use crate::terminal::outln;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use concord_core::{DecisionKind, Procedure, Proposal, ProposalStatus, Significance, Stance};
+use concord_core::{DecisionKind, Procedure, Proposal, ProposalStatus, Significance};
 use jiff::{SignedDuration, Timestamp};
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-/// How to reach the server.
-#[derive(Debug, clap::Args)]
-pub struct Conn {
-    /// The server's base URL.
-    #[arg(long, env = "CONCORD_SERVER", default_value = "http://127.0.0.1:8080", global = true)]
-    pub(crate) server: String,
-    /// A bearer token (`concord token create`, or printed by `concord demo`).
-    #[arg(long, env = "CONCORD_TOKEN", hide_env_values = true, global = true)]
-    pub(crate) token: Option<String>,
-    /// Print the API's JSON instead of text.
-    #[arg(long, global = true)]
-    pub(crate) json: bool,
-}
-
-fn parse_enum<T: DeserializeOwned>(s: &str) -> Result<T, String> {
-    serde_json::from_value(Value::String(s.replace('-', "_")))
-        .map_err(|_| format!("{s:?} is not one of the accepted values"))
-}
+use super::output::print_json;
+use super::{Client, Conn};
+use crate::terminal::outln;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ProposalCmd {
     /// Lists proposals.
     List {
         /// Only this status (draft, under-silence, consensus-round, adopted, adopted-with-reservations, blocked, not-adopted, withdrawn).
-        #[arg(long, value_parser = parse_enum::<ProposalStatus>)]
+        #[arg(long)]
         status: Option<ProposalStatus>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
@@ -52,7 +33,7 @@ pub enum ProposalCmd {
     /// Drafts a proposal (secretariat).
     Create {
         /// deploy-forces, assistance-programme, fund-policy, enlargement, command-or-mission, burden-sharing-pledge, statement, routine.
-        #[arg(long, value_parser = parse_enum::<DecisionKind>)]
+        #[arg(long)]
         kind: DecisionKind,
         #[arg(long)]
         title: String,
@@ -61,7 +42,7 @@ pub enum ProposalCmd {
         #[arg(long)]
         text_file: Option<PathBuf>,
         /// routine or significant (default from the kind).
-        #[arg(long, value_parser = parse_enum::<Significance>)]
+        #[arg(long)]
         significance: Option<Significance>,
         #[command(flatten)]
         conn: Conn,
@@ -70,7 +51,7 @@ pub enum ProposalCmd {
     Circulate {
         id: u64,
         /// silence or consensus-round.
-        #[arg(long, value_parser = parse_enum::<Procedure>)]
+        #[arg(long)]
         procedure: Procedure,
         #[command(flatten)]
         deadline: Deadline,
@@ -163,123 +144,6 @@ fn resolve(deadline: Option<Timestamp>, for_: Option<SignedDuration>) -> anyhow:
     })
 }
 
-#[derive(Debug, clap::Subcommand)]
-pub enum MemberCmd {
-    /// Enrols a member delegation's key (secretariat).
-    KeyAdd {
-        /// The member's ISO 3166-1 alpha-3 code.
-        code: String,
-        /// The verifier key printed by `concord keygen --member`, or a file holding it.
-        #[arg(long)]
-        key: String,
-        #[command(flatten)]
-        conn: Conn,
-    },
-    /// Revokes a member's key from now on (secretariat, or the member itself).
-    KeyRevoke {
-        code: String,
-        /// The key's 8-hex-digit id (the middle part of the verifier key).
-        key_id: String,
-        #[command(flatten)]
-        conn: Conn,
-    },
-}
-
-pub async fn member(cmd: MemberCmd) -> anyhow::Result<()> {
-    let (conn, path, body) = match cmd {
-        MemberCmd::KeyAdd { code, key, conn } => {
-            let key = std::fs::read_to_string(&key).map(|k| k.trim().to_owned()).unwrap_or(key);
-            if key.starts_with("PRIVATE+KEY+") {
-                bail!(
-                    "that is a private key: it never leaves its owner; give the verifier key `concord keygen` printed"
-                );
-            }
-            (conn, format!("/api/v1/members/{code}/keys"), json!({ "key": key }))
-        }
-        MemberCmd::KeyRevoke { code, key_id, conn } => {
-            (conn, format!("/api/v1/members/{code}/keys/{key_id}/revoke"), json!({}))
-        }
-    };
-    let c = Client::new(&conn)?;
-    let keys = c.post(&path, body).await?;
-    if conn.json {
-        return print_json(&keys);
-    }
-    for k in keys.as_array().into_iter().flatten() {
-        let revoked = k["revoked_at"].as_str().map(|r| format!(", revoked {r}")).unwrap_or_default();
-        outln!("{}  valid from {}{revoked}", k["key"].as_str().unwrap_or("?"), k["valid_from"].as_str().unwrap_or("?"));
-    }
-    Ok(())
-}
-
-#[derive(Debug, clap::Subcommand)]
-pub enum PositionCmd {
-    /// Takes a position on the current revision of a proposal (member delegation).
-    Take {
-        id: u64,
-        /// concur, concur-with-reservation, opt-out, object, propose-amendment.
-        #[arg(long, value_parser = parse_enum::<Stance>)]
-        stance: Stance,
-        /// The reservation, amendment, objection or opt-out statement.
-        #[arg(long)]
-        text: Option<String>,
-        /// The revision you read (default: the current one, fetched first).
-        #[arg(long)]
-        revision: Option<u32>,
-        /// Signs the position here with this private key file (`concord keygen --member`); the
-        /// key never leaves this machine, only the signed statement is sent.
-        #[arg(long)]
-        key: Option<std::path::PathBuf>,
-        #[command(flatten)]
-        conn: Conn,
-    },
-    /// Shows the consensus grid: every elector and its position.
-    List {
-        id: u64,
-        #[command(flatten)]
-        conn: Conn,
-    },
-}
-
-pub(crate) struct Client {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Client {
-    pub(crate) fn new(conn: &Conn) -> anyhow::Result<Self> {
-        let token = conn.token.clone().context("no token: give --token or set CONCORD_TOKEN")?;
-        let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build()?;
-        Ok(Self { http, base: conn.server.trim_end_matches('/').to_owned(), token })
-    }
-
-    async fn send(&self, req: reqwest::RequestBuilder) -> anyhow::Result<Value> {
-        let resp = req.bearer_auth(&self.token).send().await.with_context(|| format!("cannot reach {}", self.base))?;
-        let status = resp.status();
-        let body: Value = resp.json().await.with_context(|| format!("the server answered {status} with no JSON"))?;
-        if status.is_success() {
-            return Ok(body);
-        }
-        let detail = body.get("detail").and_then(Value::as_str).unwrap_or("no detail");
-        let kind = body.get("type").and_then(Value::as_str).unwrap_or("");
-        bail!("{detail} ({status}, {kind})")
-    }
-
-    pub(crate) async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        self.send(self.http.get(format!("{}{path}", self.base))).await
-    }
-
-    pub(crate) async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
-        self.send(self.http.post(format!("{}{path}", self.base)).json(&body)).await
-    }
-}
-
-fn print_json(v: &Value) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
-    Ok(())
-}
-
 /// "in 2 days 3 hours" or "passed 5 minutes ago", to the minute.
 fn countdown(deadline: Timestamp) -> String {
     let secs = deadline.as_second() - Timestamp::now().as_second();
@@ -326,7 +190,7 @@ pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
             let c = Client::new(&conn)?;
             let mut path = format!("/api/v1/proposals?limit={limit}");
             if let Some(s) = status {
-                path += &format!("&status={}", serde_json::to_value(s)?.as_str().unwrap_or_default());
+                path += &format!("&status={}", s.name());
             }
             let page = c.get(&path).await?;
             if conn.json {
@@ -390,7 +254,7 @@ pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
 }
 
 /// Posts a write and prints the proposal it answers with.
-async fn write(conn: &Conn, path: &str, body: Value) -> anyhow::Result<()> {
+pub(super) async fn write(conn: &Conn, path: &str, body: Value) -> anyhow::Result<()> {
     let c = Client::new(conn)?;
     let p = c.post(path, body).await?;
     if conn.json {
@@ -400,78 +264,4 @@ async fn write(conn: &Conn, path: &str, body: Value) -> anyhow::Result<()> {
     let outcome = c.get(&format!("/api/v1/proposals/{}/outcome", p.id)).await.ok();
     print_proposal(&p, outcome.as_ref());
     Ok(())
-}
-
-/// Signs a position statement locally with the member's key.
-///
-/// The statement quotes the SHA-256 of the text this machine received and hashed itself, not
-/// the hash the server states: a member signs what it read.
-fn sign_position(
-    key_file: &std::path::Path,
-    p: &Proposal,
-    revision: u32,
-    stance: Stance,
-    text: Option<&str>,
-) -> anyhow::Result<String> {
-    let key = crate::keys::read_signer(key_file)?;
-    let name = key.name().to_string();
-    let (origin, member) = name
-        .rsplit_once("/member/")
-        .with_context(|| format!("the key {name} is not a member delegation's key (<origin>/member/<code>)"))?;
-    let rev = p
-        .revisions
-        .iter()
-        .find(|r| r.number == revision)
-        .with_context(|| format!("proposal {} has no revision {revision}", p.id))?;
-    let text_hash = concord_core::text_hash(&rev.text);
-    if text_hash != rev.text_hash {
-        bail!("the server's text hash for proposal {} does not match the text it sent: not signing", p.id);
-    }
-    let now = Timestamp::now();
-    let statement = concord_core::PositionStatement {
-        origin: origin.to_owned(),
-        member: concord_core::CountryCode::parse(member)?,
-        proposal: p.id,
-        revision,
-        text_hash,
-        stance,
-        statement_hash: text.map(concord_core::text_hash),
-        time: now,
-    };
-    Ok(concord_ledger::note::sign(&statement.to_text(), &[&key])?)
-}
-
-pub async fn position(cmd: PositionCmd) -> anyhow::Result<()> {
-    match cmd {
-        PositionCmd::Take { id, stance, text, revision, key, conn } => {
-            let c = Client::new(&conn)?;
-            let p: Proposal = serde_json::from_value(c.get(&format!("/api/v1/proposals/{id}")).await?)?;
-            let revision = revision.unwrap_or(p.current().number);
-            let signed_note = match key {
-                None => None,
-                Some(file) => Some(sign_position(&file, &p, revision, stance, text.as_deref())?),
-            };
-            let body = json!({ "revision": revision, "stance": stance, "text": text, "signed_note": signed_note });
-            write(&conn, &format!("/api/v1/proposals/{id}/positions"), body).await
-        }
-        PositionCmd::List { id, conn } => {
-            let c = Client::new(&conn)?;
-            let grid = c.get(&format!("/api/v1/proposals/{id}/positions")).await?;
-            if conn.json {
-                return print_json(&grid);
-            }
-            outln!(
-                "Proposal {id}, revision {}: {}",
-                grid["revision"],
-                grid["status"].as_str().unwrap_or("").replace('_', " ")
-            );
-            for e in grid["electors"].as_array().into_iter().flatten() {
-                let stance = e["stance"].as_str().map_or("(silent)".to_owned(), |s| s.replace('_', " "));
-                let stance = if e["signed"] == true { format!("{stance}, signed") } else { stance };
-                let text = e["text"].as_str().map(|t| format!("  {t}")).unwrap_or_default();
-                outln!("  {}  {stance}{text}", e["member"].as_str().unwrap_or("?"));
-            }
-            Ok(())
-        }
-    }
 }

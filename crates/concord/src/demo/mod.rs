@@ -1,4 +1,12 @@
 //! `concord demo`: the brief's scenario on a fresh embedded database, served, with tokens printed.
+//!
+//! Its data: [`scenario`], the founding brief's members, partners and proposals as commands
+//! (also loaded by `concord synth` and the tests), and [`support_history`] (with its
+//! [`pledge_table`]), the support history those commands end with.
+
+mod pledge_table;
+pub(crate) mod scenario;
+mod support_history;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -110,7 +118,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     // The delegations' keys sit beside the database, one private key file each.
     let keys_dir = path.with_file_name("demo-keys");
     if fresh {
-        let keys = crate::scenario::DemoKeys::new(log.clone(), crate::keys::random_seed)?;
+        let keys = scenario::DemoKeys::new(log.clone(), crate::keys::random_seed)?;
         std::fs::create_dir_all(&keys_dir).with_context(|| format!("cannot create {}", keys_dir.display()))?;
         for (c, key) in &keys.members {
             let file = keys_dir.join(format!("{c}.key"));
@@ -119,7 +127,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             }
             crate::keys::write_private_key(&file, key)?;
         }
-        crate::scenario::load(store.as_ref(), jiff::Timestamp::now(), &keys).await?;
+        scenario::load(store.as_ref(), jiff::Timestamp::now(), &keys).await?;
     }
     let (listener, addr) = concord_server::bind(args.addr)
         .await

@@ -1,0 +1,73 @@
+//! Client commands: talk to a Concord server over its API with a bearer token, one module per
+//! resource the API serves (`proposals`, `positions`, `members`, and support's `requests`,
+//! `pledges`, `deliveries`, `coalitions`, `funds`, `rates`, `donors`).
+//!
+//! Every client command flattens the one [`Conn`] (`--server`, `--token`, `--json`), and checks
+//! its flags ([`flags`]) before anything is sent. Human-readable output by default, `--json` for
+//! scripts (the API's JSON, unchanged; [`output`]). A refusal is printed as the problem
+//! document's sentence, with a non-zero exit.
+
+pub(crate) mod coalitions;
+pub(crate) mod deliveries;
+pub(crate) mod donors;
+pub(crate) mod flags;
+pub(crate) mod funds;
+pub(crate) mod members;
+pub(crate) mod output;
+pub(crate) mod pledges;
+pub(crate) mod positions;
+pub(crate) mod proposals;
+pub(crate) mod rates;
+pub(crate) mod requests;
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+
+/// How to reach the server.
+#[derive(Debug, clap::Args)]
+pub struct Conn {
+    /// The server's base URL.
+    #[arg(long, env = "CONCORD_SERVER", default_value = "http://127.0.0.1:8080", global = true)]
+    pub(crate) server: String,
+    /// A bearer token (`concord token create`, or printed by `concord demo`).
+    #[arg(long, env = "CONCORD_TOKEN", hide_env_values = true, global = true)]
+    pub(crate) token: Option<String>,
+    /// Print the API's JSON instead of text.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+}
+
+/// A connection to the server's API, with the caller's token.
+pub(crate) struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    pub(crate) fn new(conn: &Conn) -> anyhow::Result<Self> {
+        let token = conn.token.clone().context("no token: give --token or set CONCORD_TOKEN")?;
+        let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build()?;
+        Ok(Self { http, base: conn.server.trim_end_matches('/').to_owned(), token })
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> anyhow::Result<Value> {
+        let resp = req.bearer_auth(&self.token).send().await.with_context(|| format!("cannot reach {}", self.base))?;
+        let status = resp.status();
+        let body: Value = resp.json().await.with_context(|| format!("the server answered {status} with no JSON"))?;
+        if status.is_success() {
+            return Ok(body);
+        }
+        let detail = body.get("detail").and_then(Value::as_str).unwrap_or("no detail");
+        let kind = body.get("type").and_then(Value::as_str).unwrap_or("");
+        bail!("{detail} ({status}, {kind})")
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        self.send(self.http.get(format!("{}{path}", self.base))).await
+    }
+
+    pub(crate) async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+        self.send(self.http.post(format!("{}{path}", self.base)).json(&body)).await
+    }
+}
