@@ -18,14 +18,14 @@ fn long_draft(n: usize) -> Command {
 }
 
 async fn page_count(store: &SqliteStore) -> i64 {
-    sqlx::query_scalar("PRAGMA page_count").fetch_one(&store.writer).await.expect("page_count")
+    sqlx::query_scalar("PRAGMA page_count").fetch_one(store.writer()).await.expect("page_count")
 }
 
 /// Caps the file at `pages` on the writer connection. The cap is per connection (SQLite keeps
 /// it in the pager, not the file), so it stands in for a disk with no room left.
 async fn cap_pages(store: &SqliteStore, pages: i64) {
     let set: i64 = sqlx::query_scalar(&format!("PRAGMA max_page_count = {pages}"))
-        .fetch_one(&store.writer)
+        .fetch_one(store.writer())
         .await
         .expect("max_page_count");
     assert_eq!(set, pages);
