@@ -20,8 +20,6 @@
 #![forbid(unsafe_code)]
 
 mod error;
-#[cfg(test)]
-mod tests;
 
 use std::path::Path;
 use std::time::Duration;

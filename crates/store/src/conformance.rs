@@ -2,18 +2,9 @@
 //! contract. Compiled with the `conformance` feature.
 //!
 //! Each property is a `pub async fn` that takes fresh, empty stores and panics when the store
-//! breaks it; [`run_all`] runs them all with a factory. A backend's `tests/` either calls
-//! [`run_all`] or gives each property its own `#[tokio::test]`:
-//!
-//! ```ignore
-//! #[tokio::test]
-//! async fn the_log_round_trips() {
-//!     concord_store::conformance::log_round_trip(&fresh_store().await).await;
-//! }
-//! ```
-//!
-//! Or, simplest, [`conformance_tests!`](crate::conformance_tests) writes one test per property
-//! from an expression that gives a fresh store and a guard kept until the test ends:
+//! breaks it. A backend's `tests/` runs them all with [`conformance_tests!`](crate::conformance_tests),
+//! which writes one test per property from an expression that gives a fresh store and a guard
+//! kept until the test ends:
 //!
 //! ```ignore
 //! concord_store::conformance_tests!(fresh().await); // (store, temporary directory)
@@ -25,8 +16,6 @@
 
 mod scenario;
 
-use std::future::Future;
-
 use concord_core::{Actor, Command, Member, Partner, ProposalId, ProposalStatus, State};
 
 use crate::{
@@ -36,30 +25,6 @@ use crate::{
 
 pub use scenario::{Scenario, story};
 use scenario::{cc, ts};
-
-/// Runs every property, each on fresh stores from `make`.
-pub async fn run_all<S, F, Fut>(make: F)
-where
-    S: Store,
-    F: Fn() -> Fut,
-    Fut: Future<Output = S>,
-{
-    log_round_trip(&make().await).await;
-    entries_paginate(&make().await).await;
-    append_at_the_wrong_size_conflicts(&make().await).await;
-    racing_appends_have_one_winner(&make().await).await;
-    non_contiguous_batches_are_refused(&make().await).await;
-    projections_are_readable(&make().await).await;
-    a_proposal_listed_twice_keeps_its_last_form(&make().await).await;
-    replace_projections_matches_appends(&make().await, &make().await).await;
-    dumps_show_differences(&make().await, &make().await).await;
-    tokens(&make().await).await;
-    idempotency_records(&make().await).await;
-    users_and_sessions(&make().await).await;
-    tree_hashes_and_checkpoints(&make().await).await;
-    ping(&make().await).await;
-    probe_write(&make().await).await;
-}
 
 /// One `#[tokio::test]` per property, each on fresh stores from `$fresh`: an expression (it may
 /// `.await`) giving `(store, guard)`, the guard kept alive until the test ends (a temporary

@@ -1,10 +1,9 @@
-//! What needs the writer connection itself: a write that runs out of space.
+//! A write that runs out of space, on the store's own writer connection.
 
 use concord_core::{Actor, Command, DecisionKind};
 use concord_store::conformance::{append_all, story};
 use concord_store::{Store, StoreError};
-
-use crate::SqliteStore;
+use concord_store_sqlite::SqliteStore;
 
 /// A draft whose text (near the limit) needs dozens of new pages: in the log entry and again in
 /// the proposal's row.
