@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use concord_core::{CountryCode, Member, Partner, Position, Proposal, ProposalId, ProposalStatus};
+use concord_core::{CountryCode, Position, Proposal, ProposalId, ProposalStatus};
 use concord_store::columns::{body, corrupt, decoded, label, last_change, parse_timestamp, timestamp, to_i64, to_u64};
 use concord_store::{Page, Snapshot, StoreError};
 use serde::de::DeserializeOwned;
@@ -259,7 +259,11 @@ where
     }
 
     /// A page of member or partner rows, by code.
-    async fn bodies_page<T: DeserializeOwned>(&self, table: &str, page: &Page<String>) -> Result<Vec<T>, StoreError> {
+    pub(crate) async fn bodies_page<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        page: &Page<String>,
+    ) -> Result<Vec<T>, StoreError> {
         let rows = sqlx::query(&format!("SELECT body FROM {table} WHERE code > $1 ORDER BY code LIMIT $2"))
             .bind(page.after.clone().unwrap_or_default())
             .bind(i64::from(page.limit))
@@ -267,14 +271,6 @@ where
             .await
             .map_err(D::error)?;
         rows.iter().map(|r| decoded(serde_json::from_str(&get::<_, String>(r, "body")?), table)).collect()
-    }
-
-    pub(crate) async fn members_page(&self, page: &Page<String>) -> Result<Vec<Member>, StoreError> {
-        self.bodies_page("members", page).await
-    }
-
-    pub(crate) async fn partners_page(&self, page: &Page<String>) -> Result<Vec<Partner>, StoreError> {
-        self.bodies_page("partners", page).await
     }
 
     /// A member or partner by code.

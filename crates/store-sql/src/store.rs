@@ -95,7 +95,7 @@ where
     }
 
     async fn members(&self, page: &Page<String>) -> Result<Vec<Member>, StoreError> {
-        self.members_page(page).await
+        self.bodies_page("members", page).await
     }
 
     async fn member(&self, code: &str) -> Result<Option<Member>, StoreError> {
@@ -107,7 +107,7 @@ where
     }
 
     async fn partners(&self, page: &Page<String>) -> Result<Vec<Partner>, StoreError> {
-        self.partners_page(page).await
+        self.bodies_page("partners", page).await
     }
 
     async fn proposals(

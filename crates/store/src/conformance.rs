@@ -53,6 +53,7 @@ macro_rules! conformance_tests {
         }
     )*};
 }
+pub use conformance_tests;
 
 /// Appends every batch in order, checking the size each returns.
 pub async fn append_all<S: Store>(store: &S, batches: &[Batch]) {
