@@ -39,14 +39,6 @@ fn corrupted(code: &str) -> bool {
     matches!(code, "XX001" | "XX002")
 }
 
-/// Whether `e` is a uniqueness (or primary key) violation (SQLSTATE 23505).
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
-}
-
-/// A stored value that does not decode.
-pub(crate) use concord_store::columns::corrupt;
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,10 +6,9 @@
 //! environment variable `CONCORD_TEST_POSTGRES` names another. Each test creates its own
 //! database, `concord_test_<random hex>`, and drops it when it ends, also when it fails.
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use concord_store::conformance::{self, append_all, story};
+use concord_store::conformance::{append_all, story};
 use concord_store::{Batch, NewToken, Page, Store, StoreError, genesis};
 use concord_store_postgres::PostgresStore;
 use sqlx::{Connection, PgConnection};
@@ -93,31 +92,7 @@ async fn fresh() -> (PostgresStore, Database) {
     (db.store().await, db)
 }
 
-/// One `#[tokio::test]` per conformance property, each on a fresh database.
-macro_rules! conformance {
-    ($($property:ident),* $(,)?) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        async fn $property() {
-            let (store, _db) = fresh().await;
-            conformance::$property(&store).await;
-        }
-    )*};
-}
-
-conformance!(
-    log_round_trip,
-    entries_paginate,
-    append_at_the_wrong_size_conflicts,
-    racing_appends_have_one_winner,
-    non_contiguous_batches_are_refused,
-    projections_are_readable,
-    tokens,
-    idempotency_records,
-    users_and_sessions,
-    tree_hashes_and_checkpoints,
-    ping,
-    probe_write,
-);
+concord_store::conformance_tests!(fresh().await);
 
 /// A COMMIT that fails (here a deferred trigger raising disk_full, as PostgreSQL does when it
 /// cannot extend a file) leaves no connection of the pool stuck inside a transaction: once the
@@ -170,31 +145,6 @@ async fn a_failed_commit_leaves_the_store_writable() {
     let entries = store.entries(0, u64::MAX).await.expect("entries");
     concord_store::check_chain(genesis(), &entries).expect("an intact chain");
     raw.close().await.expect("close");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn replace_projections_matches_appends() {
-    let ((a, _da), (b, _db)) = (fresh().await, fresh().await);
-    conformance::replace_projections_matches_appends(&a, &b).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn dumps_show_differences() {
-    let ((a, _da), (b, _db)) = (fresh().await, fresh().await);
-    conformance::dumps_show_differences(&a, &b).await;
-}
-
-/// `run_all` itself: every store on a database of its own, all dropped at the end.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn run_all() {
-    let databases = Mutex::new(Vec::new());
-    conformance::run_all(|| async {
-        let db = Database::create().await;
-        let store = db.store().await;
-        databases.lock().expect("not poisoned").push(db);
-        store
-    })
-    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -33,17 +33,9 @@ pub(crate) fn from_sqlx(e: sqlx::Error) -> StoreError {
     }
 }
 
-/// Whether `e` is a uniqueness (or primary key) violation.
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
-}
-
 fn primary_code(db: &dyn sqlx::error::DatabaseError) -> Option<i32> {
     db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff)
 }
-
-/// A stored value that does not decode.
-pub(crate) use concord_store::columns::corrupt;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use concord_store::conformance::{self, append_all, story};
+use concord_store::conformance::{append_all, story};
 use concord_store::{Batch, NewToken, Page, Store, StoreError, genesis};
 use concord_store_sqlite::SqliteStore;
 use sqlx::Connection;
@@ -20,55 +20,7 @@ fn db(dir: &TempDir) -> PathBuf {
     dir.path().join("concord.db")
 }
 
-/// One `#[tokio::test]` per conformance property, each on fresh files.
-macro_rules! conformance {
-    ($($property:ident),* $(,)?) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        async fn $property() {
-            let (store, _dir) = fresh().await;
-            conformance::$property(&store).await;
-        }
-    )*};
-}
-
-conformance!(
-    log_round_trip,
-    entries_paginate,
-    append_at_the_wrong_size_conflicts,
-    racing_appends_have_one_winner,
-    non_contiguous_batches_are_refused,
-    projections_are_readable,
-    tokens,
-    idempotency_records,
-    users_and_sessions,
-    tree_hashes_and_checkpoints,
-    ping,
-    probe_write,
-);
-
-#[tokio::test]
-async fn replace_projections_matches_appends() {
-    let ((a, _da), (b, _db)) = (fresh().await, fresh().await);
-    conformance::replace_projections_matches_appends(&a, &b).await;
-}
-
-#[tokio::test]
-async fn dumps_show_differences() {
-    let ((a, _da), (b, _db)) = (fresh().await, fresh().await);
-    conformance::dumps_show_differences(&a, &b).await;
-}
-
-/// `run_all` itself, as the PostgreSQL backend will call it: every store in one directory.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn run_all() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let n = std::sync::atomic::AtomicUsize::new(0);
-    conformance::run_all(|| {
-        let path = dir.path().join(format!("{}.db", n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
-        async move { SqliteStore::open(&path).await.expect("open") }
-    })
-    .await;
-}
+concord_store::conformance_tests!(fresh().await);
 
 #[tokio::test]
 async fn a_reopened_file_keeps_everything() {
@@ -161,7 +113,7 @@ async fn the_file_is_in_wal_mode() {
 #[tokio::test]
 async fn the_store_connections_use_full_sync_and_foreign_keys() {
     let (store, _dir) = fresh().await;
-    let settings = store.settings().await.expect("settings");
+    let settings = concord_store_sqlite::settings(&store).await.expect("settings");
     assert_eq!(settings.journal_mode, "wal");
     assert_eq!(settings.synchronous, 2, "synchronous=FULL");
     assert!(settings.foreign_keys);

@@ -2,14 +2,12 @@
 //! contract. Compiled with the `conformance` feature.
 //!
 //! Each property is a `pub async fn` that takes fresh, empty stores and panics when the store
-//! breaks it; [`run_all`] runs them all with a factory. A backend's `tests/` either calls
-//! [`run_all`] or gives each property its own `#[tokio::test]`:
+//! breaks it. A backend's `tests/` runs them all with [`conformance_tests!`](crate::conformance_tests),
+//! which writes one test per property from an expression that gives a fresh store and a guard
+//! kept until the test ends:
 //!
 //! ```ignore
-//! #[tokio::test]
-//! async fn the_log_round_trips() {
-//!     concord_store::conformance::log_round_trip(&fresh_store().await).await;
-//! }
+//! concord_store::conformance_tests!(fresh().await); // (store, temporary directory)
 //! ```
 //!
 //! The data is real: [`Scenario`] runs commands through `concord_core::decide` and
@@ -17,8 +15,6 @@
 //! suite stores what the server stores. Nothing here reads a clock or randomness.
 
 mod scenario;
-
-use std::future::Future;
 
 use concord_core::{Actor, Command, Member, Partner, ProposalId, ProposalStatus, State};
 
@@ -30,28 +26,34 @@ use crate::{
 pub use scenario::{Scenario, story};
 use scenario::{cc, ts};
 
-/// Runs every property, each on fresh stores from `make`.
-pub async fn run_all<S, F, Fut>(make: F)
-where
-    S: Store,
-    F: Fn() -> Fut,
-    Fut: Future<Output = S>,
-{
-    log_round_trip(&make().await).await;
-    entries_paginate(&make().await).await;
-    append_at_the_wrong_size_conflicts(&make().await).await;
-    racing_appends_have_one_winner(&make().await).await;
-    non_contiguous_batches_are_refused(&make().await).await;
-    projections_are_readable(&make().await).await;
-    replace_projections_matches_appends(&make().await, &make().await).await;
-    dumps_show_differences(&make().await, &make().await).await;
-    tokens(&make().await).await;
-    idempotency_records(&make().await).await;
-    users_and_sessions(&make().await).await;
-    tree_hashes_and_checkpoints(&make().await).await;
-    ping(&make().await).await;
-    probe_write(&make().await).await;
+/// One `#[tokio::test]` per property, each on fresh stores from `$fresh`: an expression (it may
+/// `.await`) giving `(store, guard)`, the guard kept alive until the test ends (a temporary
+/// directory, a database dropped on drop, or `()`). The caller needs `tokio` (with `macros`).
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh:expr) => {
+        $crate::conformance_tests!(@one $fresh; log_round_trip, entries_paginate, append_at_the_wrong_size_conflicts,
+            racing_appends_have_one_winner, non_contiguous_batches_are_refused, projections_are_readable,
+            a_proposal_listed_twice_keeps_its_last_form, tokens, idempotency_records, users_and_sessions,
+            tree_hashes_and_checkpoints, ping, probe_write);
+        $crate::conformance_tests!(@two $fresh; replace_projections_matches_appends, dumps_show_differences);
+    };
+    (@one $fresh:expr; $($property:ident),*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $property() {
+            let (store, _guard) = $fresh;
+            $crate::conformance::$property(&store).await;
+        }
+    )*};
+    (@two $fresh:expr; $($property:ident),*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $property() {
+            let ((a, _a), (b, _b)) = ($fresh, $fresh);
+            $crate::conformance::$property(&a, &b).await;
+        }
+    )*};
 }
+pub use conformance_tests;
 
 /// Appends every batch in order, checking the size each returns.
 pub async fn append_all<S: Store>(store: &S, batches: &[Batch]) {
@@ -306,6 +308,32 @@ pub async fn projections_are_readable<S: Store>(store: &S) {
     }
     let open = state.proposals[&ProposalId(4)].clone();
     assert_eq!(open.positions.len(), 2, "the fixture has two positions on the amended text");
+}
+
+/// A snapshot that lists one proposal twice (a batch that touched it twice) leaves its last
+/// form, positions included, whether appended or rebuilt: the rows are written as if in turn.
+pub async fn a_proposal_listed_twice_keeps_its_last_form<S: Store>(store: &S) {
+    let (scenario, batches) = story();
+    append_all(store, &batches).await;
+    let size = store.log_size().await.expect("log_size");
+    let last = scenario.state.proposals[&ProposalId(4)].clone();
+    assert!(!last.positions.is_empty(), "the fixture has positions on proposal 4");
+    let mut earlier = last.clone();
+    earlier.positions.clear();
+    if let Some(r) = earlier.revisions.last_mut() {
+        r.title.push_str(" (earlier)");
+    }
+    for (first, second) in [(&earlier, &last), (&last, &earlier), (&earlier, &last)] {
+        let projections = crate::Snapshot { proposals: vec![first.clone(), second.clone()], ..Default::default() };
+        let batch = Batch { expected_size: size, projections, ..Batch::default() };
+        assert_eq!(store.append(&batch).await.expect("append"), size);
+        assert_eq!(store.proposal(ProposalId(4)).await.expect("proposal").as_ref(), Some(second), "the last form");
+    }
+    let appended = dump(store).await;
+    let mut twice = scenario.snapshot();
+    twice.proposals.insert(0, earlier);
+    store.replace_projections(&twice, size).await.expect("replace_projections");
+    assert_same_dump(&dump(store).await, &appended, "a rebuild with a proposal listed twice");
 }
 
 /// `replace_projections` leaves exactly the state written through appends, and touches neither

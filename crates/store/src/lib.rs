@@ -1,7 +1,8 @@
 //! The storage contract of Concord, and the format of its log entries.
 //!
-//! One trait, [`Store`], with one implementation per backend (`concord-store-sqlite`, later
-//! PostgreSQL), each passing the same [`conformance`] suite. What a backend keeps:
+//! One trait, [`Store`], with one SQL implementation (`concord-store-sql`) for two backends
+//! (`concord-store-sqlite`, `concord-store-postgres`) and one in memory for tests (`memory`,
+//! feature `memory`), each passing the same [`conformance`] suite. What a backend keeps:
 //!
 //! - **the log**: entries in sequence from 0, each the canonical bytes of a [`LogRecord`] and its
 //!   RFC 9162 leaf hash. This is the source of truth. Leaf hashes are stored so that the Merkle
@@ -27,6 +28,8 @@ mod types;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "memory")]
+pub mod memory;
 
 pub use error::StoreError;
 pub use record::{ChainError, LogRecord, RECORD_VERSION, check_chain, decode, encode, genesis};

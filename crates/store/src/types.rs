@@ -4,6 +4,8 @@ use concord_core::{Actor, Member, Partner, Proposal, ProposalId};
 use concord_ledger::Hash;
 use jiff::Timestamp;
 
+use crate::StoreError;
+
 /// An entry about to be appended: the canonical bytes of a [`crate::LogRecord`] and their leaf
 /// hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +81,38 @@ pub struct Batch {
     pub checkpoint: Option<Checkpoint>,
     pub projections: Snapshot,
     pub idempotency: Vec<IdempotencyRecord>,
+}
+
+impl Batch {
+    /// Checks what a store can check before taking any lock: entries numbered on from
+    /// `expected_size`, each with the leaf hash of its bytes (so a wrong hash never enters the
+    /// log).
+    pub fn check(&self) -> Result<(), StoreError> {
+        for (e, seq) in self.entries.iter().zip(self.expected_size..) {
+            if e.seq != seq {
+                return Err(StoreError::Other(format!(
+                    "batch entries must run on from {} contiguously; entry {seq} says it is {}",
+                    self.expected_size, e.seq
+                )));
+            }
+            if concord_ledger::leaf_hash(&e.bytes) != e.leaf_hash {
+                return Err(StoreError::Other(format!("entry {seq}: the leaf hash does not match its bytes")));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Snapshot {
+    /// The proposals, each once in its last listed form: a proposal listed twice ends as its
+    /// last form, as if the rows were written in turn (a multi-row upsert may not touch one row
+    /// twice in PostgreSQL).
+    #[must_use]
+    pub fn unique_proposals(&self) -> Vec<&Proposal> {
+        let last: std::collections::HashMap<ProposalId, usize> =
+            self.proposals.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+        self.proposals.iter().enumerate().filter(|(i, p)| last.get(&p.id) == Some(i)).map(|(_, p)| p).collect()
+    }
 }
 
 /// A new API token. Only its SHA-256 is stored: tokens are 256-bit random values, so a fast hash

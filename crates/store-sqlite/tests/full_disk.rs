@@ -1,10 +1,9 @@
-//! What needs the writer connection itself: a write that runs out of space.
+//! A write that runs out of space, on the store's own writer connection.
 
 use concord_core::{Actor, Command, DecisionKind};
 use concord_store::conformance::{append_all, story};
 use concord_store::{Store, StoreError};
-
-use crate::SqliteStore;
+use concord_store_sqlite::SqliteStore;
 
 /// A draft whose text (near the limit) needs dozens of new pages: in the log entry and again in
 /// the proposal's row.
@@ -18,14 +17,14 @@ fn long_draft(n: usize) -> Command {
 }
 
 async fn page_count(store: &SqliteStore) -> i64 {
-    sqlx::query_scalar("PRAGMA page_count").fetch_one(&store.writer).await.expect("page_count")
+    sqlx::query_scalar("PRAGMA page_count").fetch_one(store.writer()).await.expect("page_count")
 }
 
 /// Caps the file at `pages` on the writer connection. The cap is per connection (SQLite keeps
 /// it in the pager, not the file), so it stands in for a disk with no room left.
 async fn cap_pages(store: &SqliteStore, pages: i64) {
     let set: i64 = sqlx::query_scalar(&format!("PRAGMA max_page_count = {pages}"))
-        .fetch_one(&store.writer)
+        .fetch_one(store.writer())
         .await
         .expect("max_page_count");
     assert_eq!(set, pages);
