@@ -1,7 +1,7 @@
-//! Administration on a database file: tokens and rebuilding projections.
+//! Administration on a database: tokens, and checking the log into a snapshot (`rebuild`).
 
 use crate::terminal::outln;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use concord_core::{Actor, CountryCode};
@@ -123,18 +123,27 @@ pub async fn token(cmd: TokenCmd) -> anyhow::Result<()> {
     let actor = actor(args.role, args.code.as_deref())?;
     let expires_at = expiry(&args.expires_in, jiff::Timestamp::now())?;
     let store = open_existing(&args.db).await?;
-    match actor {
-        Actor::Member(c) if store.member(c.as_str()).await?.is_none() => {
-            bail!("{c} is not a member in this database")
-        }
-        Actor::Partner(c) if store.partner(c.as_str()).await?.is_none() => {
-            bail!("{c} is not a partner in this database")
-        }
-        _ => {}
-    }
+    check_party(&args.db, store.as_ref(), actor).await?;
     let token = create_token(store.as_ref(), actor, &args.label, expires_at).await?;
     outln!("{token}");
     Ok(())
+}
+
+/// Refuses an actor for a member or partner the log has not admitted or registered. The log is
+/// folded from the newest snapshot beside the database, if it has one (a full fold of a large
+/// log takes a while).
+pub(crate) async fn check_party(db: &Path, store: &dyn concord_store::Store, actor: Actor) -> anyhow::Result<()> {
+    if !matches!(actor, Actor::Member(_) | Actor::Partner(_)) {
+        return Ok(());
+    }
+    let snapshots = crate::serve::default_snapshot_dir(db).map(|d| concord_server::snapshots::read(&d));
+    let (loaded, _) =
+        concord_log::load_from(store, snapshots.into_iter().flatten()).await.context("cannot read the log")?;
+    match actor {
+        Actor::Member(c) if !loaded.state.members.contains_key(&c) => bail!("{c} is not a member in this database"),
+        Actor::Partner(c) if !loaded.state.partners.contains_key(&c) => bail!("{c} is not a partner in this database"),
+        _ => Ok(()),
+    }
 }
 
 /// A token's id: the first 16 hexadecimal digits of its SHA-256 (the token is never stored).
@@ -190,37 +199,45 @@ async fn revoke_token(db: &std::path::Path, id: &str) -> anyhow::Result<()> {
 
 #[derive(Debug, clap::Args)]
 pub struct RebuildArgs {
-    /// The database file.
+    /// The database file, or a `postgres://` URL.
     #[arg(long, env = "CONCORD_DATABASE")]
     db: PathBuf,
+    /// Where to write the snapshot (default: `<database>.snapshots` beside a SQLite file, where
+    /// `concord serve` looks; none is written for PostgreSQL unless given).
+    #[arg(long)]
+    snapshot_dir: Option<PathBuf>,
 }
 
+/// Folds the whole log, checking every entry and every stored tree hash (and storing any
+/// missing), and saves the state as a snapshot for `concord serve` to start from.
 pub async fn rebuild(args: RebuildArgs) -> anyhow::Result<()> {
-    if !crate::serve::database_exists(&args.db) {
-        bail!("no database at {}", args.db.display());
-    }
-    let store = open_store(&args.db).await?;
-    let loaded = concord_log::rebuild(store.as_ref()).await.context("cannot rebuild")?;
+    let store = open_existing(&args.db).await?;
+    let loaded = concord_log::load(store.as_ref()).await.context("the log does not check")?;
     outln!(
-        "rebuilt from {} log entries (chain and tree intact): members {}, partners {}, proposals {}",
+        "checked {} log entries (chain, rules and tree intact; root {}): members {}, partners {}, proposals {}",
         loaded.size,
+        loaded.tree.root().map(|r| r.to_hex()).unwrap_or_default(),
         loaded.state.members.len(),
         loaded.state.partners.len(),
         loaded.state.proposals.len()
     );
+    if let Some(dir) = args.snapshot_dir.or_else(|| crate::serve::default_snapshot_dir(&args.db)) {
+        let path = concord_server::snapshots::write(&dir, &loaded)
+            .with_context(|| format!("cannot write a snapshot in {}", dir.display()))?;
+        outln!("snapshot written: {}", path.display());
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use concord_store::Snapshot;
-
     use super::*;
 
     #[tokio::test]
-    async fn rebuild_recomputes_identical_projections_from_the_log() {
+    async fn rebuild_checks_the_log_and_writes_the_snapshot_serve_starts_from() {
         let dir = tempfile::tempdir().unwrap();
-        let store = open_store(&dir.path().join("r.db")).await.unwrap();
+        let db = dir.path().join("r.db");
+        let store = open_store(&db).await.unwrap();
         let log = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [5; 32]).unwrap();
         let mut n = 0u8;
         let keys = crate::demo::scenario::DemoKeys::new(log, || {
@@ -229,21 +246,21 @@ mod tests {
         })
         .unwrap();
         crate::demo::scenario::load(store.as_ref(), "2026-11-25T17:00:00Z".parse().unwrap(), &keys).await.unwrap();
-        let live = store.dump_projections().await.unwrap();
-        assert!(live.contains("Winter equipment"), "the dump shows the projections");
+        let full = concord_log::load(store.as_ref()).await.unwrap();
 
-        // Lose the projections, then rebuild them from the log alone.
-        let size = store.log_size().await.unwrap();
-        assert!(store.replace_projections(&Snapshot::default(), size + 1).await.is_err(), "not at another size");
-        assert_eq!(store.dump_projections().await.unwrap(), live, "and nothing changed");
-        store.replace_projections(&Snapshot::default(), size).await.unwrap();
-        assert_ne!(store.dump_projections().await.unwrap(), live);
-        concord_log::rebuild(store.as_ref()).await.unwrap();
-        assert_eq!(store.dump_projections().await.unwrap(), live);
+        rebuild(RebuildArgs { db: db.clone(), snapshot_dir: None }).await.unwrap();
+        let snapshots = crate::serve::default_snapshot_dir(&db).unwrap();
+        let (loaded, from) =
+            concord_log::load_from(store.as_ref(), concord_server::snapshots::read(&snapshots)).await.unwrap();
+        assert_eq!(from, Some(full.size), "the snapshot folds the whole log");
+        assert_eq!(loaded.state, full.state);
 
-        // Rebuilding again changes nothing.
-        concord_log::rebuild(store.as_ref()).await.unwrap();
-        assert_eq!(store.dump_projections().await.unwrap(), live);
+        // Members the log admitted get tokens; codes it does not know are refused.
+        let fra = Actor::Member(CountryCode::parse("FRA").unwrap());
+        check_party(&db, store.as_ref(), fra).await.unwrap();
+        let unknown = Actor::Member(CountryCode::parse("ZZZ").unwrap());
+        let err = check_party(&db, store.as_ref(), unknown).await.unwrap_err().to_string();
+        assert_eq!(err, "ZZZ is not a member in this database");
     }
 
     #[test]

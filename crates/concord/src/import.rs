@@ -94,7 +94,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     for c in &cosignatures {
         store.add_cosignature(c).await?;
     }
-    let loaded = concord_log::rebuild(store.as_ref()).await.context("cannot rebuild the tables")?;
+    let loaded = concord_log::load(store.as_ref()).await.context("the imported log does not load")?;
     outln!(
         "imported {} entries (root {}, checkpoint and {} cosignatures kept): members {}, partners {}, proposals {}",
         loaded.size,

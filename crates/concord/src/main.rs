@@ -52,7 +52,7 @@ enum Cmd {
     User(users::UserCmd),
     /// Creates an Ed25519 key pair: writes the private key (mode 0600), prints the verifier key.
     Keygen(keys::Args),
-    /// Recomputes every query table from the log, and checks the log on the way.
+    /// Checks the whole log and saves its state as a snapshot for `concord serve` to start from.
     Rebuild(admin::RebuildArgs),
     /// Runs a witness: cosigns the log's checkpoints, each only if consistent with the last.
     Witness(witness::Args),

@@ -1,6 +1,6 @@
 //! `concord serve`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -69,6 +69,16 @@ pub struct Args {
     max_requests_per_connection: Option<u32>,
 }
 
+/// Where snapshots of a database's state go by default: `<file>.snapshots` beside a SQLite file;
+/// none for PostgreSQL, whose servers may run on other machines than the database.
+pub fn default_snapshot_dir(db: &Path) -> Option<PathBuf> {
+    (!is_postgres(db)).then(|| {
+        let mut dir = db.as_os_str().to_owned();
+        dir.push(".snapshots");
+        PathBuf::from(dir)
+    })
+}
+
 pub async fn run(args: Args) -> anyhow::Result<()> {
     crate::init_tracing();
     let mut config = Config::load(args.config.as_deref(), std::env::vars())?;
@@ -105,13 +115,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Some(a) => Some(concord_server::bind(a).await.with_context(|| format!("cannot listen on {a} for metrics"))?),
         None => None,
     };
-    let snapshot_dir = config.snapshot_dir.clone().or_else(|| {
-        (!is_postgres(&db)).then(|| {
-            let mut dir = db.clone().into_os_string();
-            dir.push(".snapshots");
-            PathBuf::from(dir)
-        })
-    });
+    let snapshot_dir = config.snapshot_dir.clone().or_else(|| default_snapshot_dir(&db));
     let identity = concord_server::LogIdentity {
         key: log,
         unsigned_positions: config.unsigned_positions,

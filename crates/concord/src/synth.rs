@@ -154,10 +154,9 @@ impl Writer<'_> {
         }
         let entries = std::mem::take(&mut self.entries);
         let (tree_hashes, checkpoint) = loaded.seal(&entries, self.log)?;
-        let touched = std::mem::take(&mut self.touched);
+        self.touched = Touched::default();
         let batch = Batch {
             expected_size: loaded.size - entries.len() as u64,
-            projections: touched.snapshot(loaded),
             entries,
             tree_hashes,
             checkpoint: Some(checkpoint),

@@ -6,7 +6,6 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use concord_core::Actor;
 
 use crate::admin::{Role, actor};
 use crate::serve::open_store;
@@ -56,13 +55,7 @@ pub async fn run(cmd: UserCmd) -> anyhow::Result<()> {
     };
     let password = first_line(&text);
     let store = open_store(&args.db).await?;
-    match actor {
-        Actor::Member(c) if store.member(c.as_str()).await?.is_none() => bail!("{c} is not a member in this database"),
-        Actor::Partner(c) if store.partner(c.as_str()).await?.is_none() => {
-            bail!("{c} is not a partner in this database")
-        }
-        _ => {}
-    }
+    crate::admin::check_party(&args.db, store.as_ref(), actor).await?;
     concord_web::accounts::create_user(store.as_ref(), &args.name, password, actor, jiff::Timestamp::now()).await?;
     outln!("created web account {} ({actor})", args.name);
     Ok(())

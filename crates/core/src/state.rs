@@ -35,6 +35,7 @@ pub struct LogSettings {
 
 /// A member delegation's key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "MemberKeyRecord")]
 pub struct MemberKey {
     /// The signed-note verifier key, `<origin>/member/<code>+<key id>+<base64>`.
     pub key: String,
@@ -47,6 +48,30 @@ pub struct MemberKey {
     /// curve point of) the key again: that check costs more than the signature itself.
     #[serde(skip)]
     pub(crate) verifier: Option<concord_ledger::keys::Verifier>,
+}
+
+/// What a [`MemberKey`] is read back from: everything but the parsed key, parsed again.
+#[derive(Deserialize)]
+struct MemberKeyRecord {
+    key: String,
+    key_id: String,
+    valid_from: Timestamp,
+    valid_until: Option<Timestamp>,
+    revoked_at: Option<Timestamp>,
+}
+
+impl From<MemberKeyRecord> for MemberKey {
+    fn from(r: MemberKeyRecord) -> Self {
+        let verifier = concord_ledger::keys::Verifier::parse(&r.key).ok();
+        Self {
+            key: r.key,
+            key_id: r.key_id,
+            valid_from: r.valid_from,
+            valid_until: r.valid_until,
+            revoked_at: r.revoked_at,
+            verifier,
+        }
+    }
 }
 
 impl MemberKey {

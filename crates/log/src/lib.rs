@@ -8,10 +8,10 @@
 //!   offline verifier all run;
 //! - [`Loaded::sequence`] decides a command and appends its events; [`Loaded::seal`] closes a
 //!   batch with its tree hashes and signed checkpoint;
-//! - [`load`], [`Loaded::catch_up`] and [`rebuild`] read the log from a [`Store`];
+//! - [`load`] and [`Loaded::catch_up`] read the log from a [`Store`];
 //!   [`load_from`] starts from a [`snapshot`] the store's tree agrees with.
 //!
-//! **Invariant:** nothing here knows HTTP; offline commands (`verify`, `export`, `rebuild`,
+//! **Invariant:** nothing here knows HTTP; offline commands (`verify`, `export`, `check`,
 //! reports) use this crate without the server.
 //!
 //! [`State`]: concord_core::State
@@ -28,6 +28,6 @@ mod touched;
 
 pub use error::LoadError;
 pub use fold::{Loaded, Walked};
-pub use read::{load, load_from, rebuild};
+pub use read::{load, load_from};
 pub use seal::sign_checkpoint;
-pub use touched::{DeadlineUpdate, Touched, full_snapshot};
+pub use touched::{DeadlineUpdate, Touched};

@@ -1,7 +1,8 @@
-use concord_ledger::edge::check_stored;
-use concord_store::{Store, StoreError};
+use concord_ledger::edge::{check_stored, edge_indexes};
+use concord_ledger::tlog::{HashReader, stored_hash_count};
+use concord_store::Store;
 
-use crate::{LoadError, Loaded, Touched, full_snapshot};
+use crate::{LoadError, Loaded, Touched};
 
 /// Entries read per page when loading the log.
 const LOAD_PAGE: u64 = 10_000;
@@ -54,21 +55,23 @@ pub async fn load(store: &dyn Store) -> Result<Loaded, LoadError> {
     load_after(store, Loaded::empty()).await
 }
 
-/// [`load`], starting from the first of `snapshots` (newest first) that the store agrees with:
-/// one whose size the log has reached and whose tree root is that of the store's checkpoint at
-/// that size. Only the entries after it are read. A snapshot that disagrees, or after which the
-/// log does not follow, is passed over; with none left, the whole log is read. Returns the fold
-/// and the size of the snapshot it started from.
+/// [`load`], starting from the first of `snapshots` (newest first) that the stored tree agrees
+/// with: one whose size the log has reached and whose tree edge (the roots of its complete
+/// subtrees, which give the tree's root) is the one the store holds for that size. Only the
+/// entries after it are read. A snapshot that disagrees, or after which the log does not
+/// follow, is passed over; with none left, the whole log is read. Returns the fold and the size
+/// of the snapshot it started from.
 pub async fn load_from(
     store: &dyn Store,
     snapshots: impl IntoIterator<Item = Loaded>,
 ) -> Result<(Loaded, Option<u64>), LoadError> {
     let size = store.log_size().await?;
+    let stored = store.tree_hash_count().await?;
     for snapshot in snapshots {
         let at = snapshot.size;
-        let agrees = match (snapshot.tree.root(), store.checkpoint(at).await?) {
-            (Ok(root), Some(c)) => at > 0 && at <= size && c.root == root,
-            _ => false,
+        let agrees = at > 0 && at <= size && stored >= stored_hash_count(at) && {
+            let indexes = edge_indexes(at);
+            snapshot.tree.read_hashes(&indexes).ok() == Some(store.tree_hashes(&indexes).await?)
         };
         if !agrees {
             tracing::warn!(size = at, "a snapshot does not match the stored tree; passing it over");
@@ -96,17 +99,4 @@ async fn load_after(store: &dyn Store, mut loaded: Loaded) -> Result<Loaded, Loa
         }
     }
     Ok(loaded)
-}
-
-/// Recomputes every projection from the log (checking the log on the way). If a server appends
-/// meanwhile, the log is read again, so that the projections never miss an entry.
-pub async fn rebuild(store: &dyn Store) -> Result<Loaded, LoadError> {
-    loop {
-        let loaded = load(store).await?;
-        match store.replace_projections(&full_snapshot(&loaded), loaded.size).await {
-            Ok(()) => return Ok(loaded),
-            Err(StoreError::Conflict { .. }) => tracing::info!("the log grew during the rebuild; reading it again"),
-            Err(e) => return Err(e.into()),
-        }
-    }
 }

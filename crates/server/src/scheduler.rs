@@ -119,8 +119,14 @@ mod tests {
     use crate::clock::TokioClock;
     use crate::testing::{MemoryStore, app, code, silence, submit, t};
 
+    /// The proposal as the log records it.
+    async fn proposal(store: &MemoryStore, id: concord_core::ProposalId) -> concord_core::Proposal {
+        let loaded = concord_log::load(store).await.unwrap();
+        loaded.state.proposals.get(&id).cloned().unwrap()
+    }
+
     async fn status(store: &MemoryStore, id: concord_core::ProposalId) -> (ProposalStatus, Option<jiff::Timestamp>) {
-        let p = store.proposal(id).await.unwrap().unwrap();
+        let p = proposal(store, id).await;
         (p.status, p.decision.map(|d| d.decided_at))
     }
 
@@ -175,7 +181,7 @@ mod tests {
         submit(seq, Actor::Member(code("FRA")), object).await;
         let size = store.log_size().await.unwrap();
         tokio::time::sleep(Duration::from_secs(2 * 3600)).await;
-        let decided = store.proposal(p).await.unwrap().unwrap().decision.unwrap();
+        let decided = proposal(&store, p).await.decision.unwrap();
         assert_eq!(decided.outcome, Outcome::Blocked);
         assert_eq!(store.log_size().await.unwrap(), size, "the scheduler wrote to a decided proposal");
     }
@@ -205,7 +211,7 @@ mod tests {
         let clock = TokioClock::starting_at(t("2024-02-29T08:00:00Z"));
         let _app = App::start(store.clone(), Arc::new(clock), crate::testing::log_key()).await.unwrap();
         tokio::time::sleep(Duration::from_millis(1)).await;
-        let p = store.proposal(concord_core::ProposalId(1)).await.unwrap().unwrap();
+        let p = proposal(&store, concord_core::ProposalId(1)).await;
         let d = p.decision.expect("closed on catching up");
         assert_eq!((d.outcome, d.decided_at), (Outcome::Adopted, deadline));
         assert_eq!(d.concurred.len(), 1);

@@ -59,7 +59,7 @@ fn files(dir: &Path) -> std::io::Result<Vec<(u64, PathBuf)>> {
 
 /// The snapshots in `dir` that read back, newest first, read one at a time as the caller asks
 /// (each may be large). One that does not read back is logged and skipped.
-pub fn read(dir: &Path) -> impl Iterator<Item = Loaded> {
+pub fn read(dir: &Path) -> impl Iterator<Item = Loaded> + use<> {
     let found = files(dir).unwrap_or_else(|e| {
         tracing::warn!(dir = %dir.display(), error = %e, "cannot list the snapshots; replaying the whole log");
         Vec::new()

@@ -7,7 +7,7 @@
 //!
 //! - **durable on return**: an append is one transaction, committed before it returns (the
 //!   backend sets the durability: SQLite's `synchronous=FULL`, PostgreSQL's default);
-//! - **no fork**: every write that depends on the log head (append, `replace_projections`,
+//! - **no fork**: every write that depends on the log head (append,
 //!   `put_tree_hashes`, the write probe) begins with [`Dialect::BEGIN_WRITE`] and reads the
 //!   head with [`Dialect::HEAD_FOR_WRITE`], which between them hold the database's write lock
 //!   or the head row's lock until the commit; it then compares, writes and moves the head. A
@@ -18,13 +18,12 @@
 //! - **retryable failures** are whatever [`Dialect::error`] calls [`StoreError::Unavailable`].
 //!
 //! Columns are portable: `BIGINT`/`INTEGER` as `i64`, blobs as bytes, booleans, and times as
-//! fixed-width UTC text (`concord_store::columns`) so that they sort as text. Projections (the
-//! query tables) are all in [`projections`].
+//! fixed-width UTC text (`concord_store::columns`) so that they sort as text. There are no query
+//! tables: reads of the alliance's state are served from the server's fold of the log.
 
 #![forbid(unsafe_code)]
 
 mod dialect;
-mod projections;
 mod statement;
 mod store;
 mod write;

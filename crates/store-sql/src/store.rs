@@ -1,16 +1,15 @@
 //! The [`Store`] trait on [`SqlStore`]: the log, tree hashes, checkpoints, tokens, accounts,
-//! sessions, idempotency records and health checks. Projections are delegated to
-//! [`crate::projections`]; the statements of an append are in [`crate::write`].
+//! sessions, idempotency records and health checks; the statements of an append are in
+//! [`crate::write`].
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use concord_core::{Member, Partner, Proposal, ProposalId, ProposalStatus};
 use concord_ledger::Hash;
 use concord_store::columns::{actor_columns, actor_from_columns, corrupt, parse_timestamp, timestamp, to_i64, to_u64};
 use concord_store::{
-    Batch, Checkpoint, Cosignature, IdempotencyRecord, LogLease, LoginCharge, NewSession, NewToken, NewUser, Page,
-    Session, Snapshot, Store, StoreError, StoredEntry, TokenInfo, User,
+    Batch, Checkpoint, Cosignature, IdempotencyRecord, LogLease, LoginCharge, NewSession, NewToken, NewUser, Session,
+    Store, StoreError, StoredEntry, TokenInfo, User,
 };
 use jiff::Timestamp;
 use sqlx::{ColumnIndex, Database, Encode, Executor, IntoArguments, Type};
@@ -72,58 +71,6 @@ where
                 Ok(StoredEntry { seq, bytes: get(r, "entry")?, leaf_hash })
             })
             .collect()
-    }
-
-    #[tracing::instrument(skip_all)]
-    async fn replace_projections(&self, snapshot: &Snapshot, at_size: u64) -> Result<(), StoreError> {
-        let (mut tx, found) = self.begin_write().await?;
-        if found != at_size {
-            return Err(StoreError::Conflict { expected: at_size, found });
-        }
-        Self::clear_projections(&mut tx).await?;
-        Self::write_projections(&mut tx, snapshot).await?;
-        tx.commit().await.map_err(D::error)
-    }
-
-    #[tracing::instrument(skip_all)]
-    async fn dump_projections(&self) -> Result<String, StoreError> {
-        // One read transaction: every table from the same snapshot.
-        let mut tx = self.snapshot().await?;
-        let out = Self::dump(&mut tx).await?;
-        tx.commit().await.map_err(D::error)?;
-        Ok(out)
-    }
-
-    async fn members(&self, page: &Page<String>) -> Result<Vec<Member>, StoreError> {
-        self.bodies_page("members", page).await
-    }
-
-    async fn member(&self, code: &str) -> Result<Option<Member>, StoreError> {
-        self.body_by_code("members", code).await
-    }
-
-    async fn partner(&self, code: &str) -> Result<Option<Partner>, StoreError> {
-        self.body_by_code("partners", code).await
-    }
-
-    async fn partners(&self, page: &Page<String>) -> Result<Vec<Partner>, StoreError> {
-        self.bodies_page("partners", page).await
-    }
-
-    async fn proposals(
-        &self,
-        status: Option<ProposalStatus>,
-        page: &Page<ProposalId>,
-    ) -> Result<Vec<Proposal>, StoreError> {
-        self.proposals_page(status, page).await
-    }
-
-    async fn proposal(&self, id: ProposalId) -> Result<Option<Proposal>, StoreError> {
-        self.proposal_by_id(id).await
-    }
-
-    async fn decision_entry(&self, id: ProposalId) -> Result<Option<u64>, StoreError> {
-        self.decided_seq(id).await
     }
 
     #[tracing::instrument(skip_all, fields(actor = %token.actor))]

@@ -1,5 +1,5 @@
 //! The statements of an append: log entries, tree hashes, the checkpoint, idempotency records
-//! and the head (projection rows are [`crate::projections`]'). Each runs inside a write
+//! and the head. Each runs inside a write
 //! transaction the caller opened ([`SqlStore::begin_write`]) and commits; none commits on its own.
 
 use concord_ledger::Hash;
@@ -54,7 +54,6 @@ where
             }
         }
         let size = expected + batch.entries.len() as u64;
-        Self::write_projections(conn, &batch.projections).await?;
         Self::write_tree_hashes(conn, &batch.tree_hashes, false).await?;
         if let Some(c) = &batch.checkpoint {
             // The primary key on `size` is the compare-and-swap on the signed tree head: a

@@ -16,11 +16,11 @@
 
 mod scenario;
 
-use concord_core::{Actor, Command, Member, Partner, ProposalId, ProposalStatus, State};
+use concord_core::{Actor, Command, Partner, State};
 
 use crate::{
-    Batch, IdempotencyRecord, LoginCharge, NewEntry, NewSession, NewToken, NewUser, Page, Store, StoreError,
-    StoredEntry, check_chain, genesis,
+    Batch, IdempotencyRecord, LoginCharge, NewEntry, NewSession, NewToken, NewUser, Store, StoreError, StoredEntry,
+    check_chain, genesis,
 };
 
 pub use scenario::{Scenario, story};
@@ -33,23 +33,14 @@ use scenario::{cc, ts};
 macro_rules! conformance_tests {
     ($fresh:expr) => {
         $crate::conformance_tests!(@one $fresh; log_round_trip, entries_paginate, append_at_the_wrong_size_conflicts,
-            racing_appends_have_one_winner, non_contiguous_batches_are_refused, projections_are_readable,
-            a_proposal_listed_twice_keeps_its_last_form, tokens, idempotency_records, users_and_sessions,
-            tree_hashes_and_checkpoints, ping, probe_write);
-        $crate::conformance_tests!(@two $fresh; replace_projections_matches_appends, dumps_show_differences);
+            racing_appends_have_one_winner, non_contiguous_batches_are_refused, tokens, idempotency_records,
+            users_and_sessions, tree_hashes_and_checkpoints, ping, probe_write);
     };
     (@one $fresh:expr; $($property:ident),*) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn $property() {
             let (store, _guard) = $fresh;
             $crate::conformance::$property(&store).await;
-        }
-    )*};
-    (@two $fresh:expr; $($property:ident),*) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        async fn $property() {
-            let ((a, _a), (b, _b)) = ($fresh, $fresh);
-            $crate::conformance::$property(&a, &b).await;
         }
     )*};
 }
@@ -73,24 +64,9 @@ async fn all_entries<S: Store>(store: &S) -> Vec<StoredEntry> {
     store.entries(0, u64::MAX).await.expect("entries")
 }
 
-async fn dump<S: Store>(store: &S) -> String {
-    store.dump_projections().await.expect("dump_projections")
-}
-
-/// Asserts two dumps are equal, showing only the lines that differ.
-#[track_caller]
-fn assert_same_dump(left: &str, right: &str, what: &str) {
-    if left != right {
-        let only = |a: &str, b: &str| {
-            let b: std::collections::BTreeSet<&str> = b.lines().collect();
-            a.lines().filter(|l| !b.contains(l)).collect::<Vec<_>>().join("\n")
-        };
-        panic!(
-            "{what}: the dumps differ\nonly in the first:\n{}\nonly in the second:\n{}",
-            only(left, right),
-            only(right, left)
-        );
-    }
+/// What a batch writes besides entries and idempotency records: the tree and its checkpoints.
+async fn tree<S: Store>(store: &S) -> (u64, Option<crate::Checkpoint>) {
+    (store.tree_hash_count().await.expect("tree_hash_count"), store.latest_checkpoint().await.expect("checkpoint"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,14 +119,14 @@ pub async fn entries_paginate<S: Store>(store: &S) {
 }
 
 /// An append that expects another size fails with a conflict and writes nothing: no entry, no
-/// projection, no idempotency record.
+/// tree hash, no checkpoint, no idempotency record.
 pub async fn append_at_the_wrong_size_conflicts<S: Store>(store: &S) {
     let (_, batches) = story();
     let (first, rest) = batches.split_at(3);
     append_all(store, first).await;
     let size = store.log_size().await.expect("log_size");
     let entries = all_entries(store).await;
-    let projected = dump(store).await;
+    let written = tree(store).await;
 
     let mut next = rest[0].clone();
     next.idempotency.push(idempotency_record("secretariat", "k1", 1));
@@ -163,7 +139,7 @@ pub async fn append_at_the_wrong_size_conflicts<S: Store>(store: &S) {
         }
         assert_eq!(store.log_size().await.expect("log_size"), size, "a conflict leaves the size");
         assert_eq!(all_entries(store).await, entries, "a conflict writes no entry");
-        assert_same_dump(&dump(store).await, &projected, "a conflict writes no projection");
+        assert_eq!(tree(store).await, written, "a conflict writes no tree hash or checkpoint");
         assert_eq!(store.idempotency("secretariat", "k1").await.expect("idempotency"), None);
     }
     assert_eq!(store.append(&next).await.expect("the right size appends"), size + next.entries.len() as u64);
@@ -176,7 +152,7 @@ fn renumber(entries: &[NewEntry], from: u64) -> Vec<NewEntry> {
 }
 
 /// Four appends racing from the same size: exactly one wins, the others conflict, and the log
-/// holds the winner's entries and projections. Repeated for a few rounds.
+/// holds the winner's entries and idempotency record. Repeated for a few rounds.
 pub async fn racing_appends_have_one_winner<S: Store>(store: &S) {
     let (mut base, batches) = story();
     append_all(store, &batches).await;
@@ -208,12 +184,6 @@ pub async fn racing_appends_have_one_winner<S: Store>(store: &S) {
         }
         let (winner, batch) = &contenders[w];
         assert_eq!(store.entries(size, 10).await.expect("entries"), stored(std::slice::from_ref(batch)));
-        let partners: Vec<Partner> = winner.state.partners.values().cloned().collect();
-        assert_eq!(
-            store.partners(&Page::first(100)).await.expect("partners"),
-            partners,
-            "round {round}: only the winner's projection is stored"
-        );
         for (i, (_, b)) in contenders.iter().enumerate() {
             let key = &b.idempotency[0].key;
             let found = store.idempotency("secretariat", key).await.expect("idempotency");
@@ -231,7 +201,7 @@ pub async fn non_contiguous_batches_are_refused<S: Store>(store: &S) {
     append_all(store, &batches[..2]).await;
     let size = store.log_size().await.expect("log_size");
     let entries = all_entries(store).await;
-    let projected = dump(store).await;
+    let written = tree(store).await;
     let next = batches.iter().find(|b| b.entries.len() > 1).expect("a batch of several entries");
     let mut gap = Batch { expected_size: size, entries: renumber(&next.entries, size), ..next.clone() };
     gap.entries[1].seq += 1;
@@ -240,159 +210,12 @@ pub async fn non_contiguous_batches_are_refused<S: Store>(store: &S) {
         let r = store.append(&batch).await;
         assert!(matches!(r, Err(StoreError::Other(_))), "a batch numbered {:?} gave {r:?}", seqs_of(&batch));
         assert_eq!(all_entries(store).await, entries, "a refused batch writes no entry");
-        assert_same_dump(&dump(store).await, &projected, "a refused batch writes no projection");
+        assert_eq!(tree(store).await, written, "a refused batch writes no tree hash or checkpoint");
     }
 }
 
 fn seqs_of(b: &Batch) -> Vec<u64> {
     b.entries.iter().map(|e| e.seq).collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Projections.
-// ---------------------------------------------------------------------------------------------
-
-/// What appends project is readable: by key, in key order, filtered by status, page by page.
-pub async fn projections_are_readable<S: Store>(store: &S) {
-    let (scenario, batches) = story();
-    append_all(store, &batches).await;
-    let state = &scenario.state;
-
-    for (code, m) in &state.members {
-        assert_eq!(store.member(code.as_str()).await.expect("member").as_ref(), Some(m));
-    }
-    assert_eq!(store.member("XXX").await.expect("member"), None);
-    let members: Vec<Member> = state.members.values().cloned().collect();
-    assert_eq!(store.members(&Page::first(100)).await.expect("members"), members, "members in code order");
-    let page = store.members(&Page { after: Some("DEU".into()), limit: 2 }).await.expect("members");
-    assert_eq!(page, members[1..3], "two members after DEU");
-    let page = store.members(&Page { after: Some("SWE".into()), limit: 2 }).await.expect("members");
-    assert!(page.is_empty(), "nothing after the last code");
-    assert!(store.members(&Page::first(0)).await.expect("members").is_empty(), "a limit of 0 gives nothing");
-    let partners: Vec<Partner> = state.partners.values().cloned().collect();
-    assert_eq!(store.partners(&Page::first(10)).await.expect("partners"), partners);
-    for p in &partners {
-        assert_eq!(store.partner(p.code.as_str()).await.expect("partner").as_ref(), Some(p));
-    }
-    assert_eq!(store.partner("FRA").await.expect("partner"), None, "a member is not a partner");
-
-    for (id, p) in &state.proposals {
-        assert_eq!(store.proposal(*id).await.expect("proposal").as_ref(), Some(p), "proposal {id}");
-        let entry = store.decision_entry(*id).await.expect("decision entry");
-        assert_eq!(entry, scenario.decisions.get(id).copied(), "the log entry of proposal {id}'s decision");
-    }
-    assert!(!scenario.decisions.is_empty(), "the story decides some proposals");
-    assert_eq!(store.proposal(ProposalId(999)).await.expect("proposal"), None);
-    assert_eq!(store.proposal(ProposalId(u64::MAX)).await.expect("proposal"), None);
-    let ids = |v: Vec<concord_core::Proposal>| v.into_iter().map(|p| p.id.0).collect::<Vec<_>>();
-    let list = |status, after: Option<u64>, limit| {
-        let page = Page { after: after.map(ProposalId), limit };
-        async move { ids(store.proposals(status, &page).await.expect("proposals")) }
-    };
-    let all: Vec<_> = state.proposals.values().cloned().collect();
-    assert_eq!(store.proposals(None, &Page::first(100)).await.expect("proposals"), all, "proposals in id order");
-    assert_eq!(list(None, Some(2), 2).await, vec![3, 4], "two after 2");
-    assert_eq!(list(None, Some(5), 2).await, Vec::<u64>::new(), "none after the last");
-    use ProposalStatus as St;
-    for (status, expected) in [
-        (St::AdoptedWithReservations, vec![1]),
-        (St::Blocked, vec![2]),
-        (St::Draft, vec![3]),
-        (St::ConsensusRound, vec![4]),
-        (St::Withdrawn, vec![5]),
-        (St::UnderSilence, vec![]),
-        (St::Adopted, vec![]),
-    ] {
-        assert_eq!(list(Some(status), None, 100).await, expected, "proposals with status {status:?}");
-        assert_eq!(list(Some(status), expected.first().copied(), 100).await, Vec::<u64>::new());
-    }
-    let open = state.proposals[&ProposalId(4)].clone();
-    assert_eq!(open.positions.len(), 2, "the fixture has two positions on the amended text");
-}
-
-/// A snapshot that lists one proposal twice (a batch that touched it twice) leaves its last
-/// form, positions included, whether appended or rebuilt: the rows are written as if in turn.
-pub async fn a_proposal_listed_twice_keeps_its_last_form<S: Store>(store: &S) {
-    let (scenario, batches) = story();
-    append_all(store, &batches).await;
-    let size = store.log_size().await.expect("log_size");
-    let last = scenario.state.proposals[&ProposalId(4)].clone();
-    assert!(!last.positions.is_empty(), "the fixture has positions on proposal 4");
-    let mut earlier = last.clone();
-    earlier.positions.clear();
-    if let Some(r) = earlier.revisions.last_mut() {
-        r.title.push_str(" (earlier)");
-    }
-    for (first, second) in [(&earlier, &last), (&last, &earlier), (&earlier, &last)] {
-        let projections = crate::Snapshot { proposals: vec![first.clone(), second.clone()], ..Default::default() };
-        let batch = Batch { expected_size: size, projections, ..Batch::default() };
-        assert_eq!(store.append(&batch).await.expect("append"), size);
-        assert_eq!(store.proposal(ProposalId(4)).await.expect("proposal").as_ref(), Some(second), "the last form");
-    }
-    let appended = dump(store).await;
-    let mut twice = scenario.snapshot();
-    twice.proposals.insert(0, earlier);
-    store.replace_projections(&twice, size).await.expect("replace_projections");
-    assert_same_dump(&dump(store).await, &appended, "a rebuild with a proposal listed twice");
-}
-
-/// `replace_projections` leaves exactly the state written through appends, and touches neither
-/// the log, nor tokens, nor idempotency records.
-pub async fn replace_projections_matches_appends<S: Store>(appended: &S, replaced: &S) {
-    assert_same_dump(&dump(appended).await, &dump(replaced).await, "two empty stores");
-    let (scenario, batches) = story();
-    let mut batches = batches;
-    batches[0].idempotency.push(idempotency_record("secretariat", "k1", 1));
-    append_all(appended, &batches).await;
-    let token = token(1, Actor::Secretariat);
-    appended.create_token(&token).await.expect("create_token");
-
-    let size = appended.log_size().await.expect("log_size");
-    let refused = appended.replace_projections(&scenario.snapshot(), size + 1).await;
-    assert!(matches!(refused, Err(StoreError::Conflict { .. })), "a rebuild at another log size is refused");
-    replaced.replace_projections(&scenario.snapshot(), 0).await.expect("replace_projections");
-    let via_appends = dump(appended).await;
-    assert!(!via_appends.is_empty());
-    assert_same_dump(&dump(replaced).await, &via_appends, "a rebuild from the state and the live store");
-    assert_eq!(replaced.log_size().await.expect("log_size"), 0, "replacing projections writes no log");
-
-    // Rebuilding a store that has projections removes what the snapshot lacks.
-    let mut smaller = scenario.snapshot();
-    smaller.proposals.retain(|p| p.id != ProposalId(4));
-    smaller.members.retain(|m| m.code != cc("POL"));
-    appended.replace_projections(&smaller, size).await.expect("replace_projections");
-    replaced.replace_projections(&smaller, 0).await.expect("replace_projections");
-    assert_same_dump(&dump(appended).await, &dump(replaced).await, "two stores rebuilt alike");
-    assert_ne!(dump(appended).await, via_appends);
-    assert_eq!(appended.proposal(ProposalId(4)).await.expect("proposal"), None);
-    assert_eq!(appended.member("POL").await.expect("member"), None);
-
-    assert_eq!(all_entries(appended).await, stored(&batches), "the log is untouched");
-    assert_eq!(appended.find_token(&token.hash).await.expect("find_token").map(|t| t.actor), Some(Actor::Secretariat));
-    assert!(appended.idempotency("secretariat", "k1").await.expect("idempotency").is_some());
-}
-
-/// Dumps differ when any projected value does, positions included.
-pub async fn dumps_show_differences<S: Store>(a: &S, b: &S) {
-    let (scenario, _) = story();
-    let snapshot = scenario.snapshot();
-    a.replace_projections(&snapshot, 0).await.expect("replace_projections");
-    let base = dump(a).await;
-
-    let mut renamed = snapshot.clone();
-    renamed.members[0].name.push('!');
-    let mut repositioned = snapshot.clone();
-    let p = repositioned.proposals.iter_mut().find(|p| !p.positions.is_empty()).expect("a proposal with positions");
-    let position = p.positions.values_mut().next().expect("a position");
-    position.signed = !position.signed;
-    let mut unrevised = snapshot.clone();
-    unrevised.proposals.pop();
-    for (what, changed) in [("a member's name", renamed), ("a position", repositioned), ("a proposal", unrevised)] {
-        b.replace_projections(&changed, 0).await.expect("replace_projections");
-        assert_ne!(dump(b).await, base, "changing {what} changes the dump");
-    }
-    b.replace_projections(&snapshot, 0).await.expect("replace_projections");
-    assert_same_dump(&dump(b).await, &base, "two stores given the same snapshot");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -556,10 +379,10 @@ pub async fn probe_write<S: Store>(store: &S) {
     store.probe_write().await.expect("probe_write on an empty store");
     let (_, batches) = story();
     append_all(store, &batches).await;
-    let (entries, projected) = (all_entries(store).await, dump(store).await);
+    let (entries, written) = (all_entries(store).await, tree(store).await);
     store.probe_write().await.expect("probe_write");
     assert_eq!(all_entries(store).await, entries, "the log is as it was");
-    assert_same_dump(&dump(store).await, &projected, "a write probe");
+    assert_eq!(tree(store).await, written, "the tree is as it was");
     let next = batches.last().map_or(0, |b| b.expected_size + b.entries.len() as u64);
     assert_eq!(store.log_size().await.expect("log_size"), next, "the head is where it was");
 }

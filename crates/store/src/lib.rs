@@ -7,9 +7,8 @@
 //! - **the log**: entries in sequence from 0, each the canonical bytes of a [`LogRecord`] and its
 //!   RFC 9162 leaf hash. This is the source of truth. Leaf hashes are stored so that the Merkle
 //!   tree, checkpoints and proofs can be built over the same rows without migrating them;
-//! - **projections**: members, partners, proposals and positions as tables for queries. They are
-//!   derived from the log, written in the same transaction as the entries that change them, and
-//!   can be rebuilt from it ([`Store::replace_projections`]);
+//! - **the tree and its checkpoints**: the Merkle tree's stored hashes, signed checkpoints and
+//!   witnesses' cosignatures;
 //! - **tokens** (hashes only), **web accounts and sessions** (Argon2id password hashes, session
 //!   token hashes, lockout counters) and **idempotency records**: operational data about
 //!   callers, not alliance state, and so outside the public log.
@@ -36,7 +35,6 @@ pub use record::{ChainError, LogRecord, RECORD_VERSION, check_chain, decode, enc
 pub use types::*;
 
 use async_trait::async_trait;
-use concord_core::{Member, Partner, Proposal, ProposalId, ProposalStatus};
 use concord_ledger::Hash;
 
 /// Persistence for Concord. See the crate docs for the guarantees.
@@ -45,34 +43,12 @@ pub trait Store: Send + Sync + 'static {
     /// The number of entries in the log.
     async fn log_size(&self) -> Result<u64, StoreError>;
 
-    /// Appends `batch.entries` at `batch.expected_size` and updates the projections and
+    /// Appends `batch.entries` at `batch.expected_size` with their tree hashes, checkpoint and
     /// idempotency records, all in one durable transaction. Returns the new log size.
     async fn append(&self, batch: &Batch) -> Result<u64, StoreError>;
 
     /// Up to `limit` entries starting at sequence number `from`, in order.
     async fn entries(&self, from: u64, limit: u64) -> Result<Vec<StoredEntry>, StoreError>;
-
-    /// Replaces every projection with the given state's, the fold of the first `at_size` log
-    /// entries (used by `concord rebuild`). Fails with [`StoreError::Conflict`] and changes
-    /// nothing if the log has another size by then: a rebuild never loses a concurrent append.
-    async fn replace_projections(&self, snapshot: &Snapshot, at_size: u64) -> Result<(), StoreError>;
-
-    /// All projection rows, in a fixed order, as text: two stores hold the same projected state
-    /// exactly when their dumps are equal.
-    async fn dump_projections(&self) -> Result<String, StoreError>;
-
-    async fn members(&self, page: &Page<String>) -> Result<Vec<Member>, StoreError>;
-    async fn member(&self, code: &str) -> Result<Option<Member>, StoreError>;
-    async fn partner(&self, code: &str) -> Result<Option<Partner>, StoreError>;
-    async fn partners(&self, page: &Page<String>) -> Result<Vec<Partner>, StoreError>;
-    async fn proposals(
-        &self,
-        status: Option<ProposalStatus>,
-        page: &Page<ProposalId>,
-    ) -> Result<Vec<Proposal>, StoreError>;
-    async fn proposal(&self, id: ProposalId) -> Result<Option<Proposal>, StoreError>;
-    /// The sequence number of the log entry recording the proposal's decision, if decided.
-    async fn decision_entry(&self, id: ProposalId) -> Result<Option<u64>, StoreError>;
 
     /// Stores a new token's hash for `actor`.
     async fn create_token(&self, token: &NewToken) -> Result<(), StoreError>;

@@ -3,17 +3,15 @@
 //! backends, so a test on it tests the contract; it keeps nothing across a restart.
 
 use std::collections::BTreeMap;
-use std::ops::Bound;
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use concord_core::{Member, Partner, Proposal, ProposalId, ProposalStatus};
 use concord_ledger::Hash;
 use jiff::Timestamp;
 
 use crate::{
-    Batch, Checkpoint, Cosignature, IdempotencyRecord, LoginCharge, NewSession, NewToken, NewUser, Page, Session,
-    Snapshot, Store, StoreError, StoredEntry, TokenInfo, User,
+    Batch, Checkpoint, Cosignature, IdempotencyRecord, LoginCharge, NewSession, NewToken, NewUser, Session, Store,
+    StoreError, StoredEntry, TokenInfo, User,
 };
 
 /// What the next append does.
@@ -33,7 +31,6 @@ pub enum Fault {
 #[derive(Debug, Default)]
 struct Data {
     log: Vec<StoredEntry>,
-    projections: Projections,
     tokens: BTreeMap<[u8; 32], TokenInfo>,
     users: BTreeMap<String, User>,
     sessions: BTreeMap<[u8; 32], NewSession>,
@@ -42,24 +39,6 @@ struct Data {
     checkpoints: BTreeMap<u64, Checkpoint>,
     cosignatures: BTreeMap<(u64, String), Cosignature>,
     next_fault: Fault,
-}
-
-/// The query tables, kept apart so that they go in one piece.
-#[derive(Debug, Default)]
-struct Projections {
-    members: BTreeMap<String, Member>,
-    partners: BTreeMap<String, Partner>,
-    proposals: BTreeMap<ProposalId, Proposal>,
-    decisions: BTreeMap<ProposalId, u64>,
-}
-
-impl Projections {
-    fn write(&mut self, s: &Snapshot) {
-        self.members.extend(s.members.iter().map(|m| (m.code.to_string(), m.clone())));
-        self.partners.extend(s.partners.iter().map(|p| (p.code.to_string(), p.clone())));
-        self.proposals.extend(s.proposals.iter().map(|p| (p.id, p.clone())));
-        self.decisions.extend(s.decisions.iter().copied());
-    }
 }
 
 /// A store in memory.
@@ -107,11 +86,6 @@ fn check_append(d: &Data, batch: &Batch) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn page<K: Ord + Clone, V: Clone>(m: &BTreeMap<K, V>, p: &Page<K>) -> Vec<V> {
-    let after = p.after.clone().map_or(Bound::Unbounded, Bound::Excluded);
-    m.range((after, Bound::Unbounded)).take(p.limit as usize).map(|(_, v)| v.clone()).collect()
-}
-
 fn full() -> StoreError {
     StoreError::Unavailable("injected fault: the disk is full".into())
 }
@@ -137,7 +111,6 @@ impl Store for MemoryStore {
             bytes: e.bytes.clone(),
             leaf_hash: e.leaf_hash,
         }));
-        d.projections.write(&batch.projections);
         d.tree.extend(batch.tree_hashes.iter().copied());
         if let Some(c) = &batch.checkpoint {
             d.checkpoints.insert(c.size, c.clone());
@@ -155,57 +128,6 @@ impl Store for MemoryStore {
         let from = usize::try_from(from).unwrap_or(usize::MAX);
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         Ok(self.lock().log.iter().skip(from).take(limit).cloned().collect())
-    }
-
-    async fn replace_projections(&self, snapshot: &Snapshot, at_size: u64) -> Result<(), StoreError> {
-        let mut d = self.lock();
-        let found = d.log.len() as u64;
-        if found != at_size {
-            return Err(StoreError::Conflict { expected: at_size, found });
-        }
-        d.projections = Projections::default();
-        d.projections.write(snapshot);
-        Ok(())
-    }
-
-    async fn dump_projections(&self) -> Result<String, StoreError> {
-        let p = &self.lock().projections;
-        Ok(format!("{:?}\n{:?}\n{:?}\n{:?}\n", p.members, p.partners, p.proposals, p.decisions))
-    }
-
-    async fn members(&self, p: &Page<String>) -> Result<Vec<Member>, StoreError> {
-        Ok(page(&self.lock().projections.members, p))
-    }
-
-    async fn member(&self, code: &str) -> Result<Option<Member>, StoreError> {
-        Ok(self.lock().projections.members.get(code).cloned())
-    }
-
-    async fn partner(&self, code: &str) -> Result<Option<Partner>, StoreError> {
-        Ok(self.lock().projections.partners.get(code).cloned())
-    }
-
-    async fn partners(&self, p: &Page<String>) -> Result<Vec<Partner>, StoreError> {
-        Ok(page(&self.lock().projections.partners, p))
-    }
-
-    async fn proposals(
-        &self,
-        status: Option<ProposalStatus>,
-        p: &Page<ProposalId>,
-    ) -> Result<Vec<Proposal>, StoreError> {
-        let d = self.lock();
-        let all = d.projections.proposals.iter().filter(|(_, x)| status.is_none_or(|s| x.status == s));
-        let filtered: BTreeMap<_, _> = all.map(|(k, v)| (*k, v.clone())).collect();
-        Ok(page(&filtered, p))
-    }
-
-    async fn proposal(&self, id: ProposalId) -> Result<Option<Proposal>, StoreError> {
-        Ok(self.lock().projections.proposals.get(&id).cloned())
-    }
-
-    async fn decision_entry(&self, id: ProposalId) -> Result<Option<u64>, StoreError> {
-        Ok(self.lock().projections.decisions.get(&id).copied())
     }
 
     async fn create_token(&self, t: &NewToken) -> Result<(), StoreError> {

@@ -1,6 +1,6 @@
 //! Values that cross the storage contract.
 
-use concord_core::{Actor, Member, Partner, Proposal, ProposalId};
+use concord_core::Actor;
 use concord_ledger::Hash;
 use jiff::Timestamp;
 
@@ -21,17 +21,6 @@ pub struct StoredEntry {
     pub seq: u64,
     pub bytes: Vec<u8>,
     pub leaf_hash: Hash,
-}
-
-/// Projection rows to write with a batch: the current form of everything the batch touched.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Snapshot {
-    pub members: Vec<Member>,
-    pub partners: Vec<Partner>,
-    pub proposals: Vec<Proposal>,
-    /// The log entry that records the decision of a proposal in `proposals`, where it has one:
-    /// what its proof of inclusion is for.
-    pub decisions: Vec<(ProposalId, u64)>,
 }
 
 /// The reply given to a write that carried an `Idempotency-Key`, kept so that a retry gets the
@@ -67,8 +56,7 @@ pub struct Cosignature {
     pub line: String,
 }
 
-/// One atomic append: entries, their Merkle tree hashes and checkpoint, the projections they
-/// change, and idempotency records.
+/// One atomic append: entries, their Merkle tree hashes and checkpoint, and idempotency records.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Batch {
     /// The log size this batch was decided against; the append fails with a conflict otherwise.
@@ -79,7 +67,6 @@ pub struct Batch {
     pub tree_hashes: Vec<(u64, Hash)>,
     /// The checkpoint of the log after this batch.
     pub checkpoint: Option<Checkpoint>,
-    pub projections: Snapshot,
     pub idempotency: Vec<IdempotencyRecord>,
 }
 
@@ -100,18 +87,6 @@ impl Batch {
             }
         }
         Ok(())
-    }
-}
-
-impl Snapshot {
-    /// The proposals, each once in its last listed form: a proposal listed twice ends as its
-    /// last form, as if the rows were written in turn (a multi-row upsert may not touch one row
-    /// twice in PostgreSQL).
-    #[must_use]
-    pub fn unique_proposals(&self) -> Vec<&Proposal> {
-        let last: std::collections::HashMap<ProposalId, usize> =
-            self.proposals.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
-        self.proposals.iter().enumerate().filter(|(i, p)| last.get(&p.id) == Some(i)).map(|(_, p)| p).collect()
     }
 }
 
@@ -143,21 +118,6 @@ impl TokenInfo {
     #[must_use]
     pub fn valid_at(&self, now: Timestamp) -> bool {
         self.revoked_at.is_none() && self.expires_at.is_none_or(|e| now < e)
-    }
-}
-
-/// Keyset pagination: items strictly after `after`, at most `limit` of them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page<K> {
-    pub after: Option<K>,
-    pub limit: u32,
-}
-
-impl<K> Page<K> {
-    /// The first `limit` items.
-    #[must_use]
-    pub fn first(limit: u32) -> Self {
-        Self { after: None, limit }
     }
 }
 

@@ -307,7 +307,7 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
             }
         }
     }
-    let batch = Batch { expected_size: 0, entries, projections: touched.snapshot(&loaded), ..Batch::default() };
+    let batch = Batch { expected_size: 0, entries, ..Batch::default() };
     store.append(&batch).await.context("cannot write the scenario")?;
     Ok(())
 }

@@ -235,14 +235,7 @@ impl Sequencer {
                 Err(e) => panic!("the Merkle tree of a sequenced batch cannot be computed: {e}"),
             }
         };
-        let batch = Batch {
-            expected_size: start_size,
-            entries,
-            tree_hashes,
-            checkpoint,
-            projections: touched.snapshot(&self.loaded),
-            idempotency,
-        };
+        let batch = Batch { expected_size: start_size, entries, tree_hashes, checkpoint, idempotency };
         Decided { results, batch: Some(batch), touched }
     }
 

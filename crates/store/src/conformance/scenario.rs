@@ -20,7 +20,7 @@ fn member_key(code: &str) -> Signer {
 use jiff::Timestamp;
 use jiff::civil::date;
 
-use crate::{Batch, LogRecord, RECORD_VERSION, Snapshot, encode, genesis};
+use crate::{Batch, LogRecord, RECORD_VERSION, encode, genesis};
 
 /// A log being built from commands, as the server's sequencer builds it.
 #[derive(Debug, Clone)]
@@ -70,12 +70,10 @@ impl Scenario {
     }
 
     /// Decides `command` at `at` (RFC 3339), applies its events and returns the batch that
-    /// records them: one chained entry per event, and the current form of every member,
-    /// partner and proposal that changed. Panics if the command is refused: the fixture is wrong.
+    /// records them: one chained entry per event. Panics if the command is refused: the fixture is wrong.
     pub fn step(&mut self, actor: Actor, command: &Command, at: &str) -> Batch {
         let at = ts(at);
         let events = decide(&self.state, actor, command, at).unwrap_or_else(|r| panic!("{command:?} refused: {r}"));
-        let before = self.state.clone();
         let expected_size = self.size;
         let mut entries = Vec::with_capacity(events.len());
         for event in events {
@@ -89,40 +87,7 @@ impl Scenario {
             self.size += 1;
             entries.push(entry);
         }
-        let decisions = &self.decisions;
-        let changed = |a: &State, b: &State| Snapshot {
-            decisions: b
-                .proposals
-                .iter()
-                .filter(|(k, v)| a.proposals.get(*k) != Some(v))
-                .filter_map(|(k, _)| decisions.get(k).map(|s| (*k, *s)))
-                .collect(),
-            members: b.members.iter().filter(|(k, v)| a.members.get(*k) != Some(v)).map(|(_, v)| v.clone()).collect(),
-            partners: b
-                .partners
-                .iter()
-                .filter(|(k, v)| a.partners.get(*k) != Some(v))
-                .map(|(_, v)| v.clone())
-                .collect(),
-            proposals: b
-                .proposals
-                .iter()
-                .filter(|(k, v)| a.proposals.get(*k) != Some(v))
-                .map(|(_, v)| v.clone())
-                .collect(),
-        };
-        Batch { expected_size, entries, projections: changed(&before, &self.state), ..Batch::default() }
-    }
-
-    /// Every member, partner and proposal of the state: what a rebuild writes.
-    #[must_use]
-    pub fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            decisions: self.decisions.iter().map(|(p, s)| (*p, *s)).collect(),
-            members: self.state.members.values().cloned().collect(),
-            partners: self.state.partners.values().cloned().collect(),
-            proposals: self.state.proposals.values().cloned().collect(),
-        }
+        Batch { expected_size, entries, ..Batch::default() }
     }
 }
 
