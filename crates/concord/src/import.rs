@@ -1,5 +1,5 @@
 //! `concord import`: loads a log written by `concord export` into an empty database of either
-//! kind, and rebuilds every table from it. The entries are stored byte for byte, so the log's
+//! kind, then loads it back as a server would. The entries are stored byte for byte, so the log's
 //! hashes, its Merkle root and its signed checkpoint are the same after the move as before.
 //!
 //! Nothing in the export is trusted: a first pass runs the whole offline verifier over it (the

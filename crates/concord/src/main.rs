@@ -59,7 +59,7 @@ enum Cmd {
     /// Writes the log as a static mirror (tlog-tiles layout) that `verify --export` checks offline.
     Export(export::Args),
     /// Loads a log written by `export` into an empty database (SQLite or PostgreSQL), verifying
-    /// it first, and rebuilds every table: the log's hashes stay the same.
+    /// it first: the log's hashes stay the same.
     Import(import::Args),
     /// A partner's requests on a server: file, withdraw, list, show (with coverage).
     #[command(subcommand)]

@@ -11,8 +11,8 @@
 //! - [`load`] and [`Loaded::catch_up`] read the log from a [`Store`];
 //!   [`load_from`] starts from a [`snapshot`] the store's tree agrees with.
 //!
-//! **Invariant:** nothing here knows HTTP; offline commands (`verify`, `export`, `check`,
-//! reports) use this crate without the server.
+//! **Invariant:** nothing here knows HTTP; the offline commands (`rebuild`, `report`, `import`,
+//! `synth`, the demo's loader) and the verifier use this crate without the server.
 //!
 //! [`State`]: concord_core::State
 //! [`Store`]: concord_store::Store

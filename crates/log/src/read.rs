@@ -55,9 +55,10 @@ pub async fn load(store: &dyn Store) -> Result<Loaded, LoadError> {
     load_after(store, Loaded::empty()).await
 }
 
-/// [`load`], starting from the first of `snapshots` (newest first) that the stored tree agrees
-/// with: one whose size the log has reached and whose tree edge (the roots of its complete
-/// subtrees, which give the tree's root) is the one the store holds for that size. Only the
+/// [`load`], starting from the first of `snapshots` (newest first) that the stored log agrees
+/// with: one whose size the log has reached, whose tree edge (the roots of its complete
+/// subtrees, which give the tree's root) is the one the store holds for that size, and whose
+/// last leaf hash is the stored entry's. Only the
 /// entries after it are read. A snapshot that disagrees, or after which the log does not
 /// follow, is passed over; with none left, the whole log is read. Returns the fold and the size
 /// of the snapshot it started from.
@@ -69,9 +70,12 @@ pub async fn load_from(
     let stored = store.tree_hash_count().await?;
     for snapshot in snapshots {
         let at = snapshot.size;
+        // Its edge gives the tree's root; its last hash is what the next entry must chain
+        // from, so it is compared with the stored entry's too.
         let agrees = at > 0 && at <= size && stored >= stored_hash_count(at) && {
             let indexes = edge_indexes(at);
             snapshot.tree.read_hashes(&indexes).ok() == Some(store.tree_hashes(&indexes).await?)
+                && store.entries(at - 1, 1).await?.first().map(|e| e.leaf_hash) == Some(snapshot.last_hash)
         };
         if !agrees {
             tracing::warn!(size = at, "a snapshot does not match the stored tree; passing it over");

@@ -2,8 +2,8 @@
 //! only the entries after it, instead of the whole log.
 //!
 //! A snapshot is a cache, never a source of truth. It names the log size it folds and carries the
-//! tree's edge, so [`crate::load_from`] uses it only if the store's signed checkpoint at that
-//! size has the same root; its body is covered by a SHA-256 checksum, so a damaged one is
+//! tree's edge and last leaf hash, so [`crate::load_from`] uses it only if the stored tree has
+//! the same edge at that size and the stored entry there the same hash; its body is covered by a SHA-256 checksum, so a damaged one is
 //! refused rather than read as a wrong state. Anything refused means a full replay. The offline
 //! verifier never reads one.
 //!

@@ -188,7 +188,7 @@ impl App {
             head_tx,
         );
         let scheduler_task = scheduler::start(clock.clone(), handle.clone(), initial, deadline_rx, metrics.clone());
-        // A start that replayed the whole log saves its fold at once, for the next start.
+        // The writer checks at once: a start that replayed a long log saves it for the next.
         let snapshot_task = snapshots.map(|c| snapshots::start(c, handle.published(), started_from.unwrap_or(0)));
         let state = AppState {
             inner: Arc::new(Inner {

@@ -105,11 +105,15 @@ pub fn start(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut since = tokio::time::Instant::now();
+        // The first check runs at once: a start that replayed a long log saves it straight away.
+        let mut first = true;
         loop {
-            let wait = config.every.saturating_sub(since.elapsed());
-            let changed = tokio::time::timeout(wait, published.changed()).await;
-            if matches!(changed, Ok(Err(_))) {
-                return; // the sequencer stopped
+            if !std::mem::take(&mut first) {
+                let wait = config.every.saturating_sub(since.elapsed());
+                let changed = tokio::time::timeout(wait, published.changed()).await;
+                if matches!(changed, Ok(Err(_))) {
+                    return; // the sequencer stopped
+                }
             }
             let latest = published.borrow().clone();
             let grown = latest.size.saturating_sub(saved);

@@ -94,6 +94,13 @@ async fn a_start_replays_only_what_follows_the_newest_snapshot_the_tree_agrees_w
     assert_eq!(started, None);
     equal(&replayed, &full);
 
+    // One whose tree agrees but whose last hash does not (the next entry would not chain).
+    let mut wrong_hash = from_snapshot.clone();
+    wrong_hash.last_hash = concord_ledger::leaf_hash(b"another entry");
+    let (replayed, started) = load_from(store.as_ref(), [wrong_hash]).await.unwrap();
+    assert_eq!(started, None);
+    equal(&replayed, &full);
+
     // A server started on the folder uses the snapshot, and writes a new one once it grows.
     snapshots::write(&snaps, &from_snapshot).unwrap();
     drop(app);

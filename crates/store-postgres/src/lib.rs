@@ -1,6 +1,6 @@
-//! The PostgreSQL backend of Concord's store: one database holds the log, the projections,
-//! tokens and idempotency records (schema: `migrations/0001_init.sql`, the SQLite backend's
-//! final schema with `BIGINT` integers, `BYTEA` blobs and the same `TEXT` timestamps). The
+//! The PostgreSQL backend of Concord's store: one database holds the log, its tree and
+//! checkpoints, tokens, accounts and idempotency records (schema: `migrations/`, the SQLite
+//! backend's final schema with `BIGINT` integers, `BYTEA` blobs and the same `TEXT` timestamps). The
 //! statements are `concord-store-sql`'s, shared with SQLite; this crate connects, migrates,
 //! maps PostgreSQL's errors and names its [`Dialect`].
 //!
@@ -8,21 +8,21 @@
 //!
 //! - **durable on return**: an append is one transaction, and PostgreSQL's default
 //!   `synchronous_commit = on` has the commit flushed to the WAL before `append` returns;
-//! - **no fork**: every write that depends on the log head (append, `replace_projections`,
+//! - **no fork**: every write that depends on the log head (append,
 //!   `put_tree_hashes`, the write probe) first locks the head row (`SELECT size FROM log_head
 //!   WHERE id = 0 FOR UPDATE`) inside its transaction, then compares, writes and moves the head.
 //!   Writers in any number of pools or processes are serialised on that row lock; one that
 //!   waited reads the head its predecessor committed (`READ COMMITTED` re-reads a locked row)
 //!   and gets [`StoreError::Conflict`], never a fork;
 //! - **read after write**: reads run on the same pool under `READ COMMITTED`, so they see every
-//!   commit that returned before they began; the head check on connect and the projection dump
-//!   read one `REPEATABLE READ` snapshot;
+//!   commit that returned before they began; the head check on connect reads one
+//!   `REPEATABLE READ` snapshot;
 //! - **retryable failures**: serialization failures, deadlocks, a head lock held past the 5 s
 //!   `lock_timeout`, lost or refused connections, a server shutting down and a pool that gives
 //!   no connection within the 5 s acquire timeout are [`StoreError::Unavailable`].
 //!
-//! Text sorts bytewise (`COLLATE "C"` on every text column) whatever the database's locale, so
-//! pages and dumps come out in the same order, and the dump as the same text, as from SQLite.
+//! Text sorts bytewise (`COLLATE "C"` on every text column) whatever the database's locale, as
+//! in SQLite.
 
 #![forbid(unsafe_code)]
 

@@ -23,7 +23,7 @@ pub trait Dialect: Send + Sync + Sized + 'static {
     /// every write that depends on the head is serialised, also across processes, so the
     /// compare-and-swap on the head holds.
     const HEAD_FOR_WRITE: &'static str;
-    /// How a read transaction that must see one snapshot begins (a dump, the check on open).
+    /// How a read transaction that must see one snapshot begins (the check on open).
     const BEGIN_SNAPSHOT: &'static str;
     /// A statement that takes the log's writer lease until its transaction ends, where several
     /// processes may share the database ([`concord_store::Store::lease_log`]).

@@ -14,7 +14,7 @@
 //!   writer that waited reads the head its predecessor committed and gets
 //!   [`StoreError::Conflict`], never a fork;
 //! - **read after write**: reads run on the reader pool and see every commit that returned
-//!   before they began; a dump reads one snapshot ([`Dialect::BEGIN_SNAPSHOT`]);
+//!   before they began; the check on open reads one snapshot ([`Dialect::BEGIN_SNAPSHOT`]);
 //! - **retryable failures** are whatever [`Dialect::error`] calls [`StoreError::Unavailable`].
 //!
 //! Columns are portable: `BIGINT`/`INTEGER` as `i64`, blobs as bytes, booleans, and times as

@@ -1,5 +1,5 @@
-//! The embedded SQLite backend of Concord's store: one database file holds the log, the
-//! projections, tokens and idempotency records (schema: `migrations/`). The statements are
+//! The embedded SQLite backend of Concord's store: one database file holds the log, its tree and
+//! checkpoints, tokens, accounts and idempotency records (schema: `migrations/`). The statements are
 //! `concord-store-sql`'s; this crate opens the file, migrates it, maps SQLite's errors and
 //! names its [`Dialect`].
 //!

@@ -1,13 +1,9 @@
-//! Domain values to and from database columns, the same for every backend: timestamps, enum
-//! labels, actors, JSON bodies, integer ranges. Each backend decodes its own row type with these.
-//!
-//! Each projection row keeps the full domain value as JSON (`body`) and repeats a few fields as
-//! plain columns for filtering and sorting; reads decode the body, so the columns never have to
-//! carry everything a domain type holds.
+//! Values to and from database columns, the same for every backend: timestamps, actors and
+//! integer ranges.
 
 use std::fmt::Display;
 
-use concord_core::{Actor, CountryCode, Proposal};
+use concord_core::{Actor, CountryCode};
 use jiff::Timestamp;
 
 use crate::StoreError;
@@ -26,26 +22,6 @@ pub fn timestamp(t: Timestamp) -> String {
 /// Reads a stored timestamp.
 pub fn parse_timestamp(s: &str, what: &str) -> Result<Timestamp, StoreError> {
     s.parse().map_err(|e| corrupt(format_args!("{what} {s:?}"), e))
-}
-
-/// The serde name of a unit enum variant (`under_silence`), the same text the API and the log
-/// use, from `serde_json::to_value(variant)`.
-pub fn label(value: serde_json::Result<serde_json::Value>) -> Result<String, StoreError> {
-    match value {
-        Ok(serde_json::Value::String(s)) => Ok(s),
-        Ok(other) => Err(StoreError::Other(format!("{other} is not a unit variant"))),
-        Err(e) => Err(StoreError::Other(format!("cannot encode a label: {e}"))),
-    }
-}
-
-/// The JSON stored in a `body` column, from `serde_json::to_string(value)`.
-pub fn body(json: serde_json::Result<String>) -> Result<String, StoreError> {
-    json.map_err(|e| StoreError::Other(format!("cannot encode a projection: {e}")))
-}
-
-/// A decoded `body` column, from `serde_json::from_str(body)`.
-pub fn decoded<T>(value: serde_json::Result<T>, what: impl Display) -> Result<T, StoreError> {
-    value.map_err(|e| corrupt(what, e))
 }
 
 /// Columns are signed 64-bit integers: sequence numbers and ids beyond that cannot be stored.
@@ -85,28 +61,9 @@ pub fn actor_from_columns(role: &str, code: Option<&str>) -> Result<Actor, Store
     }
 }
 
-/// The latest time recorded anywhere in a proposal: drafting, revisions, circulation, positions,
-/// the decision or the withdrawal. (Deadline changes carry no time in the proposal itself.)
-pub fn last_change(p: &Proposal) -> Timestamp {
-    let revisions = p.revisions.iter().map(|r| r.at);
-    let circulation = p.circulation.iter().flat_map(|c| [c.opened_at, c.circulated_at]);
-    let positions = p.positions.values().map(|x| x.at);
-    let decision = p.decision.iter().map(|d| d.decided_at);
-    let withdrawal = p.withdrawal.iter().map(|w| w.at);
-    std::iter::once(p.drafted_at)
-        .chain(revisions)
-        .chain(circulation)
-        .chain(positions)
-        .chain(decision)
-        .chain(withdrawal)
-        .max()
-        .unwrap_or(p.drafted_at)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use concord_core::ProposalStatus;
 
     #[test]
     fn stored_timestamps_sort_as_text() {
@@ -115,12 +72,6 @@ mod tests {
         assert_eq!(timestamp(a), "2024-02-27T09:00:00.000000000Z");
         assert!(timestamp(a) < timestamp(b));
         assert_eq!(parse_timestamp(&timestamp(b), "t").unwrap(), b);
-    }
-
-    #[test]
-    fn labels_are_the_serde_names() {
-        assert_eq!(label(serde_json::to_value(ProposalStatus::UnderSilence)).unwrap(), "under_silence");
-        assert!(label(serde_json::to_value(1)).is_err());
     }
 
     #[test]

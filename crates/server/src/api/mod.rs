@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`: one module per resource, each with its own `router()`.
 //!
 //! A handler reads: extract (the caller, the body) → call the domain through the sequencer, or
-//! read a projection → reply. Errors are [`ApiError`]s, turned into problem documents in one place.
+//! read the state it last published ([`crate::AppState::view`]) → reply. Errors are [`ApiError`]s, turned into problem documents in one place.
 
 pub mod extract;
 pub mod health;
