@@ -63,7 +63,7 @@ pub fn router() -> Router<AppState> {
     responses((status = 201, description = "the donor state"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn register_donor(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let donor: DonorState = w.json()?;
-    w.submit(&state, Command::Support(SupportCommand::RegisterDonorState { donor })).await
+    w.submit(&state, SupportCommand::RegisterDonorState { donor }.into()).await
 }
 
 /// Files a request (the partner, for itself). Answers with the request and its coverage.
@@ -71,7 +71,7 @@ pub async fn register_donor(State(state): State<AppState>, w: Write) -> Result<R
     responses((status = 201, description = "the request with its coverage"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn file_request(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let request: RequestTerms = w.json()?;
-    w.submit(&state, Command::Support(SupportCommand::FileRequest { request })).await
+    w.submit(&state, SupportCommand::FileRequest { request }.into()).await
 }
 
 /// Why a request is withdrawn.
@@ -91,8 +91,7 @@ pub async fn withdraw_request(
     w: Write,
 ) -> Result<Response, ApiError> {
     let b: RequestWithdrawBody = w.json()?;
-    w.submit(&state, Command::Support(SupportCommand::WithdrawRequest { request: RequestId(id), reason: b.reason }))
-        .await
+    w.submit(&state, SupportCommand::WithdrawRequest { request: RequestId(id), reason: b.reason }.into()).await
 }
 
 /// A pledge as recorded: its terms, and the status it starts in (default: announced).
@@ -109,7 +108,7 @@ pub struct PledgeBody {
     responses((status = 201, description = "the pledge"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn record_pledge(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let b: PledgeBody = w.json()?;
-    w.submit(&state, Command::Support(SupportCommand::RecordPledge { pledge: b.terms, status: b.status })).await
+    w.submit(&state, SupportCommand::RecordPledge { pledge: b.terms, status: b.status }.into()).await
 }
 
 /// Pledges to record together.
@@ -125,7 +124,7 @@ pub struct ImportBody {
     responses((status = 201, description = "how many were imported, and their ids"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import_pledges(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let b: ImportBody = w.json()?;
-    w.submit(&state, Command::Support(SupportCommand::ImportPledges { pledges: b.pledges })).await
+    w.submit(&state, SupportCommand::ImportPledges { pledges: b.pledges }.into()).await
 }
 
 /// A pledge's next status.
@@ -141,8 +140,7 @@ pub struct StatusBody {
     responses((status = 200, description = "the pledge"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn change_status(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
     let b: StatusBody = w.json()?;
-    w.submit(&state, Command::Support(SupportCommand::ChangePledgeStatus { pledge: PledgeId(id), status: b.status }))
-        .await
+    w.submit(&state, SupportCommand::ChangePledgeStatus { pledge: PledgeId(id), status: b.status }.into()).await
 }
 
 /// A delivery against a pledge.
@@ -225,7 +223,7 @@ pub async fn confirm_receipt(
     w: Write,
 ) -> Result<Response, ApiError> {
     let b: ReceiptBody = w.json()?;
-    w.submit(&state, Command::Support(SupportCommand::ConfirmReceipt { delivery: DeliveryId(id), note: b.note })).await
+    w.submit(&state, SupportCommand::ConfirmReceipt { delivery: DeliveryId(id), note: b.note }.into()).await
 }
 
 /// Records a coalition (secretariat); its leads must take part in it.
@@ -233,7 +231,7 @@ pub async fn confirm_receipt(
     responses((status = 201, description = "the coalition"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn form_coalition(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let coalition: CoalitionTerms = w.json()?;
-    w.submit(&state, Command::Support(SupportCommand::FormCoalition { coalition })).await
+    w.submit(&state, SupportCommand::FormCoalition { coalition }.into()).await
 }
 
 /// A state joining a coalition, or a participant becoming a lead.
@@ -257,11 +255,7 @@ pub async fn join_coalition(
     let b: JoinBody = w.json()?;
     w.submit(
         &state,
-        Command::Support(SupportCommand::JoinCoalition {
-            coalition: CoalitionId(id),
-            participant: b.participant,
-            lead: b.lead,
-        }),
+        SupportCommand::JoinCoalition { coalition: CoalitionId(id), participant: b.participant, lead: b.lead }.into(),
     )
     .await
 }
@@ -271,7 +265,7 @@ pub async fn join_coalition(
     responses((status = 201, description = "the fund"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_fund(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let fund: FundTerms = w.json()?;
-    w.submit(&state, Command::Support(SupportCommand::CreateFund { fund })).await
+    w.submit(&state, SupportCommand::CreateFund { fund }.into()).await
 }
 
 /// Records a dated exchange rate (secretariat): reports convert only at recorded rates.
@@ -279,7 +273,7 @@ pub async fn create_fund(State(state): State<AppState>, w: Write) -> Result<Resp
     responses((status = 201, description = "the rate"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn record_rate(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let rate: FxRate = w.json()?;
-    w.submit(&state, Command::Support(SupportCommand::RecordExchangeRate { rate })).await
+    w.submit(&state, SupportCommand::RecordExchangeRate { rate }.into()).await
 }
 
 /// `?measure=&currency=` on the reports.
