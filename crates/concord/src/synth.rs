@@ -21,7 +21,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use concord_core::support::{
     Capability, Channel, CoalitionId, Currency, DonorState, FundId, FxRate, Money, PledgeEntry, PledgeStatus,
-    PledgeTerms, Priority, RangeClass, Rate, RequestId, RequestTerms, SupportCategory, ValuationMethod,
+    PledgeTerms, Priority, RangeClass, Rate, RequestId, RequestTerms, SupportCategory, SupportCommand, ValuationMethod,
 };
 use concord_core::{Actor, Command, CountryCode, ProposalId, State};
 use concord_log::{Loaded, Touched};
@@ -97,7 +97,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let setup_done = Instant::now();
     let pledges = world.pledges(&mut rng, args.pledges);
     for chunk in pledges.chunks(10_000) {
-        w.run(&mut loaded, (Actor::Secretariat, Command::ImportPledges { pledges: chunk.to_vec() })).await?;
+        w.run(
+            &mut loaded,
+            (Actor::Secretariat, Command::Support(SupportCommand::ImportPledges { pledges: chunk.to_vec() })),
+        )
+        .await?;
     }
     w.flush(&mut loaded).await?;
     let pledges_done = Instant::now();
@@ -225,7 +229,7 @@ impl World {
         let mut out = Vec::new();
         for (i, code) in self.others.iter().enumerate() {
             let donor = DonorState { code: *code, name: format!("Synthetic donor {}", i + 1) };
-            out.push((sec, Command::RegisterDonorState { donor }));
+            out.push((sec, Command::Support(SupportCommand::RegisterDonorState { donor })));
         }
         let mut day = self.first_day().first_of_month();
         let mut month = 0u64;
@@ -243,7 +247,10 @@ impl World {
                 (Currency::parse("AUD").expect("known"), Currency::USD, 6_500 + wave / 10),
             ] {
                 let rate = Rate::parse(&format!("{}.{:04}", units / 10_000, units % 10_000)).expect("a valid rate");
-                out.push((sec, Command::RecordExchangeRate { rate: FxRate { from, to, rate, on: day } }));
+                out.push((
+                    sec,
+                    Command::Support(SupportCommand::RecordExchangeRate { rate: FxRate { from, to, rate, on: day } }),
+                ));
             }
             day = day.saturating_add(1.month());
             month += 1;
@@ -261,7 +268,7 @@ impl World {
                 priority: [Priority::Critical, Priority::High, Priority::Medium, Priority::Low][(i % 4) as usize],
                 needed_by: None,
             };
-            out.push((partner, Command::FileRequest { request }));
+            out.push((partner, Command::Support(SupportCommand::FileRequest { request })));
         }
         out
     }
@@ -403,12 +410,12 @@ impl World {
                 let delivered_on = start.saturating_add(later.days()).min(last_day());
                 out.push((
                     Actor::Secretariat,
-                    Command::RecordDelivery {
+                    Command::Support(SupportCommand::RecordDelivery {
                         pledge: p.id,
                         delivered_on,
                         quantity,
                         value: Money { minor_units: value, currency: p.terms.value.currency },
-                    },
+                    }),
                 ));
             }
         }
@@ -423,7 +430,13 @@ impl World {
             .values()
             .filter(|p| p.status == PledgeStatus::Announced && rng.random_range(0..50) == 0)
             .map(|p| {
-                (Actor::Secretariat, Command::ChangePledgeStatus { pledge: p.id, status: PledgeStatus::Cancelled })
+                (
+                    Actor::Secretariat,
+                    Command::Support(SupportCommand::ChangePledgeStatus {
+                        pledge: p.id,
+                        status: PledgeStatus::Cancelled,
+                    }),
+                )
             })
             .collect()
     }
@@ -446,10 +459,7 @@ fn write_csv(args: &Args, path: &PathBuf) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(args.seed);
     let members: Vec<CountryCode> = crate::demo::scenario::steps(recorded_at())
         .into_iter()
-        .filter_map(|(_, _, c)| match c {
-            Command::AdmitMember { member } => Some(member.code),
-            _ => None,
-        })
+        .filter_map(|(_, _, c)| if let Command::AdmitMember { member } = c { Some(member.code) } else { None })
         .collect();
     let world = World {
         members,

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use crate::decision::evaluate_with;
 use crate::rules;
 use crate::support::rules as support_rules;
-use crate::support::{PledgeStatus, rules::DeliveryClaim};
+use crate::support::{PledgeStatus, SupportCommand, rules::DeliveryClaim};
 use crate::{Actor, Command, Event, Position, ProposalStatus, Refusal, Significance, State, text_hash};
 
 /// Decides `command` at `now` and applies its events to `state`, which the live path runs:
@@ -205,27 +205,32 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             let decision = evaluate_with(p, &p.positions, now).expect("an open proposal past its deadline is decided");
             Ok(vec![Event::ProposalDecided { proposal: *proposal, decision }])
         }
-        _ => decide_support(state, actor, command, now),
+        Command::Support(command) => decide_support(state, actor, command, now),
     }
 }
 
 /// Decides a support command (issue 3), already authorised.
-fn decide_support(state: &State, actor: Actor, command: &Command, now: Timestamp) -> Result<Vec<Event>, Refusal> {
+fn decide_support(
+    state: &State,
+    actor: Actor,
+    command: &SupportCommand,
+    now: Timestamp,
+) -> Result<Vec<Event>, Refusal> {
     let support = &state.support;
     match command {
-        Command::RegisterDonorState { donor } => {
+        SupportCommand::RegisterDonorState { donor } => {
             support_rules::check_donor_state(state, donor)?;
             Ok(vec![Event::DonorStateRegistered { donor: donor.clone() }])
         }
-        Command::FileRequest { request } => {
+        SupportCommand::FileRequest { request } => {
             support_rules::check_request(state, request)?;
             Ok(vec![Event::RequestFiled { request: support.next_request_id(), terms: request.clone(), at: now }])
         }
-        Command::WithdrawRequest { request, reason } => {
+        SupportCommand::WithdrawRequest { request, reason } => {
             support_rules::check_withdrawal(state, *request, reason.as_deref())?;
             Ok(vec![Event::RequestWithdrawn { request: *request, reason: reason.clone(), at: now }])
         }
-        Command::ImportPledges { pledges } => {
+        SupportCommand::ImportPledges { pledges } => {
             if pledges.is_empty() {
                 return Err(Refusal::Invalid { field: "pledges", reason: "there are none: give at least one".into() });
             }
@@ -235,7 +240,7 @@ fn decide_support(state: &State, actor: Actor, command: &Command, now: Timestamp
             let first = support.next_pledge_id().0;
             let mut events = Vec::with_capacity(pledges.len());
             for (i, p) in pledges.iter().enumerate() {
-                let row = Command::RecordPledge { pledge: p.terms.clone(), status: p.status };
+                let row = Command::Support(SupportCommand::RecordPledge { pledge: p.terms.clone(), status: p.status });
                 let refused = |r| Refusal::InRow { row: i + 1, refusal: Box::new(r) };
                 for mut e in decide(state, actor, &row, now).map_err(refused)? {
                     if let Event::PledgeRecorded { pledge, .. } = &mut e {
@@ -246,16 +251,16 @@ fn decide_support(state: &State, actor: Actor, command: &Command, now: Timestamp
             }
             Ok(events)
         }
-        Command::RecordPledge { pledge, status } => {
+        SupportCommand::RecordPledge { pledge, status } => {
             let status = status.unwrap_or(PledgeStatus::Announced);
             support_rules::check_pledge(state, pledge, status, now)?;
             Ok(vec![Event::PledgeRecorded { pledge: support.next_pledge_id(), terms: pledge.clone(), status, at: now }])
         }
-        Command::ChangePledgeStatus { pledge, status } => {
+        SupportCommand::ChangePledgeStatus { pledge, status } => {
             let from = support_rules::check_status_change(state, *pledge, *status)?;
             Ok(vec![Event::PledgeStatusChanged { pledge: *pledge, from, to: *status, at: now }])
         }
-        Command::RecordDelivery { pledge, delivered_on, quantity, value } => {
+        SupportCommand::RecordDelivery { pledge, delivered_on, quantity, value } => {
             let quantity = i64::try_from(*quantity).map_err(|_| Refusal::AmountOverflow { field: "quantity" })?;
             delivery(
                 state,
@@ -269,7 +274,7 @@ fn decide_support(state: &State, actor: Actor, command: &Command, now: Timestamp
                 now,
             )
         }
-        Command::CorrectDeliveries { pledge, delivered_on, quantity, value, reason } => {
+        SupportCommand::CorrectDeliveries { pledge, delivered_on, quantity, value, reason } => {
             let claim = DeliveryClaim {
                 pledge: *pledge,
                 delivered_on: *delivered_on,
@@ -279,11 +284,11 @@ fn decide_support(state: &State, actor: Actor, command: &Command, now: Timestamp
             };
             delivery(state, claim, now)
         }
-        Command::ConfirmReceipt { delivery, note } => {
+        SupportCommand::ConfirmReceipt { delivery, note } => {
             let partner = support_rules::check_receipt(state, *delivery, note.as_deref())?;
             Ok(vec![Event::ReceiptConfirmed { delivery: *delivery, partner, note: note.clone(), at: now }])
         }
-        Command::FormCoalition { coalition } => {
+        SupportCommand::FormCoalition { coalition } => {
             support_rules::check_coalition(state, coalition)?;
             Ok(vec![Event::CoalitionFormed {
                 coalition: support.next_coalition_id(),
@@ -291,19 +296,18 @@ fn decide_support(state: &State, actor: Actor, command: &Command, now: Timestamp
                 at: now,
             }])
         }
-        Command::JoinCoalition { coalition, participant, lead } => {
+        SupportCommand::JoinCoalition { coalition, participant, lead } => {
             support_rules::check_join(state, *coalition, *participant, *lead)?;
             Ok(vec![Event::CoalitionJoined { coalition: *coalition, participant: *participant, lead: *lead, at: now }])
         }
-        Command::CreateFund { fund } => {
+        SupportCommand::CreateFund { fund } => {
             support_rules::check_fund(state, fund)?;
             Ok(vec![Event::FundCreated { fund: support.next_fund_id(), terms: fund.clone(), at: now }])
         }
-        Command::RecordExchangeRate { rate } => {
+        SupportCommand::RecordExchangeRate { rate } => {
             support_rules::check_rate(state, rate)?;
             Ok(vec![Event::ExchangeRateRecorded { rate: *rate }])
         }
-        other => unreachable!("{other:?} is decided in `decide`"),
     }
 }
 
@@ -327,25 +331,7 @@ fn delivery(state: &State, claim: DeliveryClaim<'_>, now: Timestamp) -> Result<V
 }
 
 /// Who may do what (DESIGN.md, "Who uses it"). Nobody acts for another member or partner.
-///
-/// Support: a partner files and withdraws its own requests and confirms deliveries made to it;
-/// a member records its own pledges and their deliveries, and joins coalitions itself; the
-/// secretariat records pledges and deliveries for any donor (data entry, imports of public data),
-/// and registers donor states, coalitions, funds and exchange rates. Where the owner is found in
-/// the state (a pledge's donor, a request's partner) and the thing does not exist, the actor's
-/// role is enough here and the rules then refuse it as unknown.
 fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refusal> {
-    let support = &state.support;
-    let donor_of = |p| support.pledges.get(p).map(|p: &crate::support::Pledge| p.terms.donor);
-    let by_donor = |owner: Option<crate::CountryCode>| match actor {
-        Actor::Secretariat => true,
-        Actor::Member(m) => owner.is_none_or(|o| o == m),
-        _ => false,
-    };
-    let by_partner = |owner: Option<crate::CountryCode>| match actor {
-        Actor::Partner(p) => owner.is_none_or(|o| o == p),
-        _ => false,
-    };
     let (allowed, action) = match command {
         Command::CreateLog { .. } => (actor == Actor::Secretariat, "create the log"),
         Command::RegisterMemberKey { .. } => (actor == Actor::Secretariat, "enrol member keys"),
@@ -367,33 +353,62 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
             _ => (false, "take positions; only a member delegation can"),
         },
         Command::CloseAtDeadline { .. } => (actor == Actor::Scheduler, "close procedures; the scheduler does"),
-        Command::RegisterDonorState { .. } => (actor == Actor::Secretariat, "register donor states"),
-        Command::FileRequest { request } => {
+        Command::Support(command) => authorise_support(state, actor, command),
+    };
+    if allowed { Ok(()) } else { Err(Refusal::NotPermitted { actor, action }) }
+}
+
+/// Who may do what in support coordination: whether `actor` may, and what it may not do if not.
+///
+/// A partner files and withdraws its own requests and confirms deliveries made to it; a member
+/// records its own pledges and their deliveries, and joins coalitions itself; the secretariat
+/// records pledges and deliveries for any donor (data entry, imports of public data), and
+/// registers donor states, coalitions, funds and exchange rates. Where the owner is found in the
+/// state (a pledge's donor, a request's partner) and the thing does not exist, the actor's role
+/// is enough here and the rules then refuse it as unknown.
+fn authorise_support(state: &State, actor: Actor, command: &SupportCommand) -> (bool, &'static str) {
+    let support = &state.support;
+    let donor_of = |p| support.pledges.get(p).map(|p: &crate::support::Pledge| p.terms.donor);
+    let by_donor = |owner: Option<crate::CountryCode>| match actor {
+        Actor::Secretariat => true,
+        Actor::Member(m) => owner.is_none_or(|o| o == m),
+        _ => false,
+    };
+    let by_partner = |owner: Option<crate::CountryCode>| match actor {
+        Actor::Partner(p) => owner.is_none_or(|o| o == p),
+        _ => false,
+    };
+    match command {
+        SupportCommand::RegisterDonorState { .. } => (actor == Actor::Secretariat, "register donor states"),
+        SupportCommand::FileRequest { request } => {
             (actor == Actor::Partner(request.partner), "file requests for assistance; only the partner itself can")
         }
-        Command::WithdrawRequest { request, .. } => {
+        SupportCommand::WithdrawRequest { request, .. } => {
             let owner = support.requests.get(request).map(|r| r.terms.partner);
             (by_partner(owner), "withdraw a request; only the partner that filed it can")
         }
-        Command::RecordPledge { pledge, .. } => (by_donor(Some(pledge.donor)), "record pledges for another donor"),
+        SupportCommand::RecordPledge { pledge, .. } => {
+            (by_donor(Some(pledge.donor)), "record pledges for another donor")
+        }
         // Each row is authorised as a pledge of its own.
-        Command::ImportPledges { .. } => {
+        SupportCommand::ImportPledges { .. } => {
             (matches!(actor, Actor::Secretariat | Actor::Member(_)), "import pledges; a member or the secretariat can")
         }
-        Command::ChangePledgeStatus { pledge, .. } => (by_donor(donor_of(pledge)), "change another donor's pledges"),
-        Command::RecordDelivery { pledge, .. } | Command::CorrectDeliveries { pledge, .. } => {
+        SupportCommand::ChangePledgeStatus { pledge, .. } => {
+            (by_donor(donor_of(pledge)), "change another donor's pledges")
+        }
+        SupportCommand::RecordDelivery { pledge, .. } | SupportCommand::CorrectDeliveries { pledge, .. } => {
             (by_donor(donor_of(pledge)), "record deliveries of another donor's pledges")
         }
-        Command::ConfirmReceipt { delivery, .. } => {
+        SupportCommand::ConfirmReceipt { delivery, .. } => {
             let recipient = support.deliveries.get(delivery).and_then(|d| support.pledges.get(&d.pledge));
             (by_partner(recipient.map(|p| p.terms.recipient)), "confirm receipt; only the partner it was made to can")
         }
-        Command::FormCoalition { .. } => (actor == Actor::Secretariat, "form coalitions"),
-        Command::JoinCoalition { participant, .. } => {
+        SupportCommand::FormCoalition { .. } => (actor == Actor::Secretariat, "form coalitions"),
+        SupportCommand::JoinCoalition { participant, .. } => {
             (by_donor(Some(*participant)), "make another state join a coalition")
         }
-        Command::CreateFund { .. } => (actor == Actor::Secretariat, "create funds"),
-        Command::RecordExchangeRate { .. } => (actor == Actor::Secretariat, "record exchange rates"),
-    };
-    if allowed { Ok(()) } else { Err(Refusal::NotPermitted { actor, action }) }
+        SupportCommand::CreateFund { .. } => (actor == Actor::Secretariat, "create funds"),
+        SupportCommand::RecordExchangeRate { .. } => (actor == Actor::Secretariat, "record exchange rates"),
+    }
 }

@@ -354,7 +354,17 @@ impl State {
                 p.status = ProposalStatus::Withdrawn;
                 p.withdrawal = Some(Withdrawal { at: *at, reason: reason.clone() });
             }
-            _ => return self.apply_support(event),
+            Event::DonorStateRegistered { .. }
+            | Event::RequestFiled { .. }
+            | Event::RequestWithdrawn { .. }
+            | Event::PledgeRecorded { .. }
+            | Event::PledgeStatusChanged { .. }
+            | Event::DeliveryRecorded { .. }
+            | Event::ReceiptConfirmed { .. }
+            | Event::CoalitionFormed { .. }
+            | Event::CoalitionJoined { .. }
+            | Event::FundCreated { .. }
+            | Event::ExchangeRateRecorded { .. } => return self.apply_support(event),
         }
         Ok(())
     }
@@ -489,7 +499,23 @@ impl State {
                 support_rules::check_rate(self, rate).map_err(refused)?;
                 self.support.rates.insert(*rate);
             }
-            other => return Err(inconsistent(format!("{} is not a support event", other.name()))),
+            // The caller folds these itself and sends only the support events here.
+            Event::LogCreated { .. }
+            | Event::MemberKeyRegistered { .. }
+            | Event::MemberKeyRevoked { .. }
+            | Event::MemberAdmitted { .. }
+            | Event::MemberDeparted { .. }
+            | Event::PartnerRegistered { .. }
+            | Event::ProposalDrafted { .. }
+            | Event::ProposalAmended { .. }
+            | Event::ProposalCirculated { .. }
+            | Event::DeadlineExtended { .. }
+            | Event::DeadlineCurtailed { .. }
+            | Event::PositionTaken { .. }
+            | Event::ProposalDecided { .. }
+            | Event::ProposalWithdrawn { .. } => {
+                return Err(inconsistent(format!("{name} is not a support event")));
+            }
         }
         Ok(())
     }

@@ -10,7 +10,7 @@ use std::process::Command as Process;
 
 use concord_core::support::{
     Capability, Channel, CoalitionId, CoalitionTerms, Currency, DonorState, FundId, FundPolicy, FundTerms, Money,
-    PledgeId, PledgeStatus, PledgeTerms, RangeClass, SupportCategory, ValuationMethod,
+    PledgeId, PledgeStatus, PledgeTerms, RangeClass, SupportCategory, SupportCommand, ValuationMethod,
 };
 use concord_core::{
     Actor, Command, CountryCode, DecisionKind, Member, Partner, Procedure, ProposalId, ProposalStatus, State, decide,
@@ -108,7 +108,9 @@ impl World {
 
         w.run(
             s,
-            &Command::RegisterDonorState { donor: DonorState { code: c("AUS"), name: "Australia".into() } },
+            &Command::Support(SupportCommand::RegisterDonorState {
+                donor: DonorState { code: c("AUS"), name: "Australia".into() },
+            }),
             now(),
         );
         let fund = FundTerms {
@@ -117,7 +119,7 @@ impl World {
             policy: FundPolicy::NonLethalOnly,
             authorised_by: programme,
         };
-        w.run(s, &Command::CreateFund { fund }, now());
+        w.run(s, &Command::Support(SupportCommand::CreateFund { fund }), now());
         let coalition = CoalitionTerms {
             name: "Artillery Coalition".into(),
             capability: Capability::Artillery,
@@ -125,19 +127,28 @@ impl World {
             participants: [c("FRA"), c("USA"), c("AUS"), c("EST")].into(),
             formed_on: Some(date(2024, 2, 14)),
         };
-        w.run(s, &Command::FormCoalition { coalition }, now());
+        w.run(s, &Command::Support(SupportCommand::FormCoalition { coalition }), now());
         w
     }
 
     /// Records `terms` with `status` (as the secretariat, entering public data); the pledge's id.
     fn pledge(&mut self, terms: PledgeTerms, status: PledgeStatus) -> PledgeId {
         let id = self.state.support.next_pledge_id();
-        self.run(Actor::Secretariat, &Command::RecordPledge { pledge: terms, status: Some(status) }, now());
+        self.run(
+            Actor::Secretariat,
+            &Command::Support(SupportCommand::RecordPledge { pledge: terms, status: Some(status) }),
+            now(),
+        );
         id
     }
 
     fn deliver(&mut self, pledge: PledgeId, quantity: u64, value: i64) {
-        let cmd = Command::RecordDelivery { pledge, delivered_on: day(), quantity, value: eur(value) };
+        let cmd = Command::Support(SupportCommand::RecordDelivery {
+            pledge,
+            delivered_on: day(),
+            quantity,
+            value: eur(value),
+        });
         self.run(Actor::Secretariat, &cmd, now());
     }
 }
@@ -201,7 +212,11 @@ fn world() -> World {
     w.deliver(p3, 40, 40_000_000);
     w.deliver(p3, 60, 60_000_000);
     let first = w.state.support.pledges[&p3].deliveries[0];
-    w.run(Actor::Partner(c("UKR")), &Command::ConfirmReceipt { delivery: first, note: None }, now());
+    w.run(
+        Actor::Partner(c("UKR")),
+        &Command::Support(SupportCommand::ConfirmReceipt { delivery: first, note: None }),
+        now(),
+    );
     let p4 = PledgeTerms {
         announced_on: None,
         range: RangeClass::Long,
@@ -210,16 +225,20 @@ fn world() -> World {
     };
     let p4 = w.pledge(p4, PledgeStatus::Allocated);
     w.deliver(p4, 10, 10_000_000);
-    let correction = Command::CorrectDeliveries {
+    let correction = Command::Support(SupportCommand::CorrectDeliveries {
         pledge: p4,
         delivered_on: day(),
         quantity: -2,
         value: eur(-2_000_050),
         reason: "two counted twice".into(),
-    };
+    });
     w.run(Actor::Secretariat, &correction, now());
     let p5 = w.pledge(bilateral("FRA", SupportCategory::HumanitarianRelief), PledgeStatus::Announced);
-    w.run(Actor::Secretariat, &Command::ChangePledgeStatus { pledge: p5, status: PledgeStatus::Cancelled }, now());
+    w.run(
+        Actor::Secretariat,
+        &Command::Support(SupportCommand::ChangePledgeStatus { pledge: p5, status: PledgeStatus::Cancelled }),
+        now(),
+    );
     let p6 = PledgeTerms { channel: Channel::OtherMultilateral, ..bilateral("ITA", SupportCategory::Training) };
     w.pledge(p6, PledgeStatus::Allocated);
     w
@@ -394,7 +413,11 @@ fn transaction_types_follow_the_pledge_s_status_and_deliveries() {
 fn delivered_and_fully_confirmed_is_closed() {
     let mut w = world();
     let second = w.state.support.pledges[&PledgeId(3)].deliveries[1];
-    w.run(Actor::Partner(c("UKR")), &Command::ConfirmReceipt { delivery: second, note: None }, now());
+    w.run(
+        Actor::Partner(c("UKR")),
+        &Command::Support(SupportCommand::ConfirmReceipt { delivery: second, note: None }),
+        now(),
+    );
     let doc = Doc::export(&w.state);
     assert_valid(&doc);
     assert_eq!(doc.string("/iati-activities/iati-activity[3]/activity-status/@code"), "4");

@@ -1,5 +1,6 @@
 //! What a write answers: the resource the command affected, as it stands after the commit.
 
+use concord_core::support::SupportCommand;
 use concord_core::{Command, LogSettings, Member, MemberKey, Partner, Proposal, State};
 
 /// The resource a command affected.
@@ -36,7 +37,7 @@ impl<'a> Resource<'a> {
             | Command::Withdraw { proposal, .. }
             | Command::TakePosition { proposal, .. }
             | Command::CloseAtDeadline { proposal } => Self::Proposal(state.proposals.get(proposal)),
-            _ => Self::Support(support_json(state, command)),
+            Command::Support(command) => Self::Support(support_json(state, command)),
         }
     }
 
@@ -57,33 +58,32 @@ impl<'a> Resource<'a> {
 
 /// The support entity a command (already applied) affected. A request is shown with its
 /// coverage and status; a new entity is the newest of its kind.
-fn support_json(state: &State, command: &Command) -> Option<serde_json::Value> {
+fn support_json(state: &State, command: &SupportCommand) -> Option<serde_json::Value> {
     let s = &state.support;
     fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
         serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
     }
     match command {
-        Command::RegisterDonorState { donor } => s.donors.get(&donor.code).map(json),
-        Command::FileRequest { .. } => s.requests.keys().next_back().and_then(|id| request_json(state, *id)),
-        Command::WithdrawRequest { request, .. } => request_json(state, *request),
-        Command::RecordPledge { .. } => s.pledges.values().next_back().map(json),
+        SupportCommand::RegisterDonorState { donor } => s.donors.get(&donor.code).map(json),
+        SupportCommand::FileRequest { .. } => s.requests.keys().next_back().and_then(|id| request_json(state, *id)),
+        SupportCommand::WithdrawRequest { request, .. } => request_json(state, *request),
+        SupportCommand::RecordPledge { .. } => s.pledges.values().next_back().map(json),
         // The imported pledges are the newest, as many as were imported.
-        Command::ImportPledges { pledges } => {
+        SupportCommand::ImportPledges { pledges } => {
             let imported: Vec<_> = s.pledges.values().rev().take(pledges.len()).map(|p| p.id).collect();
             Some(
                 serde_json::json!({ "imported": imported.len(), "pledges": imported.into_iter().rev().collect::<Vec<_>>() }),
             )
         }
-        Command::ChangePledgeStatus { pledge, .. } => s.pledges.get(pledge).map(json),
-        Command::RecordDelivery { .. } | Command::CorrectDeliveries { .. } => {
+        SupportCommand::ChangePledgeStatus { pledge, .. } => s.pledges.get(pledge).map(json),
+        SupportCommand::RecordDelivery { .. } | SupportCommand::CorrectDeliveries { .. } => {
             s.deliveries.values().next_back().map(json)
         }
-        Command::ConfirmReceipt { delivery, .. } => s.deliveries.get(delivery).map(json),
-        Command::FormCoalition { .. } => s.coalitions.values().next_back().map(json),
-        Command::JoinCoalition { coalition, .. } => s.coalitions.get(coalition).map(json),
-        Command::CreateFund { .. } => s.funds.values().next_back().map(json),
-        Command::RecordExchangeRate { rate } => s.rates.exact(rate.from, rate.to, rate.on).map(json),
-        _ => None,
+        SupportCommand::ConfirmReceipt { delivery, .. } => s.deliveries.get(delivery).map(json),
+        SupportCommand::FormCoalition { .. } => s.coalitions.values().next_back().map(json),
+        SupportCommand::JoinCoalition { coalition, .. } => s.coalitions.get(coalition).map(json),
+        SupportCommand::CreateFund { .. } => s.funds.values().next_back().map(json),
+        SupportCommand::RecordExchangeRate { rate } => s.rates.exact(rate.from, rate.to, rate.on).map(json),
     }
 }
 
@@ -106,16 +106,29 @@ pub fn status_for(command: &Command) -> u16 {
         | Command::RegisterMemberKey { .. }
         | Command::RegisterPartner { .. }
         | Command::DraftProposal { .. }
-        | Command::TakePosition { .. }
-        | Command::RegisterDonorState { .. }
-        | Command::FileRequest { .. }
-        | Command::RecordPledge { .. }
-        | Command::ImportPledges { .. }
-        | Command::RecordDelivery { .. }
-        | Command::CorrectDeliveries { .. }
-        | Command::FormCoalition { .. }
-        | Command::CreateFund { .. }
-        | Command::RecordExchangeRate { .. } => 201,
-        _ => 200,
+        | Command::TakePosition { .. } => 201,
+        Command::RevokeMemberKey { .. }
+        | Command::RecordDeparture { .. }
+        | Command::AmendProposal { .. }
+        | Command::Circulate { .. }
+        | Command::ExtendDeadline { .. }
+        | Command::CurtailDeadline { .. }
+        | Command::Withdraw { .. }
+        | Command::CloseAtDeadline { .. } => 200,
+        Command::Support(command) => match command {
+            SupportCommand::RegisterDonorState { .. }
+            | SupportCommand::FileRequest { .. }
+            | SupportCommand::RecordPledge { .. }
+            | SupportCommand::ImportPledges { .. }
+            | SupportCommand::RecordDelivery { .. }
+            | SupportCommand::CorrectDeliveries { .. }
+            | SupportCommand::FormCoalition { .. }
+            | SupportCommand::CreateFund { .. }
+            | SupportCommand::RecordExchangeRate { .. } => 201,
+            SupportCommand::WithdrawRequest { .. }
+            | SupportCommand::ChangePledgeStatus { .. }
+            | SupportCommand::ConfirmReceipt { .. }
+            | SupportCommand::JoinCoalition { .. } => 200,
+        },
     }
 }

@@ -346,9 +346,8 @@ mod tests {
     fn the_open_deadline_is_days_ahead_on_the_hour() {
         let now = at("2026-11-25T17:20:00Z");
         let s = steps(now);
-        let deadline = s.iter().find_map(|(_, _, c)| match c {
-            Command::Circulate { proposal: ProposalId(4), deadline, .. } => Some(*deadline),
-            _ => None,
+        let deadline = s.iter().find_map(|(_, _, c)| {
+            if let Command::Circulate { proposal: ProposalId(4), deadline, .. } = c { Some(*deadline) } else { None }
         });
         assert_eq!(deadline, Some(at("2026-11-28T18:00:00Z")));
     }

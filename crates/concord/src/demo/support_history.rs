@@ -9,7 +9,7 @@
 use concord_core::support::{
     Capability, Channel, CoalitionId, CoalitionTerms, Currency, DeliveryId, DonorState, FundId, FundPolicy, FundTerms,
     FxRate, Money, PledgeId, PledgeStatus, PledgeTerms, Priority, Rate, RequestId, RequestTerms,
-    SupportCategory as Cat, ValuationMethod,
+    SupportCategory as Cat, SupportCommand, ValuationMethod,
 };
 use concord_core::{Actor, Command, CountryCode, ProposalId};
 use jiff::Timestamp;
@@ -52,7 +52,13 @@ pub fn steps(programme: ProposalId) -> Vec<(Timestamp, Actor, Command)> {
     let ukr = Actor::Partner(code("UKR"));
     let mut s = Vec::new();
     let t = at("2024-03-08T09:00:00Z");
-    s.push((t, sec, Command::RegisterDonorState { donor: DonorState { code: code("AUS"), name: "Australia".into() } }));
+    s.push((
+        t,
+        sec,
+        Command::Support(SupportCommand::RegisterDonorState {
+            donor: DonorState { code: code("AUS"), name: "Australia".into() },
+        }),
+    ));
     for (from, to, rate, on) in [
         ("USD", "EUR", "0.92", date(2022, 1, 3)),
         ("GBP", "EUR", "1.17", date(2022, 1, 3)),
@@ -64,7 +70,7 @@ pub fn steps(programme: ProposalId) -> Vec<(Timestamp, Actor, Command)> {
             rate: Rate::parse(rate).expect("a valid rate"),
             on,
         };
-        s.push((t, sec, Command::RecordExchangeRate { rate }));
+        s.push((t, sec, Command::Support(SupportCommand::RecordExchangeRate { rate })));
     }
     let fund = FundTerms {
         name: "Comprehensive Assistance Package Trust Fund (illustrative)".into(),
@@ -72,7 +78,7 @@ pub fn steps(programme: ProposalId) -> Vec<(Timestamp, Actor, Command)> {
         policy: FundPolicy::NonLethalOnly,
         authorised_by: programme,
     };
-    s.push((t, sec, Command::CreateFund { fund }));
+    s.push((t, sec, Command::Support(SupportCommand::CreateFund { fund })));
     for (name, capability, leads, others) in COALITIONS {
         let coalition = CoalitionTerms {
             name: format!("{name} capability coalition"),
@@ -81,7 +87,7 @@ pub fn steps(programme: ProposalId) -> Vec<(Timestamp, Actor, Command)> {
             participants: leads.iter().chain(others.iter()).map(|c| code(c)).collect(),
             formed_on: Some(date(2023, 10, 11)),
         };
-        s.push((t, sec, Command::FormCoalition { coalition }));
+        s.push((t, sec, Command::Support(SupportCommand::FormCoalition { coalition })));
     }
     let requests = [
         (
@@ -115,7 +121,7 @@ pub fn steps(programme: ProposalId) -> Vec<(Timestamp, Actor, Command)> {
             priority,
             needed_by: Some(date(2024, 12, 31)),
         };
-        s.push((t, ukr, Command::FileRequest { request }));
+        s.push((t, ukr, Command::Support(SupportCommand::FileRequest { request })));
     }
     let t = at("2024-03-08T11:00:00Z");
     for x in PLEDGES {
@@ -142,23 +148,30 @@ pub fn steps(programme: ProposalId) -> Vec<(Timestamp, Actor, Command)> {
         } else {
             x.status
         };
-        s.push((t, sec, Command::RecordPledge { pledge: terms, status: Some(status) }));
+        s.push((t, sec, Command::Support(SupportCommand::RecordPledge { pledge: terms, status: Some(status) })));
     }
     let t = at("2024-03-08T12:00:00Z");
     for (pledge, day, quantity, value) in DELIVERIES {
         let x = &PLEDGES[usize::try_from(*pledge - 1).expect("small")];
-        let delivery = Command::RecordDelivery {
+        let delivery = Command::Support(SupportCommand::RecordDelivery {
             pledge: PledgeId(*pledge),
             delivered_on: *day,
             quantity: *quantity,
             value: money(*value, x.value.1),
-        };
+        });
         s.push((t, sec, delivery));
     }
     // Ukraine confirms the first deliveries it received.
     let t = at("2024-03-09T09:00:00Z");
     for d in 1..=3 {
-        s.push((t, ukr, Command::ConfirmReceipt { delivery: DeliveryId(d), note: Some("Received in full.".into()) }));
+        s.push((
+            t,
+            ukr,
+            Command::Support(SupportCommand::ConfirmReceipt {
+                delivery: DeliveryId(d),
+                note: Some("Received in full.".into()),
+            }),
+        ));
     }
     s
 }

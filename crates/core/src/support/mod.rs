@@ -15,6 +15,7 @@ use crate::CountryCode;
 
 mod category;
 mod coalition;
+mod command;
 mod fund;
 pub mod index;
 mod money;
@@ -26,6 +27,7 @@ pub(crate) mod rules;
 
 pub use category::{AidType, Capability, RangeClass, SupportCategory, ValuationMethod};
 pub use coalition::{Coalition, CoalitionTerms, DonorState};
+pub use command::SupportCommand;
 pub use fund::{Fund, FundPolicy, FundTerms};
 pub use money::{
     Currency, FxRate, MAX_MINOR_UNITS, MAX_RATE_SCALE, Money, MoneyError, Rate, Rates, Total, UnknownCurrency,

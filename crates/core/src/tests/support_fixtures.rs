@@ -10,7 +10,7 @@ use jiff::civil::{Date, date};
 use super::fixtures::*;
 use crate::support::{
     Capability, Channel, CoalitionId, CoalitionTerms, Currency, DonorState, FundId, FundPolicy, FundTerms, FxRate,
-    Money, PledgeId, PledgeTerms, Priority, RangeClass, Rate, RequestId, RequestTerms, SupportCategory,
+    Money, PledgeId, PledgeTerms, Priority, RangeClass, Rate, RequestId, RequestTerms, SupportCategory, SupportCommand,
     ValuationMethod,
 };
 use crate::{Actor, Command, DecisionKind, Procedure, ProposalId, Stance};
@@ -60,7 +60,9 @@ impl Support {
         let s = Actor::Secretariat;
         w.run(
             s,
-            &Command::RegisterDonorState { donor: DonorState { code: c("AUS"), name: "Australia".into() } },
+            &Command::Support(SupportCommand::RegisterDonorState {
+                donor: DonorState { code: c("AUS"), name: "Australia".into() },
+            }),
             now(),
         );
         let fund = FundTerms {
@@ -69,32 +71,37 @@ impl Support {
             policy: FundPolicy::NonLethalOnly,
             authorised_by: programme,
         };
-        w.run(s, &Command::CreateFund { fund }, now());
+        w.run(s, &Command::Support(SupportCommand::CreateFund { fund }), now());
         let coalition = coalition("Artillery", &["FRA", "USA"], &["FRA", "USA", "AUS", "EST"]);
-        w.run(s, &Command::FormCoalition { coalition }, now());
+        w.run(s, &Command::Support(SupportCommand::FormCoalition { coalition }), now());
         let rate = FxRate { from: Currency::EUR, to: Currency::USD, rate: rate("1.08"), on: date(2024, 1, 2) };
-        w.run(s, &Command::RecordExchangeRate { rate }, now());
+        w.run(s, &Command::Support(SupportCommand::RecordExchangeRate { rate }), now());
         Self { w, programme, statement, pending, blocked, fund: FundId(1), coalition: CoalitionId(1) }
     }
 
     /// Records `terms` as `actor`; the pledge's id.
     pub fn pledge(&mut self, actor: Actor, terms: PledgeTerms) -> PledgeId {
         let id = self.w.state.support.next_pledge_id();
-        self.w.run(actor, &Command::RecordPledge { pledge: terms, status: None }, now());
+        self.w.run(actor, &Command::Support(SupportCommand::RecordPledge { pledge: terms, status: None }), now());
         id
     }
 
     /// Ukraine files a request for `quantity` of `category`.
     pub fn request(&mut self, category: SupportCategory, quantity: u64) -> RequestId {
         let id = self.w.state.support.next_request_id();
-        let cmd = Command::FileRequest { request: request(category, quantity) };
+        let cmd = Command::Support(SupportCommand::FileRequest { request: request(category, quantity) });
         self.w.run(Actor::Partner(c("UKR")), &cmd, now());
         id
     }
 
     /// Delivers `quantity` worth `value` euro cents on 2024-03-09, as the secretariat.
     pub fn deliver(&mut self, pledge: PledgeId, quantity: u64, value: i64) {
-        let cmd = Command::RecordDelivery { pledge, delivered_on: day(), quantity, value: eur(value) };
+        let cmd = Command::Support(SupportCommand::RecordDelivery {
+            pledge,
+            delivered_on: day(),
+            quantity,
+            value: eur(value),
+        });
         self.w.run(Actor::Secretariat, &cmd, now());
     }
 }

@@ -2,7 +2,7 @@
 //! a pledge of its own on the state the rows before it leave.
 
 use super::support_fixtures::{Support, bilateral, now, to_fund};
-use crate::support::{PledgeEntry, PledgeId, SupportCategory as Cat};
+use crate::support::{PledgeEntry, PledgeId, SupportCategory as Cat, SupportCommand};
 use crate::{Actor, Command, Refusal, decide};
 
 fn entry(terms: crate::support::PledgeTerms) -> PledgeEntry {
@@ -18,7 +18,7 @@ fn an_import_records_every_row_in_order() {
         entry(to_fund("NOR", Cat::Medical)),
         entry(bilateral("USA", Cat::Tanks)),
     ];
-    s.w.run(Actor::Secretariat, &Command::ImportPledges { pledges: rows }, now());
+    s.w.run(Actor::Secretariat, &Command::Support(SupportCommand::ImportPledges { pledges: rows }), now());
     let ids: Vec<_> = s.w.state.support.pledges.keys().copied().collect();
     assert_eq!(ids, [before, PledgeId(before.0 + 1), PledgeId(before.0 + 2)]);
 }
@@ -31,7 +31,13 @@ fn one_bad_row_refuses_the_whole_import_and_names_the_row() {
         entry(to_fund("NOR", Cat::ArtilleryAmmunition)), // lethal on the alliance fund
         entry(bilateral("USA", Cat::Tanks)),
     ];
-    let err = decide(&s.w.state, Actor::Secretariat, &Command::ImportPledges { pledges: rows }, now()).unwrap_err();
+    let err = decide(
+        &s.w.state,
+        Actor::Secretariat,
+        &Command::Support(SupportCommand::ImportPledges { pledges: rows }),
+        now(),
+    )
+    .unwrap_err();
     assert!(
         matches!(&err, Refusal::InRow { row: 2, refusal } if matches!(**refusal, Refusal::LethalOnAllianceFund { .. })),
         "{err:?}"
@@ -45,15 +51,31 @@ fn one_bad_row_refuses_the_whole_import_and_names_the_row() {
 fn a_member_imports_only_its_own_pledges() {
     let s = Support::new();
     let rows = vec![entry(bilateral("FRA", Cat::Artillery)), entry(bilateral("DEU", Cat::Artillery))];
-    let err =
-        decide(&s.w.state, Actor::Member(super::fixtures::c("FRA")), &Command::ImportPledges { pledges: rows }, now())
-            .unwrap_err();
+    let err = decide(
+        &s.w.state,
+        Actor::Member(super::fixtures::c("FRA")),
+        &Command::Support(SupportCommand::ImportPledges { pledges: rows }),
+        now(),
+    )
+    .unwrap_err();
     assert!(
         matches!(&err, Refusal::InRow { row: 2, refusal } if matches!(**refusal, Refusal::NotPermitted { .. })),
         "{err:?}"
     );
-    let err = decide(&s.w.state, Actor::Observer, &Command::ImportPledges { pledges: vec![] }, now()).unwrap_err();
+    let err = decide(
+        &s.w.state,
+        Actor::Observer,
+        &Command::Support(SupportCommand::ImportPledges { pledges: vec![] }),
+        now(),
+    )
+    .unwrap_err();
     assert!(matches!(err, Refusal::NotPermitted { .. }), "{err:?}");
-    let err = decide(&s.w.state, Actor::Secretariat, &Command::ImportPledges { pledges: vec![] }, now()).unwrap_err();
+    let err = decide(
+        &s.w.state,
+        Actor::Secretariat,
+        &Command::Support(SupportCommand::ImportPledges { pledges: vec![] }),
+        now(),
+    )
+    .unwrap_err();
     assert!(matches!(err, Refusal::Invalid { field: "pledges", .. }), "{err:?}");
 }

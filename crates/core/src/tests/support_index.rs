@@ -14,7 +14,9 @@ use super::support_fixtures::{Support, now, rate};
 use super::support_properties::{command, op, start};
 use crate::support::index::ReportIndex;
 use crate::support::report::{Month, ReportError, by_channel, by_donor, pledged_vs_delivered, shares, totals};
-use crate::support::{Currency, FxRate, Measure, Money, PledgeStatus, RangeClass, Support as SupportState, Total};
+use crate::support::{
+    Currency, FxRate, Measure, Money, PledgeStatus, RangeClass, Support as SupportState, SupportCommand, Total,
+};
 use crate::{Actor, Command, CountryCode, decide};
 
 /// One pledge, or one delivery record, as the oracle counts it.
@@ -160,7 +162,7 @@ fn world() -> Support {
     let old = FxRate { from: Currency::EUR, to: Currency::USD, rate: rate("1.1371"), on: date(2022, 1, 3) };
     let inverse = FxRate { from: Currency::USD, to: Currency::EUR, rate: rate("0.9217"), on: date(2023, 6, 1) };
     for rate in [old, inverse] {
-        s.w.run(Actor::Secretariat, &Command::RecordExchangeRate { rate }, now());
+        s.w.run(Actor::Secretariat, &Command::Support(SupportCommand::RecordExchangeRate { rate }), now());
     }
     s
 }
@@ -200,7 +202,11 @@ fn a_missing_rate_names_the_currency_and_the_day() {
         value: gbp,
         ..super::support_fixtures::bilateral("GBR", crate::support::SupportCategory::Artillery)
     };
-    s.w.run(Actor::Secretariat, &Command::RecordPledge { pledge: terms, status: Some(PledgeStatus::Committed) }, now());
+    s.w.run(
+        Actor::Secretariat,
+        &Command::Support(SupportCommand::RecordPledge { pledge: terms, status: Some(PledgeStatus::Committed) }),
+        now(),
+    );
     let err = totals(&s.w.state.support, Measure::Committed, Currency::EUR).unwrap_err();
     assert!(matches!(err, ReportError::Money(crate::support::MoneyError::NoRate { .. })), "{err:?}");
     assert!(err.to_string().contains("GBP") && err.to_string().contains("2024-03-01"), "{err}");

@@ -8,7 +8,7 @@ use super::fixtures::*;
 use super::support_fixtures::*;
 use crate::support::{
     Channel, CoalitionId, Currency, DeliveryId, DonorState, FundId, FundPolicy, FundTerms, FxRate, Money, PledgeStatus,
-    RequestStatus, SupportCategory as Cat,
+    RequestStatus, SupportCategory as Cat, SupportCommand,
 };
 use crate::{Actor, ApplyError, Command, Event, Refusal, RefusalClass, State};
 
@@ -51,7 +51,7 @@ fn rule_6_a_fund_on_the_alliance_fund_channel_must_have_the_non_lethal_policy() 
         policy: FundPolicy::Any,
         authorised_by: s.programme,
     };
-    let r = s.w.refuse(secretariat(), &Command::CreateFund { fund }, now());
+    let r = s.w.refuse(secretariat(), &Command::Support(SupportCommand::CreateFund { fund }), now());
     assert!(matches!(r, Refusal::AllianceFundPolicy { .. }), "{r}");
     // An alliance-coordinated fund with a non-lethal policy refuses lethal pledges too.
     let fund = FundTerms {
@@ -60,7 +60,7 @@ fn rule_6_a_fund_on_the_alliance_fund_channel_must_have_the_non_lethal_policy() 
         policy: FundPolicy::NonLethalOnly,
         authorised_by: s.programme,
     };
-    s.w.run(secretariat(), &Command::CreateFund { fund }, now());
+    s.w.run(secretariat(), &Command::Support(SupportCommand::CreateFund { fund }), now());
     let terms = crate::support::PledgeTerms {
         channel: Channel::AllianceCoordinated,
         fund: Some(FundId(2)),
@@ -105,16 +105,20 @@ fn rule_8_a_fund_needs_an_adopted_assistance_programme_or_fund_policy() {
         policy: FundPolicy::NonLethalOnly,
         authorised_by,
     };
-    let r = s.w.refuse(secretariat(), &Command::CreateFund { fund: fund(s.pending) }, now());
+    let r = s.w.refuse(secretariat(), &Command::Support(SupportCommand::CreateFund { fund: fund(s.pending) }), now());
     assert!(matches!(r, Refusal::DecisionNotAdopted { .. }), "{r}");
-    let r = s.w.refuse(secretariat(), &Command::CreateFund { fund: fund(s.blocked) }, now());
+    let r = s.w.refuse(secretariat(), &Command::Support(SupportCommand::CreateFund { fund: fund(s.blocked) }), now());
     assert!(matches!(r, Refusal::DecisionNotAdopted { status: crate::ProposalStatus::Blocked, .. }), "{r}");
-    let r = s.w.refuse(secretariat(), &Command::CreateFund { fund: fund(s.statement) }, now());
+    let r = s.w.refuse(secretariat(), &Command::Support(SupportCommand::CreateFund { fund: fund(s.statement) }), now());
     assert!(matches!(r, Refusal::DecisionKindUnsuitable { kind: crate::DecisionKind::Statement, .. }), "{r}");
-    let r = s.w.refuse(secretariat(), &Command::CreateFund { fund: fund(crate::ProposalId(99)) }, now());
+    let r = s.w.refuse(
+        secretariat(),
+        &Command::Support(SupportCommand::CreateFund { fund: fund(crate::ProposalId(99)) }),
+        now(),
+    );
     assert!(matches!(r, Refusal::UnknownProposal { .. }), "{r}");
-    s.w.run(secretariat(), &Command::CreateFund { fund: fund(s.programme) }, now());
-    let r = s.w.refuse(secretariat(), &Command::CreateFund { fund: fund(s.programme) }, now());
+    s.w.run(secretariat(), &Command::Support(SupportCommand::CreateFund { fund: fund(s.programme) }), now());
+    let r = s.w.refuse(secretariat(), &Command::Support(SupportCommand::CreateFund { fund: fund(s.programme) }), now());
     assert!(matches!(r, Refusal::FundExists { .. }), "{r}");
 }
 
@@ -145,7 +149,7 @@ fn rule_8_an_alliance_coordinated_pledge_rests_on_an_adopted_decision_and_nation
 fn rule_9_statuses_only_move_forward_and_cancel_only_before_delivery() {
     let mut s = Support::new();
     let p = s.pledge(Actor::Member(c("POL")), bilateral("POL", Cat::Tanks));
-    let change = |to| Command::ChangePledgeStatus { pledge: p, status: to };
+    let change = |to| Command::Support(SupportCommand::ChangePledgeStatus { pledge: p, status: to });
     s.w.run(Actor::Member(c("POL")), &change(PledgeStatus::Allocated), now());
     let r = s.w.refuse(Actor::Member(c("POL")), &change(PledgeStatus::Committed), now());
     assert_eq!(r, Refusal::StatusNotForward { pledge: p, from: PledgeStatus::Allocated, to: PledgeStatus::Committed });
@@ -159,13 +163,25 @@ fn rule_9_statuses_only_move_forward_and_cancel_only_before_delivery() {
     let q = s.pledge(secretariat(), bilateral("POL", Cat::Tanks));
     s.deliver(q, 10, 0);
     assert_eq!(s.w.state.support.pledges[&q].status, PledgeStatus::PartiallyDelivered);
-    s.w.run(secretariat(), &Command::ChangePledgeStatus { pledge: q, status: PledgeStatus::Cancelled }, now());
-    let r =
-        s.w.refuse(secretariat(), &Command::ChangePledgeStatus { pledge: q, status: PledgeStatus::Delivered }, now());
+    s.w.run(
+        secretariat(),
+        &Command::Support(SupportCommand::ChangePledgeStatus { pledge: q, status: PledgeStatus::Cancelled }),
+        now(),
+    );
+    let r = s.w.refuse(
+        secretariat(),
+        &Command::Support(SupportCommand::ChangePledgeStatus { pledge: q, status: PledgeStatus::Delivered }),
+        now(),
+    );
     assert_eq!(r, Refusal::PledgeCancelled { pledge: q });
     let r = s.w.refuse(
         secretariat(),
-        &Command::RecordDelivery { pledge: q, delivered_on: day(), quantity: 1, value: eur(0) },
+        &Command::Support(SupportCommand::RecordDelivery {
+            pledge: q,
+            delivered_on: day(),
+            quantity: 1,
+            value: eur(0),
+        }),
         now(),
     );
     assert_eq!(r, Refusal::PledgeCancelled { pledge: q });
@@ -175,8 +191,9 @@ fn rule_9_statuses_only_move_forward_and_cancel_only_before_delivery() {
 fn rule_9_deliveries_never_exceed_the_pledge_except_by_an_explicit_correction() {
     let mut s = Support::new();
     let p = s.pledge(Actor::Member(c("DNK")), bilateral("DNK", Cat::Artillery));
-    let deliver =
-        |quantity, value| Command::RecordDelivery { pledge: p, delivered_on: day(), quantity, value: eur(value) };
+    let deliver = |quantity, value| {
+        Command::Support(SupportCommand::RecordDelivery { pledge: p, delivered_on: day(), quantity, value: eur(value) })
+    };
     s.w.run(Actor::Member(c("DNK")), &deliver(60, 50_000_000), now());
     let r = s.w.refuse(Actor::Member(c("DNK")), &deliver(41, 0), now());
     assert!(matches!(r, Refusal::OverDelivery { measure: "quantity", .. }), "{r}");
@@ -184,12 +201,14 @@ fn rule_9_deliveries_never_exceed_the_pledge_except_by_an_explicit_correction() 
     let r = s.w.refuse(Actor::Member(c("DNK")), &deliver(1, 50_000_001), now());
     assert!(matches!(r, Refusal::OverDelivery { measure: "value", .. }), "{r}");
     // The donor really delivered 110: only a correction records it.
-    let correct = |quantity, value, reason: &str| Command::CorrectDeliveries {
-        pledge: p,
-        delivered_on: day(),
-        quantity,
-        value: eur(value),
-        reason: reason.into(),
+    let correct = |quantity, value, reason: &str| {
+        Command::Support(SupportCommand::CorrectDeliveries {
+            pledge: p,
+            delivered_on: day(),
+            quantity,
+            value: eur(value),
+            reason: reason.into(),
+        })
     };
     s.w.run(Actor::Member(c("DNK")), &correct(50, 50_000_000, "the second shipment held 50, not 40"), now());
     let pl = &s.w.state.support.pledges[&p];
@@ -215,18 +234,28 @@ fn rule_9_a_delivery_is_in_the_pledges_currency_dated_between_announcement_and_t
     let usd = Money { minor_units: 100, currency: Currency::USD };
     let r = s.w.refuse(
         secretariat(),
-        &Command::RecordDelivery { pledge: p, delivered_on: day(), quantity: 1, value: usd },
+        &Command::Support(SupportCommand::RecordDelivery { pledge: p, delivered_on: day(), quantity: 1, value: usd }),
         now(),
     );
     assert_eq!(r, Refusal::CurrencyMismatch { expected: Currency::EUR, given: Currency::USD });
     for on in [date(2024, 2, 1), date(2024, 3, 11)] {
-        let cmd = Command::RecordDelivery { pledge: p, delivered_on: on, quantity: 1, value: eur(1) };
+        let cmd = Command::Support(SupportCommand::RecordDelivery {
+            pledge: p,
+            delivered_on: on,
+            quantity: 1,
+            value: eur(1),
+        });
         let r = s.w.refuse(secretariat(), &cmd, now());
         assert!(matches!(r, Refusal::Invalid { field: "delivered_on", .. }), "{on}: {r}");
     }
     let r = s.w.refuse(
         secretariat(),
-        &Command::RecordDelivery { pledge: p, delivered_on: day(), quantity: 0, value: eur(1) },
+        &Command::Support(SupportCommand::RecordDelivery {
+            pledge: p,
+            delivered_on: day(),
+            quantity: 0,
+            value: eur(1),
+        }),
         now(),
     );
     assert!(matches!(r, Refusal::Invalid { field: "quantity", .. }), "{r}");
@@ -256,11 +285,11 @@ fn rule_11_negative_overflowing_and_unknown_amounts_are_refused() {
 fn rule_11_exchange_rates_are_recorded_once_per_pair_and_day_and_used_for_conversion() {
     let mut s = Support::new();
     let rate = FxRate { from: Currency::EUR, to: Currency::USD, rate: rate("1.09"), on: date(2024, 1, 2) };
-    let r = s.w.refuse(secretariat(), &Command::RecordExchangeRate { rate }, now());
+    let r = s.w.refuse(secretariat(), &Command::Support(SupportCommand::RecordExchangeRate { rate }), now());
     assert!(matches!(r, Refusal::RateExists { .. }), "{r}");
     let same = FxRate { to: Currency::EUR, ..rate };
     assert!(matches!(
-        s.w.refuse(secretariat(), &Command::RecordExchangeRate { rate: same }, now()),
+        s.w.refuse(secretariat(), &Command::Support(SupportCommand::RecordExchangeRate { rate: same }), now()),
         Refusal::Invalid { .. }
     ));
     let usd = s.w.state.support.rates.convert(eur(10000), Currency::USD, date(2024, 3, 1));
@@ -275,25 +304,25 @@ fn rule_13_coalition_leads_take_part_non_members_may_join_and_only_participants_
     let mut s = Support::new();
     let r = s.w.refuse(
         secretariat(),
-        &Command::FormCoalition { coalition: coalition("Drone", &["LVA", "GBR"], &["LVA"]) },
+        &Command::Support(SupportCommand::FormCoalition { coalition: coalition("Drone", &["LVA", "GBR"], &["LVA"]) }),
         now(),
     );
     assert_eq!(r, Refusal::LeadNotParticipant { lead: c("GBR") });
     let r = s.w.refuse(
         secretariat(),
-        &Command::FormCoalition { coalition: coalition("Drone", &["LVA"], &["LVA", "KOR"]) },
+        &Command::Support(SupportCommand::FormCoalition { coalition: coalition("Drone", &["LVA"], &["LVA", "KOR"]) }),
         now(),
     );
     assert_eq!(r, Refusal::UnknownDonor { donor: c("KOR") });
     let r = s.w.refuse(
         secretariat(),
-        &Command::FormCoalition { coalition: coalition("Drone", &["LVA"], &["LVA", "UKR"]) },
+        &Command::Support(SupportCommand::FormCoalition { coalition: coalition("Drone", &["LVA"], &["LVA", "UKR"]) }),
         now(),
     );
     assert_eq!(r, Refusal::PartnerIsNotDonor { partner: c("UKR") });
     let r = s.w.refuse(
         secretariat(),
-        &Command::FormCoalition { coalition: coalition("artillery", &["LVA"], &["LVA"]) },
+        &Command::Support(SupportCommand::FormCoalition { coalition: coalition("artillery", &["LVA"], &["LVA"]) }),
         now(),
     );
     assert!(matches!(r, Refusal::CoalitionExists { .. }), "{r}");
@@ -308,7 +337,9 @@ fn rule_13_coalition_leads_take_part_non_members_may_join_and_only_participants_
     assert!(matches!(r, Refusal::NotAParticipant { .. }), "{r}");
     assert!(r.to_string().contains("join the coalition first, or pledge bilaterally"), "{r}");
     // Germany joins itself, then pledges; then becomes a lead.
-    let join = |lead| Command::JoinCoalition { coalition: CoalitionId(1), participant: c("DEU"), lead };
+    let join = |lead| {
+        Command::Support(SupportCommand::JoinCoalition { coalition: CoalitionId(1), participant: c("DEU"), lead })
+    };
     s.w.run(Actor::Member(c("DEU")), &join(false), now());
     s.w.refuse(Actor::Member(c("DEU")), &join(false), now());
     s.pledge(Actor::Member(c("DEU")), coal("DEU"));
@@ -358,7 +389,7 @@ fn rule_15_request_coverage_is_the_sum_of_non_cancelled_linked_pledges_and_its_s
     assert_eq!((cov(&s).pledged, cov(&s).status), (200, RequestStatus::Covered));
     s.w.run(
         Actor::Member(c("EST")),
-        &Command::ChangePledgeStatus { pledge: b, status: PledgeStatus::Cancelled },
+        &Command::Support(SupportCommand::ChangePledgeStatus { pledge: b, status: PledgeStatus::Cancelled }),
         now(),
     );
     assert_eq!(
@@ -379,18 +410,20 @@ fn rule_15_request_coverage_is_the_sum_of_non_cancelled_linked_pledges_and_its_s
 #[test]
 fn rule_15_only_the_partner_files_and_withdraws_its_requests() {
     let mut s = Support::new();
-    let file = Command::FileRequest { request: request(Cat::Demining, 5) };
+    let file = Command::Support(SupportCommand::FileRequest { request: request(Cat::Demining, 5) });
     for actor in [secretariat(), Actor::Member(c("FRA")), Actor::Observer] {
         assert!(matches!(s.w.refuse(actor, &file, now()), Refusal::NotPermitted { .. }), "{actor}");
     }
     let mut other = request(Cat::Demining, 5);
     other.partner = c("MDA");
-    let r = s.w.refuse(ukr(), &Command::FileRequest { request: other.clone() }, now());
+    let r = s.w.refuse(ukr(), &Command::Support(SupportCommand::FileRequest { request: other.clone() }), now());
     assert!(matches!(r, Refusal::NotPermitted { .. }), "{r}");
-    let r = s.w.refuse(Actor::Partner(c("MDA")), &Command::FileRequest { request: other }, now());
+    let r =
+        s.w.refuse(Actor::Partner(c("MDA")), &Command::Support(SupportCommand::FileRequest { request: other }), now());
     assert_eq!(r, Refusal::UnknownPartner { partner: c("MDA") });
     let req = s.request(Cat::Demining, 5);
-    let withdraw = Command::WithdrawRequest { request: req, reason: Some("covered elsewhere".into()) };
+    let withdraw =
+        Command::Support(SupportCommand::WithdrawRequest { request: req, reason: Some("covered elsewhere".into()) });
     for actor in [secretariat(), Actor::Member(c("FRA")), Actor::Partner(c("MDA"))] {
         assert!(matches!(s.w.refuse(actor, &withdraw, now()), Refusal::NotPermitted { .. }), "{actor}");
     }
@@ -412,7 +445,9 @@ fn unknown_donors_and_partners_are_refused_and_non_members_are_registered_first(
     assert!(r.to_string().contains("registers a non-member donor state first"), "{r}");
     s.w.run(
         secretariat(),
-        &Command::RegisterDonorState { donor: DonorState { code: c("KOR"), name: "South Korea".into() } },
+        &Command::Support(SupportCommand::RegisterDonorState {
+            donor: DonorState { code: c("KOR"), name: "South Korea".into() },
+        }),
         now(),
     );
     s.pledge(secretariat(), bilateral("KOR", Cat::ArtilleryAmmunition));
@@ -422,9 +457,13 @@ fn unknown_donors_and_partners_are_refused_and_non_members_are_registered_first(
         s.w.refuse(secretariat(), &pledge(bilateral("UKR", Cat::Medical)), now()),
         Refusal::PartnerIsNotDonor { partner: c("UKR") }
     );
-    let again = Command::RegisterDonorState { donor: DonorState { code: c("KOR"), name: "Korea".into() } };
+    let again = Command::Support(SupportCommand::RegisterDonorState {
+        donor: DonorState { code: c("KOR"), name: "Korea".into() },
+    });
     assert_eq!(s.w.refuse(secretariat(), &again, now()), Refusal::DonorExists { donor: c("KOR") });
-    let member = Command::RegisterDonorState { donor: DonorState { code: c("FRA"), name: "France".into() } };
+    let member = Command::Support(SupportCommand::RegisterDonorState {
+        donor: DonorState { code: c("FRA"), name: "France".into() },
+    });
     assert_eq!(s.w.refuse(secretariat(), &member, now()), Refusal::DonorIsMember { donor: c("FRA") });
     let r = s.w.refuse(Actor::Member(c("FRA")), &again, now());
     assert!(matches!(r, Refusal::NotPermitted { .. }));
@@ -443,9 +482,15 @@ fn a_member_records_only_its_own_pledges_and_deliveries_and_the_secretariat_any(
     }
     let p = s.pledge(secretariat(), bilateral("DEU", Cat::Medical));
     let cmds = [
-        Command::ChangePledgeStatus { pledge: p, status: PledgeStatus::Committed },
-        Command::RecordDelivery { pledge: p, delivered_on: day(), quantity: 1, value: eur(1) },
-        Command::CorrectDeliveries { pledge: p, delivered_on: day(), quantity: 1, value: eur(1), reason: "r".into() },
+        Command::Support(SupportCommand::ChangePledgeStatus { pledge: p, status: PledgeStatus::Committed }),
+        Command::Support(SupportCommand::RecordDelivery { pledge: p, delivered_on: day(), quantity: 1, value: eur(1) }),
+        Command::Support(SupportCommand::CorrectDeliveries {
+            pledge: p,
+            delivered_on: day(),
+            quantity: 1,
+            value: eur(1),
+            reason: "r".into(),
+        }),
     ];
     for cmd in &cmds {
         for actor in [Actor::Member(c("FRA")), ukr(), Actor::Observer] {
@@ -454,22 +499,26 @@ fn a_member_records_only_its_own_pledges_and_deliveries_and_the_secretariat_any(
         s.w.run(Actor::Member(c("DEU")), cmd, now());
     }
     for cmd in [
-        Command::FormCoalition { coalition: coalition("IT", &["EST"], &["EST", "LUX"]) },
-        Command::CreateFund {
+        Command::Support(SupportCommand::FormCoalition { coalition: coalition("IT", &["EST"], &["EST", "LUX"]) }),
+        Command::Support(SupportCommand::CreateFund {
             fund: FundTerms {
                 name: "x".into(),
                 channel: Channel::AllianceFund,
                 policy: FundPolicy::NonLethalOnly,
                 authorised_by: s.programme,
             },
-        },
-        Command::RecordExchangeRate {
+        }),
+        Command::Support(SupportCommand::RecordExchangeRate {
             rate: FxRate { from: Currency::USD, to: Currency::EUR, rate: rate("0.9"), on: day() },
-        },
+        }),
     ] {
         assert!(matches!(s.w.refuse(Actor::Member(c("EST")), &cmd, now()), Refusal::NotPermitted { .. }), "{cmd:?}");
     }
-    let join = Command::JoinCoalition { coalition: CoalitionId(1), participant: c("DEU"), lead: false };
+    let join = Command::Support(SupportCommand::JoinCoalition {
+        coalition: CoalitionId(1),
+        participant: c("DEU"),
+        lead: false,
+    });
     assert!(matches!(s.w.refuse(Actor::Member(c("FRA")), &join, now()), Refusal::NotPermitted { .. }));
 }
 
@@ -479,7 +528,8 @@ fn the_partner_confirms_receipt_of_deliveries_made_to_it_once() {
     let p = s.pledge(secretariat(), bilateral("SWE", Cat::WinterEquipment));
     s.deliver(p, 10, 1_000);
     let d = DeliveryId(1);
-    let confirm = Command::ConfirmReceipt { delivery: d, note: Some("arrived in Lviv".into()) };
+    let confirm =
+        Command::Support(SupportCommand::ConfirmReceipt { delivery: d, note: Some("arrived in Lviv".into()) });
     for actor in [secretariat(), Actor::Member(c("SWE")), Actor::Partner(c("MDA"))] {
         assert!(matches!(s.w.refuse(actor, &confirm, now()), Refusal::NotPermitted { .. }), "{actor}");
     }
@@ -488,7 +538,11 @@ fn the_partner_confirms_receipt_of_deliveries_made_to_it_once() {
     assert_eq!(receipt.map(|r| (r.partner, r.at)), Some((c("UKR"), now())));
     assert!(matches!(s.w.refuse(ukr(), &confirm, now()), Refusal::AlreadyConfirmed { .. }));
     assert!(matches!(
-        s.w.refuse(ukr(), &Command::ConfirmReceipt { delivery: DeliveryId(9), note: None }, now()),
+        s.w.refuse(
+            ukr(),
+            &Command::Support(SupportCommand::ConfirmReceipt { delivery: DeliveryId(9), note: None }),
+            now()
+        ),
         Refusal::UnknownDelivery { .. }
     ));
 }
@@ -499,10 +553,16 @@ fn observers_do_nothing_in_support() {
     let p = s.pledge(secretariat(), bilateral("NOR", Cat::Medical));
     for cmd in [
         pledge(bilateral("NOR", Cat::Medical)),
-        Command::ChangePledgeStatus { pledge: p, status: PledgeStatus::Committed },
-        Command::FileRequest { request: request(Cat::Medical, 1) },
-        Command::RegisterDonorState { donor: DonorState { code: c("NZL"), name: "New Zealand".into() } },
-        Command::JoinCoalition { coalition: CoalitionId(1), participant: c("NOR"), lead: false },
+        Command::Support(SupportCommand::ChangePledgeStatus { pledge: p, status: PledgeStatus::Committed }),
+        Command::Support(SupportCommand::FileRequest { request: request(Cat::Medical, 1) }),
+        Command::Support(SupportCommand::RegisterDonorState {
+            donor: DonorState { code: c("NZL"), name: "New Zealand".into() },
+        }),
+        Command::Support(SupportCommand::JoinCoalition {
+            coalition: CoalitionId(1),
+            participant: c("NOR"),
+            lead: false,
+        }),
     ] {
         assert!(matches!(s.w.refuse(Actor::Observer, &cmd, now()), Refusal::NotPermitted { .. }), "{cmd:?}");
     }
@@ -514,7 +574,7 @@ fn every_support_refusal_has_a_stable_code_and_every_event_replays() {
     let req = s.request(Cat::Tanks, 10);
     let p = s.pledge(secretariat(), crate::support::PledgeTerms { request: Some(req), ..bilateral("POL", Cat::Tanks) });
     s.deliver(p, 4, 10);
-    s.w.run(ukr(), &Command::ConfirmReceipt { delivery: DeliveryId(1), note: None }, now());
+    s.w.run(ukr(), &Command::Support(SupportCommand::ConfirmReceipt { delivery: DeliveryId(1), note: None }), now());
     let replayed = State::replay(&s.w.log).unwrap_or_else(|(i, e)| panic!("event {i}: {e}"));
     assert_eq!(replayed, s.w.state);
     for e in &s.w.log {
@@ -560,7 +620,7 @@ fn a_log_with_a_lethal_fund_pledge_or_an_over_delivery_fails_to_apply() {
 }
 
 fn pledge(terms: crate::support::PledgeTerms) -> Command {
-    Command::RecordPledge { pledge: terms, status: None }
+    Command::Support(SupportCommand::RecordPledge { pledge: terms, status: None })
 }
 
 #[test]
@@ -569,6 +629,24 @@ fn a_request_description_cannot_carry_terminal_escapes() {
     let mut forged = request(Cat::Demining, 5);
     // Would clear another user's screen and print a forged status.
     forged.description = "mines\x1b[2J\x1b[Hstatus covered".into();
-    let r = s.w.refuse(ukr(), &Command::FileRequest { request: forged }, now());
+    let r = s.w.refuse(ukr(), &Command::Support(SupportCommand::FileRequest { request: forged }), now());
     assert!(matches!(&r, Refusal::Invalid { field: "description", reason } if reason.contains("U+001B")), "{r}");
+}
+
+/// Support commands are nested in `Command::Support` only to make matches over commands
+/// exhaustive: their JSON is what it was when they were variants of `Command` themselves.
+#[test]
+fn a_support_command_serialises_as_a_flat_command() {
+    let withdraw = Command::Support(SupportCommand::WithdrawRequest {
+        request: crate::support::RequestId(2),
+        reason: Some("met".into()),
+    });
+    let json = serde_json::json!({ "command": "withdraw_request", "request": 2, "reason": "met" });
+    assert_eq!(serde_json::to_value(&withdraw).unwrap(), json);
+    assert_eq!(serde_json::from_value::<Command>(json).unwrap(), withdraw);
+    let close = Command::CloseAtDeadline { proposal: crate::ProposalId(1) };
+    let json = serde_json::json!({ "command": "close_at_deadline", "proposal": 1 });
+    assert_eq!(serde_json::to_value(&close).unwrap(), json);
+    assert_eq!(serde_json::from_value::<Command>(json).unwrap(), close);
+    assert!(serde_json::from_value::<Command>(serde_json::json!({ "command": "support" })).is_err());
 }

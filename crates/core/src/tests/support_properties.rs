@@ -13,7 +13,7 @@ use super::properties::config;
 use super::support_fixtures::*;
 use crate::support::{
     Channel, CoalitionId, Currency, DeliveryId, FundId, PledgeId, PledgeStatus, PledgeTerms, RequestId,
-    SupportCategory as Cat,
+    SupportCategory as Cat, SupportCommand,
 };
 use crate::{Actor, Command, Event, State, decide};
 
@@ -118,36 +118,57 @@ pub(super) fn command(s: &Support, op: &Op) -> Option<(Actor, Command)> {
                 ..bilateral(DONORS[donor], Cat::ALL[category])
             };
             let actor = if s.w.state.members.contains_key(&terms.donor) { Actor::Member(terms.donor) } else { sec };
-            (actor, Command::RecordPledge { pledge: terms, status: None })
+            (actor, Command::Support(SupportCommand::RecordPledge { pledge: terms, status: None }))
         }
         Op::Status { pick, status } => (
             sec,
-            Command::ChangePledgeStatus { pledge: PledgeId(nth(pick, st.pledges.len())?), status: STATUSES[status] },
+            Command::Support(SupportCommand::ChangePledgeStatus {
+                pledge: PledgeId(nth(pick, st.pledges.len())?),
+                status: STATUSES[status],
+            }),
         ),
         Op::Deliver { pick, quantity, percent } => {
             let pledge = PledgeId(nth(pick, st.pledges.len())?);
             let value = st.pledges.get(&pledge).map_or(0, |p| p.terms.value.minor_units * percent / 100);
-            (sec, Command::RecordDelivery { pledge, delivered_on: day(), quantity, value: eur(value) })
+            (
+                sec,
+                Command::Support(SupportCommand::RecordDelivery {
+                    pledge,
+                    delivered_on: day(),
+                    quantity,
+                    value: eur(value),
+                }),
+            )
         }
         Op::Correct { pick, quantity, value } => {
             let pledge = PledgeId(nth(pick, st.pledges.len())?);
             let reason = "recount".to_owned();
-            (sec, Command::CorrectDeliveries { pledge, delivered_on: day(), quantity, value: eur(value), reason })
+            (
+                sec,
+                Command::Support(SupportCommand::CorrectDeliveries {
+                    pledge,
+                    delivered_on: day(),
+                    quantity,
+                    value: eur(value),
+                    reason,
+                }),
+            )
         }
-        Op::Request { category, quantity } => {
-            (Actor::Partner(c("UKR")), Command::FileRequest { request: request(Cat::ALL[category], quantity) })
-        }
+        Op::Request { category, quantity } => (
+            Actor::Partner(c("UKR")),
+            Command::Support(SupportCommand::FileRequest { request: request(Cat::ALL[category], quantity) }),
+        ),
         Op::Withdraw { pick } => {
             let request = RequestId(nth(pick, st.requests.len())?);
-            (Actor::Partner(c("UKR")), Command::WithdrawRequest { request, reason: None })
+            (Actor::Partner(c("UKR")), Command::Support(SupportCommand::WithdrawRequest { request, reason: None }))
         }
         Op::Confirm { pick } => {
             let delivery = DeliveryId(nth(pick, st.deliveries.len())?);
-            (Actor::Partner(c("UKR")), Command::ConfirmReceipt { delivery, note: None })
+            (Actor::Partner(c("UKR")), Command::Support(SupportCommand::ConfirmReceipt { delivery, note: None }))
         }
         Op::Join { donor, lead } => {
             let participant = c(DONORS[donor]);
-            (sec, Command::JoinCoalition { coalition: CoalitionId(1), participant, lead })
+            (sec, Command::Support(SupportCommand::JoinCoalition { coalition: CoalitionId(1), participant, lead }))
         }
     })
 }
@@ -244,7 +265,7 @@ proptest! {
         let mut history = vec![PledgeStatus::Announced];
         for (i, own) in changes {
             let actor = if own { Actor::Member(c("FRA")) } else { Actor::Member(c("DEU")) };
-            let cmd = Command::ChangePledgeStatus { pledge: p, status: STATUSES[i] };
+            let cmd = Command::Support(SupportCommand::ChangePledgeStatus { pledge: p, status: STATUSES[i] });
             if let Ok(events) = decide(&s.w.state, actor, &cmd, now()) {
                 prop_assert!(own, "another member changed France's pledge");
                 for e in &events {

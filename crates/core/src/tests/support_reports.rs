@@ -9,12 +9,18 @@ use proptest::prelude::*;
 use super::fixtures::c;
 use super::support_fixtures::{Support, bilateral, eur, now, to_fund, total};
 use crate::support::report::{Month, ReportError, burden_share, pledged_vs_delivered, request_gaps, shares, totals};
-use crate::support::{Currency, Measure, Money, PledgeStatus, RangeClass, RequestStatus, SupportCategory as Cat};
+use crate::support::{
+    Currency, Measure, Money, PledgeStatus, RangeClass, RequestStatus, SupportCategory as Cat, SupportCommand,
+};
 use crate::{Actor, Command};
 
 fn committed(s: &mut Support, terms: crate::support::PledgeTerms) -> crate::support::PledgeId {
     let id = s.w.state.support.next_pledge_id();
-    s.w.run(Actor::Secretariat, &Command::RecordPledge { pledge: terms, status: Some(PledgeStatus::Committed) }, now());
+    s.w.run(
+        Actor::Secretariat,
+        &Command::Support(SupportCommand::RecordPledge { pledge: terms, status: Some(PledgeStatus::Committed) }),
+        now(),
+    );
     id
 }
 
@@ -188,7 +194,7 @@ fn no_accepted_pledges_can_make_a_report_overflow() {
     let krw = Currency::parse("KRW").unwrap();
     let to_krw =
         FxRate { from: Currency::EUR, to: krw, rate: super::support_fixtures::rate("1500.5"), on: date(2024, 1, 2) };
-    s.w.run(Actor::Secretariat, &Command::RecordExchangeRate { rate: to_krw }, now());
+    s.w.run(Actor::Secretariat, &Command::Support(SupportCommand::RecordExchangeRate { rate: to_krw }), now());
     let max = u64::try_from(MAX_MINOR_UNITS).unwrap();
     let n: i128 = 1_100;
     for _ in 0..n {

@@ -20,7 +20,7 @@ use concord_core::support::report::{
 };
 use concord_core::support::{
     Channel, CoalitionId, CoalitionTerms, Currency, DeliveryId, DonorState, FundTerms, FxRate, Measure, Money,
-    PledgeId, PledgeStatus, PledgeTerms, RequestId, RequestTerms, SupportCategory,
+    PledgeId, PledgeStatus, PledgeTerms, RequestId, RequestTerms, SupportCategory, SupportCommand,
 };
 use concord_core::words::Word;
 use jiff::civil::Date;
@@ -63,7 +63,7 @@ pub fn router() -> Router<AppState> {
     responses((status = 201, description = "the donor state"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn register_donor(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let donor: DonorState = w.json()?;
-    w.submit(&state, Command::RegisterDonorState { donor }).await
+    w.submit(&state, SupportCommand::RegisterDonorState { donor }.into()).await
 }
 
 /// Files a request (the partner, for itself). Answers with the request and its coverage.
@@ -71,7 +71,7 @@ pub async fn register_donor(State(state): State<AppState>, w: Write) -> Result<R
     responses((status = 201, description = "the request with its coverage"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn file_request(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let request: RequestTerms = w.json()?;
-    w.submit(&state, Command::FileRequest { request }).await
+    w.submit(&state, SupportCommand::FileRequest { request }.into()).await
 }
 
 /// Why a request is withdrawn.
@@ -91,7 +91,7 @@ pub async fn withdraw_request(
     w: Write,
 ) -> Result<Response, ApiError> {
     let b: RequestWithdrawBody = w.json()?;
-    w.submit(&state, Command::WithdrawRequest { request: RequestId(id), reason: b.reason }).await
+    w.submit(&state, SupportCommand::WithdrawRequest { request: RequestId(id), reason: b.reason }.into()).await
 }
 
 /// A pledge as recorded: its terms, and the status it starts in (default: announced).
@@ -108,7 +108,7 @@ pub struct PledgeBody {
     responses((status = 201, description = "the pledge"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn record_pledge(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let b: PledgeBody = w.json()?;
-    w.submit(&state, Command::RecordPledge { pledge: b.terms, status: b.status }).await
+    w.submit(&state, SupportCommand::RecordPledge { pledge: b.terms, status: b.status }.into()).await
 }
 
 /// Pledges to record together.
@@ -124,7 +124,7 @@ pub struct ImportBody {
     responses((status = 201, description = "how many were imported, and their ids"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import_pledges(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let b: ImportBody = w.json()?;
-    w.submit(&state, Command::ImportPledges { pledges: b.pledges }).await
+    w.submit(&state, SupportCommand::ImportPledges { pledges: b.pledges }.into()).await
 }
 
 /// A pledge's next status.
@@ -140,7 +140,7 @@ pub struct StatusBody {
     responses((status = 200, description = "the pledge"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn change_status(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
     let b: StatusBody = w.json()?;
-    w.submit(&state, Command::ChangePledgeStatus { pledge: PledgeId(id), status: b.status }).await
+    w.submit(&state, SupportCommand::ChangePledgeStatus { pledge: PledgeId(id), status: b.status }.into()).await
 }
 
 /// A delivery against a pledge.
@@ -163,12 +163,12 @@ pub async fn record_delivery(
     w: Write,
 ) -> Result<Response, ApiError> {
     let b: DeliveryBody = w.json()?;
-    let command = Command::RecordDelivery {
+    let command = Command::Support(SupportCommand::RecordDelivery {
         pledge: PledgeId(id),
         delivered_on: b.delivered_on,
         quantity: b.quantity,
         value: b.value,
-    };
+    });
     w.submit(&state, command).await
 }
 
@@ -196,13 +196,13 @@ pub async fn correct_deliveries(
     w: Write,
 ) -> Result<Response, ApiError> {
     let b: CorrectionBody = w.json()?;
-    let command = Command::CorrectDeliveries {
+    let command = Command::Support(SupportCommand::CorrectDeliveries {
         pledge: PledgeId(id),
         delivered_on: b.delivered_on,
         quantity: b.quantity,
         value: b.value,
         reason: b.reason,
-    };
+    });
     w.submit(&state, command).await
 }
 
@@ -223,7 +223,7 @@ pub async fn confirm_receipt(
     w: Write,
 ) -> Result<Response, ApiError> {
     let b: ReceiptBody = w.json()?;
-    w.submit(&state, Command::ConfirmReceipt { delivery: DeliveryId(id), note: b.note }).await
+    w.submit(&state, SupportCommand::ConfirmReceipt { delivery: DeliveryId(id), note: b.note }.into()).await
 }
 
 /// Records a coalition (secretariat); its leads must take part in it.
@@ -231,7 +231,7 @@ pub async fn confirm_receipt(
     responses((status = 201, description = "the coalition"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn form_coalition(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let coalition: CoalitionTerms = w.json()?;
-    w.submit(&state, Command::FormCoalition { coalition }).await
+    w.submit(&state, SupportCommand::FormCoalition { coalition }.into()).await
 }
 
 /// A state joining a coalition, or a participant becoming a lead.
@@ -253,8 +253,11 @@ pub async fn join_coalition(
     w: Write,
 ) -> Result<Response, ApiError> {
     let b: JoinBody = w.json()?;
-    w.submit(&state, Command::JoinCoalition { coalition: CoalitionId(id), participant: b.participant, lead: b.lead })
-        .await
+    w.submit(
+        &state,
+        SupportCommand::JoinCoalition { coalition: CoalitionId(id), participant: b.participant, lead: b.lead }.into(),
+    )
+    .await
 }
 
 /// Sets up a fund on an adopted decision (secretariat).
@@ -262,7 +265,7 @@ pub async fn join_coalition(
     responses((status = 201, description = "the fund"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_fund(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let fund: FundTerms = w.json()?;
-    w.submit(&state, Command::CreateFund { fund }).await
+    w.submit(&state, SupportCommand::CreateFund { fund }.into()).await
 }
 
 /// Records a dated exchange rate (secretariat): reports convert only at recorded rates.
@@ -270,7 +273,7 @@ pub async fn create_fund(State(state): State<AppState>, w: Write) -> Result<Resp
     responses((status = 201, description = "the rate"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn record_rate(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
     let rate: FxRate = w.json()?;
-    w.submit(&state, Command::RecordExchangeRate { rate }).await
+    w.submit(&state, SupportCommand::RecordExchangeRate { rate }.into()).await
 }
 
 /// `?measure=&currency=` on the reports.

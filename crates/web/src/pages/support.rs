@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use concord_core::support::{
     Capability, Channel, CoalitionId, Currency, DeliveryId, Money, PledgeId, PledgeStatus, PledgeTerms, Priority,
-    RangeClass, RequestId, RequestStatus, RequestTerms, SupportCategory, ValuationMethod,
+    RangeClass, RequestId, RequestStatus, RequestTerms, SupportCategory, SupportCommand, ValuationMethod,
 };
 use concord_core::{Actor, Command, CountryCode, State as Domain};
 use concord_server::AppState;
@@ -528,7 +528,7 @@ pub async fn file_request(
     submit(
         &state,
         viewer,
-        Command::FileRequest { request },
+        SupportCommand::FileRequest { request }.into(),
         k,
         0,
         &["category", "capability", "description", "quantity", "unit", "priority", "needed_by"],
@@ -551,7 +551,8 @@ pub async fn withdraw_request(
     let id = id.parse().map(RequestId).map_err(|_| WebError::NotFound(format!("There is no request {id:?}.")))?;
     let reason = Some(field(&fields, "reason").to_owned()).filter(|r| !r.is_empty());
     let to = format!("/support?partner={partner}#requests");
-    submit(&state, viewer, Command::WithdrawRequest { request: id, reason }, kept(&fields), 0, &[], to).await
+    submit(&state, viewer, SupportCommand::WithdrawRequest { request: id, reason }.into(), kept(&fields), 0, &[], to)
+        .await
 }
 
 /// `POST /support/deliveries/{id}/confirm` (the partner it was delivered to).
@@ -568,7 +569,8 @@ pub async fn confirm_receipt(
     let id = id.parse().map(DeliveryId).map_err(|_| WebError::NotFound(format!("There is no delivery {id:?}.")))?;
     let note = Some(field(&fields, "note").to_owned()).filter(|n| !n.is_empty());
     let to = format!("/support?partner={partner}#deliveries");
-    submit(&state, viewer, Command::ConfirmReceipt { delivery: id, note }, kept(&fields), 2, &[], to).await
+    submit(&state, viewer, SupportCommand::ConfirmReceipt { delivery: id, note }.into(), kept(&fields), 2, &[], to)
+        .await
 }
 
 /// `POST /support/pledges` (a member, for itself).
@@ -665,7 +667,7 @@ pub async fn record_pledge(
         "valuation",
         "announced_on",
     ];
-    submit(&state, viewer, Command::RecordPledge { pledge, status: None }, k, 1, &names, to).await
+    submit(&state, viewer, SupportCommand::RecordPledge { pledge, status: None }.into(), k, 1, &names, to).await
 }
 
 /// `POST /support/deliveries` (the donor member, against its own pledge).
@@ -718,7 +720,7 @@ pub async fn record_delivery(
     submit(
         &state,
         viewer,
-        Command::RecordDelivery { pledge, delivered_on, quantity, value },
+        SupportCommand::RecordDelivery { pledge, delivered_on, quantity, value }.into(),
         k,
         2,
         &["pledge", "delivered_on", "quantity", "value"],
