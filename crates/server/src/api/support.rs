@@ -301,7 +301,7 @@ async fn report<T: serde::Serialize + Send + 'static>(
     + Send
     + 'static,
 ) -> Result<Json<T>, ApiError> {
-    read(state, run).await?.map(Json).map_err(|e| ApiError::Unprocessable("report-unavailable", e.to_string()))
+    read(state, run).await.map(Json).map_err(|e| ApiError::Unprocessable("report-unavailable", e.to_string()))
 }
 
 /// `?…` on the totals: the measure and currency, filters, and the page.

@@ -39,10 +39,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/deliveries/{id}", get(show_delivery))
 }
 
-/// Runs `read` on the support state as last published.
-pub(super) async fn read<T>(state: &AppState, read: impl FnOnce(&Support) -> T) -> Result<T, ApiError> {
-    let view = state.view().await;
-    Ok(read(&view.state.support))
+/// Runs `read` on the support state as last published (it never waits for the sequencer).
+pub(super) async fn read<T>(state: &AppState, read: impl FnOnce(&Support) -> T) -> T {
+    read(&state.view().await.state.support)
 }
 
 /// A request as it stands: its terms, the ids of the pledges that answer it, and its coverage.
@@ -127,7 +126,7 @@ pub async fn list_requests(
             .take(limit as usize)
             .collect()
     })
-    .await?;
+    .await;
     Ok(Json(Page::new(items, limit, |v| v.request.id.to_string())))
 }
 
@@ -140,7 +139,7 @@ pub async fn show_request(
     Path(id): Path<u64>,
 ) -> Result<Json<RequestView>, ApiError> {
     let id = RequestId(id);
-    let view = read(&state, move |s| s.requests.get(&id).and_then(|r| request_view(s, r))).await?;
+    let view = read(&state, move |s| s.requests.get(&id).and_then(|r| request_view(s, r))).await;
     view.map(Json).ok_or(ApiError::Refused(Refusal::UnknownRequest { request: id }))
 }
 
@@ -261,7 +260,7 @@ pub async fn list_pledges(
             .cloned()
             .collect()
     })
-    .await?;
+    .await;
     Ok(Json(Page::new(items, limit, |p: &Pledge| p.id.to_string())))
 }
 
@@ -287,7 +286,7 @@ pub async fn show_pledge(
         let pledge = s.pledges.get(&id)?.clone();
         Some(PledgeView { pledge, delivery_records: s.deliveries_of(id).cloned().collect() })
     })
-    .await?;
+    .await;
     view.map(Json).ok_or(ApiError::Refused(Refusal::UnknownPledge { pledge: id }))
 }
 
@@ -309,7 +308,7 @@ pub async fn list_pledge_deliveries(
         let after = after.unwrap_or(0);
         Some(s.deliveries_of(id).filter(|d| d.id.0 > after).take(limit as usize).cloned().collect::<Vec<_>>())
     })
-    .await?;
+    .await;
     let items = items.ok_or(ApiError::Refused(Refusal::UnknownPledge { pledge: id }))?;
     Ok(Json(Page::new(items, limit, |d: &Delivery| d.id.to_string())))
 }
@@ -323,7 +322,7 @@ pub async fn show_delivery(
     Path(id): Path<u64>,
 ) -> Result<Json<Delivery>, ApiError> {
     let id = DeliveryId(id);
-    let d = read(&state, move |s| s.deliveries.get(&id).cloned()).await?;
+    let d = read(&state, move |s| s.deliveries.get(&id).cloned()).await;
     d.map(Json).ok_or(ApiError::Refused(Refusal::UnknownDelivery { delivery: id }))
 }
 

@@ -45,7 +45,7 @@ pub async fn list_coalitions(
     let items = read(&state, move |s| {
         from_cursor(&s.coalitions, after.map(CoalitionId)).take(limit as usize).cloned().collect()
     })
-    .await?;
+    .await;
     Ok(Json(Page::new(items, limit, |c: &Coalition| c.id.to_string())))
 }
 
@@ -58,7 +58,7 @@ pub async fn show_coalition(
     Path(id): Path<u64>,
 ) -> Result<Json<Coalition>, ApiError> {
     let id = CoalitionId(id);
-    let c = read(&state, move |s| s.coalitions.get(&id).cloned()).await?;
+    let c = read(&state, move |s| s.coalitions.get(&id).cloned()).await;
     c.map(Json).ok_or(ApiError::Refused(Refusal::UnknownCoalition { coalition: id }))
 }
 
@@ -72,7 +72,7 @@ pub async fn list_funds(
 ) -> Result<Json<Page<Fund>>, ApiError> {
     let (limit, after) = q.parse()?;
     let items =
-        read(&state, move |s| from_cursor(&s.funds, after.map(FundId)).take(limit as usize).cloned().collect()).await?;
+        read(&state, move |s| from_cursor(&s.funds, after.map(FundId)).take(limit as usize).cloned().collect()).await;
     Ok(Json(Page::new(items, limit, |f: &Fund| f.id.to_string())))
 }
 
@@ -109,7 +109,7 @@ pub async fn show_fund(
     Path(id): Path<u64>,
 ) -> Result<Json<FundView>, ApiError> {
     let id = FundId(id);
-    let view = read(&state, move |s| s.funds.get(&id).map(|f| fund_view(s, f))).await?;
+    let view = read(&state, move |s| s.funds.get(&id).map(|f| fund_view(s, f))).await;
     view.ok_or(ApiError::Refused(Refusal::UnknownFund { fund: id }))?.map(Json)
 }
 
@@ -136,7 +136,7 @@ pub async fn list_donors(
 ) -> Result<Json<Page<DonorState>>, ApiError> {
     let limit = limit(q.limit)?;
     let after = country("after", q.after.as_deref())?;
-    let items = read(&state, move |s| from_cursor(&s.donors, after).take(limit as usize).cloned().collect()).await?;
+    let items = read(&state, move |s| from_cursor(&s.donors, after).take(limit as usize).cloned().collect()).await;
     Ok(Json(Page::new(items, limit, |d: &DonorState| d.code.to_string())))
 }
 
@@ -203,7 +203,7 @@ pub async fn list_rates(
             .copied()
             .collect()
     })
-    .await?;
+    .await;
     Ok(Json(Page::new(items, limit, rate_cursor)))
 }
 
