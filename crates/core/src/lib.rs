@@ -37,6 +37,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 mod command;
 mod country;
 #[macro_use]
@@ -55,6 +56,7 @@ pub mod support;
 #[cfg(test)]
 mod tests;
 
+pub use access::{Marking, Reader};
 pub use command::{Actor, Command};
 pub use country::{CountryCode, InvalidCountryCode};
 pub use decide::{decide, decide_and_apply};
