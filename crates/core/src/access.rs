@@ -16,9 +16,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::{Actor, CountryCode, DecisionKind, Event, Outcome, ProposalStatus, State};
 
 /// The audience a piece of content is released to.
+/// Serialised as its word (`members+partner:UKR`); API schemas declare it a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(value_type = String, example = "members+partner:UKR"))]
 pub enum Marking {
     /// The member delegations and the secretariat (`members`).
     Members,
