@@ -31,13 +31,31 @@ async fn db(d: &Demo) -> SqliteConnection {
     SqliteConnection::connect(&format!("sqlite://{}", d.db.display())).await.unwrap()
 }
 
-async fn entries(c: &mut SqliteConnection) -> Vec<(i64, Vec<u8>)> {
-    sqlx::query("SELECT seq, entry FROM log ORDER BY seq")
+/// A stored entry: its envelope's bytes and its sealed part (salt, then content).
+struct Stored {
+    seq: i64,
+    envelope: Vec<u8>,
+    part: Vec<u8>,
+}
+
+impl Stored {
+    /// The sealed content (`{"actor":…,"event":…}`), with the envelope's `seq` beside it.
+    fn content(&self) -> Value {
+        let mut v: Value = serde_json::from_slice(&self.part[SALT..]).unwrap();
+        v["seq"] = self.seq.into();
+        v
+    }
+}
+
+const SALT: usize = concord_store::SALT_LEN;
+
+async fn entries(c: &mut SqliteConnection) -> Vec<Stored> {
+    sqlx::query("SELECT seq, entry, part FROM log ORDER BY seq")
         .fetch_all(c)
         .await
         .unwrap()
         .iter()
-        .map(|r| (r.get("seq"), r.get("entry")))
+        .map(|r| Stored { seq: r.get("seq"), envelope: r.get("entry"), part: r.get("part") })
         .collect()
 }
 
@@ -51,28 +69,37 @@ async fn put(c: &mut SqliteConnection, seq: i64, bytes: &[u8]) {
         .unwrap();
 }
 
-/// Rewrites the log from entry `from` on with `edit` applied to that entry, re-chaining every
-/// later entry as a careful operator would (new `prev`, canonical bytes, leaf hashes).
+async fn put_part(c: &mut SqliteConnection, seq: i64, part: &[u8]) {
+    sqlx::query("UPDATE log SET part = ? WHERE seq = ?").bind(part).bind(seq).execute(c).await.unwrap();
+}
+
+/// Rewrites the log from entry `from` on with `edit` applied to that entry's sealed content,
+/// re-sealed under its salt and re-chained as a careful operator would (new commitment, new
+/// `prev` in every later envelope, canonical bytes, leaf hashes).
 async fn rewrite(c: &mut SqliteConnection, from: usize, edit: impl Fn(&mut Value)) -> Vec<Hash> {
     let all = entries(c).await;
-    let mut leaves: Vec<Hash> = all.iter().map(|(_, b)| leaf_hash(b)).collect();
+    let mut leaves: Vec<Hash> = all.iter().map(|r| leaf_hash(&r.envelope)).collect();
     for i in from..all.len() {
-        let mut record: Value = serde_json::from_slice(&all[i].1).unwrap();
+        let mut envelope: Value = serde_json::from_slice(&all[i].envelope).unwrap();
         if i == from {
-            edit(&mut record);
+            let mut content: Value = serde_json::from_slice(&all[i].part[SALT..]).unwrap();
+            edit(&mut content);
+            let part = [&all[i].part[..SALT], &canonical::to_vec(&content).unwrap()].concat();
+            envelope["commitment"] = concord_store::commitment(&part).to_hex().into();
+            put_part(c, all[i].seq, &part).await;
         }
         if i > 0 {
-            record["prev"] = Value::String(leaves[i - 1].to_hex());
+            envelope["prev"] = Value::String(leaves[i - 1].to_hex());
         }
-        let bytes = canonical::to_vec(&record).unwrap();
+        let bytes = canonical::to_vec(&envelope).unwrap();
         leaves[i] = leaf_hash(&bytes);
-        put(c, all[i].0, &bytes).await;
+        put(c, all[i].seq, &bytes).await;
     }
     leaves
 }
 
-fn first_entry_where(all: &[(i64, Vec<u8>)], pred: impl Fn(&Value) -> bool) -> usize {
-    all.iter().position(|(_, b)| pred(&serde_json::from_slice(b).unwrap())).expect("such an entry")
+fn first_entry_where(all: &[Stored], pred: impl Fn(&Value) -> bool) -> usize {
+    all.iter().position(|r| pred(&r.content())).expect("such an entry")
 }
 
 #[test]
@@ -100,21 +127,36 @@ async fn a_changed_byte_is_caught() {
     let mut c = db(&d).await;
     let all = entries(&mut c).await;
     let i = first_entry_where(&all, |r| r["event"]["type"] == "proposal_drafted");
-    let mut bytes = all[i].1.clone();
-    let at = bytes.windows(6).position(|w| w == b"troops").unwrap();
-    bytes[at] = b'T';
-    put(&mut c, all[i].0, &bytes).await;
-    // The text no longer matches the hash the entry states: caught at the entry itself.
-    fails_naming(&verify(&d, &[]), &format!("entry {i}: proposal_drafted does not follow: the text hash"));
+    let mut part = all[i].part.clone();
+    let at = part.windows(6).position(|w| w == b"troops").unwrap();
+    part[at] = b'T';
+    put_part(&mut c, all[i].seq, &part).await;
+    // The sealed text no longer matches the envelope's commitment: caught at the entry itself.
+    fails_naming(&verify(&d, &[]), &format!("entry {i}: its sealed part does not match the envelope's commitment"));
+    // Its salt changed instead: the same.
+    let mut part = all[i].part.clone();
+    part[3] ^= 1;
+    put_part(&mut c, all[i].seq, &part).await;
+    fails_naming(&verify(&d, &[]), &format!("entry {i}: its sealed part does not match the envelope's commitment"));
+    // Re-sealed with a matching commitment, but not re-chained: the next entry's `prev` breaks.
+    put_part(&mut c, all[i].seq, &all[i].part).await;
+    rewrite(&mut c, i, |r| r["event"]["title"] = "Troops".into()).await;
+    let back = entries(&mut c).await;
+    put(&mut c, back[i + 1].seq, &all[i + 1].envelope).await;
+    fails_naming(&verify(&d, &[]), &format!("entry {}: it does not follow", i + 1));
+    for r in &all {
+        put(&mut c, r.seq, &r.envelope).await;
+        put_part(&mut c, r.seq, &r.part).await;
+    }
+    assert!(verify(&d, &[]).status.success(), "restored");
 
-    // A byte changed where nothing inside the entry contradicts it (a position's time) is caught at
-    // the next entry, whose `prev` names the original.
+    // A byte changed in an envelope where nothing inside the entry contradicts it (a position's
+    // time) is caught at the next entry, whose `prev` names the original.
     let k = first_entry_where(&all, |r| r["event"]["type"] == "position_taken" && r["seq"].as_u64() > Some(i as u64));
-    put(&mut c, all[i].0, &all[i].1).await;
-    let mut bytes = all[k].1.clone();
+    let mut bytes = all[k].envelope.clone();
     let at = bytes.windows(4).position(|w| w == b"\"at\"").unwrap() + 20; // a digit of the minutes
     bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
-    put(&mut c, all[k].0, &bytes).await;
+    put(&mut c, all[k].seq, &bytes).await;
     fails_naming(&verify(&d, &[]), &format!("entry {}: it does not follow", k + 1));
 }
 
@@ -131,8 +173,8 @@ async fn swapped_entries_are_caught() {
     let d = demo();
     let mut c = db(&d).await;
     let all = entries(&mut c).await;
-    put(&mut c, 7, &all[8].1).await;
-    put(&mut c, 8, &all[7].1).await;
+    put(&mut c, 7, &all[8].envelope).await;
+    put(&mut c, 8, &all[7].envelope).await;
     fails_naming(&verify(&d, &[]), "entry 7: it says it is entry 8");
 }
 
@@ -225,7 +267,7 @@ async fn a_signed_position_cannot_be_rewritten_even_by_the_operator() {
     // log) leaves Hungary's signature stating "opt out": replay refuses the entry.
     let all = entries(&mut c).await;
     let i = first_entry_where(&all, |r| r["event"]["stance"] == "opt_out");
-    assert!(serde_json::from_slice::<Value>(&all[i].1).unwrap()["event"]["evidence"].is_string(), "Hungary signed");
+    assert!(all[i].content()["event"]["evidence"].is_string(), "Hungary signed");
     let leaves = rewrite(&mut c, i, |r| {
         r["event"]["stance"] = "concur".into();
         r["event"].as_object_mut().unwrap().remove("text");
@@ -286,15 +328,99 @@ fn an_export_verifies_with_no_server_and_a_changed_mirror_does_not() {
     let again = Command::new(BIN).args(["export", "--db"]).arg(&d.db).arg("--out").arg(&out).output().unwrap();
     fails_naming(&again, "exists already");
 
-    // One changed byte in the mirror's entries is caught.
-    let bundle = out.join("tile/entries/000.p").read_dir().unwrap().next().unwrap().unwrap().path();
-    let mut bytes = std::fs::read(&bundle).unwrap();
+    // One changed byte in the mirror's sealed parts is caught against its commitment.
+    let parts = out.join("parts/0.json");
+    let original = std::fs::read(&parts).unwrap();
+    let mut bytes = original.clone();
     let at = bytes.windows(6).position(|w| w == b"troops").unwrap();
     bytes[at] = b'T';
+    std::fs::write(&parts, &bytes).unwrap();
+    fails_naming(&verify_export(), "its sealed part does not match the envelope's commitment");
+    std::fs::write(&parts, &original).unwrap();
+
+    // One changed byte in the mirror's envelopes is caught.
+    let bundle = out.join("tile/entries/000.p").read_dir().unwrap().next().unwrap().unwrap().path();
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let at = bytes.windows(16).position(|w| w == b"proposal_drafted").unwrap();
+    bytes[at] = b'P';
     std::fs::write(&bundle, &bytes).unwrap();
     fails_naming(&verify_export(), "verification failed: entry");
     std::fs::remove_file(&bundle).unwrap();
     fails_naming(&verify_export(), "the export lacks tile/entries/000.p/");
+}
+
+/// Exports the demo for `audience` into a new folder under `dir`, and verifies it.
+fn export_for(d: &Demo, dir: &std::path::Path, audience: &str) -> (std::path::PathBuf, Output) {
+    let out = dir.join(audience.replace(':', "-"));
+    let export = Command::new(BIN)
+        .args(["export", "--audience", audience, "--db"])
+        .arg(&d.db)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let verified =
+        Command::new(BIN).args(["verify", "--export"]).arg(&out).args(["--log-key", &d.log_key]).output().unwrap();
+    (out, verified)
+}
+
+fn read_all(dir: &std::path::Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            all.extend(read_all(&p));
+        } else {
+            all.extend(std::fs::read(&p).unwrap());
+        }
+    }
+    all
+}
+
+#[test]
+fn each_audience_s_export_verifies_and_carries_only_what_it_may_read() {
+    let d = demo();
+    let dir = tempfile::tempdir().unwrap();
+    // Germany's objection to deploying troops is the members' (a blocked proposal's position).
+    let secret: &[u8] = b"Germany will not send ground troops.";
+    let contains = |hay: &[u8]| hay.windows(secret.len()).any(|w| w == secret);
+
+    let (members, ok) = export_for(&d, dir.path(), "members");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(contains(&read_all(&members)), "a member reads the objection");
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("every event applies under the domain's rules"));
+
+    for audience in ["public", "partner:UKR"] {
+        let (out, ok) = export_for(&d, dir.path(), audience);
+        assert!(ok.status.success(), "{audience}: {}", String::from_utf8_lossy(&ok.stderr));
+        let report = String::from_utf8_lossy(&ok.stdout);
+        assert!(report.contains("sealed parts are not released to you"), "{audience}: {report}");
+        assert!(!contains(&read_all(&out)), "{audience} must not read the objection");
+        // The tiles are the same for every audience.
+        assert_eq!(read_all(&out.join("tile")), read_all(&members.join("tile")), "{audience}");
+        // Any changed byte of a public export fails: here, in a part it holds.
+        let parts = out.join("parts/0.json");
+        let original = std::fs::read(&parts).unwrap();
+        let mut bytes = original.clone();
+        let at = bytes.windows(7).position(|w| w == b"Ukraine").expect("the public reads the roster");
+        bytes[at] = b'u';
+        std::fs::write(&parts, &bytes).unwrap();
+        let verified =
+            Command::new(BIN).args(["verify", "--export"]).arg(&out).args(["--log-key", &d.log_key]).output().unwrap();
+        fails_naming(&verified, "its sealed part does not match the envelope's commitment");
+        std::fs::write(&parts, &original).unwrap();
+    }
+    // An audience's export cannot be imported as the whole log.
+    let db = dir.path().join("imported.db");
+    let import = Command::new(BIN)
+        .args(["import", "--db"])
+        .arg(&db)
+        .arg("--from")
+        .arg(dir.path().join("public"))
+        .output()
+        .unwrap();
+    fails_naming(&import, "import needs a full one");
 }
 
 /// Overwrites one row of the stored Merkle tree, as an operator (or a bad disk) could.
@@ -360,7 +486,7 @@ async fn an_overwritten_tree_hash_is_named_by_verify_rebuild_export_and_serve() 
         .iter()
         .map(|r| (r.get("idx"), r.get("hash")))
         .collect();
-    let leaves: Vec<Hash> = entries(&mut c).await.iter().map(|(_, b)| leaf_hash(b)).collect();
+    let leaves: Vec<Hash> = entries(&mut c).await.iter().map(|r| leaf_hash(&r.envelope)).collect();
     assert_eq!(stored.len() as u64, tlog::stored_hash_count(leaves.len() as u64), "the store holds every hash");
     let mut fixed = concord_ledger::edge::TreeEdge::default();
     let want = fixed.append(&leaves).unwrap();

@@ -6,7 +6,7 @@ mod common;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use common::{Alliance, hours_from_now};
+use common::{Alliance, hours_from_now, opened};
 use concord_ledger::checkpoint::Checkpoint;
 use concord_ledger::keys::Signer;
 use concord_ledger::proof_bundle::TlogProof;
@@ -188,10 +188,15 @@ async fn a_decision_carries_the_proof_of_its_log_entry() {
     // The entry is the decision, and the bundle proves it against the log's signed checkpoint.
     let entries = a.log_entries().await;
     let bytes = entries[entry as usize]["entry"].as_str().unwrap().as_bytes();
-    let record: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    let record = opened(&entries[entry as usize]);
     assert_eq!(record["event"]["type"], "proposal_decided");
     assert_eq!(record["event"]["proposal"], id);
     assert_eq!(record["event"]["decision"]["outcome"], "blocked");
+    // A blocked decision (who objected) is the members': the observer gets the same envelope,
+    // which the same proof covers, and not the sealed part.
+    let seen = a.log_entries_as(&a.observer).await;
+    assert_eq!(seen[entry as usize]["entry"], entries[entry as usize]["entry"]);
+    assert!(seen[entry as usize].get("part").is_none(), "{}", seen[entry as usize]);
     let (checkpoint, _) = Checkpoint::open(bundle.checkpoint().as_bytes(), &[log_key().verifier()]).expect("signed");
     bundle.check(leaf_hash(bytes), checkpoint.size(), checkpoint.root()).expect("the proof verifies");
     // Not for another entry.

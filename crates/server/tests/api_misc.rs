@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{Alliance, FOUNDERS, Server, hours_from_now, join_all, leaf_hash_hex};
+use common::{Alliance, FOUNDERS, Server, hours_from_now, join_all, leaf_hash_hex, opened};
 use serde_json::{Value, json};
 
 /// Follows `next` from the first page of `path` (which has a `?`), `limit` items at a time.
@@ -149,10 +149,12 @@ async fn concurrent_positions_are_all_logged_in_one_unbroken_chain() {
         assert_eq!(record["prev"], prev, "entry {i}: prev is the previous leaf hash");
         prev = e["leaf_hash"].as_str().expect("a leaf hash").to_owned();
         if i as u64 >= size_before {
-            assert_eq!(record["event"]["type"], "position_taken", "entry {i}");
-            let key = (record["event"]["proposal"].as_u64(), record["event"]["member"].as_str().map(str::to_owned));
+            assert_eq!(record["type"], "position_taken", "entry {i}");
+            assert_eq!(record["role"], "member", "entry {i}: the envelope names the role only");
+            let content = opened(e);
+            let key = (content["event"]["proposal"].as_u64(), content["event"]["member"].as_str().map(str::to_owned));
             assert!(positions.insert(key.clone()), "entry {i}: {key:?} logged twice");
-            assert_eq!(record["actor"], json!({ "role": "member", "code": key.1 }));
+            assert_eq!(content["actor"], json!({ "role": "member", "code": key.1 }));
         }
     }
     assert_eq!(positions.len(), 64);
@@ -197,8 +199,8 @@ async fn log_entries_are_served_by_range() {
     let size = a.log_size().await;
     assert_eq!(size, 6, "the log's creation, then five admissions");
     let r = a.get(&a.observer, "/api/v1/log/entries?from=0&limit=1").await;
-    let created: Value =
-        serde_json::from_str(r.expect_status(200)["entries"][0]["entry"].as_str().expect("entry")).expect("JSON");
+    // The roster is public: the observer reads these entries' sealed parts.
+    let created = opened(&r.expect_status(200)["entries"][0]);
     assert_eq!(created["event"]["type"], "log_created");
     assert_eq!(created["event"]["origin"], "test.concord.example/log");
     let r = a.get(&a.observer, "/api/v1/log/entries?from=2&limit=2").await;
@@ -206,7 +208,12 @@ async fn log_entries_are_served_by_range() {
     assert_eq!(r["size"], 6);
     let seqs: Vec<u64> = r["entries"].as_array().expect("entries").iter().filter_map(|e| e["seq"].as_u64()).collect();
     assert_eq!(seqs, [2, 3]);
-    let first: Value = serde_json::from_str(r["entries"][0]["entry"].as_str().expect("entry")).expect("JSON");
+    let envelope: Value = serde_json::from_str(r["entries"][0]["entry"].as_str().expect("entry")).expect("JSON");
+    assert_eq!(
+        (&envelope["type"], &envelope["marking"], &envelope["role"]),
+        (&json!("member_admitted"), &json!("public"), &json!("secretariat"))
+    );
+    let first = opened(&r["entries"][0]);
     assert_eq!(first["event"]["type"], "member_admitted");
     assert_eq!(first["event"]["member"]["code"], "CAN");
     assert_eq!(first["actor"], json!({ "role": "secretariat" }));

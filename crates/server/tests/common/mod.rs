@@ -236,11 +236,17 @@ impl Server {
         r.expect_status(200)["size"].as_u64().expect("the log size")
     }
 
-    /// Every log entry, paging through `/api/v1/log/entries`.
+    /// Every log entry as the secretariat reads it (every sealed part), paging through
+    /// `/api/v1/log/entries`.
     pub async fn log_entries(&self) -> Vec<Value> {
+        self.log_entries_as(&self.secretariat).await
+    }
+
+    /// Every log entry as `token` reads it.
+    pub async fn log_entries_as(&self, token: &str) -> Vec<Value> {
         let mut all = Vec::new();
         loop {
-            let r = self.get(&self.observer, &format!("/api/v1/log/entries?from={}&limit=1000", all.len())).await;
+            let r = self.get(token, &format!("/api/v1/log/entries?from={}&limit=1000", all.len())).await;
             let page = r.expect_status(200)["entries"].as_array().expect("entries").clone();
             if page.is_empty() {
                 return all;
@@ -409,4 +415,18 @@ pub async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = 
         }
     })
     .await
+}
+
+/// A served log entry's sealed content (`{"actor":…,"event":…}`), checked against its envelope's
+/// commitment: SHA-256 of the salt's bytes, then the content's. Panics if it is withheld.
+#[allow(dead_code)] // not every test binary opens entries
+pub fn opened(entry: &Value) -> Value {
+    use sha2::{Digest, Sha256};
+    let envelope: Value = serde_json::from_str(entry["entry"].as_str().expect("an envelope")).expect("JSON");
+    let part = &entry["part"];
+    let salt = hex::decode(part["salt"].as_str().expect("a sealed part (withheld?)")).expect("hex salt");
+    let content = part["content"].as_str().expect("content");
+    let commitment = hex::encode(Sha256::new().chain_update(&salt).chain_update(content.as_bytes()).finalize());
+    assert_eq!(envelope["commitment"], commitment.as_str(), "the part matches its envelope's commitment");
+    serde_json::from_str(content).expect("the content is JSON")
 }
