@@ -453,3 +453,30 @@ async fn behind_a_tls_proxy_the_session_cookie_is_secure_and_host_only() {
     let page = w.client.get(format!("{}/", w.base)).header(COOKIE, pair).send().await.unwrap();
     assert_eq!(page.status(), 200, "the prefixed cookie is read back");
 }
+
+#[tokio::test]
+async fn the_log_page_shows_each_viewer_the_content_it_may_read_and_says_why() {
+    let w = Web::start().await;
+    let fra = w.login("fra").await;
+    let csrf = w.csrf(&fra, "/proposals/1").await;
+    let marker = "France objects: MARKER-7f3a";
+    let form = [("csrf", csrf.as_str()), ("revision", "1"), ("stance", "object"), ("text", marker)];
+    assert_eq!(w.post(&fra, "/proposals/1/position", &form).await.status, 303);
+
+    // A member reads the objection in the log; the partner, an observer and the public see its
+    // envelope (the same for all) and are told that its content is withheld.
+    let member = w.get(&w.login("deu").await, "/log").await;
+    assert!(member.body.contains("MARKER-7f3a"), "{}", member.body);
+    assert!(member.body.contains("the delegation of DEU"), "{}", member.body);
+    for (who, session) in
+        [("partner", w.login("ukraine").await), ("observer", w.login("obs").await), ("public", String::new())]
+    {
+        let p = w.get(&session, "/log").await;
+        assert_eq!(p.status, 200, "{who}");
+        assert!(!p.body.contains("MARKER-7f3a"), "{who} reads the objection: {}", p.body);
+        assert!(p.body.contains("position taken") && p.body.contains("withheld from you"), "{who}: {}", p.body);
+        assert!(p.body.contains("is withheld from you") || p.body.contains("are withheld from you"), "{who}");
+    }
+    // The roster is public: the observer reads who was admitted.
+    assert!(w.get("", "/log").await.body.contains("Norway"));
+}
