@@ -8,17 +8,19 @@
 //! A marking only ever widens: what the members may read, the secretariat may read; what the
 //! partner may read, the members may read; what is public, everyone may read.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{Actor, CountryCode, DecisionKind, Event, Outcome, ProposalStatus, State};
+use crate::support::{Coalition, Delivery, DonorState, Fund, FxRate, Pledge, SupportRequest};
+use crate::{
+    Actor, CountryCode, Decision, DecisionKind, Event, Member, Outcome, Partner, Proposal, ProposalStatus, State,
+};
 
 /// The audience a piece of content is released to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(value_type = String, example = "members+partner:UKR"))]
 pub enum Marking {
     /// The member delegations and the secretariat (`members`).
     Members,
@@ -89,6 +91,23 @@ impl fmt::Display for Marking {
     }
 }
 
+/// In the API's document a marking is the string it is spelled as (utoipa cannot derive a
+/// schema for an enum serialised by hand).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Marking {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .pattern(Some("^(members|members\\+partner:[A-Z]{3}|public)$"))
+            .description(Some("Who may read it: members, members+partner:<A3>, or public."))
+            .examples(["members+partner:UKR"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Marking {}
+
 /// A marking that is none of `members`, `members+partner:<A3>`, `public`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not a marking: say members, members+partner:<A3 code> or public")]
@@ -155,11 +174,10 @@ impl State {
             | Event::PartnerRegistered { .. }
             | Event::DonorStateRegistered { .. }
             | Event::ExchangeRateRecorded { .. } => Marking::Public,
-            Event::ProposalDecided { proposal, decision } => {
-                let adopted = matches!(decision.outcome, Outcome::Adopted | Outcome::AdoptedWithReservations);
-                let kind = self.proposals.get(proposal).map(|p| p.kind);
-                if adopted && kind.is_some_and(announced) { Marking::Public } else { Marking::Members }
-            }
+            Event::ProposalDecided { proposal, decision } => self
+                .proposals
+                .get(proposal)
+                .map_or(Marking::Members, |p| decision_marking(p.kind, decision.outcome)),
             Event::ProposalDrafted { .. }
             | Event::ProposalAmended { .. }
             | Event::ProposalCirculated { .. }
@@ -199,6 +217,172 @@ impl State {
         !still_a_draft && marking.admits(reader)
     }
 }
+
+/// How much of a proposal a reader is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProposalAccess {
+    /// Nothing: the proposal answers as if it did not exist.
+    Hidden,
+    /// What the alliance announced: title, kind, status, the decided text and the outcome;
+    /// not the deliberation (earlier revisions, the circulation, positions, who objected, who
+    /// reserved or opted out).
+    Outcome,
+    /// Everything the state holds about it.
+    Full,
+}
+
+impl State {
+    /// The marking a proposal is read under: its decision's, once decided (public for an
+    /// adopted decision of an announced kind), else the members' (drafts, circulation and
+    /// positions are all marked for the members).
+    #[must_use]
+    pub fn proposal_marking(&self, p: &Proposal) -> Marking {
+        p.decision.as_ref().map_or(Marking::Members, |d| decision_marking(p.kind, d.outcome))
+    }
+
+    /// How much of `p` `reader` may read. Deliberation is marked for the members, so a
+    /// member-cleared reader sees it all (a draft only the secretariat, as [`State::may_read`]
+    /// rules for its events); anyone else sees the outcome once the decision's marking admits
+    /// them, and nothing before.
+    #[must_use]
+    pub fn proposal_access(&self, reader: Reader, p: &Proposal) -> ProposalAccess {
+        if reader == Reader::Secretariat {
+            ProposalAccess::Full
+        } else if p.status == ProposalStatus::Draft {
+            ProposalAccess::Hidden
+        } else if Marking::Members.admits(reader) {
+            ProposalAccess::Full
+        } else if self.proposal_marking(p).admits(reader) {
+            ProposalAccess::Outcome
+        } else {
+            ProposalAccess::Hidden
+        }
+    }
+
+    /// `p` as `reader` may read it: `None` when hidden, the announced part of it at
+    /// [`ProposalAccess::Outcome`], all of it at [`ProposalAccess::Full`]. Every read of a
+    /// proposal goes through this, so no handler has to know what to leave out.
+    #[must_use]
+    pub fn proposal_for<'a>(&self, reader: Reader, p: &'a Proposal) -> Option<Cow<'a, Proposal>> {
+        match self.proposal_access(reader, p) {
+            ProposalAccess::Hidden => None,
+            ProposalAccess::Outcome => Some(Cow::Owned(announced_part(p))),
+            ProposalAccess::Full => Some(Cow::Borrowed(p)),
+        }
+    }
+
+    /// Whether `reader` may read `item`: its marking admits the reader.
+    #[must_use]
+    pub fn may_see<T: Marked + ?Sized>(&self, reader: Reader, item: &T) -> bool {
+        item.marking_in(self).admits(reader)
+    }
+}
+
+/// The marking of a decision on a proposal of `kind` (shared by [`State::marking`]'s rule for
+/// `proposal_decided` and [`State::proposal_marking`]).
+fn decision_marking(kind: DecisionKind, outcome: Outcome) -> Marking {
+    let adopted = matches!(outcome, Outcome::Adopted | Outcome::AdoptedWithReservations);
+    if adopted && announced(kind) { Marking::Public } else { Marking::Members }
+}
+
+/// What the alliance announced of a decided proposal: the decided revision's title and text and
+/// the outcome with its electorate (the roster of the day, public anyway). Positions,
+/// reservations, opt-outs, silence and objections are deliberation, marked for the members.
+fn announced_part(p: &Proposal) -> Proposal {
+    let decision = p.decision.as_ref().map(|d| Decision {
+        concurred: Vec::new(),
+        concurred_by_silence: Vec::new(),
+        reservations: Vec::new(),
+        opt_outs: Vec::new(),
+        objections: Vec::new(),
+        outstanding: Vec::new(),
+        ..d.clone()
+    });
+    let decided = decision.as_ref().map_or(p.current().number, |d| d.revision);
+    Proposal {
+        revisions: p.revisions.iter().filter(|r| r.number == decided).cloned().collect(),
+        circulation: None,
+        positions: std::collections::BTreeMap::new(),
+        decision,
+        withdrawal: None,
+        ..p.clone()
+    }
+}
+
+/// One sentence on an outcome, for a reader shown only the outcome ([`ProposalAccess::Outcome`]):
+/// it names no elector and counts no position.
+#[must_use]
+pub fn announced_explanation(d: &Decision) -> String {
+    format!(
+        "{} by {} at {}. The positions taken are for the members.",
+        match d.outcome {
+            Outcome::Adopted => "Adopted",
+            Outcome::AdoptedWithReservations => "Adopted with reservations",
+            Outcome::Blocked => "Blocked",
+            Outcome::NotAdopted => "Not adopted",
+        },
+        match d.procedure {
+            crate::Procedure::Silence => "silence procedure",
+            crate::Procedure::ConsensusRound => "consensus",
+        },
+        d.decided_at
+    )
+}
+
+/// Something the state keeps whose marking follows from what it is: the marking of the event
+/// that records it (the tests check that they agree), so reading the thing and reading its
+/// event are the same question.
+pub trait Marked {
+    /// The audience this is released to, in `state`.
+    fn marking_in(&self, state: &State) -> Marking;
+}
+
+/// What a partner asked for is released to it.
+impl Marked for SupportRequest {
+    fn marking_in(&self, _: &State) -> Marking {
+        Marking::MembersAndPartner(self.terms.partner)
+    }
+}
+
+/// A pledge is released to its recipient (whose reports total it anyway).
+impl Marked for Pledge {
+    fn marking_in(&self, _: &State) -> Marking {
+        Marking::MembersAndPartner(self.terms.recipient)
+    }
+}
+
+/// A delivery, and the receipt on it, follow the pledge delivered against.
+impl Marked for Delivery {
+    fn marking_in(&self, state: &State) -> Marking {
+        state.support.pledges.get(&self.pledge).map_or(Marking::Members, |p| p.marking_in(state))
+    }
+}
+
+/// How members organise their giving stays with the members.
+impl Marked for Coalition {
+    fn marking_in(&self, _: &State) -> Marking {
+        Marking::Members
+    }
+}
+
+/// The alliance's funds and their contributions stay with the members.
+impl Marked for Fund {
+    fn marking_in(&self, _: &State) -> Marking {
+        Marking::Members
+    }
+}
+
+/// The registers: who the alliance is, whom it helps, who else gives, at what rates.
+macro_rules! public_register {
+    ($($t:ty),*) => {$(
+        impl Marked for $t {
+            fn marking_in(&self, _: &State) -> Marking {
+                Marking::Public
+            }
+        }
+    )*};
+}
+public_register!(Member, Partner, DonorState, FxRate);
 
 #[cfg(test)]
 mod tests {

@@ -89,6 +89,8 @@ pub struct Server {
     pub store: Arc<SqliteStore>,
     pub secretariat: String,
     pub observer: String,
+    /// The app's state, to write through its sequencer as the handlers do.
+    pub state: concord_server::AppState,
     dir: Option<TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
@@ -123,6 +125,7 @@ impl Server {
         let (metrics, metrics_addr) =
             concord_server::bind(([127, 0, 0, 1], 0).into()).await.expect("bind a loopback port");
         let (tx, rx) = oneshot::channel::<()>();
+        let state = app.state.clone();
         let serving = concord_server::Serving {
             listener,
             router: app.router(),
@@ -140,6 +143,7 @@ impl Server {
             store,
             secretariat: String::new(),
             observer: String::new(),
+            state,
             dir: Some(dir),
             shutdown: Some(tx),
             task: Some(task),

@@ -3,21 +3,21 @@
 //! and why; a member's position form and the secretariat's actions. `/proposals/new` drafts.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use concord_core::{
-    Actor, Command, DecisionKind, Outcome, PositionStatement, Procedure, Proposal, ProposalId, Stance, State as Domain,
+    Actor, Command, DecisionKind, Outcome, PositionStatement, Procedure, Proposal, ProposalAccess, ProposalId, Stance,
+    State as Domain,
 };
 use concord_server::AppState;
 use concord_server::sequencer::SubmitError;
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use super::dashboard::{Deadline, status_class, visible};
-use super::{page, page_with};
+use super::dashboard::{Deadline, status_class};
+use super::{MarkingTag, page, page_with};
 use crate::WebError;
 use crate::diff::{Chunk, diff};
 use crate::forms::{FieldErrors, Opt, options, parse_enum};
@@ -26,15 +26,16 @@ use crate::session::Viewer;
 use crate::timefmt;
 
 /// A proposal's page and its forms, and drafting a new one.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/proposals/new", get(new_form).post(draft))
-        .route("/proposals/{id}", get(show))
-        .route("/proposals/{id}/position", post(take_position))
-        .route("/proposals/{id}/circulate", post(circulate))
-        .route("/proposals/{id}/amend", post(amend))
-        .route("/proposals/{id}/deadline", post(move_deadline))
-        .route("/proposals/{id}/withdraw", post(withdraw))
+pub(crate) fn routes() -> super::Routes {
+    vec![
+        ("/proposals/new", get(new_form).post(draft)),
+        ("/proposals/{id}", get(show)),
+        ("/proposals/{id}/position", post(take_position)),
+        ("/proposals/{id}/circulate", post(circulate)),
+        ("/proposals/{id}/amend", post(amend)),
+        ("/proposals/{id}/deadline", post(move_deadline)),
+        ("/proposals/{id}/withdraw", post(withdraw)),
+    ]
 }
 
 /// One elector's cell in the consensus grid.
@@ -125,6 +126,8 @@ struct ProposalPage {
     kept: Kept,
     /// The log entry recording the decision, whose inclusion proof the API serves.
     decision_entry: Option<u64>,
+    /// Who may read what the page shows.
+    marking: MarkingTag,
 }
 
 const STANCES: [Stance; 5] =
@@ -188,7 +191,9 @@ fn revisions(p: &Proposal) -> Vec<RevisionView> {
     out
 }
 
-fn decision(p: &Proposal) -> Option<DecisionView> {
+/// The outcome and why; `announced` when the viewer is shown the outcome alone, which then
+/// names no elector.
+fn decision(p: &Proposal, announced: bool) -> Option<DecisionView> {
     let d = p.decision.as_ref()?;
     let publish = |v: &[concord_core::Position]| {
         v.iter().map(|x| Published { member: x.member.to_string(), text: x.text.clone().unwrap_or_default() }).collect()
@@ -201,7 +206,7 @@ fn decision(p: &Proposal) -> Option<DecisionView> {
     Some(DecisionView {
         outcome: p.status.words().to_owned(),
         class,
-        explain: d.explain(),
+        explain: if announced { concord_core::access::announced_explanation(d) } else { d.explain() },
         by_silence: d.concurred_by_silence.iter().map(ToString::to_string).collect(),
         reservations: publish(&d.reservations),
         opt_outs: publish(&d.opt_outs),
@@ -210,7 +215,10 @@ fn decision(p: &Proposal) -> Option<DecisionView> {
 
 /// Builds the page from the state (on the sequencer, between batches: keep it short).
 fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept) -> Option<ProposalPage> {
-    let p = s.proposals.get(&id).filter(|p| visible(p, viewer.actor))?;
+    let stored = s.proposals.get(&id)?;
+    let reader = viewer.reader();
+    let p = &*s.proposal_for(reader, stored)?;
+    let announced = s.proposal_access(reader, stored) == ProposalAccess::Outcome;
     let c = p.circulation.as_ref();
     let member = match viewer.actor {
         Actor::Member(m) => Some(m),
@@ -256,7 +264,8 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         current_text: p.current().text.clone(),
         revisions: revisions(p),
         grid: grid(s, p),
-        decision: decision(p),
+        decision: decision(p, announced),
+        marking: MarkingTag::of(s.proposal_marking(stored)),
         withdrawal: p
             .withdrawal
             .as_ref()
