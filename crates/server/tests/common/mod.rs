@@ -254,7 +254,8 @@ impl Server {
     }
 
     /// Sends a write that must be refused with `status` and `slug`, and checks that it changed
-    /// nothing: the log has the same size, and the resource at `watch` reads the same.
+    /// nothing: the log has the same size, and the resource at `watch` reads the same (to the
+    /// secretariat, who may read every resource).
     #[track_caller]
     pub fn refused<'a>(
         &'a self,
@@ -267,7 +268,7 @@ impl Server {
     ) -> impl Future<Output = Resp> + 'a {
         let caller = std::panic::Location::caller();
         async move {
-            let before = (self.log_size().await, self.get(&self.observer, watch).await);
+            let before = (self.log_size().await, self.get(&self.secretariat, watch).await);
             let r = self.post(token, path, body).await;
             let body_text = String::from_utf8_lossy(&r.bytes).into_owned();
             if r.status != status || r.json["type"] != format!("urn:concord:problem:{slug}") {
@@ -283,7 +284,7 @@ impl Server {
     pub async fn assert_unchanged(&self, before: (u64, Resp), watch: &str) {
         let (size, resource) = before;
         assert_eq!(self.log_size().await, size, "a refused write changed the log");
-        let now = self.get(&self.observer, watch).await;
+        let now = self.get(&self.secretariat, watch).await;
         assert_eq!(now.status, resource.status, "a refused write changed {watch}");
         assert_eq!(now.json, resource.json, "a refused write changed {watch}");
     }
@@ -321,9 +322,10 @@ impl Server {
         self.post(token, &format!("/api/v1/proposals/{id}/positions"), &body).await
     }
 
-    /// The proposal as the API shows it.
+    /// The proposal as the API shows the secretariat, who may read all of it (an observer reads
+    /// only announced outcomes).
     pub async fn proposal(&self, id: u64) -> Value {
-        self.get(&self.observer, &format!("/api/v1/proposals/{id}")).await.expect_status(200).clone()
+        self.get(&self.secretariat, &format!("/api/v1/proposals/{id}")).await.expect_status(200).clone()
     }
 }
 

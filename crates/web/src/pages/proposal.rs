@@ -714,13 +714,19 @@ mod tests {
 
         // At the deadline the others concur by silence; the page says so and why.
         run(&mut s, Actor::Scheduler, Command::CloseAtDeadline { proposal: ProposalId(1) }, "2024-02-28T12:00:00Z");
-        let html = build(&s, &viewer(Actor::Observer), ProposalId(1), t("2024-02-28T13:00:00Z"), Kept::default())
-            .unwrap()
-            .render()
-            .unwrap();
+        let after = t("2024-02-28T13:00:00Z");
+        let hun = Actor::Member(CountryCode::parse("HUN").unwrap());
+        let html = build(&s, &viewer(hun), ProposalId(1), after, Kept::default()).unwrap().render().unwrap();
         assert!(html.contains("concurred by silence"));
         assert!(html.contains("adopted with reservations"));
         assert!(html.contains("Reservations from FRA are published with it."));
+        assert!(html.contains(">public<"), "an adopted statement is announced: {html}");
+
+        // An observer reads the announced outcome: no grid, no reservation, no elector named.
+        let html = build(&s, &viewer(Actor::Observer), ProposalId(1), after, Kept::default()).unwrap().render().unwrap();
+        assert!(html.contains("adopted with reservations"));
+        assert!(!html.contains("Within the treaty.") && !html.contains("FRA"), "{html}");
+        assert!(!html.contains("concurred by silence"));
         assert!(!html.contains("Take a position") && !html.contains("Secretariat actions"), "an observer gets no form");
     }
 
