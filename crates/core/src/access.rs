@@ -174,10 +174,9 @@ impl State {
             | Event::PartnerRegistered { .. }
             | Event::DonorStateRegistered { .. }
             | Event::ExchangeRateRecorded { .. } => Marking::Public,
-            Event::ProposalDecided { proposal, decision } => self
-                .proposals
-                .get(proposal)
-                .map_or(Marking::Members, |p| decision_marking(p.kind, decision.outcome)),
+            Event::ProposalDecided { proposal, decision } => {
+                self.proposals.get(proposal).map_or(Marking::Members, |p| decision_marking(p.kind, decision.outcome))
+            }
             Event::ProposalDrafted { .. }
             | Event::ProposalAmended { .. }
             | Event::ProposalCirculated { .. }

@@ -116,7 +116,11 @@ async fn no_api_read_gives_a_reader_what_its_marking_withholds() {
         }
     }
     if !known_log_leaks.is_empty() {
-        eprintln!("TODO(log v2): {} known leaks on the log's paths, e.g. {:?}", known_log_leaks.len(), known_log_leaks.first());
+        eprintln!(
+            "TODO(log v2): {} known leaks on the log's paths, e.g. {:?}",
+            known_log_leaks.len(),
+            known_log_leaks.first()
+        );
     }
     assert!(leaks.is_empty(), "{} reads leak:\n{}", leaks.len(), leaks.join("\n"));
     assert!(walked > 300, "the walk read {walked} answers");

@@ -7,7 +7,13 @@ use crate::support::{Channel, SupportCategory, SupportCommand};
 use crate::{Actor, DecisionKind, Event, Marked, Marking, ProposalAccess, Reader, State};
 
 fn readers() -> [Reader; 5] {
-    [Reader::Secretariat, Reader::Member(c("HUN")), Reader::Partner(c("UKR")), Reader::Partner(c("MDA")), Reader::Public]
+    [
+        Reader::Secretariat,
+        Reader::Member(c("HUN")),
+        Reader::Partner(c("UKR")),
+        Reader::Partner(c("MDA")),
+        Reader::Public,
+    ]
 }
 
 /// A world with a draft, an adopted programme and statement, a pending and a blocked programme,

@@ -41,7 +41,8 @@ async fn load(state: &AppState, caller: Caller, id: u64) -> Result<(ProposalView
     let view = state.view().await;
     let s = &view.state;
     let reader = caller.reader();
-    let shown = s.proposals.get(&id).and_then(|p| Some((ProposalView::of(s, reader, p)?, s.proposal_access(reader, p))));
+    let shown =
+        s.proposals.get(&id).and_then(|p| Some((ProposalView::of(s, reader, p)?, s.proposal_access(reader, p))));
     shown.ok_or(ApiError::Refused(Refusal::UnknownProposal { proposal: id }))
 }
 

@@ -354,8 +354,10 @@ pub async fn show_delivery(
     Path(id): Path<u64>,
 ) -> Result<Json<Delivery>, ApiError> {
     let id = DeliveryId(id);
-    let d = read_state(&state, move |st| st.support.deliveries.get(&id).filter(|d| st.may_see(caller.reader(), *d)).cloned())
-        .await;
+    let d = read_state(&state, move |st| {
+        st.support.deliveries.get(&id).filter(|d| st.may_see(caller.reader(), *d)).cloned()
+    })
+    .await;
     d.map(Json).ok_or(ApiError::Refused(Refusal::UnknownDelivery { delivery: id }))
 }
 

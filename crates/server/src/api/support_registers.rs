@@ -63,9 +63,10 @@ pub async fn show_coalition(
     Path(id): Path<u64>,
 ) -> Result<Json<Coalition>, ApiError> {
     let id = CoalitionId(id);
-    let c =
-        read_state(&state, move |st| st.support.coalitions.get(&id).filter(|c| st.may_see(caller.reader(), *c)).cloned())
-            .await;
+    let c = read_state(&state, move |st| {
+        st.support.coalitions.get(&id).filter(|c| st.may_see(caller.reader(), *c)).cloned()
+    })
+    .await;
     c.map(Json).ok_or(ApiError::Refused(Refusal::UnknownCoalition { coalition: id }))
 }
 

@@ -164,8 +164,12 @@ pub async fn plant(state: &AppState) -> CountryCode {
     let donor = *members.first().expect("planting needs a member");
     for (c, name) in [("UKR", "Ukraine"), ("MDA", "Moldova")] {
         if !partners.contains(&code(c)) {
-            run(state, Actor::Secretariat, Command::RegisterPartner { partner: Partner { code: code(c), name: name.into() } })
-                .await;
+            run(
+                state,
+                Actor::Secretariat,
+                Command::RegisterPartner { partner: Partner { code: code(c), name: name.into() } },
+            )
+            .await;
         }
     }
     plant_deliberation(state).await;
@@ -258,10 +262,19 @@ async fn plant_support(state: &AppState, donor: CountryCode) {
     }
     let delivery: DeliveryId = state.view().await.state.support.next_delivery_id();
     let on = "2024-03-01".parse().expect("a date");
-    support(state, member, SupportCommand::RecordDelivery { pledge: first, delivered_on: on, quantity: 5, value: eur(1) })
-        .await;
-    let correction =
-        SupportCommand::CorrectDeliveries { pledge: first, delivered_on: on, quantity: -1, value: eur(0), reason: u("correction") };
+    support(
+        state,
+        member,
+        SupportCommand::RecordDelivery { pledge: first, delivered_on: on, quantity: 5, value: eur(1) },
+    )
+    .await;
+    let correction = SupportCommand::CorrectDeliveries {
+        pledge: first,
+        delivered_on: on,
+        quantity: -1,
+        value: eur(0),
+        reason: u("correction"),
+    };
     support(state, member, correction).await;
     support(state, ukr, SupportCommand::ConfirmReceipt { delivery, note: Some(u("receipt")) }).await;
 }

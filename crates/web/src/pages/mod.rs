@@ -12,8 +12,8 @@ pub mod support;
 use askama::Template;
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::MethodRouter;
 use axum::response::{Html, IntoResponse, Response};
+use axum::routing::MethodRouter;
 
 use concord_core::Marking;
 use concord_server::AppState;

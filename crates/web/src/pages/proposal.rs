@@ -723,7 +723,8 @@ mod tests {
         assert!(html.contains(">public<"), "an adopted statement is announced: {html}");
 
         // An observer reads the announced outcome: no grid, no reservation, no elector named.
-        let html = build(&s, &viewer(Actor::Observer), ProposalId(1), after, Kept::default()).unwrap().render().unwrap();
+        let html =
+            build(&s, &viewer(Actor::Observer), ProposalId(1), after, Kept::default()).unwrap().render().unwrap();
         assert!(html.contains("adopted with reservations"));
         assert!(!html.contains("Within the treaty.") && !html.contains("FRA"), "{html}");
         assert!(!html.contains("concurred by silence"));
