@@ -128,6 +128,8 @@ struct ProposalPage {
     decision_entry: Option<u64>,
     /// Who may read what the page shows.
     marking: MarkingTag,
+    /// The viewer is shown the announced outcome only: no grid, no earlier revision.
+    announced: bool,
 }
 
 const STANCES: [Stance; 5] =
@@ -266,6 +268,7 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         grid: grid(s, p),
         decision: decision(p, announced),
         marking: MarkingTag::of(s.proposal_marking(stored)),
+        announced,
         withdrawal: p
             .withdrawal
             .as_ref()
@@ -728,6 +731,7 @@ mod tests {
         assert!(html.contains("adopted with reservations"));
         assert!(!html.contains("Within the treaty.") && !html.contains("FRA"), "{html}");
         assert!(!html.contains("concurred by silence"));
+        assert!(html.contains("The positions are for the members"));
         assert!(!html.contains("Take a position") && !html.contains("Secretariat actions"), "an observer gets no form");
     }
 
