@@ -1,13 +1,17 @@
 //! `concord export`: the log as a static mirror in the c2sp.org/tlog-tiles layout — the signed
-//! checkpoint with its cosignatures, every hash tile and every entry bundle, and the log's
-//! verifier key — enough for `concord verify --export DIR` (or any tlog-tiles client) to check
-//! the whole log with no server.
+//! checkpoint with its cosignatures, every hash tile and every entry bundle (the entries'
+//! public envelopes), the log's verifier key, and the sealed parts the chosen audience may read
+//! — enough for `concord verify --export DIR` (or any tlog-tiles client) to check the whole log
+//! with no server. The tiles are the same for every audience; only `parts/` differs.
 //!
 //! ```text
 //! DIR/checkpoint            the signed checkpoint (note), cosignature lines appended
 //! DIR/log.vkey              the log's verifier key, from the log's first entry
+//! DIR/audience              who the export is for: all, members, partner:<A3> or public
 //! DIR/tile/<L>/<N>[.p/<W>]  hash tiles
-//! DIR/tile/entries/<N>[.p/<W>]  entry bundles (each entry: u16 big-endian length, bytes)
+//! DIR/tile/entries/<N>[.p/<W>]  entry bundles (each envelope: u16 big-endian length, bytes)
+//! DIR/parts/<N>.json        the sealed parts of bundle N this audience may read:
+//!                           [{"seq":…,"salt":"<hex>","content":"<canonical JSON>"}, …]
 //! ```
 
 use crate::terminal::outln;
@@ -17,7 +21,8 @@ use anyhow::{Context, bail};
 use concord_ledger::edge::{TreeEdge, check_stored};
 use concord_ledger::tile::{self, FULL_WIDTH};
 use concord_ledger::{Hash, leaf_hash};
-use concord_store::{LogRecord, StoredEntry};
+use concord_core::Reader;
+use concord_store::StoredEntry;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -27,6 +32,72 @@ pub struct Args {
     /// The folder to write (it must not exist yet).
     #[arg(long)]
     out: PathBuf,
+    /// Who the mirror is for: `all` (every sealed part: a full copy, what `concord import`
+    /// needs), `members` (what any member delegation may read), `partner:<A3>` or `public`.
+    #[arg(long, default_value = "all")]
+    audience: Audience,
+}
+
+/// Who an export is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    All,
+    Members,
+    Partner(concord_core::CountryCode),
+    Public,
+}
+
+impl std::str::FromStr for Audience {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "all" => Ok(Self::All),
+            "members" => Ok(Self::Members),
+            "public" => Ok(Self::Public),
+            _ => s
+                .strip_prefix("partner:")
+                .and_then(|c| concord_core::CountryCode::parse(c).ok())
+                .map(Self::Partner)
+                .ok_or_else(|| format!("{s:?} is not an audience: say all, members, partner:<A3 code> or public")),
+        }
+    }
+}
+
+impl std::fmt::Display for Audience {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::All => f.write_str("all"),
+            Self::Members => f.write_str("members"),
+            Self::Partner(c) => write!(f, "partner:{c}"),
+            Self::Public => f.write_str("public"),
+        }
+    }
+}
+
+impl Audience {
+    /// The reader the access rule is asked about. The rule reads no member's code (every member
+    /// delegation reads the same), so the members' export asks as the log's first member.
+    fn reader(self, state: &concord_core::State) -> anyhow::Result<Option<Reader>> {
+        Ok(match self {
+            Self::All => None,
+            Self::Members => {
+                let first = state.members.keys().next().context("the log has no members to export for")?;
+                Some(Reader::Member(*first))
+            }
+            Self::Partner(c) => Some(Reader::Partner(c)),
+            Self::Public => Some(Reader::Public),
+        })
+    }
+}
+
+/// One sealed part in an export's `parts/<N>.json`.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartFile {
+    seq: u64,
+    salt: String,
+    content: String,
 }
 
 fn write(dir: &Path, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
@@ -45,21 +116,39 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         bail!("{} exists already: export into a new folder", args.out.display());
     }
     let store = crate::serve::open_store(&args.db).await?;
+    // The access rule reads the state; the fold is checked as it is built (a log that does not
+    // replay is not exported for anyone).
+    let loaded = if args.audience == Audience::All { None } else { Some(concord_log::load(store.as_ref()).await?) };
+    let reader = match &loaded {
+        Some(l) => args.audience.reader(&l.state)?,
+        None => None,
+    };
     std::fs::create_dir_all(&args.out)?;
-    let written = write_export(store.as_ref(), &args.out).await;
+    let written = write_export(store.as_ref(), &args.out, loaded.as_ref().zip(reader)).await;
     if written.is_err() {
         // Half a mirror must not pass for one.
         let _ = std::fs::remove_dir_all(&args.out);
     }
-    let (size, tiles) = written?;
-    outln!("exported {size} entries, {tiles} tiles and the checkpoint at size {size} to {}", args.out.display());
+    let (size, tiles, parts) = written?;
+    write(&args.out, "audience", format!("{}\n", args.audience).as_bytes())?;
+    outln!(
+        "exported {size} entries ({parts} sealed parts for {}), {tiles} tiles and the checkpoint at size {size} to {}",
+        args.audience,
+        args.out.display()
+    );
     Ok(())
 }
 
-/// Writes the export of the latest checkpoint into `out`; returns its size and how many tiles.
-/// The tiles are copies of the stored tree hashes, so each of those is first compared with the
-/// tree recomputed from the entries: a mirror must not carry a tile its entries contradict.
-async fn write_export(store: &dyn concord_store::Store, out: &Path) -> anyhow::Result<(u64, usize)> {
+/// Writes the export of the latest checkpoint into `out`, with the sealed parts `redact` (the
+/// fold and the reader to ask the access rule about; none: every part) lets through; returns its
+/// size, how many tiles and how many parts. The tiles are copies of the stored tree hashes, so
+/// each of those is first compared with the tree recomputed from the entries: a mirror must not
+/// carry a tile its entries contradict.
+async fn write_export(
+    store: &dyn concord_store::Store,
+    out: &Path,
+    redact: Option<(&concord_log::Loaded, Reader)>,
+) -> anyhow::Result<(u64, usize, u64)> {
     let c = store.latest_checkpoint().await?.context("the database holds no checkpoint")?;
     let mut note = c.note.clone();
     for co in store.cosignatures(c.size).await? {
@@ -70,17 +159,35 @@ async fn write_export(store: &dyn concord_store::Store, out: &Path) -> anyhow::R
 
     let refuse = "the database's Merkle tree does not match its entries, nothing exported (see `concord verify --db`)";
     let mut tree = TreeEdge::default();
+    let mut part_count = 0;
     let full = u64::from(FULL_WIDTH);
     for n in 0..c.size.div_ceil(full) {
         let width = (c.size - n * full).min(full);
-        let entries = store.entries(n * full, width).await?;
+        let mut entries = store.entries(n * full, width).await?;
         anyhow::ensure!(entries.len() as u64 == width, "the database stops before entry {}", n * full + width);
         if n == 0 {
-            let first: LogRecord = concord_store::decode(&entries[0].bytes)?;
-            if let concord_core::Event::LogCreated { log_key, .. } = first.event {
+            let (first, _) = concord_store::check_and_open(concord_store::genesis(), &entries[..1])?;
+            if let concord_core::Event::LogCreated { log_key, .. } = &first[0].event {
                 write(out, "log.vkey", format!("{log_key}\n").as_bytes())?;
             }
         }
+        if let Some((loaded, reader)) = redact {
+            loaded.redact(reader, &mut entries);
+        }
+        let parts = entries
+            .iter()
+            .filter_map(|e| {
+                let part = e.part.as_deref()?;
+                let (salt, content) = part.split_at_checked(concord_store::SALT_LEN)?;
+                Some(PartFile {
+                    seq: e.seq,
+                    salt: hex::encode(salt),
+                    content: String::from_utf8_lossy(content).into_owned(),
+                })
+            })
+            .collect::<Vec<_>>();
+        part_count += parts.len() as u64;
+        write(out, &format!("parts/{n}.json"), &serde_json::to_vec(&parts)?)?;
         let leaves: Vec<Hash> = entries.iter().map(|e| leaf_hash(&e.bytes)).collect();
         let added = tree.append(&leaves)?;
         let stored = store.tree_hashes(&added.iter().map(|(i, _)| *i).collect::<Vec<_>>()).await.context(refuse)?;
@@ -98,7 +205,7 @@ async fn write_export(store: &dyn concord_store::Store, out: &Path) -> anyhow::R
         let bytes: Vec<u8> = hashes.iter().flat_map(|h| *h.as_bytes()).collect();
         write(out, &tile::tile_path(t), &bytes)?;
     }
-    Ok((c.size, tiles.len()))
+    Ok((c.size, tiles.len(), part_count))
 }
 
 /// An export's checkpoint note, as read (not verified).
@@ -113,20 +220,39 @@ pub fn bundles(size: u64) -> u64 {
 }
 
 /// The entries of bundle `n` of an export of a log of `size` entries, with their leaf hashes
-/// computed here (nothing in the export is trusted).
+/// computed here (nothing in the export is trusted) and the sealed parts the export holds.
 pub fn read_bundle(dir: &Path, n: u64, size: u64) -> anyhow::Result<Vec<StoredEntry>> {
     let full = u64::from(FULL_WIDTH);
     let width = (size - n * full).min(full);
     let rel = tile::entries_path(n, width as u16);
     let bytes = std::fs::read(dir.join(&rel)).with_context(|| format!("the export lacks {rel}"))?;
-    let entries: Vec<StoredEntry> = tile::decode_entry_bundle(&bytes)
+    let mut entries: Vec<StoredEntry> = tile::decode_entry_bundle(&bytes)
         .with_context(|| format!("{rel} is not an entry bundle"))?
         .into_iter()
         .zip(n * full..)
-        .map(|(b, seq)| StoredEntry { seq, bytes: b.to_vec(), leaf_hash: concord_ledger::leaf_hash(b) })
+        .map(|(b, seq)| StoredEntry { seq, bytes: b.to_vec(), leaf_hash: concord_ledger::leaf_hash(b), part: None })
         .collect();
     if entries.len() as u64 != width {
         bail!("{rel} holds {} entries, not {width}", entries.len());
+    }
+    let rel = format!("parts/{n}.json");
+    let parts: Vec<PartFile> = match std::fs::read(dir.join(&rel)) {
+        Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| format!("{rel} is not a list of sealed parts"))?,
+        // A mirror of the public tiles alone: every part withheld.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {rel}")),
+    };
+    for p in parts {
+        let entry = p
+            .seq
+            .checked_sub(n * full)
+            .and_then(|i| entries.get_mut(usize::try_from(i).ok()?))
+            .with_context(|| format!("{rel} holds a part for entry {}, outside its bundle", p.seq))?;
+        let mut part = hex::decode(&p.salt).ok().filter(|s| s.len() == concord_store::SALT_LEN).with_context(|| {
+            format!("{rel}: entry {}'s salt is not {} bytes of hex", p.seq, concord_store::SALT_LEN)
+        })?;
+        part.extend_from_slice(p.content.as_bytes());
+        entry.part = Some(part);
     }
     Ok(entries)
 }

@@ -46,6 +46,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         verifier.feed(&read_bundle(&args.from, n, size)?).context("the export does not verify")?;
     }
     let report = verifier.finish(&checkpoint).context("the export does not verify")?;
+    if let Some(seq) = report.replay_stopped_at {
+        bail!(
+            "the export withholds {} sealed parts, the first entry {seq}'s (an export for one audience): \
+             import needs a full one (`concord export --audience all`)",
+            report.withheld
+        );
+    }
     if report.origin != origin {
         bail!("the export's key names the log {origin}, but its entries are the log {}", report.origin);
     }
@@ -60,11 +67,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     while n < bundles(size) {
         let mut entries = Vec::new();
         for b in n..(n + BUNDLES_PER_BATCH).min(bundles(size)) {
-            entries.extend(read_bundle(&args.from, b, size)?.into_iter().map(|e| NewEntry {
-                seq: e.seq,
-                bytes: e.bytes,
-                leaf_hash: e.leaf_hash,
-            }));
+            for e in read_bundle(&args.from, b, size)? {
+                let Some(part) = e.part else {
+                    bail!(
+                        "the export withholds entry {}'s sealed part (an export for one audience): \
+                         import needs a full one (`concord export --audience all`)",
+                        e.seq
+                    );
+                };
+                entries.push(NewEntry { seq: e.seq, bytes: e.bytes, leaf_hash: e.leaf_hash, part });
+            }
         }
         let leaves: Vec<_> = entries.iter().map(|e| e.leaf_hash).collect();
         let tree_hashes = tree.append(&leaves)?;

@@ -88,7 +88,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let keys = crate::demo::scenario::DemoKeys::new(log.clone(), || Ok(rng.random()))?;
     crate::demo::scenario::load(store.as_ref(), recorded_at() - 1.hour(), &keys).await?;
     let mut loaded = concord_log::load(store.as_ref()).await.context("cannot read the scenario back")?;
-    let mut w = Writer { store: store.as_ref(), log: &log, entries: Vec::new(), touched: Touched::default() };
+    let mut w = Writer {
+        store: store.as_ref(),
+        log: &log,
+        entries: Vec::new(),
+        touched: Touched::default(),
+        salts: concord_log::salts()?,
+    };
     let world = World::new(&loaded.state, &args)?;
 
     for cmd in world.setup() {
@@ -139,12 +145,13 @@ struct Writer<'a> {
     log: &'a concord_ledger::keys::Signer,
     entries: Vec<concord_store::NewEntry>,
     touched: Touched,
+    salts: rand::rngs::StdRng,
 }
 
 impl Writer<'_> {
     async fn run(&mut self, loaded: &mut Loaded, (actor, command): (Actor, Command)) -> anyhow::Result<()> {
         loaded
-            .sequence(actor, &command, recorded_at(), &mut self.entries, &mut self.touched)
+            .sequence(actor, &command, recorded_at(), &mut self.salts, &mut self.entries, &mut self.touched)
             .map_err(|r| anyhow::anyhow!("the domain refused a synthetic command ({}): {r}", r.code()))?;
         if self.entries.len() >= BATCH {
             self.flush(loaded).await?;

@@ -17,6 +17,10 @@ pub struct Args {
     /// A Concord server's base URL.
     #[arg(long)]
     server: Option<String>,
+    /// A bearer token for --server: the sealed parts the server releases are those its role
+    /// may read (a member's token: all of them, and a full replay). Without one, the public's.
+    #[arg(long, env = "CONCORD_TOKEN", hide_env_values = true)]
+    token: Option<String>,
     /// A database file (the operator's own check).
     #[arg(long)]
     db: Option<PathBuf>,
@@ -66,7 +70,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Options { log_key: key(&args.log_key)?, quorum: args.quorum.unwrap_or(witnesses.len()), witnesses, trusted };
     let mut verifier = LogVerifier::new(options)?;
     let checkpoint = match (&args.server, &args.db, &args.export) {
-        (Some(url), _, _) => from_server(url, &mut verifier).await?,
+        (Some(url), _, _) => from_server(url, args.token.as_deref(), &mut verifier).await?,
         (None, Some(db), _) => from_db(db, &mut verifier).await?,
         (None, None, Some(dir)) => from_export(dir, &mut verifier)?,
         (None, None, None) => bail!("give --server, --db or --export"),
@@ -80,7 +84,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn from_server(url: &str, verifier: &mut LogVerifier) -> anyhow::Result<Vec<u8>> {
+async fn from_server(url: &str, token: Option<&str>, verifier: &mut LogVerifier) -> anyhow::Result<Vec<u8>> {
     let base = url.trim_end_matches('/');
     let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(60)).build()?;
     // The checkpoint first: the log may grow while it is read, and only its first `size` entries
@@ -98,8 +102,11 @@ async fn from_server(url: &str, verifier: &mut LogVerifier) -> anyhow::Result<Ve
     while verifier.size() < size {
         let from = verifier.size();
         let limit = PAGE.min(size - from);
-        let page: Value = http
-            .get(format!("{base}/api/v1/log/entries?from={from}&limit={limit}"))
+        let mut req = http.get(format!("{base}/api/v1/log/entries?from={from}&limit={limit}"));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let page: Value = req
             .send()
             .await?
             .error_for_status()?
@@ -114,8 +121,16 @@ async fn from_server(url: &str, verifier: &mut LogVerifier) -> anyhow::Result<Ve
             .map(|e| {
                 let seq = e["seq"].as_u64().context("an entry without seq")?;
                 let bytes = e["entry"].as_str().context("an entry without bytes")?.as_bytes().to_vec();
+                let part = match &e["part"] {
+                    Value::Null => None,
+                    p => {
+                        let salt = p["salt"].as_str().and_then(|s| hex::decode(s).ok()).context("a part without salt")?;
+                        let content = p["content"].as_str().context("a part without content")?;
+                        Some([salt.as_slice(), content.as_bytes()].concat())
+                    }
+                };
                 // The served leaf hash is not trusted: the verifier recomputes it.
-                Ok(StoredEntry { seq, leaf_hash: concord_ledger::leaf_hash(&bytes), bytes })
+                Ok(StoredEntry { seq, leaf_hash: concord_ledger::leaf_hash(&bytes), bytes, part })
             })
             .collect::<anyhow::Result<_>>()?;
         verifier.feed(&entries).context("verification failed")?;
@@ -178,16 +193,29 @@ fn from_export(dir: &std::path::Path, verifier: &mut LogVerifier) -> anyhow::Res
 
 fn print(r: &Report) {
     outln!("log        {}", r.origin);
-    outln!("entries    {} — chain intact, every event applies under the domain's rules", r.size);
+    match r.replay_stopped_at {
+        None => outln!("entries    {} — chain intact, every sealed part matches, every event applies under the domain's rules", r.size),
+        Some(first) => {
+            outln!("entries    {} — chain intact, every envelope and every part you hold match their commitments", r.size);
+            outln!(
+                "withheld   {} sealed parts are not released to you (the first: entry {first}), so the rules were replayed \
+                 over entries 0 to {} only; {} later parts you hold were checked against their commitments",
+                r.withheld,
+                first.saturating_sub(1),
+                r.parts_checked
+            );
+        }
+    }
     outln!("tree       root {} equals the signed checkpoint's", r.root);
     outln!(
         "witnesses  {} cosigned{}",
         r.cosigners.len(),
         if r.cosigners.is_empty() { String::new() } else { format!(": {}", r.cosigners.join(", ")) }
     );
-    outln!("decisions  {} recomputed from the positions, all equal to the recorded ones", r.decisions);
-    outln!("positions  {} signed, {} unsigned", r.signed_positions, r.unsigned_positions);
-    outln!("state      {} members, {} proposals", r.members, r.proposals);
+    let replayed = if r.replay_stopped_at.is_some() { " (in the entries replayed)" } else { "" };
+    outln!("decisions  {} recomputed from the positions, all equal to the recorded ones{replayed}", r.decisions);
+    outln!("positions  {} signed, {} unsigned{replayed}", r.signed_positions, r.unsigned_positions);
+    outln!("state      {} members, {} proposals{replayed}", r.members, r.proposals);
     if let Some(t) = r.extends_trusted {
         outln!("trusted    extends the trusted checkpoint at size {t}");
     }

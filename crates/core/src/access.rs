@@ -20,6 +20,7 @@ use crate::{
 };
 
 /// The audience a piece of content is released to.
+/// Serialised as its word (`members+partner:UKR`); API schemas declare it a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Marking {
     /// The member delegations and the secretariat (`members`).

@@ -10,6 +10,10 @@ pub enum LoadError {
     Chain(#[from] concord_store::ChainError),
     #[error("entry {seq}: {error}")]
     Apply { seq: u64, error: concord_core::ApplyError },
+    #[error("entry {seq}: it is marked {recorded}, but the rules mark its event {expected}")]
+    Marking { seq: u64, recorded: concord_core::Marking, expected: concord_core::Marking },
+    #[error("no randomness for the salts of sealed parts: {0}")]
+    Entropy(String),
     #[error("the Merkle tree: {0}")]
     Tree(#[from] concord_ledger::Error),
     #[error("the log was created with the key {log}, not the key given, {given}")]
@@ -26,8 +30,15 @@ impl LoadError {
     pub fn seq(&self) -> Option<u64> {
         use concord_store::ChainError as C;
         match self {
-            Self::Apply { seq, .. } => Some(*seq),
-            Self::Chain(C::HashMismatch { seq } | C::OutOfSequence { seq, .. } | C::BrokenChain { seq }) => Some(*seq),
+            Self::Apply { seq, .. } | Self::Marking { seq, .. } => Some(*seq),
+            Self::Chain(
+                C::HashMismatch { seq }
+                | C::OutOfSequence { seq, .. }
+                | C::BrokenChain { seq }
+                | C::Commitment { seq }
+                | C::Mislabelled { seq, .. }
+                | C::Withheld { seq },
+            ) => Some(*seq),
             Self::Chain(C::Malformed { seq, .. }) => *seq,
             _ => None,
         }

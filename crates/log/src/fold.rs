@@ -1,7 +1,7 @@
 use concord_core::{Actor, Command, Event, ProposalId, Refusal, State};
 use concord_ledger::Hash;
 use concord_ledger::edge::TreeEdge;
-use concord_store::{LogRecord, NewEntry, RECORD_VERSION, StoredEntry, encode};
+use concord_store::{LogRecord, NewEntry, SALT_LEN, StoredEntry, encode};
 use jiff::Timestamp;
 
 use crate::{LoadError, Touched};
@@ -42,21 +42,31 @@ impl Loaded {
     }
 
     /// Checks that `entries` continue this log — each leaf hash is its bytes', the bytes are the
-    /// canonical encoding of a record that names its place and the entry before it — and folds
-    /// them in through [`State::apply`], which checks every rule (signatures and recorded
-    /// decisions included) again. `each` sees every record as it is folded. Returns the tree
-    /// hashes the entries add.
+    /// canonical encoding of an envelope that names its place and the entry before it, each
+    /// sealed part matches its envelope's commitment, type and role — and folds them in through
+    /// [`State::apply`], which checks every rule (signatures and recorded decisions included)
+    /// again; each envelope's marking must be the one the rules give its event. `each` sees
+    /// every record as it is folded. Returns the tree hashes the entries add.
+    ///
+    /// It needs every sealed part: a reader from whom one is withheld cannot replay the log (the
+    /// verifier checks such a reader's envelopes and parts without replaying).
     ///
     /// This is the one chain walk: loading a log, following other servers and the offline
     /// verifier all run it. After an error, `self` must be thrown away (it may hold part of the
     /// entries' effect); the error names the entry at fault ([`LoadError::seq`]).
     pub fn walk(&mut self, entries: &[StoredEntry], mut each: impl FnMut(&LogRecord)) -> Result<Walked, LoadError> {
-        let (records, last) = concord_store::check_chain(self.last_hash, entries)?;
+        let (records, last) = concord_store::check_and_open(self.last_hash, entries)?;
         for r in &records {
             if r.seq != self.size {
                 return Err(concord_store::ChainError::OutOfSequence { seq: self.size, claimed: r.seq }.into());
             }
             self.state.apply(&r.event).map_err(|error| LoadError::Apply { seq: r.seq, error })?;
+            // After the event: a marking reads only facts fixed when their subject was created
+            // (a proposal's kind, a pledge's recipient), as `sequence` computes it.
+            let marking = self.state.marking(&r.event);
+            if marking != r.marking {
+                return Err(LoadError::Marking { seq: r.seq, recorded: r.marking, expected: marking });
+            }
             if let Event::ProposalDecided { proposal, .. } = &r.event {
                 self.decisions.insert(*proposal, r.seq);
             }
@@ -69,22 +79,48 @@ impl Loaded {
         Ok(hashes)
     }
 
+    /// [`walk`](Self::walk) for a reader who may lack sealed parts: checks the chain of
+    /// envelopes, opens each part present against its envelope, and extends the tree, without
+    /// folding anything (the state stays where it was: the rules cannot follow a log with
+    /// events missing). What the verifier runs past the first withheld part.
+    pub fn walk_envelopes(&mut self, entries: &[StoredEntry]) -> Result<Walked, LoadError> {
+        let (envelopes, last) = concord_store::check_chain(self.last_hash, entries)?;
+        for (envelope, e) in envelopes.iter().zip(entries) {
+            if envelope.seq != self.size {
+                return Err(concord_store::ChainError::OutOfSequence { seq: self.size, claimed: envelope.seq }.into());
+            }
+            if let Some(part) = &e.part {
+                concord_store::open(envelope, part)?;
+            }
+            self.size += 1;
+        }
+        let leaves: Vec<Hash> = entries.iter().map(|e| e.leaf_hash).collect();
+        let hashes = self.tree.append(&leaves)?;
+        self.last_hash = last;
+        Ok(hashes)
+    }
+
     /// Decides `command` at `now` and, if accepted, applies its events and appends their log
-    /// entries to `entries`, chained to the log so far. The state and the chain move together.
-    /// A signature is checked once here ([`concord_core::decide_and_apply`]); replay checks
-    /// each again.
+    /// entries to `entries`, chained to the log so far, each sealed under a fresh salt from
+    /// `salts` (a cryptographically secure generator: a guessable salt lets anyone test guesses
+    /// of a short sealed content against its commitment). The state and the chain move
+    /// together. A signature is checked once here ([`concord_core::decide_and_apply`]); replay
+    /// checks each again.
     pub fn sequence(
         &mut self,
         actor: Actor,
         command: &Command,
         now: Timestamp,
+        salts: &mut impl rand::CryptoRng,
         entries: &mut Vec<NewEntry>,
         touched: &mut Touched,
     ) -> Result<(), Refusal> {
         for event in concord_core::decide_and_apply(&mut self.state, actor, command, now)? {
-            let record =
-                LogRecord { v: RECORD_VERSION, seq: self.size, prev: self.last_hash.to_hex(), at: now, actor, event };
-            let entry = encode(&record).unwrap_or_else(|e| panic!("a domain event failed to encode: {e}"));
+            let marking = self.state.marking(&event);
+            let record = LogRecord { seq: self.size, prev: self.last_hash.to_hex(), at: now, marking, actor, event };
+            let mut salt = [0; SALT_LEN];
+            salts.fill_bytes(&mut salt);
+            let entry = encode(&record, salt).unwrap_or_else(|e| panic!("a domain event failed to encode: {e}"));
             touched.note(&record.event);
             if let Event::ProposalDecided { proposal, .. } = &record.event {
                 self.decisions.insert(*proposal, self.size);

@@ -22,6 +22,7 @@
 mod error;
 mod fold;
 mod read;
+mod redact;
 mod seal;
 pub mod snapshot;
 mod touched;
@@ -31,3 +32,12 @@ pub use fold::{Loaded, Walked};
 pub use read::{load, load_from};
 pub use seal::sign_checkpoint;
 pub use touched::{DeadlineUpdate, Touched};
+
+/// The generator of sealed parts' salts: a cryptographically secure one (ChaCha12), seeded from
+/// the operating system. Tests that need the same log twice seed a `StdRng` themselves.
+pub fn salts() -> Result<rand::rngs::StdRng, LoadError> {
+    use rand::SeedableRng;
+    let mut seed = [0; 32];
+    getrandom::fill(&mut seed).map_err(|e| LoadError::Entropy(e.to_string()))?;
+    Ok(rand::rngs::StdRng::from_seed(seed))
+}

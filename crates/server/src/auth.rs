@@ -75,6 +75,25 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// Who reads: the caller's [`Reader`](concord_core::Reader). No `Authorization` header is the
+/// public; a header that does not hold a valid token is refused as for [`Caller`], never read
+/// as the public (a caller who meant to sign in must learn that it did not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer(pub concord_core::Reader);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            let Caller(actor) = Caller::from_request_parts(parts, state).await?;
+            Ok(Self(concord_core::Reader::of(Some(actor))))
+        } else {
+            Ok(Self(concord_core::Reader::Public))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -181,7 +181,13 @@ impl App {
         let metrics = Arc::new(metrics::Metrics::default());
         metrics.set_log_size(loaded.size);
         let (handle, sequencer_task) = sequencer::start(
-            sequencer::Parts { store: store.clone(), clock: clock.clone(), log: log.clone(), metrics: metrics.clone() },
+            sequencer::Parts {
+                store: store.clone(),
+                clock: clock.clone(),
+                log: log.clone(),
+                metrics: metrics.clone(),
+                salts: concord_log::salts()?,
+            },
             loaded,
             sharing,
             deadline_tx,
@@ -324,7 +330,7 @@ async fn open_log(
         let create = Command::CreateLog { origin: log.name().to_string(), log_key: vkey.clone(), unsigned_positions };
         let mut entries = Vec::new();
         let mut touched = concord_log::Touched::default();
-        loaded.sequence(Actor::Secretariat, &create, clock.now(), &mut entries, &mut touched)?;
+        loaded.sequence(Actor::Secretariat, &create, clock.now(), &mut concord_log::salts()?, &mut entries, &mut touched)?;
         let (tree_hashes, checkpoint) = loaded.seal(&entries, log)?;
         let batch = Batch { expected_size: 0, entries, tree_hashes, checkpoint: Some(checkpoint), ..Batch::default() };
         match store.append(&batch).await {

@@ -58,7 +58,7 @@ where
     #[tracing::instrument(skip_all, fields(from = from, limit = limit))]
     async fn entries(&self, from: u64, limit: u64) -> Result<Vec<StoredEntry>, StoreError> {
         let Ok(from) = i64::try_from(from) else { return Ok(Vec::new()) };
-        let rows = sqlx::query("SELECT seq, leaf_hash, entry FROM log WHERE seq >= $1 ORDER BY seq LIMIT $2")
+        let rows = sqlx::query("SELECT seq, leaf_hash, entry, part FROM log WHERE seq >= $1 ORDER BY seq LIMIT $2")
             .bind(from)
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
             .fetch_all(&self.reader)
@@ -68,7 +68,7 @@ where
             .map(|r| {
                 let seq = to_u64(get(r, "seq")?, "sequence number")?;
                 let leaf_hash = hash(get(r, "leaf_hash")?, format_args!("log entry {seq}"))?;
-                Ok(StoredEntry { seq, bytes: get(r, "entry")?, leaf_hash })
+                Ok(StoredEntry { seq, bytes: get(r, "entry")?, leaf_hash, part: Some(get(r, "part")?) })
             })
             .collect()
     }

@@ -37,10 +37,15 @@ where
         // Multi-row statements: each statement costs a round trip (to the server, or to sqlx's
         // SQLite thread), which for a batch of hundreds of entries dominates the rows' cost.
         for chunk in batch.entries.chunks(ROWS_PER_STATEMENT) {
-            let mut q = Statement::<D::DB>::new("INSERT INTO log (seq, leaf_hash, entry) VALUES ");
+            let mut q = Statement::<D::DB>::new("INSERT INTO log (seq, leaf_hash, entry, part) VALUES ");
             for e in chunk {
                 let seq = to_i64(e.seq, "sequence number")?;
-                q.row().value(seq).value(e.leaf_hash.as_bytes().to_vec()).value(e.bytes.clone()).push(")");
+                q.row()
+                    .value(seq)
+                    .value(e.leaf_hash.as_bytes().to_vec())
+                    .value(e.bytes.clone())
+                    .value(e.part.clone())
+                    .push(")");
             }
             let (sql, args) = q.finish()?;
             match sqlx::query_with(&sql, args).persistent(false).execute(&mut *conn).await {

@@ -20,7 +20,7 @@ use concord_core::{Actor, Command, Partner, State};
 
 use crate::{
     Batch, IdempotencyRecord, LoginCharge, NewEntry, NewSession, NewToken, NewUser, Store, StoreError, StoredEntry,
-    check_chain, genesis,
+    check_and_open, check_chain, genesis,
 };
 
 pub use scenario::{Scenario, story};
@@ -57,7 +57,7 @@ pub async fn append_all<S: Store>(store: &S, batches: &[Batch]) {
 /// The entries of `batches` as a store should return them.
 fn stored(batches: &[Batch]) -> Vec<StoredEntry> {
     let entries = batches.iter().flat_map(|b| &b.entries);
-    entries.map(|e: &NewEntry| StoredEntry { seq: e.seq, bytes: e.bytes.clone(), leaf_hash: e.leaf_hash }).collect()
+    entries.map(|e: &NewEntry| StoredEntry { seq: e.seq, bytes: e.bytes.clone(), leaf_hash: e.leaf_hash, part: Some(e.part.clone()) }).collect()
 }
 
 async fn all_entries<S: Store>(store: &S) -> Vec<StoredEntry> {
@@ -84,7 +84,7 @@ pub async fn log_round_trip<S: Store>(store: &S) {
 
     let entries = all_entries(store).await;
     assert_eq!(entries, stored(&batches), "entries read back byte-identical, with their hashes");
-    let (records, last) = check_chain(genesis(), &entries).expect("the stored log is an intact chain");
+    let (records, last) = check_and_open(genesis(), &entries).expect("the stored log is an intact chain");
     assert_eq!(Some(last), entries.last().map(|e| e.leaf_hash));
     let mut replayed = State::new();
     for r in &records {

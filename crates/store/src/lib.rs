@@ -4,8 +4,9 @@
 //! (`concord-store-sqlite`, `concord-store-postgres`) and one in memory for tests (`memory`,
 //! feature `memory`), each passing the same [`conformance`] suite. What a backend keeps:
 //!
-//! - **the log**: entries in sequence from 0, each the canonical bytes of a [`LogRecord`] and its
-//!   RFC 9162 leaf hash. This is the source of truth. Leaf hashes are stored so that the Merkle
+//! - **the log**: entries in sequence from 0, each the canonical bytes of a public [`Envelope`],
+//!   its RFC 9162 leaf hash and its sealed part (see [`record`](crate::Envelope)). This is the
+//!   source of truth. Leaf hashes are stored so that the Merkle
 //!   tree, checkpoints and proofs can be built over the same rows without migrating them;
 //! - **the tree and its checkpoints**: the Merkle tree's stored hashes, signed checkpoints and
 //!   witnesses' cosignatures;
@@ -31,7 +32,10 @@ pub mod conformance;
 pub mod memory;
 
 pub use error::StoreError;
-pub use record::{ChainError, LogRecord, RECORD_VERSION, check_chain, decode, encode, genesis};
+pub use record::{
+    ChainError, Envelope, LogRecord, RECORD_VERSION, SALT_LEN, Sealed, check_and_open, check_chain, commitment, decode,
+    encode, genesis, open, role,
+};
 pub use types::*;
 
 use async_trait::async_trait;

@@ -110,6 +110,7 @@ impl Store for MemoryStore {
             seq: e.seq,
             bytes: e.bytes.clone(),
             leaf_hash: e.leaf_hash,
+            part: Some(e.part.clone()),
         }));
         d.tree.extend(batch.tree_hashes.iter().copied());
         if let Some(c) = &batch.checkpoint {

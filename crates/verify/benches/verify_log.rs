@@ -13,7 +13,7 @@ use concord_core::{
 };
 use concord_ledger::keys::Signer;
 use concord_ledger::{leaf_hash, note};
-use concord_store::{LogRecord, RECORD_VERSION, StoredEntry, encode, genesis};
+use concord_store::{LogRecord, SALT_LEN, StoredEntry, encode, genesis};
 use concord_verify::{LogVerifier, Options};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jiff::{SignedDuration, Timestamp};
@@ -47,9 +47,11 @@ fn build(positions: usize, signed: bool) -> Log {
         for event in decide(state, actor, &command, at).unwrap() {
             state.apply(&event).unwrap();
             let seq = entries.len() as u64;
-            let e = encode(&LogRecord { v: RECORD_VERSION, seq, prev: prev.to_hex(), at, actor, event }).unwrap();
+            let marking = state.marking(&event);
+            let record = LogRecord { seq, prev: prev.to_hex(), at, marking, actor, event };
+            let e = encode(&record, [7; SALT_LEN]).unwrap();
             prev = e.leaf_hash;
-            entries.push(StoredEntry { seq, bytes: e.bytes, leaf_hash: e.leaf_hash });
+            entries.push(StoredEntry { seq, bytes: e.bytes, leaf_hash: e.leaf_hash, part: Some(e.part) });
         }
     };
     let create = Command::CreateLog {

@@ -6,9 +6,16 @@
 //! ([`LogVerifier::finish`]). It checks, entry by entry:
 //! 1. the bytes are canonical JSON (RFC 8785) of a log record, numbered in sequence, naming the
 //!    leaf hash of the entry before (`prev`) — so no entry was altered, dropped or reordered;
-//! 2. the event applies to the state the earlier ones built, through the **same**
-//!    `concord_core::State::apply` the server ran: every rule is checked again and every recorded
-//!    decision is recomputed from the positions and must be equal.
+//! 2. each sealed part matches its envelope's commitment (SHA-256 of salt and content), type and
+//!    role, and its event applies to the state the earlier ones built, through the **same**
+//!    `concord_core::State::apply` the server ran: every rule is checked again, every recorded
+//!    decision is recomputed from the positions and must be equal, and every envelope's marking
+//!    must be the one the rules give its event.
+//!
+//! A reader from whom some parts are withheld (the partner, the public: see
+//! `concord_core::access`) cannot replay past the first of them; from there on the verifier
+//! checks envelopes, chain and tree, and each part the reader holds against its commitment, and
+//! the [`Report`] says where replay stopped and how many parts were withheld.
 //!
 //! Both run in [`concord_log::Loaded::walk`], the one chain walk the server also loads its log
 //! with; the verifier never starts from a saved snapshot of the state, only from entry 0;
@@ -99,6 +106,16 @@ pub struct Report {
     pub unsigned_positions: usize,
     /// The size of the trusted checkpoint this log was found to extend.
     pub extends_trusted: Option<u64>,
+    /// Entries replayed through the domain's rules (all of them, for a member-cleared reader
+    /// who holds every sealed part; the counts above cover these only).
+    pub replayed: u64,
+    /// Entries whose sealed part was withheld from this reader.
+    pub withheld: u64,
+    /// The first such entry: replay stops there, since the rules need every event before.
+    pub replay_stopped_at: Option<u64>,
+    /// Sealed parts after that entry that this reader holds, each checked against its
+    /// envelope's commitment, type and role.
+    pub parts_checked: u64,
 }
 
 /// Checks a log entry by entry; see the crate docs.
@@ -111,6 +128,10 @@ pub struct LogVerifier {
     decisions: usize,
     signed: usize,
     unsigned: usize,
+    replayed: u64,
+    withheld: u64,
+    parts_checked: u64,
+    replay_stopped_at: Option<u64>,
 }
 
 impl LogVerifier {
@@ -133,6 +154,10 @@ impl LogVerifier {
             decisions: 0,
             signed: 0,
             unsigned: 0,
+            replayed: 0,
+            withheld: 0,
+            parts_checked: 0,
+            replay_stopped_at: None,
         };
         v.note_trusted_root();
         Ok(v)
@@ -188,14 +213,26 @@ impl LogVerifier {
             if e.seq != seq {
                 return Err(VerifyError::Entry { seq, reason: format!("expected entry {seq}, got entry {}", e.seq) });
             }
+            if e.part.is_none() {
+                self.withheld += 1;
+                self.replay_stopped_at.get_or_insert(seq);
+            }
             // One entry at a time, so that the root at a trusted checkpoint's size is seen.
-            let (decisions, signed, unsigned) = (&mut self.decisions, &mut self.signed, &mut self.unsigned);
-            added.extend(self.log.walk(std::slice::from_ref(e), |r| match &r.event {
-                Event::ProposalDecided { .. } => *decisions += 1,
-                Event::PositionTaken { evidence: Some(_), .. } => *signed += 1,
-                Event::PositionTaken { evidence: None, .. } => *unsigned += 1,
-                _ => {}
-            })?);
+            if self.replay_stopped_at.is_none() {
+                let (decisions, signed, unsigned) = (&mut self.decisions, &mut self.signed, &mut self.unsigned);
+                added.extend(self.log.walk(std::slice::from_ref(e), |r| match &r.event {
+                    Event::ProposalDecided { .. } => *decisions += 1,
+                    Event::PositionTaken { evidence: Some(_), .. } => *signed += 1,
+                    Event::PositionTaken { evidence: None, .. } => *unsigned += 1,
+                    _ => {}
+                })?);
+                self.replayed += 1;
+            } else {
+                // Past a withheld part the domain cannot follow: the envelopes, the chain, the
+                // tree and every part this reader holds are still checked.
+                added.extend(self.log.walk_envelopes(std::slice::from_ref(e))?);
+                self.parts_checked += u64::from(e.part.is_some());
+            }
             self.note_trusted_root();
         }
         Ok(added)
@@ -250,6 +287,10 @@ impl LogVerifier {
             signed_positions: self.signed,
             unsigned_positions: self.unsigned,
             extends_trusted,
+            replayed: self.replayed,
+            withheld: self.withheld,
+            replay_stopped_at: self.replay_stopped_at,
+            parts_checked: self.parts_checked,
         })
     }
 }

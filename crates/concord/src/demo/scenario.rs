@@ -270,12 +270,13 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
     anyhow::ensure!(loaded.size == 0, "the database is not empty; the demo needs a fresh one");
     let mut entries = Vec::new();
     let mut touched = Touched::default();
+    let mut salts = concord_log::salts()?;
     let create = Command::CreateLog {
         origin: keys.log.name().to_string(),
         log_key: keys.log.verifier().to_string(),
         unsigned_positions: true,
     };
-    loaded.sequence(Actor::Secretariat, &create, at("2024-02-20T08:00:00Z"), &mut entries, &mut touched)?;
+    loaded.sequence(Actor::Secretariat, &create, at("2024-02-20T08:00:00Z"), &mut salts, &mut entries, &mut touched)?;
     for (t, actor, mut command) in steps(now) {
         if let Command::TakePosition { proposal, member, revision, stance, text, evidence } = &mut command {
             if let (Some(key), Some(p)) = (keys.members.get(member), loaded.state.proposals.get(proposal)) {
@@ -293,7 +294,7 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
             }
         }
         loaded
-            .sequence(actor, &command, t, &mut entries, &mut touched)
+            .sequence(actor, &command, t, &mut salts, &mut entries, &mut touched)
             .with_context(|| format!("the scenario step at {t} ({command:?}) was refused"))?;
         if let Command::AdmitMember { member } = &command {
             if let Some(key) = keys.members.get(&member.code) {
@@ -303,7 +304,7 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
                     valid_from: Some(t),
                     valid_until: None,
                 };
-                loaded.sequence(Actor::Secretariat, &enrol, t, &mut entries, &mut touched)?;
+                loaded.sequence(Actor::Secretariat, &enrol, t, &mut salts, &mut entries, &mut touched)?;
             }
         }
     }

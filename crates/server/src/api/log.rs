@@ -3,7 +3,9 @@
 //! same tree as static tiles (c2sp.org/tlog-tiles) under `/log/`, so that a plain mirror of those
 //! files is enough to verify.
 //!
-//! The log is public by design: every endpoint here answers without a token.
+//! Every endpoint here answers without a token. The envelopes, the tiles, checkpoints and proofs
+//! are the same for every reader; an entry's sealed part is served only to a reader the access
+//! rule lets read it ([`concord_log::Loaded::redact`]), and otherwise only its commitment shows.
 
 use axum::Json;
 use axum::Router;
@@ -20,6 +22,7 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::auth::Viewer;
 use crate::problem::ApiError;
 
 pub fn router() -> Router<AppState> {
@@ -282,8 +285,31 @@ pub struct LogEntry {
     pub seq: u64,
     /// Hex RFC 9162 leaf hash of `entry`'s UTF-8 bytes.
     pub leaf_hash: String,
-    /// The entry exactly as stored and hashed: RFC 8785 canonical JSON, as a string.
+    /// The entry's public envelope exactly as stored and hashed: RFC 8785 canonical JSON, as a
+    /// string. Its `commitment` is the SHA-256 of the sealed part's salt and content.
     pub entry: String,
+    /// The sealed part, if the caller may read it; absent, it is withheld from this caller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<SealedPart>,
+}
+
+/// An entry's sealed part: SHA-256 of the salt's 32 bytes, then the content's UTF-8 bytes, is
+/// the envelope's `commitment`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SealedPart {
+    /// 64 hex digits.
+    pub salt: String,
+    /// The actor and the event: RFC 8785 canonical JSON, as a string.
+    pub content: String,
+}
+
+impl SealedPart {
+    /// Splits a stored part into its salt and content.
+    pub fn of(seq: u64, part: &[u8]) -> Result<Self, ApiError> {
+        let bad = || ApiError::Internal(format!("entry {seq}'s sealed part is damaged"));
+        let (salt, content) = part.split_at_checked(concord_store::SALT_LEN).ok_or_else(bad)?;
+        Ok(Self { salt: hex::encode(salt), content: String::from_utf8(content.to_vec()).map_err(|_| bad())? })
+    }
 }
 
 /// A range of the log.
@@ -297,7 +323,11 @@ pub struct LogRange {
 /// Entries by range.
 #[utoipa::path(get, path = "/api/v1/log/entries", tag = "log", params(RangeQuery),
     responses((status = 200, body = LogRange)))]
-pub async fn entries(State(state): State<AppState>, Query(q): Query<RangeQuery>) -> Result<Json<LogRange>, ApiError> {
+pub async fn entries(
+    State(state): State<AppState>,
+    Viewer(reader): Viewer,
+    Query(q): Query<RangeQuery>,
+) -> Result<Json<LogRange>, ApiError> {
     let limit = match q.limit {
         None => 100,
         Some(n @ 1..=1000) => n,
@@ -309,14 +339,17 @@ pub async fn entries(State(state): State<AppState>, Query(q): Query<RangeQuery>)
     if i64::try_from(from).is_err() {
         return Err(ApiError::bad_request("invalid-query", format!("from {from} is larger than any sequence number")));
     }
+    let view = state.view().await;
     let size = state.store().log_size().await?;
-    let rows = state.store().entries(from, limit).await?;
+    let mut rows = state.store().entries(from, limit).await?;
+    view.redact(reader, &mut rows);
     let entries = rows
         .into_iter()
         .map(|e| {
+            let part = e.part.as_deref().map(|p| SealedPart::of(e.seq, p)).transpose()?;
             let entry =
                 String::from_utf8(e.bytes).map_err(|_| ApiError::Internal(format!("entry {} is not UTF-8", e.seq)))?;
-            Ok(LogEntry { seq: e.seq, leaf_hash: e.leaf_hash.to_hex(), entry })
+            Ok(LogEntry { seq: e.seq, leaf_hash: e.leaf_hash.to_hex(), entry, part })
         })
         .collect::<Result<_, ApiError>>()?;
     Ok(Json(LogRange { size, entries }))

@@ -151,6 +151,8 @@ pub struct Parts {
     /// The log's signing key, for checkpoints.
     pub log: Arc<Signer>,
     pub metrics: Arc<Metrics>,
+    /// Salts for the sealed parts ([`concord_log::salts`]).
+    pub salts: rand::rngs::StdRng,
 }
 
 /// Starts the sequencer on a loaded log. `deadlines` receives the deadline of every proposal a
@@ -165,12 +167,13 @@ pub fn start(
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
     let (health_tx, health) = watch::channel(None);
     let (publish, published) = watch::channel(Arc::new(loaded.clone()));
-    let Parts { store, clock, log, metrics } = parts;
+    let Parts { store, clock, log, metrics, salts } = parts;
     let task = batch::Sequencer {
         store,
         clock,
         log,
         metrics,
+        salts,
         loaded,
         sharing,
         rx,

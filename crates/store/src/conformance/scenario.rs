@@ -20,7 +20,7 @@ fn member_key(code: &str) -> Signer {
 use jiff::Timestamp;
 use jiff::civil::date;
 
-use crate::{Batch, LogRecord, RECORD_VERSION, encode, genesis};
+use crate::{Batch, LogRecord, encode, genesis};
 
 /// A log being built from commands, as the server's sequencer builds it.
 #[derive(Debug, Clone)]
@@ -81,8 +81,11 @@ impl Scenario {
             if let concord_core::Event::ProposalDecided { proposal, .. } = &event {
                 self.decisions.insert(*proposal, self.size);
             }
-            let record = LogRecord { v: RECORD_VERSION, seq: self.size, prev: self.prev.to_hex(), at, actor, event };
-            let entry = encode(&record).expect("a record encodes");
+            let marking = self.state.marking(&event);
+            let record = LogRecord { seq: self.size, prev: self.prev.to_hex(), at, marking, actor, event };
+            // A salt from the sequence number: the fixture must be deterministic.
+            let entry = encode(&record, [u8::try_from(self.size % 251).expect("below 251"); crate::SALT_LEN])
+                .expect("a record encodes");
             self.prev = entry.leaf_hash;
             self.size += 1;
             entries.push(entry);
