@@ -18,10 +18,10 @@ use crate::terminal::outln;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use concord_core::Reader;
 use concord_ledger::edge::{TreeEdge, check_stored};
 use concord_ledger::tile::{self, FULL_WIDTH};
 use concord_ledger::{Hash, leaf_hash};
-use concord_core::Reader;
 use concord_store::StoredEntry;
 
 #[derive(Debug, clap::Args)]

@@ -106,12 +106,7 @@ async fn from_server(url: &str, token: Option<&str>, verifier: &mut LogVerifier)
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }
-        let page: Value = req
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        let page: Value = req.send().await?.error_for_status()?.json().await?;
         let entries = page["entries"].as_array().context("no entries in the answer")?;
         if entries.is_empty() {
             bail!("the server stopped at entry {from} of the {size} its checkpoint signs");
@@ -124,7 +119,8 @@ async fn from_server(url: &str, token: Option<&str>, verifier: &mut LogVerifier)
                 let part = match &e["part"] {
                     Value::Null => None,
                     p => {
-                        let salt = p["salt"].as_str().and_then(|s| hex::decode(s).ok()).context("a part without salt")?;
+                        let salt =
+                            p["salt"].as_str().and_then(|s| hex::decode(s).ok()).context("a part without salt")?;
                         let content = p["content"].as_str().context("a part without content")?;
                         Some([salt.as_slice(), content.as_bytes()].concat())
                     }
@@ -194,9 +190,15 @@ fn from_export(dir: &std::path::Path, verifier: &mut LogVerifier) -> anyhow::Res
 fn print(r: &Report) {
     outln!("log        {}", r.origin);
     match r.replay_stopped_at {
-        None => outln!("entries    {} — chain intact, every sealed part matches, every event applies under the domain's rules", r.size),
+        None => outln!(
+            "entries    {} — chain intact, every sealed part matches, every event applies under the domain's rules",
+            r.size
+        ),
         Some(first) => {
-            outln!("entries    {} — chain intact, every envelope and every part you hold match their commitments", r.size);
+            outln!(
+                "entries    {} — chain intact, every envelope and every part you hold match their commitments",
+                r.size
+            );
             outln!(
                 "withheld   {} sealed parts are not released to you (the first: entry {first}), so the rules were replayed \
                  over entries 0 to {} only; {} later parts you hold were checked against their commitments",

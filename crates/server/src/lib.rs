@@ -330,7 +330,14 @@ async fn open_log(
         let create = Command::CreateLog { origin: log.name().to_string(), log_key: vkey.clone(), unsigned_positions };
         let mut entries = Vec::new();
         let mut touched = concord_log::Touched::default();
-        loaded.sequence(Actor::Secretariat, &create, clock.now(), &mut concord_log::salts()?, &mut entries, &mut touched)?;
+        loaded.sequence(
+            Actor::Secretariat,
+            &create,
+            clock.now(),
+            &mut concord_log::salts()?,
+            &mut entries,
+            &mut touched,
+        )?;
         let (tree_hashes, checkpoint) = loaded.seal(&entries, log)?;
         let batch = Batch { expected_size: 0, entries, tree_hashes, checkpoint: Some(checkpoint), ..Batch::default() };
         match store.append(&batch).await {

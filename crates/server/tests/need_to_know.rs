@@ -16,11 +16,14 @@ use common::Server;
 use planted::{MARKERS, Who, forbidden};
 use serde_json::Value;
 
-/// Where the log is served from: the log format's change (sealed parts, public envelopes) is
-/// another piece of work. TODO(need to know, log v2): these paths still serve every entry
-/// unsealed, so they leak to everyone; the walk reads them and reports what leaks, but does
-/// not fail on them. Once the log seals its parts, remove this allowance so they are held to the
-/// same rule.
+/// Where the log is served from (the log format's own work). Its entries are sealed by
+/// `State::may_read` on each event's marking, and `proposal_decided` of an announced kind is
+/// marked public as a whole: so the log releases what the read path withholds at
+/// `ProposalAccess::Outcome`, the decision's positions (who concurred, and the text of each
+/// reservation). TODO(need to know): decide which is right (DESIGN.md says reservations are
+/// published with the decision; the issue and the read path keep positions for the members),
+/// make the two agree, and then remove this allowance. Until then the walk reads these paths and
+/// reports what they leak, without failing on it.
 const LOG_PATHS: &str = "/api/v1/log/";
 
 /// Every id a path parameter can take, by the collection the parameter follows.
@@ -116,11 +119,7 @@ async fn no_api_read_gives_a_reader_what_its_marking_withholds() {
         }
     }
     if !known_log_leaks.is_empty() {
-        eprintln!(
-            "TODO(log v2): {} known leaks on the log's paths, e.g. {:?}",
-            known_log_leaks.len(),
-            known_log_leaks.first()
-        );
+        eprintln!("TODO(log): {} known leaks on the log's paths: {known_log_leaks:#?}", known_log_leaks.len());
     }
     assert!(leaks.is_empty(), "{} reads leak:\n{}", leaks.len(), leaks.join("\n"));
     assert!(walked > 300, "the walk read {walked} answers");

@@ -85,7 +85,12 @@ async fn two_stores_on_one_file_cannot_fork_the_log() {
         // Two different entries for the same place in the log (the store does not read them).
         let batch = |by: &str| {
             let bytes = format!("{{\"by\":\"{by}\",\"round\":{round}}}").into_bytes();
-            let entry = concord_store::NewEntry { seq: size, leaf_hash: concord_ledger::leaf_hash(&bytes), bytes, part: Vec::new() };
+            let entry = concord_store::NewEntry {
+                seq: size,
+                leaf_hash: concord_ledger::leaf_hash(&bytes),
+                bytes,
+                part: Vec::new(),
+            };
             Batch { expected_size: size, entries: vec![entry], ..Batch::default() }
         };
         let (ba, bb) = (batch("a"), batch("b"));

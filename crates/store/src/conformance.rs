@@ -57,7 +57,14 @@ pub async fn append_all<S: Store>(store: &S, batches: &[Batch]) {
 /// The entries of `batches` as a store should return them.
 fn stored(batches: &[Batch]) -> Vec<StoredEntry> {
     let entries = batches.iter().flat_map(|b| &b.entries);
-    entries.map(|e: &NewEntry| StoredEntry { seq: e.seq, bytes: e.bytes.clone(), leaf_hash: e.leaf_hash, part: Some(e.part.clone()) }).collect()
+    entries
+        .map(|e: &NewEntry| StoredEntry {
+            seq: e.seq,
+            bytes: e.bytes.clone(),
+            leaf_hash: e.leaf_hash,
+            part: Some(e.part.clone()),
+        })
+        .collect()
 }
 
 async fn all_entries<S: Store>(store: &S) -> Vec<StoredEntry> {
