@@ -1,11 +1,11 @@
 //! `/`: open procedures with live countdowns, and what needs the signed-in viewer's action.
 
+use std::borrow::Cow;
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use std::borrow::Cow;
-
 use concord_core::{Actor, Proposal, ProposalStatus, Reader, State as Domain};
 use concord_server::AppState;
 use jiff::Timestamp;
