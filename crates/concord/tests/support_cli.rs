@@ -372,7 +372,7 @@ fn coalitions_donors_rates_and_funds_from_the_cli() {
     let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
     args.extend(["--fund", "1"]);
     ok(w.run(&w.fra, &args));
-    let shown = ok(w.run(&w.obs, &["fund", "show", "1"]));
+    let shown = ok(w.run(&w.sec, &["fund", "show", "1"]));
     assert!(shown.contains("contributed 1 pledge(s): 1000.50 EUR"), "{shown}");
-    assert!(ok(w.run(&w.obs, &["fund", "list"])).contains("Assistance fund"));
+    assert!(ok(w.run(&w.sec, &["fund", "list"])).contains("Assistance fund"));
 }
