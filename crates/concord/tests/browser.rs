@@ -236,11 +236,11 @@ async fn pages_in_chromium() {
     axe(&c, &tools, "sign-in").await;
     screenshot(&c, "sign-in").await;
 
-    // An observer reads every main page, accessibly, and can reach no form.
+    // An observer reads every main page, accessibly, and can reach no form (an open proposal is
+    // the members': it is not among them, below).
     sign_in(&c, &demo, "observer").await;
     for (path, name) in [
         ("/", "dashboard"),
-        ("/proposals/4", "proposal-open"),
         ("/proposals/1", "proposal-decided"),
         ("/members", "members"),
         ("/coalitions", "coalitions"),
@@ -254,11 +254,7 @@ async fn pages_in_chromium() {
         screenshot(&c, name).await;
     }
     c.goto(&format!("{}/proposals/4", demo.url)).await.unwrap();
-    let grid = text_of(&c, "#grid").await;
-    assert!(grid.contains("FRA") && grid.contains("silent so far"), "{grid}");
-    // The script shows the deadline in the viewer's zone too.
-    let local = text_of(&c, "#summary [data-local-time]").await;
-    assert!(local.contains("your time zone"), "{local:?}");
+    assert!(text(&c).await.contains("There is no proposal 4"), "an open proposal is the members'");
     c.goto(&format!("{}/support/dashboard", demo.url)).await.unwrap();
     let figures = c.find_all(Locator::Css("figure.chart svg")).await.unwrap();
     assert_eq!(figures.len(), 5, "five charts");
@@ -310,11 +306,16 @@ async fn pages_in_chromium() {
     screenshot(&c, "proposal-amended").await;
     sign_out(&c, &demo).await;
 
-    // Another browser watches the proposal without reloading it.
+    // Another delegation's browser watches the proposal without reloading it.
     let watcher = browser(&tools, &driver).await;
-    sign_in(&watcher, &demo, "observer").await;
+    sign_in(&watcher, &demo, "deu").await;
     watcher.goto(&format!("{}/proposals/4", demo.url)).await.unwrap();
     wait_for_text(&watcher, "#grid", "silent so far").await;
+    let grid = text_of(&watcher, "#grid").await;
+    assert!(grid.contains("FRA") && grid.contains("silent so far"), "{grid}");
+    // The script shows the deadline in the viewer's zone too.
+    let local = text_of(&watcher, "#summary [data-local-time]").await;
+    assert!(local.contains("your time zone"), "{local:?}");
 
     // A delegation breaks silence: the grid and the outcome update.
     sign_in(&c, &demo, "fra").await;

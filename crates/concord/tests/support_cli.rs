@@ -170,33 +170,33 @@ fn a_request_is_filed_pledged_delivered_and_received_and_shows_its_coverage() {
     let received = ok(w.run(&w.ukr, &["delivery", "confirm", "1", "--note", "Received in Rzeszów."]));
     assert!(received.contains("received by UKR"), "{received}");
 
-    let shown = ok(w.run(&w.obs, &["request", "show", "1"]));
+    let shown = ok(w.run(&w.sec, &["request", "show", "1"]));
     assert!(shown.contains("partially covered: 400 pledged, 100 delivered of 1000 requested"), "{shown}");
     assert!(shown.contains("pledges      1") || shown.contains("pledges     1"), "{shown}");
-    let shown = json(&ok(w.run(&w.obs, &["request", "show", "1", "--json"])));
+    let shown = json(&ok(w.run(&w.sec, &["request", "show", "1", "--json"])));
     assert_eq!(shown["coverage"]["status"], "partially_covered");
     assert_eq!(
         (shown["coverage"]["pledged"].as_u64(), shown["coverage"]["delivered"].as_u64()),
         (Some(400), Some(100))
     );
 
-    let pledge = ok(w.run(&w.obs, &["pledge", "show", "1"]));
+    let pledge = ok(w.run(&w.sec, &["pledge", "show", "1"]));
     assert!(pledge.contains("Pledge 1 — FRA → UKR: 155 mm shells"), "{pledge}");
     assert!(pledge.contains("1250000.00 EUR") && pledge.contains("received by UKR"), "{pledge}");
-    let delivery = json(&ok(w.run(&w.obs, &["delivery", "show", "1", "--json"])));
+    let delivery = json(&ok(w.run(&w.sec, &["delivery", "show", "1", "--json"])));
     assert_eq!(delivery["receipt"]["note"], "Received in Rzeszów.");
 
-    let listed = ok(w.run(&w.obs, &["request", "list", "--status", "partially-covered"]));
+    let listed = ok(w.run(&w.sec, &["request", "list", "--status", "partially-covered"]));
     assert_eq!(listed.lines().count(), 2, "a header and one request: {listed}");
     assert!(listed.lines().nth(1).unwrap().contains("partially covered"), "{listed}");
-    let none = ok(w.run(&w.obs, &["request", "list", "--status", "closed"]));
+    let none = ok(w.run(&w.sec, &["request", "list", "--status", "closed"]));
     assert_eq!(none.lines().count(), 1, "only the header: {none}");
-    let pledges = json(&ok(w.run(&w.obs, &["pledge", "list", "--donor", "FRA", "--lethal", "--json"])));
+    let pledges = json(&ok(w.run(&w.sec, &["pledge", "list", "--donor", "FRA", "--lethal", "--json"])));
     assert_eq!(pledges["items"].as_array().unwrap().len(), 1);
-    let pledges = json(&ok(w.run(&w.obs, &["pledge", "list", "--non-lethal", "--json"])));
+    let pledges = json(&ok(w.run(&w.sec, &["pledge", "list", "--non-lethal", "--json"])));
     assert!(pledges["items"].as_array().unwrap().is_empty());
     let table =
-        ok(w.run(&w.obs, &["pledge", "list", "--announced-from", "2024-01-01", "--announced-to", "2024-01-31"]));
+        ok(w.run(&w.sec, &["pledge", "list", "--announced-from", "2024-01-01", "--announced-to", "2024-01-31"]));
     assert!(table.lines().nth(1).is_some_and(|l| l.contains("FRA") && l.contains("partially delivered")), "{table}");
 
     // A correction takes back what was delivered.
@@ -319,9 +319,9 @@ fn coalitions_donors_rates_and_funds_from_the_cli() {
     assert!(formed.contains("participants  AUS FRA"), "a lead takes part: {formed}");
     let joined = json(&ok(w.run(&w.sec, &["coalition", "join", "1", "--participant", "AUS", "--lead", "--json"])));
     assert_eq!(joined["leads"], serde_json::json!(["AUS", "FRA"]));
-    let listed = ok(w.run(&w.obs, &["coalition", "list"]));
+    let listed = ok(w.run(&w.sec, &["coalition", "list"]));
     assert!(listed.lines().nth(1).is_some_and(|l| l.contains("AUS FRA") && l.contains("Drone coalition")), "{listed}");
-    assert!(ok(w.run(&w.obs, &["coalition", "show", "1"])).contains("leads         AUS FRA"));
+    assert!(ok(w.run(&w.sec, &["coalition", "show", "1"])).contains("leads         AUS FRA"));
 
     for (on, rate) in [("2024-01-02", "1.0812"), ("2024-01-03", "1.09")] {
         ok(w.run(&w.sec, &["rate", "record", "--from", "EUR", "--to", "USD", "--rate", rate, "--on", on]));
@@ -372,7 +372,7 @@ fn coalitions_donors_rates_and_funds_from_the_cli() {
     let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
     args.extend(["--fund", "1"]);
     ok(w.run(&w.fra, &args));
-    let shown = ok(w.run(&w.obs, &["fund", "show", "1"]));
+    let shown = ok(w.run(&w.sec, &["fund", "show", "1"]));
     assert!(shown.contains("contributed 1 pledge(s): 1000.50 EUR"), "{shown}");
-    assert!(ok(w.run(&w.obs, &["fund", "list"])).contains("Assistance fund"));
+    assert!(ok(w.run(&w.sec, &["fund", "list"])).contains("Assistance fund"));
 }

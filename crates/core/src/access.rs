@@ -8,12 +8,14 @@
 //! A marking only ever widens: what the members may read, the secretariat may read; what the
 //! partner may read, the members may read; what is public, everyone may read.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{Actor, CountryCode, DecisionKind, Event, Outcome, ProposalStatus, State};
+use crate::support::{Coalition, Delivery, DonorState, Fund, FxRate, Pledge, SupportRequest};
+use crate::{Actor, CountryCode, DecisionKind, Event, Member, Outcome, Partner, Proposal, ProposalStatus, State};
 
 /// The audience a piece of content is released to.
 /// Serialised as its word (`members+partner:UKR`); API schemas declare it a string.
@@ -88,6 +90,23 @@ impl fmt::Display for Marking {
     }
 }
 
+/// In the API's document a marking is the string it is spelled as (utoipa cannot derive a
+/// schema for an enum serialised by hand).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Marking {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .pattern(Some("^(members|members\\+partner:[A-Z]{3}|public)$"))
+            .description(Some("Who may read it: members, members+partner:<A3>, or public."))
+            .examples(["members+partner:UKR"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Marking {}
+
 /// A marking that is none of `members`, `members+partner:<A3>`, `public`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not a marking: say members, members+partner:<A3 code> or public")]
@@ -155,9 +174,7 @@ impl State {
             | Event::DonorStateRegistered { .. }
             | Event::ExchangeRateRecorded { .. } => Marking::Public,
             Event::ProposalDecided { proposal, decision } => {
-                let adopted = matches!(decision.outcome, Outcome::Adopted | Outcome::AdoptedWithReservations);
-                let kind = self.proposals.get(proposal).map(|p| p.kind);
-                if adopted && kind.is_some_and(announced) { Marking::Public } else { Marking::Members }
+                self.proposals.get(proposal).map_or(Marking::Members, |p| decision_marking(p.kind, decision.outcome))
             }
             Event::ProposalDrafted { .. }
             | Event::ProposalAmended { .. }
@@ -183,21 +200,172 @@ impl State {
     }
 
     /// The one access rule: whether `reader` may read `event`, recorded with `marking`, in this
-    /// state. The marking decides, with one narrowing: a draft is the secretariat's until it is
-    /// circulated (or withdrawn, when the members may see what was withdrawn).
+    /// state. The marking decides, with one narrowing and one release, both of a proposal's
+    /// texts: a draft is the secretariat's until it is circulated (or withdrawn, when the members
+    /// may see what was withdrawn); and the revision a decision adopted is released with that
+    /// decision (to the public, for an announced kind), so that whoever may read the decision
+    /// can check the text it adopted against the log.
     #[must_use]
     pub fn may_read(&self, reader: Reader, marking: Marking, event: &Event) -> bool {
         if reader == Reader::Secretariat {
             return true;
         }
-        let still_a_draft = matches!(event, Event::ProposalDrafted { .. } | Event::ProposalAmended { .. })
-            && event
-                .proposal()
-                .and_then(|id| self.proposals.get(&id))
-                .is_some_and(|p| p.status == ProposalStatus::Draft);
-        !still_a_draft && marking.admits(reader)
+        let text = match event {
+            Event::ProposalDrafted { proposal, .. } => Some((proposal, 1)),
+            Event::ProposalAmended { proposal, revision, .. } => Some((proposal, *revision)),
+            _ => None,
+        };
+        let Some((proposal, revision)) = text else { return marking.admits(reader) };
+        match self.proposals.get(proposal) {
+            Some(p) if p.status == ProposalStatus::Draft => false,
+            Some(p) if p.decision.as_ref().is_some_and(|d| d.revision == revision) => {
+                marking.admits(reader) || self.proposal_marking(p).admits(reader)
+            }
+            _ => marking.admits(reader),
+        }
     }
 }
+
+/// How much of a proposal a reader is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProposalAccess {
+    /// Nothing: the proposal answers as if it did not exist.
+    Hidden,
+    /// What the alliance announced: title, kind, status, the decided text and the decision as
+    /// recorded (an adopted one: who concurred, explicitly or by silence, and the reservations
+    /// and opt-outs published with it, as the log releases its entry); not the deliberation
+    /// (earlier revisions, the circulation, the grid of positions).
+    Outcome,
+    /// Everything the state holds about it.
+    Full,
+}
+
+impl State {
+    /// The marking a proposal is read under: its decision's, once decided (public for an
+    /// adopted decision of an announced kind), else the members' (drafts, circulation and
+    /// positions are all marked for the members).
+    #[must_use]
+    pub fn proposal_marking(&self, p: &Proposal) -> Marking {
+        p.decision.as_ref().map_or(Marking::Members, |d| decision_marking(p.kind, d.outcome))
+    }
+
+    /// How much of `p` `reader` may read. Deliberation is marked for the members, so a
+    /// member-cleared reader sees it all (a draft only the secretariat, as [`State::may_read`]
+    /// rules for its events); anyone else sees the outcome once the decision's marking admits
+    /// them, and nothing before.
+    #[must_use]
+    pub fn proposal_access(&self, reader: Reader, p: &Proposal) -> ProposalAccess {
+        if reader == Reader::Secretariat {
+            ProposalAccess::Full
+        } else if p.status == ProposalStatus::Draft {
+            ProposalAccess::Hidden
+        } else if Marking::Members.admits(reader) {
+            ProposalAccess::Full
+        } else if self.proposal_marking(p).admits(reader) {
+            ProposalAccess::Outcome
+        } else {
+            ProposalAccess::Hidden
+        }
+    }
+
+    /// `p` as `reader` may read it: `None` when hidden, the announced part of it at
+    /// [`ProposalAccess::Outcome`], all of it at [`ProposalAccess::Full`]. Every read of a
+    /// proposal goes through this, so no handler has to know what to leave out.
+    #[must_use]
+    pub fn proposal_for<'a>(&self, reader: Reader, p: &'a Proposal) -> Option<Cow<'a, Proposal>> {
+        match self.proposal_access(reader, p) {
+            ProposalAccess::Hidden => None,
+            ProposalAccess::Outcome => Some(Cow::Owned(announced_part(p))),
+            ProposalAccess::Full => Some(Cow::Borrowed(p)),
+        }
+    }
+
+    /// Whether `reader` may read `item`: its marking admits the reader.
+    #[must_use]
+    pub fn may_see<T: Marked + ?Sized>(&self, reader: Reader, item: &T) -> bool {
+        item.marking_in(self).admits(reader)
+    }
+}
+
+/// The marking of a decision on a proposal of `kind` (shared by [`State::marking`]'s rule for
+/// `proposal_decided` and [`State::proposal_marking`]).
+fn decision_marking(kind: DecisionKind, outcome: Outcome) -> Marking {
+    let adopted = matches!(outcome, Outcome::Adopted | Outcome::AdoptedWithReservations);
+    if adopted && announced(kind) { Marking::Public } else { Marking::Members }
+}
+
+/// What the alliance announced of a decided proposal: the decided revision's title and text and
+/// the decision as its log entry records it, exactly what that entry's public marking releases
+/// (the reservations and opt-outs are published with an adopted decision, and an adopted one has
+/// no objection). The grid of positions, the circulation and earlier revisions are deliberation,
+/// marked for the members.
+fn announced_part(p: &Proposal) -> Proposal {
+    let decision = p.decision.clone();
+    let decided = decision.as_ref().map_or(p.current().number, |d| d.revision);
+    Proposal {
+        revisions: p.revisions.iter().filter(|r| r.number == decided).cloned().collect(),
+        circulation: None,
+        positions: std::collections::BTreeMap::new(),
+        decision,
+        withdrawal: None,
+        ..p.clone()
+    }
+}
+
+/// Something the state keeps whose marking follows from what it is: the marking of the event
+/// that records it (the tests check that they agree), so reading the thing and reading its
+/// event are the same question.
+pub trait Marked {
+    /// The audience this is released to, in `state`.
+    fn marking_in(&self, state: &State) -> Marking;
+}
+
+/// What a partner asked for is released to it.
+impl Marked for SupportRequest {
+    fn marking_in(&self, _: &State) -> Marking {
+        Marking::MembersAndPartner(self.terms.partner)
+    }
+}
+
+/// A pledge is released to its recipient (whose reports total it anyway).
+impl Marked for Pledge {
+    fn marking_in(&self, _: &State) -> Marking {
+        Marking::MembersAndPartner(self.terms.recipient)
+    }
+}
+
+/// A delivery, and the receipt on it, follow the pledge delivered against.
+impl Marked for Delivery {
+    fn marking_in(&self, state: &State) -> Marking {
+        state.support.pledges.get(&self.pledge).map_or(Marking::Members, |p| p.marking_in(state))
+    }
+}
+
+/// How members organise their giving stays with the members.
+impl Marked for Coalition {
+    fn marking_in(&self, _: &State) -> Marking {
+        Marking::Members
+    }
+}
+
+/// The alliance's funds and their contributions stay with the members.
+impl Marked for Fund {
+    fn marking_in(&self, _: &State) -> Marking {
+        Marking::Members
+    }
+}
+
+/// The registers: who the alliance is, whom it helps, who else gives, at what rates.
+macro_rules! public_register {
+    ($($t:ty),*) => {$(
+        impl Marked for $t {
+            fn marking_in(&self, _: &State) -> Marking {
+                Marking::Public
+            }
+        }
+    )*};
+}
+public_register!(Member, Partner, DonorState, FxRate);
 
 #[cfg(test)]
 mod tests {

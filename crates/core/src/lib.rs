@@ -56,7 +56,7 @@ pub mod support;
 #[cfg(test)]
 mod tests;
 
-pub use access::{Marking, Reader};
+pub use access::{Marked, Marking, ProposalAccess, Reader};
 pub use command::{Actor, Command};
 pub use country::{CountryCode, InvalidCountryCode};
 pub use decide::{decide, decide_and_apply};

@@ -9,7 +9,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use base64::Engine;
-use concord_core::Actor;
+use concord_core::{Actor, Reader};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
@@ -36,6 +36,15 @@ pub fn hash_token(token: &str) -> [u8; 32] {
 /// The authenticated caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller(pub Actor);
+
+impl Caller {
+    /// Who reads: what every read asks the domain's access rules with
+    /// (`concord_core::access`), never the actor's role directly.
+    #[must_use]
+    pub fn reader(self) -> Reader {
+        Reader::of(Some(self.0))
+    }
+}
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;

@@ -22,7 +22,7 @@ async fn a_member_admitted_after_circulation_is_not_an_elector() {
     a.refused(&sweden, &format!("{url}/positions"), &objection, 409, "not-an-elector", &url).await;
 
     // The electorate never changes, but Sweden is an elector of the next proposal.
-    let grid = a.get(&a.observer, &format!("{url}/positions")).await;
+    let grid = a.get(&a.secretariat, &format!("{url}/positions")).await;
     assert_eq!(grid.expect_status(200)["electors"].as_array().map(Vec::len), Some(5));
     let next = a.draft("routine", "After enlargement").await;
     let p = a.circulate(next, "silence", hours_from_now(4)).await;
@@ -212,7 +212,7 @@ async fn unreadable_bodies_are_400_415_or_413_and_change_nothing() {
         ("application/x-www-form-urlencoded", "kind=statement&title=t&text=x", 415, "unsupported-media-type"),
     ];
     for (content_type, body, status, slug) in cases {
-        let before = (s.log_size().await, s.get(&s.observer, path).await);
+        let before = (s.log_size().await, s.get(&s.secretariat, path).await);
         let r = s.post_raw(&token, path, content_type, body).await;
         assert_eq!(
             (r.status, r.json["type"].as_str()),
@@ -224,7 +224,7 @@ async fn unreadable_bodies_are_400_415_or_413_and_change_nothing() {
     }
 
     // No content type at all.
-    let before = (s.log_size().await, s.get(&s.observer, path).await);
+    let before = (s.log_size().await, s.get(&s.secretariat, path).await);
     let r = s.send(s.client.post(s.url(path)).bearer_auth(&token).body("{}")).await;
     r.expect_problem(415, "unsupported-media-type");
     s.assert_unchanged(before, path).await;
@@ -234,7 +234,7 @@ async fn unreadable_bodies_are_400_415_or_413_and_change_nothing() {
     s.post_raw(&token, path, "application/merge-patch+json; charset=utf-8", body).await.expect_status(201);
 
     // A body over 512 KiB, valid JSON or not.
-    let before = (s.log_size().await, s.get(&s.observer, path).await);
+    let before = (s.log_size().await, s.get(&s.secretariat, path).await);
     let big = json!({ "kind": "statement", "title": "t", "text": "x".repeat(600 * 1024) }).to_string();
     let r = s.post_raw(&token, path, "application/json", big).await;
     r.expect_problem(413, "payload-too-large");

@@ -25,7 +25,7 @@ async fn a_retried_draft_is_replayed_byte_for_byte_and_logged_once() {
     assert_eq!(second.header("idempotent-replayed"), Some("true"));
     assert_eq!(second.header("content-type"), Some("application/json"));
     assert_eq!(s.log_size().await, size + 1, "the log grew only once");
-    let list = s.get(&s.observer, "/api/v1/proposals").await;
+    let list = s.get(&s.secretariat, "/api/v1/proposals").await;
     assert_eq!(list.expect_status(200)["items"].as_array().map(Vec::len), Some(1));
 
     // A second token of the same principal (the secretariat) sees the same key.
@@ -71,7 +71,7 @@ async fn a_key_reused_for_a_different_request_is_refused() {
         ("/api/v1/proposals/1/withdraw", json!({ "reason": "changed my mind" })),
     ];
     for (path, body) in cases {
-        let before = (a.log_size().await, a.get(&a.observer, watch).await);
+        let before = (a.log_size().await, a.get(&a.secretariat, watch).await);
         let r = a.post_keyed(&a.secretariat, path, "k-1", &body).await;
         r.expect_problem(422, "idempotency-key-reused");
         assert_eq!(r.header("idempotent-replayed"), None);
@@ -140,7 +140,7 @@ async fn malformed_keys_are_400_and_change_nothing() {
     let s = Server::start().await;
     let body = json!({ "kind": "statement", "title": "Bad key", "text": "X." });
     for key in ["", "has space", &"k".repeat(256), "tab\tkey"] {
-        let before = (s.log_size().await, s.get(&s.observer, "/api/v1/proposals").await);
+        let before = (s.log_size().await, s.get(&s.secretariat, "/api/v1/proposals").await);
         let r = s.post_keyed(&s.secretariat, "/api/v1/proposals", key, &body).await;
         r.expect_problem(400, "invalid-idempotency-key");
         s.assert_unchanged(before, "/api/v1/proposals").await;

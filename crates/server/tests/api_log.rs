@@ -176,11 +176,11 @@ async fn a_decision_carries_the_proof_of_its_log_entry() {
     let a = busy().await;
     let id = a.draft("statement", "Proved").await;
     a.circulate(id, "silence", hours_from_now(3)).await;
-    let open = a.get(&a.observer, &format!("/api/v1/proposals/{id}/outcome")).await;
+    let open = a.get(&a.secretariat, &format!("/api/v1/proposals/{id}/outcome")).await;
     assert!(open.expect_status(200).get("proof").is_none(), "an open proposal has no decision to prove");
     a.position(a.token("BEL"), id, 1, "object", Some("Belgium objects.")).await.expect_status(201);
 
-    let outcome = a.get(&a.observer, &format!("/api/v1/proposals/{id}/outcome")).await;
+    let outcome = a.get(&a.secretariat, &format!("/api/v1/proposals/{id}/outcome")).await;
     let outcome = outcome.expect_status(200);
     let entry = outcome["proof"]["entry"].as_u64().expect("the decision's entry");
     let bundle = TlogProof::parse(outcome["proof"]["bundle"].as_str().expect("a bundle")).expect("a tlog-proof");

@@ -18,7 +18,7 @@ async fn all_pages(s: &Server, path: &str, limit: u32) -> (Vec<Value>, usize) {
             None => format!("{path}&limit={limit}"),
             Some(a) => format!("{path}&limit={limit}&after={a}"),
         };
-        let r = s.get(&s.observer, &url).await;
+        let r = s.get(&s.secretariat, &url).await;
         let page = r.expect_status(200);
         let got = page["items"].as_array().expect("items");
         assert!(got.len() <= limit as usize, "a page larger than its limit: {url}");
@@ -181,7 +181,7 @@ async fn concurrent_last_consents_decide_a_round_exactly_once() {
     let adopted = replies.iter().filter(|r| r.json["status"] == "adopted").count();
     assert_eq!(adopted, 1, "exactly one reply carries the decision");
     assert_eq!(a.log_size().await, size + 6, "five positions and one decision");
-    let o = a.get(&a.observer, &format!("/api/v1/proposals/{id}/outcome")).await;
+    let o = a.get(&a.secretariat, &format!("/api/v1/proposals/{id}/outcome")).await;
     let d = &o.expect_status(200)["decision"];
     assert_eq!(d["outcome"], "adopted");
     assert_eq!(d["concurred"].as_array().map(Vec::len), Some(5));
@@ -232,7 +232,7 @@ async fn a_restart_keeps_every_acknowledged_write() {
     let body = json!({ "kind": "routine", "title": "Keyed", "text": "X." });
     let keyed = a.post_keyed(&a.secretariat, "/api/v1/proposals", "before-restart", &body).await;
     keyed.expect_status(201);
-    let before = (a.log_entries().await, a.proposal(id).await, a.get(&a.observer, "/api/v1/members").await.json);
+    let before = (a.log_entries().await, a.proposal(id).await, a.get(&a.secretariat, "/api/v1/members").await.json);
     let bel = a.token("BEL").to_owned();
 
     let Alliance { server, .. } = a;
@@ -341,7 +341,7 @@ async fn the_refusal_check_fails_on_a_write_that_succeeds() {
 #[should_panic(expected = "a refused write changed the log")]
 async fn the_unchanged_check_fails_when_the_log_grew() {
     let s = Server::start().await;
-    let before = (s.log_size().await, s.get(&s.observer, "/api/v1/proposals").await);
+    let before = (s.log_size().await, s.get(&s.secretariat, "/api/v1/proposals").await);
     s.draft("routine", "Sneaked in").await;
     s.assert_unchanged(before, "/api/v1/proposals").await;
 }

@@ -21,7 +21,7 @@ async fn an_objection_under_silence_blocks_at_once_and_the_outcome_is_final() {
     assert_eq!(codes(&p["circulation"]["electorate"]), ["BEL", "CAN", "DNK", "FRA", "ISL"]);
 
     // Before the deadline, under silence, the outcome explains where things stand.
-    let o = a.get(&a.observer, &format!("{url}/outcome")).await;
+    let o = a.get(&a.secretariat, &format!("{url}/outcome")).await;
     let o = o.expect_status(200);
     assert_eq!(o["final"], false);
     assert!(o.get("decision").is_none(), "{o}");
@@ -39,7 +39,7 @@ async fn an_objection_under_silence_blocks_at_once_and_the_outcome_is_final() {
     // The position and the decision: two entries.
     assert_eq!(a.log_size().await, size + 2);
 
-    let o = a.get(&a.observer, &format!("{url}/outcome")).await;
+    let o = a.get(&a.secretariat, &format!("{url}/outcome")).await;
     let o = o.expect_status(200);
     assert_eq!(o["proposal"], id);
     assert_eq!(o["status"], "blocked");
@@ -80,7 +80,7 @@ async fn the_consensus_grid_shows_every_elector_and_where_it_stands() {
         .await
         .expect_status(201);
 
-    let g = a.get(&a.observer, &format!("/api/v1/proposals/{id}/positions")).await;
+    let g = a.get(&a.secretariat, &format!("/api/v1/proposals/{id}/positions")).await;
     let g = g.expect_status(200);
     assert_eq!(g["proposal"], id);
     assert_eq!(g["revision"], 1);
@@ -131,7 +131,7 @@ async fn a_consensus_round_is_adopted_the_moment_the_last_elector_concurs() {
     assert_eq!(p["status"], "adopted_with_reservations", "{p}");
     assert_eq!(a.log_size().await, size + 2, "the last position and the decision");
 
-    let o = a.get(&a.observer, &format!("{url}/outcome")).await;
+    let o = a.get(&a.secretariat, &format!("{url}/outcome")).await;
     let o = o.expect_status(200);
     assert_eq!(o["final"], true);
     let d = &o["decision"];
@@ -160,7 +160,7 @@ async fn an_assistance_programme_is_adopted_with_an_opt_out_and_without_reservat
     let r = a.position(a.token("FRA"), id, 1, "concur", None).await;
     assert_eq!(r.expect_status(201)["status"], "adopted");
 
-    let o = a.get(&a.observer, &format!("/api/v1/proposals/{id}/outcome")).await;
+    let o = a.get(&a.secretariat, &format!("/api/v1/proposals/{id}/outcome")).await;
     let d = &o.expect_status(200)["decision"];
     assert_eq!(d["outcome"], "adopted");
     assert_eq!(codes(&d["opt_outs"]), ["ISL"]);
@@ -176,7 +176,7 @@ async fn an_objection_in_a_round_blocks_and_a_proposed_amendment_does_not() {
     assert_eq!(r.expect_status(201)["status"], "consensus_round", "an amendment proposal leaves the round open");
     let r = a.position(a.token("CAN"), id, 1, "object", Some("Canada objects.")).await;
     assert_eq!(r.expect_status(201)["status"], "blocked");
-    let o = a.get(&a.observer, &format!("/api/v1/proposals/{id}/outcome")).await;
+    let o = a.get(&a.secretariat, &format!("/api/v1/proposals/{id}/outcome")).await;
     let o = o.expect_status(200);
     assert!(o["explanation"].as_str().is_some_and(|e| e.contains("CAN objected")), "{o}");
 }
@@ -309,7 +309,7 @@ async fn a_withdrawn_proposal_is_final_and_cannot_be_circulated_amended_or_posit
     a.position(a.token("BEL"), open, 1, "concur", None).await.expect_status(201);
     let r = a.post(&a.secretariat, &format!("{url}/withdraw"), &json!({ "reason": "The summit was cancelled." })).await;
     assert_eq!(r.expect_status(200)["status"], "withdrawn");
-    let o = a.get(&a.observer, &format!("{url}/outcome")).await;
+    let o = a.get(&a.secretariat, &format!("{url}/outcome")).await;
     let o = o.expect_status(200);
     assert_eq!(o["final"], true);
     assert_eq!(o["status"], "withdrawn");

@@ -57,10 +57,14 @@ async fn a_request_pledged_and_partly_delivered_shows_in_the_reports() {
     assert_eq!(totals["rows"][0]["lethal"], true);
     let delivered = s.get(&s.observer, "/api/v1/reports/totals?measure=delivered").await;
     assert_eq!(delivered.expect_status(200)["total"]["minor_units"], 7_500_000);
-    let gaps = s.get(&s.observer, "/api/v1/reports/gaps").await;
+    let gaps = s.get(&s.secretariat, "/api/v1/reports/gaps").await;
     let gaps = gaps.expect_status(200);
     assert_eq!(gaps[0]["coverage"]["status"], "partially_covered", "{gaps}");
     assert_eq!(gaps[0]["coverage"]["pledged"], 400);
+    // Each row of the gaps is a request, released to the members and its partner only; the
+    // other reports are aggregates, public.
+    assert_eq!(&s.get(&ukr, "/api/v1/reports/gaps").await.json, gaps);
+    assert_eq!(s.get(&s.observer, "/api/v1/reports/gaps").await.expect_status(200), &json!([]));
     let shares = s.get(&s.observer, "/api/v1/reports/shares").await;
     assert_eq!(shares.expect_status(200)[0]["lethal_bp"], 10_000);
     let by_donor = s.get(&s.observer, "/api/v1/reports/delivery").await;

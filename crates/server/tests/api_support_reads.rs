@@ -58,7 +58,7 @@ async fn collect(s: &Server, path: &str, limit: u32) -> Vec<Value> {
         if let Some(a) = &after {
             url += &format!("&after={a}");
         }
-        let page = s.get(&s.observer, &url).await.expect_status(200).clone();
+        let page = s.get(&s.secretariat, &url).await.expect_status(200).clone();
         let items = page["items"].as_array().expect("items").clone();
         assert!(items.len() <= limit as usize, "{url}: a page longer than its limit");
         all.extend(items);
@@ -126,7 +126,7 @@ async fn requests_list_with_their_coverage_filter_and_page() {
         assert_eq!(ids(&collect(s, &format!("/api/v1/requests?{query}"), 1).await), expected, "{query}");
     }
 
-    let one = s.get(&s.observer, "/api/v1/requests/1").await;
+    let one = s.get(&s.secretariat, "/api/v1/requests/1").await;
     let one = one.expect_status(200);
     assert_eq!(
         one["coverage"],
@@ -134,7 +134,7 @@ async fn requests_list_with_their_coverage_filter_and_page() {
     );
     assert_eq!(one["pledges"], json!([1]));
     assert_eq!(one["category"], "artillery_ammunition");
-    let three = s.get(&s.observer, "/api/v1/requests/3").await;
+    let three = s.get(&s.secretariat, "/api/v1/requests/3").await;
     assert_eq!(three.expect_status(200)["coverage"]["delivered"], 10);
 
     s.get(&s.observer, "/api/v1/requests/99").await.expect_problem(404, "unknown-request");
@@ -250,7 +250,7 @@ async fn a_pledge_shows_its_delivery_records_and_each_delivery_reads_alone() {
     s.post(&w.fra, "/api/v1/pledges/1/corrections", &c).await.expect_status(201);
     s.post(&w.ukr, "/api/v1/deliveries/2/receipt", &json!({ "note": "arrived" })).await.expect_status(200);
 
-    let p = s.get(&s.observer, "/api/v1/pledges/1").await;
+    let p = s.get(&s.secretariat, "/api/v1/pledges/1").await;
     let p = p.expect_status(200);
     assert_eq!(p["deliveries"], json!([1, 2, 3]));
     assert_eq!(ids(p["delivery_records"].as_array().expect("records")), [1, 2, 3]);
@@ -260,7 +260,7 @@ async fn a_pledge_shows_its_delivery_records_and_each_delivery_reads_alone() {
 
     assert_eq!(ids(&collect(s, "/api/v1/pledges/1/deliveries", 2).await), [1, 2, 3]);
     assert_eq!(ids(&collect(s, "/api/v1/pledges/1/deliveries", 1).await), [1, 2, 3]);
-    let d = s.get(&s.observer, "/api/v1/deliveries/2").await;
+    let d = s.get(&s.secretariat, "/api/v1/deliveries/2").await;
     let d = d.expect_status(200);
     assert_eq!((d["pledge"].as_u64(), d["quantity"].as_i64()), (Some(1), Some(20)));
     assert_eq!(d["receipt"]["partner"], "UKR");
@@ -297,7 +297,7 @@ async fn coalitions_funds_donors_and_rates_list_and_show() {
     }
     let coalitions = collect(s, "/api/v1/coalitions", 1).await;
     assert_eq!(ids(&coalitions), [1, 2]);
-    let c = s.get(&s.observer, "/api/v1/coalitions/2").await;
+    let c = s.get(&s.secretariat, "/api/v1/coalitions/2").await;
     let c = c.expect_status(200);
     assert_eq!((c["name"].as_str(), c["leads"].clone()), (Some("Drones"), json!(["DEU"])));
     assert_eq!(c["participants"], json!(["AUS", "DEU", "FRA"]));
@@ -315,7 +315,7 @@ async fn coalitions_funds_donors_and_rates_list_and_show() {
     }
     s.post(&w.fra, "/api/v1/pledges/3/status", &json!({ "status": "cancelled" })).await.expect_status(200);
     assert_eq!(ids(&collect(s, "/api/v1/funds", 1).await), [1]);
-    let f = s.get(&s.observer, "/api/v1/funds/1").await;
+    let f = s.get(&s.secretariat, "/api/v1/funds/1").await;
     let f = f.expect_status(200);
     assert_eq!(f["name"], "Assistance fund");
     assert_eq!(f["contributions"], 2, "the cancelled pledge is no contribution: {f}");
@@ -360,8 +360,10 @@ async fn coalitions_funds_donors_and_rates_list_and_show() {
     names(&s.get(&s.observer, "/api/v1/exchange-rates?after=EUR-USD").await, "after");
 }
 
+/// An observer reads what is public (donor states, rates), and the partner what is released to
+/// it; what is not released answers as absent: a 404 for one, an empty list for many.
 #[tokio::test]
-async fn an_observer_reads_support_data_but_cannot_write_it() {
+async fn each_reader_reads_the_support_data_released_to_it_and_an_observer_writes_none() {
     let w = world().await;
     let s = &w.s;
     s.post(&w.ukr, "/api/v1/requests", &request("medical", "medical", 5, "high")).await.expect_status(201);
@@ -373,23 +375,40 @@ async fn an_observer_reads_support_data_but_cannot_write_it() {
     )
     .await
     .expect_status(201);
-    for path in [
-        "/api/v1/requests",
-        "/api/v1/requests/1",
-        "/api/v1/pledges",
-        "/api/v1/pledges/1",
-        "/api/v1/pledges/1/deliveries",
-        "/api/v1/deliveries/1",
-        "/api/v1/coalitions",
-        "/api/v1/funds",
-        "/api/v1/donors",
-        "/api/v1/exchange-rates",
+    let coalition = json!({ "name": "Drones", "capability": "drones", "leads": ["FRA"], "participants": ["FRA"] });
+    s.post(&s.secretariat, "/api/v1/coalitions", &coalition).await.expect_status(201);
+    let mda = s.partner_token("MDA").await;
+    // (path, released to the partner UKR, released to the public)
+    for (path, to_ukr, public) in [
+        ("/api/v1/requests", true, false),
+        ("/api/v1/requests/1", true, false),
+        ("/api/v1/pledges", true, false),
+        ("/api/v1/pledges/1", true, false),
+        ("/api/v1/pledges/1/deliveries", true, false),
+        ("/api/v1/deliveries/1", true, false),
+        ("/api/v1/coalitions", false, false),
+        ("/api/v1/coalitions/1", false, false),
+        ("/api/v1/funds", false, false),
+        ("/api/v1/donors", true, true),
+        ("/api/v1/exchange-rates", true, true),
     ] {
-        let r = s.get(&s.observer, path).await;
-        assert_eq!(r.status, 200, "{path}: {}", r.json);
-        assert_eq!(r.header("content-type"), Some("application/json"), "{path}");
-        let partner = s.get(&w.ukr, path).await;
-        assert_eq!(partner.status, 200, "a partner reads {path} too");
+        let member = s.get(&w.deu, path).await;
+        assert_eq!(member.status, 200, "{path}: {}", member.json);
+        assert_eq!(member.header("content-type"), Some("application/json"), "{path}");
+        let listed = |r: &common::Resp| r.json["items"].as_array().map(|i| !i.is_empty());
+        for (token, released) in [(&w.ukr, to_ukr), (&mda, public), (&s.observer, public)] {
+            let r = s.get(token, path).await;
+            match listed(&member) {
+                // A list: the same list, less what the reader may not read (and a list under
+                // a pledge it may not read answers, like that pledge, 404).
+                Some(true) if !released => {
+                    assert!(listed(&r) == Some(false) || r.status == 404, "{path}: {}", r.json);
+                }
+                Some(_) => assert_eq!(r.json, member.json, "{path}"),
+                None if released => assert_eq!(r.json, member.json, "{path}"),
+                None => assert_eq!(r.status, 404, "{path}: {}", r.json),
+            }
+        }
         s.get_anon(path).await.expect_problem(401, "unauthenticated");
     }
 

@@ -120,7 +120,7 @@ impl Fx {
         let id = self.a.draft("assistance_programme", &format!("Programme {}", self.next())).await;
         self.a.circulate(id, "consensus_round", hours_from_now(48)).await;
         // Every elector concurs: the founders, and the members other rows admitted.
-        let grid = self.a.get(&self.a.observer, &format!("/api/v1/proposals/{id}/positions")).await;
+        let grid = self.a.get(&self.a.secretariat, &format!("/api/v1/proposals/{id}/positions")).await;
         for elector in grid.expect_status(200)["electors"].as_array().expect("electors") {
             let token = self.a.member_token(elector["member"].as_str().expect("a code")).await;
             self.a.position(&token, id, 1, "concur", None).await.expect_status(201);

@@ -39,6 +39,7 @@ use axum::Router;
 use concord_server::AppState;
 
 pub use error::WebError;
+pub use pages::paths;
 
 /// How the pages are served.
 #[derive(Debug, Clone, Default)]

@@ -63,6 +63,11 @@ pub const TOP_DONORS: usize = 10;
 
 /// The dashboard's figures under `measure`, converted to `currency` at recorded rates only (an
 /// error names the currency and day that have no rate).
+///
+/// Every reader sees them: they are support aggregates, public by the need-to-know rules (see
+/// `concord_server::api::support`). They total money by month, channel and donor, and count
+/// requests by category and coverage; no request's description, pledge's item or note, fund or
+/// coalition appears in them.
 pub fn figures(support: &Support, measure: Measure, currency: Currency) -> Result<Figures, String> {
     let shares = report::shares(support, measure, currency).map_err(|e| e.to_string())?;
     let months = shares

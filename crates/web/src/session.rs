@@ -11,7 +11,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use base64::Engine;
-use concord_core::Actor;
+use concord_core::{Actor, Reader};
 use concord_server::AppState;
 use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
@@ -108,6 +108,12 @@ impl Viewer {
     /// Refuses a form whose `csrf` field is not this session's token.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
         if tokens_match(submitted, &self.csrf) { Ok(()) } else { Err(WebError::Csrf) }
+    }
+
+    /// Who reads: what every page asks the domain's access rules with (`concord_core::access`).
+    #[must_use]
+    pub fn reader(&self) -> Reader {
+        Reader::of(Some(self.actor))
     }
 
     /// Whether the viewer is the secretariat.

@@ -202,7 +202,9 @@ async fn each_role_sees_its_own_navigation_and_an_observer_gets_no_forms() {
     let sec_page = w.get(&sec, "/proposals/1").await;
     assert!(sec_page.body.contains("Draft a proposal") && sec_page.body.contains("Secretariat actions"));
     assert!(!sec_page.body.contains("Take a position"), "the secretariat is no elector");
-    for path in ["/", "/proposals/1", "/members", "/coalitions", "/support", "/support/dashboard", "/log"] {
+    // Proposal 1 is under silence, the members' (an observer is told there is none).
+    assert_eq!(w.get(&obs, "/proposals/1").await.status, 404);
+    for path in ["/", "/members", "/coalitions", "/support", "/support/dashboard", "/log"] {
         let p = w.get(&obs, path).await;
         assert_eq!(p.status, 200, "{path}");
         let posts = p.body.matches("method=\"post\"").count();

@@ -26,6 +26,7 @@
 mod fixtures;
 mod support_fixtures;
 
+mod access;
 mod authorisation;
 mod consensus_round;
 mod lifecycle;

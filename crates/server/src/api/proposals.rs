@@ -9,8 +9,8 @@ use super::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
 use concord_core::{
-    Actor, Command, CountryCode, Decision, DecisionKind, Procedure, Proposal, ProposalId, ProposalStatus, Refusal,
-    Significance, Stance, Withdrawal,
+    Actor, Command, CountryCode, Decision, DecisionKind, Marking, Procedure, Proposal, ProposalAccess, ProposalId,
+    ProposalStatus, Reader, Refusal, Significance, Stance, Withdrawal,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -33,10 +33,34 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/proposals/{id}/outcome", get(outcome))
 }
 
-async fn load(state: &AppState, id: u64) -> Result<Proposal, ApiError> {
+/// A proposal as `caller` may read it (`State::proposal_for`), and how much of it that is. One
+/// the caller may not read answers exactly as one that does not exist.
+async fn load(state: &AppState, caller: Caller, id: u64) -> Result<(ProposalView, ProposalAccess), ApiError> {
     let id = ProposalId(id);
-    let p = state.view().await.state.proposals.get(&id).cloned();
-    p.ok_or(ApiError::Refused(Refusal::UnknownProposal { proposal: id }))
+    let view = state.view().await;
+    let s = &view.state;
+    let reader = caller.reader();
+    let shown =
+        s.proposals.get(&id).and_then(|p| Some((ProposalView::of(s, reader, p)?, s.proposal_access(reader, p))));
+    shown.ok_or(ApiError::Refused(Refusal::UnknownProposal { proposal: id }))
+}
+
+/// A proposal as the caller may read it, and the marking it is read under: `members` while
+/// deliberated (drafts are the secretariat's), `public` once adopted and announced. A reader
+/// outside the members sees the outcome only: no earlier revision, circulation or positions.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProposalView {
+    #[serde(flatten)]
+    pub proposal: Proposal,
+    pub marking: Marking,
+}
+
+impl ProposalView {
+    /// `p` as `reader` may read it, or `None`.
+    fn of(s: &concord_core::State, reader: Reader, p: &Proposal) -> Option<Self> {
+        let proposal = s.proposal_for(reader, p)?.into_owned();
+        Some(Self { marking: s.proposal_marking(p), proposal })
+    }
 }
 
 /// `?status=&limit=&after=`.
@@ -53,32 +77,33 @@ pub struct ProposalQuery {
 
 /// Proposals in id order.
 #[utoipa::path(get, path = "/api/v1/proposals", operation_id = "list_proposals", tag = "proposals", params(ProposalQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<Proposal>), (status = 400, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Page<ProposalView>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<ProposalQuery>,
-) -> Result<Json<Page<Proposal>>, ApiError> {
+) -> Result<Json<Page<ProposalView>>, ApiError> {
     let limit = ListQuery { limit: q.limit, after: None }.limit()?;
     let after = super::params::id("after", q.after.as_deref())?.map(ProposalId);
     let view = state.view().await;
-    let items = super::params::from_cursor(&view.state.proposals, after)
+    let s = &view.state;
+    let items = super::params::from_cursor(&s.proposals, after)
         .filter(|p| q.status.is_none_or(|s| p.status == s))
+        .filter_map(|p| ProposalView::of(s, caller.reader(), p))
         .take(limit as usize)
-        .cloned()
         .collect();
-    Ok(Json(Page::new(items, limit, |p| p.id.to_string())))
+    Ok(Json(Page::new(items, limit, |p: &ProposalView| p.proposal.id.to_string())))
 }
 
 /// One proposal: every revision, the circulation, current positions and any decision.
 #[utoipa::path(get, path = "/api/v1/proposals/{id}", operation_id = "show_proposal", tag = "proposals", security(("bearer" = [])), params(("id" = u64, Path)),
-    responses((status = 200, body = Proposal), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ProposalView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<u64>,
-) -> Result<Json<Proposal>, ApiError> {
-    load(&state, id).await.map(Json)
+) -> Result<Json<ProposalView>, ApiError> {
+    load(&state, caller, id).await.map(|(p, _)| Json(p))
 }
 
 /// A new draft.
@@ -260,15 +285,21 @@ pub struct Grid {
     pub electors: Vec<Standing>,
 }
 
-/// The consensus grid of a proposal.
+/// The consensus grid of a proposal (positions are marked for the members: anyone else shown
+/// the proposal's outcome is refused its grid).
 #[utoipa::path(get, path = "/api/v1/proposals/{id}/positions", tag = "positions", security(("bearer" = [])),
-    params(("id" = u64, Path)), responses((status = 200, body = Grid), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    params(("id" = u64, Path)), responses((status = 200, body = Grid), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn positions(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<Grid>, ApiError> {
-    let p = load(&state, id).await?;
+    let (ProposalView { proposal: p, .. }, access) = load(&state, caller, id).await?;
+    if access != ProposalAccess::Full {
+        let action = "read the positions on a proposal; they are for the members";
+        return Err(Refusal::NotPermitted { actor: caller.0, action }.into());
+    }
     let electors = p
         .electorate()
         .iter()
@@ -324,15 +355,16 @@ pub struct DecisionProof {
 }
 
 /// The outcome of a proposal, with who concurred explicitly or by silence, who objected and when,
-/// reservations and opt-outs.
+/// reservations and opt-outs: the decision as its log entry records it. A reader outside the
+/// members reads only an announced decision (adopted, of a public kind), as that entry releases it.
 #[utoipa::path(get, path = "/api/v1/proposals/{id}/outcome", tag = "proposals", security(("bearer" = [])),
     params(("id" = u64, Path)), responses((status = 200, body = OutcomeView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn outcome(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<OutcomeView>, ApiError> {
-    let p = load(&state, id).await?;
+    let (ProposalView { proposal: p, .. }, _) = load(&state, caller, id).await?;
     let entry = state.view().await.decisions.get(&p.id).copied();
     let proof = match entry {
         Some(entry) => Some(DecisionProof { entry, bundle: super::log::proof_bundle(&state, entry).await? }),
@@ -343,6 +375,7 @@ pub async fn outcome(
         proposal: p.id,
         status: p.status,
         final_: p.status.is_final(),
+        // The decision as recorded is what its log entry releases to this reader.
         explanation: explain(&p),
         decision: p.decision.clone(),
         withdrawal: p.withdrawal.clone(),

@@ -1,6 +1,7 @@
 //! Reading support coordination over HTTP: requests with their coverage, pledges with their
 //! delivery records, deliveries, coalitions, funds with their contributions, donor states and
-//! exchange rates. Any authenticated caller may read them (observers included).
+//! exchange rates. Each caller reads what the markings release to it (`State::may_see`): a
+//! request, pledge or delivery to the members and its partner; anything else answers as absent.
 //!
 //! Every read runs on the state the sequencer last published ([`AppState::view`]), so a client
 //! that got a write's reply sees it on its next read, and no read holds up a write. The
@@ -18,7 +19,7 @@ use concord_core::support::{
     Channel, CoalitionId, Coverage, Delivery, DeliveryId, FundId, Pledge, PledgeId, PledgeStatus, Priority, RequestId,
     RequestStatus, Support, SupportCategory, SupportRequest,
 };
-use concord_core::{CountryCode, Refusal};
+use concord_core::{CountryCode, Marked, Marking, Reader, Refusal};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -44,16 +45,36 @@ pub(super) async fn read<T>(state: &AppState, read: impl FnOnce(&Support) -> T) 
     read(&state.view().await.state.support)
 }
 
-/// A request as it stands: its terms, the ids of the pledges that answer it, and its coverage.
+/// Runs `read` on the whole state as last published, for the reads that ask the access rules.
+pub(super) async fn read_state<T>(state: &AppState, read: impl FnOnce(&concord_core::State) -> T) -> T {
+    read(&state.view().await.state)
+}
+
+/// A request as it stands: its terms, the ids of the pledges that answer it, its coverage, and
+/// the marking it is read under.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RequestView {
     #[serde(flatten)]
     pub request: SupportRequest,
     pub coverage: Coverage,
+    pub marking: Marking,
 }
 
-fn request_view(s: &Support, r: &SupportRequest) -> Option<RequestView> {
-    s.coverage(r.id).map(|coverage| RequestView { request: r.clone(), coverage })
+/// `r` with its coverage, if `reader` may read it.
+fn request_view(st: &concord_core::State, reader: Reader, r: &SupportRequest) -> Option<RequestView> {
+    if !st.may_see(reader, r) {
+        return None;
+    }
+    let coverage = st.support.coverage(r.id)?;
+    Some(RequestView { request: r.clone(), coverage, marking: r.marking_in(st) })
+}
+
+/// A pledge in a list, with the marking it is read under.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PledgeItem {
+    #[serde(flatten)]
+    pub pledge: Pledge,
+    pub marking: Marking,
 }
 
 /// `?partner=&status=&category=&priority=&limit=&after=`.
@@ -113,15 +134,15 @@ impl RequestFilter {
     responses((status = 200, body = Page<RequestView>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_requests(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<RequestQuery>,
 ) -> Result<Json<Page<RequestView>>, ApiError> {
     let filter = RequestFilter::parse(&q)?;
     let limit = limit(q.limit)?;
     let after = id("after", q.after.as_deref())?;
-    let items = read(&state, move |s| {
-        from_cursor(&s.requests, after.map(RequestId))
-            .filter_map(|r| request_view(s, r))
+    let items = read_state(&state, move |st| {
+        from_cursor(&st.support.requests, after.map(RequestId))
+            .filter_map(|r| request_view(st, caller.reader(), r))
             .filter(|v| filter.matches(v))
             .take(limit as usize)
             .collect()
@@ -135,11 +156,13 @@ pub async fn list_requests(
     responses((status = 200, body = RequestView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show_request(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<RequestView>, ApiError> {
     let id = RequestId(id);
-    let view = read(&state, move |s| s.requests.get(&id).and_then(|r| request_view(s, r))).await;
+    let view =
+        read_state(&state, move |st| st.support.requests.get(&id).and_then(|r| request_view(st, caller.reader(), r)))
+            .await;
     view.map(Json).ok_or(ApiError::Refused(Refusal::UnknownRequest { request: id }))
 }
 
@@ -244,24 +267,24 @@ impl PledgeFilter {
 /// the page is full: a rare filter may scan far (up to every pledge), since the page bounds the
 /// response, not the scan.
 #[utoipa::path(get, path = "/api/v1/pledges", tag = "support", security(("bearer" = [])), params(PledgeQuery),
-    responses((status = 200, body = Page<Pledge>), (status = 400, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Page<PledgeItem>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_pledges(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<PledgeQuery>,
-) -> Result<Json<Page<Pledge>>, ApiError> {
+) -> Result<Json<Page<PledgeItem>>, ApiError> {
     let filter = PledgeFilter::parse(&q)?;
     let limit = limit(q.limit)?;
     let after = id("after", q.after.as_deref())?;
-    let items = read(&state, move |s| {
-        from_cursor(&s.pledges, after.map(PledgeId))
-            .filter(|p| filter.matches(p))
+    let items = read_state(&state, move |st| {
+        from_cursor(&st.support.pledges, after.map(PledgeId))
+            .filter(|p| filter.matches(p) && st.may_see(caller.reader(), *p))
             .take(limit as usize)
-            .cloned()
+            .map(|p| PledgeItem { pledge: p.clone(), marking: p.marking_in(st) })
             .collect()
     })
     .await;
-    Ok(Json(Page::new(items, limit, |p: &Pledge| p.id.to_string())))
+    Ok(Json(Page::new(items, limit, |p: &PledgeItem| p.pledge.id.to_string())))
 }
 
 /// A pledge with its delivery records (corrections included), oldest first.
@@ -271,6 +294,13 @@ pub struct PledgeView {
     pub pledge: Pledge,
     /// The records whose ids `deliveries` lists.
     pub delivery_records: Vec<Delivery>,
+    /// The audience the pledge, and its deliveries, are released to.
+    pub marking: Marking,
+}
+
+/// The pledge `id`, if `reader` may read it.
+fn readable_pledge(st: &concord_core::State, reader: Reader, id: PledgeId) -> Option<&Pledge> {
+    st.support.pledges.get(&id).filter(|p| st.may_see(reader, *p))
 }
 
 /// One pledge, with its delivery records.
@@ -278,13 +308,14 @@ pub struct PledgeView {
     responses((status = 200, body = PledgeView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show_pledge(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<PledgeView>, ApiError> {
     let id = PledgeId(id);
-    let view = read(&state, move |s| {
-        let pledge = s.pledges.get(&id)?.clone();
-        Some(PledgeView { pledge, delivery_records: s.deliveries_of(id).cloned().collect() })
+    let view = read_state(&state, move |st| {
+        let pledge = readable_pledge(st, caller.reader(), id)?;
+        let delivery_records = st.support.deliveries_of(id).cloned().collect();
+        Some(PledgeView { marking: pledge.marking_in(st), pledge: pledge.clone(), delivery_records })
     })
     .await;
     view.map(Json).ok_or(ApiError::Refused(Refusal::UnknownPledge { pledge: id }))
@@ -297,16 +328,17 @@ pub async fn show_pledge(
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_pledge_deliveries(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<u64>,
     Query(q): Query<IdPageQuery>,
 ) -> Result<Json<Page<Delivery>>, ApiError> {
     let (limit, after) = q.parse()?;
     let id = PledgeId(id);
-    let items = read(&state, move |s| {
-        s.pledges.get(&id)?;
+    // A delivery is marked as its pledge is: one readable pledge, all its deliveries.
+    let items = read_state(&state, move |st| {
+        readable_pledge(st, caller.reader(), id)?;
         let after = after.unwrap_or(0);
-        Some(s.deliveries_of(id).filter(|d| d.id.0 > after).take(limit as usize).cloned().collect::<Vec<_>>())
+        Some(st.support.deliveries_of(id).filter(|d| d.id.0 > after).take(limit as usize).cloned().collect::<Vec<_>>())
     })
     .await;
     let items = items.ok_or(ApiError::Refused(Refusal::UnknownPledge { pledge: id }))?;
@@ -318,11 +350,14 @@ pub async fn list_pledge_deliveries(
     responses((status = 200, body = Delivery), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show_delivery(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<Delivery>, ApiError> {
     let id = DeliveryId(id);
-    let d = read(&state, move |s| s.deliveries.get(&id).cloned()).await;
+    let d = read_state(&state, move |st| {
+        st.support.deliveries.get(&id).filter(|d| st.may_see(caller.reader(), *d)).cloned()
+    })
+    .await;
     d.map(Json).ok_or(ApiError::Refused(Refusal::UnknownDelivery { delivery: id }))
 }
 

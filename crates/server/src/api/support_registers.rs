@@ -1,6 +1,7 @@
 //! Reading the registers support refers to: coalitions, funds with their contributions, donor
-//! states and exchange rates. Like the other support reads ([`super::support_reads`]), any
-//! authenticated caller may read them, from the state the sequencer last published.
+//! states and exchange rates. Like the other support reads ([`super::support_reads`]), each
+//! caller reads what the markings release to it (`State::may_see`): coalitions and funds are
+//! the members', donor states and rates public.
 
 use std::collections::BTreeMap;
 
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::Page;
 use super::extract::{Path, Query};
 use super::params::{IdPageQuery, country, currency, from_cursor, invalid, limit};
-use super::support_reads::read;
+use super::support_reads::read_state;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
@@ -38,12 +39,16 @@ pub fn router() -> Router<AppState> {
     responses((status = 200, body = Page<Coalition>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_coalitions(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<IdPageQuery>,
 ) -> Result<Json<Page<Coalition>>, ApiError> {
     let (limit, after) = q.parse()?;
-    let items = read(&state, move |s| {
-        from_cursor(&s.coalitions, after.map(CoalitionId)).take(limit as usize).cloned().collect()
+    let items = read_state(&state, move |st| {
+        from_cursor(&st.support.coalitions, after.map(CoalitionId))
+            .filter(|c| st.may_see(caller.reader(), *c))
+            .take(limit as usize)
+            .cloned()
+            .collect()
     })
     .await;
     Ok(Json(Page::new(items, limit, |c: &Coalition| c.id.to_string())))
@@ -54,11 +59,14 @@ pub async fn list_coalitions(
     responses((status = 200, body = Coalition), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show_coalition(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<Coalition>, ApiError> {
     let id = CoalitionId(id);
-    let c = read(&state, move |s| s.coalitions.get(&id).cloned()).await;
+    let c = read_state(&state, move |st| {
+        st.support.coalitions.get(&id).filter(|c| st.may_see(caller.reader(), *c)).cloned()
+    })
+    .await;
     c.map(Json).ok_or(ApiError::Refused(Refusal::UnknownCoalition { coalition: id }))
 }
 
@@ -67,12 +75,18 @@ pub async fn show_coalition(
     responses((status = 200, body = Page<Fund>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_funds(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<IdPageQuery>,
 ) -> Result<Json<Page<Fund>>, ApiError> {
     let (limit, after) = q.parse()?;
-    let items =
-        read(&state, move |s| from_cursor(&s.funds, after.map(FundId)).take(limit as usize).cloned().collect()).await;
+    let items = read_state(&state, move |st| {
+        from_cursor(&st.support.funds, after.map(FundId))
+            .filter(|f| st.may_see(caller.reader(), *f))
+            .take(limit as usize)
+            .cloned()
+            .collect()
+    })
+    .await;
     Ok(Json(Page::new(items, limit, |f: &Fund| f.id.to_string())))
 }
 
@@ -105,11 +119,14 @@ fn fund_view(s: &Support, fund: &Fund) -> Result<FundView, ApiError> {
     responses((status = 200, body = FundView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show_fund(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<FundView>, ApiError> {
     let id = FundId(id);
-    let view = read(&state, move |s| s.funds.get(&id).map(|f| fund_view(s, f))).await;
+    let view = read_state(&state, move |st| {
+        st.support.funds.get(&id).filter(|f| st.may_see(caller.reader(), *f)).map(|f| fund_view(&st.support, f))
+    })
+    .await;
     view.ok_or(ApiError::Refused(Refusal::UnknownFund { fund: id }))?.map(Json)
 }
 
@@ -131,12 +148,19 @@ pub struct DonorQuery {
     responses((status = 200, body = Page<DonorState>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_donors(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<DonorQuery>,
 ) -> Result<Json<Page<DonorState>>, ApiError> {
     let limit = limit(q.limit)?;
     let after = country("after", q.after.as_deref())?;
-    let items = read(&state, move |s| from_cursor(&s.donors, after).take(limit as usize).cloned().collect()).await;
+    let items = read_state(&state, move |st| {
+        from_cursor(&st.support.donors, after)
+            .filter(|d| st.may_see(caller.reader(), *d))
+            .take(limit as usize)
+            .cloned()
+            .collect()
+    })
+    .await;
     Ok(Json(Page::new(items, limit, |d: &DonorState| d.code.to_string())))
 }
 
@@ -187,16 +211,18 @@ fn parse_rate_cursor(s: &str) -> Result<RateKey, ApiError> {
     responses((status = 200, body = Page<FxRate>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_rates(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<RateQuery>,
 ) -> Result<Json<Page<FxRate>>, ApiError> {
     let from = currency("from", q.from.as_deref())?;
     let to = currency("to", q.to.as_deref())?;
     let limit = limit(q.limit)?;
     let after = q.after.as_deref().map(parse_rate_cursor).transpose()?;
-    let items = read(&state, move |s| {
-        s.rates
+    let items = read_state(&state, move |st| {
+        st.support
+            .rates
             .iter()
+            .filter(|r| st.may_see(caller.reader(), *r))
             .filter(|r| after.is_none_or(|a| rate_key(r) > a))
             .filter(|r| from.is_none_or(|c| r.from == c) && to.is_none_or(|c| r.to == c))
             .take(limit as usize)

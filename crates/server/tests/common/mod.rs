@@ -89,6 +89,8 @@ pub struct Server {
     pub store: Arc<SqliteStore>,
     pub secretariat: String,
     pub observer: String,
+    /// The app's state, to write through its sequencer as the handlers do.
+    pub state: concord_server::AppState,
     dir: Option<TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
@@ -123,6 +125,7 @@ impl Server {
         let (metrics, metrics_addr) =
             concord_server::bind(([127, 0, 0, 1], 0).into()).await.expect("bind a loopback port");
         let (tx, rx) = oneshot::channel::<()>();
+        let state = app.state.clone();
         let serving = concord_server::Serving {
             listener,
             router: app.router(),
@@ -140,6 +143,7 @@ impl Server {
             store,
             secretariat: String::new(),
             observer: String::new(),
+            state,
             dir: Some(dir),
             shutdown: Some(tx),
             task: Some(task),
@@ -256,7 +260,8 @@ impl Server {
     }
 
     /// Sends a write that must be refused with `status` and `slug`, and checks that it changed
-    /// nothing: the log has the same size, and the resource at `watch` reads the same.
+    /// nothing: the log has the same size, and the resource at `watch` reads the same (to the
+    /// secretariat, who may read every resource).
     #[track_caller]
     pub fn refused<'a>(
         &'a self,
@@ -269,7 +274,7 @@ impl Server {
     ) -> impl Future<Output = Resp> + 'a {
         let caller = std::panic::Location::caller();
         async move {
-            let before = (self.log_size().await, self.get(&self.observer, watch).await);
+            let before = (self.log_size().await, self.get(&self.secretariat, watch).await);
             let r = self.post(token, path, body).await;
             let body_text = String::from_utf8_lossy(&r.bytes).into_owned();
             if r.status != status || r.json["type"] != format!("urn:concord:problem:{slug}") {
@@ -285,7 +290,7 @@ impl Server {
     pub async fn assert_unchanged(&self, before: (u64, Resp), watch: &str) {
         let (size, resource) = before;
         assert_eq!(self.log_size().await, size, "a refused write changed the log");
-        let now = self.get(&self.observer, watch).await;
+        let now = self.get(&self.secretariat, watch).await;
         assert_eq!(now.status, resource.status, "a refused write changed {watch}");
         assert_eq!(now.json, resource.json, "a refused write changed {watch}");
     }
@@ -323,9 +328,10 @@ impl Server {
         self.post(token, &format!("/api/v1/proposals/{id}/positions"), &body).await
     }
 
-    /// The proposal as the API shows it.
+    /// The proposal as the API shows the secretariat, who may read all of it (an observer reads
+    /// only announced outcomes).
     pub async fn proposal(&self, id: u64) -> Value {
-        self.get(&self.observer, &format!("/api/v1/proposals/{id}")).await.expect_status(200).clone()
+        self.get(&self.secretariat, &format!("/api/v1/proposals/{id}")).await.expect_status(200).clone()
     }
 }
 

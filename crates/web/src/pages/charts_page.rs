@@ -3,7 +3,6 @@
 //! title, axes with units and a legend, beside a table of the same numbers.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -20,8 +19,8 @@ use crate::reports::{self, Figures, millions};
 use crate::session::Viewer;
 
 /// The support dashboard's charts.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/support/dashboard", get(show))
+pub(crate) fn routes() -> super::Routes {
+    vec![("/support/dashboard", get(show))]
 }
 
 /// A table row of a chart: a label and its formatted numbers.

@@ -1,11 +1,12 @@
 //! `/`: open procedures with live countdowns, and what needs the signed-in viewer's action.
 
+use std::borrow::Cow;
+
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use concord_core::{Actor, Proposal, ProposalStatus, State as Domain};
+use concord_core::{Actor, Proposal, ProposalStatus, Reader, State as Domain};
 use concord_server::AppState;
 use jiff::Timestamp;
 
@@ -16,8 +17,8 @@ use crate::timefmt;
 use crate::{WebError, reports};
 
 /// The dashboard, at `/`.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/", get(show))
+pub(crate) fn routes() -> super::Routes {
+    vec![("/", get(show))]
 }
 
 /// A deadline as every page shows it: exact instant, UTC, and the time left at render.
@@ -85,15 +86,14 @@ pub fn status_class(s: ProposalStatus) -> &'static str {
     }
 }
 
-/// Whether the viewer may see this proposal: drafts are the secretariat's work in progress.
-pub fn visible(p: &Proposal, actor: Actor) -> bool {
-    p.status != ProposalStatus::Draft || actor == Actor::Secretariat
+/// Every proposal as `reader` may read it (`State::proposal_for`): hidden ones left out, the
+/// others cut to what the reader is shown.
+fn readable(s: &Domain, reader: Reader) -> impl Iterator<Item = Cow<'_, Proposal>> {
+    s.proposals.values().filter_map(move |p| s.proposal_for(reader, p))
 }
 
-fn open_rows(s: &Domain, now: Timestamp) -> Vec<OpenRow> {
-    let mut rows: Vec<OpenRow> = s
-        .proposals
-        .values()
+fn open_rows(s: &Domain, reader: Reader, now: Timestamp) -> Vec<OpenRow> {
+    let mut rows: Vec<OpenRow> = readable(s, reader)
         .filter(|p| p.status.is_open())
         .filter_map(|p| {
             let c = p.circulation.as_ref()?;
@@ -123,11 +123,10 @@ fn open_rows(s: &Domain, now: Timestamp) -> Vec<OpenRow> {
 }
 
 fn todos(s: &Domain, actor: Actor) -> (String, Vec<Todo>) {
+    let reader = Reader::of(Some(actor));
     match actor {
         Actor::Member(m) => {
-            let todo = s
-                .proposals
-                .values()
+            let todo = readable(s, reader)
                 .filter(|p| p.status.is_open() && p.is_elector(m))
                 .filter(|p| {
                     let rev = p.circulation.as_ref().map_or(0, |c| c.revision);
@@ -145,9 +144,7 @@ fn todos(s: &Domain, actor: Actor) -> (String, Vec<Todo>) {
             (format!("What needs action from {m}"), todo)
         }
         Actor::Secretariat => {
-            let todo = s
-                .proposals
-                .values()
+            let todo = readable(s, reader)
                 .filter(|p| p.status == ProposalStatus::Draft)
                 .map(|p| Todo {
                     href: format!("/proposals/{}#actions", p.id.0),
@@ -167,11 +164,9 @@ fn todos(s: &Domain, actor: Actor) -> (String, Vec<Todo>) {
     }
 }
 
-fn decided(s: &Domain, actor: Actor) -> Vec<DecidedRow> {
-    let mut rows: Vec<(Timestamp, DecidedRow)> = s
-        .proposals
-        .values()
-        .filter(|p| p.status.is_final() && visible(p, actor))
+fn decided(s: &Domain, reader: Reader) -> Vec<DecidedRow> {
+    let mut rows: Vec<(Timestamp, DecidedRow)> = readable(s, reader)
+        .filter(|p| p.status.is_final())
         .map(|p| {
             let at = p
                 .decision
@@ -201,6 +196,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
     let actor = viewer.actor;
     let view = state.view().await;
     let s = &view.state;
-    let (open, (todo_heading, todo), decided) = (open_rows(s, now), todos(s, actor), decided(s, actor));
+    let reader = viewer.reader();
+    let (open, (todo_heading, todo), decided) = (open_rows(s, reader, now), todos(s, actor), decided(s, reader));
     page(&DashboardPage { layout: Layout::new(Some(&viewer), "Dashboard", "/"), open, todo, todo_heading, decided })
 }

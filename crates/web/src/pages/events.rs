@@ -1,11 +1,12 @@
 //! `/events`: server-sent events for live pages. One `log` event each time the log grows
 //! (the sequencer's head after a commit), carrying the new size; the page script then fetches
-//! its live regions again. Nothing secret is sent, so the stream needs no session.
+//! its live regions again. The size is all it carries: how many entries the log holds is what
+//! every audience learns from the public envelopes anyway, and what the page then fetches goes
+//! through the same access rules as any page, so the stream needs no session and no marking.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
@@ -13,8 +14,8 @@ use concord_server::AppState;
 use futures::Stream;
 
 /// The live-refresh stream.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/events", get(stream))
+pub(crate) fn routes() -> super::Routes {
+    vec![("/events", get(stream))]
 }
 
 /// `GET /events`.

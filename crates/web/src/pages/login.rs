@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Extension;
-use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,8 +19,8 @@ use crate::session::{self, LOGIN_COOKIE, SESSION_TTL, Viewer};
 use crate::{WebConfig, WebError};
 
 /// Signing in and out.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/login", get(form).post(submit)).route("/logout", post(logout))
+pub(crate) fn routes() -> super::Routes {
+    vec![("/login", get(form).post(submit)), ("/logout", post(logout))]
 }
 
 #[derive(Template)]

@@ -2,20 +2,20 @@
 //! `/coalitions` (capability coalitions with their leads and participants).
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
+use concord_core::Marking;
 use concord_server::AppState;
 
-use super::page;
+use super::{MarkingTag, page};
 use crate::WebError;
 use crate::layout::Layout;
 use crate::session::Viewer;
 
 /// The members and partners, and the coalitions.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/members", get(show)).route("/coalitions", get(coalitions))
+pub(crate) fn routes() -> super::Routes {
+    vec![("/members", get(show)), ("/coalitions", get(coalitions))]
 }
 
 /// A state as the tables list it.
@@ -40,9 +40,11 @@ struct MembersPage {
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
     let view = state.view().await;
     let s = &view.state;
+    let reader = viewer.reader();
     let members = s
         .members
         .values()
+        .filter(|m| s.may_see(reader, *m))
         .map(|m| StateRow {
             code: m.code.to_string(),
             name: m.name.clone(),
@@ -53,6 +55,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
     let partners = s
         .partners
         .values()
+        .filter(|p| s.may_see(reader, *p))
         .map(|p| StateRow {
             code: p.code.to_string(),
             name: p.name.clone(),
@@ -64,6 +67,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
         .support
         .donors
         .values()
+        .filter(|d| s.may_see(reader, *d))
         .map(|d| StateRow {
             code: d.code.to_string(),
             name: d.name.clone(),
@@ -94,16 +98,21 @@ pub struct CoalitionRow {
 struct CoalitionsPage {
     layout: Layout,
     coalitions: Vec<CoalitionRow>,
+    /// Coalitions are marked for the members; the tag says so.
+    marking: MarkingTag,
+    /// Whether that marking admits the viewer.
+    cleared: bool,
 }
 
 /// `GET /coalitions`.
 pub async fn coalitions(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
     let view = state.view().await;
-    let coalitions = view
-        .state
+    let s = &view.state;
+    let coalitions = s
         .support
         .coalitions
         .values()
+        .filter(|c| s.may_see(viewer.reader(), *c))
         .map(|c| CoalitionRow {
             name: c.terms.name.clone(),
             capability: c.terms.capability.words(),
@@ -112,5 +121,11 @@ pub async fn coalitions(State(state): State<AppState>, viewer: Viewer) -> Result
             formed_on: c.terms.formed_on.map(|d| d.to_string()).unwrap_or_default(),
         })
         .collect();
-    page(&CoalitionsPage { layout: Layout::new(Some(&viewer), "Coalitions", "/coalitions"), coalitions })
+    let marking = Marking::Members;
+    page(&CoalitionsPage {
+        layout: Layout::new(Some(&viewer), "Coalitions", "/coalitions"),
+        coalitions,
+        marking: MarkingTag::of(marking),
+        cleared: marking.admits(viewer.reader()),
+    })
 }

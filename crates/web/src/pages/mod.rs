@@ -13,22 +13,44 @@ use askama::Template;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use axum::routing::MethodRouter;
 
+use concord_core::Marking;
 use concord_server::AppState;
 
 use crate::WebError;
 
-/// Every page's routes, each module declaring its own.
+/// A module's routes: each path with its handlers, as the router is built from them.
+pub(crate) type Routes = Vec<(&'static str, MethodRouter<AppState>)>;
+
+/// Every page's routes, each module declaring its own (but the log's, below).
+fn routes() -> Routes {
+    [
+        dashboard::routes(),
+        login::routes(),
+        proposal::routes(),
+        members::routes(),
+        support::routes(),
+        charts_page::routes(),
+        events::routes(),
+    ]
+    .concat()
+}
+
+/// The log's pages, which `log::router()` serves: that module belongs to the log format's own
+/// work, so its paths are listed here by hand for [`paths`].
+const LOG_PAGES: [&str; 1] = ["/log"];
+
+/// The router, built from [`routes`] (and the log's).
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .merge(dashboard::router())
-        .merge(login::router())
-        .merge(proposal::router())
-        .merge(members::router())
-        .merge(support::router())
-        .merge(charts_page::router())
-        .merge(log::router())
-        .merge(events::router())
+    routes().into_iter().fold(Router::new(), |r, (path, handlers)| r.route(path, handlers)).merge(log::router())
+}
+
+/// Every path the pages answer (`{id}` for a parameter), from the list the router is built
+/// from: what a test walks so that a new page is covered as soon as it is routed.
+#[must_use]
+pub fn paths() -> Vec<&'static str> {
+    routes().into_iter().map(|(path, _)| path).chain(LOG_PAGES).collect()
 }
 
 /// The HTML 404 page for any address the web and the API do not know (in the viewer's frame
@@ -40,6 +62,27 @@ pub async fn not_found(_viewer: crate::session::MaybeViewer) -> WebError {
 /// What an unknown address is.
 pub(crate) fn missing() -> WebError {
     WebError::NotFound("There is no page at this address.".into())
+}
+
+/// A marking as a page tags what it shows: words for people, and a class for the colour.
+#[derive(Debug, Clone)]
+pub(crate) struct MarkingTag {
+    /// "members only", "released to UKR", "public".
+    pub words: String,
+    /// The marking as the API and the log spell it, for the title attribute.
+    pub spelled: String,
+    pub class: &'static str,
+}
+
+impl MarkingTag {
+    pub(crate) fn of(m: Marking) -> Self {
+        let (words, class) = match m {
+            Marking::Members => ("members only".to_owned(), "mk-members"),
+            Marking::MembersAndPartner(p) => (format!("released to {p}"), "mk-partner"),
+            Marking::Public => ("public".to_owned(), "mk-public"),
+        };
+        Self { words, spelled: m.to_string(), class }
+    }
 }
 
 /// A rendered page with status 200.

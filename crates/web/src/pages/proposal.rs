@@ -3,21 +3,21 @@
 //! and why; a member's position form and the secretariat's actions. `/proposals/new` drafts.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use concord_core::{
-    Actor, Command, DecisionKind, Outcome, PositionStatement, Procedure, Proposal, ProposalId, Stance, State as Domain,
+    Actor, Command, DecisionKind, Outcome, PositionStatement, Procedure, Proposal, ProposalAccess, ProposalId, Stance,
+    State as Domain,
 };
 use concord_server::AppState;
 use concord_server::sequencer::SubmitError;
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use super::dashboard::{Deadline, status_class, visible};
-use super::{page, page_with};
+use super::dashboard::{Deadline, status_class};
+use super::{MarkingTag, page, page_with};
 use crate::WebError;
 use crate::diff::{Chunk, diff};
 use crate::forms::{FieldErrors, Opt, options, parse_enum};
@@ -26,15 +26,16 @@ use crate::session::Viewer;
 use crate::timefmt;
 
 /// A proposal's page and its forms, and drafting a new one.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/proposals/new", get(new_form).post(draft))
-        .route("/proposals/{id}", get(show))
-        .route("/proposals/{id}/position", post(take_position))
-        .route("/proposals/{id}/circulate", post(circulate))
-        .route("/proposals/{id}/amend", post(amend))
-        .route("/proposals/{id}/deadline", post(move_deadline))
-        .route("/proposals/{id}/withdraw", post(withdraw))
+pub(crate) fn routes() -> super::Routes {
+    vec![
+        ("/proposals/new", get(new_form).post(draft)),
+        ("/proposals/{id}", get(show)),
+        ("/proposals/{id}/position", post(take_position)),
+        ("/proposals/{id}/circulate", post(circulate)),
+        ("/proposals/{id}/amend", post(amend)),
+        ("/proposals/{id}/deadline", post(move_deadline)),
+        ("/proposals/{id}/withdraw", post(withdraw)),
+    ]
 }
 
 /// One elector's cell in the consensus grid.
@@ -125,6 +126,10 @@ struct ProposalPage {
     kept: Kept,
     /// The log entry recording the decision, whose inclusion proof the API serves.
     decision_entry: Option<u64>,
+    /// Who may read what the page shows.
+    marking: MarkingTag,
+    /// The viewer is shown the announced outcome only: no grid, no earlier revision.
+    announced: bool,
 }
 
 const STANCES: [Stance; 5] =
@@ -188,6 +193,8 @@ fn revisions(p: &Proposal) -> Vec<RevisionView> {
     out
 }
 
+/// The outcome and why, as the decision's log entry records it (what it releases to whoever may
+/// read the decision).
 fn decision(p: &Proposal) -> Option<DecisionView> {
     let d = p.decision.as_ref()?;
     let publish = |v: &[concord_core::Position]| {
@@ -210,7 +217,10 @@ fn decision(p: &Proposal) -> Option<DecisionView> {
 
 /// Builds the page from the state (on the sequencer, between batches: keep it short).
 fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept) -> Option<ProposalPage> {
-    let p = s.proposals.get(&id).filter(|p| visible(p, viewer.actor))?;
+    let stored = s.proposals.get(&id)?;
+    let reader = viewer.reader();
+    let p = &*s.proposal_for(reader, stored)?;
+    let announced = s.proposal_access(reader, stored) == ProposalAccess::Outcome;
     let c = p.circulation.as_ref();
     let member = match viewer.actor {
         Actor::Member(m) => Some(m),
@@ -257,6 +267,8 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         revisions: revisions(p),
         grid: grid(s, p),
         decision: decision(p),
+        marking: MarkingTag::of(s.proposal_marking(stored)),
+        announced,
         withdrawal: p
             .withdrawal
             .as_ref()
@@ -705,13 +717,22 @@ mod tests {
 
         // At the deadline the others concur by silence; the page says so and why.
         run(&mut s, Actor::Scheduler, Command::CloseAtDeadline { proposal: ProposalId(1) }, "2024-02-28T12:00:00Z");
-        let html = build(&s, &viewer(Actor::Observer), ProposalId(1), t("2024-02-28T13:00:00Z"), Kept::default())
-            .unwrap()
-            .render()
-            .unwrap();
+        let after = t("2024-02-28T13:00:00Z");
+        let hun = Actor::Member(CountryCode::parse("HUN").unwrap());
+        let html = build(&s, &viewer(hun), ProposalId(1), after, Kept::default()).unwrap().render().unwrap();
         assert!(html.contains("concurred by silence"));
         assert!(html.contains("adopted with reservations"));
         assert!(html.contains("Reservations from FRA are published with it."));
+        assert!(html.contains(">public<"), "an adopted statement is announced: {html}");
+
+        // An observer reads the announced outcome, as the log releases it (the reservations are
+        // published with the decision), and no grid of positions.
+        let html =
+            build(&s, &viewer(Actor::Observer), ProposalId(1), after, Kept::default()).unwrap().render().unwrap();
+        assert!(html.contains("adopted with reservations"));
+        assert!(html.contains("Reservations from FRA are published with it."), "{html}");
+        assert!(!html.contains("badge st-silence"), "no grid: {html}");
+        assert!(html.contains("The positions are for the members"));
         assert!(!html.contains("Take a position") && !html.contains("Secretariat actions"), "an observer gets no form");
     }
 

@@ -2,7 +2,6 @@
 //! own), pledges and deliveries (a member files its own), with filters.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,12 +10,12 @@ use concord_core::support::{
     Capability, Channel, CoalitionId, Currency, DeliveryId, Money, PledgeId, PledgeStatus, PledgeTerms, Priority,
     RangeClass, RequestId, RequestStatus, RequestTerms, SupportCategory, SupportCommand, ValuationMethod,
 };
-use concord_core::{Actor, Command, CountryCode, State as Domain};
+use concord_core::{Actor, Command, CountryCode, Marked, State as Domain};
 use concord_server::AppState;
 use concord_server::sequencer::SubmitError;
 use serde::Deserialize;
 
-use super::page_with;
+use super::{MarkingTag, page_with};
 use crate::WebError;
 use crate::forms::{FieldErrors, Opt, options, parse_count, parse_date, parse_enum, slug};
 use crate::layout::Layout;
@@ -24,14 +23,15 @@ use crate::reports;
 use crate::session::Viewer;
 
 /// The support page and its forms.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/support", get(show))
-        .route("/support/requests", post(file_request))
-        .route("/support/requests/{id}/withdraw", post(withdraw_request))
-        .route("/support/pledges", post(record_pledge))
-        .route("/support/deliveries", post(record_delivery))
-        .route("/support/deliveries/{id}/confirm", post(confirm_receipt))
+pub(crate) fn routes() -> super::Routes {
+    vec![
+        ("/support", get(show)),
+        ("/support/requests", post(file_request)),
+        ("/support/requests/{id}/withdraw", post(withdraw_request)),
+        ("/support/pledges", post(record_pledge)),
+        ("/support/deliveries", post(record_delivery)),
+        ("/support/deliveries/{id}/confirm", post(confirm_receipt)),
+    ]
 }
 
 const CAPABILITIES: [Capability; 12] = [
@@ -108,6 +108,7 @@ pub struct RequestRow {
     pub percent: u64,
     /// The viewer (its partner) may withdraw it.
     pub withdrawable: bool,
+    pub marking: MarkingTag,
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +126,7 @@ pub struct PledgeRow {
     pub status: &'static str,
     pub delivered: String,
     pub request: String,
+    pub marking: MarkingTag,
 }
 
 #[derive(Debug, Clone)]
@@ -226,10 +228,12 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
         Actor::Member(c) => Some(c),
         _ => None,
     };
+    let reader = viewer.reader();
     let requests = sup
         .requests
         .values()
         .rev()
+        .filter(|r| s.may_see(reader, *r))
         .filter_map(|r| Some((r, reports::coverage(sup, r.id)?)))
         .filter(|(r, _)| f.partner.is_empty() || r.terms.partner.as_str() == f.partner)
         .filter(|(r, _)| f.category.is_empty() || slug(&r.terms.category) == f.category)
@@ -249,13 +253,16 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
             delivered: c.delivered,
             percent: (c.pledged.min(c.requested) * 100).checked_div(c.requested).unwrap_or(0),
             withdrawable: me_partner == Some(r.terms.partner) && c.status != RequestStatus::Withdrawn,
+            marking: MarkingTag::of(r.marking_in(s)),
         })
         .take(SHOWN)
         .collect();
+    // Deliveries are listed for the pledges shown, so they pass the same rule as their pledge.
     let pledges: Vec<PledgeRow> = sup
         .pledges
         .values()
         .rev()
+        .filter(|p| s.may_see(reader, *p))
         .filter(|p| f.donor.is_empty() || p.terms.donor.as_str() == f.donor)
         .filter(|p| f.channel.is_empty() || slug(&p.terms.channel) == f.channel)
         .filter(|p| f.pledge_status.is_empty() || slug(&p.status) == f.pledge_status)
@@ -283,6 +290,7 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
                 p.delivered_value.currency.as_str()
             ),
             request: p.terms.request.map(|r| r.to_string()).unwrap_or_default(),
+            marking: MarkingTag::of(p.marking_in(s)),
         })
         .take(SHOWN)
         .collect();
@@ -317,6 +325,7 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
         sup.requests
             .values()
             .rev()
+            .filter(|r| s.may_see(reader, *r))
             .filter(|r| reports::coverage(sup, r.id).is_some_and(|c| c.status != RequestStatus::Withdrawn))
             .take(SHOWN)
             .map(|r| Opt {
@@ -331,7 +340,7 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
     let f_coalitions = with_any(
         sup.coalitions
             .values()
-            .filter(|c| me_member.is_some_and(|m| c.is_participant(m)))
+            .filter(|c| s.may_see(reader, *c) && me_member.is_some_and(|m| c.is_participant(m)))
             .map(|c| Opt {
                 value: c.id.to_string(),
                 label: c.terms.name.clone(),

@@ -1,0 +1,147 @@
+//! Need to know, checked so that it cannot go stale: a marker planted in every free-text field
+//! (`common/planted.rs`), then EVERY GET path of the served OpenAPI document, with its path
+//! parameters filled with every id that exists, read as the anonymous caller, an observer, two
+//! partners, a member and the secretariat. A marker never appears in an answer to a reader its
+//! audience does not include, and does appear for one it does (so the walk can fail). A new
+//! endpoint is walked as soon as it is documented; one with a path parameter this test does not
+//! know how to fill fails until it is taught.
+
+mod common;
+#[path = "common/planted.rs"]
+mod planted;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::Server;
+use planted::{MARKERS, Who, forbidden};
+use serde_json::Value;
+
+/// Every id a path parameter can take, by the collection the parameter follows.
+async fn ids(s: &Server) -> BTreeMap<&'static str, Vec<String>> {
+    let view = s.state.view().await;
+    let st = &view.state;
+    let sup = &st.support;
+    let strings = |v: Vec<u64>| v.into_iter().map(|i| i.to_string()).collect::<Vec<_>>();
+    BTreeMap::from([
+        ("proposals", strings(st.proposals.keys().map(|k| k.0).collect())),
+        ("requests", strings(sup.requests.keys().map(|k| k.0).collect())),
+        ("pledges", strings(sup.pledges.keys().map(|k| k.0).collect())),
+        ("deliveries", strings(sup.deliveries.keys().map(|k| k.0).collect())),
+        ("coalitions", strings(sup.coalitions.keys().map(|k| k.0).collect())),
+        ("funds", strings(sup.funds.keys().map(|k| k.0).collect())),
+        ("members", st.members.keys().map(ToString::to_string).collect()),
+        ("keys", vec!["1".to_owned()]),
+    ])
+}
+
+/// Every concrete path of a documented GET: each `{param}` replaced by every id of the
+/// collection before it.
+fn expand(template: &str, ids: &BTreeMap<&'static str, Vec<String>>) -> Vec<String> {
+    let mut paths = vec![String::new()];
+    let mut previous = "";
+    for segment in template.split('/').skip(1) {
+        let values = if segment.starts_with('{') {
+            ids.get(previous).cloned().unwrap_or_else(|| {
+                panic!("{template}: this test does not know which ids fill {segment} (after {previous:?}); teach it")
+            })
+        } else {
+            vec![segment.to_owned()]
+        };
+        paths = paths.iter().flat_map(|p| values.iter().map(move |v| format!("{p}/{v}"))).collect();
+        previous = segment;
+    }
+    paths
+}
+
+/// The documented GET paths, from the document the server serves.
+async fn documented_gets(s: &Server) -> Vec<String> {
+    let doc = s.get_anon("/api/openapi.json").await;
+    let doc = doc.expect_status(200);
+    let paths = doc["paths"].as_object().expect("paths");
+    let gets: Vec<String> = paths.iter().filter(|(_, item)| item["get"].is_object()).map(|(p, _)| p.clone()).collect();
+    assert!(gets.len() > 20, "the document lists the reads: {gets:?}");
+    gets
+}
+
+#[tokio::test]
+async fn no_api_read_gives_a_reader_what_its_marking_withholds() {
+    let s = Server::start().await;
+    for (code, a2, num, name) in common::FOUNDERS {
+        s.admit(code, a2, num, name, "1949-04-04").await;
+    }
+    let member = planted::plant(&s.state).await;
+    let mut tokens = BTreeMap::new();
+    for who in Who::ALL {
+        if let Some(actor) = who.actor(member) {
+            tokens.insert(who, s.mint(actor).await);
+        }
+    }
+    let ids = ids(&s).await;
+    let mut walked = 0;
+    let mut leaks = Vec::new();
+    let mut seen: BTreeMap<Who, BTreeSet<&str>> = BTreeMap::new();
+    for template in documented_gets(&s).await {
+        for path in expand(&template, &ids) {
+            for who in Who::ALL {
+                let r = match tokens.get(&who) {
+                    Some(t) => s.get(t, &path).await,
+                    None => s.get_anon(&path).await,
+                };
+                walked += 1;
+                let body = String::from_utf8_lossy(&r.bytes);
+                for (marker, _) in MARKERS {
+                    if body.contains(marker) {
+                        seen.entry(who).or_default().insert(marker);
+                    }
+                }
+                for marker in forbidden(who) {
+                    if !body.contains(marker) {
+                        continue;
+                    }
+                    leaks.push(format!("{who:?} reads {marker} at {path} ({})", r.status));
+                }
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{} reads leak:\n{}", leaks.len(), leaks.join("\n"));
+    assert!(walked > 300, "the walk read {walked} answers");
+    // Each marker reaches every reader it is released to (anonymous callers get no API reads).
+    for (marker, admitted) in MARKERS {
+        for who in admitted.iter().filter(|w| **w != Who::Anonymous) {
+            assert!(seen.get(who).is_some_and(|m| m.contains(marker)), "{who:?} never reads {marker}: {seen:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_hidden_proposal_answers_as_one_that_does_not_exist() {
+    let s = Server::start().await;
+    for (code, a2, num, name) in common::FOUNDERS {
+        s.admit(code, a2, num, name, "1949-04-04").await;
+    }
+    planted::plant(&s.state).await;
+    let observer = s.observer.clone();
+    let draft = s.get(&observer, "/api/v1/proposals/1").await;
+    let absent = s.get(&observer, "/api/v1/proposals/999").await;
+    draft.expect_problem(404, "unknown-proposal");
+    assert_eq!(draft.json["title"], absent.json["title"]);
+    let said = |r: &common::Resp| r.json["detail"].as_str().unwrap_or_default().replace("999", "1");
+    assert_eq!(said(&draft), said(&absent), "the same sentence, but for the number");
+    // An announced decision: its outcome, and no grid.
+    let statement = s.get(&observer, "/api/v1/proposals/2").await;
+    let statement = statement.expect_status(200);
+    assert_eq!(statement["marking"], "public");
+    assert_eq!(statement["positions"], serde_json::json!({}));
+    assert_eq!(statement["revisions"].as_array().map(Vec::len), Some(1));
+    s.get(&observer, "/api/v1/proposals/2/positions").await.expect_problem(403, "not-permitted");
+    let list = s.get(&observer, "/api/v1/proposals").await;
+    let listed: Vec<u64> =
+        list.expect_status(200)["items"].as_array().into_iter().flatten().filter_map(|p| p["id"].as_u64()).collect();
+    assert!(!listed.contains(&1) && listed.contains(&2), "{listed:?}");
+    let member = s.member_token("BEL").await;
+    let full = s.get(&member, "/api/v1/proposals/2").await;
+    assert_eq!(full.expect_status(200)["marking"], "public");
+    assert_eq!(full.json["revisions"].as_array().map(Vec::len), Some(2), "a member reads every revision");
+    let value: &Value = &full.json;
+    assert!(value["positions"].as_object().is_some_and(|p| !p.is_empty()));
+}
