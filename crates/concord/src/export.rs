@@ -208,6 +208,15 @@ async fn write_export(
     Ok((c.size, tiles.len(), part_count))
 }
 
+/// Who an export says it is for (its `audience` file), if it says.
+pub fn read_audience(dir: &Path) -> anyhow::Result<Option<String>> {
+    match std::fs::read_to_string(dir.join("audience")) {
+        Ok(s) => Ok(Some(s.trim().to_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", dir.join("audience").display())),
+    }
+}
+
 /// An export's checkpoint note, as read (not verified).
 pub fn read_checkpoint_bytes(dir: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(dir.join("checkpoint"))

@@ -15,7 +15,7 @@ use anyhow::{Context, bail};
 use concord_ledger::edge::TreeEdge;
 use concord_ledger::note::Note;
 use concord_store::{Batch, Checkpoint, Cosignature, NewEntry};
-use concord_verify::{LogVerifier, Options};
+use concord_verify::{LogVerifier, Options, Owed};
 
 use crate::export::{bundles, read_bundle, read_checkpoint_bytes};
 
@@ -39,7 +39,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let log_key = crate::verify::key(vkey.trim())?;
     let origin = log_key.name().to_string();
 
-    let mut verifier = LogVerifier::new(Options { log_key, witnesses: Vec::new(), quorum: 0, trusted: None })?;
+    let mut verifier = LogVerifier::new(Options {
+        // Checked below, to say what to do instead.
+        owed: Owed::WhatIsReleased,
+        log_key,
+        witnesses: Vec::new(),
+        quorum: 0,
+        trusted: None,
+    })?;
     // Its size is trusted only once its signature is checked.
     let size = verifier.open_checkpoint(&checkpoint).context("the export does not verify")?.size();
     for n in 0..bundles(size) {

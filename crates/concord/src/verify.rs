@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use concord_ledger::keys::Verifier;
 use concord_store::StoredEntry;
-use concord_verify::{LogVerifier, Options, Report, TileCheck};
+use concord_verify::{LogVerifier, Options, Owed, Report, TileCheck};
 use serde_json::Value;
 
 #[derive(Debug, clap::Args)]
@@ -18,9 +18,14 @@ pub struct Args {
     #[arg(long)]
     server: Option<String>,
     /// A bearer token for --server: the sealed parts the server releases are those its role
-    /// may read (a member's token: all of them, and a full replay). Without one, the public's.
+    /// may read. Without one, the public's.
     #[arg(long, env = "CONCORD_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// I am member-cleared (a delegation or the secretariat): every sealed part but a draft
+    /// the secretariat still holds must be given to me, and replayed; one held back fails.
+    /// Implied by a database, and by an export for `all` or `members`.
+    #[arg(long)]
+    member: bool,
     /// A database file (the operator's own check).
     #[arg(long)]
     db: Option<PathBuf>,
@@ -66,8 +71,24 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?),
         None => None,
     };
-    let options =
-        Options { log_key: key(&args.log_key)?, quorum: args.quorum.unwrap_or(witnesses.len()), witnesses, trusted };
+    let owed = match (&args.db, &args.export) {
+        (Some(_), _) => Owed::Every,
+        (None, Some(dir)) => match crate::export::read_audience(dir)?.as_deref() {
+            Some("all") => Owed::Every,
+            Some("members") => Owed::AllButDrafts,
+            _ if args.member => Owed::AllButDrafts,
+            _ => Owed::WhatIsReleased,
+        },
+        (None, None) if args.member => Owed::AllButDrafts,
+        (None, None) => Owed::WhatIsReleased,
+    };
+    let options = Options {
+        owed,
+        log_key: key(&args.log_key)?,
+        quorum: args.quorum.unwrap_or(witnesses.len()),
+        witnesses,
+        trusted,
+    };
     let mut verifier = LogVerifier::new(options)?;
     let checkpoint = match (&args.server, &args.db, &args.export) {
         (Some(url), _, _) => from_server(url, args.token.as_deref(), &mut verifier).await?,
@@ -189,6 +210,13 @@ fn from_export(dir: &std::path::Path, verifier: &mut LogVerifier) -> anyhow::Res
 
 fn print(r: &Report) {
     outln!("log        {}", r.origin);
+    if r.withheld_drafts > 0 {
+        outln!(
+            "drafts     {} drafts the secretariat still holds are withheld from you; each was folded as an unknown \
+             draft and replay went on",
+            r.withheld_drafts
+        );
+    }
     match r.replay_stopped_at {
         None => outln!(
             "entries    {} — chain intact, every sealed part matches, every event applies under the domain's rules",

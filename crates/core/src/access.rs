@@ -207,6 +207,7 @@ impl State {
     /// can check the text it adopted against the log.
     #[must_use]
     pub fn may_read(&self, reader: Reader, marking: Marking, event: &Event) -> bool {
+        let reader = self.cleared(reader);
         if reader == Reader::Secretariat {
             return true;
         }
@@ -255,6 +256,7 @@ impl State {
     /// them, and nothing before.
     #[must_use]
     pub fn proposal_access(&self, reader: Reader, p: &Proposal) -> ProposalAccess {
+        let reader = self.cleared(reader);
         if reader == Reader::Secretariat {
             ProposalAccess::Full
         } else if p.status == ProposalStatus::Draft {
@@ -283,7 +285,17 @@ impl State {
     /// Whether `reader` may read `item`: its marking admits the reader.
     #[must_use]
     pub fn may_see<T: Marked + ?Sized>(&self, reader: Reader, item: &T) -> bool {
-        item.marking_in(self).admits(reader)
+        item.marking_in(self).admits(self.cleared(reader))
+    }
+
+    /// The reader as the log clears it: a delegation whose member departed (or was never
+    /// admitted) reads as the public, whatever token it still holds.
+    #[must_use]
+    pub fn cleared(&self, reader: Reader) -> Reader {
+        match reader {
+            Reader::Member(c) if self.members.get(&c).is_none_or(|m| m.departure.is_some()) => Reader::Public,
+            r => r,
+        }
     }
 }
 

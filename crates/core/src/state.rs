@@ -18,8 +18,8 @@ use crate::rules;
 use crate::support::rules as support_rules;
 use crate::support::{Coalition, Delivery, Fund, Money, Pledge, Receipt, Support, SupportRequest};
 use crate::{
-    Circulation, CountryCode, Decision, Event, Member, Partner, Position, Procedure, Proposal, ProposalId,
-    ProposalStatus, Refusal, Revision, Withdrawal,
+    Circulation, CountryCode, Decision, DecisionKind, Event, Member, Partner, Position, Procedure, Proposal,
+    ProposalId, ProposalStatus, Refusal, Revision, Significance, Withdrawal,
 };
 
 /// What the log's first entry says about the log.
@@ -133,6 +133,31 @@ impl State {
     #[must_use]
     pub fn next_proposal_id(&self) -> ProposalId {
         ProposalId(self.proposals.keys().next_back().map_or(1, |p| p.0 + 1))
+    }
+
+    /// Folds a `proposal_drafted` entry whose sealed part is withheld from this reader: a member
+    /// replaying the log while the secretariat still holds a draft (`State::may_read`). The draft
+    /// takes the next proposal number, as the real one did, so that every later proposal keeps
+    /// its own; its text stays unknown. Nothing can refer to it while it is a draft (circulating
+    /// or withdrawing it releases it), so the rest of the log replays as it would with it.
+    pub fn hold_withheld_draft(&mut self, at: Timestamp) {
+        let id = self.next_proposal_id();
+        let revision = Revision { number: 1, title: String::new(), text: String::new(), text_hash: String::new(), at };
+        self.proposals.insert(
+            id,
+            Proposal {
+                id,
+                kind: DecisionKind::Routine,
+                significance: Significance::Routine,
+                status: ProposalStatus::Draft,
+                drafted_at: at,
+                revisions: vec![revision],
+                circulation: None,
+                positions: BTreeMap::new(),
+                decision: None,
+                withdrawal: None,
+            },
+        );
     }
 
     /// Open proposals with their deadlines: what the scheduler must close.

@@ -100,6 +100,34 @@ impl Loaded {
         Ok(hashes)
     }
 
+    /// [`walk`](Self::walk) for one entry whose sealed part a member-cleared reader is not given
+    /// because it is a draft the secretariat still holds (`State::may_read`): checks that it
+    /// continues the chain and that its envelope is such a draft's (`proposal_drafted` or
+    /// `proposal_amended`, marked for the members), folds a drafted one as a numbered, unknown
+    /// draft ([`concord_core::State::hold_withheld_draft`]) and extends the tree, so that replay
+    /// goes on past it. Any other withheld entry is [`ChainError::Withheld`]: a member is owed
+    /// every other part.
+    ///
+    /// [`ChainError::Withheld`]: concord_store::ChainError::Withheld
+    pub fn walk_withheld_draft(&mut self, entry: &StoredEntry) -> Result<Walked, LoadError> {
+        let (envelopes, last) = concord_store::check_chain(self.last_hash, std::slice::from_ref(entry))?;
+        let envelope = &envelopes[0];
+        if envelope.seq != self.size {
+            return Err(concord_store::ChainError::OutOfSequence { seq: self.size, claimed: envelope.seq }.into());
+        }
+        let draft = matches!(envelope.kind.as_str(), "proposal_drafted" | "proposal_amended");
+        if !draft || envelope.marking != concord_core::Marking::Members || entry.part.is_some() {
+            return Err(concord_store::ChainError::Withheld { seq: envelope.seq }.into());
+        }
+        if envelope.kind == "proposal_drafted" {
+            self.state.hold_withheld_draft(envelope.at);
+        }
+        self.size += 1;
+        let hashes = self.tree.append(&[entry.leaf_hash])?;
+        self.last_hash = last;
+        Ok(hashes)
+    }
+
     /// Decides `command` at `now` and, if accepted, applies its events and appends their log
     /// entries to `entries`, chained to the log so far, each sealed under a fresh salt from
     /// `salts` (a cryptographically secure generator: a guessable salt lets anyone test guesses

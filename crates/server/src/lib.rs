@@ -126,6 +126,28 @@ impl AppState {
         }
     }
 
+    /// [`AppState::view`], once it covers the log's first `size` entries: a checkpoint is
+    /// committed an instant before its fold is published, and a reader of entries up to the
+    /// checkpoint must be judged on a state that knows them (`Loaded::redact` withholds the rest
+    /// from all but the secretariat). Waits at most two seconds, then answers with what there is.
+    pub async fn view_covering(&self, size: u64) -> Arc<Loaded> {
+        let view = self.view().await;
+        if view.size >= size {
+            return view;
+        }
+        let mut published = self.inner.sequencer.published();
+        let covered = published.wait_for(|l| l.size >= size);
+        // The guard `wait_for` returns must not live across the await below.
+        let covered = match tokio::time::timeout(std::time::Duration::from_secs(2), covered).await {
+            Ok(Ok(l)) => Some(l.clone()),
+            _ => None,
+        };
+        match covered {
+            Some(l) => l,
+            None => self.view().await,
+        }
+    }
+
     /// The log's size, updated after every commit: what live pages (server-sent events) watch.
     #[must_use]
     pub fn log_head(&self) -> tokio::sync::watch::Receiver<u64> {

@@ -14,7 +14,7 @@ use concord_core::{
 use concord_ledger::keys::Signer;
 use concord_ledger::{leaf_hash, note};
 use concord_store::{LogRecord, SALT_LEN, StoredEntry, encode, genesis};
-use concord_verify::{LogVerifier, Options};
+use concord_verify::{LogVerifier, Options, Owed};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jiff::{SignedDuration, Timestamp};
 
@@ -132,7 +132,8 @@ fn build(positions: usize, signed: bool) -> Log {
 }
 
 fn verify_all(log: &Log) {
-    let options = Options { log_key: log.log_key.verifier(), witnesses: vec![], quorum: 0, trusted: None };
+    let options =
+        Options { owed: Owed::Every, log_key: log.log_key.verifier(), witnesses: vec![], quorum: 0, trusted: None };
     let mut v = LogVerifier::new(options).unwrap();
     v.feed(&log.entries).unwrap();
     black_box(v.finish(&log.checkpoint).unwrap());

@@ -49,9 +49,26 @@ use concord_ledger::tile::{self, TILE_HEIGHT, Tile};
 use concord_ledger::tlog::split_stored_hash_index;
 use concord_store::StoredEntry;
 
+/// Which sealed parts the reader verifying is owed, so that a part an operator holds back is
+/// caught instead of passing for one the reader may not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Owed {
+    /// Every part: a database, or an export for `all`.
+    #[default]
+    Every,
+    /// A member-cleared reader: every part but the drafts the secretariat still holds, which
+    /// are folded as numbered, unknown drafts so that replay goes on past them.
+    AllButDrafts,
+    /// The partner or the public: a part may be withheld; replay stops at the first, and
+    /// envelopes, chain, tree and the parts held are still checked to the end.
+    WhatIsReleased,
+}
+
 /// What the verifier is told to trust.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Which sealed parts this reader is owed.
+    pub owed: Owed,
     /// The log's public key (its name is the log's origin).
     pub log_key: Verifier,
     /// Witnesses' cosigning keys (type 0x04).
@@ -111,6 +128,9 @@ pub struct Report {
     pub replayed: u64,
     /// Entries whose sealed part was withheld from this reader.
     pub withheld: u64,
+    /// Of those, drafts the secretariat still holds, folded as unknown drafts (a member's
+    /// replay goes on past them).
+    pub withheld_drafts: u64,
     /// The first such entry: replay stops there, since the rules need every event before.
     pub replay_stopped_at: Option<u64>,
     /// Sealed parts after that entry that this reader holds, each checked against its
@@ -130,6 +150,7 @@ pub struct LogVerifier {
     unsigned: usize,
     replayed: u64,
     withheld: u64,
+    withheld_drafts: u64,
     parts_checked: u64,
     replay_stopped_at: Option<u64>,
 }
@@ -156,6 +177,7 @@ impl LogVerifier {
             unsigned: 0,
             replayed: 0,
             withheld: 0,
+            withheld_drafts: 0,
             parts_checked: 0,
             replay_stopped_at: None,
         };
@@ -215,7 +237,18 @@ impl LogVerifier {
             }
             if e.part.is_none() {
                 self.withheld += 1;
-                self.replay_stopped_at.get_or_insert(seq);
+                match self.options.owed {
+                    Owed::Every => return Err(LoadError::from(concord_store::ChainError::Withheld { seq }).into()),
+                    Owed::AllButDrafts if self.replay_stopped_at.is_none() => {
+                        added.extend(self.log.walk_withheld_draft(e)?);
+                        self.withheld_drafts += 1;
+                        self.note_trusted_root();
+                        continue;
+                    }
+                    Owed::AllButDrafts | Owed::WhatIsReleased => {
+                        self.replay_stopped_at.get_or_insert(seq);
+                    }
+                }
             }
             // One entry at a time, so that the root at a trusted checkpoint's size is seen.
             if self.replay_stopped_at.is_none() {
@@ -289,6 +322,7 @@ impl LogVerifier {
             extends_trusted,
             replayed: self.replayed,
             withheld: self.withheld,
+            withheld_drafts: self.withheld_drafts,
             replay_stopped_at: self.replay_stopped_at,
             parts_checked: self.parts_checked,
         })

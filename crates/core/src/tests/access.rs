@@ -136,3 +136,44 @@ fn a_partner_reads_what_concerns_it_and_the_public_the_registers() {
     assert_eq!(seen(&|r| st.may_see(r, &st.members[&c("HUN")])), all);
     assert_eq!(seen(&|r| st.may_see(r, &st.partners[&c("UKR")])), all);
 }
+
+/// A delegation whose member departed keeps no clearance, whatever token it still holds.
+#[test]
+fn a_departed_member_reads_as_the_public() {
+    let mut w = World::alliance();
+    let id = w.silence();
+    w.take(id, "HUN", crate::Stance::Object, plus(t0(), 60));
+    let hun = Reader::Member(c("HUN"));
+    assert_eq!(w.state.proposal_access(hun, w.proposal(id)), ProposalAccess::Full);
+    assert!(w.state.may_read(
+        hun,
+        Marking::Members,
+        &Event::ProposalWithdrawn { proposal: id, reason: String::new(), at: t0() }
+    ));
+    let departed = Event::MemberDeparted { member: c("HUN"), on: "2024-03-01".parse().expect("a date") };
+    w.state.apply(&departed).expect("a departure applies");
+    assert_eq!(w.state.cleared(hun), Reader::Public);
+    assert_eq!(
+        w.state.proposal_access(hun, w.proposal(id)),
+        ProposalAccess::Hidden,
+        "a blocked proposal is the members'"
+    );
+    assert!(!w.state.may_read(
+        hun,
+        Marking::Members,
+        &Event::ProposalWithdrawn { proposal: id, reason: String::new(), at: t0() }
+    ));
+    assert_eq!(w.state.cleared(Reader::Member(c("FRA"))), Reader::Member(c("FRA")), "the others keep theirs");
+}
+
+/// A member replaying the log while the secretariat holds a draft folds it as a numbered,
+/// unknown draft: the proposals drafted after it keep their numbers.
+#[test]
+fn a_withheld_draft_keeps_its_number() {
+    let mut w = World::alliance();
+    let mut replayed = w.state.clone();
+    let first = w.draft(DecisionKind::Statement, t0());
+    replayed.hold_withheld_draft(t0());
+    assert_eq!(replayed.next_proposal_id(), w.state.next_proposal_id());
+    assert_eq!(replayed.proposals[&first].status, crate::ProposalStatus::Draft);
+}

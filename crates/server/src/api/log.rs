@@ -339,9 +339,9 @@ pub async fn entries(
     if i64::try_from(from).is_err() {
         return Err(ApiError::bad_request("invalid-query", format!("from {from} is larger than any sequence number")));
     }
-    let view = state.view().await;
     let size = state.store().log_size().await?;
     let mut rows = state.store().entries(from, limit).await?;
+    let view = state.view_covering(rows.last().map_or(0, |e| e.seq + 1)).await;
     view.redact(reader, &mut rows);
     let entries = rows
         .into_iter()

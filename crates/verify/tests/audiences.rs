@@ -1,0 +1,128 @@
+//! Verification per audience on a log built through the same fold the server runs: a member
+//! replays everything, past a draft the secretariat still holds; the public checks envelopes,
+//! chain, tree and the parts released to it; a part held back from a member is caught.
+
+use concord_core::{Actor, Command, CountryCode, DecisionKind, Member, Procedure, ProposalId, Reader};
+use concord_ledger::keys::Signer;
+use concord_log::{Loaded, Touched};
+use concord_store::StoredEntry;
+use concord_verify::{LogVerifier, Options, Owed, VerifyError};
+use jiff::Timestamp;
+use rand::SeedableRng;
+
+const ORIGIN: &str = "test.concord.example/log";
+
+fn t(s: &str) -> Timestamp {
+    s.parse().expect("a time")
+}
+
+/// A log with two members, an adopted-to-be programme circulated, a member's position, and a
+/// draft the secretariat still holds between them; its fold and its signed checkpoint.
+fn log() -> (Vec<StoredEntry>, Loaded, Vec<u8>, Signer) {
+    let key = Signer::from_seed(ORIGIN, [5; 32]).expect("a key");
+    let mut salts = rand::rngs::StdRng::seed_from_u64(14);
+    let mut loaded = Loaded::empty();
+    let mut entries = Vec::new();
+    let mut touched = Touched::default();
+    let mut run = |loaded: &mut Loaded, actor: Actor, command: Command, at: &str| {
+        loaded.sequence(actor, &command, t(at), &mut salts, &mut entries, &mut touched).expect("accepted");
+    };
+    let create =
+        Command::CreateLog { origin: ORIGIN.into(), log_key: key.verifier().to_string(), unsigned_positions: true };
+    run(&mut loaded, Actor::Secretariat, create, "2024-02-20T08:00:00Z");
+    for (code, a2, num, name) in [("FRA", "FR", "250", "France"), ("DEU", "DE", "276", "Germany")] {
+        let member = Member {
+            code: CountryCode::parse(code).expect("a code"),
+            alpha2: a2.into(),
+            numeric: num.into(),
+            name: name.into(),
+            accession: "1949-08-24".parse().expect("a date"),
+            departure: None,
+        };
+        run(&mut loaded, Actor::Secretariat, Command::AdmitMember { member }, "2024-02-20T08:00:00Z");
+    }
+    let draft = |title: &str| Command::DraftProposal {
+        kind: DecisionKind::AssistanceProgramme,
+        significance: None,
+        title: title.into(),
+        text: format!("{title}: the text."),
+    };
+    run(&mut loaded, Actor::Secretariat, draft("Held by the secretariat"), "2024-02-21T08:00:00Z");
+    run(&mut loaded, Actor::Secretariat, draft("Winter equipment"), "2024-02-21T09:00:00Z");
+    let circulate = Command::Circulate {
+        proposal: ProposalId(2),
+        procedure: Procedure::Silence,
+        deadline: t("2024-02-23T12:00:00Z"),
+    };
+    run(&mut loaded, Actor::Secretariat, circulate, "2024-02-21T09:00:00Z");
+    let fra = CountryCode::parse("FRA").expect("a code");
+    let concur = Command::TakePosition {
+        proposal: ProposalId(2),
+        member: fra,
+        revision: 1,
+        stance: concord_core::Stance::Concur,
+        text: None,
+        evidence: None,
+    };
+    run(&mut loaded, Actor::Member(fra), concur, "2024-02-22T09:00:00Z");
+    let (_, checkpoint) = loaded.seal(&entries, &key).expect("sealed");
+    let stored = entries
+        .into_iter()
+        .map(|e| StoredEntry { seq: e.seq, bytes: e.bytes, leaf_hash: e.leaf_hash, part: Some(e.part) })
+        .collect();
+    (stored, loaded, checkpoint.note.into_bytes(), key)
+}
+
+fn verify(
+    entries: &[StoredEntry],
+    checkpoint: &[u8],
+    key: &Signer,
+    owed: Owed,
+) -> Result<concord_verify::Report, VerifyError> {
+    let options = Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None };
+    let mut v = LogVerifier::new(options)?;
+    v.feed(entries)?;
+    v.finish(checkpoint)
+}
+
+#[test]
+fn a_member_replays_past_a_draft_the_secretariat_holds() {
+    let (mut entries, loaded, checkpoint, key) = log();
+    loaded.redact(Reader::Member(CountryCode::parse("DEU").expect("a code")), &mut entries);
+    assert_eq!(entries.iter().filter(|e| e.part.is_none()).count(), 1, "the held draft alone");
+    let r = verify(&entries, &checkpoint, &key, Owed::AllButDrafts).expect("a member verifies");
+    assert_eq!((r.withheld, r.withheld_drafts, r.replay_stopped_at), (1, 1, None));
+    assert_eq!(r.replayed, entries.len() as u64 - 1);
+    assert_eq!(r.proposals, 2, "the held draft keeps its number");
+    // A reader owed every part (a database) does not pass it.
+    let err = verify(&entries, &checkpoint, &key, Owed::Every).expect_err("a part is missing");
+    assert!(err.to_string().contains("entry 3: its sealed part is withheld"), "{err}");
+}
+
+#[test]
+fn a_part_held_back_from_a_member_is_caught() {
+    let (mut entries, _, checkpoint, key) = log();
+    let position = entries.len() - 1;
+    entries[position].part = None;
+    let err = verify(&entries, &checkpoint, &key, Owed::AllButDrafts).expect_err("held back");
+    assert!(err.to_string().contains(&format!("entry {position}: its sealed part is withheld")), "{err}");
+}
+
+#[test]
+fn the_public_checks_the_envelopes_and_the_parts_released_to_it() {
+    let (mut entries, loaded, checkpoint, key) = log();
+    loaded.redact(Reader::Public, &mut entries);
+    let r = verify(&entries, &checkpoint, &key, Owed::WhatIsReleased).expect("the public verifies");
+    // The roster (entries 0 to 2) is public; replay stops at the held draft.
+    assert_eq!((r.replayed, r.replay_stopped_at), (3, Some(3)));
+    assert_eq!(r.withheld, entries.len() as u64 - 3);
+    // One changed byte of a released part fails, as does one of a withheld entry's envelope.
+    let mut changed = entries.clone();
+    changed[1].part.as_mut().expect("public")[40] ^= 1;
+    assert!(verify(&changed, &checkpoint, &key, Owed::WhatIsReleased).is_err());
+    let mut changed = entries;
+    let last = changed.len() - 1;
+    changed[last].bytes[10] ^= 1;
+    changed[last].leaf_hash = concord_ledger::leaf_hash(&changed[last].bytes);
+    assert!(verify(&changed, &checkpoint, &key, Owed::WhatIsReleased).is_err(), "the root no longer matches");
+}
