@@ -13,7 +13,7 @@ mod planted;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::Server;
-use planted::{MARKERS, Who, forbidden};
+use planted::{MARKERS, Who, expand, forbidden};
 use serde_json::Value;
 
 /// Every id a path parameter can take, by the collection the parameter follows.
@@ -32,25 +32,6 @@ async fn ids(s: &Server) -> BTreeMap<&'static str, Vec<String>> {
         ("members", st.members.keys().map(ToString::to_string).collect()),
         ("keys", vec!["1".to_owned()]),
     ])
-}
-
-/// Every concrete path of a documented GET: each `{param}` replaced by every id of the
-/// collection before it.
-fn expand(template: &str, ids: &BTreeMap<&'static str, Vec<String>>) -> Vec<String> {
-    let mut paths = vec![String::new()];
-    let mut previous = "";
-    for segment in template.split('/').skip(1) {
-        let values = if segment.starts_with('{') {
-            ids.get(previous).cloned().unwrap_or_else(|| {
-                panic!("{template}: this test does not know which ids fill {segment} (after {previous:?}); teach it")
-            })
-        } else {
-            vec![segment.to_owned()]
-        };
-        paths = paths.iter().flat_map(|p| values.iter().map(move |v| format!("{p}/{v}"))).collect();
-        previous = segment;
-    }
-    paths
 }
 
 /// The documented GET paths, from the document the server serves.

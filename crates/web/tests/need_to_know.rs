@@ -15,7 +15,7 @@ use std::time::Duration;
 use common::{PASSWORD, Web, cc};
 use concord_core::Actor;
 use concord_server::clock::Clock;
-use planted::{MARKERS, Who, forbidden};
+use planted::{MARKERS, Who, expand, forbidden};
 use reqwest::header::COOKIE;
 
 /// How long the event stream, which never ends, is read: whatever it sent in this time is what
@@ -41,25 +41,6 @@ async fn read(web: &Web, session: &str, path: &str) -> (u16, String) {
     })
     .await;
     (status, String::from_utf8_lossy(&body).into_owned())
-}
-
-/// Every concrete path of a routed template: `{id}` replaced by every id of the collection
-/// before it.
-fn expand(template: &str, ids: &BTreeMap<&str, Vec<String>>) -> Vec<String> {
-    let mut paths = vec![String::new()];
-    let mut previous = "";
-    for segment in template.split('/').skip(1) {
-        let values = if segment.starts_with('{') {
-            ids.get(previous).cloned().unwrap_or_else(|| {
-                panic!("{template}: this test does not know which ids fill {segment} (after {previous:?}); teach it")
-            })
-        } else {
-            vec![segment.to_owned()]
-        };
-        paths = paths.iter().flat_map(|p| values.iter().map(move |v| format!("{p}/{v}"))).collect();
-        previous = segment;
-    }
-    paths
 }
 
 #[tokio::test]

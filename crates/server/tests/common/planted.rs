@@ -10,7 +10,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use concord_core::support::{
     Capability, Channel, CoalitionTerms, Currency, DeliveryId, FundId, FundPolicy, FundTerms, Money, PledgeId,
@@ -71,6 +71,26 @@ impl Who {
 /// The markers `who` may not read.
 pub fn forbidden(who: Who) -> Vec<&'static str> {
     MARKERS.iter().filter(|(_, admitted)| !admitted.contains(&who)).map(|(m, _)| *m).collect()
+}
+
+/// Every concrete path of a path template (an OpenAPI path, a web route): each `{param}`
+/// replaced by every id of the collection named by the segment before it. A parameter after a
+/// collection the walk has no ids for fails the walk, so that a new one is taught, not skipped.
+pub fn expand(template: &str, ids: &BTreeMap<&str, Vec<String>>) -> Vec<String> {
+    let mut paths = vec![String::new()];
+    let mut previous = "";
+    for segment in template.split('/').skip(1) {
+        let values = if segment.starts_with('{') {
+            ids.get(previous).cloned().unwrap_or_else(|| {
+                panic!("{template}: this test does not know which ids fill {segment} (after {previous:?}); teach it")
+            })
+        } else {
+            vec![segment.to_owned()]
+        };
+        paths = paths.iter().flat_map(|p| values.iter().map(move |v| format!("{p}/{v}"))).collect();
+        previous = segment;
+    }
+    paths
 }
 
 pub fn code(s: &str) -> CountryCode {
