@@ -49,6 +49,7 @@ mod member;
 mod proposal;
 mod refusal;
 pub mod rules;
+pub mod sealed;
 pub mod signed;
 mod state;
 pub mod support;

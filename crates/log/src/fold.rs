@@ -145,7 +145,8 @@ impl Loaded {
     ) -> Result<(), Refusal> {
         for event in concord_core::decide_and_apply(&mut self.state, actor, command, now)? {
             let marking = self.state.marking(&event);
-            let record = LogRecord { seq: self.size, prev: self.last_hash.to_hex(), at: now, marking, actor, event };
+            let record =
+                LogRecord { seq: self.size, prev: self.last_hash.to_hex(), at: now, marking, actor, account: None, event };
             let mut salt = [0; SALT_LEN];
             salts.fill_bytes(&mut salt);
             let entry = encode(&record, salt).unwrap_or_else(|e| panic!("a domain event failed to encode: {e}"));

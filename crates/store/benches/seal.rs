@@ -23,6 +23,7 @@ fn position() -> LogRecord {
         at: "2024-02-27T09:00:00Z".parse().unwrap(),
         marking: Marking::Members,
         actor: Actor::Member(member),
+        account: Some("fra-delegate".into()),
         event: Event::PositionTaken {
             proposal: ProposalId(9),
             member,

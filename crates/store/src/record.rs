@@ -17,19 +17,16 @@
 //!  "role":"secretariat","seq":3,"type":"proposal_drafted","v":2}
 //! ```
 
+pub use concord_core::sealed::{SALT_LEN, Sealed, commitment};
 use concord_core::{Actor, Event, Marking};
 use concord_ledger::{Hash, canonical, leaf_hash};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::{NewEntry, StoredEntry};
 
 /// The version of the record format written today.
 pub const RECORD_VERSION: u32 = 2;
-
-/// The length of a sealed part's salt.
-pub const SALT_LEN: usize = 32;
 
 /// An entry's public envelope: the Merkle leaf.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,15 +50,6 @@ pub struct Envelope {
     pub commitment: String,
 }
 
-/// A sealed part's content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Sealed {
-    /// Who caused it.
-    pub actor: Actor,
-    pub event: Event,
-}
-
 /// One log entry, opened: its envelope's facts and its sealed content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogRecord {
@@ -71,6 +59,8 @@ pub struct LogRecord {
     pub at: Timestamp,
     pub marking: Marking,
     pub actor: Actor,
+    /// The account (the person or the token) that acted, as [`Sealed::account`].
+    pub account: Option<String>,
     pub event: Event,
 }
 
@@ -86,12 +76,6 @@ pub fn role(actor: Actor) -> &'static str {
     }
 }
 
-/// The commitment to a sealed part: the SHA-256 of its bytes (salt, then content).
-#[must_use]
-pub fn commitment(part: &[u8]) -> Hash {
-    Hash::from_array(Sha256::digest(part).into())
-}
-
 /// The `prev` of entry 0.
 #[must_use]
 pub fn genesis() -> Hash {
@@ -100,10 +84,10 @@ pub fn genesis() -> Hash {
 
 /// Seals a record's content under `salt` and encodes its envelope canonically.
 pub fn encode(record: &LogRecord, salt: [u8; SALT_LEN]) -> Result<NewEntry, concord_ledger::Error> {
-    let content = canonical::to_vec(&Sealed { actor: record.actor, event: record.event.clone() })?;
-    let mut part = Vec::with_capacity(SALT_LEN + content.len());
-    part.extend_from_slice(&salt);
-    part.extend_from_slice(&content);
+    let part = concord_core::sealed::seal(
+        &salt,
+        &Sealed { actor: record.actor, account: record.account.clone(), event: record.event.clone() },
+    )?;
     let envelope = Envelope {
         v: RECORD_VERSION,
         seq: record.seq,
@@ -165,6 +149,7 @@ pub fn open(envelope: &Envelope, part: &[u8]) -> Result<LogRecord, ChainError> {
         at: envelope.at,
         marking: envelope.marking,
         actor: sealed.actor,
+        account: sealed.account,
         event: sealed.event,
     })
 }
@@ -238,6 +223,7 @@ mod tests {
             at: "2024-02-27T09:00:00Z".parse().unwrap(),
             marking: Marking::Public,
             actor: Actor::Secretariat,
+            account: Some("registrar".into()),
             event: Event::PartnerRegistered {
                 partner: Partner { code: CountryCode::parse("UKR").unwrap(), name: format!("Ukraine {seq}") },
             },

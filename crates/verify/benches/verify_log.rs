@@ -48,7 +48,7 @@ fn build(positions: usize, signed: bool) -> Log {
             state.apply(&event).unwrap();
             let seq = entries.len() as u64;
             let marking = state.marking(&event);
-            let record = LogRecord { seq, prev: prev.to_hex(), at, marking, actor, event };
+            let record = LogRecord { seq, prev: prev.to_hex(), at, marking, actor, account: None, event };
             let e = encode(&record, [7; SALT_LEN]).unwrap();
             prev = e.leaf_hash;
             entries.push(StoredEntry { seq, bytes: e.bytes, leaf_hash: e.leaf_hash, part: Some(e.part) });

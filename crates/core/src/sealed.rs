@@ -1,0 +1,46 @@
+//! What a log entry seals, and the commitment its public envelope carries.
+//!
+//! Each entry's content — who acted, the account (the person) that acted for it, and the event —
+//! is sealed: a fresh 32-byte salt followed by the RFC 8785 canonical JSON of [`Sealed`]. The
+//! envelope every audience reads carries only the SHA-256 of those bytes. The domain knows this
+//! much of the log's format because a publication ([`crate::Event::EntryPublished`]) reveals an
+//! earlier entry's salt and content, and whether they match the commitment is a rule of the
+//! record like any other: `decide` checks it, and replay checks it again.
+
+use concord_ledger::{Hash, canonical};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{Actor, Event};
+
+/// The length of a sealed part's salt.
+pub const SALT_LEN: usize = 32;
+
+/// A sealed part's content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sealed {
+    /// Who caused it: the role and, for a delegation or a partner, which.
+    pub actor: Actor,
+    /// The account that acted: the person signed in to the web, or the API token's label. The
+    /// envelope names only the role, so the members' record says who did what and the public
+    /// record does not. Absent for the server's own acts (the scheduler) and offline tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    pub event: Event,
+}
+
+/// The sealed part's bytes: `salt`, then the canonical encoding of `content`.
+pub fn seal(salt: &[u8; SALT_LEN], content: &Sealed) -> Result<Vec<u8>, concord_ledger::Error> {
+    let content = canonical::to_vec(content)?;
+    let mut part = Vec::with_capacity(SALT_LEN + content.len());
+    part.extend_from_slice(salt);
+    part.extend_from_slice(&content);
+    Ok(part)
+}
+
+/// The commitment to a sealed part: the SHA-256 of its bytes (salt, then content).
+#[must_use]
+pub fn commitment(part: &[u8]) -> Hash {
+    Hash::from_array(Sha256::digest(part).into())
+}
