@@ -100,6 +100,8 @@ enum Cmd {
     /// Member delegations' keys on a server.
     #[command(subcommand)]
     Member(client::members::MemberCmd),
+    /// Publishes a log entry to a wider audience (secretariat): a new entry reveals its content.
+    Publish(client::publications::PublishArgs),
 }
 
 fn main() -> ExitCode {
@@ -133,6 +135,7 @@ fn main() -> ExitCode {
             Cmd::Donor(cmd) => client::donors::donor(cmd).await,
             Cmd::Witness(args) => witness::run(args).await,
             Cmd::Proposal(cmd) => client::proposals::proposal(cmd).await,
+            Cmd::Publish(args) => client::publications::publish(args).await,
             Cmd::Position(cmd) => client::positions::position(cmd).await,
             Cmd::Member(cmd) => client::members::member(cmd).await,
         }

@@ -127,32 +127,43 @@ async fn from_server(url: &str, token: Option<&str>, verifier: &mut LogVerifier)
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }
-        let page: Value = req.send().await?.error_for_status()?.json().await?;
-        let entries = page["entries"].as_array().context("no entries in the answer")?;
+        let entries = read_page(req).await?;
         if entries.is_empty() {
             bail!("the server stopped at entry {from} of the {size} its checkpoint signs");
         }
-        let entries: Vec<StoredEntry> = entries
-            .iter()
-            .map(|e| {
-                let seq = e["seq"].as_u64().context("an entry without seq")?;
-                let bytes = e["entry"].as_str().context("an entry without bytes")?.as_bytes().to_vec();
-                let part = match &e["part"] {
-                    Value::Null => None,
-                    p => {
-                        let salt =
-                            p["salt"].as_str().and_then(|s| hex::decode(s).ok()).context("a part without salt")?;
-                        let content = p["content"].as_str().context("a part without content")?;
-                        Some([salt.as_slice(), content.as_bytes()].concat())
-                    }
-                };
-                // The served leaf hash is not trusted: the verifier recomputes it.
-                Ok(StoredEntry { seq, leaf_hash: concord_ledger::leaf_hash(&bytes), bytes, part })
-            })
-            .collect::<anyhow::Result<_>>()?;
         verifier.feed(&entries).context("verification failed")?;
+        for entry in verifier.unsettled() {
+            let mut req = http.get(format!("{base}/api/v1/log/entries?from={entry}&limit=1"));
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            verifier.settle(&read_page(req).await?).context("verification failed")?;
+        }
     }
     Ok(checkpoint)
+}
+
+/// A page of `/api/v1/log/entries`, as entries to verify.
+async fn read_page(req: reqwest::RequestBuilder) -> anyhow::Result<Vec<StoredEntry>> {
+    let page: Value = req.send().await?.error_for_status()?.json().await?;
+    let entries = page["entries"].as_array().context("no entries in the answer")?;
+    entries
+        .iter()
+        .map(|e| {
+            let seq = e["seq"].as_u64().context("an entry without seq")?;
+            let bytes = e["entry"].as_str().context("an entry without bytes")?.as_bytes().to_vec();
+            let part = match &e["part"] {
+                Value::Null => None,
+                p => {
+                    let salt = p["salt"].as_str().and_then(|s| hex::decode(s).ok()).context("a part without salt")?;
+                    let content = p["content"].as_str().context("a part without content")?;
+                    Some([salt.as_slice(), content.as_bytes()].concat())
+                }
+            };
+            // The served leaf hash is not trusted: the verifier recomputes it.
+            Ok(StoredEntry { seq, leaf_hash: concord_ledger::leaf_hash(&bytes), bytes, part })
+        })
+        .collect()
 }
 
 async fn from_db(db: &std::path::Path, verifier: &mut LogVerifier) -> anyhow::Result<Vec<u8>> {
@@ -175,6 +186,9 @@ async fn from_db(db: &std::path::Path, verifier: &mut LogVerifier) -> anyhow::Re
         // Every stored tree hash is compared with the tree recomputed from the entries: the
         // server serves tiles and proofs from them, and `export` copies them.
         let added = verifier.feed_with_hashes(&entries).context("verification failed")?;
+        for entry in verifier.unsettled() {
+            verifier.settle(&store.entries(entry, 1).await?).context("verification failed")?;
+        }
         let indexes: Vec<u64> = added.iter().map(|(i, _)| *i).collect();
         let stored = store.tree_hashes(&indexes).await.context("verification failed")?;
         concord_ledger::edge::check_stored(&added, &stored).context("verification failed")?;
@@ -198,6 +212,10 @@ fn from_export(dir: &std::path::Path, verifier: &mut LogVerifier) -> anyhow::Res
     for (n, t) in (0..crate::export::bundles(size)).zip(&level0) {
         let added =
             verifier.feed_with_hashes(&crate::export::read_bundle(dir, n, size)?).context("verification failed")?;
+        for entry in verifier.unsettled() {
+            let bundle = crate::export::read_bundle(dir, entry / u64::from(tile::FULL_WIDTH), size)?;
+            verifier.settle(&bundle).context("verification failed")?;
+        }
         tiles.add(&added);
         // The level-0 tile of a bundle is its entries' leaf hashes: checked at once.
         tiles.check(t, &read_tile(t)?).context("verification failed")?;

@@ -161,6 +161,10 @@ impl State {
     /// deadlines and every other deliberation stay with the members.
     #[must_use]
     pub fn marking(&self, event: &Event) -> Marking {
+        // Once circulated, a proposal's later texts, deadlines and withdrawal go to the audience
+        // it was circulated to; its positions stay with the members.
+        let audience_of =
+            |proposal| self.proposals.get(proposal).and_then(|p: &Proposal| p.audience).unwrap_or(Marking::Members);
         let partner_of_pledge = |pledge| {
             self.support.pledges.get(pledge).map_or(Marking::Members, |p| Marking::MembersAndPartner(p.terms.recipient))
         };
@@ -174,15 +178,16 @@ impl State {
             | Event::DonorStateRegistered { .. }
             | Event::ExchangeRateRecorded { .. } => Marking::Public,
             Event::ProposalDecided { proposal, decision } => {
-                self.proposals.get(proposal).map_or(Marking::Members, |p| decision_marking(p.kind, decision.outcome))
+                self.proposals.get(proposal).map_or(Marking::Members, |p| decision_marking(p, decision.outcome))
             }
+            Event::EntryPublished { marking, .. } => *marking,
+            Event::ProposalCirculated { marking, .. } => marking.unwrap_or(Marking::Members),
+            Event::ProposalAmended { proposal, .. }
+            | Event::DeadlineExtended { proposal, .. }
+            | Event::DeadlineCurtailed { proposal, .. }
+            | Event::ProposalWithdrawn { proposal, .. } => audience_of(proposal),
             Event::ProposalDrafted { .. }
-            | Event::ProposalAmended { .. }
-            | Event::ProposalCirculated { .. }
-            | Event::DeadlineExtended { .. }
-            | Event::DeadlineCurtailed { .. }
             | Event::PositionTaken { .. }
-            | Event::ProposalWithdrawn { .. }
             | Event::CoalitionFormed { .. }
             | Event::CoalitionJoined { .. }
             | Event::FundCreated { .. } => Marking::Members,
@@ -199,12 +204,14 @@ impl State {
         }
     }
 
-    /// The one access rule: whether `reader` may read `event`, recorded with `marking`, in this
-    /// state. The marking decides, with one narrowing and one release, both of a proposal's
-    /// texts: a draft is the secretariat's until it is circulated (or withdrawn, when the members
-    /// may see what was withdrawn); and the revision a decision adopted is released with that
-    /// decision (to the public, for an announced kind), so that whoever may read the decision
-    /// can check the text it adopted against the log.
+    /// The one access rule: whether `reader` may read `event`, recorded with `marking` (or
+    /// published since to the wider audience [`State::released`] gives), in this state. The
+    /// marking decides, with one narrowing and two releases, all of a proposal's texts: a draft
+    /// is the secretariat's until it is circulated (or withdrawn, when the members may see what
+    /// was withdrawn); a circulated text goes to the audience it was circulated to; and the
+    /// revision a decision adopted is released with that decision (to the public, for an
+    /// announced kind), so that whoever may read the decision can check the text it adopted
+    /// against the log.
     #[must_use]
     pub fn may_read(&self, reader: Reader, marking: Marking, event: &Event) -> bool {
         let reader = self.cleared(reader);
@@ -220,9 +227,10 @@ impl State {
         match self.proposals.get(proposal) {
             Some(p) if p.status == ProposalStatus::Draft => false,
             Some(p) if p.decision.as_ref().is_some_and(|d| d.revision == revision) => {
-                marking.admits(reader) || self.proposal_marking(p).admits(reader)
+                marking.admits(reader) || self.proposal_marking(p).admits(reader) || audience_admits(p, reader)
             }
-            _ => marking.admits(reader),
+            Some(p) => marking.admits(reader) || audience_admits(p, reader),
+            None => marking.admits(reader),
         }
     }
 }
@@ -237,6 +245,10 @@ pub enum ProposalAccess {
     /// and opt-outs published with it, as the log releases its entry); not the deliberation
     /// (earlier revisions, the circulation, the grid of positions).
     Outcome,
+    /// What it was circulated to this reader for: every revision's text and the procedure
+    /// with its deadline, and its decision where the decision's marking admits the reader; not
+    /// the positions (deliberation stays with the members).
+    Circulated,
     /// Everything the state holds about it.
     Full,
 }
@@ -247,7 +259,8 @@ impl State {
     /// positions are all marked for the members).
     #[must_use]
     pub fn proposal_marking(&self, p: &Proposal) -> Marking {
-        p.decision.as_ref().map_or(Marking::Members, |d| decision_marking(p.kind, d.outcome))
+        let own = p.decision.as_ref().map_or(Marking::Members, |d| decision_marking(p, d.outcome));
+        p.published.map_or(own, |published| wider(published, own))
     }
 
     /// How much of `p` `reader` may read. Deliberation is marked for the members, so a
@@ -263,6 +276,8 @@ impl State {
             ProposalAccess::Hidden
         } else if Marking::Members.admits(reader) {
             ProposalAccess::Full
+        } else if audience_admits(p, reader) {
+            ProposalAccess::Circulated
         } else if self.proposal_marking(p).admits(reader) {
             ProposalAccess::Outcome
         } else {
@@ -278,6 +293,10 @@ impl State {
         match self.proposal_access(reader, p) {
             ProposalAccess::Hidden => None,
             ProposalAccess::Outcome => Some(Cow::Owned(announced_part(p))),
+            ProposalAccess::Circulated => {
+                let decided = self.proposal_marking(p).admits(self.cleared(reader));
+                Some(Cow::Owned(circulated_part(p, decided)))
+            }
             ProposalAccess::Full => Some(Cow::Borrowed(p)),
         }
     }
@@ -299,11 +318,37 @@ impl State {
     }
 }
 
-/// The marking of a decision on a proposal of `kind` (shared by [`State::marking`]'s rule for
-/// `proposal_decided` and [`State::proposal_marking`]).
-fn decision_marking(kind: DecisionKind, outcome: Outcome) -> Marking {
+/// The marking of a decision on `p` (shared by [`State::marking`]'s rule for
+/// `proposal_decided` and [`State::proposal_marking`]): an adopted one goes to the public for an
+/// announced kind, and to the audience the proposal was circulated to; one that was not adopted
+/// stays with the members, since it says who objected.
+fn decision_marking(p: &Proposal, outcome: Outcome) -> Marking {
     let adopted = matches!(outcome, Outcome::Adopted | Outcome::AdoptedWithReservations);
-    if adopted && announced(kind) { Marking::Public } else { Marking::Members }
+    match (adopted, p.audience) {
+        (true, _) if announced(p.kind) => Marking::Public,
+        (true, Some(audience)) => audience,
+        _ => Marking::Members,
+    }
+}
+
+/// Whether `p` was circulated to an audience that admits `reader`.
+fn audience_admits(p: &Proposal, reader: Reader) -> bool {
+    p.status != ProposalStatus::Draft && p.audience.is_some_and(|a| a.admits(reader))
+}
+
+/// The wider of two markings, `a` when neither covers the other (two partners).
+fn wider(a: Marking, b: Marking) -> Marking {
+    if b.covers(a) && !a.covers(b) { b } else { a }
+}
+
+/// What a proposal circulated beyond the members shows that audience: its texts and procedure,
+/// its decision only if `decided` (the decision's marking admits the reader), never positions.
+fn circulated_part(p: &Proposal, decided: bool) -> Proposal {
+    Proposal {
+        positions: std::collections::BTreeMap::new(),
+        decision: p.decision.clone().filter(|_| decided),
+        ..p.clone()
+    }
 }
 
 /// What the alliance announced of a decided proposal: the decided revision's title and text and

@@ -4,8 +4,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::sealed::Revealed;
 use crate::support::SupportCommand;
-use crate::{CountryCode, DecisionKind, Member, Partner, Procedure, ProposalId, Significance, Stance};
+use crate::{CountryCode, DecisionKind, Marking, Member, Partner, Procedure, ProposalId, Significance, Stance};
 
 /// Who acts. The server authenticates; `decide` authorises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -84,6 +85,10 @@ pub enum Command {
         proposal: ProposalId,
         procedure: Procedure,
         deadline: Timestamp,
+        /// Releases the texts and the procedure beyond the members (to a partner, or the
+        /// public); positions stay with the members. Default: the members only.
+        #[serde(default)]
+        marking: Option<Marking>,
     },
     ExtendDeadline {
         proposal: ProposalId,
@@ -106,6 +111,14 @@ pub enum Command {
         text: Option<String>,
         /// The member's signed statement of this position (a signed note; see `signed.rs`).
         evidence: Option<String>,
+    },
+    /// Releases an earlier log entry to a wider audience (the secretariat). The entry's salt and
+    /// content come from the stored log (the server fills `revealed` in); `decide` checks them
+    /// against the commitment, replay checks that commitment against the entry's envelope.
+    Publish {
+        entry: u64,
+        marking: Marking,
+        revealed: Box<Revealed>,
     },
     /// Closes a procedure whose deadline has come.
     CloseAtDeadline {

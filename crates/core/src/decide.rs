@@ -120,16 +120,18 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                     deadline,
                     electorate: circ.electorate.clone(),
                     at: now,
+                    marking: p.audience,
                 },
             ])
         }
-        Command::Circulate { proposal, procedure, deadline } => {
+        Command::Circulate { proposal, procedure, deadline, marking } => {
             let p = state.proposal(*proposal)?;
             if p.status != ProposalStatus::Draft {
                 rules::check_not_final(p)?;
                 return Err(Refusal::NotADraft { proposal: p.id, status: p.status });
             }
             rules::check_circulation(p, *procedure, *deadline, now)?;
+            let marking = rules::check_circulation_marking(state, *marking)?;
             Ok(vec![Event::ProposalCirculated {
                 proposal: *proposal,
                 revision: p.current().number,
@@ -137,6 +139,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                 deadline: *deadline,
                 electorate: rules::electorate(state, now)?,
                 at: now,
+                marking,
             }])
         }
         Command::ExtendDeadline { proposal, deadline } => {
@@ -204,6 +207,10 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             }
             let decision = evaluate_with(p, &p.positions, now).expect("an open proposal past its deadline is decided");
             Ok(vec![Event::ProposalDecided { proposal: *proposal, decision }])
+        }
+        Command::Publish { entry, marking, revealed } => {
+            rules::check_publication(state, *entry, *marking, revealed)?;
+            Ok(vec![Event::EntryPublished { entry: *entry, marking: *marking, revealed: revealed.clone(), at: now }])
         }
         Command::Support(command) => decide_support(state, actor, command, now),
     }
@@ -353,6 +360,7 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
             _ => (false, "take positions; only a member delegation can"),
         },
         Command::CloseAtDeadline { .. } => (actor == Actor::Scheduler, "close procedures; the scheduler does"),
+        Command::Publish { .. } => (actor == Actor::Secretariat, "publish entries"),
         Command::Support(command) => authorise_support(state, actor, command),
     };
     if allowed { Ok(()) } else { Err(Refusal::NotPermitted { actor, action }) }

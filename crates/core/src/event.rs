@@ -8,11 +8,14 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::sealed::Revealed;
 use crate::support::{
     CoalitionId, CoalitionTerms, DeliveryId, DonorState, FundId, FundTerms, FxRate, Money, PledgeId, PledgeStatus,
     PledgeTerms, RequestId, RequestTerms,
 };
-use crate::{CountryCode, Decision, DecisionKind, Member, Partner, Procedure, ProposalId, Significance, Stance};
+use crate::{
+    CountryCode, Decision, DecisionKind, Marking, Member, Partner, Procedure, ProposalId, Significance, Stance,
+};
 
 /// One change of state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +89,11 @@ pub enum Event {
         electorate: Vec<CountryCode>,
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
+        /// The audience beyond the members that the secretariat released the texts and the
+        /// procedure to when it first circulated them (a recirculation repeats it); absent: the
+        /// members only.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        marking: Option<Marking>,
     },
     DeadlineExtended {
         proposal: ProposalId,
@@ -202,6 +210,19 @@ pub enum Event {
     ExchangeRateRecorded {
         rate: FxRate,
     },
+    /// An earlier entry released to a wider audience by the secretariat. It carries the entry's
+    /// salt and content, which anyone it is released to checks against the commitment in that
+    /// entry's envelope; a release never narrows.
+    EntryPublished {
+        /// The entry published (its place in the log).
+        entry: u64,
+        /// Who may read it from now on.
+        marking: Marking,
+        #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+        revealed: Box<Revealed>,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
 }
 
 impl Event {
@@ -234,6 +255,7 @@ impl Event {
             | Self::PositionTaken { proposal, .. }
             | Self::ProposalDecided { proposal, .. }
             | Self::ProposalWithdrawn { proposal, .. } => Some(*proposal),
+            Self::EntryPublished { revealed, .. } => revealed.content.event.proposal(),
         }
     }
 
@@ -266,6 +288,7 @@ impl Event {
             Self::CoalitionJoined { .. } => "coalition_joined",
             Self::FundCreated { .. } => "fund_created",
             Self::ExchangeRateRecorded { .. } => "exchange_rate_recorded",
+            Self::EntryPublished { .. } => "entry_published",
         }
     }
 }

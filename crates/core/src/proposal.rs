@@ -236,6 +236,12 @@ pub struct Proposal {
     pub decision: Option<Decision>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawal: Option<Withdrawal>,
+    /// The audience beyond the members its texts and procedure were circulated to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<crate::Marking>,
+    /// The audience the secretariat published its decision to, beyond its own marking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<crate::Marking>,
 }
 
 impl Proposal {

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use crate::support::{
     Channel, CoalitionId, Currency, DeliveryId, FundId, Money, PledgeId, PledgeStatus, RequestId, SupportCategory,
 };
-use crate::{Actor, CountryCode, DecisionKind, ProposalId, ProposalStatus, Stance};
+use crate::{Actor, CountryCode, DecisionKind, Marking, ProposalId, ProposalStatus, Stance};
 
 /// Longest title, in characters.
 pub const MAX_TITLE: usize = 300;
@@ -201,6 +201,14 @@ pub enum Refusal {
     NoValidKey { member: CountryCode, at: Timestamp },
     #[error("a signed position of {member} at {at} is not newer than its last one on this proposal: a replay")]
     ReplayedPosition { member: CountryCode, at: Timestamp },
+    #[error("entry {entry} is already released to {released}; a publication only widens, and {marking} does not")]
+    NotWider { entry: u64, marking: Marking, released: Marking },
+    #[error("the salt and content given for entry {entry} are not the ones its commitment was made to")]
+    PublicationMismatch { entry: u64 },
+    #[error(
+        "proposal {proposal} is still a draft: circulate it (marked for a wider audience, if it should read the text) rather than publish it"
+    )]
+    DraftHeld { proposal: ProposalId },
 }
 
 impl Refusal {
@@ -246,6 +254,9 @@ impl Refusal {
             Self::BadSignedPosition { .. } => "bad-signed-position",
             Self::NoValidKey { .. } => "no-valid-key",
             Self::ReplayedPosition { .. } => "replayed-position",
+            Self::NotWider { .. } => "not-wider",
+            Self::PublicationMismatch { .. } => "publication-mismatch",
+            Self::DraftHeld { .. } => "draft-held",
             Self::UnknownDonor { .. } => "unknown-donor",
             Self::UnknownPartner { .. } => "unknown-partner",
             Self::PartnerIsNotDonor { .. } => "partner-is-not-donor",
@@ -303,6 +314,8 @@ impl Refusal {
             Self::OptOutNotAllowed { .. } => Some("stance"),
             Self::SilenceNotAllowed { .. } => Some("procedure"),
             Self::SignificanceMismatch { .. } => Some("significance"),
+            Self::NotWider { .. } => Some("marking"),
+            Self::PublicationMismatch { .. } => Some("entry"),
             // A signed position's statement and signature travel in its evidence.
             Self::BadKey { .. }
             | Self::KeyExists { .. }
@@ -334,6 +347,7 @@ impl Refusal {
             | Self::DecisionKindUnsuitable { .. }
             | Self::NoAllianceDecision { .. } => Some("authorised_by"),
             Self::NotPermitted { .. }
+            | Self::DraftHeld { .. }
             | Self::UnknownMember { .. }
             | Self::UnknownProposal { .. }
             | Self::MemberExists { .. }
@@ -410,7 +424,8 @@ impl Refusal {
             | Self::AmountOverflow { .. }
             | Self::CurrencyMismatch { .. }
             | Self::LeadNotParticipant { .. }
-            | Self::RequestMismatch { .. } => RefusalClass::Invalid,
+            | Self::RequestMismatch { .. }
+            | Self::PublicationMismatch { .. } => RefusalClass::Invalid,
             _ => RefusalClass::Conflict,
         }
     }

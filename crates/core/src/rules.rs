@@ -6,9 +6,10 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::refusal::{MAX_STATEMENT, MAX_TEXT, MAX_TITLE};
+use crate::sealed::Revealed;
 use crate::{
-    CountryCode, DecisionKind, Member, Partner, Procedure, Proposal, ProposalStatus, Refusal, Significance, Stance,
-    State,
+    CountryCode, DecisionKind, Event, Marking, Member, Partner, Procedure, Proposal, ProposalStatus, Refusal,
+    Significance, Stance, State,
 };
 
 /// The UTC calendar day of an instant: membership is decided on that day.
@@ -341,4 +342,55 @@ pub(crate) fn check_revocation(state: &State, member: CountryCode, key_id: &str)
         Some(at) => Err(Refusal::KeyRevoked { member, key_id: key_id.to_owned(), at }),
         None => Ok(()),
     }
+}
+
+/// The audience a first circulation releases a proposal's texts and procedure to beyond the
+/// members: `None` for the members themselves (one spelling for one meaning), and a partner only
+/// if registered.
+pub(crate) fn check_circulation_marking(state: &State, marking: Option<Marking>) -> Result<Option<Marking>, Refusal> {
+    match marking {
+        None | Some(Marking::Members) => Ok(None),
+        Some(Marking::MembersAndPartner(partner)) if !state.partners.contains_key(&partner) => {
+            Err(Refusal::UnknownPartner { partner })
+        }
+        Some(m) => Ok(Some(m)),
+    }
+}
+
+/// A publication of entry `entry` to `marking`: the revealed salt and content must be the ones
+/// the entry's commitment was made to, the release must widen what the entry is released to
+/// already, and a draft the secretariat holds is released by circulating it, not by publishing.
+/// Whether `revealed.was` and its commitment are the entry's own envelope's is the log's to
+/// check (the domain does not hold envelopes).
+pub(crate) fn check_publication(
+    state: &State,
+    entry: u64,
+    marking: Marking,
+    revealed: &Revealed,
+) -> Result<(), Refusal> {
+    if !revealed.matches() {
+        return Err(Refusal::PublicationMismatch { entry });
+    }
+    let event = &revealed.content.event;
+    if matches!(event, Event::EntryPublished { .. }) {
+        return Err(Refusal::Invalid {
+            field: "entry",
+            reason: format!("entry {entry} is itself a publication: publish the entry it released"),
+        });
+    }
+    if let Event::ProposalDrafted { proposal, .. } | Event::ProposalAmended { proposal, .. } = event {
+        if state.proposals.get(proposal).is_none_or(|p| p.status == ProposalStatus::Draft) {
+            return Err(Refusal::DraftHeld { proposal: *proposal });
+        }
+    }
+    if let Marking::MembersAndPartner(partner) = marking {
+        if !state.partners.contains_key(&partner) {
+            return Err(Refusal::UnknownPartner { partner });
+        }
+    }
+    let released = state.released(entry, revealed.was);
+    if marking == released || !marking.covers(released) {
+        return Err(Refusal::NotWider { entry, marking, released });
+    }
+    Ok(())
 }

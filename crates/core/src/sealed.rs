@@ -44,3 +44,27 @@ pub fn seal(salt: &[u8; SALT_LEN], content: &Sealed) -> Result<Vec<u8>, concord_
 pub fn commitment(part: &[u8]) -> Hash {
     Hash::from_array(Sha256::digest(part).into())
 }
+
+/// An earlier entry's sealed part, revealed: what a publication carries so that anyone may
+/// check it against the commitment in that entry's envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revealed {
+    /// The marking the entry's envelope records.
+    pub was: crate::Marking,
+    /// The entry envelope's commitment, hex.
+    pub commitment: String,
+    /// The part's salt, hex.
+    pub salt: String,
+    pub content: Sealed,
+}
+
+impl Revealed {
+    /// Whether the salt and content are the ones the commitment was made to.
+    #[must_use]
+    pub fn matches(&self) -> bool {
+        let salt = hex::decode(&self.salt).ok().and_then(|s| <[u8; SALT_LEN]>::try_from(s).ok());
+        salt.and_then(|salt| seal(&salt, &self.content).ok())
+            .is_some_and(|part| commitment(&part).to_hex() == self.commitment)
+    }
+}

@@ -96,6 +96,9 @@ pub struct State {
     /// Requests, pledges, deliveries, coalitions, funds, donor states and exchange rates.
     #[serde(default)]
     pub support: Support,
+    /// Entries the secretariat published, by place in the log: who may read each now.
+    #[serde(default)]
+    pub released: OrdMap<u64, crate::Marking>,
 }
 
 /// An event that cannot follow the state it is applied to: the log is corrupt or was altered.
@@ -129,6 +132,13 @@ impl State {
         self.members.values().filter(move |m| m.is_member_on(day))
     }
 
+    /// Who may read entry `entry`, recorded with the marking `was`: the widest audience the
+    /// secretariat published it to since, or `was`.
+    #[must_use]
+    pub fn released(&self, entry: u64, was: crate::Marking) -> crate::Marking {
+        self.released.get(&entry).copied().unwrap_or(was)
+    }
+
     /// The id the next drafted proposal gets.
     #[must_use]
     pub fn next_proposal_id(&self) -> ProposalId {
@@ -156,6 +166,8 @@ impl State {
                 positions: BTreeMap::new(),
                 decision: None,
                 withdrawal: None,
+                audience: None,
+                published: None,
             },
         );
     }
@@ -253,6 +265,8 @@ impl State {
                         positions: BTreeMap::new(),
                         decision: None,
                         withdrawal: None,
+                        audience: None,
+                        published: None,
                     },
                 );
             }
@@ -277,8 +291,22 @@ impl State {
                 // Positions are bound to a text; a new text needs new positions.
                 p.positions.clear();
             }
-            Event::ProposalCirculated { proposal, revision, procedure, deadline, electorate, at } => {
+            Event::ProposalCirculated { proposal, revision, procedure, deadline, electorate, at, marking } => {
                 let p = self.proposal(*proposal).map_err(refused)?;
+                let audience = match &p.circulation {
+                    // A recirculation goes to the audience the first circulation chose.
+                    Some(_) if *marking != p.audience => {
+                        return Err(inconsistent("a recirculation may not change the audience".into()));
+                    }
+                    Some(_) => p.audience,
+                    None => {
+                        let checked = rules::check_circulation_marking(self, *marking).map_err(refused)?;
+                        if checked != *marking {
+                            return Err(inconsistent("the members are spelled as no marking".into()));
+                        }
+                        checked
+                    }
+                };
                 if *revision != p.current().number {
                     return Err(inconsistent(format!("revision {revision} is not the current one")));
                 }
@@ -302,6 +330,7 @@ impl State {
                     Procedure::Silence => ProposalStatus::UnderSilence,
                     Procedure::ConsensusRound => ProposalStatus::ConsensusRound,
                 };
+                p.audience = audience;
                 p.circulation = Some(Circulation {
                     procedure: *procedure,
                     revision: *revision,
@@ -378,6 +407,15 @@ impl State {
                 let p = self.proposals.get_mut(proposal).expect("checked above");
                 p.status = ProposalStatus::Withdrawn;
                 p.withdrawal = Some(Withdrawal { at: *at, reason: reason.clone() });
+            }
+            Event::EntryPublished { entry, marking, revealed, .. } => {
+                rules::check_publication(self, *entry, *marking, revealed).map_err(refused)?;
+                self.released.insert(*entry, *marking);
+                if let Event::ProposalDecided { proposal, .. } = &revealed.content.event {
+                    if let Some(p) = self.proposals.get_mut(proposal) {
+                        p.published = Some(*marking);
+                    }
+                }
             }
             Event::DonorStateRegistered { .. }
             | Event::RequestFiled { .. }
@@ -538,7 +576,8 @@ impl State {
             | Event::DeadlineCurtailed { .. }
             | Event::PositionTaken { .. }
             | Event::ProposalDecided { .. }
-            | Event::ProposalWithdrawn { .. } => {
+            | Event::ProposalWithdrawn { .. }
+            | Event::EntryPublished { .. } => {
                 return Err(inconsistent(format!("{name} is not a support event")));
             }
         }

@@ -102,7 +102,11 @@ impl World {
             text: "The alliance sets up a non-lethal trust fund for Ukraine.".into(),
         };
         w.run(s, &draft, t0);
-        w.run(s, &Command::Circulate { proposal: programme, procedure: Procedure::Silence, deadline }, t0);
+        w.run(
+            s,
+            &Command::Circulate { proposal: programme, procedure: Procedure::Silence, deadline, marking: None },
+            t0,
+        );
         w.run(Actor::Scheduler, &Command::CloseAtDeadline { proposal: programme }, deadline);
         assert_eq!(w.state.proposals[&programme].status, ProposalStatus::Adopted);
 

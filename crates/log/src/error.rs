@@ -12,6 +12,8 @@ pub enum LoadError {
     Apply { seq: u64, error: concord_core::ApplyError },
     #[error("entry {seq}: it is marked {recorded}, but the rules mark its event {expected}")]
     Marking { seq: u64, recorded: concord_core::Marking, expected: concord_core::Marking },
+    #[error("entry {seq}: the publication of entry {entry} fails: {reason}")]
+    Publication { seq: u64, entry: u64, reason: String },
     #[error("no randomness for the salts of sealed parts: {0}")]
     Entropy(String),
     #[error("the Merkle tree: {0}")]
@@ -30,7 +32,7 @@ impl LoadError {
     pub fn seq(&self) -> Option<u64> {
         use concord_store::ChainError as C;
         match self {
-            Self::Apply { seq, .. } | Self::Marking { seq, .. } => Some(*seq),
+            Self::Apply { seq, .. } | Self::Marking { seq, .. } | Self::Publication { seq, .. } => Some(*seq),
             Self::Chain(
                 C::HashMismatch { seq }
                 | C::OutOfSequence { seq, .. }

@@ -17,6 +17,9 @@ pub struct Loaded {
     pub tree: TreeEdge,
     /// The log entry of each recorded decision.
     pub decisions: imbl::OrdMap<ProposalId, u64>,
+    /// What publications walked so far say of earlier envelopes, not yet checked against them
+    /// (see [`Loaded::settle`]).
+    pub claims: Vec<crate::Claim>,
 }
 
 /// What [`Loaded::walk`] added to the tree: each new hash with its stored-hash index.
@@ -38,6 +41,7 @@ impl Loaded {
             last_hash: concord_store::genesis(),
             tree: TreeEdge::default(),
             decisions: imbl::OrdMap::new(),
+            claims: Vec::new(),
         }
     }
 
@@ -70,6 +74,7 @@ impl Loaded {
             if let Event::ProposalDecided { proposal, .. } = &r.event {
                 self.decisions.insert(*proposal, r.seq);
             }
+            self.claims.extend(crate::Claim::of(r.seq, &r.event)?);
             each(r);
             self.size += 1;
         }
@@ -90,7 +95,16 @@ impl Loaded {
                 return Err(concord_store::ChainError::OutOfSequence { seq: self.size, claimed: envelope.seq }.into());
             }
             if let Some(part) = &e.part {
-                concord_store::open(envelope, part)?;
+                let r = concord_store::open(envelope, part)?;
+                // A publication this reader holds: its revealed part must match the commitment
+                // it names (the domain's rule), and that commitment the earlier envelope's.
+                if let Event::EntryPublished { entry, revealed, .. } = &r.event {
+                    if !revealed.matches() {
+                        let reason = concord_core::Refusal::PublicationMismatch { entry: *entry }.to_string();
+                        return Err(LoadError::Publication { seq: r.seq, entry: *entry, reason });
+                    }
+                }
+                self.claims.extend(crate::Claim::of(r.seq, &r.event)?);
             }
             self.size += 1;
         }
@@ -145,8 +159,15 @@ impl Loaded {
     ) -> Result<(), Refusal> {
         for event in concord_core::decide_and_apply(&mut self.state, actor, command, now)? {
             let marking = self.state.marking(&event);
-            let record =
-                LogRecord { seq: self.size, prev: self.last_hash.to_hex(), at: now, marking, actor, account: None, event };
+            let record = LogRecord {
+                seq: self.size,
+                prev: self.last_hash.to_hex(),
+                at: now,
+                marking,
+                actor,
+                account: None,
+                event,
+            };
             let mut salt = [0; SALT_LEN];
             salts.fill_bytes(&mut salt);
             let entry = encode(&record, salt).unwrap_or_else(|e| panic!("a domain event failed to encode: {e}"));

@@ -21,6 +21,7 @@
 
 mod error;
 mod fold;
+mod publication;
 mod read;
 mod redact;
 mod seal;
@@ -29,6 +30,7 @@ mod touched;
 
 pub use error::LoadError;
 pub use fold::{Loaded, Walked};
+pub use publication::Claim;
 pub use read::{load, load_from};
 pub use seal::sign_checkpoint;
 pub use touched::{DeadlineUpdate, Touched};

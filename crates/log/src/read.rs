@@ -30,6 +30,15 @@ impl Loaded {
                 return Ok(self.size - start);
             }
             let hashes = self.walk(&page, |r| touched.note(&r.event))?;
+            // Publications are rare: each earlier entry one names is read again to settle it.
+            for entry in self.unsettled() {
+                let earlier = store.entries(entry, 1).await?;
+                self.settle(&earlier)?;
+            }
+            if let Some(c) = self.claims.first() {
+                let reason = "the entry it publishes is not in the log".into();
+                return Err(LoadError::Publication { seq: c.by, entry: c.entry, reason });
+            }
             if let Some(from) = fill_tree_from {
                 // What is stored already is compared with what the entries give, so that a
                 // server never serves a tile or a proof from an altered row; what is missing

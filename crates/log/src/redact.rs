@@ -6,7 +6,8 @@ use crate::Loaded;
 impl Loaded {
     /// `entries` as `reader` may see them: every envelope, and a sealed part only where the
     /// domain's access rule ([`concord_core::State::may_read`]) lets this reader read it in this
-    /// state. The one place the log's readers (the API, the web's log page, exports) withhold
+    /// state, under the marking the entry was recorded with or published to since. The one
+    /// place the log's readers (the API, the web's log page, exports) withhold
     /// parts.
     ///
     /// An entry this fold does not cover yet (written after it, by this server or another)
@@ -23,7 +24,7 @@ impl Loaded {
                 && e.part.as_deref().is_some_and(|part| {
                     concord_store::decode(&e.bytes)
                         .and_then(|envelope| concord_store::open(&envelope, part))
-                        .is_ok_and(|r| self.state.may_read(reader, r.marking, &r.event))
+                        .is_ok_and(|r| self.state.may_read(reader, self.state.released(r.seq, r.marking), &r.event))
                 });
             if !readable {
                 e.part = None;

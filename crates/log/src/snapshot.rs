@@ -127,6 +127,7 @@ pub fn decode(bytes: &[u8]) -> Result<Loaded, SnapshotError> {
         last_hash: hash(&b.last_hash)?,
         tree: TreeEdge::from_hashes(b.size, edge)?,
         decisions: b.decisions,
+        claims: Vec::new(),
     })
 }
 

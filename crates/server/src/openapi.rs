@@ -29,7 +29,7 @@ use crate::api;
         api::support_reads::show_pledge, api::support_reads::list_pledge_deliveries, api::support_reads::show_delivery,
         api::support_registers::list_coalitions, api::support_registers::show_coalition, api::support_registers::list_funds,
         api::support_registers::show_fund, api::support_registers::list_donors, api::support_registers::list_rates,
-        api::log::entries, api::log::checkpoint, api::log::inclusion, api::log::consistency,
+        api::log::entries, api::log::publish, api::log::checkpoint, api::log::inclusion, api::log::consistency,
     ),
     components(schemas(concord_core::support::Measure)),
     modifiers(&Bearer, &Writes, &Problems),

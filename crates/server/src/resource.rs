@@ -11,6 +11,11 @@ pub enum Resource<'a> {
     Member(Option<&'a Member>),
     Partner(Option<&'a Partner>),
     Proposal(Option<&'a Proposal>),
+    /// A publication: the entry released and who may read it now.
+    Publication {
+        entry: u64,
+        marking: concord_core::Marking,
+    },
     /// A support entity (request with its coverage, pledge, delivery, coalition, fund, donor
     /// state or exchange rate), as JSON.
     Support(Option<serde_json::Value>),
@@ -37,6 +42,7 @@ impl<'a> Resource<'a> {
             | Command::Withdraw { proposal, .. }
             | Command::TakePosition { proposal, .. }
             | Command::CloseAtDeadline { proposal } => Self::Proposal(state.proposals.get(proposal)),
+            Command::Publish { entry, marking, .. } => Self::Publication { entry: *entry, marking: *marking },
             Command::Support(command) => Self::Support(support_json(state, command)),
         }
     }
@@ -51,6 +57,9 @@ impl<'a> Resource<'a> {
             Self::Partner(p) => serde_json::to_vec(p),
             Self::Proposal(p) => serde_json::to_vec(p),
             Self::Support(v) => serde_json::to_vec(v),
+            Self::Publication { entry, marking } => {
+                serde_json::to_vec(&serde_json::json!({ "entry": entry, "marking": marking }))
+            }
         };
         r.expect("domain values serialise to JSON")
     }
@@ -106,7 +115,8 @@ pub fn status_for(command: &Command) -> u16 {
         | Command::RegisterMemberKey { .. }
         | Command::RegisterPartner { .. }
         | Command::DraftProposal { .. }
-        | Command::TakePosition { .. } => 201,
+        | Command::TakePosition { .. }
+        | Command::Publish { .. } => 201,
         Command::RevokeMemberKey { .. }
         | Command::RecordDeparture { .. }
         | Command::AmendProposal { .. }

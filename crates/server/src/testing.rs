@@ -67,6 +67,11 @@ pub async fn silence(seq: &SequencerHandle, id: u64, deadline: Timestamp) -> Pro
     };
     submit(seq, Actor::Secretariat, draft).await;
     let p = ProposalId(id);
-    submit(seq, Actor::Secretariat, Command::Circulate { proposal: p, procedure: Procedure::Silence, deadline }).await;
+    submit(
+        seq,
+        Actor::Secretariat,
+        Command::Circulate { proposal: p, procedure: Procedure::Silence, deadline, marking: None },
+    )
+    .await;
     p
 }

@@ -91,7 +91,7 @@ fn build(positions: usize, signed: bool) -> Log {
         run(
             &mut state,
             Actor::Secretariat,
-            Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline },
+            Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline, marking: None },
             t0,
         );
     }

@@ -271,8 +271,27 @@ impl LogVerifier {
         Ok(added)
     }
 
+    /// The earlier entries that publications fed so far name: the source looks each up and
+    /// gives it to [`LogVerifier::settle`], which checks that the publication reveals what that
+    /// entry's envelope committed to.
+    #[must_use]
+    pub fn unsettled(&self) -> Vec<u64> {
+        self.log.unsettled()
+    }
+
+    /// Checks pending publications against the earlier entries they name, found in `earlier`.
+    pub fn settle(&mut self, earlier: &[StoredEntry]) -> Result<(), VerifyError> {
+        Ok(self.log.settle(earlier)?)
+    }
+
     /// Checks the log's signed checkpoint against everything fed, and reports.
     pub fn finish(self, checkpoint: &[u8]) -> Result<Report, VerifyError> {
+        if let Some(c) = self.log.claims.first() {
+            return Err(VerifyError::Entry {
+                seq: c.by,
+                reason: format!("it publishes entry {}, which the source never gave to check it against", c.entry),
+            });
+        }
         let (c, note) = self.open(checkpoint)?;
         // The log's first entry names its key: a log created under another key is another log.
         if let Some(log) = &self.log.state.log {

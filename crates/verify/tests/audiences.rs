@@ -53,6 +53,7 @@ fn log() -> (Vec<StoredEntry>, Loaded, Vec<u8>, Signer) {
         proposal: ProposalId(2),
         procedure: Procedure::Silence,
         deadline: t("2024-02-23T12:00:00Z"),
+        marking: None,
     };
     run(&mut loaded, Actor::Secretariat, circulate, "2024-02-21T09:00:00Z");
     let fra = CountryCode::parse("FRA").expect("a code");

@@ -17,6 +17,7 @@ pub(crate) mod output;
 pub(crate) mod pledges;
 pub(crate) mod positions;
 pub(crate) mod proposals;
+pub(crate) mod publications;
 pub(crate) mod rates;
 pub(crate) mod requests;
 

@@ -55,6 +55,10 @@ pub enum ProposalCmd {
         procedure: Procedure,
         #[command(flatten)]
         deadline: Deadline,
+        /// Releases the texts and the procedure beyond the members: members+partner:<A3> or
+        /// public (positions stay with the members). Default: the members only.
+        #[arg(long)]
+        marking: Option<concord_core::Marking>,
         #[command(flatten)]
         conn: Conn,
     },
@@ -225,10 +229,10 @@ pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
             let body = json!({ "kind": kind, "title": title, "text": text, "significance": significance });
             write(&conn, "/api/v1/proposals", body).await
         }
-        ProposalCmd::Circulate { id, procedure, deadline, conn } => {
+        ProposalCmd::Circulate { id, procedure, deadline, marking, conn } => {
             let d = resolve(deadline.deadline, deadline.for_)?;
-            write(&conn, &format!("/api/v1/proposals/{id}/circulate"), json!({ "procedure": procedure, "deadline": d }))
-                .await
+            let body = json!({ "procedure": procedure, "deadline": d, "marking": marking });
+            write(&conn, &format!("/api/v1/proposals/{id}/circulate"), body).await
         }
         ProposalCmd::Amend { id, text, title, deadline, conn } => {
             let d = resolve(deadline.deadline, deadline.for_)?;

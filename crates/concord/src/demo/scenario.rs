@@ -134,6 +134,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
             proposal: ProposalId(1),
             procedure: Procedure::Silence,
             deadline: at("2024-02-27T15:00:00Z"),
+            marking: None,
         },
     );
     for (t, m) in [("2024-02-27T09:10:00Z", "USA"), ("2024-02-27T09:40:00Z", "DEU"), ("2024-02-27T10:05:00Z", "GBR")] {
@@ -160,6 +161,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
             proposal: ProposalId(2),
             procedure: Procedure::ConsensusRound,
             deadline: at("2024-03-05T17:00:00Z"),
+            marking: None,
         },
     );
     let (a, c) = position(2, "LTU", Stance::Concur, None);
@@ -188,6 +190,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
             proposal: ProposalId(3),
             procedure: Procedure::Silence,
             deadline: at("2024-03-04T17:00:00Z"),
+            marking: None,
         },
     );
     let (a, c) =
@@ -224,7 +227,11 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
              winter, within the non-lethal policy of the fund.",
         ),
     }));
-    s.push((start, sec, Command::Circulate { proposal: ProposalId(4), procedure: Procedure::Silence, deadline }));
+    s.push((
+        start,
+        sec,
+        Command::Circulate { proposal: ProposalId(4), procedure: Procedure::Silence, deadline, marking: None },
+    ));
     let t = start.checked_add(SignedDuration::from_mins(10)).unwrap_or(start);
     for m in ["NOR", "SWE"] {
         let (a, c) = position(4, m, Stance::Concur, None);

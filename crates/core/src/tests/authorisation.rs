@@ -27,7 +27,7 @@ fn only_the_secretariat_drafts_amends_circulates_withdraws_and_changes_deadlines
             text: "x".into(),
         },
         Command::AmendProposal { proposal: draft, title: None, text: "x".into(), deadline: None },
-        Command::Circulate { proposal: draft, procedure: Procedure::Silence, deadline: deadline() },
+        Command::Circulate { proposal: draft, procedure: Procedure::Silence, deadline: deadline(), marking: None },
         Command::ExtendDeadline { proposal: open, deadline: plus(deadline(), 3600) },
         Command::CurtailDeadline { proposal: open, deadline: plus(deadline(), -3600) },
         Command::Withdraw { proposal: open, reason: "r".into() },

@@ -168,7 +168,8 @@ fn a_position_on_a_revision_other_than_the_current_one_is_refused() {
 fn a_proposal_is_circulated_once_and_only_as_a_draft() {
     let mut w = World::alliance();
     let id = w.silence();
-    let cmd = Command::Circulate { proposal: id, procedure: Procedure::ConsensusRound, deadline: deadline() };
+    let cmd =
+        Command::Circulate { proposal: id, procedure: Procedure::ConsensusRound, deadline: deadline(), marking: None };
     assert_eq!(
         w.refuse(Actor::Secretariat, &cmd, plus(t0(), 60)),
         Refusal::NotADraft { proposal: id, status: ProposalStatus::UnderSilence }
@@ -283,7 +284,10 @@ fn every_change(id: ProposalId, rev: u32) -> Vec<(Actor, Command)> {
         (Actor::Secretariat, Command::Withdraw { proposal: id, reason: "r".into() }),
         (Actor::Secretariat, Command::ExtendDeadline { proposal: id, deadline: plus(deadline(), 86_400) }),
         (Actor::Secretariat, Command::CurtailDeadline { proposal: id, deadline: plus(t0(), 7200) }),
-        (Actor::Secretariat, Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline: deadline() }),
+        (
+            Actor::Secretariat,
+            Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline: deadline(), marking: None },
+        ),
         (Actor::Member(c("FRA")), position(id, "FRA", rev, Stance::Concur)),
         (Actor::Member(c("FRA")), position(id, "FRA", rev, Stance::Object)),
         (Actor::Scheduler, Command::CloseAtDeadline { proposal: id }),

@@ -32,6 +32,7 @@ mod consensus_round;
 mod lifecycle;
 mod membership;
 mod properties;
+mod publication;
 mod replay;
 mod reservations;
 mod sequences;

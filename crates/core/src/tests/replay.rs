@@ -208,6 +208,7 @@ fn a_forged_electorate_fails_to_apply() {
         deadline: deadline(),
         electorate,
         at: t0(),
+        marking: None,
     };
     assert!(matches!(w.state.apply(&forged), Err(ApplyError::Inconsistent { event: "proposal_circulated", .. })));
     // Leaving a member out is just as wrong.
@@ -220,6 +221,7 @@ fn a_forged_electorate_fails_to_apply() {
         deadline: deadline(),
         electorate,
         at: t0(),
+        marking: None,
     };
     assert!(matches!(w.state.apply(&forged), Err(ApplyError::Inconsistent { .. })));
 }

@@ -178,7 +178,12 @@ fn command(state: &State, step: &Step, now: Timestamp) -> Option<(Actor, Command
             let procedure = if *round { Procedure::ConsensusRound } else { Procedure::Silence };
             (
                 Actor::Secretariat,
-                Command::Circulate { proposal: pick(state, *k, Aim::Drafts), procedure, deadline: plus(now, *secs) },
+                Command::Circulate {
+                    proposal: pick(state, *k, Aim::Drafts),
+                    procedure,
+                    deadline: plus(now, *secs),
+                    marking: None,
+                },
             )
         }
         Op::Extend { pick: k, secs } => {

@@ -3,7 +3,11 @@
 //! same tree as static tiles (c2sp.org/tlog-tiles) under `/log/`, so that a plain mirror of those
 //! files is enough to verify.
 //!
-//! Every endpoint here answers without a token. The envelopes, the tiles, checkpoints and proofs
+//! The secretariat publishes an entry to a wider audience here too
+//! (`POST /api/v1/log/entries/{seq}/publication`): the publication is an entry of its own,
+//! revealing the earlier entry's salt and content.
+//!
+//! Every reading endpoint here answers without a token. The envelopes, the tiles, checkpoints and proofs
 //! are the same for every reader; an entry's sealed part is served only to a reader the access
 //! rule lets read it ([`concord_log::Loaded::redact`]), and otherwise only its commitment shows.
 
@@ -18,16 +22,18 @@ use concord_ledger::tlog::{self, HashReader};
 use concord_ledger::{Hash, tile};
 
 use super::extract::{Path, Query};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::api::Write;
 use crate::auth::Viewer;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, Problem};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/log/entries", get(entries))
+        .route("/api/v1/log/entries/{seq}/publication", post(publish))
         .route("/api/v1/log/checkpoint", get(checkpoint))
         .route("/api/v1/log/proof/inclusion", get(inclusion))
         .route("/api/v1/log/proof/consistency", get(consistency))
@@ -353,4 +359,55 @@ pub async fn entries(
         })
         .collect::<Result<_, ApiError>>()?;
     Ok(Json(LogRange { size, entries }))
+}
+
+/// What a publication asks.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicationRequest {
+    /// Who may read the entry from now on: wider than it is released to now.
+    pub marking: concord_core::Marking,
+}
+
+/// What a publication answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Publication {
+    /// The entry published.
+    pub entry: u64,
+    pub marking: concord_core::Marking,
+}
+
+/// Publishes an entry to a wider audience (secretariat): a new entry reveals its salt and
+/// content, which the new audience checks against the commitment in its envelope. A release
+/// never narrows; a draft is released by circulating it.
+#[utoipa::path(post, path = "/api/v1/log/entries/{seq}/publication", operation_id = "publish_entry", tag = "log",
+    security(("bearer" = [])), request_body = PublicationRequest,
+    params(("seq" = u64, Path, description = "the entry to publish"),
+        ("Idempotency-Key" = Option<String>, Header, description = "makes a retried write safe")),
+    responses((status = 201, body = Publication), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn publish(State(state): State<AppState>, Path(seq): Path<u64>, w: Write) -> Result<Response, ApiError> {
+    let PublicationRequest { marking } = w.json()?;
+    // Only the secretariat may publish, and only it may learn what an entry holds: refused here,
+    // before the entry is read, as `decide` would refuse it.
+    let actor = w.caller.0;
+    if actor != concord_core::Actor::Secretariat {
+        return Err(ApiError::Refused(concord_core::Refusal::NotPermitted { actor, action: "publish entries" }));
+    }
+    let not_found = || ApiError::NotFound(format!("entry {seq} is not in the log"));
+    let stored = if i64::try_from(seq).is_ok() { state.store().entries(seq, 1).await? } else { Vec::new() };
+    let e = stored.into_iter().find(|e| e.seq == seq).ok_or_else(not_found)?;
+    let damaged = |what: String| ApiError::Internal(format!("entry {seq}: {what}"));
+    let envelope = concord_store::decode(&e.bytes).map_err(|err| damaged(err.to_string()))?;
+    let part = e.part.as_deref().ok_or_else(|| damaged("its sealed part is missing".into()))?;
+    let record = concord_store::open(&envelope, part).map_err(|err| damaged(err.to_string()))?;
+    let revealed = concord_core::sealed::Revealed {
+        was: envelope.marking,
+        commitment: envelope.commitment,
+        salt: hex::encode(&part[..concord_store::SALT_LEN]),
+        content: concord_core::sealed::Sealed { actor: record.actor, account: record.account, event: record.event },
+    };
+    w.submit(&state, concord_core::Command::Publish { entry: seq, marking, revealed: Box::new(revealed) }).await
 }

@@ -139,6 +139,10 @@ pub struct CirculateBody {
     /// RFC 3339; must be in the future.
     #[schema(value_type = String, format = DateTime)]
     pub deadline: Timestamp,
+    /// Releases the texts and the procedure beyond the members (`members+partner:UKR`,
+    /// `public`); positions stay with the members. Absent: the members only.
+    #[serde(default)]
+    pub marking: Option<concord_core::Marking>,
 }
 
 /// Circulates a draft to the members of the day (secretariat).
@@ -148,8 +152,16 @@ pub struct CirculateBody {
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn circulate(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
     let b: CirculateBody = w.json()?;
-    w.submit(&state, Command::Circulate { proposal: ProposalId(id), procedure: b.procedure, deadline: b.deadline })
-        .await
+    w.submit(
+        &state,
+        Command::Circulate {
+            proposal: ProposalId(id),
+            procedure: b.procedure,
+            deadline: b.deadline,
+            marking: b.marking,
+        },
+    )
+    .await
 }
 
 /// A new revision of the text.

@@ -120,7 +120,7 @@ async fn draft(state: &AppState, kind: DecisionKind, title: String, text: String
 
 async fn circulate(state: &AppState, proposal: ProposalId, procedure: Procedure) {
     let deadline = state.clock().now().checked_add(SignedDuration::from_hours(24)).expect("a deadline");
-    run(state, Actor::Secretariat, Command::Circulate { proposal, procedure, deadline }).await;
+    run(state, Actor::Secretariat, Command::Circulate { proposal, procedure, deadline, marking: None }).await;
 }
 
 /// `member` takes `stance` on the current revision.

@@ -423,7 +423,7 @@ pub async fn circulate(
         &state,
         viewer,
         id,
-        Command::Circulate { proposal: id, procedure, deadline },
+        Command::Circulate { proposal: id, procedure, deadline, marking: None },
         kept,
         &["procedure", "deadline"],
         "grid",
@@ -674,6 +674,7 @@ mod tests {
             proposal: ProposalId(1),
             procedure: Procedure::Silence,
             deadline: t("2024-02-28T12:00:00Z"),
+            marking: None,
         };
         run(&mut s, Actor::Secretariat, circulate, at);
         s

@@ -95,7 +95,8 @@ impl Web {
         };
         seq.submit(Actor::Secretariat, draft, None).await.unwrap();
         let deadline = clock.now().checked_add(SignedDuration::from_hours(72)).unwrap();
-        let circulate = Command::Circulate { proposal: ProposalId(1), procedure: Procedure::Silence, deadline };
+        let circulate =
+            Command::Circulate { proposal: ProposalId(1), procedure: Procedure::Silence, deadline, marking: None };
         seq.submit(Actor::Secretariat, circulate, None).await.unwrap();
         for (name, actor) in [
             ("sec", Actor::Secretariat),

@@ -1,0 +1,77 @@
+//! Publications, checked against the log: an `entry_published` entry reveals an earlier entry's
+//! salt and content and names that entry's marking and commitment. The domain checks the
+//! revealed part against the named commitment (`concord_core::rules`); what only the log can
+//! check is that the named marking and commitment are the earlier envelope's own. A walk notes
+//! each publication's [`Claim`]; whoever feeds the walk looks the earlier entries up
+//! ([`Loaded::unsettled`]) and settles the claims ([`Loaded::settle`]).
+
+use concord_core::{Event, Marking};
+use concord_store::{Envelope, StoredEntry};
+
+use crate::{LoadError, Loaded};
+
+/// What a publication says of an earlier entry's envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The publication's place in the log.
+    pub by: u64,
+    /// The entry it publishes.
+    pub entry: u64,
+    pub was: Marking,
+    pub commitment: String,
+}
+
+impl Claim {
+    /// The claim `event`, at `seq`, makes, if it is a publication.
+    pub fn of(seq: u64, event: &Event) -> Result<Option<Self>, LoadError> {
+        let Event::EntryPublished { entry, revealed, .. } = event else { return Ok(None) };
+        if *entry >= seq {
+            let reason = "it publishes an entry that does not precede it".into();
+            return Err(LoadError::Publication { seq, entry: *entry, reason });
+        }
+        Ok(Some(Self { by: seq, entry: *entry, was: revealed.was, commitment: revealed.commitment.clone() }))
+    }
+
+    /// Checks the claim against the published entry's envelope.
+    pub fn check(&self, envelope: &Envelope) -> Result<(), LoadError> {
+        let fail = |reason: String| Err(LoadError::Publication { seq: self.by, entry: self.entry, reason });
+        if envelope.seq != self.entry {
+            return fail(format!("the envelope looked up is entry {}'s", envelope.seq));
+        }
+        if envelope.commitment != self.commitment {
+            return fail("the revealed part is not the one the entry's envelope commits to".into());
+        }
+        if envelope.marking != self.was {
+            return fail(format!("the entry is marked {}, not {} as the publication says", envelope.marking, self.was));
+        }
+        Ok(())
+    }
+}
+
+impl Loaded {
+    /// The earlier entries that publications folded so far name, whose envelopes are still to be
+    /// looked up and given to [`Loaded::settle`].
+    #[must_use]
+    pub fn unsettled(&self) -> Vec<u64> {
+        self.claims.iter().map(|c| c.entry).collect()
+    }
+
+    /// Checks every pending claim against the entry it names, found in `earlier` (as the source
+    /// of the walk holds them: each entry's leaf hash is checked against its bytes, and the walk
+    /// checked the chain they are part of). A claim whose entry `earlier` lacks stays pending.
+    pub fn settle(&mut self, earlier: &[StoredEntry]) -> Result<(), LoadError> {
+        let mut pending = Vec::new();
+        for claim in std::mem::take(&mut self.claims) {
+            let Some(e) = earlier.iter().find(|e| e.seq == claim.entry) else {
+                pending.push(claim);
+                continue;
+            };
+            if concord_ledger::leaf_hash(&e.bytes) != e.leaf_hash {
+                return Err(concord_store::ChainError::HashMismatch { seq: e.seq }.into());
+            }
+            claim.check(&concord_store::decode(&e.bytes)?)?;
+        }
+        self.claims = pending;
+        Ok(())
+    }
+}
