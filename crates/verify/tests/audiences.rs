@@ -127,3 +127,145 @@ fn the_public_checks_the_envelopes_and_the_parts_released_to_it() {
     changed[last].leaf_hash = concord_ledger::leaf_hash(&changed[last].bytes);
     assert!(verify(&changed, &checkpoint, &key, Owed::WhatIsReleased).is_err(), "the root no longer matches");
 }
+
+/// FRA's position (the last entry of [`log`]) as the secretariat's publication reveals it.
+fn reveal(entries: &[StoredEntry]) -> concord_core::sealed::Revealed {
+    let e = entries.last().expect("an entry");
+    let envelope = concord_store::decode(&e.bytes).expect("an envelope");
+    let part = e.part.as_deref().expect("the secretariat holds every part");
+    let r = concord_store::open(&envelope, part).expect("it opens");
+    concord_core::sealed::Revealed {
+        was: envelope.marking,
+        commitment: envelope.commitment,
+        salt: hex::encode(&part[..concord_store::SALT_LEN]),
+        content: concord_core::sealed::Sealed { actor: r.actor, account: r.account, event: r.event },
+    }
+}
+
+/// The log of [`log`] with one more entry, `event` by the secretariat, appended as the server
+/// would store it but without asking the domain (a forger's entry), and a checkpoint signed
+/// over it.
+fn append(event: concord_core::Event, marking: concord_core::Marking) -> (Vec<StoredEntry>, Vec<u8>, Signer) {
+    let (mut entries, mut loaded, _, key) = log();
+    let record = concord_store::LogRecord {
+        seq: loaded.size,
+        prev: loaded.last_hash.to_hex(),
+        at: t("2024-02-22T10:00:00Z"),
+        marking,
+        actor: Actor::Secretariat,
+        account: None,
+        event,
+    };
+    let e = concord_store::encode(&record, [9; concord_store::SALT_LEN]).expect("encoded");
+    loaded.size += 1;
+    loaded.last_hash = e.leaf_hash;
+    let (_, checkpoint) = loaded.seal(std::slice::from_ref(&e), &key).expect("sealed");
+    entries.push(StoredEntry { seq: e.seq, bytes: e.bytes, leaf_hash: e.leaf_hash, part: Some(e.part) });
+    (entries, checkpoint.note.into_bytes(), key)
+}
+
+/// Verifies as [`verify`], looking up the entries publications name as a source would.
+fn verify_settling(
+    entries: &[StoredEntry],
+    checkpoint: &[u8],
+    key: &Signer,
+    owed: Owed,
+) -> Result<concord_verify::Report, VerifyError> {
+    let options = Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None };
+    let mut v = LogVerifier::new(options)?;
+    v.feed(entries)?;
+    let named: Vec<StoredEntry> = v.unsettled().iter().map(|n| entries[usize::try_from(*n).unwrap()].clone()).collect();
+    v.settle(&named)?;
+    v.finish(checkpoint)
+}
+
+#[test]
+fn a_published_position_is_released_to_the_public_which_checks_it_against_its_commitment() {
+    let (mut entries, mut loaded, _, key) = log();
+    let position = entries.len() as u64 - 1;
+    let publish = Command::Publish {
+        entry: position,
+        marking: concord_core::Marking::Public,
+        revealed: Box::new(reveal(&entries)),
+    };
+    let mut salts = rand::rngs::StdRng::seed_from_u64(15);
+    let mut new = Vec::new();
+    loaded
+        .sequence(
+            Actor::Secretariat,
+            &publish,
+            t("2024-02-22T10:00:00Z"),
+            &mut salts,
+            &mut new,
+            &mut Touched::default(),
+        )
+        .expect("the secretariat publishes");
+    let (_, checkpoint) = loaded.seal(&new, &key).expect("sealed");
+    let checkpoint = checkpoint.note.into_bytes();
+    entries.extend(new.into_iter().map(|e| StoredEntry {
+        seq: e.seq,
+        bytes: e.bytes,
+        leaf_hash: e.leaf_hash,
+        part: Some(e.part),
+    }));
+
+    // Everyone owed every part replays it; the public now holds the position and the publication.
+    let r = verify_settling(&entries, &checkpoint, &key, Owed::Every).expect("the whole log verifies");
+    assert_eq!(r.replayed, entries.len() as u64);
+    let mut public = entries.clone();
+    loaded.redact(Reader::Public, &mut public);
+    let (last, position) = (public.len() - 1, usize::try_from(position).unwrap());
+    assert!(public[position].part.is_some() && public[last].part.is_some(), "released");
+    assert!(public[position - 1].part.is_none(), "the programme's circulation is not");
+    verify_settling(&public, &checkpoint, &key, Owed::WhatIsReleased).expect("the public verifies");
+    // A source that never gives the published entry back leaves the publication unchecked.
+    let options =
+        Options { owed: Owed::Every, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None };
+    let mut v = LogVerifier::new(options).expect("a verifier");
+    v.feed(&entries).expect("fed");
+    assert_eq!(v.unsettled(), [position as u64]);
+    assert!(v.finish(&checkpoint).is_err());
+}
+
+#[test]
+fn a_publication_whose_salt_or_content_was_changed_is_refused_on_replay_and_by_verify() {
+    let (entries, _, _, _) = log();
+    let position = entries.len() as u64 - 1;
+    let honest = reveal(&entries);
+    let published = |revealed: concord_core::sealed::Revealed| concord_core::Event::EntryPublished {
+        entry: position,
+        marking: concord_core::Marking::Public,
+        revealed: Box::new(revealed),
+        at: t("2024-02-22T10:00:00Z"),
+    };
+    // The salt changed, the commitment not: the reveal does not match what it names.
+    let mut salt = honest.clone();
+    salt.salt = hex::encode([1; concord_store::SALT_LEN]);
+    // The content changed (another stance), and the commitment named recomputed to match it: the
+    // reveal is consistent, but not with the entry's envelope.
+    let mut content = honest.clone();
+    if let concord_core::Event::PositionTaken { stance, .. } = &mut content.content.event {
+        *stance = concord_core::Stance::Object;
+    }
+    let salt_bytes: [u8; 32] = hex::decode(&content.salt).unwrap().try_into().unwrap();
+    let part = concord_core::sealed::seal(&salt_bytes, &content.content).unwrap();
+    content.commitment = concord_core::sealed::commitment(&part).to_hex();
+    for (what, forged) in [("salt", salt), ("content", content)] {
+        let (entries, checkpoint, key) = append(published(forged), concord_core::Marking::Public);
+        let seq = entries.len() - 1;
+        for owed in [Owed::Every, Owed::WhatIsReleased] {
+            let mut shown = entries.clone();
+            if owed == Owed::WhatIsReleased {
+                // What the public holds: the envelopes, the public parts and the publication.
+                for e in &mut shown[3..seq] {
+                    e.part = None;
+                }
+            }
+            let err = verify_settling(&shown, &checkpoint, &key, owed).expect_err(what);
+            assert!(err.to_string().contains(&format!("entry {seq}")), "{what}, {owed:?}: {err}");
+        }
+    }
+    // The honest reveal, appended the same way, verifies.
+    let (entries, checkpoint, key) = append(published(honest), concord_core::Marking::Public);
+    verify_settling(&entries, &checkpoint, &key, Owed::Every).expect("an honest publication verifies");
+}
