@@ -202,3 +202,55 @@ async fn a_decision_carries_the_proof_of_its_log_entry() {
     // Not for another entry.
     assert!(bundle.check(leaf_hash(b"another entry"), checkpoint.size(), checkpoint.root()).is_err());
 }
+
+/// An entry anyone may fetch: `seq` as the anonymous caller reads it.
+async fn anonymous_entry(s: &common::Server, seq: u64) -> serde_json::Value {
+    let r = s.get_anon(&format!("/api/v1/log/entries?from={seq}&limit=1")).await;
+    r.expect_status(200)["entries"][0].clone()
+}
+
+#[tokio::test]
+async fn the_secretariat_publishes_an_entry_and_the_public_checks_it_against_its_commitment() {
+    let a = Alliance::start().await;
+    let id = a.draft("routine", "Routine business").await;
+    a.circulate(id, "silence", hours_from_now(5)).await;
+    a.position(a.token("BEL"), id, 1, "concur", Some("Belgium agrees, and says so.")).await.expect_status(201);
+    let entries = a.log_entries().await;
+    let seq = entries.iter().position(|e| opened(e)["event"]["type"] == "position_taken").expect("the position");
+    let seq = seq as u64;
+    assert!(anonymous_entry(&a, seq).await.get("part").is_none(), "a position is the members'");
+
+    // Who may publish, what, and to whom: refused without changing anything.
+    let path = format!("/api/v1/log/entries/{seq}/publication");
+    let watch = format!("/api/v1/log/entries?from={seq}&limit=1");
+    let public = serde_json::json!({ "marking": "public" });
+    a.refused(a.token("BEL"), &path, &public, 403, "not-permitted", &watch).await;
+    a.refused(&a.observer, &path, &public, 403, "not-permitted", &watch).await;
+    let members = serde_json::json!({ "marking": "members" });
+    a.refused(&a.secretariat, &path, &members, 409, "not-wider", &watch).await;
+    let everyone = serde_json::json!({ "marking": "everyone" });
+    a.refused(&a.secretariat, &path, &everyone, 400, "invalid-body", &watch).await;
+    let r = a.post(&a.secretariat, "/api/v1/log/entries/100000/publication", &public).await;
+    r.expect_problem(404, "not-found");
+
+    let r = a.post(&a.secretariat, &path, &public).await;
+    let answer = r.expect_status(201);
+    assert_eq!((answer["entry"].as_u64(), answer["marking"].as_str()), (Some(seq), Some("public")));
+    a.refused(&a.secretariat, &path, &public, 409, "not-wider", &watch).await;
+
+    // The public now reads the position, and the publication revealing it: the same salt and
+    // content, which it checks against the position's envelope.
+    let server = a.server.restart().await;
+    let position = anonymous_entry(&server, seq).await;
+    let content = opened(&position);
+    assert_eq!(content["event"]["text"], "Belgium agrees, and says so.");
+    let size = server.log_size().await;
+    let publication = opened(&anonymous_entry(&server, size - 1).await);
+    assert_eq!(publication["event"]["type"], "entry_published");
+    let revealed = &publication["event"]["revealed"];
+    assert_eq!(revealed["content"], content);
+    assert_eq!(revealed["salt"], position["part"]["salt"]);
+    let envelope: serde_json::Value = serde_json::from_str(position["entry"].as_str().unwrap()).unwrap();
+    assert_eq!(revealed["commitment"], envelope["commitment"]);
+    assert_eq!(envelope["marking"], "members", "the envelope is as it was: publication adds, never rewrites");
+}
