@@ -263,6 +263,14 @@ impl State {
         p.published.map_or(own, |published| wider(published, own))
     }
 
+    /// The widest audience anything of `p` is released to: its decision's, or the audience its
+    /// texts were circulated to (what a page about it says of who may read it).
+    #[must_use]
+    pub fn proposal_reach(&self, p: &Proposal) -> Marking {
+        let decided = self.proposal_marking(p);
+        p.audience.filter(|_| p.status != ProposalStatus::Draft).map_or(decided, |a| wider(a, decided))
+    }
+
     /// How much of `p` `reader` may read. Deliberation is marked for the members, so a
     /// member-cleared reader sees it all (a draft only the secretariat, as [`State::may_read`]
     /// rules for its events); anyone else sees the outcome once the decision's marking admits

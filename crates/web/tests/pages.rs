@@ -482,3 +482,57 @@ async fn the_log_page_shows_each_viewer_the_content_it_may_read_and_says_why() {
     // The roster is public: the observer reads who was admitted.
     assert!(w.get("", "/log").await.body.contains("Norway"));
 }
+
+#[tokio::test]
+async fn the_secretariat_circulates_a_text_to_the_partner_which_reads_it_but_not_the_positions() {
+    use concord_core::{Actor, Command, DecisionKind, ProposalId, Stance};
+    let w = Web::start().await;
+    let seq = w.app.sequencer();
+    let draft = Command::DraftProposal {
+        kind: DecisionKind::Routine,
+        significance: None,
+        title: "Winter fuel".into(),
+        text: "Fuel for the winter, for Ukraine's grid.".into(),
+    };
+    seq.submit(Actor::Secretariat, draft, None).await.unwrap();
+    let (s, ukr, obs) = (w.login("sec").await, w.login("ukraine").await, w.login("obs").await);
+    assert_eq!(w.get(&ukr, "/proposals/2").await.status, 404, "a draft is the secretariat's");
+    let page = w.get(&s, "/proposals/2").await;
+    assert!(
+        page.body.contains(r#"<option value="members+partner:UKR">the members and Ukraine</option>"#),
+        "{}",
+        page.body
+    );
+
+    // An audience that is none of those offered is refused beside its field.
+    let csrf = w.csrf(&s, "/proposals/2").await;
+    let deadline = concord_web_time(w.clock_now().checked_add(SignedDuration::from_hours(48)).unwrap());
+    let before = w.log_size().await;
+    let circulate = |release: &'static str| {
+        [("csrf", csrf.as_str()), ("procedure", "silence"), ("deadline", deadline.as_str()), ("release", release)]
+    };
+    let r = w.post(&s, "/proposals/2/circulate", &circulate("everyone")).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("choose whom the text is released to"), "{}", r.body);
+    assert_eq!(w.log_size().await, before);
+    assert_eq!(w.post(&s, "/proposals/2/circulate", &circulate("members+partner:UKR")).await.status, 303);
+
+    let fra = concord_core::CountryCode::parse("FRA").unwrap();
+    let position = Command::TakePosition {
+        proposal: ProposalId(2),
+        member: fra,
+        revision: 1,
+        stance: Stance::ConcurWithReservation,
+        text: Some("France's reservation, for the members.".into()),
+        evidence: None,
+    };
+    seq.submit(Actor::Member(fra), position, None).await.unwrap();
+    let seen = w.get(&ukr, "/proposals/2").await;
+    assert_eq!(seen.status, 200);
+    assert!(seen.body.contains("Fuel for the winter, for Ukraine"), "the text: {}", seen.body);
+    assert!(seen.body.contains("released to UKR"), "the marking: {}", seen.body);
+    assert!(seen.body.contains("circulated the text and its deadline to you"), "{}", seen.body);
+    assert!(!seen.body.contains("reservation, for the members"), "a position is the members': {}", seen.body);
+    assert!(w.get(&s, "/proposals/2").await.body.contains("reservation, for the members"), "the secretariat reads it");
+    assert_eq!(w.get(&obs, "/proposals/2").await.status, 404, "the public is not the partner");
+}

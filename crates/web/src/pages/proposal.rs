@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use concord_core::{
-    Actor, Command, DecisionKind, Outcome, PositionStatement, Procedure, Proposal, ProposalAccess, ProposalId, Stance,
-    State as Domain,
+    Actor, Command, DecisionKind, Marking, Outcome, PositionStatement, Procedure, Proposal, ProposalAccess, ProposalId,
+    Stance, State as Domain,
 };
 use concord_server::AppState;
 use concord_server::sequencer::SubmitError;
@@ -86,6 +86,8 @@ pub struct Kept {
     pub evidence: String,
     pub procedure: String,
     pub deadline: String,
+    /// The circulation's marking, as spelled (`members+partner:UKR`).
+    pub release: String,
     pub amend_title: String,
     pub amend_text: String,
     pub amend_deadline: String,
@@ -130,6 +132,10 @@ struct ProposalPage {
     marking: MarkingTag,
     /// The viewer is shown the announced outcome only: no grid, no earlier revision.
     announced: bool,
+    /// The viewer is shown what was circulated to it: the texts and the procedure, no grid.
+    circulated: bool,
+    /// Whom a circulation may release the texts to: the members, each partner, the public.
+    releases: Vec<Opt>,
 }
 
 const STANCES: [Stance; 5] =
@@ -220,7 +226,9 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
     let stored = s.proposals.get(&id)?;
     let reader = viewer.reader();
     let p = &*s.proposal_for(reader, stored)?;
-    let announced = s.proposal_access(reader, stored) == ProposalAccess::Outcome;
+    let access = s.proposal_access(reader, stored);
+    let announced = access == ProposalAccess::Outcome;
+    let circulated = access == ProposalAccess::Circulated;
     let c = p.circulation.as_ref();
     let member = match viewer.actor {
         Actor::Member(m) => Some(m),
@@ -267,8 +275,10 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         revisions: revisions(p),
         grid: grid(s, p),
         decision: decision(p),
-        marking: MarkingTag::of(s.proposal_marking(stored)),
+        marking: MarkingTag::of(s.proposal_reach(stored)),
         announced,
+        circulated,
+        releases: releases(s, &kept.release),
         withdrawal: p
             .withdrawal
             .as_ref()
@@ -284,6 +294,22 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         kept,
         decision_entry: None,
     })
+}
+
+/// The audiences a circulation may release a text to, `selected` (as spelled) selected.
+fn releases(s: &Domain, selected: &str) -> Vec<Opt> {
+    let selected = if selected.is_empty() { "members" } else { selected };
+    let mut all = vec![(Marking::Members, "the members only (positions always are)".to_owned())];
+    all.extend(
+        s.partners.values().map(|p| (Marking::MembersAndPartner(p.code), format!("the members and {}", p.name))),
+    );
+    all.push((Marking::Public, "the public".to_owned()));
+    all.into_iter()
+        .map(|(m, label)| {
+            let value = m.to_string();
+            Opt { selected: value == selected, label, value }
+        })
+        .collect()
 }
 
 fn parse_id(id: &str) -> Result<ProposalId, WebError> {
@@ -390,6 +416,8 @@ pub struct CirculateForm {
     procedure: String,
     #[serde(default)]
     deadline: String,
+    #[serde(default)]
+    release: String,
 }
 
 /// Requires the secretariat.
@@ -407,25 +435,37 @@ pub async fn circulate(
     viewer.check_csrf(&f.csrf)?;
     secretariat(&viewer)?;
     let id = parse_id(&id)?;
-    let mut kept = Kept { procedure: f.procedure.clone(), deadline: f.deadline.clone(), ..Kept::default() };
+    let mut kept = Kept {
+        procedure: f.procedure.clone(),
+        deadline: f.deadline.clone(),
+        release: f.release.clone(),
+        ..Kept::default()
+    };
     let procedure = parse_enum::<Procedure>(&f.procedure);
     if procedure.is_none() {
         kept.errors.add("procedure", "choose a procedure");
+    }
+    let marking = match f.release.trim() {
+        "" => Some(None),
+        release => release.parse::<Marking>().ok().map(Some),
+    };
+    if marking.is_none() {
+        kept.errors.add("release", "choose whom the text is released to");
     }
     let deadline = timefmt::parse_utc_input(&f.deadline);
     if deadline.is_none() {
         kept.errors.add("deadline", "enter the deadline as a date and time in UTC");
     }
-    let (Some(procedure), Some(deadline)) = (procedure, deadline) else {
+    let (Some(procedure), Some(deadline), Some(marking)) = (procedure, deadline, marking) else {
         return render(&state, viewer, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     submit(
         &state,
         viewer,
         id,
-        Command::Circulate { proposal: id, procedure, deadline, marking: None },
+        Command::Circulate { proposal: id, procedure, deadline, marking },
         kept,
-        &["procedure", "deadline"],
+        &["procedure", "deadline", "release"],
         "grid",
     )
     .await
