@@ -16,7 +16,7 @@ use concord_core::support::{
     Capability, Channel, CoalitionTerms, Currency, DeliveryId, FundId, FundPolicy, FundTerms, Money, PledgeId,
     PledgeTerms, Priority, RangeClass, RequestTerms, SupportCategory, SupportCommand, ValuationMethod,
 };
-use concord_core::{Actor, Command, CountryCode, DecisionKind, Partner, Procedure, ProposalId, Stance};
+use concord_core::{Actor, Command, CountryCode, DecisionKind, Marking, Partner, Procedure, ProposalId, Stance};
 use concord_server::AppState;
 use jiff::SignedDuration;
 
@@ -119,8 +119,13 @@ async fn draft(state: &AppState, kind: DecisionKind, title: String, text: String
 }
 
 async fn circulate(state: &AppState, proposal: ProposalId, procedure: Procedure) {
+    circulate_to(state, proposal, procedure, None).await;
+}
+
+/// Circulates `proposal`, releasing its texts and procedure to `marking` beyond the members.
+async fn circulate_to(state: &AppState, proposal: ProposalId, procedure: Procedure, marking: Option<Marking>) {
     let deadline = state.clock().now().checked_add(SignedDuration::from_hours(24)).expect("a deadline");
-    run(state, Actor::Secretariat, Command::Circulate { proposal, procedure, deadline, marking: None }).await;
+    run(state, Actor::Secretariat, Command::Circulate { proposal, procedure, deadline, marking }).await;
 }
 
 /// `member` takes `stance` on the current revision.
@@ -222,6 +227,10 @@ async fn plant_deliberation(state: &AppState) {
     let open = draft(state, DecisionKind::Enlargement, m("open title"), m("open text")).await;
     circulate(state, open, Procedure::Silence).await;
     take(state, open, first, Stance::ConcurWithReservation, Some(m("open reservation"))).await;
+    // Routine business circulated to Ukraine: its texts are Ukraine's to read, not its positions.
+    let shared = draft(state, DecisionKind::Routine, format!("{UKR} shared title"), format!("{UKR} shared text")).await;
+    circulate_to(state, shared, Procedure::Silence, Some(Marking::MembersAndPartner(code("UKR")))).await;
+    take(state, shared, first, Stance::ConcurWithReservation, Some(m("reservation on the shared text"))).await;
     // Routine business circulated, then withdrawn.
     let withdrawn = draft(state, DecisionKind::Routine, m("withdrawn title"), m("withdrawn text")).await;
     circulate(state, withdrawn, Procedure::Silence).await;
