@@ -126,3 +126,27 @@ async fn a_hidden_proposal_answers_as_one_that_does_not_exist() {
     let value: &Value = &full.json;
     assert!(value["positions"].as_object().is_some_and(|p| !p.is_empty()));
 }
+
+/// `/metrics` (on the operators' listener) names no member, partner or content: its one label is
+/// how a write ended, so the counters say how much happened and never to whom or about what.
+#[tokio::test]
+async fn the_metrics_name_nobody_and_nothing_sealed() {
+    let s = Server::start().await;
+    for (code, a2, num, name) in common::FOUNDERS {
+        s.admit(code, a2, num, name, "1949-04-04").await;
+    }
+    planted::plant(&s.state).await;
+    // A refused write too: its refusal names a proposal and a member.
+    let r = s.position(&s.member_token("BEL").await, 1, 1, "concur", None).await;
+    assert!(r.status >= 400, "a position on a draft is refused");
+    let metrics = s.client.get(format!("{}/metrics", s.metrics_base)).send().await.expect("metrics");
+    let body = metrics.text().await.expect("a body");
+    assert!(body.contains("writes_total{result=\"refused\"}"), "{body}");
+    for marker in MARKERS.iter().map(|(m, _)| *m).chain(["UKR", "MDA", "BEL", "proposal", "member"]) {
+        assert!(!body.contains(marker), "/metrics names {marker}:\n{body}");
+    }
+    for line in body.lines().filter(|l| l.contains('{')) {
+        let labels = &line[line.find('{').unwrap_or(0)..];
+        assert!(labels.starts_with("{result=\"") || labels.starts_with("{le=\""), "an unexpected label: {line}");
+    }
+}

@@ -417,6 +417,11 @@ async fn the_event_stream_says_when_the_log_grows() {
         }
     };
     tokio::time::timeout(std::time::Duration::from_secs(30), read).await.expect("an event for the new log size");
+    // The stream needs no session, so it says what the public envelopes say and nothing more:
+    // a size (never who acted, on what, or how).
+    for data in seen.lines().filter_map(|l| l.strip_prefix("data:")) {
+        assert!(data.trim().chars().all(|c| c.is_ascii_digit()), "the stream carries {data:?}");
+    }
 }
 
 #[tokio::test]

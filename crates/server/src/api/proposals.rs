@@ -45,9 +45,11 @@ async fn load(state: &AppState, caller: Caller, id: u64) -> Result<(ProposalView
     shown.ok_or(ApiError::Refused(Refusal::UnknownProposal { proposal: id }))
 }
 
-/// A proposal as the caller may read it, and the marking it is read under: `members` while
-/// deliberated (drafts are the secretariat's), `public` once adopted and announced. A reader
-/// outside the members sees the outcome only: no earlier revision, circulation or positions.
+/// A proposal as the caller may read it, and the widest audience anything of it is released to:
+/// `members` while deliberated (drafts are the secretariat's), a partner or the public when the
+/// secretariat circulated the text to them, `public` once adopted and announced. A reader
+/// outside the members sees what was circulated to it (texts and deadline, no positions) or the
+/// announced outcome only (no earlier revision, circulation or positions).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProposalView {
     #[serde(flatten)]
@@ -59,7 +61,7 @@ impl ProposalView {
     /// `p` as `reader` may read it, or `None`.
     fn of(s: &concord_core::State, reader: Reader, p: &Proposal) -> Option<Self> {
         let proposal = s.proposal_for(reader, p)?.into_owned();
-        Some(Self { marking: s.proposal_marking(p), proposal })
+        Some(Self { marking: s.proposal_reach(p), proposal })
     }
 }
 
