@@ -482,3 +482,22 @@ async fn the_log_page_shows_each_viewer_the_content_it_may_read_and_says_why() {
     // The roster is public: the observer reads who was admitted.
     assert!(w.get("", "/log").await.body.contains("Norway"));
 }
+
+#[tokio::test]
+async fn a_position_taken_on_the_web_seals_the_signed_in_user_as_the_account() {
+    use concord_store::Store;
+    let w = Web::start().await;
+    let fra = w.login("fra").await;
+    let csrf = w.csrf(&fra, "/proposals/1").await;
+    let form = [("csrf", csrf.as_str()), ("revision", "1"), ("stance", "concur"), ("text", "")];
+    assert_eq!(w.post(&fra, "/proposals/1/position", &form).await.status, 303);
+
+    let entries = w.store.entries(0, 1000).await.unwrap();
+    let taken = entries.iter().rev().find(|e| String::from_utf8_lossy(&e.bytes).contains("position_taken")).unwrap();
+    let content = String::from_utf8_lossy(&taken.part.as_ref().unwrap()[concord_store::SALT_LEN..]).into_owned();
+    assert!(content.contains(r#""account":"user:fra""#), "{content}");
+    assert!(!String::from_utf8_lossy(&taken.bytes).contains("fra"), "the envelope names only the role");
+    // The fixture's own writes went straight to the sequencer: no account.
+    let first = String::from_utf8_lossy(entries[1].part.as_ref().unwrap()).into_owned();
+    assert!(!first.contains("account"), "{first}");
+}

@@ -299,7 +299,8 @@ pub struct LogEntry {
 pub struct SealedPart {
     /// 64 hex digits.
     pub salt: String,
-    /// The actor and the event: RFC 8785 canonical JSON, as a string.
+    /// The actor, the account that acted (if any) and the event: RFC 8785 canonical JSON, as a
+    /// string.
     pub content: String,
 }
 

@@ -82,7 +82,8 @@ impl Scenario {
                 self.decisions.insert(*proposal, self.size);
             }
             let marking = self.state.marking(&event);
-            let record = LogRecord { seq: self.size, prev: self.prev.to_hex(), at, marking, actor, account: None, event };
+            let record =
+                LogRecord { seq: self.size, prev: self.prev.to_hex(), at, marking, actor, account: None, event };
             // A salt from the sequence number: the fixture must be deterministic.
             let entry = encode(&record, [u8::try_from(self.size % 251).expect("below 251"); crate::SALT_LEN])
                 .expect("a record encodes");
