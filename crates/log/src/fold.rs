@@ -147,10 +147,13 @@ impl Loaded {
     /// `salts` (a cryptographically secure generator: a guessable salt lets anyone test guesses
     /// of a short sealed content against its commitment). The state and the chain move
     /// together. A signature is checked once here ([`concord_core::decide_and_apply`]); replay
-    /// checks each again.
+    /// checks each again. `account` (`user:<name>`, `token:<label>`, none for the scheduler) is
+    /// who acted in the role `actor`: it is sealed with each event, never in the envelope.
+    #[allow(clippy::too_many_arguments)] // who (role, account), what, when, and where it goes
     pub fn sequence(
         &mut self,
         actor: Actor,
+        account: Option<&str>,
         command: &Command,
         now: Timestamp,
         salts: &mut impl rand::CryptoRng,
@@ -159,15 +162,9 @@ impl Loaded {
     ) -> Result<(), Refusal> {
         for event in concord_core::decide_and_apply(&mut self.state, actor, command, now)? {
             let marking = self.state.marking(&event);
-            let record = LogRecord {
-                seq: self.size,
-                prev: self.last_hash.to_hex(),
-                at: now,
-                marking,
-                actor,
-                account: None,
-                event,
-            };
+            let account = account.map(str::to_owned);
+            let record =
+                LogRecord { seq: self.size, prev: self.last_hash.to_hex(), at: now, marking, actor, account, event };
             let mut salt = [0; SALT_LEN];
             salts.fill_bytes(&mut salt);
             let entry = encode(&record, salt).unwrap_or_else(|e| panic!("a domain event failed to encode: {e}"));

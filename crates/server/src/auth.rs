@@ -33,16 +33,26 @@ pub fn hash_token(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// The authenticated caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Caller(pub Actor);
+/// The authenticated caller: the role its token is bound to, and the token's label, which
+/// names the account that acts (sealed with each event it writes, as `token:<label>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub actor: Actor,
+    pub label: String,
+}
 
 impl Caller {
     /// Who reads: what every read asks the domain's access rules with
     /// (`concord_core::access`), never the actor's role directly.
     #[must_use]
-    pub fn reader(self) -> Reader {
-        Reader::of(Some(self.0))
+    pub fn reader(&self) -> Reader {
+        Reader::of(Some(self.actor))
+    }
+
+    /// The account sealed with what this caller writes: `token:<label>`.
+    #[must_use]
+    pub fn account(&self) -> String {
+        format!("token:{}", self.label)
     }
 }
 
@@ -67,7 +77,7 @@ impl FromRequestParts<AppState> for Caller {
         // once on every server sharing the database (one indexed read, far below a write's cost).
         let hash = hash_token(token);
         match state.store().find_token(&hash).await? {
-            Some(t) if t.valid_at(state.clock().now()) => Ok(Self(t.actor)),
+            Some(t) if t.valid_at(state.clock().now()) => Ok(Self { actor: t.actor, label: t.label }),
             Some(t) if t.revoked_at.is_some() => Err(ApiError::Unauthorized("the token has been revoked".into())),
             Some(_) => Err(ApiError::Unauthorized("the token has expired".into())),
             None => Err(ApiError::Unauthorized("the token is not valid (unknown)".into())),
@@ -86,8 +96,8 @@ impl FromRequestParts<AppState> for Viewer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if parts.headers.contains_key(header::AUTHORIZATION) {
-            let Caller(actor) = Caller::from_request_parts(parts, state).await?;
-            Ok(Self(concord_core::Reader::of(Some(actor))))
+            let caller = Caller::from_request_parts(parts, state).await?;
+            Ok(Self(caller.reader()))
         } else {
             Ok(Self(concord_core::Reader::Public))
         }

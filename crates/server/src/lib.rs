@@ -354,6 +354,7 @@ async fn open_log(
         let mut touched = concord_log::Touched::default();
         loaded.sequence(
             Actor::Secretariat,
+            None,
             &create,
             clock.now(),
             &mut concord_log::salts()?,

@@ -89,7 +89,7 @@ async fn run(
 }
 
 async fn close(sequencer: &SequencerHandle, timers: &mut Timers, p: ProposalId, clock: &dyn Clock, metrics: &Metrics) {
-    match sequencer.submit(Actor::Scheduler, Command::CloseAtDeadline { proposal: p }, None).await {
+    match sequencer.submit(Actor::Scheduler, None, Command::CloseAtDeadline { proposal: p }, None).await {
         Ok(_) => {
             metrics.deadlines_closed.inc();
             tracing::info!(proposal = %p, "procedure closed at its deadline");

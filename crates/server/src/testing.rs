@@ -52,7 +52,7 @@ pub async fn app(store: Arc<MemoryStore>) -> App {
 
 /// Submits a command that must be accepted.
 pub async fn submit(seq: &SequencerHandle, actor: Actor, command: Command) {
-    if let Err(e) = seq.submit(actor, command.clone(), None).await {
+    if let Err(e) = seq.submit(actor, None, command.clone(), None).await {
         panic!("{command:?} failed: {e}");
     }
 }

@@ -224,6 +224,46 @@ async fn log_entries_are_served_by_range() {
 }
 
 #[tokio::test]
+async fn the_sealed_part_names_the_account_and_the_envelope_only_the_role() {
+    let s = Server::start().await;
+    let clerk = s.mint_labelled(concord_core::Actor::Secretariat, "clerk Dupont").await;
+    let body = json!({ "kind": "statement", "title": "Signed by a clerk", "text": "X." });
+    s.post(&clerk, "/api/v1/proposals", &body).await.expect_status(201);
+    let entries = s.log_entries().await;
+    let (created, drafted) = (&entries[0], entries.last().expect("the draft's entry"));
+
+    // The secretariat, cleared for the members-marked draft, reads who acted.
+    let content = drafted["part"]["content"].as_str().expect("the part, for the secretariat");
+    assert!(content.contains(r#""account":"token:clerk Dupont""#), "{content}");
+    let sealed = opened(drafted);
+    assert_eq!(sealed["event"]["type"], "proposal_drafted");
+    assert_eq!(sealed["actor"], json!({ "role": "secretariat" }));
+    assert_eq!(sealed["account"], "token:clerk Dupont");
+    // The log's creation was the server's own act: no account.
+    assert_eq!(opened_account(created), None);
+
+    // The public envelope names the role only.
+    let envelope = drafted["entry"].as_str().expect("an envelope");
+    assert!(envelope.contains(r#""marking":"members""#) && envelope.contains(r#""role":"secretariat""#), "{envelope}");
+    assert!(!envelope.contains("clerk") && !envelope.contains("account"), "{envelope}");
+
+    // Readers outside the marking get the envelope and no part at all.
+    let seq = drafted["seq"].as_u64().expect("seq");
+    let path = format!("/api/v1/log/entries?from={seq}&limit=1");
+    for r in [s.get_anon(&path).await, s.get(&s.observer, &path).await] {
+        let entry = &r.expect_status(200)["entries"][0];
+        assert_eq!(entry["entry"].as_str(), Some(envelope));
+        assert!(entry.get("part").is_none(), "withheld: {entry}");
+        assert!(!r.json.to_string().contains("clerk"), "{}", r.json);
+    }
+}
+
+/// The account in a served entry's sealed content, if it names one.
+fn opened_account(entry: &Value) -> Option<String> {
+    opened(entry).get("account").and_then(Value::as_str).map(str::to_owned)
+}
+
+#[tokio::test]
 async fn a_restart_keeps_every_acknowledged_write() {
     let a = Alliance::start().await;
     let id = a.draft("statement", "Survives").await;

@@ -27,7 +27,7 @@ async fn draft(app: &App, n: usize) {
             title: format!("Routine {i}"),
             text: format!("Routine business number {i}."),
         };
-        app.state.sequencer().submit(Actor::Secretariat, command, None).await.expect("a draft is recorded");
+        app.state.sequencer().submit(Actor::Secretariat, None, command, None).await.expect("a draft is recorded");
     }
 }
 

@@ -7,7 +7,8 @@
 //! checkpoints, cosignatures and proofs are one and the same for all of them.
 //!
 //! The sealed part is a fresh 32-byte random salt followed by the RFC 8785 canonical JSON of the
-//! [`Sealed`] content (the actor and the event); the commitment is the SHA-256 of those bytes.
+//! [`Sealed`] content (the actor, the account that acted, and the event); the commitment is the
+//! SHA-256 of those bytes.
 //! The salt is why a short content (`"stance":"concur"`, a member's code) cannot be guessed by
 //! hashing candidates against the commitment. A reader cleared for the marking receives the part
 //! and checks it against the commitment ([`open`]); anyone else sees the envelope alone.
@@ -262,6 +263,9 @@ mod tests {
         assert!(s.ends_with(r#","role":"secretariat","seq":0,"type":"partner_registered","v":2}"#), "{s}");
         assert!(!s.contains("Ukraine") && !s.contains("UKR"), "{s}");
         assert!(String::from_utf8_lossy(&e.part).contains("Ukraine 0"));
+        // The account that acted is sealed: the public envelope names only the role.
+        assert!(!s.contains("registrar") && !s.contains("account"), "{s}");
+        assert!(String::from_utf8_lossy(&e.part[SALT_LEN..]).contains(r#""account":"registrar""#));
     }
 
     #[test]

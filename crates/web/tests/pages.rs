@@ -499,7 +499,7 @@ async fn the_secretariat_circulates_a_text_to_the_partner_which_reads_it_but_not
         title: "Winter fuel".into(),
         text: "Fuel for the winter, for Ukraine's grid.".into(),
     };
-    seq.submit(Actor::Secretariat, draft, None).await.unwrap();
+    seq.submit(Actor::Secretariat, None, draft, None).await.unwrap();
     let (s, ukr, obs) = (w.login("sec").await, w.login("ukraine").await, w.login("obs").await);
     assert_eq!(w.get(&ukr, "/proposals/2").await.status, 404, "a draft is the secretariat's");
     let page = w.get(&s, "/proposals/2").await;
@@ -531,7 +531,7 @@ async fn the_secretariat_circulates_a_text_to_the_partner_which_reads_it_but_not
         text: Some("France's reservation, for the members.".into()),
         evidence: None,
     };
-    seq.submit(Actor::Member(fra), position, None).await.unwrap();
+    seq.submit(Actor::Member(fra), None, position, None).await.unwrap();
     let seen = w.get(&ukr, "/proposals/2").await;
     assert_eq!(seen.status, 200);
     assert!(seen.body.contains("Fuel for the winter, for Ukraine"), "the text: {}", seen.body);
@@ -540,4 +540,23 @@ async fn the_secretariat_circulates_a_text_to_the_partner_which_reads_it_but_not
     assert!(!seen.body.contains("reservation, for the members"), "a position is the members': {}", seen.body);
     assert!(w.get(&s, "/proposals/2").await.body.contains("reservation, for the members"), "the secretariat reads it");
     assert_eq!(w.get(&obs, "/proposals/2").await.status, 404, "the public is not the partner");
+}
+
+#[tokio::test]
+async fn a_position_taken_on_the_web_seals_the_signed_in_user_as_the_account() {
+    use concord_store::Store;
+    let w = Web::start().await;
+    let fra = w.login("fra").await;
+    let csrf = w.csrf(&fra, "/proposals/1").await;
+    let form = [("csrf", csrf.as_str()), ("revision", "1"), ("stance", "concur"), ("text", "")];
+    assert_eq!(w.post(&fra, "/proposals/1/position", &form).await.status, 303);
+
+    let entries = w.store.entries(0, 1000).await.unwrap();
+    let taken = entries.iter().rev().find(|e| String::from_utf8_lossy(&e.bytes).contains("position_taken")).unwrap();
+    let content = String::from_utf8_lossy(&taken.part.as_ref().unwrap()[concord_store::SALT_LEN..]).into_owned();
+    assert!(content.contains(r#""account":"user:fra""#), "{content}");
+    assert!(!String::from_utf8_lossy(&taken.bytes).contains("fra"), "the envelope names only the role");
+    // The fixture's own writes went straight to the sequencer: no account.
+    let first = String::from_utf8_lossy(entries[1].part.as_ref().unwrap()).into_owned();
+    assert!(!first.contains("account"), "{first}");
 }

@@ -269,6 +269,14 @@ impl DemoKeys {
     }
 }
 
+/// The account sealed with a scenario step: the demo's web user for the acting role
+/// (`user:usa` for the United States, `user:secretariat`…), as if that person had acted through
+/// the web, so that the demo's log shows what a real one records. Roles without a demo user
+/// (most members, the scheduler) act with no account rather than one that cannot sign in.
+fn demo_account(actor: Actor) -> Option<String> {
+    super::demo_users().into_iter().find(|(_, a)| *a == actor).map(|(name, _)| format!("user:{name}"))
+}
+
 /// Appends the scenario to an empty store in one transaction: the log's creation (accepting
 /// unsigned positions, so that the demo can be driven with curl), the steps, each demo
 /// delegation's key enrolled when it is admitted, and its positions signed with it.
@@ -283,7 +291,16 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
         log_key: keys.log.verifier().to_string(),
         unsigned_positions: true,
     };
-    loaded.sequence(Actor::Secretariat, &create, at("2024-02-20T08:00:00Z"), &mut salts, &mut entries, &mut touched)?;
+    // The log is created by the server itself, as `open_log` does: no account acted.
+    loaded.sequence(
+        Actor::Secretariat,
+        None,
+        &create,
+        at("2024-02-20T08:00:00Z"),
+        &mut salts,
+        &mut entries,
+        &mut touched,
+    )?;
     for (t, actor, mut command) in steps(now) {
         if let Command::TakePosition { proposal, member, revision, stance, text, evidence } = &mut command {
             if let (Some(key), Some(p)) = (keys.members.get(member), loaded.state.proposals.get(proposal)) {
@@ -300,8 +317,9 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
                 *evidence = Some(note::sign(&statement.to_text(), &[key])?);
             }
         }
+        let account = demo_account(actor);
         loaded
-            .sequence(actor, &command, t, &mut salts, &mut entries, &mut touched)
+            .sequence(actor, account.as_deref(), &command, t, &mut salts, &mut entries, &mut touched)
             .with_context(|| format!("the scenario step at {t} ({command:?}) was refused"))?;
         if let Command::AdmitMember { member } = &command {
             if let Some(key) = keys.members.get(&member.code) {
@@ -311,7 +329,16 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
                     valid_from: Some(t),
                     valid_until: None,
                 };
-                loaded.sequence(Actor::Secretariat, &enrol, t, &mut salts, &mut entries, &mut touched)?;
+                let account = demo_account(Actor::Secretariat);
+                loaded.sequence(
+                    Actor::Secretariat,
+                    account.as_deref(),
+                    &enrol,
+                    t,
+                    &mut salts,
+                    &mut entries,
+                    &mut touched,
+                )?;
             }
         }
     }

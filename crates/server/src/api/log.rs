@@ -305,7 +305,8 @@ pub struct LogEntry {
 pub struct SealedPart {
     /// 64 hex digits.
     pub salt: String,
-    /// The actor and the event: RFC 8785 canonical JSON, as a string.
+    /// The actor, the account that acted (if any) and the event: RFC 8785 canonical JSON, as a
+    /// string.
     pub content: String,
 }
 
@@ -392,7 +393,7 @@ pub async fn publish(State(state): State<AppState>, Path(seq): Path<u64>, w: Wri
     let PublicationRequest { marking } = w.json()?;
     // Only the secretariat may publish, and only it may learn what an entry holds: refused here,
     // before the entry is read, as `decide` would refuse it.
-    let actor = w.caller.0;
+    let actor = w.caller.actor;
     if actor != concord_core::Actor::Secretariat {
         return Err(ApiError::Refused(concord_core::Refusal::NotPermitted { actor, action: "publish entries" }));
     }

@@ -133,7 +133,7 @@ impl FromRequest<AppState> for Write {
                     h.update(part);
                 }
                 Some(IdempotencyKey {
-                    principal: caller.0.to_string(),
+                    principal: caller.actor.to_string(),
                     key: key.to_owned(),
                     fingerprint: hex::encode(h.finalize()),
                 })
@@ -183,15 +183,17 @@ impl Write {
 
     /// Submits `command` as the caller and answers with the affected resource.
     pub async fn submit(self, state: &AppState, command: Command) -> Result<Response, ApiError> {
-        let reply = state.sequencer().submit(self.caller.0, command, self.key).await.map_err(|e| match e {
-            SubmitError::Refused(r) => ApiError::Refused(r),
-            SubmitError::KeyReused => ApiError::IdempotencyKeyReused,
-            SubmitError::Overloaded => ApiError::Unavailable,
-            SubmitError::Unavailable(msg) => {
-                tracing::warn!(%msg, "write failed");
-                ApiError::Unavailable
-            }
-        })?;
+        let account = Some(self.caller.account());
+        let reply =
+            state.sequencer().submit(self.caller.actor, account, command, self.key).await.map_err(|e| match e {
+                SubmitError::Refused(r) => ApiError::Refused(r),
+                SubmitError::KeyReused => ApiError::IdempotencyKeyReused,
+                SubmitError::Overloaded => ApiError::Unavailable,
+                SubmitError::Unavailable(msg) => {
+                    tracing::warn!(%msg, "write failed");
+                    ApiError::Unavailable
+                }
+            })?;
         let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
         let mut resp = (status, reply.body).into_response();
         resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -35,7 +35,7 @@ pub fn router() -> Router<AppState> {
 
 /// A proposal as `caller` may read it (`State::proposal_for`), and how much of it that is. One
 /// the caller may not read answers exactly as one that does not exist.
-async fn load(state: &AppState, caller: Caller, id: u64) -> Result<(ProposalView, ProposalAccess), ApiError> {
+async fn load(state: &AppState, caller: &Caller, id: u64) -> Result<(ProposalView, ProposalAccess), ApiError> {
     let id = ProposalId(id);
     let view = state.view().await;
     let s = &view.state;
@@ -105,7 +105,7 @@ pub async fn show(
     caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<ProposalView>, ApiError> {
-    load(&state, caller, id).await.map(|(p, _)| Json(p))
+    load(&state, &caller, id).await.map(|(p, _)| Json(p))
 }
 
 /// A new draft.
@@ -259,7 +259,7 @@ pub struct PositionBody {
         (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn take_position(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
     let b: PositionBody = w.json()?;
-    let member = match (b.member, w.caller.0) {
+    let member = match (b.member, w.caller.actor) {
         (Some(m), _) => m,
         (None, Actor::Member(m)) => m,
         (None, actor) => {
@@ -309,10 +309,10 @@ pub async fn positions(
     caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<Grid>, ApiError> {
-    let (ProposalView { proposal: p, .. }, access) = load(&state, caller, id).await?;
+    let (ProposalView { proposal: p, .. }, access) = load(&state, &caller, id).await?;
     if access != ProposalAccess::Full {
         let action = "read the positions on a proposal; they are for the members";
-        return Err(Refusal::NotPermitted { actor: caller.0, action }.into());
+        return Err(Refusal::NotPermitted { actor: caller.actor, action }.into());
     }
     let electors = p
         .electorate()
@@ -378,7 +378,7 @@ pub async fn outcome(
     caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<OutcomeView>, ApiError> {
-    let (ProposalView { proposal: p, .. }, _) = load(&state, caller, id).await?;
+    let (ProposalView { proposal: p, .. }, _) = load(&state, &caller, id).await?;
     let entry = state.view().await.decisions.get(&p.id).copied();
     let proof = match entry {
         Some(entry) => Some(DecisionProof { entry, bundle: super::log::proof_bundle(&state, entry).await? }),

@@ -201,9 +201,15 @@ impl Sequencer {
                 }
             }
             let after_writes = !entries.is_empty();
-            if let Err(refusal) =
-                self.loaded.sequence(sub.actor, &sub.command, now, &mut self.salts, &mut entries, &mut touched)
-            {
+            if let Err(refusal) = self.loaded.sequence(
+                sub.actor,
+                sub.account.as_deref(),
+                &sub.command,
+                now,
+                &mut self.salts,
+                &mut entries,
+                &mut touched,
+            ) {
                 // Held until the commit: a refusal may rest on an earlier write of this batch
                 // (an objection that blocked the proposal), which must be durable first.
                 results.push((Err(refusal.into()), after_writes));

@@ -72,6 +72,8 @@ pub enum SubmitError {
 
 struct Submission {
     actor: Actor,
+    /// The account (the person or token) that acted, sealed with the event.
+    account: Option<String>,
     command: Command,
     key: Option<IdempotencyKey>,
     reply: oneshot::Sender<Result<Reply, SubmitError>>,
@@ -79,7 +81,11 @@ struct Submission {
 
 impl std::fmt::Debug for Submission {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Submission").field("actor", &self.actor).field("command", &self.command).finish()
+        f.debug_struct("Submission")
+            .field("actor", &self.actor)
+            .field("account", &self.account)
+            .field("command", &self.command)
+            .finish()
     }
 }
 
@@ -92,15 +98,17 @@ pub struct SequencerHandle {
 }
 
 impl SequencerHandle {
-    /// Decides and commits one command; returns once it is durable (or refused).
+    /// Decides and commits one command; returns once it is durable (or refused). `account` is
+    /// who acted in the role `actor` (`user:<name>`, `token:<label>`), sealed with each event.
     pub async fn submit(
         &self,
         actor: Actor,
+        account: Option<String>,
         command: Command,
         key: Option<IdempotencyKey>,
     ) -> Result<Reply, SubmitError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.try_send(Submission { actor, command, key, reply }).map_err(|e| match e {
+        self.tx.try_send(Submission { actor, account, command, key, reply }).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => SubmitError::Overloaded,
             mpsc::error::TrySendError::Closed(_) => SubmitError::Unavailable("the sequencer has stopped".into()),
         })?;

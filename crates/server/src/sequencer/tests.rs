@@ -33,11 +33,11 @@ async fn a_failed_append_changes_nothing_and_the_next_write_continues_the_log() 
     let before = store.log_size().await.unwrap();
 
     store.inject(Fault::FailBeforeWrite);
-    let err = seq.submit(Actor::Secretariat, draft("lost"), None).await.unwrap_err();
+    let err = seq.submit(Actor::Secretariat, None, draft("lost"), None).await.unwrap_err();
     assert!(matches!(err, SubmitError::Unavailable(_)), "{err}");
     assert_eq!(store.log_size().await.unwrap(), before);
 
-    let reply = seq.submit(Actor::Secretariat, draft("kept"), None).await.unwrap();
+    let reply = seq.submit(Actor::Secretariat, None, draft("kept"), None).await.unwrap();
     let p: concord_core::Proposal = serde_json::from_slice(&reply.body).unwrap();
     // The failed draft took no number: the state was reloaded from the log.
     assert_eq!(p.id, ProposalId(1));
@@ -51,11 +51,11 @@ async fn while_the_disk_is_full_readyz_says_so_until_a_probe_write_succeeds() {
     let store = Arc::new(MemoryStore::default());
     let app = app(store.clone()).await;
     let seq = app.state.sequencer();
-    seq.submit(Actor::Secretariat, draft("first"), None).await.unwrap();
+    seq.submit(Actor::Secretariat, None, draft("first"), None).await.unwrap();
     assert_eq!(seq.trouble(), None);
 
     store.inject(Fault::Full);
-    let err = seq.submit(Actor::Secretariat, draft("lost"), None).await.unwrap_err();
+    let err = seq.submit(Actor::Secretariat, None, draft("lost"), None).await.unwrap_err();
     assert!(matches!(err, SubmitError::Unavailable(_)), "{err}");
     let why = seq.trouble().expect("not ready while writes fail");
     assert!(why.contains("cannot be written") && why.contains("full"), "{why}");
@@ -67,7 +67,7 @@ async fn while_the_disk_is_full_readyz_says_so_until_a_probe_write_succeeds() {
     store.inject(Fault::None);
     tokio::time::sleep(LAST_PROBE + std::time::Duration::from_millis(1)).await;
     assert_eq!(seq.trouble(), None, "ready again once a write succeeds");
-    let reply = seq.submit(Actor::Secretariat, draft("kept"), None).await.unwrap();
+    let reply = seq.submit(Actor::Secretariat, None, draft("kept"), None).await.unwrap();
     let p: concord_core::Proposal = serde_json::from_slice(&reply.body).unwrap();
     assert_eq!(p.id, ProposalId(2), "the lost draft took no number: the state follows the log");
     let loaded = check_log(&store).await;
@@ -83,16 +83,16 @@ async fn a_write_that_persisted_but_reported_failure_is_answered_from_its_key_on
     let before = store.log_size().await.unwrap();
 
     store.inject(Fault::FailAfterWrite);
-    let err = seq.submit(Actor::Secretariat, draft("once"), key("k1")).await.unwrap_err();
+    let err = seq.submit(Actor::Secretariat, None, draft("once"), key("k1")).await.unwrap_err();
     assert!(matches!(err, SubmitError::Unavailable(_)), "{err}");
     assert_eq!(store.log_size().await.unwrap(), before + 1, "the write did persist");
 
-    let retry = seq.submit(Actor::Secretariat, draft("once"), key("k1")).await.unwrap();
+    let retry = seq.submit(Actor::Secretariat, None, draft("once"), key("k1")).await.unwrap();
     assert!(retry.replayed);
     assert_eq!(store.log_size().await.unwrap(), before + 1, "the retry wrote nothing");
 
     // The sequencer's state caught up with the log: the next draft is number 2.
-    let next = seq.submit(Actor::Secretariat, draft("next"), None).await.unwrap();
+    let next = seq.submit(Actor::Secretariat, None, draft("next"), None).await.unwrap();
     let p: concord_core::Proposal = serde_json::from_slice(&next.body).unwrap();
     assert_eq!(p.id, ProposalId(2));
     assert_eq!(check_log(&store).await.size, before + 2);
@@ -103,9 +103,9 @@ async fn a_key_reused_for_another_request_is_refused() {
     let store = Arc::new(MemoryStore::default());
     let app = app(store.clone()).await;
     let seq = app.state.sequencer();
-    seq.submit(Actor::Secretariat, draft("a"), key("k")).await.unwrap();
+    seq.submit(Actor::Secretariat, None, draft("a"), key("k")).await.unwrap();
     let other = Some(IdempotencyKey { principal: "secretariat".into(), key: "k".into(), fingerprint: "other".into() });
-    let err = seq.submit(Actor::Secretariat, draft("b"), other).await.unwrap_err();
+    let err = seq.submit(Actor::Secretariat, None, draft("b"), other).await.unwrap_err();
     assert!(matches!(err, SubmitError::KeyReused), "{err}");
 }
 
@@ -116,7 +116,7 @@ async fn a_batch_of_many_writes_is_one_contiguous_chain() {
     let seq = app.state.sequencer().clone();
     let writes = (0..200).map(|i| {
         let seq = seq.clone();
-        tokio::spawn(async move { seq.submit(Actor::Secretariat, draft(&format!("p{i}")), None).await })
+        tokio::spawn(async move { seq.submit(Actor::Secretariat, None, draft(&format!("p{i}")), None).await })
     });
     let results = futures_join(writes).await;
     assert!(results.iter().all(Result::is_ok));
@@ -148,13 +148,13 @@ async fn a_refusal_resting_on_a_write_that_failed_is_not_given() {
     // One batch: the objection would block the proposal, so the concurrence after it is refused
     // as coming too late; but the objection is never written.
     let (object, concur) = tokio::join!(
-        seq.submit(Actor::Member(code("FRA")), position("FRA", Stance::Object), None),
-        seq.submit(Actor::Member(code("USA")), position("USA", Stance::Concur), None),
+        seq.submit(Actor::Member(code("FRA")), None, position("FRA", Stance::Object), None),
+        seq.submit(Actor::Member(code("USA")), None, position("USA", Stance::Concur), None),
     );
     assert!(matches!(object, Err(SubmitError::Unavailable(_))), "{object:?}");
     assert!(matches!(concur, Err(SubmitError::Unavailable(_))), "told something that did not happen: {concur:?}");
     // The proposal is still open, and the concurrence goes through on retry.
-    seq.submit(Actor::Member(code("USA")), position("USA", Stance::Concur), None).await.expect("accepted");
+    seq.submit(Actor::Member(code("USA")), None, position("USA", Stance::Concur), None).await.expect("accepted");
 }
 
 /// A second server on the same store, following it every second.
@@ -170,12 +170,12 @@ async fn a_server_that_loses_the_race_to_append_decides_again_on_the_log_as_it_s
     let a = app(store.clone()).await;
     let b = second_server(store.clone()).await;
     // b loaded the log before a writes: its next append conflicts.
-    a.state.sequencer().submit(Actor::Secretariat, draft("from a"), None).await.unwrap();
-    let reply = b.state.sequencer().submit(Actor::Secretariat, draft("from b"), None).await.unwrap();
+    a.state.sequencer().submit(Actor::Secretariat, None, draft("from a"), None).await.unwrap();
+    let reply = b.state.sequencer().submit(Actor::Secretariat, None, draft("from b"), None).await.unwrap();
     let p: concord_core::Proposal = serde_json::from_slice(&reply.body).unwrap();
     assert_eq!(p.id, ProposalId(2), "b decided on the log including a's draft");
     // And a, which does not follow, catches up when its own append conflicts.
-    let reply = a.state.sequencer().submit(Actor::Secretariat, draft("from a again"), None).await.unwrap();
+    let reply = a.state.sequencer().submit(Actor::Secretariat, None, draft("from a again"), None).await.unwrap();
     let p: concord_core::Proposal = serde_json::from_slice(&reply.body).unwrap();
     assert_eq!(p.id, ProposalId(3));
     let loaded = check_log(&store).await;
@@ -190,7 +190,7 @@ async fn concurrent_writes_through_two_servers_make_one_chain() {
     let b = second_server(store.clone()).await;
     let writes = (0..100).map(|i| {
         let seq = if i % 2 == 0 { a.state.sequencer().clone() } else { b.state.sequencer().clone() };
-        tokio::spawn(async move { seq.submit(Actor::Secretariat, draft(&format!("p{i}")), None).await })
+        tokio::spawn(async move { seq.submit(Actor::Secretariat, None, draft(&format!("p{i}")), None).await })
     });
     let results = futures_join(writes).await;
     assert!(results.iter().all(Result::is_ok), "{results:?}");

@@ -171,14 +171,13 @@ impl Server {
 
     /// A new bearer token for `actor`, written to the store (tokens are not log events).
     pub async fn mint(&self, actor: Actor) -> String {
+        self.mint_labelled(actor, &format!("test token for {actor}")).await
+    }
+
+    /// A new bearer token for `actor` with `label`, the account its writes are sealed with.
+    pub async fn mint_labelled(&self, actor: Actor, label: &str) -> String {
         let (token, hash) = generate_token().expect("random bytes");
-        let new = NewToken {
-            hash,
-            actor,
-            label: format!("test token for {actor}"),
-            created_at: Timestamp::now(),
-            expires_at: None,
-        };
+        let new = NewToken { hash, actor, label: label.to_owned(), created_at: Timestamp::now(), expires_at: None };
         self.store.create_token(&new).await.expect("store the token");
         token
     }

@@ -102,7 +102,7 @@ fn eur(minor_units: i64) -> Money {
 }
 
 async fn run(state: &AppState, actor: Actor, command: Command) {
-    if let Err(e) = state.sequencer().submit(actor, command.clone(), None).await {
+    if let Err(e) = state.sequencer().submit(actor, None, command.clone(), None).await {
         panic!("planting: {actor} {command:?} was refused: {e}");
     }
 }

@@ -353,7 +353,7 @@ async fn submit(
     fields: &[&str],
     anchor: &str,
 ) -> Result<Response, WebError> {
-    match state.sequencer().submit(viewer.actor, command, None).await {
+    match state.sequencer().submit(viewer.actor, Some(format!("user:{}", viewer.user)), command, None).await {
         Ok(_) => Ok(Redirect::to(&format!("/proposals/{}#{anchor}", id.0)).into_response()),
         Err(SubmitError::Refused(r)) => {
             kept.errors.refusal(&r, fields);
@@ -650,7 +650,7 @@ pub async fn draft(
         title: f.title.trim().to_owned(),
         text: f.text.replace("\r\n", "\n"),
     };
-    match state.sequencer().submit(viewer.actor, command, None).await {
+    match state.sequencer().submit(viewer.actor, Some(format!("user:{}", viewer.user)), command, None).await {
         Ok(reply) => {
             let id = serde_json::from_slice::<serde_json::Value>(&reply.body)
                 .ok()

@@ -475,7 +475,7 @@ async fn submit(
     fields: &[&str],
     to: String,
 ) -> Result<Response, WebError> {
-    match state.sequencer().submit(viewer.actor, command, None).await {
+    match state.sequencer().submit(viewer.actor, Some(format!("user:{}", viewer.user)), command, None).await {
         Ok(_) => Ok(Redirect::to(&to).into_response()),
         Err(SubmitError::Refused(r)) => {
             kept.errors.refusal(&r, fields);

@@ -83,21 +83,21 @@ impl Web {
                 accession: "1949-08-24".parse().unwrap(),
                 departure: None,
             };
-            seq.submit(Actor::Secretariat, Command::AdmitMember { member }, None).await.unwrap();
+            seq.submit(Actor::Secretariat, None, Command::AdmitMember { member }, None).await.unwrap();
         }
         let partner = Partner { code: cc("UKR"), name: "Ukraine".into() };
-        seq.submit(Actor::Secretariat, Command::RegisterPartner { partner }, None).await.unwrap();
+        seq.submit(Actor::Secretariat, None, Command::RegisterPartner { partner }, None).await.unwrap();
         let draft = Command::DraftProposal {
             kind: DecisionKind::Statement,
             significance: None,
             title: "No combat troops".into(),
             text: "There are no plans for troops on the ground.".into(),
         };
-        seq.submit(Actor::Secretariat, draft, None).await.unwrap();
+        seq.submit(Actor::Secretariat, None, draft, None).await.unwrap();
         let deadline = clock.now().checked_add(SignedDuration::from_hours(72)).unwrap();
         let circulate =
             Command::Circulate { proposal: ProposalId(1), procedure: Procedure::Silence, deadline, marking: None };
-        seq.submit(Actor::Secretariat, circulate, None).await.unwrap();
+        seq.submit(Actor::Secretariat, None, circulate, None).await.unwrap();
         for (name, actor) in [
             ("sec", Actor::Secretariat),
             ("fra", Actor::Member(cc("FRA"))),
