@@ -186,7 +186,7 @@ async fn required_fields_are_the_servers() {
         if required == 0 {
             continue;
         }
-        let address = path.replace("{code}", "FRA").replace("{key_id}", "k").replace("{id}", "1");
+        let address = path.replace("{code}", "FRA").replace("{key_id}", "k").replace("{id}", "1").replace("{seq}", "0");
         let r = s.post(&s.secretariat, &address, &json!({})).await;
         assert_eq!((r.status, &r.json["type"]), (400, &json!("urn:concord:problem:invalid-body")), "{method} {path}");
     }

@@ -236,6 +236,14 @@ fn rows() -> Vec<Row> {
             let body = json!({ "procedure": "silence", "deadline": hours_from_now(24).to_string() });
             req(format!("/api/v1/proposals/{id}/circulate"), body)
         }),
+        row!("POST /api/v1/log/entries/{seq}/publication", [Secretariat], |fx| {
+            // A member's position: the members', until published.
+            let id = fx.open_proposal().await;
+            let token = fx.a.member_token(OWN_MEMBER).await;
+            fx.a.position(&token, id, 1, "concur", None).await.expect_status(201);
+            let seq = fx.a.log_size().await - 1;
+            req(format!("/api/v1/log/entries/{seq}/publication"), json!({ "marking": "public" }))
+        }),
         row!("POST /api/v1/proposals/{id}/amend", [Secretariat], |fx| {
             let id = fx.draft().await;
             req(format!("/api/v1/proposals/{id}/amend"), json!({ "text": "The alliance states, amended." }))
