@@ -284,6 +284,14 @@ async fn pages_in_chromium() {
     let row = row.as_str().unwrap();
     assert!(row.contains("open") && row.contains("0 % pledged") && row.contains("250 tents"), "{row}");
     screenshot(&c, "support-partner").await;
+    // Proposal 4 was circulated to Ukraine too: its text and deadline, never the positions.
+    c.goto(&format!("{}/proposals/4", demo.url)).await.unwrap();
+    wait_for_text(&c, "#grid", "circulated the text and its deadline to you").await;
+    assert!(text(&c).await.contains("generators, winter clothing and fuel"), "the circulated text");
+    assert!(c.find_all(Locator::Css("#grid table")).await.unwrap().is_empty(), "no grid of positions");
+    assert_eq!(post_forms(&c).await, 0, "the partner takes no position");
+    axe(&c, &tools, "proposal (partner)").await;
+    screenshot(&c, "proposal-partner").await;
     sign_out(&c, &demo).await;
 
     // The secretariat circulates an amended revision of the open proposal.

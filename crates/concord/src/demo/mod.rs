@@ -164,6 +164,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     for (name, password) in &logins {
         println!("  login {name:<12} {password}");
     }
+    println!("Three audiences, one log (sign in as each; /log says what you can and cannot see):");
+    println!("  observer     the public: announced decisions, the roster, support aggregates; no draft, no position");
+    println!("  ukraine      the partner: the above, its requests and the support it receives, and proposal 4's");
+    println!("               text circulated to it; no position");
+    println!("  fra          a member delegation: every position and every circulated text");
+    println!("  secretariat  everything, its own drafts included");
     println!("Try:  concord proposal list --server http://{addr} --token <a token>");
     println!("      concord report shares --db {}   (also totals, delivery, gaps, burden)", path.display());
     println!("Ctrl-C stops the demo{}.", if args.db.is_none() { " and deletes its database" } else { "" });

@@ -8,8 +8,8 @@ use anyhow::Context;
 use std::collections::BTreeMap;
 
 use concord_core::{
-    Actor, Command, CountryCode, DecisionKind, Member, Partner, PositionStatement, Procedure, ProposalId, Stance,
-    member_key_name, text_hash,
+    Actor, Command, CountryCode, DecisionKind, Marking, Member, Partner, PositionStatement, Procedure, ProposalId,
+    Stance, member_key_name, text_hash,
 };
 use concord_ledger::keys::Signer;
 use concord_ledger::note;
@@ -215,7 +215,9 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
     // The support history from 2022, recorded once the fund's programme (proposal 3) is adopted.
     s.extend(super::support_history::steps(ProposalId(3)));
 
-    // (d) An open silence procedure, its deadline three days from now (on the hour).
+    // (d) An open silence procedure, its deadline three days from now (on the hour). The text is
+    // circulated to Ukraine too, the programme's recipient: it reads the text and the deadline,
+    // never the positions.
     let start = now.checked_sub(SignedDuration::from_mins(30)).unwrap_or(now);
     let deadline = round_to_hour(now.checked_add(SignedDuration::from_hours(72)).unwrap_or(now));
     s.push((start, sec, Command::DraftProposal {
@@ -230,7 +232,12 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
     s.push((
         start,
         sec,
-        Command::Circulate { proposal: ProposalId(4), procedure: Procedure::Silence, deadline, marking: None },
+        Command::Circulate {
+            proposal: ProposalId(4),
+            procedure: Procedure::Silence,
+            deadline,
+            marking: Some(Marking::MembersAndPartner(code("UKR"))),
+        },
     ));
     let t = start.checked_add(SignedDuration::from_mins(10)).unwrap_or(start);
     for m in ["NOR", "SWE"] {
