@@ -581,3 +581,46 @@ fn an_export_s_checkpoint_is_verified_before_its_size_is_trusted() {
         .unwrap();
     fails_naming(&import, "the export does not verify: the checkpoint does not verify");
 }
+
+/// The secretariat publishes Germany's objection (the members', in a blocked proposal) with
+/// `concord publish`; every source `concord verify` reads — the server as the public, the
+/// database, a public export — looks the published entry up and checks the publication against
+/// its envelope, and the public now reads the objection.
+#[tokio::test]
+async fn a_published_entry_is_checked_by_every_source_and_read_by_the_public() {
+    let d = demo();
+    let secret = "Germany will not send ground troops.";
+    let objection = {
+        let mut c = db(&d).await;
+        let all = entries(&mut c).await;
+        let at = first_entry_where(&all, |v| v["event"]["text"].as_str().is_some_and(|t| t.starts_with(secret)));
+        all[at].seq
+    };
+    let bin = |args: &[&str]| Command::new(BIN).args(args).output().unwrap();
+    let token = bin(&["token", "create", "--db", d.db.to_str().unwrap(), "--role", "secretariat", "--label", "press"]);
+    assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
+    let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
+    let server = common::serve_on(d.db.as_os_str(), &d.db.with_file_name("demo-log.key"));
+    let s = server.url.as_str();
+
+    let narrower = bin(&["publish", &objection.to_string(), "--to", "members", "--server", s, "--token", &token]);
+    fails_naming(&narrower, "a publication only widens");
+    let published = bin(&["publish", &objection.to_string(), "--to", "public", "--server", s, "--token", &token]);
+    assert!(published.status.success(), "{}", String::from_utf8_lossy(&published.stderr));
+    assert!(String::from_utf8_lossy(&published.stdout).contains(&format!("entry {objection} is published to public")));
+
+    // The public, over the server: the objection and the publication are released to it.
+    let public = bin(&["verify", "--server", s, "--log-key", &d.log_key]);
+    assert!(public.status.success(), "{}", String::from_utf8_lossy(&public.stderr));
+    let page = reqwest::get(format!("{s}/api/v1/log/entries?from={objection}&limit=1")).await.unwrap();
+    assert!(page.text().await.unwrap().contains(secret), "the public reads the published objection");
+    drop(server);
+
+    let whole = verify(&d, &[]);
+    assert!(whole.status.success(), "{}", String::from_utf8_lossy(&whole.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    let (out, verified) = export_for(&d, dir.path(), "public");
+    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
+    let exported = read_all(&out);
+    assert!(exported.windows(secret.len()).any(|w| w == secret.as_bytes()), "the public export carries it");
+}
