@@ -177,13 +177,8 @@ async fn write_export(
         let parts = entries
             .iter()
             .filter_map(|e| {
-                let part = e.part.as_deref()?;
-                let (salt, content) = part.split_at_checked(concord_store::SALT_LEN)?;
-                Some(PartFile {
-                    seq: e.seq,
-                    salt: hex::encode(salt),
-                    content: String::from_utf8_lossy(content).into_owned(),
-                })
+                let (salt, content) = concord_store::split_part(e.part.as_deref()?)?;
+                Some(PartFile { seq: e.seq, salt, content })
             })
             .collect::<Vec<_>>();
         part_count += parts.len() as u64;
@@ -257,10 +252,9 @@ pub fn read_bundle(dir: &Path, n: u64, size: u64) -> anyhow::Result<Vec<StoredEn
             .checked_sub(n * full)
             .and_then(|i| entries.get_mut(usize::try_from(i).ok()?))
             .with_context(|| format!("{rel} holds a part for entry {}, outside its bundle", p.seq))?;
-        let mut part = hex::decode(&p.salt).ok().filter(|s| s.len() == concord_store::SALT_LEN).with_context(|| {
+        let part = concord_store::join_part(&p.salt, &p.content).with_context(|| {
             format!("{rel}: entry {}'s salt is not {} bytes of hex", p.seq, concord_store::SALT_LEN)
         })?;
-        part.extend_from_slice(p.content.as_bytes());
         entry.part = Some(part);
     }
     Ok(entries)

@@ -155,9 +155,9 @@ async fn read_page(req: reqwest::RequestBuilder) -> anyhow::Result<Vec<StoredEnt
             let part = match &e["part"] {
                 Value::Null => None,
                 p => {
-                    let salt = p["salt"].as_str().and_then(|s| hex::decode(s).ok()).context("a part without salt")?;
-                    let content = p["content"].as_str().context("a part without content")?;
-                    Some([salt.as_slice(), content.as_bytes()].concat())
+                    let (salt, content) = (p["salt"].as_str(), p["content"].as_str());
+                    let part = salt.zip(content).and_then(|(s, c)| concord_store::join_part(s, c));
+                    Some(part.context("a part without a 32-byte hex salt and a content")?)
                 }
             };
             // The served leaf hash is not trusted: the verifier recomputes it.

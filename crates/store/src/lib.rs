@@ -34,7 +34,7 @@ pub mod memory;
 pub use error::StoreError;
 pub use record::{
     ChainError, Envelope, LogRecord, RECORD_VERSION, SALT_LEN, Sealed, check_and_open, check_chain, commitment, decode,
-    encode, genesis, open, role,
+    encode, genesis, join_part, open, role, split_part,
 };
 pub use types::*;
 

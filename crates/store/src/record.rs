@@ -104,6 +104,24 @@ pub fn encode(record: &LogRecord, salt: [u8; SALT_LEN]) -> Result<NewEntry, conc
     Ok(NewEntry { seq: record.seq, bytes, leaf_hash, part })
 }
 
+/// A sealed part as its readers receive it (the API's `part`, an export's `parts/N.json`): the
+/// salt in hex and the content as text. `None` if the part is shorter than its salt or its
+/// content is not UTF-8 (canonical JSON always is).
+#[must_use]
+pub fn split_part(part: &[u8]) -> Option<(String, String)> {
+    let (salt, content) = part.split_at_checked(SALT_LEN)?;
+    Some((hex::encode(salt), String::from_utf8(content.to_vec()).ok()?))
+}
+
+/// The bytes of a part given as [`split_part`] gives it; `None` if the salt is not 32 bytes of
+/// hex.
+#[must_use]
+pub fn join_part(salt: &str, content: &str) -> Option<Vec<u8>> {
+    let mut part = hex::decode(salt).ok().filter(|s| s.len() == SALT_LEN)?;
+    part.extend_from_slice(content.as_bytes());
+    Some(part)
+}
+
 /// Decodes an envelope's bytes, refusing bytes that are not canonical or of another version.
 pub fn decode(bytes: &[u8]) -> Result<Envelope, ChainError> {
     let malformed = |reason: String| ChainError::Malformed { seq: None, reason };

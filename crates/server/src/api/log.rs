@@ -313,9 +313,9 @@ pub struct SealedPart {
 impl SealedPart {
     /// Splits a stored part into its salt and content.
     pub fn of(seq: u64, part: &[u8]) -> Result<Self, ApiError> {
-        let bad = || ApiError::Internal(format!("entry {seq}'s sealed part is damaged"));
-        let (salt, content) = part.split_at_checked(concord_store::SALT_LEN).ok_or_else(bad)?;
-        Ok(Self { salt: hex::encode(salt), content: String::from_utf8(content.to_vec()).map_err(|_| bad())? })
+        let (salt, content) = concord_store::split_part(part)
+            .ok_or_else(|| ApiError::Internal(format!("entry {seq}'s sealed part is damaged")))?;
+        Ok(Self { salt, content })
     }
 }
 
@@ -404,10 +404,11 @@ pub async fn publish(State(state): State<AppState>, Path(seq): Path<u64>, w: Wri
     let envelope = concord_store::decode(&e.bytes).map_err(|err| damaged(err.to_string()))?;
     let part = e.part.as_deref().ok_or_else(|| damaged("its sealed part is missing".into()))?;
     let record = concord_store::open(&envelope, part).map_err(|err| damaged(err.to_string()))?;
+    let (salt, _) = concord_store::split_part(part).ok_or_else(|| damaged("its sealed part is damaged".into()))?;
     let revealed = concord_core::sealed::Revealed {
         was: envelope.marking,
         commitment: envelope.commitment,
-        salt: hex::encode(&part[..concord_store::SALT_LEN]),
+        salt,
         content: concord_core::sealed::Sealed { actor: record.actor, account: record.account, event: record.event },
     };
     w.submit(&state, concord_core::Command::Publish { entry: seq, marking, revealed: Box::new(revealed) }).await
