@@ -174,7 +174,8 @@ fn verify_settling(
     let options = Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None };
     let mut v = LogVerifier::new(options)?;
     v.feed(entries)?;
-    let named: Vec<StoredEntry> = v.unsettled().iter().map(|n| entries[usize::try_from(*n).unwrap()].clone()).collect();
+    let named: Vec<StoredEntry> =
+        v.unsettled().iter().map(|n| entries[usize::try_from(*n).expect("an index")].clone()).collect();
     v.settle(&named)?;
     v.finish(checkpoint)
 }
