@@ -560,3 +560,87 @@ async fn a_position_taken_on_the_web_seals_the_signed_in_user_as_the_account() {
     let first = String::from_utf8_lossy(entries[1].part.as_ref().unwrap()).into_owned();
     assert!(!first.contains("account"), "{first}");
 }
+
+#[tokio::test]
+async fn a_member_pledges_to_the_alliance_fund_from_the_web() {
+    use concord_core::support::{Channel, FundPolicy, FundTerms, SupportCommand};
+    use concord_core::{Actor, Command, DecisionKind, Procedure, ProposalId, Stance};
+    let w = Web::start().await;
+    // The fund needs an adopted assistance programme: every member concurs in a round.
+    let seq = w.app.sequencer();
+    let draft = Command::DraftProposal {
+        kind: DecisionKind::AssistanceProgramme,
+        significance: None,
+        title: "Medical programme".into(),
+        text: "The alliance's fund buys medical kits.".into(),
+    };
+    seq.submit(Actor::Secretariat, None, draft, None).await.unwrap();
+    let deadline = w.clock_now().checked_add(SignedDuration::from_hours(24)).unwrap();
+    let round =
+        Command::Circulate { proposal: ProposalId(2), procedure: Procedure::ConsensusRound, deadline, marking: None };
+    seq.submit(Actor::Secretariat, None, round, None).await.unwrap();
+    for m in ["DEU", "FRA", "NOR"] {
+        let member = concord_core::CountryCode::parse(m).unwrap();
+        let concur = Command::TakePosition {
+            proposal: ProposalId(2),
+            member,
+            revision: 1,
+            stance: Stance::Concur,
+            text: None,
+            evidence: None,
+        };
+        seq.submit(Actor::Member(member), None, concur, None).await.unwrap();
+    }
+    let fund = FundTerms {
+        name: "Medical trust fund".into(),
+        channel: Channel::AllianceFund,
+        policy: FundPolicy::NonLethalOnly,
+        authorised_by: ProposalId(2),
+    };
+    seq.submit(Actor::Secretariat, None, Command::Support(SupportCommand::CreateFund { fund }), None).await.unwrap();
+
+    let fra = w.login("fra").await;
+    let page = w.get(&fra, "/support?donor=FRA").await;
+    assert!(page.body.contains(r#"<option value="1">Medical trust fund"#), "the fund is offered: {}", page.body);
+    let csrf = w.csrf(&fra, "/support?donor=FRA").await;
+    let pledge = |fund: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("recipient", "UKR".into()),
+            ("request", String::new()),
+            ("channel", "alliance_fund".into()),
+            ("coalition", String::new()),
+            ("fund", fund.into()),
+            ("category", "medical".into()),
+            ("capability", "medical".into()),
+            ("range", "not_applicable".into()),
+            ("item", "First-aid kits".into()),
+            ("quantity", "500".into()),
+            ("value", "75000.00".into()),
+            ("currency", "EUR".into()),
+            ("valuation", "reported_by_donor".into()),
+            ("announced_on", String::new()),
+        ]
+    };
+    let post = |form: Vec<(&'static str, String)>| {
+        let fra = fra.clone();
+        let w = &w;
+        async move {
+            let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            w.post(&fra, "/support/pledges", &fields).await
+        }
+    };
+    // Without a fund, the refusal says so beside the fund field, and nothing is written.
+    let before = w.log_size().await;
+    let refused = post(pledge("")).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("id=\"pl-fund-error\""), "{}", refused.body);
+    assert!(refused.body.contains("names the fund it goes to"), "{}", refused.body);
+    assert_eq!(w.log_size().await, before);
+    let ok = post(pledge("1")).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let state = w.app.view().await;
+    let p = state.state.support.pledges.values().next_back().unwrap();
+    assert_eq!((p.terms.channel, p.terms.fund.map(|f| f.0)), (Channel::AllianceFund, Some(1)));
+    assert_eq!(p.terms.item, "First-aid kits");
+}

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use concord_core::support::{
-    Capability, Channel, CoalitionId, Currency, DeliveryId, Money, PledgeId, PledgeStatus, PledgeTerms, Priority,
-    RangeClass, RequestId, RequestStatus, RequestTerms, SupportCategory, SupportCommand, ValuationMethod,
+    Capability, Channel, CoalitionId, Currency, DeliveryId, FundId, Money, PledgeId, PledgeStatus, PledgeTerms,
+    Priority, RangeClass, RequestId, RequestStatus, RequestTerms, SupportCategory, SupportCommand, ValuationMethod,
 };
 use concord_core::{Actor, Command, CountryCode, Marked, State as Domain};
 use concord_server::AppState;
@@ -186,6 +186,8 @@ struct SupportPage {
     f_valuations: Vec<Opt>,
     f_currencies: Vec<Opt>,
     f_coalitions: Vec<Opt>,
+    /// The alliance's funds, for a pledge on the alliance-fund channel.
+    f_funds: Vec<Opt>,
     f_my_pledges: Vec<Opt>,
 }
 
@@ -350,6 +352,19 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
         "none",
         pf.get("coalition"),
     );
+    let f_funds = with_any(
+        sup.funds
+            .values()
+            .filter(|f| s.may_see(reader, *f))
+            .map(|f| Opt {
+                value: f.id.to_string(),
+                label: format!("{} ({})", f.terms.name, f.terms.policy.words()),
+                selected: f.id.to_string() == pf.get("fund"),
+            })
+            .collect(),
+        "none",
+        pf.get("fund"),
+    );
     // Only a member delivers against its pledges: for anyone else, no scan for pledges of theirs.
     let f_my_pledges = sup
         .pledges
@@ -421,6 +436,7 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
             })
             .collect(),
         f_coalitions,
+        f_funds,
         f_my_pledges,
         filters: f,
         requests,
@@ -606,6 +622,10 @@ pub async fn record_pledge(
         "" => Some(None),
         c => c.parse().ok().map(|n| Some(CoalitionId(n))),
     };
+    let fund = match field(&fields, "fund") {
+        "" => Some(None),
+        f => f.parse().ok().map(|n| Some(FundId(n))),
+    };
     let channel = required::<Channel>(e, &fields, "channel", "a channel");
     let category = required::<SupportCategory>(e, &fields, "category", "a category");
     let capability = required::<Capability>(e, &fields, "capability", "a capability");
@@ -630,6 +650,7 @@ pub async fn record_pledge(
         Some(recipient),
         Some(request),
         Some(coalition),
+        Some(fund),
         Some(channel),
         Some(category),
         Some(capability),
@@ -638,7 +659,20 @@ pub async fn record_pledge(
         Some(quantity),
         Some(announced_on),
         Some(value),
-    ) = (recipient, request, coalition, channel, category, capability, range, valuation, quantity, announced_on, value)
+    ) = (
+        recipient,
+        request,
+        coalition,
+        fund,
+        channel,
+        category,
+        capability,
+        range,
+        valuation,
+        quantity,
+        announced_on,
+        value,
+    )
     else {
         return again(&state, viewer, k, 1).await;
     };
@@ -648,7 +682,7 @@ pub async fn record_pledge(
         request,
         channel,
         coalition,
-        fund: None,
+        fund,
         category,
         capability,
         range,
@@ -666,6 +700,7 @@ pub async fn record_pledge(
         "request",
         "channel",
         "coalition",
+        "fund",
         "category",
         "capability",
         "range",
