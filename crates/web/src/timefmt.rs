@@ -4,10 +4,11 @@
 
 use jiff::{Timestamp, tz::TimeZone};
 
-/// `2024-02-27 15:00 UTC`.
+/// `2024-02-27 15:00:00 UTC`: to the second, since a deadline is an exact instant (a procedure
+/// that closes at 17:19:37 must not read as closing at 17:19).
 #[must_use]
 pub fn utc(t: Timestamp) -> String {
-    t.to_zoned(TimeZone::UTC).strftime("%Y-%m-%d %H:%M UTC").to_string()
+    t.to_zoned(TimeZone::UTC).strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
 /// The exact instant for `<time datetime>` and the script: RFC 3339 in UTC.
@@ -16,7 +17,9 @@ pub fn iso(t: Timestamp) -> String {
     t.to_string()
 }
 
-/// What is left until `deadline` at `now`, in words, as the page shows it without script.
+/// What is left until `deadline` at `now`, in words, as the page shows it without script (and
+/// as the script's countdown words it): seconds too within the last day, so that it never says
+/// "0 minutes left" while seconds remain, nor any time left once none does.
 #[must_use]
 pub fn remaining(now: Timestamp, deadline: Timestamp) -> String {
     let secs = deadline.as_second() - now.as_second();
@@ -33,6 +36,9 @@ pub fn remaining(now: Timestamp, deadline: Timestamp) -> String {
         parts.push(unit(h, "hour"));
     }
     parts.push(unit(m, "minute"));
+    if d == 0 {
+        parts.push(unit(secs % 60, "second"));
+    }
     format!("{} left", parts.join(" "))
 }
 
@@ -54,16 +60,19 @@ mod tests {
     #[test]
     fn remaining_time_in_words() {
         let now = t("2024-02-27T09:00:00Z");
-        assert_eq!(remaining(now, t("2024-02-27T15:00:00Z")), "6 hours 0 minutes left");
+        assert_eq!(remaining(now, t("2024-02-27T15:00:00Z")), "6 hours 0 minutes 0 seconds left");
         assert_eq!(remaining(now, t("2024-03-01T10:01:30Z")), "3 days 1 hour 1 minute left");
-        assert_eq!(remaining(now, t("2024-02-27T09:00:59Z")), "0 minutes left");
+        assert_eq!(remaining(now, t("2024-02-27T09:00:59Z")), "0 minutes 59 seconds left");
+        assert_eq!(remaining(now, t("2024-02-27T09:00:01Z")), "0 minutes 1 second left");
         assert_eq!(remaining(now, now), "deadline passed");
+        assert_eq!(remaining(now, t("2024-02-27T08:59:59Z")), "deadline passed");
     }
 
     #[test]
     fn utc_inputs_round_trip() {
         let x = t("2024-02-28T12:00:00Z");
-        assert_eq!(utc(x), "2024-02-28 12:00 UTC");
+        assert_eq!(utc(x), "2024-02-28 12:00:00 UTC");
+        assert_eq!(utc(t("2024-02-28T17:19:37.5Z")), "2024-02-28 17:19:37 UTC");
         assert_eq!(parse_utc_input("2024-02-28T12:00"), Some(x));
         assert_eq!(parse_utc_input("2024-02-28T12:00:30"), Some(t("2024-02-28T12:00:30Z")));
         assert_eq!(parse_utc_input("tomorrow"), None);
