@@ -644,3 +644,21 @@ async fn a_member_pledges_to_the_alliance_fund_from_the_web() {
     assert_eq!((p.terms.channel, p.terms.fund.map(|f| f.0)), (Channel::AllianceFund, Some(1)));
     assert_eq!(p.terms.item, "First-aid kits");
 }
+
+#[tokio::test]
+async fn the_position_form_preselects_nothing_and_says_what_each_choice_does() {
+    let w = Web::start().await;
+    let fra = w.login("fra").await;
+    let page = w.get(&fra, "/proposals/1").await;
+    let radios: Vec<&str> = page.body.lines().filter(|l| l.contains(r#"name="stance""#)).collect();
+    assert_eq!(radios.len(), 5, "{}", page.body);
+    assert!(radios.iter().all(|r| !r.contains("checked")), "a stance is preselected: {radios:?}");
+    assert!(page.body.contains("Object (breaks silence and blocks)"), "{}", page.body);
+    // Sent without a choice, the form asks for one beside the choices, and nothing is written.
+    let csrf = w.csrf(&fra, "/proposals/1").await;
+    let before = w.log_size().await;
+    let r = w.post(&fra, "/proposals/1/position", &[("csrf", &csrf), ("revision", "1"), ("text", "")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("choose a position"), "{}", r.body);
+    assert_eq!(w.log_size().await, before);
+}

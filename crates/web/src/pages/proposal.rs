@@ -153,6 +153,17 @@ fn stance_cell(stance: Stance) -> (&'static str, &'static str, &'static str) {
     }
 }
 
+/// A stance as the position form offers it: what the delegation does by choosing it.
+fn stance_choice(stance: Stance) -> &'static str {
+    match stance {
+        Stance::Concur => "Concur",
+        Stance::ConcurWithReservation => "Concur with a reservation (published with the decision)",
+        Stance::OptOut => "Opt out (constructive abstention: not blocking, not taking part)",
+        Stance::Object => "Object (breaks silence and blocks)",
+        Stance::ProposeAmendment => "Propose an amendment (breaks silence)",
+    }
+}
+
 fn grid(s: &Domain, p: &Proposal) -> Vec<GridRow> {
     let Some(c) = p.circulation.as_ref() else { return Vec::new() };
     let by_silence = p.decision.as_ref().map(|d| d.concurred_by_silence.clone()).unwrap_or_default();
@@ -255,7 +266,8 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         .to_text(),
         _ => String::new(),
     };
-    let stance_sel = if kept.stance.is_empty() { "concur".to_owned() } else { kept.stance.clone() };
+    // Nothing is preselected: a sovereign decision is the delegation's own choice, every time.
+    let stance_sel = kept.stance.clone();
     let proc_sel = if kept.procedure.is_empty() { "silence".to_owned() } else { kept.procedure.clone() };
     Some(ProposalPage {
         layout: Layout::new(Some(viewer), format!("Proposal {}: {}", p.id, p.current().title), ""),
@@ -289,7 +301,7 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         secretariat: viewer.is_secretariat(),
         signatures_required,
         statement,
-        stances: options(&STANCES, |s| stance_cell(s).2.to_owned(), &stance_sel),
+        stances: options(&STANCES, |s| stance_choice(s).to_owned(), &stance_sel),
         procedures: options(&PROCEDURES, |p| p.words().to_owned(), &proc_sel),
         kept,
         decision_entry: None,
