@@ -232,7 +232,7 @@ pub async fn run(cmd: ReportCmd) -> anyhow::Result<()> {
                     g.coverage.requested,
                     g.coverage.pledged,
                     g.coverage.delivered,
-                    format!("{:?}", g.coverage.status)
+                    g.coverage.status.words()
                 );
             }
         }

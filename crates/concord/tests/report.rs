@@ -47,6 +47,17 @@ fn the_demo_history_reports_by_measure_month_and_share() {
 
     let gaps = json(&report(&["gaps", "--json"], &d.db));
     assert_eq!(gaps[0]["coverage"]["status"], "partially_covered", "uncovered requests come first: {gaps}");
+    // The table says it in words, as every other output does.
+    let table = report(&["gaps"], &d.db);
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(table.contains("partially covered") && !table.contains("PartiallyCovered"), "{table}");
+    // The demo's token file is its owner's alone, like its logins.
+    #[cfg(unix)]
+    for file in ["demo-tokens.env", "demo-logins.txt"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.db.with_file_name(file)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
 
     let out = report(
         &[

@@ -90,7 +90,7 @@ async fn demo_logins(
     Ok(logins)
 }
 
-/// Writes a file only its owner can read (it holds passwords).
+/// Writes a file only its owner can read (it holds passwords or tokens).
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
@@ -139,7 +139,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     let env_file = path.with_file_name("demo-tokens.env");
     let env_text: String = lines.iter().map(|(n, t)| format!("{}={t}\n", n.to_uppercase().replace(' ', "_"))).collect();
-    std::fs::write(&env_file, env_text).with_context(|| format!("cannot write {}", env_file.display()))?;
+    write_private(&env_file, &env_text).with_context(|| format!("cannot write {}", env_file.display()))?;
 
     let logins_file = path.with_file_name("demo-logins.txt");
     let logins = demo_logins(store.as_ref(), &logins_file).await?;
