@@ -354,6 +354,7 @@ fn wider(a: Marking, b: Marking) -> Marking {
 fn circulated_part(p: &Proposal, decided: bool) -> Proposal {
     Proposal {
         positions: std::collections::BTreeMap::new(),
+        superseded: std::collections::BTreeMap::new(),
         decision: p.decision.clone().filter(|_| decided),
         ..p.clone()
     }
@@ -371,6 +372,7 @@ fn announced_part(p: &Proposal) -> Proposal {
         revisions: p.revisions.iter().filter(|r| r.number == decided).cloned().collect(),
         circulation: None,
         positions: std::collections::BTreeMap::new(),
+        superseded: std::collections::BTreeMap::new(),
         decision,
         withdrawal: None,
         ..p.clone()

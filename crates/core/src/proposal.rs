@@ -232,6 +232,10 @@ pub struct Proposal {
     pub circulation: Option<Circulation>,
     /// The latest position of each elector on the current revision.
     pub positions: BTreeMap<CountryCode, Position>,
+    /// Each elector's latest position on an earlier revision, which no longer counts: a new text
+    /// needs a new position, and the delegation must be told that its old one lapsed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub superseded: BTreeMap<CountryCode, Position>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

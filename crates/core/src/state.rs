@@ -164,6 +164,7 @@ impl State {
                 revisions: vec![revision],
                 circulation: None,
                 positions: BTreeMap::new(),
+                superseded: BTreeMap::new(),
                 decision: None,
                 withdrawal: None,
                 audience: None,
@@ -263,6 +264,7 @@ impl State {
                         revisions: vec![revision],
                         circulation: None,
                         positions: BTreeMap::new(),
+                        superseded: BTreeMap::new(),
                         decision: None,
                         withdrawal: None,
                         audience: None,
@@ -288,8 +290,10 @@ impl State {
                     text_hash: text_hash.clone(),
                     at: *at,
                 });
-                // Positions are bound to a text; a new text needs new positions.
-                p.positions.clear();
+                // Positions are bound to a text; a new text needs new positions. The old ones are
+                // kept aside, so that a delegation can be told its position lapsed.
+                let lapsed = std::mem::take(&mut p.positions);
+                p.superseded.extend(lapsed);
             }
             Event::ProposalCirculated { proposal, revision, procedure, deadline, electorate, at, marking } => {
                 let p = self.proposal(*proposal).map_err(refused)?;

@@ -662,3 +662,48 @@ async fn the_position_form_preselects_nothing_and_says_what_each_choice_does() {
     assert!(r.body.contains("choose a position"), "{}", r.body);
     assert_eq!(w.log_size().await, before);
 }
+
+#[tokio::test]
+async fn a_delegation_is_told_when_its_position_lapses_with_a_new_revision() {
+    let w = Web::start().await;
+    let (fra, deu, sec) = (w.login("fra").await, w.login("deu").await, w.login("sec").await);
+    let csrf = w.csrf(&fra, "/proposals/1").await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("revision", "1"),
+        ("stance", "concur_with_reservation"),
+        ("text", "France reads this as excluding trainers."),
+    ];
+    assert_eq!(w.post(&fra, "/proposals/1/position", &form).await.status, 303);
+    let csrf = w.csrf(&sec, "/proposals/1").await;
+    let deadline = concord_web_time(w.clock_now().checked_add(SignedDuration::from_hours(96)).unwrap());
+    let amend = [
+        ("csrf", csrf.as_str()),
+        ("amend_title", ""),
+        ("amend_text", "There are no plans for troops or trainers on the ground."),
+        ("amend_deadline", deadline.as_str()),
+    ];
+    assert_eq!(w.post(&sec, "/proposals/1/amend", &amend).await.status, 303);
+
+    // France is told, on its dashboard and on the proposal, with what changed; Germany, which
+    // took no position, is not.
+    let dashboard = w.get(&fra, "/").await;
+    assert!(dashboard.body.contains("your position on revision 1 no longer counts"), "{}", dashboard.body);
+    let page = w.get(&fra, "/proposals/1").await;
+    assert!(
+        page.body.contains("Your position on revision 1 (concurred with a reservation) no longer counts"),
+        "{}",
+        page.body
+    );
+    let notice = &page.body[page.body.find("id=\"lapsed\"").expect("the notice")..];
+    assert!(notice.contains("<ins>") && notice.contains("trainers"), "the change is shown: {notice}");
+    assert!(!w.get(&deu, "/").await.body.contains("no longer counts"));
+    assert!(!w.get(&deu, "/proposals/1").await.body.contains("id=\"lapsed\""));
+
+    // Once France takes a position on revision 2, the notice goes.
+    let csrf = w.csrf(&fra, "/proposals/1").await;
+    let form = [("csrf", csrf.as_str()), ("revision", "2"), ("stance", "concur"), ("text", "")];
+    assert_eq!(w.post(&fra, "/proposals/1/position", &form).await.status, 303);
+    assert!(!w.get(&fra, "/proposals/1").await.body.contains("id=\"lapsed\""));
+    assert!(!w.get(&fra, "/").await.body.contains("no longer counts"));
+}

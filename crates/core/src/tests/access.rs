@@ -177,3 +177,30 @@ fn a_withheld_draft_keeps_its_number() {
     assert_eq!(replayed.next_proposal_id(), w.state.next_proposal_id());
     assert_eq!(replayed.proposals[&first].status, crate::ProposalStatus::Draft);
 }
+
+/// A position on an earlier revision lapses when the text changes, and is kept aside so that
+/// the delegation can be told; like every position, only the members read it.
+#[test]
+fn a_lapsed_position_is_kept_aside_for_the_members() {
+    let mut w = World::alliance();
+    let id = w.silence();
+    w.take(id, "HUN", crate::Stance::OptOut, plus(t0(), 60));
+    let amend = crate::Command::AmendProposal {
+        proposal: id,
+        title: None,
+        text: "A revised programme.".into(),
+        deadline: Some(plus(deadline(), 3600)),
+    };
+    w.run(Actor::Secretariat, &amend, plus(t0(), 120));
+    let p = w.proposal(id);
+    assert!(p.positions.is_empty(), "a new text needs new positions");
+    let lapsed = &p.superseded[&c("HUN")];
+    assert_eq!((lapsed.revision, lapsed.stance), (1, crate::Stance::OptOut));
+    // A new position on revision 2 counts; the lapsed one stays as history.
+    w.take(id, "HUN", crate::Stance::Concur, plus(t0(), 180));
+    assert_eq!(w.proposal(id).positions[&c("HUN")].revision, 2);
+    assert!(w.proposal(id).superseded.contains_key(&c("HUN")));
+    w.close(id, plus(deadline(), 3600));
+    let shown = w.state.proposal_for(Reader::Public, w.proposal(id)).expect("an adopted programme is announced");
+    assert!(shown.superseded.is_empty() && shown.positions.is_empty());
+}

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use concord_core::{Actor, Proposal, ProposalStatus, Reader, State as Domain};
+use concord_core::{Actor, Procedure, Proposal, ProposalStatus, Reader, State as Domain};
 use concord_server::AppState;
 use jiff::Timestamp;
 
@@ -132,13 +132,21 @@ fn todos(s: &Domain, actor: Actor) -> (String, Vec<Todo>) {
                     let rev = p.circulation.as_ref().map_or(0, |c| c.revision);
                     p.positions.get(&m).is_none_or(|x| x.revision != rev)
                 })
-                .map(|p| Todo {
-                    href: format!("/proposals/{}#position", p.id.0),
-                    text: format!(
-                        "Proposal {}: {} — no position from {m} yet (silence counts as concurrence)",
-                        p.id.0,
-                        p.current().title
-                    ),
+                .map(|p| {
+                    let silence = p.circulation.as_ref().is_some_and(|c| c.procedure == Procedure::Silence);
+                    let then =
+                        if silence { "silence counts as concurrence" } else { "a round needs every elector's consent" };
+                    let (id, title) = (p.id.0, &p.current().title);
+                    let text = match p.superseded.get(&m) {
+                        Some(old) => format!(
+                            "Proposal {id}: {title} — your position on revision {} no longer counts: revision {} \
+                             changed the text ({then})",
+                            old.revision,
+                            p.current().number
+                        ),
+                        None => format!("Proposal {id}: {title} — no position from {m} yet ({then})"),
+                    };
+                    Todo { href: format!("/proposals/{id}#position"), text }
                 })
                 .collect();
             (format!("What needs action from {m}"), todo)

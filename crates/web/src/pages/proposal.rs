@@ -60,6 +60,25 @@ pub struct RevisionView {
     pub changes: Vec<Chunk>,
 }
 
+/// A delegation's position on an earlier revision, which no longer counts, and what changed.
+#[derive(Debug, Clone)]
+pub struct Lapsed {
+    pub revision: u32,
+    pub words: &'static str,
+    pub changes: Vec<Chunk>,
+}
+
+/// `member`'s position on an earlier revision of `p`, if it lapsed and the member has taken
+/// none on the current text since: with the changes from that revision's text to the current.
+fn lapsed(p: &Proposal, member: concord_core::CountryCode) -> Option<Lapsed> {
+    let old = p.superseded.get(&member)?;
+    if p.positions.get(&member).is_some_and(|x| x.revision == p.current().number) {
+        return None;
+    }
+    let text = &p.revisions.iter().find(|r| r.number == old.revision)?.text;
+    Some(Lapsed { revision: old.revision, words: stance_cell(old.stance).2, changes: diff(text, &p.current().text) })
+}
+
 /// A position published with the decision.
 #[derive(Debug, Clone)]
 pub struct Published {
@@ -134,6 +153,9 @@ struct ProposalPage {
     announced: bool,
     /// The viewer is shown what was circulated to it: the texts and the procedure, no grid.
     circulated: bool,
+    /// The viewing delegation's position that lapsed when the text changed, if it has not taken
+    /// one on the current text since.
+    lapsed: Option<Lapsed>,
     /// Whom a circulation may release the texts to: the members, each partner, the public.
     releases: Vec<Opt>,
 }
@@ -290,6 +312,7 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         marking: MarkingTag::of(s.proposal_reach(stored)),
         announced,
         circulated,
+        lapsed: member.filter(|_| p.status.is_open()).and_then(|m| lapsed(p, m)),
         releases: releases(s, &kept.release),
         withdrawal: p
             .withdrawal
