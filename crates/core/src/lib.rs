@@ -50,6 +50,7 @@ mod proposal;
 mod refusal;
 pub mod rules;
 pub mod sealed;
+pub mod search;
 pub mod signed;
 mod state;
 pub mod support;

@@ -23,7 +23,7 @@
 //! - `support_reports`: the reports (rules 10, 11, 12, 14, 15): measures, conversion, the
 //!   unknown month, shares over time, burden share, request gaps; totals add up.
 
-mod fixtures;
+pub(crate) mod fixtures;
 mod support_fixtures;
 
 mod access;

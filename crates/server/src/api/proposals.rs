@@ -69,15 +69,26 @@ impl ProposalView {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProposalQuery {
+    /// Words that must each appear (case-insensitively) in a title or text the caller may read.
+    pub q: Option<String>,
     /// Only proposals in this status.
     pub status: Option<ProposalStatus>,
+    /// Only proposals of this kind.
+    pub kind: Option<concord_core::DecisionKind>,
+    /// Only proposals drafted on or after this UTC day (YYYY-MM-DD).
+    #[param(value_type = Option<String>, format = Date)]
+    pub drafted_from: Option<jiff::civil::Date>,
+    /// Only proposals drafted on or before this UTC day (YYYY-MM-DD).
+    #[param(value_type = Option<String>, format = Date)]
+    pub drafted_to: Option<jiff::civil::Date>,
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     #[param(value_type = Option<u64>)]
     pub after: Option<String>,
 }
 
-/// Proposals in id order.
+/// Proposals in id order, as the caller may read them, found by words of their titles and texts,
+/// status, kind and the day they were drafted.
 #[utoipa::path(get, path = "/api/v1/proposals", operation_id = "list_proposals", tag = "proposals", params(ProposalQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<ProposalView>), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
@@ -89,9 +100,13 @@ pub async fn list(
     let after = super::params::id("after", q.after.as_deref())?.map(ProposalId);
     let view = state.view().await;
     let s = &view.state;
+    let mut filter = concord_core::search::ProposalFilter::words(q.q.as_deref().unwrap_or_default());
+    (filter.status, filter.kind, filter.drafted_from, filter.drafted_to) =
+        (q.status, q.kind, q.drafted_from, q.drafted_to);
+    // Matched on what the caller may read, never on the whole record (`concord_core::search`).
     let items = super::params::from_cursor(&s.proposals, after)
-        .filter(|p| q.status.is_none_or(|s| p.status == s))
         .filter_map(|p| ProposalView::of(s, caller.reader(), p))
+        .filter(|v| filter.matches(&v.proposal))
         .take(limit as usize)
         .collect();
     Ok(Json(Page::new(items, limit, |p: &ProposalView| p.proposal.id.to_string())))
