@@ -259,3 +259,13 @@ pub fn read_bundle(dir: &Path, n: u64, size: u64) -> anyhow::Result<Vec<StoredEn
     }
     Ok(entries)
 }
+
+/// Looks up, in the export at `dir` (of a log of `size` entries), every earlier entry that the
+/// publications `verifier` has been fed name, and checks each publication against it.
+pub fn settle(dir: &Path, size: u64, verifier: &mut concord_verify::LogVerifier) -> anyhow::Result<()> {
+    for entry in verifier.unsettled() {
+        let bundle = read_bundle(dir, entry / u64::from(FULL_WIDTH), size)?;
+        verifier.settle(&bundle)?;
+    }
+    Ok(())
+}

@@ -51,6 +51,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let size = verifier.open_checkpoint(&checkpoint).context("the export does not verify")?.size();
     for n in 0..bundles(size) {
         verifier.feed(&read_bundle(&args.from, n, size)?).context("the export does not verify")?;
+        crate::export::settle(&args.from, size, &mut verifier).context("the export does not verify")?;
     }
     let report = verifier.finish(&checkpoint).context("the export does not verify")?;
     if let Some(seq) = report.replay_stopped_at {

@@ -212,10 +212,7 @@ fn from_export(dir: &std::path::Path, verifier: &mut LogVerifier) -> anyhow::Res
     for (n, t) in (0..crate::export::bundles(size)).zip(&level0) {
         let added =
             verifier.feed_with_hashes(&crate::export::read_bundle(dir, n, size)?).context("verification failed")?;
-        for entry in verifier.unsettled() {
-            let bundle = crate::export::read_bundle(dir, entry / u64::from(tile::FULL_WIDTH), size)?;
-            verifier.settle(&bundle).context("verification failed")?;
-        }
+        crate::export::settle(dir, size, verifier).context("verification failed")?;
         tiles.add(&added);
         // The level-0 tile of a bundle is its entries' leaf hashes: checked at once.
         tiles.check(t, &read_tile(t)?).context("verification failed")?;

@@ -623,4 +623,13 @@ async fn a_published_entry_is_checked_by_every_source_and_read_by_the_public() {
     assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
     let exported = read_all(&out);
     assert!(exported.windows(secret.len()).any(|w| w == secret.as_bytes()), "the public export carries it");
+    // A whole export with the publication imports, checking it on the way, and verifies again.
+    let (all, verified) = export_for(&d, dir.path(), "all");
+    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
+    let imported = dir.path().join("imported.db");
+    let import = Command::new(BIN).args(["import", "--db"]).arg(&imported).arg("--from").arg(&all).output().unwrap();
+    assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
+    let again =
+        Command::new(BIN).args(["verify", "--db"]).arg(&imported).args(["--log-key", &d.log_key]).output().unwrap();
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
 }

@@ -20,6 +20,10 @@ pub struct Loaded {
     /// What publications walked so far say of earlier envelopes, not yet checked against them
     /// (see [`Loaded::settle`]).
     pub claims: Vec<crate::Claim>,
+    /// The leaf hash of every entry walked, kept when a reader who trusts no one asks for it
+    /// ([`Loaded::keeping_leaves`]: the verifier), so that an entry looked up again to settle a
+    /// publication is checked against the one the walk checked, not against itself.
+    pub leaves: Option<Vec<Hash>>,
 }
 
 /// What [`Loaded::walk`] added to the tree: each new hash with its stored-hash index.
@@ -42,6 +46,21 @@ impl Loaded {
             tree: TreeEdge::default(),
             decisions: imbl::OrdMap::new(),
             claims: Vec::new(),
+            leaves: None,
+        }
+    }
+
+    /// The fold of an empty log that keeps every leaf hash it walks (32 bytes an entry): what the
+    /// verifier runs, for whom a source that serves an entry a second time proves nothing.
+    #[must_use]
+    pub fn keeping_leaves() -> Self {
+        Self { leaves: Some(Vec::new()), ..Self::empty() }
+    }
+
+    /// Notes the leaf hashes `entries` add, if this fold keeps them.
+    fn keep_leaves(&mut self, entries: &[StoredEntry]) {
+        if let Some(leaves) = &mut self.leaves {
+            leaves.extend(entries.iter().map(|e| e.leaf_hash));
         }
     }
 
@@ -80,6 +99,7 @@ impl Loaded {
         }
         let leaves: Vec<Hash> = entries.iter().map(|e| e.leaf_hash).collect();
         let hashes = self.tree.append(&leaves)?;
+        self.keep_leaves(entries);
         self.last_hash = last;
         Ok(hashes)
     }
@@ -110,6 +130,7 @@ impl Loaded {
         }
         let leaves: Vec<Hash> = entries.iter().map(|e| e.leaf_hash).collect();
         let hashes = self.tree.append(&leaves)?;
+        self.keep_leaves(entries);
         self.last_hash = last;
         Ok(hashes)
     }
@@ -138,6 +159,7 @@ impl Loaded {
         }
         self.size += 1;
         let hashes = self.tree.append(&[entry.leaf_hash])?;
+        self.keep_leaves(std::slice::from_ref(entry));
         self.last_hash = last;
         Ok(hashes)
     }

@@ -56,22 +56,44 @@ impl Loaded {
         self.claims.iter().map(|c| c.entry).collect()
     }
 
-    /// Checks every pending claim against the entry it names, found in `earlier` (as the source
-    /// of the walk holds them: each entry's leaf hash is checked against its bytes, and the walk
-    /// checked the chain they are part of). A claim whose entry `earlier` lacks stays pending.
+    /// Checks every pending claim against the entry it names, found in `earlier`. A claim whose
+    /// entry `earlier` lacks stays pending.
+    ///
+    /// The entry looked up must be the one the walk checked: a fold that keeps its leaves (the
+    /// verifier's) compares the looked-up bytes' leaf hash with the one it walked, so a source
+    /// that serves another envelope the second time is caught. A server's fold keeps none (32
+    /// bytes an entry, for ever): it compares with the stored row's own leaf hash, trusting its
+    /// own database as it does when it serves; the verifier is what members run against it.
     pub fn settle(&mut self, earlier: &[StoredEntry]) -> Result<(), LoadError> {
-        let mut pending = Vec::new();
-        for claim in std::mem::take(&mut self.claims) {
-            let Some(e) = earlier.iter().find(|e| e.seq == claim.entry) else {
-                pending.push(claim);
-                continue;
-            };
-            if concord_ledger::leaf_hash(&e.bytes) != e.leaf_hash {
-                return Err(concord_store::ChainError::HashMismatch { seq: e.seq }.into());
+        // A claim that fails stays pending too, so that a caller who goes on cannot finish.
+        let claims = std::mem::take(&mut self.claims);
+        let mut outcome = Ok(());
+        for claim in claims {
+            let looked_up = earlier.iter().find(|e| e.seq == claim.entry);
+            match looked_up {
+                Some(e) if outcome.is_ok() => match self.check_claim(&claim, e) {
+                    Ok(()) => {}
+                    Err(err) => {
+                        outcome = Err(err);
+                        self.claims.push(claim);
+                    }
+                },
+                _ => self.claims.push(claim),
             }
-            claim.check(&concord_store::decode(&e.bytes)?)?;
         }
-        self.claims = pending;
-        Ok(())
+        outcome
+    }
+
+    /// Checks `claim` against `e`, the entry it names as the source gave it again.
+    fn check_claim(&self, claim: &Claim, e: &StoredEntry) -> Result<(), LoadError> {
+        let walked = match &self.leaves {
+            Some(leaves) => usize::try_from(e.seq).ok().and_then(|i| leaves.get(i)).copied(),
+            None => Some(e.leaf_hash),
+        };
+        if walked != Some(concord_ledger::leaf_hash(&e.bytes)) {
+            let reason = "the entry looked up to check it is not the one the log holds there".into();
+            return Err(LoadError::Publication { seq: claim.by, entry: claim.entry, reason });
+        }
+        claim.check(&concord_store::decode(&e.bytes)?)
     }
 }

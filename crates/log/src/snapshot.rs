@@ -128,6 +128,7 @@ pub fn decode(bytes: &[u8]) -> Result<Loaded, SnapshotError> {
         tree: TreeEdge::from_hashes(b.size, edge)?,
         decisions: b.decisions,
         claims: Vec::new(),
+        leaves: None,
     })
 }
 

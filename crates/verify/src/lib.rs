@@ -171,7 +171,7 @@ impl LogVerifier {
             options,
             trusted,
             trusted_root_seen: None,
-            log: Loaded::empty(),
+            log: Loaded::keeping_leaves(),
             decisions: 0,
             signed: 0,
             unsigned: 0,

@@ -271,3 +271,40 @@ fn a_publication_whose_salt_or_content_was_changed_is_refused_on_replay_and_by_v
     let (entries, checkpoint, key) = append(published(honest), concord_core::Marking::Public);
     verify_settling(&entries, &checkpoint, &key, Owed::Every).expect("an honest publication verifies");
 }
+
+/// A source that serves the published entry differently the second time — an envelope made up
+/// to carry the forged commitment — is caught: the verifier compares it with the entry it walked.
+#[test]
+fn a_source_that_lies_when_the_published_entry_is_looked_up_is_caught() {
+    let (entries, _, _, _) = log();
+    let position = entries.len() - 1;
+    let mut forged = reveal(&entries);
+    if let concord_core::Event::PositionTaken { stance, .. } = &mut forged.content.event {
+        *stance = concord_core::Stance::Object;
+    }
+    let salt: [u8; 32] = hex::decode(&forged.salt).expect("hex").try_into().expect("32 bytes");
+    let part = concord_core::sealed::seal(&salt, &forged.content).expect("sealed");
+    forged.commitment = concord_core::sealed::commitment(&part).to_hex();
+    let event = concord_core::Event::EntryPublished {
+        entry: position as u64,
+        marking: concord_core::Marking::Public,
+        revealed: Box::new(forged.clone()),
+        at: t("2024-02-22T10:00:00Z"),
+    };
+    let (entries, checkpoint, key) = append(event, concord_core::Marking::Public);
+    // The lie: entry `position` made up again, with the forged commitment.
+    let mut envelope = concord_store::decode(&entries[position].bytes).expect("an envelope");
+    envelope.commitment = forged.commitment.clone();
+    let bytes = concord_ledger::canonical::to_vec(&envelope).expect("canonical");
+    let lie =
+        StoredEntry { seq: position as u64, leaf_hash: concord_ledger::leaf_hash(&bytes), bytes, part: Some(part) };
+    for owed in [Owed::Every, Owed::WhatIsReleased] {
+        let options = Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None };
+        let mut v = LogVerifier::new(options).expect("a verifier");
+        v.feed(&entries).expect("the chain itself is intact");
+        assert_eq!(v.unsettled(), [position as u64]);
+        let err = v.settle(std::slice::from_ref(&lie)).expect_err("the lie is caught");
+        assert!(err.to_string().contains("not the one the log holds there"), "{owed:?}: {err}");
+        assert!(v.finish(&checkpoint).is_err());
+    }
+}
