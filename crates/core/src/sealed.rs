@@ -24,7 +24,8 @@ pub struct Sealed {
     pub actor: Actor,
     /// The account that acted: the person signed in to the web, or the API token's label. The
     /// envelope names only the role, so the members' record says who did what and the public
-    /// record does not. Absent for the server's own acts (the scheduler) and offline tools.
+    /// record does not: absent from an entry marked public, from a decision (the rules drew it,
+    /// no one's act), and for the server's own acts (the scheduler) and offline tools.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     pub event: Event,

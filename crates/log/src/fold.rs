@@ -184,7 +184,10 @@ impl Loaded {
     ) -> Result<(), Refusal> {
         for event in concord_core::decide_and_apply(&mut self.state, actor, command, now)? {
             let marking = self.state.marking(&event);
-            let account = account.map(str::to_owned);
+            // The person is the members' to know: an entry released to the public names the
+            // role alone, and a decision the rules drew from a position is no one's act.
+            let named = marking != concord_core::Marking::Public && !matches!(event, Event::ProposalDecided { .. });
+            let account = account.filter(|_| named).map(str::to_owned);
             let record =
                 LogRecord { seq: self.size, prev: self.last_hash.to_hex(), at: now, marking, actor, account, event };
             let mut salt = [0; SALT_LEN];

@@ -256,6 +256,32 @@ async fn the_sealed_part_names_the_account_and_the_envelope_only_the_role() {
         assert!(entry.get("part").is_none(), "withheld: {entry}");
         assert!(!r.json.to_string().contains("clerk"), "{}", r.json);
     }
+
+    // A public entry names the role alone, for everyone: no account is sealed in it.
+    let body = json!({ "code": "UKR", "name": "Ukraine" });
+    s.post(&clerk, "/api/v1/partners", &body).await.expect_status(201);
+    let registered = s.log_entries().await.pop().expect("the partner's entry");
+    assert_eq!(opened(&registered)["event"]["type"], "partner_registered");
+    assert_eq!(opened_account(&registered), None);
+}
+
+/// A decision a position drew is no one's act: the member's account stays on its position,
+/// marked for the members, and is not carried into the decision released with the outcome.
+#[tokio::test]
+async fn a_decision_a_position_drew_names_no_account() {
+    let a = Alliance::start().await;
+    let id = a.draft("statement", "Closed by the last consent").await;
+    a.circulate(id, "consensus_round", hours_from_now(6)).await;
+    for (code, _) in common::FOUNDERS.iter().map(|(c, ..)| (*c, ())) {
+        a.position(a.token(code), id, 1, "concur", None).await.expect_status(201);
+    }
+    let entries = a.log_entries().await;
+    let decided = entries.last().expect("the decision");
+    assert_eq!(opened(decided)["event"]["type"], "proposal_decided");
+    assert_eq!(opened_account(decided), None);
+    let position = &entries[entries.len() - 2];
+    assert_eq!(opened(position)["event"]["type"], "position_taken");
+    assert!(opened_account(position).is_some_and(|a| a.starts_with("token:")), "{position}");
 }
 
 /// The account in a served entry's sealed content, if it names one.
