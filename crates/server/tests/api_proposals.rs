@@ -360,3 +360,36 @@ async fn a_member_may_change_its_position_before_the_deadline() {
     assert!(p["positions"]["FRA"].get("text").is_none(), "{p}");
     assert_eq!(p["positions"].as_object().map(serde_json::Map::len), Some(1));
 }
+
+/// A text circulated to the partner: it reads the proposal and its outcome without a position,
+/// a count of positions, the decision of a blocked proposal or its proof.
+#[tokio::test]
+async fn the_partner_a_text_was_circulated_to_reads_no_position_in_its_outcome() {
+    let a = Alliance::start().await;
+    a.post(&a.secretariat, "/api/v1/partners", &json!({ "code": "UKR", "name": "Ukraine" })).await.expect_status(201);
+    let ukr = a.partner_token("UKR").await;
+    let id = a.draft("routine", "Fuel for the grid").await;
+    let body =
+        json!({ "procedure": "silence", "deadline": hours_from_now(6).to_string(), "marking": "members+partner:UKR" });
+    let circulated = a.post(&a.secretariat, &format!("/api/v1/proposals/{id}/circulate"), &body).await;
+    assert_eq!(circulated.expect_status(200)["audience"], "members+partner:UKR");
+    a.position(a.token("BEL"), id, 1, "concur", None).await.expect_status(201);
+
+    let shown = a.get(&ukr, &format!("/api/v1/proposals/{id}")).await;
+    assert_eq!(shown.expect_status(200)["positions"], json!({}));
+    let outcome = a.get(&ukr, &format!("/api/v1/proposals/{id}/outcome")).await;
+    let outcome = outcome.expect_status(200);
+    let explanation = outcome["explanation"].as_str().unwrap();
+    assert!(
+        explanation.contains("the positions are the members'") && !explanation.contains("electors"),
+        "{explanation}"
+    );
+    a.get(&ukr, &format!("/api/v1/proposals/{id}/positions")).await.expect_problem(403, "not-permitted");
+
+    a.position(a.token("DNK"), id, 1, "object", Some("Denmark objects.")).await.expect_status(201);
+    let outcome = a.get(&ukr, &format!("/api/v1/proposals/{id}/outcome")).await;
+    let outcome = outcome.expect_status(200);
+    assert_eq!(outcome["status"], "blocked");
+    assert!(outcome["decision"].is_null() && outcome.get("proof").is_none_or(serde_json::Value::is_null), "{outcome}");
+    assert!(!outcome.to_string().contains("DNK"), "who objected is the members': {outcome}");
+}

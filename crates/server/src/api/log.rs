@@ -385,7 +385,9 @@ pub struct Publication {
     security(("bearer" = [])), request_body = PublicationRequest,
     params(("seq" = u64, Path, description = "the entry to publish"),
         ("Idempotency-Key" = Option<String>, Header, description = "makes a retried write safe")),
-    responses((status = 201, body = Publication), (status = 401, body = Problem, content_type = "application/problem+json"),
+    responses((status = 201, body = Publication), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json")))]

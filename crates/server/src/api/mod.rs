@@ -133,7 +133,9 @@ impl FromRequest<AppState> for Write {
                     h.update(part);
                 }
                 Some(IdempotencyKey {
-                    principal: caller.actor.to_string(),
+                    // Per account, not per role: two clerks of the secretariat never answer for
+                    // each other (the account is what the entry seals).
+                    principal: format!("{} {}", caller.actor, caller.account()),
                     key: key.to_owned(),
                     fingerprint: hex::encode(h.finalize()),
                 })

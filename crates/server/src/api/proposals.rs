@@ -393,8 +393,9 @@ pub async fn outcome(
     caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<OutcomeView>, ApiError> {
-    let (ProposalView { proposal: p, .. }, _) = load(&state, &caller, id).await?;
-    let entry = state.view().await.decisions.get(&p.id).copied();
+    let (ProposalView { proposal: p, .. }, access) = load(&state, &caller, id).await?;
+    // The proof is of the decision's entry: given with the decision, never without it.
+    let entry = p.decision.as_ref().and(state.view().await.decisions.get(&p.id).copied());
     let proof = match entry {
         Some(entry) => Some(DecisionProof { entry, bundle: super::log::proof_bundle(&state, entry).await? }),
         None => None,
@@ -405,15 +406,27 @@ pub async fn outcome(
         status: p.status,
         final_: p.status.is_final(),
         // The decision as recorded is what its log entry releases to this reader.
-        explanation: explain(&p),
+        explanation: explain(&p, access),
         decision: p.decision.clone(),
         withdrawal: p.withdrawal.clone(),
     }))
 }
 
-fn explain(p: &Proposal) -> String {
+fn explain(p: &Proposal, access: ProposalAccess) -> String {
     if let Some(d) = &p.decision {
         return d.explain();
+    }
+    // A reader the text was circulated to reads no position: the state, in words, and no count.
+    if access == ProposalAccess::Circulated {
+        return match (p.status.is_final(), &p.circulation) {
+            (true, _) => {
+                format!("The proposal is {}: the positions and the decision are the members'.", p.status.words())
+            }
+            (false, Some(c)) => {
+                format!("Under {} procedure until {}: the positions are the members'.", c.procedure.words(), c.deadline)
+            }
+            (false, None) => "Not circulated.".into(),
+        };
     }
     if let Some(w) = &p.withdrawal {
         return format!("Withdrawn by the secretariat at {}: {}", w.at, w.reason);
