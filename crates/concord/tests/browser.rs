@@ -241,6 +241,7 @@ async fn pages_in_chromium() {
     sign_in(&c, &demo, "observer").await;
     for (path, name) in [
         ("/", "dashboard"),
+        ("/proposals?q=troops", "proposals-search"),
         ("/proposals/1", "proposal-decided"),
         ("/members", "members"),
         ("/coalitions", "coalitions"),

@@ -393,3 +393,29 @@ async fn the_partner_a_text_was_circulated_to_reads_no_position_in_its_outcome()
     assert!(outcome["decision"].is_null() && outcome.get("proof").is_none_or(serde_json::Value::is_null), "{outcome}");
     assert!(!outcome.to_string().contains("DNK"), "who objected is the members': {outcome}");
 }
+
+/// The list finds proposals by words of what the caller may read, and by status and kind; an
+/// unknown status is a bad query.
+#[tokio::test]
+async fn the_list_finds_proposals_by_words_the_caller_may_read() {
+    let a = Alliance::start().await;
+    let adopted = a.draft("statement", "Support for the grid").await;
+    a.circulate(adopted, "consensus_round", hours_from_now(6)).await;
+    for (code, ..) in common::FOUNDERS {
+        a.position(a.token(code), adopted, 1, "concur", None).await.expect_status(201);
+    }
+    let deliberated = a.draft("routine", "Heliotrope budget").await;
+    a.circulate(deliberated, "silence", hours_from_now(6)).await;
+    let ids = |r: &common::Resp| -> Vec<u64> {
+        r.json["items"].as_array().into_iter().flatten().filter_map(|p| p["id"].as_u64()).collect()
+    };
+    let member = a.token("BEL");
+    assert_eq!(ids(&a.get(member, "/api/v1/proposals?q=HELIOTROPE").await), [deliberated]);
+    assert_eq!(ids(&a.get(member, "/api/v1/proposals?q=grid%20support").await), [adopted]);
+    assert!(ids(&a.get(member, "/api/v1/proposals?q=grid%20heliotrope").await).is_empty(), "every word");
+    assert_eq!(ids(&a.get(member, "/api/v1/proposals?kind=routine&status=under_silence").await), [deliberated]);
+    // The observer reads the announced statement only: the deliberated text is not searched.
+    assert!(ids(&a.get(&a.observer, "/api/v1/proposals?q=heliotrope").await).is_empty());
+    assert_eq!(ids(&a.get(&a.observer, "/api/v1/proposals?q=grid").await), [adopted]);
+    a.get(member, "/api/v1/proposals?status=pending").await.expect_problem(400, "invalid-query");
+}

@@ -32,6 +32,7 @@ impl Layout {
         let mut items: Vec<(String, &'static str)> = Vec::new();
         if let Some(v) = viewer {
             items.push(("/".into(), "Dashboard"));
+            items.push(("/proposals".into(), "Proposals"));
             if v.actor == Actor::Secretariat {
                 items.push(("/proposals/new".into(), "Draft a proposal"));
             }

@@ -707,3 +707,33 @@ async fn a_delegation_is_told_when_its_position_lapses_with_a_new_revision() {
     assert!(!w.get(&fra, "/proposals/1").await.body.contains("id=\"lapsed\""));
     assert!(!w.get(&fra, "/").await.body.contains("no longer counts"));
 }
+
+#[tokio::test]
+async fn the_proposals_page_finds_a_proposal_by_a_word_of_its_text_and_never_by_what_is_withheld() {
+    use concord_core::{Actor, Command, DecisionKind};
+    let w = Web::start().await;
+    let draft = Command::DraftProposal {
+        kind: DecisionKind::Routine,
+        significance: None,
+        title: "Budget lines".into(),
+        text: "Reallocate the heliotrope budget line.".into(),
+    };
+    w.app.sequencer().submit(Actor::Secretariat, None, draft, None).await.unwrap();
+    let (sec, fra) = (w.login("sec").await, w.login("fra").await);
+    let found = w.get(&fra, "/proposals?q=TROOPS+ground").await;
+    assert_eq!(found.status, 200);
+    assert!(found.body.contains(r#"<a href="/proposals/1">1. No combat troops</a>"#), "{}", found.body);
+    let none = w.get(&fra, "/proposals?q=troops+heliotrope").await;
+    assert!(none.body.contains("No proposal you may read matches"), "every word must match: {}", none.body);
+    // A draft is the secretariat's: a member's search does not find it by its words.
+    assert!(!w.get(&fra, "/proposals?q=heliotrope").await.body.contains("Budget lines"));
+    assert!(w.get(&sec, "/proposals?q=heliotrope").await.body.contains("Budget lines"));
+    // Filters: by status and kind; a value that is none is said, not guessed.
+    let drafts = w.get(&sec, "/proposals?status=draft").await;
+    assert!(drafts.body.contains("Budget lines") && !drafts.body.contains("No combat troops"), "{}", drafts.body);
+    let statements = w.get(&sec, "/proposals?kind=statement").await;
+    assert!(!statements.body.contains("Budget lines") && statements.body.contains("No combat troops"));
+    let odd = w.get(&sec, "/proposals?status=pending&drafted_from=yesterday").await;
+    assert!(odd.body.contains("status: &#34;pending&#34; is not a status"), "{}", odd.body);
+    assert!(odd.body.contains("is not a date"), "{}", odd.body);
+}

@@ -7,6 +7,7 @@ pub mod log;
 pub mod login;
 pub mod members;
 pub mod proposal;
+pub mod proposals;
 pub mod support;
 
 use askama::Template;
@@ -29,6 +30,7 @@ fn routes() -> Routes {
         dashboard::routes(),
         login::routes(),
         proposal::routes(),
+        proposals::routes(),
         members::routes(),
         support::routes(),
         charts_page::routes(),

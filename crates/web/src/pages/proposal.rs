@@ -611,7 +611,7 @@ pub async fn withdraw(
     submit(&state, viewer, id, command, kept, &["reason"], "outcome").await
 }
 
-const KINDS: [DecisionKind; 8] = [
+pub(crate) const KINDS: [DecisionKind; 8] = [
     DecisionKind::Statement,
     DecisionKind::Routine,
     DecisionKind::AssistanceProgramme,
