@@ -737,3 +737,33 @@ async fn the_proposals_page_finds_a_proposal_by_a_word_of_its_text_and_never_by_
     assert!(odd.body.contains("status: &#34;pending&#34; is not a status"), "{}", odd.body);
     assert!(odd.body.contains("is not a date"), "{}", odd.body);
 }
+
+#[tokio::test]
+async fn the_secretariat_publishes_an_entry_from_the_log_page() {
+    let w = Web::start().await;
+    let (fra, sec) = (w.login("fra").await, w.login("sec").await);
+    let csrf = w.csrf(&fra, "/proposals/1").await;
+    let form =
+        [("csrf", csrf.as_str()), ("revision", "1"), ("stance", "concur_with_reservation"), ("text", "Heliotrope.")];
+    assert_eq!(w.post(&fra, "/proposals/1/position", &form).await.status, 303);
+    let seq = w.log_size().await - 1;
+    assert!(!w.get("", "/log").await.body.contains("Heliotrope."), "a position is the members'");
+    let page = w.get(&sec, "/log").await;
+    assert!(page.body.contains(&format!("Publish entry {seq}</button>")), "{}", page.body);
+    assert!(!w.get(&fra, "/log").await.body.contains("Publish entry"), "a member publishes nothing");
+
+    let csrf = w.csrf(&sec, "/log").await;
+    let path = format!("/log/{seq}/publication");
+    let before = w.log_size().await;
+    assert_eq!(w.post(&fra, &path, &[("csrf", &w.csrf(&fra, "/log").await), ("marking", "public")]).await.status, 403);
+    assert_eq!(w.post(&sec, &path, &[("csrf", &csrf), ("marking", "everyone")]).await.status, 400);
+    assert_eq!(w.log_size().await, before, "refusals change nothing");
+    let r = w.post(&sec, &path, &[("csrf", &csrf), ("marking", "public")]).await;
+    assert_eq!((r.status, r.location.as_str()), (303, "/log"));
+    assert_eq!(w.log_size().await, before + 1);
+    let public = w.get("", "/log").await;
+    assert!(public.body.contains("Heliotrope.") && public.body.contains("published to public"), "{}", public.body);
+    assert!(public.body.contains("entry published"), "the publication's own entry: {}", public.body);
+    // Publishing it again is refused: it is public already.
+    assert_eq!(w.post(&sec, &path, &[("csrf", &csrf), ("marking", "public")]).await.status, 422);
+}

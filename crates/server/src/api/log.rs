@@ -399,6 +399,18 @@ pub async fn publish(State(state): State<AppState>, Path(seq): Path<u64>, w: Wri
     if actor != concord_core::Actor::Secretariat {
         return Err(ApiError::Refused(concord_core::Refusal::NotPermitted { actor, action: "publish entries" }));
     }
+    w.submit(&state, publication(&state, seq, marking).await?).await
+}
+
+/// The command that publishes entry `seq` to `marking`: the entry's salt and content, as stored,
+/// revealed with its envelope's marking and commitment (which `decide` checks them against). The
+/// API and the web's log page both publish through it; only the secretariat may call it, since it
+/// reads a sealed part whatever its marking.
+pub async fn publication(
+    state: &AppState,
+    seq: u64,
+    marking: concord_core::Marking,
+) -> Result<concord_core::Command, ApiError> {
     let not_found = || ApiError::NotFound(format!("entry {seq} is not in the log"));
     let stored = if i64::try_from(seq).is_ok() { state.store().entries(seq, 1).await? } else { Vec::new() };
     let e = stored.into_iter().find(|e| e.seq == seq).ok_or_else(not_found)?;
@@ -413,5 +425,5 @@ pub async fn publish(State(state): State<AppState>, Path(seq): Path<u64>, w: Wri
         salt,
         content: concord_core::sealed::Sealed { actor: record.actor, account: record.account, event: record.event },
     };
-    w.submit(&state, concord_core::Command::Publish { entry: seq, marking, revealed: Box::new(revealed) }).await
+    Ok(concord_core::Command::Publish { entry: seq, marking, revealed: Box::new(revealed) })
 }

@@ -6,22 +6,24 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
-use axum::routing::get;
-use concord_core::Reader;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use concord_core::{Actor, Marking, Reader};
 use concord_server::AppState;
+use concord_server::problem::ApiError;
 use serde::Deserialize;
 
 use super::page;
 use crate::WebError;
+use crate::forms::Opt;
 use crate::layout::Layout;
-use crate::session::MaybeViewer;
+use crate::session::{MaybeViewer, Viewer};
 
-/// The public log.
+/// The public log, and the secretariat's publication of an entry from it.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/log", get(show))
+    Router::new().route("/log", get(show)).route("/log/{seq}/publication", post(publish))
 }
 
 /// Entries per page.
@@ -37,6 +39,10 @@ pub struct EntryRow {
     /// Its event type and marking, read from the envelope.
     pub kind: String,
     pub marking: String,
+    /// The wider audience the secretariat published it to since, if any.
+    pub published: Option<String>,
+    /// The secretariat may publish it more widely: it is not public and not a publication.
+    pub publishable: bool,
     /// The sealed content (actor and event), if this viewer may read it.
     pub content: Option<String>,
 }
@@ -55,6 +61,8 @@ struct LogPage {
     withheld: usize,
     older: Option<u64>,
     newer: Option<u64>,
+    /// For the secretariat: the audiences an entry may be published to.
+    audiences: Vec<Opt>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,12 +85,22 @@ pub async fn show(
     let from = to.saturating_sub(PER_PAGE);
     let reader = Reader::of(viewer.as_ref().map(|v| v.actor));
     let mut stored = state.store().entries(from, to - from).await?;
-    state.view().await.redact(reader, &mut stored);
+    let view = state.view().await;
+    view.redact(reader, &mut stored);
+    let secretariat = reader == Reader::Secretariat;
     let mut entries: Vec<EntryRow> = stored
         .into_iter()
         .map(|e| {
             let envelope = concord_store::decode(&e.bytes).ok();
+            let released = envelope.as_ref().map(|v| view.state.released(e.seq, v.marking));
+            let published =
+                envelope.as_ref().zip(released).filter(|(v, r)| v.marking != *r).map(|(_, r)| r.to_string());
+            let publishable = secretariat
+                && released.is_some_and(|r| r != Marking::Public)
+                && envelope.as_ref().is_some_and(|v| v.kind != "entry_published");
             EntryRow {
+                published,
+                publishable,
                 seq: e.seq,
                 leaf_hash: e.leaf_hash.to_hex(),
                 record: String::from_utf8_lossy(&e.bytes).into_owned(),
@@ -121,5 +139,55 @@ pub async fn show(
         withheld,
         older: (from > 0).then_some(from),
         newer: (to < size).then_some((to + PER_PAGE).min(size)),
+        audiences: if secretariat { audiences(&view.state) } else { Vec::new() },
     })
+}
+
+/// Whom an entry may be published to: each partner, or the public.
+fn audiences(s: &concord_core::State) -> Vec<Opt> {
+    let mut all: Vec<Opt> = s
+        .partners
+        .values()
+        .map(|p| Opt {
+            value: Marking::MembersAndPartner(p.code).to_string(),
+            label: format!("the members and {}", p.name),
+            selected: false,
+        })
+        .collect();
+    all.push(Opt { value: Marking::Public.to_string(), label: "the public".into(), selected: true });
+    all
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    marking: String,
+}
+
+/// `POST /log/{seq}/publication` (the secretariat): publishes the entry to a wider audience, as
+/// the API's `POST /api/v1/log/entries/{seq}/publication` does, and shows the log with the new
+/// entry.
+pub async fn publish(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(seq): Path<String>,
+    Form(f): Form<PublishForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&f.csrf)?;
+    if viewer.actor != Actor::Secretariat {
+        return Err(WebError::Forbidden("Only the secretariat publishes entries.".into()));
+    }
+    let seq: u64 = seq.parse().map_err(|_| WebError::NotFound(format!("There is no entry {seq:?}.")))?;
+    let marking: Marking = f.marking.parse().map_err(|e: concord_core::access::InvalidMarking| {
+        WebError::BadRequest(format!("Choose whom to publish the entry to: {e}."))
+    })?;
+    let command = concord_server::api::log::publication(&state, seq, marking).await.map_err(|e| match e {
+        ApiError::NotFound(m) => WebError::NotFound(m),
+        other => WebError::Internal(other.to_string()),
+    })?;
+    let account = Some(format!("user:{}", viewer.user));
+    state.sequencer().submit(viewer.actor, account, command, None).await?;
+    Ok(Redirect::to("/log").into_response())
 }
