@@ -167,3 +167,41 @@ pub fn open_requests_of(support: &Support, partner: CountryCode) -> Vec<String> 
         })
         .collect()
 }
+
+/// The partner's requests whose needed-by day has passed before `today` without the whole
+/// quantity delivered, in words.
+pub fn overdue_requests_of(support: &Support, partner: CountryCode, today: jiff::civil::Date) -> Vec<String> {
+    report::request_gaps(support)
+        .into_iter()
+        .filter(|g| g.request.terms.partner == partner && g.request.withdrawn_at.is_none())
+        .filter_map(|g| {
+            let by = g.request.terms.needed_by.filter(|by| *by < today)?;
+            (g.coverage.delivered < g.coverage.requested).then(|| {
+                format!(
+                    "Request {}: {} — needed by {by}, overdue: {} of {} {} delivered",
+                    g.request.id,
+                    g.request.terms.description,
+                    g.coverage.delivered,
+                    g.coverage.requested,
+                    g.request.terms.unit
+                )
+            })
+        })
+        .collect()
+}
+
+/// Deliveries to the partner that wait for its confirmation of receipt, in words.
+pub fn awaiting_receipt_of(support: &Support, partner: CountryCode) -> Vec<String> {
+    support
+        .deliveries
+        .values()
+        .filter(|d| d.receipt.is_none() && !d.is_correction())
+        .filter_map(|d| {
+            let p = support.pledges.get(&d.pledge).filter(|p| p.terms.recipient == partner)?;
+            Some(format!(
+                "Delivery {}: {} {} from {}, delivered on {} — confirm its receipt",
+                d.id, d.quantity, p.terms.item, p.terms.donor, d.delivered_on
+            ))
+        })
+        .collect()
+}

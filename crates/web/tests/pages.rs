@@ -767,3 +767,62 @@ async fn the_secretariat_publishes_an_entry_from_the_log_page() {
     // Publishing it again is refused: it is public already.
     assert_eq!(w.post(&sec, &path, &[("csrf", &csrf), ("marking", "public")]).await.status, 422);
 }
+
+#[tokio::test]
+async fn the_partner_dashboard_lists_receipts_to_confirm_and_overdue_requests() {
+    use concord_core::support::{
+        Capability, Channel, Currency, Money, PledgeTerms, Priority, RangeClass, RequestTerms, SupportCategory,
+        SupportCommand, ValuationMethod,
+    };
+    use concord_core::{Actor, Command};
+    let w = Web::start().await;
+    let seq = w.app.sequencer();
+    let ukr = concord_core::CountryCode::parse("UKR").unwrap();
+    let fra = concord_core::CountryCode::parse("FRA").unwrap();
+    let today = w.clock_now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let request = RequestTerms {
+        partner: ukr,
+        category: SupportCategory::Medical,
+        capability: Capability::Medical,
+        description: "Tourniquets".into(),
+        quantity: 100,
+        unit: "pieces".into(),
+        priority: Priority::High,
+        needed_by: today.yesterday().ok(),
+    };
+    let run = |actor, command: SupportCommand| seq.submit(actor, None, Command::Support(command), None);
+    run(Actor::Partner(ukr), SupportCommand::FileRequest { request }).await.unwrap();
+    let pledge = PledgeTerms {
+        donor: fra,
+        recipient: ukr,
+        request: Some(concord_core::support::RequestId(1)),
+        channel: Channel::Bilateral,
+        coalition: None,
+        fund: None,
+        category: SupportCategory::Medical,
+        capability: Capability::Medical,
+        range: RangeClass::NotApplicable,
+        item: "Tourniquets".into(),
+        quantity: 100,
+        value: Money { minor_units: 500_000, currency: Currency::EUR },
+        valuation: ValuationMethod::ReportedByDonor,
+        announced_on: None,
+        source_ref: None,
+        authorised_by: None,
+    };
+    run(Actor::Member(fra), SupportCommand::RecordPledge { pledge, status: None }).await.unwrap();
+    let pledge = concord_core::support::PledgeId(1);
+    let value = Money { minor_units: 200_000, currency: Currency::EUR };
+    let delivery = SupportCommand::RecordDelivery { pledge, delivered_on: today, quantity: 40, value };
+    run(Actor::Member(fra), delivery).await.unwrap();
+
+    let partner = w.login("ukraine").await;
+    let dashboard = w.get(&partner, "/").await;
+    assert!(dashboard.body.contains("Delivery 1: 40 Tourniquets from FRA"), "{}", dashboard.body);
+    assert!(dashboard.body.contains("overdue: 40 of 100 pieces delivered"), "{}", dashboard.body);
+    let receipt = SupportCommand::ConfirmReceipt { delivery: concord_core::support::DeliveryId(1), note: None };
+    run(Actor::Partner(ukr), receipt).await.unwrap();
+    let dashboard = w.get(&partner, "/").await;
+    assert!(!dashboard.body.contains("confirm its receipt"), "confirmed: {}", dashboard.body);
+    assert!(dashboard.body.contains("overdue"), "still overdue");
+}

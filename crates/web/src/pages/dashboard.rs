@@ -122,7 +122,7 @@ fn open_rows(s: &Domain, reader: Reader, now: Timestamp) -> Vec<OpenRow> {
     rows
 }
 
-fn todos(s: &Domain, actor: Actor) -> (String, Vec<Todo>) {
+fn todos(s: &Domain, actor: Actor, now: Timestamp) -> (String, Vec<Todo>) {
     let reader = Reader::of(Some(actor));
     match actor {
         Actor::Member(m) => {
@@ -162,11 +162,13 @@ fn todos(s: &Domain, actor: Actor) -> (String, Vec<Todo>) {
             ("What needs the secretariat's action".into(), todo)
         }
         Actor::Partner(c) => {
-            let todo = reports::open_requests_of(&s.support, c)
-                .into_iter()
-                .map(|r| Todo { href: format!("/support?partner={c}#requests"), text: r })
-                .collect();
-            (format!("Requests of {c} not yet fully pledged"), todo)
+            let today = concord_core::rules::utc_day(now);
+            let to = |anchor: &str| format!("/support?partner={c}#{anchor}");
+            let receipts = reports::awaiting_receipt_of(&s.support, c).into_iter().map(|r| (to("deliveries"), r));
+            let overdue = reports::overdue_requests_of(&s.support, c, today).into_iter().map(|r| (to("requests"), r));
+            let open = reports::open_requests_of(&s.support, c).into_iter().map(|r| (to("requests"), r));
+            let todo = receipts.chain(overdue).chain(open).map(|(href, text)| Todo { href, text }).collect();
+            (format!("What needs action from {c}: receipts to confirm, overdue and uncovered requests"), todo)
         }
         Actor::Observer | Actor::Scheduler => ("Nothing needs an observer's action".into(), Vec::new()),
     }
@@ -205,6 +207,6 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
     let view = state.view().await;
     let s = &view.state;
     let reader = viewer.reader();
-    let (open, (todo_heading, todo), decided) = (open_rows(s, reader, now), todos(s, actor), decided(s, reader));
+    let (open, (todo_heading, todo), decided) = (open_rows(s, reader, now), todos(s, actor, now), decided(s, reader));
     page(&DashboardPage { layout: Layout::new(Some(&viewer), "Dashboard", "/"), open, todo, todo_heading, decided })
 }
