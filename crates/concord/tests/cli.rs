@@ -169,19 +169,26 @@ fn pledges_import_from_csv_all_or_nothing_with_the_row_named() {
         ],
     );
     let out = ok(import(&good));
-    assert!(out.contains("imported 3 pledges"), "{out}");
+    assert!(out.contains("imported 3 pledges") && out.contains(": pledges 1 to 3"), "{out}");
     assert_eq!(total(), 100_050 + 200_000 + 25);
+    // The same file again is refused, saying so, and records nothing twice; unless asked.
+    let err = fails(import(&good));
+    assert!(err.contains("was imported already (pledges 1 to 3)") && err.contains("--again"), "{err}");
+    assert_eq!(total(), 100_050 + 200_000 + 25);
+    let out = ok(concord(&["pledge", "import", &good, "--again", "--server", s, "--token", &sec]));
+    assert!(out.contains(": pledges 4 to 6"), "{out}");
+    assert_eq!(total(), 2 * (100_050 + 200_000 + 25));
 
     // The CSV export has the columns the import reads: exported, it imports again, exactly.
     let exported = ok(concord(&["report", "pledges", "--db", db.to_str().unwrap()]));
     let lines: Vec<&str> = exported.lines().collect();
-    assert_eq!(lines.len(), 4, "{exported}");
+    assert_eq!(lines.len(), 7, "{exported}");
     assert!(lines[0].starts_with("id,donor,recipient,channel"), "{exported}");
     assert!(lines[1].contains(",1000.50,EUR,"), "{exported}");
     let again = dir.path().join("again.csv");
     std::fs::write(&again, &exported).unwrap();
-    assert!(ok(import(again.to_str().unwrap())).contains("imported 3 pledges"));
-    assert_eq!(total(), 2 * (100_050 + 200_000 + 25));
+    assert!(ok(import(again.to_str().unwrap())).contains("imported 6 pledges"));
+    assert_eq!(total(), 4 * (100_050 + 200_000 + 25));
 }
 
 /// `concord token list|revoke` and `--expires-in`: a revoked token is refused at once by a

@@ -53,11 +53,18 @@ impl Client {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> anyhow::Result<Value> {
+        self.send_replayed(req).await.map(|(body, _)| body)
+    }
+
+    /// [`Self::send`], and whether the server answered from an earlier write with the same
+    /// idempotency key (`Idempotent-Replayed: true`).
+    async fn send_replayed(&self, req: reqwest::RequestBuilder) -> anyhow::Result<(Value, bool)> {
         let resp = req.bearer_auth(&self.token).send().await.with_context(|| format!("cannot reach {}", self.base))?;
         let status = resp.status();
+        let replayed = resp.headers().get("idempotent-replayed").is_some_and(|v| v == "true");
         let body: Value = resp.json().await.with_context(|| format!("the server answered {status} with no JSON"))?;
         if status.is_success() {
-            return Ok(body);
+            return Ok((body, replayed));
         }
         let detail = body.get("detail").and_then(Value::as_str).unwrap_or("no detail");
         let kind = body.get("type").and_then(Value::as_str).unwrap_or("");
@@ -70,5 +77,12 @@ impl Client {
 
     pub(crate) async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
         self.send(self.http.post(format!("{}{path}", self.base)).json(&body)).await
+    }
+
+    /// Posts with an `Idempotency-Key`; the answer, and whether it was replayed from an earlier
+    /// write with that key.
+    pub(crate) async fn post_keyed(&self, path: &str, body: Value, key: &str) -> anyhow::Result<(Value, bool)> {
+        let req = self.http.post(format!("{}{path}", self.base)).header("idempotency-key", key).json(&body);
+        self.send_replayed(req).await
     }
 }

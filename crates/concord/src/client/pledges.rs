@@ -147,6 +147,10 @@ pub enum PledgeCmd {
     Import {
         /// The CSV file.
         file: PathBuf,
+        /// Records the file's pledges even if this file, byte for byte, was imported before by
+        /// the same token (by default that is refused, and nothing is recorded twice).
+        #[arg(long)]
+        again: bool,
         #[command(flatten)]
         conn: Conn,
     },
@@ -304,23 +308,53 @@ fn read(file: &Path) -> anyhow::Result<Vec<PledgeEntry>> {
     }
 }
 
-/// `pledge import`: every row of the file, recorded by the server as one command.
-async fn import(file: &Path, conn: &Conn) -> anyhow::Result<()> {
+/// `pledge import`: every row of the file, recorded by the server as one command. The file's
+/// SHA-256 is the write's idempotency key, so that the same file imported twice is answered from
+/// the first import (and refused here) rather than recorded twice; `again` sends no key.
+async fn import(file: &Path, again: bool, conn: &Conn) -> anyhow::Result<()> {
+    use sha2::{Digest, Sha256};
     let pledges = read(file)?;
     let n = pledges.len();
-    let answer = Client::new(conn)?.post("/api/v1/pledges/import", serde_json::json!({ "pledges": pledges })).await?;
+    let body = serde_json::json!({ "pledges": pledges });
+    let client = Client::new(conn)?;
+    let (answer, replayed) = if again {
+        (client.post("/api/v1/pledges/import", body).await?, false)
+    } else {
+        let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let key = format!("pledge-import-{}", hex::encode(Sha256::digest(&bytes)));
+        client.post_keyed("/api/v1/pledges/import", body, &key).await?
+    };
+    let ids = id_ranges(answer["pledges"].as_array().into_iter().flatten().filter_map(Value::as_u64));
+    if replayed {
+        bail!(
+            "{} was imported already (pledges {ids}): nothing was recorded again; to record its pledges a second time, pass --again",
+            file.display()
+        );
+    }
     if conn.json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
     } else {
-        let ids = answer["pledges"].as_array().map(Vec::len).unwrap_or_default();
-        outln!("imported {n} pledges from {} (ids recorded: {ids})", file.display());
+        outln!("imported {n} pledges from {}: pledges {ids}", file.display());
     }
     Ok(())
 }
 
+/// Ids as runs: `27 to 29, 31`.
+fn id_ranges(ids: impl IntoIterator<Item = u64>) -> String {
+    let mut runs: Vec<(u64, u64)> = Vec::new();
+    for id in ids {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == id => *end = id,
+            _ => runs.push((id, id)),
+        }
+    }
+    let run = |(a, b): &(u64, u64)| if a == b { a.to_string() } else { format!("{a} to {b}") };
+    runs.iter().map(run).collect::<Vec<_>>().join(", ")
+}
+
 pub async fn pledge(cmd: PledgeCmd) -> anyhow::Result<()> {
     match cmd {
-        PledgeCmd::Import { file, conn } => import(&file, &conn).await,
+        PledgeCmd::Import { file, again, conn } => import(&file, again, &conn).await,
         PledgeCmd::Record { pledge, conn } => {
             let body = pledge.body()?;
             let v = Client::new(&conn)?.post("/api/v1/pledges", body).await?;
