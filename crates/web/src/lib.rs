@@ -24,6 +24,7 @@ pub mod accounts;
 pub mod assets;
 mod charts;
 mod diff;
+mod entry_words;
 mod error;
 mod forms;
 mod frame;

@@ -764,6 +764,9 @@ async fn the_secretariat_publishes_an_entry_from_the_log_page() {
     let public = w.get("", "/log").await;
     assert!(public.body.contains("Heliotrope.") && public.body.contains("published to public"), "{}", public.body);
     assert!(public.body.contains("entry published"), "the publication's own entry: {}", public.body);
+    // Each entry reads as a sentence, the raw content behind a disclosure.
+    assert!(public.body.contains("FRA concurred, with a reservation, with proposal 1, revision 1."), "{}", public.body);
+    assert!(public.body.contains(&format!("The secretariat published entry {seq} to public.")), "{}", public.body);
     // Publishing it again is refused: it is public already.
     assert_eq!(w.post(&sec, &path, &[("csrf", &csrf), ("marking", "public")]).await.status, 422);
 }

@@ -45,6 +45,8 @@ pub struct EntryRow {
     pub publishable: bool,
     /// The sealed content (actor and event), if this viewer may read it.
     pub content: Option<String>,
+    /// The content in plain language, if this viewer may read it.
+    pub words: Option<String>,
 }
 
 #[derive(Template)]
@@ -106,6 +108,12 @@ pub async fn show(
                 record: String::from_utf8_lossy(&e.bytes).into_owned(),
                 kind: envelope.as_ref().map_or_else(String::new, |v| v.kind.replace('_', " ")),
                 marking: envelope.as_ref().map_or_else(String::new, |v| v.marking.to_string()),
+                words: e
+                    .part
+                    .as_deref()
+                    .and_then(|p| p.get(concord_store::SALT_LEN..))
+                    .and_then(|c| serde_json::from_slice::<concord_store::Sealed>(c).ok())
+                    .map(|sealed| crate::entry_words::describe(&sealed)),
                 content: e
                     .part
                     .as_deref()
