@@ -829,3 +829,13 @@ async fn the_partner_dashboard_lists_receipts_to_confirm_and_overdue_requests() 
     assert!(!dashboard.body.contains("confirm its receipt"), "confirmed: {}", dashboard.body);
     assert!(dashboard.body.contains("overdue"), "still overdue");
 }
+
+#[tokio::test]
+async fn printed_a_page_keeps_its_record_and_drops_the_screen_s_navigation_and_forms() {
+    let w = Web::start().await;
+    let css = w.client.get(format!("{}/static/app.css", w.base)).send().await.unwrap().text().await.unwrap();
+    let print = &css[css.find("@media print").expect("a print stylesheet")..];
+    for hidden in ["header.site", "form", "#actions", "#position", ".countdown"] {
+        assert!(print.contains(hidden), "{hidden} is not dropped in print: {print}");
+    }
+}

@@ -92,6 +92,8 @@ pub struct DecisionView {
     pub outcome: String,
     pub class: &'static str,
     pub explain: String,
+    /// Who concurred explicitly (reservations included), in code order.
+    pub explicitly: Vec<String>,
     pub by_silence: Vec<String>,
     pub reservations: Vec<Published>,
     pub opt_outs: Vec<Published>,
@@ -248,6 +250,7 @@ fn decision(p: &Proposal) -> Option<DecisionView> {
         outcome: p.status.words().to_owned(),
         class,
         explain: d.explain(),
+        explicitly: d.concurred.iter().map(|x| x.member.to_string()).collect(),
         by_silence: d.concurred_by_silence.iter().map(ToString::to_string).collect(),
         reservations: publish(&d.reservations),
         opt_outs: publish(&d.opt_outs),
@@ -800,6 +803,11 @@ mod tests {
         assert!(html.contains("adopted with reservations"));
         assert!(html.contains("Reservations from FRA are published with it."));
         assert!(html.contains(">public<"), "an adopted statement is announced: {html}");
+        // The record names who concurred explicitly and who by silence.
+        assert!(
+            html.contains("Concurred explicitly: FRA.") && html.contains("Concurred by silence: HUN, NOR."),
+            "{html}"
+        );
 
         // An observer reads the announced outcome, as the log releases it (the reservations are
         // published with the decision), and no grid of positions.
