@@ -70,17 +70,23 @@ pub const TOP_DONORS: usize = 10;
 /// coalition appears in them.
 pub fn figures(support: &Support, measure: Measure, currency: Currency) -> Result<Figures, String> {
     let shares = report::shares(support, measure, currency).map_err(|e| e.to_string())?;
-    let months = shares
+    let known: BTreeMap<(i16, i8), MonthRow> = shares
         .iter()
-        .filter(|s| matches!(s.month, Month::Known { .. }))
-        .map(|s| MonthRow {
-            month: s.month.to_string(),
-            lethal: s.lethal,
-            non_lethal: s.total.checked_sub(s.lethal).unwrap_or(Total::zero(currency)),
-            total: s.total,
-            long_range_pct: f64::from(s.long_range_bp) / 100.0,
+        .filter_map(|s| match s.month {
+            Month::Known { year, month } => Some((
+                (year, month),
+                MonthRow {
+                    month: s.month.to_string(),
+                    lethal: s.lethal,
+                    non_lethal: s.total.checked_sub(s.lethal).unwrap_or(Total::zero(currency)),
+                    total: s.total,
+                    long_range_pct: f64::from(s.long_range_bp) / 100.0,
+                },
+            )),
+            Month::Unknown => None,
         })
         .collect();
+    let months = every_month(known, currency);
     // From the running totals by channel and by donor: the dashboard costs the same at a
     // million pledges as at a hundred.
     let channels: BTreeMap<String, Total> = report::by_channel(support, measure, currency)
@@ -125,6 +131,26 @@ pub fn figures(support: &Support, measure: Measure, currency: Currency) -> Resul
         donors,
         coverage: coverage.into_values().collect(),
     })
+}
+
+/// The rows of `known` with every month between the first and the last filled in (nothing
+/// pledged that month: zero), so that a time axis is continuous: two months years apart must
+/// not sit side by side, nor a line join them as if they were neighbours.
+fn every_month(known: BTreeMap<(i16, i8), MonthRow>, currency: Currency) -> Vec<MonthRow> {
+    let (Some(&first), Some(&last)) = (known.keys().next(), known.keys().next_back()) else { return Vec::new() };
+    let mut rows = Vec::new();
+    let (mut year, mut month) = first;
+    while (year, month) <= last {
+        rows.push(known.get(&(year, month)).cloned().unwrap_or_else(|| MonthRow {
+            month: format!("{year:04}-{month:02}"),
+            lethal: Total::zero(currency),
+            non_lethal: Total::zero(currency),
+            total: Total::zero(currency),
+            long_range_pct: 0.0,
+        }));
+        (year, month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    }
+    rows
 }
 
 /// A request's coverage: requested, pledged, delivered and status.
@@ -204,4 +230,31 @@ pub fn awaiting_receipt_of(support: &Support, partner: CountryCode) -> Vec<Strin
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod month_tests {
+    use super::*;
+
+    fn row(month: &str, minor_units: i64) -> MonthRow {
+        let t = Total { minor_units: i128::from(minor_units), ..Total::zero(Currency::EUR) };
+        MonthRow {
+            month: month.into(),
+            lethal: t,
+            non_lethal: Total::zero(Currency::EUR),
+            total: t,
+            long_range_pct: 0.0,
+        }
+    }
+
+    #[test]
+    fn empty_months_between_the_first_and_the_last_are_filled_with_zero() {
+        let known = BTreeMap::from([((2023, 11), row("2023-11", 5)), ((2024, 2), row("2024-02", 7))]);
+        let rows = every_month(known, Currency::EUR);
+        let months: Vec<&str> = rows.iter().map(|r| r.month.as_str()).collect();
+        assert_eq!(months, ["2023-11", "2023-12", "2024-01", "2024-02"]);
+        assert_eq!(rows[1].total.minor_units, 0);
+        assert_eq!(rows[3].total.minor_units, 7);
+        assert!(every_month(BTreeMap::new(), Currency::EUR).is_empty());
+    }
 }
