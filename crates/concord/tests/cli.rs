@@ -243,3 +243,25 @@ fn tokens_are_listed_revoked_at_once_and_expire() {
     let err = fails(list(&brief));
     assert!(err.contains("expired"), "{err}");
 }
+
+/// A command line clap refuses is one line, naming the argument and what it accepts, and a
+/// non-zero exit, before anything is sent (no server is needed to say so).
+#[test]
+fn a_bad_command_line_is_one_line_with_an_example_of_what_is_accepted() {
+    let circulate = |extra: &[&str]| {
+        let mut args = vec!["proposal", "circulate", "1", "--server", "http://127.0.0.1:9", "--token", "t"];
+        args.extend_from_slice(extra);
+        fails(concord(&args))
+    };
+    let err = circulate(&["--procedure", "silence", "--deadline", "2024-01-01"]);
+    assert!(err.contains("is not an exact time") && err.contains("2026-12-01T17:00:00Z"), "{err}");
+    let err = circulate(&["--procedure", "silence", "--for", "-5m"]);
+    assert!(err.contains("\"-5m\" is in the past") && err.contains("72h"), "{err}");
+    let err = circulate(&["--procedure", "silent", "--for", "5m"]);
+    assert!(err.contains("is not one of silence, consensus_round"), "{err}");
+    let err = fails(concord(&["proposal", "circulate"]));
+    assert!(err.contains("required arguments were not provided: --procedure"), "{err}");
+    let err = fails(concord(&["no-such-command"]));
+    assert!(err.contains("unrecognized subcommand") && err.contains("--help"), "{err}");
+    assert!(concord(&["--help"]).status.success(), "help is not an error");
+}

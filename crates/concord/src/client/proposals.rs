@@ -105,10 +105,10 @@ pub enum ProposalCmd {
 #[group(required = true, multiple = false)]
 pub struct Deadline {
     /// An exact time, e.g. 2026-12-01T17:00:00Z.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_time)]
     deadline: Option<Timestamp>,
     /// A duration from now, e.g. 72h or 90m.
-    #[arg(long = "for", value_parser = parse_duration)]
+    #[arg(long = "for", value_parser = parse_duration, allow_hyphen_values = true)]
     for_: Option<SignedDuration>,
 }
 
@@ -117,14 +117,22 @@ pub struct Deadline {
 #[group(required = false, multiple = false)]
 pub struct OptDeadline {
     /// An exact time, e.g. 2026-12-01T17:00:00Z (required to amend an open proposal).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_time)]
     deadline: Option<Timestamp>,
     /// A duration from now, e.g. 72h.
-    #[arg(long = "for", value_parser = parse_duration)]
+    #[arg(long = "for", value_parser = parse_duration, allow_hyphen_values = true)]
     for_: Option<SignedDuration>,
 }
 
+/// An exact instant: RFC 3339 with its zone, which a deadline must name (no local guess).
+fn parse_time(s: &str) -> Result<Timestamp, String> {
+    s.parse().map_err(|_| format!("{s:?} is not an exact time: give one with its zone, like 2026-12-01T17:00:00Z"))
+}
+
 fn parse_duration(s: &str) -> Result<SignedDuration, String> {
+    if s.starts_with('-') {
+        return Err(format!("{s:?} is in the past: a deadline is a positive duration from now, like 72h, 90m or 3d"));
+    }
     let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let n: i64 = n.parse().map_err(|_| format!("{s:?} is not a duration like 72h, 90m or 3d"))?;
     match unit {
