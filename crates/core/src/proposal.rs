@@ -249,6 +249,26 @@ pub struct Proposal {
 }
 
 impl Proposal {
+    /// A new draft whose first revision is `revision`, drafted when that revision was written.
+    #[must_use]
+    pub fn draft(id: ProposalId, kind: DecisionKind, significance: Significance, revision: Revision) -> Self {
+        Self {
+            id,
+            kind,
+            significance,
+            status: ProposalStatus::Draft,
+            drafted_at: revision.at,
+            revisions: vec![revision],
+            circulation: None,
+            positions: BTreeMap::new(),
+            superseded: BTreeMap::new(),
+            decision: None,
+            withdrawal: None,
+            audience: None,
+            published: None,
+        }
+    }
+
     /// The revision positions are taken on.
     #[must_use]
     pub fn current(&self) -> &Revision {

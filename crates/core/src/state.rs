@@ -5,8 +5,6 @@
 //! positions do not give — fails with the event's own error rather than producing a state no
 //! command could have produced.
 
-use std::collections::BTreeMap;
-
 use imbl::OrdMap;
 
 use jiff::Timestamp;
@@ -153,24 +151,7 @@ impl State {
     pub fn hold_withheld_draft(&mut self, at: Timestamp) {
         let id = self.next_proposal_id();
         let revision = Revision { number: 1, title: String::new(), text: String::new(), text_hash: String::new(), at };
-        self.proposals.insert(
-            id,
-            Proposal {
-                id,
-                kind: DecisionKind::Routine,
-                significance: Significance::Routine,
-                status: ProposalStatus::Draft,
-                drafted_at: at,
-                revisions: vec![revision],
-                circulation: None,
-                positions: BTreeMap::new(),
-                superseded: BTreeMap::new(),
-                decision: None,
-                withdrawal: None,
-                audience: None,
-                published: None,
-            },
-        );
+        self.proposals.insert(id, Proposal::draft(id, DecisionKind::Routine, Significance::Routine, revision));
     }
 
     /// Open proposals with their deadlines: what the scheduler must close.
@@ -253,24 +234,7 @@ impl State {
                     text_hash: text_hash.clone(),
                     at: *at,
                 };
-                self.proposals.insert(
-                    *proposal,
-                    Proposal {
-                        id: *proposal,
-                        kind: *kind,
-                        significance: *significance,
-                        status: ProposalStatus::Draft,
-                        drafted_at: *at,
-                        revisions: vec![revision],
-                        circulation: None,
-                        positions: BTreeMap::new(),
-                        superseded: BTreeMap::new(),
-                        decision: None,
-                        withdrawal: None,
-                        audience: None,
-                        published: None,
-                    },
-                );
+                self.proposals.insert(*proposal, Proposal::draft(*proposal, *kind, *significance, revision));
             }
             Event::ProposalAmended { proposal, revision, title, text, text_hash, at } => {
                 let p = self.proposal(*proposal).map_err(refused)?;

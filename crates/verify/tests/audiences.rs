@@ -74,6 +74,8 @@ fn log() -> (Vec<StoredEntry>, Loaded, Vec<u8>, Signer) {
     (stored, loaded, checkpoint.note.into_bytes(), key)
 }
 
+/// Verifies `entries` as `owed` says, looking up the entries publications name among them, as a
+/// source would.
 fn verify(
     entries: &[StoredEntry],
     checkpoint: &[u8],
@@ -83,6 +85,9 @@ fn verify(
     let options = Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None };
     let mut v = LogVerifier::new(options)?;
     v.feed(entries)?;
+    let named: Vec<StoredEntry> =
+        v.unsettled().iter().map(|n| entries[usize::try_from(*n).expect("an index")].clone()).collect();
+    v.settle(&named)?;
     v.finish(checkpoint)
 }
 
@@ -164,22 +169,6 @@ fn append(event: concord_core::Event, marking: concord_core::Marking) -> (Vec<St
     (entries, checkpoint.note.into_bytes(), key)
 }
 
-/// Verifies as [`verify`], looking up the entries publications name as a source would.
-fn verify_settling(
-    entries: &[StoredEntry],
-    checkpoint: &[u8],
-    key: &Signer,
-    owed: Owed,
-) -> Result<concord_verify::Report, VerifyError> {
-    let options = Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None };
-    let mut v = LogVerifier::new(options)?;
-    v.feed(entries)?;
-    let named: Vec<StoredEntry> =
-        v.unsettled().iter().map(|n| entries[usize::try_from(*n).expect("an index")].clone()).collect();
-    v.settle(&named)?;
-    v.finish(checkpoint)
-}
-
 #[test]
 fn a_published_position_is_released_to_the_public_which_checks_it_against_its_commitment() {
     let (mut entries, mut loaded, _, key) = log();
@@ -212,14 +201,14 @@ fn a_published_position_is_released_to_the_public_which_checks_it_against_its_co
     }));
 
     // Everyone owed every part replays it; the public now holds the position and the publication.
-    let r = verify_settling(&entries, &checkpoint, &key, Owed::Every).expect("the whole log verifies");
+    let r = verify(&entries, &checkpoint, &key, Owed::Every).expect("the whole log verifies");
     assert_eq!(r.replayed, entries.len() as u64);
     let mut public = entries.clone();
     loaded.redact(Reader::Public, &mut public);
     let (last, position) = (public.len() - 1, usize::try_from(position).unwrap());
     assert!(public[position].part.is_some() && public[last].part.is_some(), "released");
     assert!(public[position - 1].part.is_none(), "the programme's circulation is not");
-    verify_settling(&public, &checkpoint, &key, Owed::WhatIsReleased).expect("the public verifies");
+    verify(&public, &checkpoint, &key, Owed::WhatIsReleased).expect("the public verifies");
     // A source that never gives the published entry back leaves the publication unchecked.
     let options =
         Options { owed: Owed::Every, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None };
@@ -263,13 +252,13 @@ fn a_publication_whose_salt_or_content_was_changed_is_refused_on_replay_and_by_v
                     e.part = None;
                 }
             }
-            let err = verify_settling(&shown, &checkpoint, &key, owed).expect_err(what);
+            let err = verify(&shown, &checkpoint, &key, owed).expect_err(what);
             assert!(err.to_string().contains(&format!("entry {seq}")), "{what}, {owed:?}: {err}");
         }
     }
     // The honest reveal, appended the same way, verifies.
     let (entries, checkpoint, key) = append(published(honest), concord_core::Marking::Public);
-    verify_settling(&entries, &checkpoint, &key, Owed::Every).expect("an honest publication verifies");
+    verify(&entries, &checkpoint, &key, Owed::Every).expect("an honest publication verifies");
 }
 
 /// A source that serves the published entry differently the second time — an envelope made up

@@ -147,23 +147,8 @@ pub async fn show(
         withheld,
         older: (from > 0).then_some(from),
         newer: (to < size).then_some((to + PER_PAGE).min(size)),
-        audiences: if secretariat { audiences(&view.state) } else { Vec::new() },
+        audiences: if secretariat { super::wider_audiences(&view.state, "public") } else { Vec::new() },
     })
-}
-
-/// Whom an entry may be published to: each partner, or the public.
-fn audiences(s: &concord_core::State) -> Vec<Opt> {
-    let mut all: Vec<Opt> = s
-        .partners
-        .values()
-        .map(|p| Opt {
-            value: Marking::MembersAndPartner(p.code).to_string(),
-            label: format!("the members and {}", p.name),
-            selected: false,
-        })
-        .collect();
-    all.push(Opt { value: Marking::Public.to_string(), label: "the public".into(), selected: true });
-    all
 }
 
 #[derive(Debug, Deserialize)]

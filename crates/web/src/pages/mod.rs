@@ -87,6 +87,20 @@ impl MarkingTag {
     }
 }
 
+/// The audiences beyond the members something may be released to — each partner, then the
+/// public — as options, the one spelled `selected` selected (the circulate and publish forms).
+pub(crate) fn wider_audiences(s: &concord_core::State, selected: &str) -> Vec<crate::forms::Opt> {
+    let partners =
+        s.partners.values().map(|p| (Marking::MembersAndPartner(p.code), format!("the members and {}", p.name)));
+    partners
+        .chain([(Marking::Public, "the public".to_owned())])
+        .map(|(m, label)| {
+            let value = m.to_string();
+            crate::forms::Opt { selected: value == selected, label, value }
+        })
+        .collect()
+}
+
 /// A rendered page with status 200.
 pub(crate) fn page(t: &impl Template) -> Result<Response, WebError> {
     Ok(Html(t.render()?).into_response())

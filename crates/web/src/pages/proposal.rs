@@ -337,17 +337,14 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
 /// The audiences a circulation may release a text to, `selected` (as spelled) selected.
 fn releases(s: &Domain, selected: &str) -> Vec<Opt> {
     let selected = if selected.is_empty() { "members" } else { selected };
-    let mut all = vec![(Marking::Members, "the members only (positions always are)".to_owned())];
-    all.extend(
-        s.partners.values().map(|p| (Marking::MembersAndPartner(p.code), format!("the members and {}", p.name))),
-    );
-    all.push((Marking::Public, "the public".to_owned()));
-    all.into_iter()
-        .map(|(m, label)| {
-            let value = m.to_string();
-            Opt { selected: value == selected, label, value }
-        })
-        .collect()
+    let members = Marking::Members.to_string();
+    let mut all = vec![Opt {
+        selected: members == selected,
+        label: "the members only (positions always are)".into(),
+        value: members,
+    }];
+    all.extend(super::wider_audiences(s, selected));
+    all
 }
 
 fn parse_id(id: &str) -> Result<ProposalId, WebError> {
