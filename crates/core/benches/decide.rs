@@ -60,7 +60,7 @@ fn open_silence() -> (State, ProposalId, Vec<CountryCode>, Timestamp) {
     run(
         &mut state,
         Actor::Secretariat,
-        &Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline, marking: None },
+        &Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline, marking: None, urgent: None },
         at,
     );
     let electors = state.proposals[&id].electorate().to_vec();

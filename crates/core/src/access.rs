@@ -182,11 +182,19 @@ impl State {
             }
             Event::EntryPublished { marking, .. } => *marking,
             Event::ProposalCirculated { marking, .. } => marking.unwrap_or(Marking::Members),
+            // A text revised in negotiation stays with the members until it is circulated
+            // (`State::may_read` then releases it to the audience).
+            Event::ProposalAmended { proposal, .. }
+                if self.proposals.get(proposal).is_some_and(|p| p.status.awaits_circulation()) =>
+            {
+                Marking::Members
+            }
             Event::ProposalAmended { proposal, .. }
             | Event::DeadlineExtended { proposal, .. }
             | Event::DeadlineCurtailed { proposal, .. }
             | Event::ProposalWithdrawn { proposal, .. } => audience_of(proposal),
             Event::ProposalDrafted { .. }
+            | Event::ProposalReopened { .. }
             | Event::PositionTaken { .. }
             | Event::CoalitionFormed { .. }
             | Event::CoalitionJoined { .. }
@@ -229,7 +237,7 @@ impl State {
             Some(p) if p.decision.as_ref().is_some_and(|d| d.revision == revision) => {
                 marking.admits(reader) || self.proposal_marking(p).admits(reader) || audience_admits(p, reader)
             }
-            Some(p) => marking.admits(reader) || audience_admits(p, reader),
+            Some(p) => marking.admits(reader) || (audience_admits(p, reader) && was_circulated(p, revision)),
             None => marking.admits(reader),
         }
     }
@@ -353,11 +361,20 @@ fn wider(a: Marking, b: Marking) -> Marking {
 /// its decision only if `decided` (the decision's marking admits the reader), never positions.
 fn circulated_part(p: &Proposal, decided: bool) -> Proposal {
     Proposal {
+        revisions: p.revisions.iter().filter(|r| r.circulated).cloned().collect(),
         positions: std::collections::BTreeMap::new(),
         superseded: std::collections::BTreeMap::new(),
         decision: p.decision.clone().filter(|_| decided),
+        // Earlier rounds ended blocked or not adopted: their decisions name the objectors.
+        rounds: Vec::new(),
         ..p.clone()
     }
+}
+
+/// Whether revision `number` of `p` went out to its audience (a text drafted or negotiated
+/// between circulations stays with the members).
+fn was_circulated(p: &Proposal, number: u32) -> bool {
+    p.revisions.iter().any(|r| r.number == number && r.circulated)
 }
 
 /// What the alliance announced of a decided proposal: the decided revision's title and text and
@@ -374,6 +391,7 @@ fn announced_part(p: &Proposal) -> Proposal {
         positions: std::collections::BTreeMap::new(),
         superseded: std::collections::BTreeMap::new(),
         decision,
+        rounds: Vec::new(),
         withdrawal: None,
         ..p.clone()
     }

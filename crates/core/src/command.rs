@@ -1,7 +1,7 @@
 //! Commands: what someone asks the alliance to do, and who asks.
 
-use jiff::Timestamp;
 use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::sealed::Revealed;
@@ -43,6 +43,10 @@ pub enum Command {
         origin: String,
         log_key: String,
         unsigned_positions: bool,
+        /// The shortest silence this deployment allows without a stated urgency; none: no
+        /// minimum.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_silence: Option<SignedDuration>,
     },
     /// Enrols a member delegation's key (secretariat).
     RegisterMemberKey {
@@ -80,6 +84,9 @@ pub enum Command {
         title: Option<String>,
         text: String,
         deadline: Option<Timestamp>,
+        /// Why a silence shorter than the deployment's minimum is needed (see `Circulate`).
+        #[serde(default)]
+        urgent: Option<String>,
     },
     Circulate {
         proposal: ProposalId,
@@ -89,6 +96,10 @@ pub enum Command {
         /// public); positions stay with the members. Default: the members only.
         #[serde(default)]
         marking: Option<Marking>,
+        /// Why the silence must be shorter than the deployment's minimum. Recorded and shown
+        /// with the procedure; refused without it when the silence is that short.
+        #[serde(default)]
+        urgent: Option<String>,
     },
     ExtendDeadline {
         proposal: ProposalId,
@@ -97,6 +108,15 @@ pub enum Command {
     CurtailDeadline {
         proposal: ProposalId,
         deadline: Timestamp,
+        /// Why the silence must end sooner than the deployment's minimum allows.
+        #[serde(default)]
+        urgent: Option<String>,
+    },
+    /// Takes a blocked or not adopted proposal back into negotiation (the secretariat), so that
+    /// a revised text can be circulated under a new procedure: one proposal, every round kept.
+    Reopen {
+        proposal: ProposalId,
+        reason: String,
     },
     Withdraw {
         proposal: ProposalId,

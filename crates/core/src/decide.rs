@@ -37,12 +37,14 @@ pub fn decide_and_apply(
 pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) -> Result<Vec<Event>, Refusal> {
     authorise(state, actor, command)?;
     match command {
-        Command::CreateLog { origin, log_key, unsigned_positions } => {
+        Command::CreateLog { origin, log_key, unsigned_positions, min_silence } => {
             rules::check_log(state, origin, log_key)?;
+            rules::check_min_silence(*min_silence)?;
             Ok(vec![Event::LogCreated {
                 origin: origin.clone(),
                 log_key: log_key.clone(),
                 unsigned_positions: *unsigned_positions,
+                min_silence: *min_silence,
             }])
         }
         Command::RegisterMemberKey { member, key, valid_from, valid_until } => {
@@ -88,7 +90,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                 at: now,
             }])
         }
-        Command::AmendProposal { proposal, title, text, deadline } => {
+        Command::AmendProposal { proposal, title, text, deadline, urgent } => {
             let p = state.proposal(*proposal)?;
             rules::check_amendable(p, now)?;
             let title = title.clone().unwrap_or_else(|| p.current().title.clone());
@@ -111,6 +113,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             if deadline <= now {
                 return Err(Refusal::DeadlineNotInFuture { deadline, now });
             }
+            let urgent = rules::check_silence_period(state, circ.procedure, now, deadline, urgent.as_deref())?;
             Ok(vec![
                 amended,
                 Event::ProposalCirculated {
@@ -121,17 +124,24 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                     electorate: circ.electorate.clone(),
                     at: now,
                     marking: p.audience,
+                    urgent,
                 },
             ])
         }
-        Command::Circulate { proposal, procedure, deadline, marking } => {
+        Command::Circulate { proposal, procedure, deadline, marking, urgent } => {
             let p = state.proposal(*proposal)?;
-            if p.status != ProposalStatus::Draft {
+            if !p.status.awaits_circulation() {
                 rules::check_not_final(p)?;
                 return Err(Refusal::NotADraft { proposal: p.id, status: p.status });
             }
             rules::check_circulation(p, *procedure, *deadline, now)?;
-            let marking = rules::check_circulation_marking(state, *marking)?;
+            let urgent = rules::check_silence_period(state, *procedure, now, *deadline, urgent.as_deref())?;
+            // A new round goes to the audience the first one was released to.
+            let marking = match p.status {
+                ProposalStatus::Negotiating if marking.is_none_or(|m| Some(m) == p.audience) => p.audience,
+                ProposalStatus::Negotiating => return Err(Refusal::AudienceFixed { proposal: p.id }),
+                _ => rules::check_circulation_marking(state, *marking)?,
+            };
             Ok(vec![Event::ProposalCirculated {
                 proposal: *proposal,
                 revision: p.current().number,
@@ -140,15 +150,23 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                 electorate: rules::electorate(state, now)?,
                 at: now,
                 marking,
+                urgent,
             }])
         }
         Command::ExtendDeadline { proposal, deadline } => {
             rules::check_deadline_change(state.proposal(*proposal)?, *deadline, now, true)?;
             Ok(vec![Event::DeadlineExtended { proposal: *proposal, deadline: *deadline, at: now }])
         }
-        Command::CurtailDeadline { proposal, deadline } => {
-            rules::check_deadline_change(state.proposal(*proposal)?, *deadline, now, false)?;
-            Ok(vec![Event::DeadlineCurtailed { proposal: *proposal, deadline: *deadline, at: now }])
+        Command::CurtailDeadline { proposal, deadline, urgent } => {
+            let p = state.proposal(*proposal)?;
+            rules::check_deadline_change(p, *deadline, now, false)?;
+            let urgent = rules::check_curtailed_silence(state, p, *deadline, urgent.as_deref())?;
+            Ok(vec![Event::DeadlineCurtailed { proposal: *proposal, deadline: *deadline, at: now, urgent }])
+        }
+        Command::Reopen { proposal, reason } => {
+            rules::check_reopenable(state.proposal(*proposal)?)?;
+            rules::check_text("reason", reason, crate::refusal::MAX_STATEMENT)?;
+            Ok(vec![Event::ProposalReopened { proposal: *proposal, reason: reason.clone(), at: now }])
         }
         Command::Withdraw { proposal, reason } => {
             let p = state.proposal(*proposal)?;
@@ -351,6 +369,7 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
         Command::DraftProposal { .. } => (actor == Actor::Secretariat, "draft proposals"),
         Command::AmendProposal { .. } => (actor == Actor::Secretariat, "amend proposals"),
         Command::Circulate { .. } => (actor == Actor::Secretariat, "circulate proposals"),
+        Command::Reopen { .. } => (actor == Actor::Secretariat, "take proposals back into negotiation"),
         Command::ExtendDeadline { .. } => (actor == Actor::Secretariat, "extend deadlines"),
         Command::CurtailDeadline { .. } => (actor == Actor::Secretariat, "curtail deadlines"),
         Command::Withdraw { .. } => (actor == Actor::Secretariat, "withdraw proposals"),

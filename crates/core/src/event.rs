@@ -28,6 +28,11 @@ pub enum Event {
         origin: String,
         log_key: String,
         unsigned_positions: bool,
+        /// The shortest silence allowed without a stated urgency (ISO 8601, e.g. `PT24H`);
+        /// absent: no minimum.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "PT24H"))]
+        min_silence: Option<jiff::SignedDuration>,
     },
     /// A member delegation's Ed25519 key (a signed-note verifier key named
     /// `<origin>/member/<code>`), valid from `valid_from` until `valid_until` or revocation.
@@ -94,6 +99,9 @@ pub enum Event {
         /// members only.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         marking: Option<Marking>,
+        /// Why the silence is shorter than the deployment's minimum, when it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        urgent: Option<String>,
     },
     DeadlineExtended {
         proposal: ProposalId,
@@ -108,6 +116,9 @@ pub enum Event {
         deadline: Timestamp,
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
+        /// Why the silence now ends sooner than the deployment's minimum allows, when it does.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        urgent: Option<String>,
     },
     /// A position, bound to the revision's text hash.
     PositionTaken {
@@ -129,6 +140,14 @@ pub enum Event {
         decision: Decision,
     },
     ProposalWithdrawn {
+        proposal: ProposalId,
+        reason: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    /// A blocked or not adopted proposal back in negotiation: its decision becomes an earlier
+    /// round, its positions lapse, and a revised text may be circulated under a new procedure.
+    ProposalReopened {
         proposal: ProposalId,
         reason: String,
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
@@ -254,7 +273,8 @@ impl Event {
             | Self::DeadlineCurtailed { proposal, .. }
             | Self::PositionTaken { proposal, .. }
             | Self::ProposalDecided { proposal, .. }
-            | Self::ProposalWithdrawn { proposal, .. } => Some(*proposal),
+            | Self::ProposalWithdrawn { proposal, .. }
+            | Self::ProposalReopened { proposal, .. } => Some(*proposal),
             Self::EntryPublished { revealed, .. } => revealed.content.event.proposal(),
         }
     }
@@ -277,6 +297,7 @@ impl Event {
             Self::PositionTaken { .. } => "position_taken",
             Self::ProposalDecided { .. } => "proposal_decided",
             Self::ProposalWithdrawn { .. } => "proposal_withdrawn",
+            Self::ProposalReopened { .. } => "proposal_reopened",
             Self::DonorStateRegistered { .. } => "donor_state_registered",
             Self::RequestFiled { .. } => "request_filed",
             Self::RequestWithdrawn { .. } => "request_withdrawn",

@@ -26,7 +26,7 @@
 //! for e in decide(&state, Actor::Secretariat, &draft, t0).unwrap() { state.apply(&e).unwrap(); }
 //! let id = ProposalId(1);
 //! let circulate = Command::Circulate { proposal: id, procedure: Procedure::Silence,
-//!     deadline: "2024-02-28T12:00:00Z".parse().unwrap(), marking: None };
+//!     deadline: "2024-02-28T12:00:00Z".parse().unwrap(), marking: None, urgent: None };
 //! for e in decide(&state, Actor::Secretariat, &circulate, t0).unwrap() { state.apply(&e).unwrap(); }
 //! // Nobody breaks silence; at the deadline the scheduler closes it as adopted.
 //! let close = Command::CloseAtDeadline { proposal: id };

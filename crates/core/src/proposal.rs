@@ -99,6 +99,10 @@ pub struct Revision {
     pub text_hash: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
+    /// Whether this text was ever circulated. An audience beyond the members reads only the
+    /// texts circulated to it, never one drafted or negotiated in between.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub circulated: bool,
 }
 
 /// The SHA-256 of a proposal text, as positions quote it.
@@ -125,6 +129,9 @@ pub struct Circulation {
     pub deadline: Timestamp,
     /// The members on the day of first circulation; it never changes afterwards.
     pub electorate: Vec<CountryCode>,
+    /// Why the secretariat set a silence shorter than the deployment's minimum, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgent: Option<String>,
 }
 
 /// Where a proposal stands.
@@ -140,6 +147,9 @@ pub enum ProposalStatus {
     Blocked,
     NotAdopted,
     Withdrawn,
+    /// Blocked or not adopted, then taken back by the secretariat to negotiate a revised text
+    /// that it circulates under a new procedure (a new round).
+    Negotiating,
 }
 
 impl ProposalStatus {
@@ -152,7 +162,13 @@ impl ProposalStatus {
     /// Decided or withdrawn: nothing about the proposal changes any more.
     #[must_use]
     pub fn is_final(self) -> bool {
-        !matches!(self, Self::Draft | Self::UnderSilence | Self::ConsensusRound)
+        !matches!(self, Self::Draft | Self::UnderSilence | Self::ConsensusRound | Self::Negotiating)
+    }
+
+    /// Not yet circulated in its current round: a draft, or a proposal back in negotiation.
+    #[must_use]
+    pub fn awaits_circulation(self) -> bool {
+        matches!(self, Self::Draft | Self::Negotiating)
     }
 }
 
@@ -238,6 +254,10 @@ pub struct Proposal {
     pub superseded: BTreeMap<CountryCode, Position>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// The decisions of earlier rounds, oldest first: each a procedure that ended blocked or
+    /// not adopted before the secretariat took the proposal back into negotiation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rounds: Vec<Decision>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawal: Option<Withdrawal>,
     /// The audience beyond the members its texts and procedure were circulated to.
@@ -263,6 +283,7 @@ impl Proposal {
             positions: BTreeMap::new(),
             superseded: BTreeMap::new(),
             decision: None,
+            rounds: Vec::new(),
             withdrawal: None,
             audience: None,
             published: None,
@@ -309,6 +330,7 @@ words!(ProposalStatus {
     Blocked => "blocked",
     NotAdopted => "not adopted",
     Withdrawn => "withdrawn",
+    Negotiating => "back in negotiation",
 });
 words!(Stance {
     Concur => "concur",

@@ -56,6 +56,14 @@ pub enum Refusal {
     NotOpen { proposal: ProposalId, status: ProposalStatus },
     #[error("proposal {proposal} is {status}: a decided or withdrawn proposal never changes")]
     AlreadyFinal { proposal: ProposalId, status: ProposalStatus },
+    #[error("proposal {proposal} is {status}: only a blocked or not adopted proposal is taken back into negotiation")]
+    NotReopenable { proposal: ProposalId, status: ProposalStatus },
+    #[error("proposal {proposal} keeps the audience it was first circulated to: a new round may not change it")]
+    AudienceFixed { proposal: ProposalId },
+    #[error(
+        "a silence of {requested:#} is shorter than this deployment's minimum of {minimum:#}: set a later deadline, or say why it is urgent"
+    )]
+    SilenceTooShort { minimum: jiff::SignedDuration, requested: jiff::SignedDuration },
     #[error("the deadline {deadline} has passed: nothing is accepted at or after it")]
     DeadlinePassed { deadline: Timestamp },
     #[error("the deadline {deadline} has not come yet")]
@@ -234,6 +242,9 @@ impl Refusal {
             Self::NotADraft { .. } => "not-a-draft",
             Self::NotOpen { .. } => "not-open",
             Self::AlreadyFinal { .. } => "already-final",
+            Self::NotReopenable { .. } => "not-reopenable",
+            Self::AudienceFixed { .. } => "audience-fixed",
+            Self::SilenceTooShort { .. } => "silence-too-short",
             Self::DeadlinePassed { .. } => "deadline-passed",
             Self::NotDue { .. } => "not-due",
             Self::NotAnElector { .. } => "not-an-elector",
@@ -306,6 +317,7 @@ impl Refusal {
                 Some(field)
             }
             Self::DeadlineNotInFuture { .. }
+            | Self::SilenceTooShort { .. }
             | Self::DeadlineRequired
             | Self::DeadlinePassed { .. }
             | Self::NotAnExtension { .. }
@@ -359,6 +371,8 @@ impl Refusal {
             | Self::NotADraft { .. }
             | Self::NotOpen { .. }
             | Self::AlreadyFinal { .. }
+            | Self::NotReopenable { .. }
+            | Self::AudienceFixed { .. }
             | Self::NotDue { .. }
             | Self::NotAnElector { .. }
             | Self::PartnerCannotTakePositions { .. }
@@ -401,6 +415,7 @@ impl Refusal {
             | Self::SignificanceMismatch { .. }
             | Self::SilenceNotAllowed { .. }
             | Self::DeadlineNotInFuture { .. }
+            | Self::SilenceTooShort { .. }
             | Self::DeadlineRequired
             | Self::TextRequired { .. }
             | Self::OptOutNotAllowed { .. }

@@ -134,7 +134,7 @@ pub(crate) fn check_circulation(
 ) -> Result<(), Refusal> {
     check_not_final(p)?;
     let recirculation = p.circulation.as_ref().is_some_and(|c| c.revision < p.current().number);
-    if p.status != ProposalStatus::Draft && !recirculation {
+    if !p.status.awaits_circulation() && !recirculation {
         return Err(Refusal::NotADraft { proposal: p.id, status: p.status });
     }
     if procedure == Procedure::Silence && !p.kind.allows_silence() {
@@ -144,6 +144,64 @@ pub(crate) fn check_circulation(
         return Err(Refusal::DeadlineNotInFuture { deadline, now: at });
     }
     Ok(())
+}
+
+/// A silence of `from`..`deadline` under this deployment's minimum: refused unless the
+/// secretariat says why it is urgent. Returns the urgency to record (none when the silence is
+/// long enough, or the procedure is not silence: a consensus round needs every explicit
+/// consent, so a short one adopts nothing by default).
+pub(crate) fn check_silence_period(
+    state: &State,
+    procedure: Procedure,
+    from: Timestamp,
+    deadline: Timestamp,
+    urgent: Option<&str>,
+) -> Result<Option<String>, Refusal> {
+    let Some(minimum) = state.log.as_ref().and_then(|l| l.min_silence) else { return Ok(None) };
+    let requested = deadline.duration_since(from);
+    if procedure != Procedure::Silence || requested >= minimum {
+        return Ok(None);
+    }
+    match urgent.map(str::trim) {
+        Some(reason) if !reason.is_empty() => {
+            check_text("urgent", reason, crate::refusal::MAX_STATEMENT)?;
+            Ok(Some(reason.to_owned()))
+        }
+        _ => Err(Refusal::SilenceTooShort { minimum, requested }),
+    }
+}
+
+/// [`check_silence_period`] for a curtailed deadline: the silence is counted from when the
+/// current text was circulated.
+pub(crate) fn check_curtailed_silence(
+    state: &State,
+    p: &Proposal,
+    deadline: Timestamp,
+    urgent: Option<&str>,
+) -> Result<Option<String>, Refusal> {
+    match &p.circulation {
+        Some(c) => check_silence_period(state, c.procedure, c.circulated_at, deadline, urgent),
+        None => Ok(None),
+    }
+}
+
+/// A minimum silence is a positive duration.
+pub(crate) fn check_min_silence(min: Option<jiff::SignedDuration>) -> Result<(), Refusal> {
+    match min {
+        Some(d) if !d.is_positive() => {
+            Err(Refusal::Invalid { field: "min_silence", reason: format!("{d:#} is not a positive duration") })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Only a proposal whose round ended without adoption goes back into negotiation: an adopted
+/// one is the alliance's decision, and a withdrawn one was given up.
+pub(crate) fn check_reopenable(p: &Proposal) -> Result<(), Refusal> {
+    match p.status {
+        ProposalStatus::Blocked | ProposalStatus::NotAdopted => Ok(()),
+        status => Err(Refusal::NotReopenable { proposal: p.id, status }),
+    }
 }
 
 pub(crate) fn check_deadline_change(p: &Proposal, new: Timestamp, at: Timestamp, extend: bool) -> Result<(), Refusal> {

@@ -29,6 +29,9 @@ pub struct LogSettings {
     pub log_key: String,
     /// Whether member positions may be recorded without the member's signature.
     pub unsigned_positions: bool,
+    /// The shortest silence allowed without a stated urgency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_silence: Option<jiff::SignedDuration>,
 }
 
 /// A member delegation's key.
@@ -150,7 +153,14 @@ impl State {
     /// or withdrawing it releases it), so the rest of the log replays as it would with it.
     pub fn hold_withheld_draft(&mut self, at: Timestamp) {
         let id = self.next_proposal_id();
-        let revision = Revision { number: 1, title: String::new(), text: String::new(), text_hash: String::new(), at };
+        let revision = Revision {
+            number: 1,
+            title: String::new(),
+            text: String::new(),
+            text_hash: String::new(),
+            at,
+            circulated: false,
+        };
         self.proposals.insert(id, Proposal::draft(id, DecisionKind::Routine, Significance::Routine, revision));
     }
 
@@ -182,12 +192,14 @@ impl State {
         let refused = |refusal| ApplyError::Refused { event: name, refusal };
         let inconsistent = |reason: String| ApplyError::Inconsistent { event: name, reason };
         match event {
-            Event::LogCreated { origin, log_key, unsigned_positions } => {
+            Event::LogCreated { origin, log_key, unsigned_positions, min_silence } => {
                 rules::check_log(self, origin, log_key).map_err(refused)?;
+                rules::check_min_silence(*min_silence).map_err(refused)?;
                 self.log = Some(LogSettings {
                     origin: origin.clone(),
                     log_key: log_key.clone(),
                     unsigned_positions: *unsigned_positions,
+                    min_silence: *min_silence,
                 });
             }
             Event::MemberKeyRegistered { member, key, valid_from, valid_until } => {
@@ -233,6 +245,7 @@ impl State {
                     text: text.clone(),
                     text_hash: text_hash.clone(),
                     at: *at,
+                    circulated: false,
                 };
                 self.proposals.insert(*proposal, Proposal::draft(*proposal, *kind, *significance, revision));
             }
@@ -253,32 +266,37 @@ impl State {
                     text: text.clone(),
                     text_hash: text_hash.clone(),
                     at: *at,
+                    circulated: false,
                 });
                 // Positions are bound to a text; a new text needs new positions. The old ones are
                 // kept aside, so that a delegation can be told its position lapsed.
                 let lapsed = std::mem::take(&mut p.positions);
                 p.superseded.extend(lapsed);
             }
-            Event::ProposalCirculated { proposal, revision, procedure, deadline, electorate, at, marking } => {
+            Event::ProposalCirculated { proposal, revision, procedure, deadline, electorate, at, marking, urgent } => {
                 let p = self.proposal(*proposal).map_err(refused)?;
-                let audience = match &p.circulation {
-                    // A recirculation goes to the audience the first circulation chose.
-                    Some(_) if *marking != p.audience => {
-                        return Err(inconsistent("a recirculation may not change the audience".into()));
+                // A recirculation, or a new round, goes to the audience the first circulation
+                // chose.
+                let audience = if p.status == ProposalStatus::Draft {
+                    let checked = rules::check_circulation_marking(self, *marking).map_err(refused)?;
+                    if checked != *marking {
+                        return Err(inconsistent("the members are spelled as no marking".into()));
                     }
-                    Some(_) => p.audience,
-                    None => {
-                        let checked = rules::check_circulation_marking(self, *marking).map_err(refused)?;
-                        if checked != *marking {
-                            return Err(inconsistent("the members are spelled as no marking".into()));
-                        }
-                        checked
-                    }
+                    checked
+                } else if *marking != p.audience {
+                    return Err(inconsistent("a recirculation may not change the audience".into()));
+                } else {
+                    p.audience
                 };
                 if *revision != p.current().number {
                     return Err(inconsistent(format!("revision {revision} is not the current one")));
                 }
                 rules::check_circulation(p, *procedure, *deadline, *at).map_err(refused)?;
+                let needed = rules::check_silence_period(self, *procedure, *at, *deadline, urgent.as_deref())
+                    .map_err(refused)?;
+                if needed.is_none() && urgent.is_some() {
+                    return Err(inconsistent("an urgency is recorded only for a silence under the minimum".into()));
+                }
                 // An amended text goes out again under the procedure it was opened with.
                 if p.circulation.as_ref().is_some_and(|c| c.procedure != *procedure) {
                     return Err(inconsistent("a recirculation may not change the procedure".into()));
@@ -299,6 +317,9 @@ impl State {
                     Procedure::ConsensusRound => ProposalStatus::ConsensusRound,
                 };
                 p.audience = audience;
+                if let Some(r) = p.revisions.last_mut() {
+                    r.circulated = true;
+                }
                 p.circulation = Some(Circulation {
                     procedure: *procedure,
                     revision: *revision,
@@ -306,17 +327,32 @@ impl State {
                     circulated_at: *at,
                     deadline: *deadline,
                     electorate: electorate.clone(),
+                    urgent: urgent.clone(),
                 });
             }
-            Event::DeadlineExtended { proposal, deadline, at }
-            | Event::DeadlineCurtailed { proposal, deadline, at } => {
+            Event::DeadlineExtended { proposal, deadline, at } => {
                 let p = self.proposal(*proposal).map_err(refused)?;
-                let extend = matches!(event, Event::DeadlineExtended { .. });
-                rules::check_deadline_change(p, *deadline, *at, extend).map_err(refused)?;
+                rules::check_deadline_change(p, *deadline, *at, true).map_err(refused)?;
                 check_undecided(p, *at).map_err(inconsistent)?;
                 let p = self.proposals.get_mut(proposal).expect("checked above");
                 if let Some(c) = p.circulation.as_mut() {
                     c.deadline = *deadline;
+                }
+            }
+            Event::DeadlineCurtailed { proposal, deadline, at, urgent } => {
+                let p = self.proposal(*proposal).map_err(refused)?;
+                rules::check_deadline_change(p, *deadline, *at, false).map_err(refused)?;
+                check_undecided(p, *at).map_err(inconsistent)?;
+                let needed = rules::check_curtailed_silence(self, p, *deadline, urgent.as_deref()).map_err(refused)?;
+                if needed.is_none() && urgent.is_some() {
+                    return Err(inconsistent("an urgency is recorded only for a silence under the minimum".into()));
+                }
+                let p = self.proposals.get_mut(proposal).expect("checked above");
+                if let Some(c) = p.circulation.as_mut() {
+                    c.deadline = *deadline;
+                    if urgent.is_some() {
+                        c.urgent = urgent.clone();
+                    }
                 }
             }
             Event::PositionTaken { proposal, member, revision, text_hash, stance, text, at, evidence } => {
@@ -375,6 +411,19 @@ impl State {
                 let p = self.proposals.get_mut(proposal).expect("checked above");
                 p.status = ProposalStatus::Withdrawn;
                 p.withdrawal = Some(Withdrawal { at: *at, reason: reason.clone() });
+            }
+            Event::ProposalReopened { proposal, reason, at: _ } => {
+                let p = self.proposal(*proposal).map_err(refused)?;
+                rules::check_reopenable(p).map_err(refused)?;
+                rules::check_text("reason", reason, crate::refusal::MAX_STATEMENT).map_err(refused)?;
+                let p = self.proposals.get_mut(proposal).expect("checked above");
+                p.rounds.extend(p.decision.take());
+                // The round's positions lapse with it: a delegation is told, when the next
+                // round opens, that it must take a position again.
+                let lapsed = std::mem::take(&mut p.positions);
+                p.superseded.extend(lapsed);
+                p.circulation = None;
+                p.status = ProposalStatus::Negotiating;
             }
             Event::EntryPublished { entry, marking, revealed, .. } => {
                 rules::check_publication(self, *entry, *marking, revealed).map_err(refused)?;
@@ -545,6 +594,7 @@ impl State {
             | Event::PositionTaken { .. }
             | Event::ProposalDecided { .. }
             | Event::ProposalWithdrawn { .. }
+            | Event::ProposalReopened { .. }
             | Event::EntryPublished { .. } => {
                 return Err(inconsistent(format!("{name} is not a support event")));
             }

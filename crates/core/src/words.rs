@@ -235,7 +235,7 @@ mod tests {
         check::<DecisionKind>(8);
         check::<Significance>(2);
         check::<Procedure>(2);
-        check::<ProposalStatus>(8);
+        check::<ProposalStatus>(9);
         check::<Stance>(5);
         check::<AidType>(3);
         check::<SupportCategory>(SupportCategory::ALL.len());

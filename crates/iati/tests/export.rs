@@ -104,7 +104,13 @@ impl World {
         w.run(s, &draft, t0);
         w.run(
             s,
-            &Command::Circulate { proposal: programme, procedure: Procedure::Silence, deadline, marking: None },
+            &Command::Circulate {
+                proposal: programme,
+                procedure: Procedure::Silence,
+                deadline,
+                marking: None,
+                urgent: None,
+            },
             t0,
         );
         w.run(Actor::Scheduler, &Command::CloseAtDeadline { proposal: programme }, deadline);

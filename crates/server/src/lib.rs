@@ -349,7 +349,12 @@ async fn open_log(
     }
     if loaded.state.log.is_none() && loaded.size == 0 {
         // A new log begins by naming its origin, its key and its policy.
-        let create = Command::CreateLog { origin: log.name().to_string(), log_key: vkey.clone(), unsigned_positions };
+        let create = Command::CreateLog {
+            origin: log.name().to_string(),
+            log_key: vkey.clone(),
+            unsigned_positions,
+            min_silence: None,
+        };
         let mut entries = Vec::new();
         let mut touched = concord_log::Touched::default();
         loaded.sequence(

@@ -40,6 +40,7 @@ impl<'a> Resource<'a> {
             | Command::ExtendDeadline { proposal, .. }
             | Command::CurtailDeadline { proposal, .. }
             | Command::Withdraw { proposal, .. }
+            | Command::Reopen { proposal, .. }
             | Command::TakePosition { proposal, .. }
             | Command::CloseAtDeadline { proposal } => Self::Proposal(state.proposals.get(proposal)),
             Command::Publish { entry, marking, .. } => Self::Publication { entry: *entry, marking: *marking },
@@ -124,6 +125,7 @@ pub fn status_for(command: &Command) -> u16 {
         | Command::ExtendDeadline { .. }
         | Command::CurtailDeadline { .. }
         | Command::Withdraw { .. }
+        | Command::Reopen { .. }
         | Command::CloseAtDeadline { .. } => 200,
         Command::Support(command) => match command {
             SupportCommand::RegisterDonorState { .. }

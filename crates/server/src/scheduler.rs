@@ -154,7 +154,7 @@ mod tests {
         let later = t("2024-02-27T11:00:00Z");
         submit(seq, Actor::Secretariat, Command::ExtendDeadline { proposal: a, deadline: later }).await;
         let sooner = t("2024-02-27T09:30:00Z");
-        submit(seq, Actor::Secretariat, Command::CurtailDeadline { proposal: b, deadline: sooner }).await;
+        submit(seq, Actor::Secretariat, Command::CurtailDeadline { proposal: b, deadline: sooner, urgent: None }).await;
 
         tokio::time::sleep(Duration::from_secs(31 * 60)).await;
         assert_eq!(status(&store, b).await, (ProposalStatus::Adopted, Some(sooner)));

@@ -70,7 +70,7 @@ pub async fn silence(seq: &SequencerHandle, id: u64, deadline: Timestamp) -> Pro
     submit(
         seq,
         Actor::Secretariat,
-        Command::Circulate { proposal: p, procedure: Procedure::Silence, deadline, marking: None },
+        Command::Circulate { proposal: p, procedure: Procedure::Silence, deadline, marking: None, urgent: None },
     )
     .await;
     p

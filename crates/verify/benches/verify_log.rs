@@ -58,6 +58,7 @@ fn build(positions: usize, signed: bool) -> Log {
         origin: ORIGIN.into(),
         log_key: log_key.verifier().to_string(),
         unsigned_positions: !signed,
+        min_silence: None,
     };
     run(&mut state, Actor::Secretariat, create, t0);
     for (i, key) in keys.iter().enumerate() {
@@ -91,7 +92,7 @@ fn build(positions: usize, signed: bool) -> Log {
         run(
             &mut state,
             Actor::Secretariat,
-            Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline, marking: None },
+            Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline, marking: None, urgent: None },
             t0,
         );
     }

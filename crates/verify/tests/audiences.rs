@@ -27,8 +27,12 @@ fn log() -> (Vec<StoredEntry>, Loaded, Vec<u8>, Signer) {
     let mut run = |loaded: &mut Loaded, actor: Actor, command: Command, at: &str| {
         loaded.sequence(actor, None, &command, t(at), &mut salts, &mut entries, &mut touched).expect("accepted");
     };
-    let create =
-        Command::CreateLog { origin: ORIGIN.into(), log_key: key.verifier().to_string(), unsigned_positions: true };
+    let create = Command::CreateLog {
+        origin: ORIGIN.into(),
+        log_key: key.verifier().to_string(),
+        unsigned_positions: true,
+        min_silence: None,
+    };
     run(&mut loaded, Actor::Secretariat, create, "2024-02-20T08:00:00Z");
     for (code, a2, num, name) in [("FRA", "FR", "250", "France"), ("DEU", "DE", "276", "Germany")] {
         let member = Member {
@@ -54,6 +58,7 @@ fn log() -> (Vec<StoredEntry>, Loaded, Vec<u8>, Signer) {
         procedure: Procedure::Silence,
         deadline: t("2024-02-23T12:00:00Z"),
         marking: None,
+        urgent: None,
     };
     run(&mut loaded, Actor::Secretariat, circulate, "2024-02-21T09:00:00Z");
     let fra = CountryCode::parse("FRA").expect("a code");

@@ -44,11 +44,12 @@ pub fn describe(content: &Sealed) -> String {
         Event::ProposalAmended { proposal, revision, .. } => {
             format!("{by} amended proposal {proposal}: revision {revision}.")
         }
-        Event::ProposalCirculated { proposal, revision, procedure, deadline, marking, .. } => format!(
-            "{by} circulated proposal {proposal}, revision {revision}, under {} procedure until {}{}.",
+        Event::ProposalCirculated { proposal, revision, procedure, deadline, marking, urgent, .. } => format!(
+            "{by} circulated proposal {proposal}, revision {revision}, under {} procedure until {}{}{}.",
             procedure.words(),
             crate::timefmt::utc(*deadline),
-            marking.map(|m| format!(", released to {m}")).unwrap_or_default()
+            marking.map(|m| format!(", released to {m}")).unwrap_or_default(),
+            urgent.as_ref().map(|_| ", as urgent (shorter than the minimum silence)").unwrap_or_default()
         ),
         Event::DeadlineExtended { proposal, deadline, .. } => {
             format!("{by} extended the deadline of proposal {proposal} to {}.", crate::timefmt::utc(*deadline))
@@ -71,6 +72,9 @@ pub fn describe(content: &Sealed) -> String {
             format!("Proposal {proposal}, revision {}, was {outcome}.", decision.revision)
         }
         Event::ProposalWithdrawn { proposal, .. } => format!("{by} withdrew proposal {proposal}."),
+        Event::ProposalReopened { proposal, .. } => {
+            format!("{by} took proposal {proposal} back into negotiation for a new round.")
+        }
         Event::DonorStateRegistered { donor } => format!("{by} registered {} ({}) as a donor.", donor.name, donor.code),
         Event::RequestFiled { request, terms, .. } => format!(
             "{} filed request {request}: {} {} of {}.",

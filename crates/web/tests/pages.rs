@@ -576,8 +576,13 @@ async fn a_member_pledges_to_the_alliance_fund_from_the_web() {
     };
     seq.submit(Actor::Secretariat, None, draft, None).await.unwrap();
     let deadline = w.clock_now().checked_add(SignedDuration::from_hours(24)).unwrap();
-    let round =
-        Command::Circulate { proposal: ProposalId(2), procedure: Procedure::ConsensusRound, deadline, marking: None };
+    let round = Command::Circulate {
+        proposal: ProposalId(2),
+        procedure: Procedure::ConsensusRound,
+        deadline,
+        marking: None,
+        urgent: None,
+    };
     seq.submit(Actor::Secretariat, None, round, None).await.unwrap();
     for m in ["DEU", "FRA", "NOR"] {
         let member = concord_core::CountryCode::parse(m).unwrap();

@@ -135,6 +135,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
             procedure: Procedure::Silence,
             deadline: at("2024-02-27T15:00:00Z"),
             marking: None,
+            urgent: None,
         },
     );
     for (t, m) in [("2024-02-27T09:10:00Z", "USA"), ("2024-02-27T09:40:00Z", "DEU"), ("2024-02-27T10:05:00Z", "GBR")] {
@@ -162,6 +163,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
             procedure: Procedure::ConsensusRound,
             deadline: at("2024-03-05T17:00:00Z"),
             marking: None,
+            urgent: None,
         },
     );
     let (a, c) = position(2, "LTU", Stance::Concur, None);
@@ -191,6 +193,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
             procedure: Procedure::Silence,
             deadline: at("2024-03-04T17:00:00Z"),
             marking: None,
+            urgent: None,
         },
     );
     let (a, c) =
@@ -237,6 +240,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
             procedure: Procedure::Silence,
             deadline,
             marking: Some(Marking::MembersAndPartner(code("UKR"))),
+            urgent: None,
         },
     ));
     let t = start.checked_add(SignedDuration::from_mins(10)).unwrap_or(start);
@@ -297,6 +301,7 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
         origin: keys.log.name().to_string(),
         log_key: keys.log.verifier().to_string(),
         unsigned_positions: true,
+        min_silence: None,
     };
     // The log is created by the server itself, as `open_log` does: no account acted.
     loaded.sequence(

@@ -190,6 +190,7 @@ fn a_lapsed_position_is_kept_aside_for_the_members() {
         title: None,
         text: "A revised programme.".into(),
         deadline: Some(plus(deadline(), 3600)),
+        urgent: None,
     };
     w.run(Actor::Secretariat, &amend, plus(t0(), 120));
     let p = w.proposal(id);

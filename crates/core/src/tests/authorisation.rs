@@ -26,10 +26,16 @@ fn only_the_secretariat_drafts_amends_circulates_withdraws_and_changes_deadlines
             title: "t".into(),
             text: "x".into(),
         },
-        Command::AmendProposal { proposal: draft, title: None, text: "x".into(), deadline: None },
-        Command::Circulate { proposal: draft, procedure: Procedure::Silence, deadline: deadline(), marking: None },
+        Command::AmendProposal { proposal: draft, title: None, text: "x".into(), deadline: None, urgent: None },
+        Command::Circulate {
+            proposal: draft,
+            procedure: Procedure::Silence,
+            deadline: deadline(),
+            marking: None,
+            urgent: None,
+        },
         Command::ExtendDeadline { proposal: open, deadline: plus(deadline(), 3600) },
-        Command::CurtailDeadline { proposal: open, deadline: plus(deadline(), -3600) },
+        Command::CurtailDeadline { proposal: open, deadline: plus(deadline(), -3600), urgent: None },
         Command::Withdraw { proposal: open, reason: "r".into() },
     ];
     for cmd in &commands {

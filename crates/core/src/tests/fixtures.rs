@@ -153,7 +153,11 @@ impl World {
     /// Drafts and circulates a proposal at `at`.
     pub fn open(&mut self, kind: DecisionKind, procedure: Procedure, at: Timestamp, deadline: Timestamp) -> ProposalId {
         let id = self.draft(kind, at);
-        self.run(Actor::Secretariat, &Command::Circulate { proposal: id, procedure, deadline, marking: None }, at);
+        self.run(
+            Actor::Secretariat,
+            &Command::Circulate { proposal: id, procedure, deadline, marking: None, urgent: None },
+            at,
+        );
         id
     }
 

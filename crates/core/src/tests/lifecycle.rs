@@ -8,7 +8,7 @@ use crate::{
 };
 
 fn amend(proposal: ProposalId, text: &str, deadline: Option<jiff::Timestamp>) -> Command {
-    Command::AmendProposal { proposal, title: None, text: text.into(), deadline }
+    Command::AmendProposal { proposal, title: None, text: text.into(), deadline, urgent: None }
 }
 
 #[test]
@@ -168,8 +168,13 @@ fn a_position_on_a_revision_other_than_the_current_one_is_refused() {
 fn a_proposal_is_circulated_once_and_only_as_a_draft() {
     let mut w = World::alliance();
     let id = w.silence();
-    let cmd =
-        Command::Circulate { proposal: id, procedure: Procedure::ConsensusRound, deadline: deadline(), marking: None };
+    let cmd = Command::Circulate {
+        proposal: id,
+        procedure: Procedure::ConsensusRound,
+        deadline: deadline(),
+        marking: None,
+        urgent: None,
+    };
     assert_eq!(
         w.refuse(Actor::Secretariat, &cmd, plus(t0(), 60)),
         Refusal::NotADraft { proposal: id, status: ProposalStatus::UnderSilence }
@@ -221,18 +226,18 @@ fn a_curtailment_must_make_the_deadline_earlier_and_still_in_the_future() {
     let id = w.silence();
     let at = ts("2024-03-01T12:00:00Z");
     for requested in [deadline(), plus(deadline(), 1)] {
-        let cmd = Command::CurtailDeadline { proposal: id, deadline: requested };
+        let cmd = Command::CurtailDeadline { proposal: id, deadline: requested, urgent: None };
         assert_eq!(w.refuse(Actor::Secretariat, &cmd, at), Refusal::NotACurtailment { current: deadline(), requested });
     }
     for requested in [at, plus(at, -3600)] {
-        let cmd = Command::CurtailDeadline { proposal: id, deadline: requested };
+        let cmd = Command::CurtailDeadline { proposal: id, deadline: requested, urgent: None };
         assert_eq!(
             w.refuse(Actor::Secretariat, &cmd, at),
             Refusal::DeadlineNotInFuture { deadline: requested, now: at }
         );
     }
     let sooner = ts("2024-03-02T12:00:00Z");
-    w.run(Actor::Secretariat, &Command::CurtailDeadline { proposal: id, deadline: sooner }, at);
+    w.run(Actor::Secretariat, &Command::CurtailDeadline { proposal: id, deadline: sooner, urgent: None }, at);
     assert_eq!(w.refuse_take(id, "FRA", Stance::Object, sooner), Refusal::DeadlinePassed { deadline: sooner });
     assert_eq!(w.close(id, sooner).outcome, Outcome::Adopted);
 }
@@ -283,10 +288,16 @@ fn every_change(id: ProposalId, rev: u32) -> Vec<(Actor, Command)> {
         (Actor::Secretariat, amend(id, "x", None)),
         (Actor::Secretariat, Command::Withdraw { proposal: id, reason: "r".into() }),
         (Actor::Secretariat, Command::ExtendDeadline { proposal: id, deadline: plus(deadline(), 86_400) }),
-        (Actor::Secretariat, Command::CurtailDeadline { proposal: id, deadline: plus(t0(), 7200) }),
+        (Actor::Secretariat, Command::CurtailDeadline { proposal: id, deadline: plus(t0(), 7200), urgent: None }),
         (
             Actor::Secretariat,
-            Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline: deadline(), marking: None },
+            Command::Circulate {
+                proposal: id,
+                procedure: Procedure::Silence,
+                deadline: deadline(),
+                marking: None,
+                urgent: None,
+            },
         ),
         (Actor::Member(c("FRA")), position(id, "FRA", rev, Stance::Concur)),
         (Actor::Member(c("FRA")), position(id, "FRA", rev, Stance::Object)),

@@ -64,6 +64,7 @@ fn the_electorate_does_not_change_when_an_open_proposal_is_amended_and_recircula
         title: None,
         text: "Amended text".into(),
         deadline: Some(ts("2024-03-20T12:00:00Z")),
+        urgent: None,
     };
     w.run(Actor::Secretariat, &amend, at);
     let after = w.proposal(id).circulation.clone().expect("circulated");
@@ -215,7 +216,13 @@ fn a_departure_must_follow_accession_be_recorded_once_and_name_a_known_member() 
 fn a_proposal_cannot_be_circulated_when_there_are_no_members() {
     let mut w = World::empty();
     let id = w.draft(DecisionKind::Statement, t0());
-    let cmd = Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline: deadline(), marking: None };
+    let cmd = Command::Circulate {
+        proposal: id,
+        procedure: Procedure::Silence,
+        deadline: deadline(),
+        marking: None,
+        urgent: None,
+    };
     assert_eq!(w.refuse(Actor::Secretariat, &cmd, t0()), Refusal::NoElectors { on: date(2024, 2, 27) });
     // A member admitted with a future accession date is not yet an elector either.
     let mut sweden = members().pop().expect("Sweden is last");

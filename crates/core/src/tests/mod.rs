@@ -11,6 +11,8 @@
 //! - `reservations`: reservations and opt-outs never block (rule 5); `Decision::explain`.
 //! - `lifecycle`: draft, amend, circulate, extend, curtail, withdraw; final proposals never change.
 //! - `authorisation`: who may do what (DESIGN.md, "Who uses it").
+//! - `rounds`: a blocked proposal back in negotiation and its new round; the minimum silence
+//!   and its logged urgency.
 //! - `replay`: the log is the database; altered logs fail to apply.
 //! - `properties`: the consensus rules that are laws, as proptest properties.
 //! - `signatures`: the log's creation, member keys, and signed positions (issue: the verifiable record).
@@ -35,6 +37,7 @@ mod properties;
 mod publication;
 mod replay;
 mod reservations;
+mod rounds;
 mod sequences;
 mod signatures;
 mod silence;

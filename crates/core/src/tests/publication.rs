@@ -19,8 +19,13 @@ fn readers() -> [Reader; 4] {
 /// with `marking`.
 fn deployment(w: &mut World, marking: Option<Marking>) -> crate::ProposalId {
     let id = w.draft(DecisionKind::DeployForces, t0());
-    let circulate =
-        Command::Circulate { proposal: id, procedure: Procedure::ConsensusRound, deadline: deadline(), marking };
+    let circulate = Command::Circulate {
+        proposal: id,
+        procedure: Procedure::ConsensusRound,
+        deadline: deadline(),
+        marking,
+        urgent: None,
+    };
     w.run(Actor::Secretariat, &circulate, t0());
     id
 }
@@ -108,6 +113,7 @@ fn the_members_are_no_marking_an_unknown_partner_is_refused_and_a_recirculation_
         procedure: Procedure::ConsensusRound,
         deadline: deadline(),
         marking: Some(Marking::MembersAndPartner(c("MDA"))),
+        urgent: None,
     };
     assert_eq!(w.refuse(Actor::Secretariat, &to_moldova, t0()), Refusal::UnknownPartner { partner: c("MDA") });
 
@@ -117,6 +123,7 @@ fn the_members_are_no_marking_an_unknown_partner_is_refused_and_a_recirculation_
         title: None,
         text: "Revised.".into(),
         deadline: Some(plus(deadline(), 60)),
+        urgent: None,
     };
     let before = w.state.clone();
     let events = w.run(Actor::Secretariat, &amend, plus(t0(), 10));

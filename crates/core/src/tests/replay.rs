@@ -33,6 +33,7 @@ fn busy_world() -> World {
         title: Some("Amended".into()),
         text: "Amended text".into(),
         deadline: Some(ts("2024-04-02T00:00:00Z")),
+        urgent: None,
     };
     w.take(open, "SWE", Stance::Concur, ts("2024-03-07T10:00:00Z"));
     w.run(crate::Actor::Secretariat, &amend, ts("2024-03-07T11:00:00Z"));
@@ -209,6 +210,7 @@ fn a_forged_electorate_fails_to_apply() {
         electorate,
         at: t0(),
         marking: None,
+        urgent: None,
     };
     assert!(matches!(w.state.apply(&forged), Err(ApplyError::Inconsistent { event: "proposal_circulated", .. })));
     // Leaving a member out is just as wrong.
@@ -222,6 +224,7 @@ fn a_forged_electorate_fails_to_apply() {
         electorate,
         at: t0(),
         marking: None,
+        urgent: None,
     };
     assert!(matches!(w.state.apply(&forged), Err(ApplyError::Inconsistent { .. })));
 }
@@ -335,6 +338,7 @@ fn a_recirculation_under_another_procedure_in_the_log_fails_to_apply() {
         title: None,
         text: "Amended".into(),
         deadline: Some(plus(deadline(), DAY)),
+        urgent: None,
     };
     let mut events = crate::decide(&w.state, crate::Actor::Secretariat, &amend, at).expect("amendable");
     assert_eq!(events.len(), 2);
@@ -366,7 +370,7 @@ fn a_log_that_drops_a_decision_and_then_withdraws_the_proposal_fails_to_apply() 
     let forged = [
         Event::ProposalWithdrawn { proposal: id, reason: "hidden".into(), at },
         Event::DeadlineExtended { proposal: id, deadline: plus(deadline(), DAY), at },
-        Event::DeadlineCurtailed { proposal: id, deadline: plus(at, DAY), at },
+        Event::DeadlineCurtailed { proposal: id, deadline: plus(at, DAY), at, urgent: None },
         Event::ProposalAmended {
             proposal: id,
             revision: 2,

@@ -172,7 +172,7 @@ fn command(state: &State, step: &Step, now: Timestamp) -> Option<(Actor, Command
             let proposal = pick(state, *k, Aim::Any);
             let deadline = with_deadline.then(|| plus(now, *secs));
             let text = format!("amended at {now}");
-            (Actor::Secretariat, Command::AmendProposal { proposal, title: None, text, deadline })
+            (Actor::Secretariat, Command::AmendProposal { proposal, title: None, text, deadline, urgent: None })
         }
         Op::Circulate { pick: k, round, secs } => {
             let procedure = if *round { Procedure::ConsensusRound } else { Procedure::Silence };
@@ -183,6 +183,7 @@ fn command(state: &State, step: &Step, now: Timestamp) -> Option<(Actor, Command
                     procedure,
                     deadline: plus(now, *secs),
                     marking: None,
+                    urgent: None,
                 },
             )
         }
@@ -194,7 +195,7 @@ fn command(state: &State, step: &Step, now: Timestamp) -> Option<(Actor, Command
         Op::Curtail { pick: k, secs } => {
             let proposal = pick(state, *k, Aim::Open);
             let deadline = plus(current_deadline(state, proposal, now), -*secs);
-            (Actor::Secretariat, Command::CurtailDeadline { proposal, deadline })
+            (Actor::Secretariat, Command::CurtailDeadline { proposal, deadline, urgent: None })
         }
         Op::Withdraw { pick: k } => (
             Actor::Secretariat,

@@ -28,6 +28,7 @@ fn world(unsigned: bool) -> World {
         origin: ORIGIN.into(),
         log_key: log_key().verifier().to_string(),
         unsigned_positions: unsigned,
+        min_silence: None,
     };
     w.run(Actor::Secretariat, &create, "2024-01-01T00:00:00Z".parse().unwrap());
     let alliance = World::alliance();
@@ -226,6 +227,7 @@ fn a_log_is_created_once_and_first() {
         origin: ORIGIN.into(),
         log_key: log_key().verifier().to_string(),
         unsigned_positions: true,
+        min_silence: None,
     };
     assert_eq!(w.refuse(Actor::Secretariat, &again, t0()), Refusal::LogExists);
     let mut fresh = World::empty();
@@ -233,6 +235,7 @@ fn a_log_is_created_once_and_first() {
         origin: "other.test/log".into(),
         log_key: log_key().verifier().to_string(),
         unsigned_positions: true,
+        min_silence: None,
     };
     assert!(matches!(fresh.refuse(Actor::Secretariat, &misnamed, t0()), Refusal::BadKey { .. }));
 }

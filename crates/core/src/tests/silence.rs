@@ -11,12 +11,18 @@ fn a_silence_deadline_must_be_later_than_circulation() {
     let mut w = World::alliance();
     let id = w.draft(DecisionKind::Statement, t0());
     for deadline in [t0(), plus(t0(), -1), ts("2024-01-01T00:00:00Z")] {
-        let cmd = Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline, marking: None };
+        let cmd =
+            Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline, marking: None, urgent: None };
         assert_eq!(w.refuse(Actor::Secretariat, &cmd, t0()), Refusal::DeadlineNotInFuture { deadline, now: t0() });
     }
     assert_eq!(w.proposal(id).status, ProposalStatus::Draft);
-    let cmd =
-        Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline: plus(t0(), 1), marking: None };
+    let cmd = Command::Circulate {
+        proposal: id,
+        procedure: Procedure::Silence,
+        deadline: plus(t0(), 1),
+        marking: None,
+        urgent: None,
+    };
     w.run(Actor::Secretariat, &cmd, t0());
     assert_eq!(w.proposal(id).status, ProposalStatus::UnderSilence);
 }
@@ -163,14 +169,25 @@ fn an_elector_may_turn_a_concurrence_into_an_objection_before_the_deadline() {
 fn deploying_forces_may_not_use_the_silence_procedure() {
     let mut w = World::alliance();
     let id = w.draft(DecisionKind::DeployForces, t0());
-    let cmd = Command::Circulate { proposal: id, procedure: Procedure::Silence, deadline: deadline(), marking: None };
+    let cmd = Command::Circulate {
+        proposal: id,
+        procedure: Procedure::Silence,
+        deadline: deadline(),
+        marking: None,
+        urgent: None,
+    };
     assert_eq!(
         w.refuse(Actor::Secretariat, &cmd, t0()),
         Refusal::SilenceNotAllowed { kind: DecisionKind::DeployForces }
     );
     assert_eq!(w.proposal(id).status, ProposalStatus::Draft);
-    let cmd =
-        Command::Circulate { proposal: id, procedure: Procedure::ConsensusRound, deadline: deadline(), marking: None };
+    let cmd = Command::Circulate {
+        proposal: id,
+        procedure: Procedure::ConsensusRound,
+        deadline: deadline(),
+        marking: None,
+        urgent: None,
+    };
     w.run(Actor::Secretariat, &cmd, t0());
     assert_eq!(w.proposal(id).status, ProposalStatus::ConsensusRound);
 }

@@ -176,6 +176,7 @@ pub async fn circulate(State(state): State<AppState>, Path(id): Path<u64>, w: Wr
             procedure: b.procedure,
             deadline: b.deadline,
             marking: b.marking,
+            urgent: None,
         },
     )
     .await
@@ -202,7 +203,13 @@ pub async fn amend(State(state): State<AppState>, Path(id): Path<u64>, w: Write)
     let b: AmendBody = w.json()?;
     w.submit(
         &state,
-        Command::AmendProposal { proposal: ProposalId(id), title: b.title, text: b.text, deadline: b.deadline },
+        Command::AmendProposal {
+            proposal: ProposalId(id),
+            title: b.title,
+            text: b.text,
+            deadline: b.deadline,
+            urgent: None,
+        },
     )
     .await
 }
@@ -230,7 +237,7 @@ pub async fn extend(State(state): State<AppState>, Path(id): Path<u64>, w: Write
     responses((status = 200, body = Proposal), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn curtail(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
     let b: DeadlineBody = w.json()?;
-    w.submit(&state, Command::CurtailDeadline { proposal: ProposalId(id), deadline: b.deadline }).await
+    w.submit(&state, Command::CurtailDeadline { proposal: ProposalId(id), deadline: b.deadline, urgent: None }).await
 }
 
 /// Why a proposal is withdrawn.

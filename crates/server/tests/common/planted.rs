@@ -125,7 +125,7 @@ async fn circulate(state: &AppState, proposal: ProposalId, procedure: Procedure)
 /// Circulates `proposal`, releasing its texts and procedure to `marking` beyond the members.
 async fn circulate_to(state: &AppState, proposal: ProposalId, procedure: Procedure, marking: Option<Marking>) {
     let deadline = state.clock().now().checked_add(SignedDuration::from_hours(24)).expect("a deadline");
-    run(state, Actor::Secretariat, Command::Circulate { proposal, procedure, deadline, marking }).await;
+    run(state, Actor::Secretariat, Command::Circulate { proposal, procedure, deadline, marking, urgent: None }).await;
 }
 
 /// `member` takes `stance` on the current revision.
@@ -214,6 +214,7 @@ async fn plant_deliberation(state: &AppState) {
         title: Some(format!("{PUBLIC} statement")),
         text: format!("{PUBLIC} adopted text"),
         deadline: None,
+        urgent: None,
     };
     run(state, Actor::Secretariat, amend).await;
     circulate(state, statement, Procedure::ConsensusRound).await;

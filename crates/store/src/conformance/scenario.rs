@@ -110,6 +110,7 @@ pub fn story() -> (Scenario, Vec<Batch>) {
         origin: ORIGIN.into(),
         log_key: Signer::from_seed(ORIGIN, [1; 32]).expect("a key").verifier().to_string(),
         unsigned_positions: true,
+        min_silence: None,
     };
     run(&mut s, Secretariat, log, "2024-02-26T07:00:00Z");
 
@@ -149,6 +150,7 @@ pub fn story() -> (Scenario, Vec<Batch>) {
         procedure,
         deadline: ts(deadline),
         marking: None,
+        urgent: None,
     };
     let position =
         |id, member: &str, revision, stance, text: Option<&str>, evidence: Option<&str>| Command::TakePosition {
@@ -187,6 +189,7 @@ pub fn story() -> (Scenario, Vec<Batch>) {
         title: None,
         text: "The fund buys non-lethal aid only.".into(),
         deadline: Some(ts("2024-03-06T12:00:00Z")),
+        urgent: None,
     };
     run(&mut s, Secretariat, amend, "2024-02-27T13:00:00Z");
     let signed = s.signed(4, "NOR", Stance::Concur, None, "2024-02-27T14:00:00Z");

@@ -82,7 +82,7 @@ pub fn status_class(s: ProposalStatus) -> &'static str {
         ProposalStatus::AdoptedWithReservations => "out-reservations",
         ProposalStatus::Blocked | ProposalStatus::NotAdopted => "out-blocked",
         ProposalStatus::UnderSilence | ProposalStatus::ConsensusRound => "st-open",
-        ProposalStatus::Draft | ProposalStatus::Withdrawn => "st-none",
+        ProposalStatus::Draft | ProposalStatus::Withdrawn | ProposalStatus::Negotiating => "st-none",
     }
 }
 

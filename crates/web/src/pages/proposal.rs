@@ -498,7 +498,7 @@ pub async fn circulate(
         &state,
         viewer,
         id,
-        Command::Circulate { proposal: id, procedure, deadline, marking },
+        Command::Circulate { proposal: id, procedure, deadline, marking, urgent: None },
         kept,
         &["procedure", "deadline", "release"],
         "grid",
@@ -546,7 +546,13 @@ pub async fn amend(
         }
     };
     let title = Some(f.amend_title.trim().to_owned()).filter(|t| !t.is_empty());
-    let command = Command::AmendProposal { proposal: id, title, text: f.amend_text.replace("\r\n", "\n"), deadline };
+    let command = Command::AmendProposal {
+        proposal: id,
+        title,
+        text: f.amend_text.replace("\r\n", "\n"),
+        deadline,
+        urgent: None,
+    };
     submit(&state, viewer, id, command, kept, &["amend_title", "amend_text", "amend_deadline"], "revisions").await
 }
 
@@ -578,7 +584,7 @@ pub async fn move_deadline(
     };
     let command = match f.direction.as_str() {
         "extend" => Command::ExtendDeadline { proposal: id, deadline },
-        "curtail" => Command::CurtailDeadline { proposal: id, deadline },
+        "curtail" => Command::CurtailDeadline { proposal: id, deadline, urgent: None },
         _ => return Err(WebError::BadRequest("extend or curtail?".into())),
     };
     submit(&state, viewer, id, command, kept, &["move_deadline"], "grid").await
@@ -725,7 +731,12 @@ mod tests {
         let at = "2024-02-27T09:00:00Z";
         let key = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [1; 32]).unwrap();
         let log_key = key.verifier().to_string();
-        let create = Command::CreateLog { origin: "test.concord.example/log".into(), log_key, unsigned_positions };
+        let create = Command::CreateLog {
+            origin: "test.concord.example/log".into(),
+            log_key,
+            unsigned_positions,
+            min_silence: None,
+        };
         run(&mut s, Actor::Secretariat, create, at);
         for (code, name) in [("FRA", "France"), ("HUN", "Hungary"), ("NOR", "Norway")] {
             let member = Member {
@@ -750,6 +761,7 @@ mod tests {
             procedure: Procedure::Silence,
             deadline: t("2024-02-28T12:00:00Z"),
             marking: None,
+            urgent: None,
         };
         run(&mut s, Actor::Secretariat, circulate, at);
         s

@@ -95,8 +95,13 @@ impl Web {
         };
         seq.submit(Actor::Secretariat, None, draft, None).await.unwrap();
         let deadline = clock.now().checked_add(SignedDuration::from_hours(72)).unwrap();
-        let circulate =
-            Command::Circulate { proposal: ProposalId(1), procedure: Procedure::Silence, deadline, marking: None };
+        let circulate = Command::Circulate {
+            proposal: ProposalId(1),
+            procedure: Procedure::Silence,
+            deadline,
+            marking: None,
+            urgent: None,
+        };
         seq.submit(Actor::Secretariat, None, circulate, None).await.unwrap();
         for (name, actor) in [
             ("sec", Actor::Secretariat),
