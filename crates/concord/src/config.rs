@@ -36,6 +36,10 @@ pub struct Config {
     /// first entry; later changes of this setting do not change an existing log.
     #[serde(default)]
     pub unsigned_positions: bool,
+    /// For a new log: the shortest silence procedure allowed without a stated urgency (e.g.
+    /// "24h", the default; "0s": none). Fixed in the log's first entry, like
+    /// `unsigned_positions`.
+    pub min_silence: Option<SignedDuration>,
     /// Witnesses to ask to cosign each checkpoint, each `URL=VERIFIER_KEY` (the witness's
     /// cosigning key, type 0x04).
     #[serde(default)]
@@ -69,6 +73,7 @@ impl Default for Config {
             database: None,
             log_key: None,
             unsigned_positions: false,
+            min_silence: None,
             witnesses: Vec::new(),
             metrics_addr: None,
             snapshot_dir: None,
@@ -81,7 +86,17 @@ impl Default for Config {
     }
 }
 
+/// The minimum silence of a new log when the deployment names none.
+pub const DEFAULT_MIN_SILENCE: SignedDuration = SignedDuration::from_hours(24);
+
 impl Config {
+    /// The minimum silence a new log records: the configured one, a day by default, none for
+    /// "0s".
+    #[must_use]
+    pub fn min_silence(&self) -> Option<SignedDuration> {
+        Some(self.min_silence.unwrap_or(DEFAULT_MIN_SILENCE)).filter(|d| d.is_positive())
+    }
+
     /// Reads the file (if any), then applies `env` (name, value) pairs.
     pub fn load(file: Option<&Path>, env: impl Iterator<Item = (String, String)>) -> anyhow::Result<Self> {
         let mut config = match file {
@@ -108,6 +123,7 @@ impl Config {
                     config.unsigned_positions =
                         v.parse().with_context(|| format!("CONCORD_UNSIGNED_POSITIONS={v:?} is not true or false"))?;
                 }
+                "CONCORD_MIN_SILENCE" => config.min_silence = Some(duration(&k, &v)?),
                 "CONCORD_METRICS_ADDR" => {
                     config.metrics_addr = Some(v.parse().with_context(|| {
                         format!("CONCORD_METRICS_ADDR={v:?} is not an address like 127.0.0.1:9464")

@@ -119,6 +119,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let identity = concord_server::LogIdentity {
         key: log,
         unsigned_positions: config.unsigned_positions,
+        min_silence: config.min_silence(),
         witnesses,
         snapshots: snapshot_dir.map(concord_server::snapshots::SnapshotConfig::new),
     };

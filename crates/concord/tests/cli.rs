@@ -48,20 +48,14 @@ fn a_silence_procedure_driven_from_the_cli_is_blocked_by_one_objection() {
         "There are no plans for combat troops on the ground.",
     ]));
     let id = json(&created)["id"].as_u64().unwrap().to_string();
-    let out = ok(concord(&[
-        "proposal",
-        "circulate",
-        &id,
-        "--server",
-        s,
-        "--token",
-        &sec,
-        "--procedure",
-        "silence",
-        "--for",
-        "2h",
-    ]));
+    // Two hours is under the deployment's default minimum silence of a day: it needs a reason.
+    let circulate =
+        ["proposal", "circulate", &id, "--server", s, "--token", &sec, "--procedure", "silence", "--for", "2h"];
+    let err = fails(concord(&circulate));
+    assert!(err.contains("shorter than this deployment's minimum of 24h"), "{err}");
+    let out = ok(concord(&[&circulate[..], &["--urgent", "The summit opens tomorrow."]].concat()));
     assert!(out.contains("under silence"), "{out}");
+    assert!(out.contains("urgent") && out.contains("The summit opens tomorrow."), "{out}");
 
     let out = ok(concord(&[
         "position",

@@ -161,6 +161,8 @@ impl AppState {
 pub struct LogIdentity {
     pub key: Signer,
     pub unsigned_positions: bool,
+    /// For a new log: the shortest silence allowed without a stated urgency (none: no minimum).
+    pub min_silence: Option<jiff::SignedDuration>,
     /// Witnesses to ask to cosign each new checkpoint.
     pub witnesses: Vec<witnesses::WitnessConfig>,
     /// Where snapshots of the state are kept, to start from the newest (none: every start
@@ -192,10 +194,11 @@ impl App {
         log: LogIdentity,
         sharing: sequencer::Sharing,
     ) -> Result<Self, LoadError> {
-        let LogIdentity { key: log, unsigned_positions, witnesses, snapshots } = log;
+        let LogIdentity { key: log, unsigned_positions, min_silence, witnesses, snapshots } = log;
         let from = snapshots.as_ref().map(|c| snapshots::read(&c.dir));
+        let policy = Policy { unsigned_positions, min_silence };
         let (loaded, started_from) =
-            open_log(store.as_ref(), clock.as_ref(), &log, unsigned_positions, from.into_iter().flatten()).await?;
+            open_log(store.as_ref(), clock.as_ref(), &log, policy, from.into_iter().flatten()).await?;
         let initial: Vec<_> = loaded.state.deadlines().collect();
         let (deadline_tx, deadline_rx) = mpsc::unbounded_channel();
         let (head_tx, head_rx) = tokio::sync::watch::channel(store.latest_checkpoint().await?.map_or(0, |c| c.size));
@@ -331,6 +334,13 @@ async fn not_found() -> ApiError {
     ApiError::NotFound("there is nothing at this address".into())
 }
 
+/// What a new log's first entry fixes for good.
+#[derive(Debug, Clone, Copy)]
+struct Policy {
+    unsigned_positions: bool,
+    min_silence: Option<jiff::SignedDuration>,
+}
+
 /// Loads the log (from the first of `snapshots` the store agrees with, if any), creating it if
 /// the database is empty, and checks that it is this key's log. Several servers may start at
 /// once on one database: the first to append creates the log, and the others load it. Returns
@@ -339,9 +349,10 @@ async fn open_log(
     store: &dyn Store,
     clock: &dyn Clock,
     log: &Signer,
-    unsigned_positions: bool,
+    policy: Policy,
     snapshots: impl IntoIterator<Item = Loaded>,
 ) -> Result<(Loaded, Option<u64>), LoadError> {
+    let Policy { unsigned_positions, min_silence } = policy;
     let vkey = log.verifier().to_string();
     let (mut loaded, started_from) = concord_log::load_from(store, snapshots).await?;
     if let Some(size) = started_from {
@@ -353,7 +364,7 @@ async fn open_log(
             origin: log.name().to_string(),
             log_key: vkey.clone(),
             unsigned_positions,
-            min_silence: None,
+            min_silence,
         };
         let mut entries = Vec::new();
         let mut touched = concord_log::Touched::default();
@@ -383,6 +394,13 @@ async fn open_log(
                 log = settings.unsigned_positions,
                 configured = unsigned_positions,
                 "the unsigned-positions setting applies only to a new log; this log keeps the policy of its first entry"
+            );
+        }
+        Some(settings) if settings.min_silence != min_silence => {
+            tracing::warn!(
+                log = ?settings.min_silence,
+                configured = ?min_silence,
+                "the minimum silence applies only to a new log; this log keeps the policy of its first entry"
             );
         }
         _ => {}

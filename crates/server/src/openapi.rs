@@ -18,7 +18,7 @@ use crate::api;
         api::members::list, api::members::show, api::members::admit, api::members::depart, api::members::register_key, api::members::revoke_key,
         api::partners::list, api::partners::register,
         api::proposals::list, api::proposals::show, api::proposals::draft, api::proposals::circulate,
-        api::proposals::amend, api::proposals::extend, api::proposals::curtail, api::proposals::withdraw,
+        api::proposals::amend, api::proposals::extend, api::proposals::curtail, api::proposals::withdraw, api::proposals::reopen,
         api::proposals::positions, api::proposals::take_position, api::proposals::outcome,
         api::support::register_donor, api::support::file_request, api::support::withdraw_request,
         api::support::record_pledge, api::support::import_pledges, api::support::change_status, api::support::record_delivery,

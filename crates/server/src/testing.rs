@@ -16,7 +16,7 @@ use crate::sequencer::SequencerHandle;
 /// procedures; signed positions have their own).
 pub fn log_key() -> crate::LogIdentity {
     let key = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [7; 32]).expect("a valid key name");
-    crate::LogIdentity { key, unsigned_positions: true, witnesses: Vec::new(), snapshots: None }
+    crate::LogIdentity { key, unsigned_positions: true, min_silence: None, witnesses: Vec::new(), snapshots: None }
 }
 
 /// A fixed start for tests.

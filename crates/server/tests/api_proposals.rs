@@ -419,3 +419,41 @@ async fn the_list_finds_proposals_by_words_the_caller_may_read() {
     assert_eq!(ids(&a.get(&a.observer, "/api/v1/proposals?q=grid").await), [adopted]);
     a.get(member, "/api/v1/proposals?status=pending").await.expect_problem(400, "invalid-query");
 }
+
+#[tokio::test]
+async fn a_blocked_proposal_is_reopened_revised_and_adopted_in_a_second_round() {
+    let a = Alliance::start().await;
+    let id = a.draft("statement", "Statement on the summit").await;
+    let url = format!("/api/v1/proposals/{id}");
+    a.circulate(id, "silence", hours_from_now(6)).await;
+    a.position(a.token("DNK"), id, 1, "object", Some("Denmark cannot accept paragraph 3.")).await.expect_status(201);
+
+    // Only the secretariat reopens, and only with a reason; an open or adopted one does not.
+    let reason = json!({ "reason": "Paragraph 3 is being renegotiated with Denmark." });
+    a.refused(a.token("DNK"), &format!("{url}/reopen"), &reason, 403, "not-permitted", &url).await;
+    a.refused(&a.secretariat, &format!("{url}/reopen"), &json!({ "reason": " " }), 422, "invalid-field", &url).await;
+    let r = a.post(&a.secretariat, &format!("{url}/reopen"), &reason).await;
+    let p = r.expect_status(200);
+    assert_eq!(p["status"], "negotiating");
+    assert_eq!(p["rounds"][0]["outcome"], "blocked", "{p}");
+    assert_eq!(codes(&p["rounds"][0]["objections"]), ["DNK"]);
+    assert!(p.get("decision").is_none() && p.get("circulation").is_none(), "{p}");
+    assert_eq!(p["superseded"]["DNK"]["stance"], "object", "Denmark is told its objection lapsed");
+    a.refused(&a.secretariat, &format!("{url}/reopen"), &reason, 409, "not-reopenable", &url).await;
+
+    let amend = json!({ "text": "The alliance agrees, paragraph 3 revised." });
+    let r = a.post(&a.secretariat, &format!("{url}/amend"), &amend).await;
+    let p = r.expect_status(200);
+    assert_eq!(p["status"], "negotiating", "amending does not circulate: {p}");
+    let p = a.circulate(id, "silence", hours_from_now(6)).await;
+    assert_eq!(p["status"], "under_silence");
+    assert_eq!(p["circulation"]["revision"], 2);
+    for m in ["BEL", "CAN", "DNK", "FRA", "ISL"] {
+        a.position(a.token(m), id, 2, "concur", None).await.expect_status(201);
+    }
+    let r = a.get(&a.secretariat, &url).await;
+    let p = r.expect_status(200);
+    assert_eq!(p["status"], "under_silence", "silence ends at the deadline: {p}");
+    assert_eq!(p["rounds"].as_array().map(Vec::len), Some(1));
+    assert_eq!(p["positions"]["DNK"]["revision"], 2, "Denmark concurs with the revised text: {p}");
+}

@@ -260,6 +260,12 @@ fn rows() -> Vec<Row> {
             let id = fx.draft().await;
             req(format!("/api/v1/proposals/{id}/withdraw"), json!({ "reason": "overtaken by events" }))
         }),
+        row!("POST /api/v1/proposals/{id}/reopen", [Secretariat], |fx| {
+            let id = fx.open_proposal().await;
+            let token = fx.a.member_token(OWN_MEMBER).await;
+            fx.a.position(&token, id, 1, "object", Some("Not this text.")).await.expect_status(201);
+            req(format!("/api/v1/proposals/{id}/reopen"), json!({ "reason": "A revised text is negotiated." }))
+        }),
         row!("POST /api/v1/proposals/{id}/positions", [OwnMember], |fx| {
             let id = fx.open_proposal().await;
             req(

@@ -16,7 +16,7 @@ use concord_store_sqlite::SqliteStore;
 
 fn identity(snapshots: Option<SnapshotConfig>) -> LogIdentity {
     let key = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [7; 32]).expect("a valid key");
-    LogIdentity { key, unsigned_positions: true, witnesses: Vec::new(), snapshots }
+    LogIdentity { key, unsigned_positions: true, min_silence: None, witnesses: Vec::new(), snapshots }
 }
 
 async fn draft(app: &App, n: usize) {

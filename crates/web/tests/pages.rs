@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{PASSWORD, Web};
+use common::{PASSWORD, Web, hidden};
 use jiff::SignedDuration;
 
 #[tokio::test]
@@ -843,4 +843,50 @@ async fn printed_a_page_keeps_its_record_and_drops_the_screen_s_navigation_and_f
     for hidden in ["header.site", "form", "#actions", "#position", ".countdown"] {
         assert!(print.contains(hidden), "{hidden} is not dropped in print: {print}");
     }
+}
+
+#[tokio::test]
+async fn the_secretariat_takes_a_blocked_proposal_back_into_negotiation_and_opens_a_new_round() {
+    let w = Web::start().await;
+    let fra = w.login("fra").await;
+    let csrf = w.csrf(&fra, "/proposals/1").await;
+    let object = [("csrf", csrf.as_str()), ("revision", "1"), ("stance", "object"), ("text", "Not this text.")];
+    assert_eq!(w.post(&fra, "/proposals/1/position", &object).await.status, 303);
+
+    // Blocked: the secretariat's dashboard says what it can do, and the page offers it.
+    let sec = w.login("sec").await;
+    let dashboard = w.get(&sec, "/").await;
+    assert!(dashboard.body.contains("blocked: take it back into negotiation"), "{}", dashboard.body);
+    let page = w.get(&sec, "/proposals/1").await;
+    assert!(page.body.contains("Take back into negotiation"), "{}", page.body);
+    assert!(!w.get(&fra, "/proposals/1").await.body.contains("action=\"/proposals/1/reopen\""), "members do not");
+    let csrf = hidden(&page.body, "csrf");
+    let before = w.log_size().await;
+    let r = w.post(&sec, "/proposals/1/reopen", &[("csrf", &csrf), ("reopen_reason", " ")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"reopen_reason-error\">say what is being negotiated"), "{}", r.body);
+    assert_eq!(w.post(&fra, "/proposals/1/reopen", &[("csrf", &csrf), ("reopen_reason", "x")]).await.status, 403);
+    assert_eq!(w.log_size().await, before, "nothing changed");
+
+    let reason = [("csrf", csrf.as_str()), ("reopen_reason", "Paragraph 2 is renegotiated with France.")];
+    let r = w.post(&sec, "/proposals/1/reopen", &reason).await;
+    assert_eq!((r.status, r.location.as_str()), (303, "/proposals/1#actions"));
+    let page = w.get(&sec, "/proposals/1").await;
+    assert!(page.body.contains("Back in negotiation"), "{}", page.body);
+    assert!(page.body.contains("Earlier rounds") && page.body.contains("Round 1, revision 1"), "{}", page.body);
+    assert!(page.body.contains("FRA objected"), "the first round's decision stays: {}", page.body);
+    assert!(page.body.contains("Circulate for a new round"), "{}", page.body);
+
+    let deadline = (jiff::Timestamp::now() + SignedDuration::from_hours(48)).strftime("%Y-%m-%dT%H:%M:%S").to_string();
+    let circulate = [("csrf", csrf.as_str()), ("procedure", "silence"), ("deadline", &deadline), ("release", "")];
+    let r = w.post(&sec, "/proposals/1/circulate", &circulate).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = w.get(&sec, "/proposals/1").await;
+    assert!(page.body.contains("Round 2") && page.body.contains(">under silence<"), "{}", page.body);
+
+    // France is told its objection from round 1 no longer counts.
+    let page = w.get(&fra, "/proposals/1").await;
+    assert!(page.body.contains("Your position on revision 1 (objected"), "{}", page.body);
+    assert!(page.body.contains("circulated again under a new procedure"), "{}", page.body);
+    assert!(w.get(&fra, "/").await.body.contains("it was circulated again for a new round"));
 }

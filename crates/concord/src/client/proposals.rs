@@ -1,5 +1,5 @@
 //! `concord proposal`: proposals, `/api/v1/proposals`: list, show (with the outcome), create,
-//! circulate, amend, extend, curtail, withdraw. Every write prints the proposal as it now stands.
+//! circulate, amend, extend, curtail, withdraw, reopen. Every write prints the proposal as it now stands.
 
 use std::path::PathBuf;
 
@@ -16,7 +16,7 @@ use crate::terminal::outln;
 pub enum ProposalCmd {
     /// Lists proposals.
     List {
-        /// Only this status (draft, under-silence, consensus-round, adopted, adopted-with-reservations, blocked, not-adopted, withdrawn).
+        /// Only this status (draft, under-silence, consensus-round, adopted, adopted-with-reservations, blocked, not-adopted, withdrawn, negotiating).
         #[arg(long)]
         status: Option<ProposalStatus>,
         #[arg(long, default_value_t = 50)]
@@ -59,6 +59,9 @@ pub enum ProposalCmd {
         /// public (positions stay with the members). Default: the members only.
         #[arg(long)]
         marking: Option<concord_core::Marking>,
+        /// Why the silence must be shorter than the deployment's minimum (recorded and shown).
+        #[arg(long)]
+        urgent: Option<String>,
         #[command(flatten)]
         conn: Conn,
     },
@@ -71,6 +74,9 @@ pub enum ProposalCmd {
         title: Option<String>,
         #[command(flatten)]
         deadline: OptDeadline,
+        /// Why the silence must be shorter than the deployment's minimum (recorded and shown).
+        #[arg(long)]
+        urgent: Option<String>,
         #[command(flatten)]
         conn: Conn,
     },
@@ -87,6 +93,18 @@ pub enum ProposalCmd {
         id: u64,
         #[command(flatten)]
         deadline: Deadline,
+        /// Why the silence must be shorter than the deployment's minimum (recorded and shown).
+        #[arg(long)]
+        urgent: Option<String>,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Takes a blocked or not adopted proposal back into negotiation, to amend and circulate
+    /// it again under a new procedure (secretariat).
+    Reopen {
+        id: u64,
+        #[arg(long)]
+        reason: String,
         #[command(flatten)]
         conn: Conn,
     },
@@ -176,7 +194,13 @@ fn print_proposal(p: &Proposal, outcome: Option<&Value>) {
     outln!("  kind       {} ({})", p.kind, p.significance);
     outln!("  status     {}", p.status);
     outln!("  revision   {} (text sha256 {})", rev.number, &rev.text_hash[..16]);
+    for (n, round) in p.rounds.iter().enumerate() {
+        outln!("  round {}   revision {}: {}", n + 1, round.revision, round.explain());
+    }
     if let Some(c) = &p.circulation {
+        if let Some(why) = &c.urgent {
+            outln!("  urgent     shorter than the minimum silence: {why}");
+        }
         if p.status.is_open() {
             outln!("  procedure  {}, deadline {} ({})", c.procedure, c.deadline, countdown(c.deadline));
         } else {
@@ -237,27 +261,26 @@ pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
             let body = json!({ "kind": kind, "title": title, "text": text, "significance": significance });
             write(&conn, "/api/v1/proposals", body).await
         }
-        ProposalCmd::Circulate { id, procedure, deadline, marking, conn } => {
+        ProposalCmd::Circulate { id, procedure, deadline, marking, urgent, conn } => {
             let d = resolve(deadline.deadline, deadline.for_)?;
-            let body = json!({ "procedure": procedure, "deadline": d, "marking": marking });
+            let body = json!({ "procedure": procedure, "deadline": d, "marking": marking, "urgent": urgent });
             write(&conn, &format!("/api/v1/proposals/{id}/circulate"), body).await
         }
-        ProposalCmd::Amend { id, text, title, deadline, conn } => {
+        ProposalCmd::Amend { id, text, title, deadline, urgent, conn } => {
             let d = resolve(deadline.deadline, deadline.for_)?;
-            write(
-                &conn,
-                &format!("/api/v1/proposals/{id}/amend"),
-                json!({ "text": text, "title": title, "deadline": d }),
-            )
-            .await
+            let body = json!({ "text": text, "title": title, "deadline": d, "urgent": urgent });
+            write(&conn, &format!("/api/v1/proposals/{id}/amend"), body).await
         }
         ProposalCmd::Extend { id, deadline, conn } => {
             let d = resolve(deadline.deadline, deadline.for_)?;
             write(&conn, &format!("/api/v1/proposals/{id}/extend"), json!({ "deadline": d })).await
         }
-        ProposalCmd::Curtail { id, deadline, conn } => {
+        ProposalCmd::Curtail { id, deadline, urgent, conn } => {
             let d = resolve(deadline.deadline, deadline.for_)?;
-            write(&conn, &format!("/api/v1/proposals/{id}/curtail"), json!({ "deadline": d })).await
+            write(&conn, &format!("/api/v1/proposals/{id}/curtail"), json!({ "deadline": d, "urgent": urgent })).await
+        }
+        ProposalCmd::Reopen { id, reason, conn } => {
+            write(&conn, &format!("/api/v1/proposals/{id}/reopen"), json!({ "reason": reason })).await
         }
         ProposalCmd::Withdraw { id, reason, conn } => {
             write(&conn, &format!("/api/v1/proposals/{id}/withdraw"), json!({ "reason": reason })).await

@@ -145,8 +145,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let logins = demo_logins(store.as_ref(), &logins_file).await?;
 
     let verifier = log.verifier();
-    let identity =
-        concord_server::LogIdentity { key: log, unsigned_positions: true, witnesses: Vec::new(), snapshots: None };
+    let identity = concord_server::LogIdentity {
+        key: log,
+        unsigned_positions: true,
+        min_silence: Some(scenario::MIN_SILENCE),
+        witnesses: Vec::new(),
+        snapshots: None,
+    };
     let app = App::start(store, Arc::new(SystemClock), identity).await.context("cannot load the log")?;
     println!("Concord demo: the founding brief's scenario (27 February 2024), illustrative positions,");
     println!("  and an illustrative support history 2022-2024 (amounts and quantities invented).");

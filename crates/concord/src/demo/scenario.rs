@@ -135,7 +135,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
             procedure: Procedure::Silence,
             deadline: at("2024-02-27T15:00:00Z"),
             marking: None,
-            urgent: None,
+            urgent: Some("The statement answers the day's reports; it must be out before the evening news.".into()),
         },
     );
     for (t, m) in [("2024-02-27T09:10:00Z", "USA"), ("2024-02-27T09:40:00Z", "DEU"), ("2024-02-27T10:05:00Z", "GBR")] {
@@ -288,6 +288,9 @@ fn demo_account(actor: Actor) -> Option<String> {
     super::demo_users().into_iter().find(|(_, a)| *a == actor).map(|(name, _)| format!("user:{name}"))
 }
 
+/// The demo's minimum silence, as a deployment's default: a day.
+pub const MIN_SILENCE: SignedDuration = SignedDuration::from_hours(24);
+
 /// Appends the scenario to an empty store in one transaction: the log's creation (accepting
 /// unsigned positions, so that the demo can be driven with curl), the steps, each demo
 /// delegation's key enrolled when it is admitted, and its positions signed with it.
@@ -301,7 +304,7 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
         origin: keys.log.name().to_string(),
         log_key: keys.log.verifier().to_string(),
         unsigned_positions: true,
-        min_silence: None,
+        min_silence: Some(MIN_SILENCE),
     };
     // The log is created by the server itself, as `open_log` does: no account acted.
     loaded.sequence(

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/proposals/{id}/extend", post(extend))
         .route("/api/v1/proposals/{id}/curtail", post(curtail))
         .route("/api/v1/proposals/{id}/withdraw", post(withdraw))
+        .route("/api/v1/proposals/{id}/reopen", post(reopen))
         .route("/api/v1/proposals/{id}/positions", get(positions).post(take_position))
         .route("/api/v1/proposals/{id}/outcome", get(outcome))
 }
@@ -160,6 +161,11 @@ pub struct CirculateBody {
     /// `public`); positions stay with the members. Absent: the members only.
     #[serde(default)]
     pub marking: Option<concord_core::Marking>,
+    /// Why the silence must be shorter than the deployment's minimum (the log's
+    /// `min_silence`); recorded with the procedure and shown with it. A shorter silence without
+    /// it is refused (`silence-too-short`).
+    #[serde(default)]
+    pub urgent: Option<String>,
 }
 
 /// Circulates a draft to the members of the day (secretariat).
@@ -176,7 +182,7 @@ pub async fn circulate(State(state): State<AppState>, Path(id): Path<u64>, w: Wr
             procedure: b.procedure,
             deadline: b.deadline,
             marking: b.marking,
-            urgent: None,
+            urgent: b.urgent,
         },
     )
     .await
@@ -192,6 +198,11 @@ pub struct AmendBody {
     /// Required when the proposal is open: the amended text is circulated again until then.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub deadline: Option<Timestamp>,
+    /// Why the silence must be shorter than the deployment's minimum (the log's
+    /// `min_silence`); recorded with the procedure and shown with it. A shorter silence without
+    /// it is refused (`silence-too-short`).
+    #[serde(default)]
+    pub urgent: Option<String>,
 }
 
 /// Amends a draft or an open proposal (secretariat). An open one is circulated again; positions
@@ -208,7 +219,7 @@ pub async fn amend(State(state): State<AppState>, Path(id): Path<u64>, w: Write)
             title: b.title,
             text: b.text,
             deadline: b.deadline,
-            urgent: None,
+            urgent: b.urgent,
         },
     )
     .await
@@ -231,13 +242,27 @@ pub async fn extend(State(state): State<AppState>, Path(id): Path<u64>, w: Write
     w.submit(&state, Command::ExtendDeadline { proposal: ProposalId(id), deadline: b.deadline }).await
 }
 
+/// An earlier deadline.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CurtailBody {
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: Timestamp,
+    /// Why the silence must be shorter than the deployment's minimum (the log's
+    /// `min_silence`); recorded with the procedure and shown with it. A shorter silence without
+    /// it is refused (`silence-too-short`).
+    #[serde(default)]
+    pub urgent: Option<String>,
+}
+
 /// Moves the deadline earlier, still in the future (secretariat).
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/curtail", tag = "proposals", security(("bearer" = [])),
-    request_body = DeadlineBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = CurtailBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, body = Proposal), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn curtail(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
-    let b: DeadlineBody = w.json()?;
-    w.submit(&state, Command::CurtailDeadline { proposal: ProposalId(id), deadline: b.deadline, urgent: None }).await
+    let b: CurtailBody = w.json()?;
+    w.submit(&state, Command::CurtailDeadline { proposal: ProposalId(id), deadline: b.deadline, urgent: b.urgent })
+        .await
 }
 
 /// Why a proposal is withdrawn.
@@ -254,6 +279,25 @@ pub struct WithdrawBody {
 pub async fn withdraw(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
     let b: WithdrawBody = w.json()?;
     w.submit(&state, Command::Withdraw { proposal: ProposalId(id), reason: b.reason }).await
+}
+
+/// Why a proposal goes back into negotiation.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenBody {
+    pub reason: String,
+}
+
+/// Takes a blocked or not adopted proposal back into negotiation (secretariat): its decision
+/// becomes an earlier round (`rounds`), its positions lapse, and it may be amended and
+/// circulated again under a new procedure, to the audience it was first circulated to.
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/reopen", operation_id = "reopen_proposal", tag = "proposals", security(("bearer" = [])),
+    request_body = ReopenBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = Proposal), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn reopen(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
+    let b: ReopenBody = w.json()?;
+    w.submit(&state, Command::Reopen { proposal: ProposalId(id), reason: b.reason }).await
 }
 
 /// A position on the current revision.

@@ -118,8 +118,13 @@ impl Server {
     async fn start_in(dir: TempDir) -> Self {
         let store = Arc::new(SqliteStore::open(&dir.path().join("concord.db")).await.expect("open the store"));
         let log = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [7; 32]).expect("a valid key");
-        let log =
-            concord_server::LogIdentity { key: log, unsigned_positions: true, witnesses: Vec::new(), snapshots: None };
+        let log = concord_server::LogIdentity {
+            key: log,
+            unsigned_positions: true,
+            min_silence: None,
+            witnesses: Vec::new(),
+            snapshots: None,
+        };
         let app = App::start(store.clone(), Arc::new(SystemClock), log).await.expect("start the app");
         let (listener, addr) = concord_server::bind(([127, 0, 0, 1], 0).into()).await.expect("bind a loopback port");
         let (metrics, metrics_addr) =

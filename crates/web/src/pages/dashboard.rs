@@ -122,6 +122,9 @@ fn open_rows(s: &Domain, reader: Reader, now: Timestamp) -> Vec<OpenRow> {
     rows
 }
 
+/// How long a blocked proposal stays on the secretariat's list of things to act on.
+const RECENT_DAYS: i64 = 30;
+
 fn todos(s: &Domain, actor: Actor, now: Timestamp) -> (String, Vec<Todo>) {
     let reader = Reader::of(Some(actor));
     match actor {
@@ -138,6 +141,11 @@ fn todos(s: &Domain, actor: Actor, now: Timestamp) -> (String, Vec<Todo>) {
                         if silence { "silence counts as concurrence" } else { "a round needs every elector's consent" };
                     let (id, title) = (p.id.0, &p.current().title);
                     let text = match p.superseded.get(&m) {
+                        Some(old) if old.revision == p.current().number => format!(
+                            "Proposal {id}: {title} — your position on revision {} no longer counts: it was \
+                             circulated again for a new round ({then})",
+                            old.revision
+                        ),
                         Some(old) => format!(
                             "Proposal {id}: {title} — your position on revision {} no longer counts: revision {} \
                              changed the text ({then})",
@@ -153,10 +161,27 @@ fn todos(s: &Domain, actor: Actor, now: Timestamp) -> (String, Vec<Todo>) {
         }
         Actor::Secretariat => {
             let todo = readable(s, reader)
-                .filter(|p| p.status == ProposalStatus::Draft)
-                .map(|p| Todo {
-                    href: format!("/proposals/{}#actions", p.id.0),
-                    text: format!("Proposal {}: {} — a draft, not circulated", p.id.0, p.current().title),
+                .filter_map(|p| {
+                    let (id, title) = (p.id.0, &p.current().title);
+                    let text = match p.status {
+                        ProposalStatus::Draft => format!("Proposal {id}: {title} — a draft, not circulated"),
+                        ProposalStatus::Negotiating => {
+                            format!("Proposal {id}: {title} — back in negotiation: circulate the revised text")
+                        }
+                        // Recent ones only: an old blocked proposal is history, not work.
+                        ProposalStatus::Blocked | ProposalStatus::NotAdopted
+                            if p.decision.as_ref().is_some_and(|d| {
+                                now.duration_since(d.decided_at) < jiff::SignedDuration::from_hours(RECENT_DAYS * 24)
+                            }) =>
+                        {
+                            format!(
+                                "Proposal {id}: {title} — {}: take it back into negotiation, or leave it",
+                                p.status.words()
+                            )
+                        }
+                        _ => return None,
+                    };
+                    Some(Todo { href: format!("/proposals/{id}#actions"), text })
                 })
                 .collect();
             ("What needs the secretariat's action".into(), todo)

@@ -8,6 +8,7 @@ pub mod login;
 pub mod members;
 pub mod proposal;
 pub mod proposals;
+pub mod rounds;
 pub mod support;
 
 use askama::Template;

@@ -35,6 +35,7 @@ pub(crate) fn routes() -> super::Routes {
         ("/proposals/{id}/amend", post(amend)),
         ("/proposals/{id}/deadline", post(move_deadline)),
         ("/proposals/{id}/withdraw", post(withdraw)),
+        ("/proposals/{id}/reopen", post(super::rounds::reopen)),
     ]
 }
 
@@ -66,6 +67,8 @@ pub struct Lapsed {
     pub revision: u32,
     pub words: &'static str,
     pub changes: Vec<Chunk>,
+    /// The text did not change: a new round opened on the same revision.
+    pub new_round: bool,
 }
 
 /// `member`'s position on an earlier revision of `p`, if it lapsed and the member has taken
@@ -76,7 +79,12 @@ fn lapsed(p: &Proposal, member: concord_core::CountryCode) -> Option<Lapsed> {
         return None;
     }
     let text = &p.revisions.iter().find(|r| r.number == old.revision)?.text;
-    Some(Lapsed { revision: old.revision, words: stance_cell(old.stance).2, changes: diff(text, &p.current().text) })
+    Some(Lapsed {
+        revision: old.revision,
+        words: stance_cell(old.stance).2,
+        changes: diff(text, &p.current().text),
+        new_round: old.revision == p.current().number,
+    })
 }
 
 /// A position published with the decision.
@@ -114,6 +122,9 @@ pub struct Kept {
     pub amend_deadline: String,
     pub move_deadline: String,
     pub reason: String,
+    /// Why a silence shorter than the minimum is urgent (circulate, amend and curtail share it).
+    pub urgent: String,
+    pub reopen_reason: String,
     pub errors: FieldErrors,
 }
 
@@ -132,6 +143,17 @@ struct ProposalPage {
     is_open: bool,
     is_draft: bool,
     is_final: bool,
+    /// A draft, or a proposal back in negotiation: the secretariat may circulate it.
+    can_circulate: bool,
+    negotiating: bool,
+    /// Blocked or not adopted: the secretariat may take it back into negotiation.
+    reopenable: bool,
+    /// Every round that ended before this one, oldest first.
+    rounds: Vec<super::rounds::RoundView>,
+    /// Why the current silence is shorter than the deployment's minimum, when it is.
+    urgent: Option<String>,
+    /// The deployment's minimum silence in words ("24h"), empty when it sets none.
+    min_silence: String,
     current_rev: u32,
     current_text: String,
     revisions: Vec<RevisionView>,
@@ -307,6 +329,15 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         is_open: p.status.is_open(),
         is_draft: p.status == concord_core::ProposalStatus::Draft,
         is_final: p.status.is_final(),
+        can_circulate: p.status.awaits_circulation(),
+        negotiating: p.status == concord_core::ProposalStatus::Negotiating,
+        reopenable: matches!(
+            p.status,
+            concord_core::ProposalStatus::Blocked | concord_core::ProposalStatus::NotAdopted
+        ),
+        rounds: super::rounds::rounds(p),
+        urgent: c.and_then(|c| c.urgent.clone()),
+        min_silence: s.log.as_ref().and_then(|l| l.min_silence).map(|d| format!("{d:#}")).unwrap_or_default(),
         current_rev: p.current().number,
         current_text: p.current().text.clone(),
         revisions: revisions(p),
@@ -347,11 +378,11 @@ fn releases(s: &Domain, selected: &str) -> Vec<Opt> {
     all
 }
 
-fn parse_id(id: &str) -> Result<ProposalId, WebError> {
+pub(super) fn parse_id(id: &str) -> Result<ProposalId, WebError> {
     id.parse().map(ProposalId).map_err(|_| WebError::NotFound(format!("There is no proposal {id:?}.")))
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     viewer: Viewer,
     id: ProposalId,
@@ -379,7 +410,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
 
 /// Submits a command from a form: on success back to the page (POST-redirect-GET); on a refusal
 /// the page again (422) with the refusal beside its field and the input kept.
-async fn submit(
+pub(super) async fn submit(
     state: &AppState,
     viewer: Viewer,
     id: ProposalId,
@@ -453,10 +484,17 @@ pub struct CirculateForm {
     deadline: String,
     #[serde(default)]
     release: String,
+    #[serde(default)]
+    urgent: String,
+}
+
+/// An urgency typed in a form: none when left empty.
+fn urgency(typed: &str) -> Option<String> {
+    Some(typed.trim().to_owned()).filter(|u| !u.is_empty())
 }
 
 /// Requires the secretariat.
-fn secretariat(viewer: &Viewer) -> Result<(), WebError> {
+pub(super) fn secretariat(viewer: &Viewer) -> Result<(), WebError> {
     if viewer.is_secretariat() { Ok(()) } else { Err(WebError::Forbidden("Only the secretariat may do this.".into())) }
 }
 
@@ -474,6 +512,7 @@ pub async fn circulate(
         procedure: f.procedure.clone(),
         deadline: f.deadline.clone(),
         release: f.release.clone(),
+        urgent: f.urgent.clone(),
         ..Kept::default()
     };
     let procedure = parse_enum::<Procedure>(&f.procedure);
@@ -498,9 +537,9 @@ pub async fn circulate(
         &state,
         viewer,
         id,
-        Command::Circulate { proposal: id, procedure, deadline, marking, urgent: None },
+        Command::Circulate { proposal: id, procedure, deadline, marking, urgent: urgency(&f.urgent) },
         kept,
-        &["procedure", "deadline", "release"],
+        &["procedure", "deadline", "release", "urgent"],
         "grid",
     )
     .await
@@ -516,6 +555,8 @@ pub struct AmendForm {
     amend_text: String,
     #[serde(default)]
     amend_deadline: String,
+    #[serde(default)]
+    urgent: String,
 }
 
 /// `POST /proposals/{id}/amend`: a new revision; an open proposal is circulated again.
@@ -532,6 +573,7 @@ pub async fn amend(
         amend_title: f.amend_title.clone(),
         amend_text: f.amend_text.clone(),
         amend_deadline: f.amend_deadline.clone(),
+        urgent: f.urgent.clone(),
         ..Kept::default()
     };
     let deadline = if f.amend_deadline.trim().is_empty() {
@@ -551,9 +593,10 @@ pub async fn amend(
         title,
         text: f.amend_text.replace("\r\n", "\n"),
         deadline,
-        urgent: None,
+        urgent: urgency(&f.urgent),
     };
-    submit(&state, viewer, id, command, kept, &["amend_title", "amend_text", "amend_deadline"], "revisions").await
+    let fields = ["amend_title", "amend_text", "amend_deadline", "urgent"];
+    submit(&state, viewer, id, command, kept, &fields, "revisions").await
 }
 
 #[derive(Debug, Deserialize)]
@@ -565,6 +608,8 @@ pub struct DeadlineForm {
     /// `extend` or `curtail`: which button was pressed.
     #[serde(default)]
     direction: String,
+    #[serde(default)]
+    urgent: String,
 }
 
 /// `POST /proposals/{id}/deadline`: extend or curtail.
@@ -577,17 +622,17 @@ pub async fn move_deadline(
     viewer.check_csrf(&f.csrf)?;
     secretariat(&viewer)?;
     let id = parse_id(&id)?;
-    let mut kept = Kept { move_deadline: f.move_deadline.clone(), ..Kept::default() };
+    let mut kept = Kept { move_deadline: f.move_deadline.clone(), urgent: f.urgent.clone(), ..Kept::default() };
     let Some(deadline) = timefmt::parse_utc_input(&f.move_deadline) else {
         kept.errors.add("move_deadline", "enter the new deadline as a date and time in UTC");
         return render(&state, viewer, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let command = match f.direction.as_str() {
         "extend" => Command::ExtendDeadline { proposal: id, deadline },
-        "curtail" => Command::CurtailDeadline { proposal: id, deadline, urgent: None },
+        "curtail" => Command::CurtailDeadline { proposal: id, deadline, urgent: urgency(&f.urgent) },
         _ => return Err(WebError::BadRequest("extend or curtail?".into())),
     };
-    submit(&state, viewer, id, command, kept, &["move_deadline"], "grid").await
+    submit(&state, viewer, id, command, kept, &["move_deadline", "urgent"], "grid").await
 }
 
 #[derive(Debug, Deserialize)]

@@ -67,8 +67,13 @@ impl Web {
         let store = Arc::new(SqliteStore::open(&dir.path().join("web.db")).await.unwrap());
         let clock = ManualClock(Arc::new(Mutex::new(Timestamp::now())));
         let key = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [9; 32]).unwrap();
-        let identity =
-            concord_server::LogIdentity { key, unsigned_positions: true, witnesses: Vec::new(), snapshots: None };
+        let identity = concord_server::LogIdentity {
+            key,
+            unsigned_positions: true,
+            min_silence: None,
+            witnesses: Vec::new(),
+            snapshots: None,
+        };
         let app = App::start(store.clone(), Arc::new(clock.clone()), identity).await.unwrap();
         let state = app.state.clone();
         let seq = state.sequencer();
