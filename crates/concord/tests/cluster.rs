@@ -84,7 +84,7 @@ async fn three_servers_on_one_database_keep_one_log() {
         let r = post(&client, &format!("{base}/api/v1/proposals"), &sec, &body).await.unwrap();
         assert_eq!(r.status().as_u16(), 201);
         let id = r.json::<Value>().await.unwrap()["id"].as_u64().unwrap();
-        let body = json!({ "procedure": "silence", "deadline": deadline.to_string() });
+        let body = json!({ "procedure": "silence", "deadline": deadline.to_string(), "urgent": "These procedures end in seconds." });
         let base = &urls[(i + 1) % 3];
         let r = post(&client, &format!("{base}/api/v1/proposals/{id}/circulate"), &sec, &body).await.unwrap();
         assert_eq!(r.status().as_u16(), 200, "{}", r.text().await.unwrap());

@@ -76,7 +76,7 @@ async fn a_blocked_proposal_is_revised_and_adopted_in_a_second_round() {
     let mut adopted = false;
     for _ in 0..90 {
         c.goto(&format!("{}/proposals/4", demo.url)).await.unwrap();
-        if text_of(&c, "#outcome").await.contains("adopted") {
+        if !c.find_all(Locator::Css("#outcome .out-adopted")).await.unwrap().is_empty() {
             adopted = true;
             break;
         }
