@@ -216,17 +216,23 @@ pub fn overdue_requests_of(support: &Support, partner: CountryCode, today: jiff:
         .collect()
 }
 
-/// Deliveries to the partner that wait for its confirmation of receipt, in words.
-pub fn awaiting_receipt_of(support: &Support, partner: CountryCode) -> Vec<String> {
+/// Deliveries to the partner that wait for its confirmation of receipt, each with its words.
+pub fn awaiting_receipt_of(
+    support: &Support,
+    partner: CountryCode,
+) -> Vec<(concord_core::support::DeliveryId, String)> {
     support
         .deliveries
         .values()
         .filter(|d| d.receipt.is_none() && !d.is_correction())
         .filter_map(|d| {
             let p = support.pledges.get(&d.pledge).filter(|p| p.terms.recipient == partner)?;
-            Some(format!(
-                "Delivery {}: {} {} from {}, delivered on {} — confirm its receipt",
-                d.id, d.quantity, p.terms.item, p.terms.donor, d.delivered_on
+            Some((
+                d.id,
+                format!(
+                    "Delivery {}: {} {} from {}, delivered on {} — confirm its receipt",
+                    d.id, d.quantity, p.terms.item, p.terms.donor, d.delivered_on
+                ),
             ))
         })
         .collect()

@@ -70,6 +70,8 @@ async fn no_page_gives_a_reader_what_its_marking_withholds() {
             ("proposals", strings(s.proposals.keys().map(|k| k.0).collect())),
             ("requests", strings(s.support.requests.keys().map(|k| k.0).collect())),
             ("deliveries", strings(s.support.deliveries.keys().map(|k| k.0).collect())),
+            ("pledges", strings(s.support.pledges.keys().map(|k| k.0).collect())),
+            ("coalitions", strings(s.support.coalitions.keys().map(|k| k.0).collect())),
         ])
     };
     // Every routed path, the HTML 404 beside them, and a filtered support page.

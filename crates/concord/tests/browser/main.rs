@@ -13,3 +13,4 @@ mod common;
 mod harness;
 mod pages;
 mod rounds;
+mod support_forms;

@@ -53,6 +53,8 @@ pub struct OpenRow {
 pub struct Todo {
     pub href: String,
     pub text: String,
+    /// A delivery the viewer (its partner) confirms right here.
+    pub confirm: Option<u64>,
 }
 
 /// A decided proposal's row.
@@ -154,7 +156,7 @@ fn todos(s: &Domain, actor: Actor, now: Timestamp) -> (String, Vec<Todo>) {
                         ),
                         None => format!("Proposal {id}: {title} — no position from {m} yet ({then})"),
                     };
-                    Todo { href: format!("/proposals/{id}#position"), text }
+                    Todo { href: format!("/proposals/{id}#position"), text, confirm: None }
                 })
                 .collect();
             (format!("What needs action from {m}"), todo)
@@ -181,7 +183,7 @@ fn todos(s: &Domain, actor: Actor, now: Timestamp) -> (String, Vec<Todo>) {
                         }
                         _ => return None,
                     };
-                    Some(Todo { href: format!("/proposals/{id}#actions"), text })
+                    Some(Todo { href: format!("/proposals/{id}#actions"), text, confirm: None })
                 })
                 .collect();
             ("What needs the secretariat's action".into(), todo)
@@ -189,10 +191,15 @@ fn todos(s: &Domain, actor: Actor, now: Timestamp) -> (String, Vec<Todo>) {
         Actor::Partner(c) => {
             let today = concord_core::rules::utc_day(now);
             let to = |anchor: &str| format!("/support?partner={c}#{anchor}");
-            let receipts = reports::awaiting_receipt_of(&s.support, c).into_iter().map(|r| (to("deliveries"), r));
-            let overdue = reports::overdue_requests_of(&s.support, c, today).into_iter().map(|r| (to("requests"), r));
-            let open = reports::open_requests_of(&s.support, c).into_iter().map(|r| (to("requests"), r));
-            let todo = receipts.chain(overdue).chain(open).map(|(href, text)| Todo { href, text }).collect();
+            let receipts = reports::awaiting_receipt_of(&s.support, c).into_iter().map(|(d, text)| Todo {
+                href: to("deliveries"),
+                text,
+                confirm: Some(d.0),
+            });
+            let requests = |r| Todo { href: to("requests"), text: r, confirm: None };
+            let overdue = reports::overdue_requests_of(&s.support, c, today).into_iter().map(requests);
+            let open = reports::open_requests_of(&s.support, c).into_iter().map(requests);
+            let todo = receipts.chain(overdue).chain(open).collect();
             (format!("What needs action from {c}: receipts to confirm, overdue and uncovered requests"), todo)
         }
         Actor::Observer | Actor::Scheduler => ("Nothing needs an observer's action".into(), Vec::new()),

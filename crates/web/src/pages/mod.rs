@@ -1,6 +1,7 @@
 //! One module per page (or family of pages), each with its handlers and template structs.
 
 pub mod charts_page;
+pub mod coalitions;
 pub mod dashboard;
 pub mod events;
 pub mod log;
@@ -10,6 +11,7 @@ pub mod proposal;
 pub mod proposals;
 pub mod rounds;
 pub mod support;
+pub mod support_admin;
 
 use askama::Template;
 use axum::Router;
@@ -33,7 +35,9 @@ fn routes() -> Routes {
         proposal::routes(),
         proposals::routes(),
         members::routes(),
+        coalitions::routes(),
         support::routes(),
+        support_admin::routes(),
         charts_page::routes(),
         events::routes(),
     ]

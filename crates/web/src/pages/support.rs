@@ -34,7 +34,7 @@ pub(crate) fn routes() -> super::Routes {
     ]
 }
 
-const CAPABILITIES: [Capability; 12] = [
+pub(crate) const CAPABILITIES: [Capability; 12] = [
     Capability::AirForce,
     Capability::AirDefence,
     Capability::Artillery,
@@ -63,7 +63,7 @@ const REQUEST_STATUSES: [RequestStatus; 5] = [
     RequestStatus::Closed,
     RequestStatus::Withdrawn,
 ];
-const PLEDGE_STATUSES: [PledgeStatus; 6] = [
+pub(crate) const PLEDGE_STATUSES: [PledgeStatus; 6] = [
     PledgeStatus::Announced,
     PledgeStatus::Committed,
     PledgeStatus::Allocated,
@@ -127,6 +127,10 @@ pub struct PledgeRow {
     pub delivered: String,
     pub request: String,
     pub marking: MarkingTag,
+    /// The statuses the viewer (its donor, or the secretariat) may move it to; empty: no form.
+    pub next_statuses: Vec<Opt>,
+    /// The viewer may change it: the status form and the link to correct its deliveries.
+    pub changeable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -173,6 +177,8 @@ struct SupportPage {
     /// The viewer files requests (a partner) / pledges and deliveries (a member).
     files_requests: bool,
     files_pledges: bool,
+    /// The viewer changes pledges (its own as a member; any as the secretariat).
+    changes_pledges: bool,
     request_form: Kept,
     pledge_form: Kept,
     delivery_form: Kept,
@@ -293,6 +299,12 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
             ),
             request: p.terms.request.map(|r| r.to_string()).unwrap_or_default(),
             marking: MarkingTag::of(p.marking_in(s)),
+            changeable: super::support_admin::may_change(viewer, p),
+            next_statuses: if super::support_admin::may_change(viewer, p) {
+                super::support_admin::next_statuses(p, "")
+            } else {
+                Vec::new()
+            },
         })
         .take(SHOWN)
         .collect();
@@ -412,6 +424,7 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
         ),
         files_requests: me_partner.is_some(),
         files_pledges: me_member.is_some(),
+        changes_pledges: matches!(viewer.actor, Actor::Member(_) | Actor::Secretariat),
         f_categories: options(
             &SupportCategory::ALL,
             |x| x.words().to_owned(),
@@ -469,13 +482,13 @@ pub async fn show(
 }
 
 /// The form fields as typed (all strings), and the anti-CSRF token.
-type Fields = std::collections::BTreeMap<String, String>;
+pub(crate) type Fields = std::collections::BTreeMap<String, String>;
 
-fn csrf(viewer: &Viewer, fields: &Fields) -> Result<(), WebError> {
+pub(crate) fn csrf(viewer: &Viewer, fields: &Fields) -> Result<(), WebError> {
     viewer.check_csrf(fields.get("csrf").map_or("", String::as_str))
 }
 
-fn kept(fields: &Fields) -> Kept {
+pub(crate) fn kept(fields: &Fields) -> Kept {
     let mut fields = fields.clone();
     fields.remove("csrf");
     Kept { fields, errors: FieldErrors::default() }
@@ -512,11 +525,16 @@ async fn again(state: &AppState, viewer: Viewer, kept: Kept, which: usize) -> Re
     render(state, viewer, filters, forms, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
-fn field<'a>(fields: &'a Fields, k: &str) -> &'a str {
+pub(crate) fn field<'a>(fields: &'a Fields, k: &str) -> &'a str {
     fields.get(k).map_or("", |s| s.trim())
 }
 
-fn required<T: concord_core::words::Word>(errors: &mut FieldErrors, fields: &Fields, k: &str, what: &str) -> Option<T> {
+pub(crate) fn required<T: concord_core::words::Word>(
+    errors: &mut FieldErrors,
+    fields: &Fields,
+    k: &str,
+    what: &str,
+) -> Option<T> {
     let v = parse_enum(field(fields, k));
     if v.is_none() {
         errors.add(k, format!("choose {what}"));
@@ -593,7 +611,12 @@ pub async fn confirm_receipt(
     };
     let id = id.parse().map(DeliveryId).map_err(|_| WebError::NotFound(format!("There is no delivery {id:?}.")))?;
     let note = Some(field(&fields, "note").to_owned()).filter(|n| !n.is_empty());
-    let to = format!("/support?partner={partner}#deliveries");
+    // Confirmed from the dashboard's list of receipts to confirm: back there.
+    let to = if field(&fields, "back") == "dashboard" {
+        "/#todo".to_owned()
+    } else {
+        format!("/support?partner={partner}#deliveries")
+    };
     submit(&state, viewer, SupportCommand::ConfirmReceipt { delivery: id, note }.into(), kept(&fields), 2, &[], to)
         .await
 }
