@@ -16,7 +16,7 @@ use concord_server::clock::Clock;
 use jiff::SignedDuration;
 
 async fn run(w: &Web, actor: Actor, command: Command) {
-    w.app.sequencer().submit(actor, None, command, None).await.unwrap();
+    w.app.sequencer().submit(actor, None, command, None).await.expect("the fixture's command is accepted");
 }
 
 fn today(w: &Web) -> String {
@@ -37,7 +37,7 @@ async fn fra_pledge(w: &Web) {
         range: RangeClass::NotApplicable,
         item: "Field surgical kits".into(),
         quantity: 40,
-        value: Money::parse_decimal("40000.00", Currency::EUR).unwrap(),
+        value: Money::parse_decimal("40000.00", Currency::EUR).expect("an amount"),
         valuation: ValuationMethod::ReportedByDonor,
         announced_on: None,
         source_ref: None,

@@ -15,6 +15,7 @@ use concord_server::AppState;
 use concord_server::sequencer::SubmitError;
 use serde::Deserialize;
 
+use super::support_admin::{may_change, next_statuses};
 use super::{MarkingTag, page_with};
 use crate::WebError;
 use crate::forms::{FieldErrors, Opt, options, parse_count, parse_date, parse_enum, slug};
@@ -299,12 +300,8 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
             ),
             request: p.terms.request.map(|r| r.to_string()).unwrap_or_default(),
             marking: MarkingTag::of(p.marking_in(s)),
-            changeable: super::support_admin::may_change(viewer, p),
-            next_statuses: if super::support_admin::may_change(viewer, p) {
-                super::support_admin::next_statuses(p, "")
-            } else {
-                Vec::new()
-            },
+            changeable: may_change(viewer, p),
+            next_statuses: if may_change(viewer, p) { next_statuses(p, "") } else { Vec::new() },
         })
         .take(SHOWN)
         .collect();
