@@ -149,8 +149,13 @@ async fn the_secretariat_sets_up_a_fund_and_records_exchange_rates() {
     };
     run(&w, Actor::Secretariat, draft).await;
     let deadline = w.clock.now().checked_add(SignedDuration::from_hours(24)).unwrap();
-    let round =
-        Command::Circulate { proposal: ProposalId(2), procedure: Procedure::ConsensusRound, deadline, marking: None };
+    let round = Command::Circulate {
+        proposal: ProposalId(2),
+        procedure: Procedure::ConsensusRound,
+        deadline,
+        marking: None,
+        urgent: None,
+    };
     run(&w, Actor::Secretariat, round).await;
     for m in ["DEU", "FRA", "NOR"] {
         let concur = Command::TakePosition {
