@@ -10,5 +10,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod finding;
 mod harness;
 mod pages;
+mod widths;
