@@ -9,12 +9,18 @@ use concord_core::{Actor, Command, DecisionKind};
 
 /// The plain-language sentences of the page's rows, in order.
 fn sentences(body: &str) -> Vec<String> {
-    body.split("<span class=\"words\">").skip(1).map(|s| s.split("</span>").next().unwrap().to_owned()).collect()
+    body.split("<span class=\"words\">")
+        .skip(1)
+        .map(|s| s.split("</span>").next().expect("split yields one part").to_owned())
+        .collect()
 }
 
 /// The page's rows: their event types, in order.
 fn kinds(body: &str) -> Vec<String> {
-    body.split("<tr><td class=\"num\">").skip(1).map(|row| row.split("</td><td>").nth(1).unwrap().to_owned()).collect()
+    body.split("<tr><td class=\"num\">")
+        .skip(1)
+        .map(|row| row.split("</td><td>").nth(1).expect("a row has its event type").to_owned())
+        .collect()
 }
 
 /// The target of the link labelled `label`, unescaped.
@@ -39,7 +45,7 @@ async fn busy(w: &Web) {
             title: format!("Draft number {n}"),
             text: "A text.".into(),
         };
-        w.app.sequencer().submit(Actor::Secretariat, None, draft, None).await.unwrap();
+        w.app.sequencer().submit(Actor::Secretariat, None, draft, None).await.expect("a draft is recorded");
     }
 }
 

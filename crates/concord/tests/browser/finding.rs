@@ -156,6 +156,12 @@ async fn finding_pledges_proposals_log_entries_decisions_and_chart_axes() {
     assert!(headers.iter().skip(1).all(|h| h.ends_with("(EUR)")), "{headers:?}");
     let caption = text_of(&c, "#over-time figcaption").await;
     assert!(caption.contains("chart in EUR million, table in EUR"), "{caption}");
+    for id in ["coverage", "donors", "channels", "over-time"] {
+        // Each chart on its own, as it is drawn (the page's screenshot shows the first only).
+        let figure = c.find(Locator::Id(id)).await.unwrap();
+        let png = figure.screenshot().await.unwrap();
+        std::fs::write(root().join(format!("target/screenshots/finding-chart-{id}.png")), png).unwrap();
+    }
     viewport(&c, 390).await;
     c.refresh().await.unwrap();
     fits(&c, "/support/dashboard at 390").await;
