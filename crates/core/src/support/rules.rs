@@ -307,12 +307,6 @@ pub(crate) fn check_delivery(state: &State, d: DeliveryClaim<'_>, at: Timestamp)
                     reason: "a delivery delivers at least one: to reduce what was recorded, record a correction".into(),
                 });
             }
-            if d.value.is_zero() {
-                return Err(Refusal::Invalid {
-                    field: "value",
-                    reason: format!("it is zero ({}): give what the delivery is worth", d.value),
-                });
-            }
             let pledged = i64::try_from(p.terms.quantity).unwrap_or(i64::MAX);
             if quantity > pledged {
                 return Err(Refusal::OverDelivery {

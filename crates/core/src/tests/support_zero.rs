@@ -1,8 +1,9 @@
-//! Zero-value pledges and deliveries (issue 17): a pledge worth `0.00 EUR` says nothing a report
-//! can count, so it is refused, wherever it comes from (one pledge or an import row), and a
-//! delivery worth nothing is refused unless it is a correction.
+//! Zero-value pledges (issue 17): a pledge worth `0.00 EUR` says nothing a report
+//! can count, so it is refused, wherever it comes from (one pledge or an import row). A
+//! delivery may still carry no value: the rules record quantity-only deliveries against a
+//! pledge whose value is counted once, at the pledge.
 
-use super::support_fixtures::{Support, bilateral, day, eur, now};
+use super::support_fixtures::{Support, bilateral, eur, now};
 use crate::support::{PledgeEntry, SupportCategory as Cat, SupportCommand};
 use crate::{Actor, Command, Refusal, decide};
 
@@ -45,17 +46,4 @@ fn an_import_with_a_row_worth_nothing_is_refused_whole_and_names_the_row() {
         matches!(&err, Refusal::InRow { row: 2, refusal } if matches!(**refusal, Refusal::Invalid { field: "value", .. })),
         "{err:?}"
     );
-}
-
-#[test]
-fn a_delivery_worth_nothing_is_refused_but_a_correction_of_the_quantity_alone_is_not() {
-    let mut s = Support::new();
-    let p = s.pledge(Actor::Secretariat, bilateral("CAN", Cat::Medical));
-    let delivery = |quantity, value| {
-        Command::Support(SupportCommand::RecordDelivery { pledge: p, delivered_on: day(), quantity, value })
-    };
-    let r = s.w.refuse(Actor::Secretariat, &delivery(1, eur(0)), now());
-    assert!(matches!(r, Refusal::Invalid { field: "value", .. }), "{r:?}");
-    assert!(r.to_string().contains("it is zero (0.00 EUR)"), "{r}");
-    s.w.run(Actor::Secretariat, &delivery(1, eur(1)), now());
 }
