@@ -150,6 +150,11 @@ fn pledges_import_from_csv_all_or_nothing_with_the_row_named() {
         write("value.csv", &[row("bilateral", "artillery_ammunition", "1000"), row("bilateral", "tanks", "1.234")]);
     let err = fails(import(&bad_value));
     assert!(err.contains("row 2:") && err.contains("at most 2 decimal places"), "{err}");
+    // A row worth nothing: the domain refuses it, the row named, nothing imported.
+    let zero = write("zero.csv", &[row("bilateral", "tanks", "1000"), row("bilateral", "medical", "0.00")]);
+    let err = fails(import(&zero));
+    assert!(err.contains("row 2:") && err.contains("it is zero (0.00 EUR)"), "{err}");
+    assert_eq!(total(), 0, "nothing was imported");
     let bad_word = write("word.csv", &[row("bilateral", "death_ray", "1")]);
     assert!(fails(import(&bad_word)).contains("row 1: category"));
 

@@ -235,6 +235,13 @@ fn a_refusal_and_bad_input_exit_non_zero_with_one_line_and_change_nothing() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let err = fails(w.run(&w.fra, &args));
     assert!(err.contains("non-lethal") && err.contains("bilateral"), "{err}");
+    // A pledge worth nothing (issue 17): one line, non-zero exit, nothing written.
+    for zero in ["0", "0.00"] {
+        let args = pledge_with(&[("--value", zero)]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let err = fails(w.run(&w.fra, &args));
+        assert!(err.contains("value is not valid: it is zero (0.00 EUR)"), "{zero}: {err}");
+    }
 
     // Bad input, checked before anything is sent: each names its flag.
     for (changes, says) in [

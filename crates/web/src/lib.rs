@@ -29,6 +29,7 @@ mod error;
 mod forms;
 mod frame;
 mod layout;
+mod log_filter;
 mod pages;
 mod reports;
 pub mod session;

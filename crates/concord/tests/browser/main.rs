@@ -10,7 +10,9 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod finding;
 mod harness;
 mod pages;
 mod rounds;
 mod support_forms;
+mod widths;

@@ -133,6 +133,15 @@ pub(crate) fn check_pledge(state: &State, t: &PledgeTerms, status: PledgeStatus,
     check_optional_text("source_ref", t.source_ref.as_deref(), MAX_NOTE)?;
     check_quantity("quantity", t.quantity)?;
     check_money("value", t.value, false)?;
+    if t.value.is_zero() {
+        return Err(Refusal::Invalid {
+            field: "value",
+            reason: format!(
+                "it is zero ({}): a pledge has a value; if the donor did not report one, give an estimate",
+                t.value
+            ),
+        });
+    }
     if !matches!(status, PledgeStatus::Announced | PledgeStatus::Committed | PledgeStatus::Allocated) {
         return Err(Refusal::Invalid {
             field: "status",

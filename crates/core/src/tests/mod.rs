@@ -46,3 +46,4 @@ mod support_index;
 mod support_policy;
 mod support_properties;
 mod support_reports;
+mod support_zero;

@@ -65,19 +65,16 @@ fn svg_or_note(r: Result<String, charts::ChartError>) -> String {
     })
 }
 
-/// An amount in millions for the tables beside the charts, as the axes show it (the support
-/// page lists every pledge's exact value).
-fn mn(m: concord_core::support::Total) -> String {
-    format!("{:.2}", millions(m))
-}
-
 fn build(f: &Figures) -> Vec<Chart> {
     let cur = f.currency.as_str();
     let unit = format!("{cur} million");
+    // The charts are drawn in millions; the tables beside them give every figure exactly, in
+    // the currency itself, and say so.
+    let units = format!("chart in {unit}, table in {cur}");
     let months: Vec<String> = f.months.iter().map(|m| m.month.clone()).collect();
     let over_time = Chart {
         id: "over-time",
-        title: format!("Support over time by lethality ({}, {unit})", f.measure.words()),
+        title: format!("Support over time by lethality ({}; {units})", f.measure.words()),
         svg: svg_or_note(charts::stacked_bars(
             &format!("Support by month, lethal and non-lethal ({unit})"),
             &months,
@@ -93,7 +90,7 @@ fn build(f: &Figures) -> Vec<Chart> {
                     values: f.months.iter().map(|m| millions(m.non_lethal)).collect(),
                 },
             ],
-            &unit,
+            charts::Axes { x: "Month (UTC)", y: &unit, counts: false },
         )),
         headers: vec![
             "Month".into(),
@@ -113,7 +110,7 @@ fn build(f: &Figures) -> Vec<Chart> {
     let channel_labels: Vec<String> = f.channels.iter().map(|c| c.label.clone()).collect();
     let by_channel = Chart {
         id: "channels",
-        title: format!("Support by channel ({}, {unit})", f.measure.words()),
+        title: format!("Support by channel ({}; {units})", f.measure.words()),
         svg: svg_or_note(charts::horizontal_bars(
             &format!("Support by channel ({unit})"),
             &channel_labels,
@@ -121,13 +118,13 @@ fn build(f: &Figures) -> Vec<Chart> {
             &unit,
             charts::BLUE,
         )),
-        headers: vec!["Channel".into(), format!("Amount ({unit})")],
-        rows: f.channels.iter().map(|c| Row { label: c.label.clone(), cells: vec![mn(c.amount)] }).collect(),
+        headers: vec!["Channel".into(), format!("Amount ({cur})")],
+        rows: f.channels.iter().map(|c| Row { label: c.label.clone(), cells: vec![c.amount.decimal()] }).collect(),
     };
     let donor_labels: Vec<String> = f.donors.iter().map(|c| c.label.clone()).collect();
     let donors = Chart {
         id: "donors",
-        title: format!("Top {} donors ({}, {unit})", reports::TOP_DONORS, f.measure.words()),
+        title: format!("Top {} donors ({}; {units})", reports::TOP_DONORS, f.measure.words()),
         svg: svg_or_note(charts::horizontal_bars(
             &format!("Top donors ({unit})"),
             &donor_labels,
@@ -135,8 +132,8 @@ fn build(f: &Figures) -> Vec<Chart> {
             &unit,
             charts::GREEN,
         )),
-        headers: vec!["Donor".into(), format!("Amount ({unit})")],
-        rows: f.donors.iter().map(|c| Row { label: c.label.clone(), cells: vec![mn(c.amount)] }).collect(),
+        headers: vec!["Donor".into(), format!("Amount ({cur})")],
+        rows: f.donors.iter().map(|c| Row { label: c.label.clone(), cells: vec![c.amount.decimal()] }).collect(),
     };
     let long_range = Chart {
         id: "long-range",
@@ -168,9 +165,8 @@ fn build(f: &Figures) -> Vec<Chart> {
                 Series { name: "covered (pledged)".into(), colour: charts::BLUE, values: count(|c| c.covered) },
                 Series { name: "closed (delivered)".into(), colour: charts::GREEN, values: count(|c| c.closed) },
             ],
-            "Requests (count)",
-        ))
-        .replace(">Month (UTC)<", ">Category<"),
+            charts::Axes { x: "Category", y: "Requests (count)", counts: true },
+        )),
         headers: vec!["Category".into(), "Open".into(), "Partially covered".into(), "Covered".into(), "Closed".into()],
         rows: f
             .coverage

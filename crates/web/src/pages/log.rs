@@ -13,12 +13,14 @@ use axum::routing::{get, post};
 use concord_core::{Actor, Marking, Reader};
 use concord_server::AppState;
 use concord_server::problem::ApiError;
+use concord_store::{Sealed, StoredEntry};
 use serde::Deserialize;
 
 use super::page;
 use crate::WebError;
 use crate::forms::Opt;
 use crate::layout::Layout;
+use crate::log_filter::{Filter, Typed};
 use crate::session::{MaybeViewer, Viewer};
 
 /// The public log, and the secretariat's publication of an entry from it.
@@ -65,12 +67,53 @@ struct LogPage {
     newer: Option<u64>,
     /// For the secretariat: the audiences an entry may be published to.
     audiences: Vec<Opt>,
+    /// The filters as typed, the query string that keeps them on the paging links, whether
+    /// any is set, the event types to choose from, and why the filters were refused, if so.
+    typed: Typed,
+    keep: String,
+    filtered: bool,
+    event_options: Vec<Opt>,
+    filter_error: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct LogQuery {
-    /// The newest entry to show (default: the latest).
+    /// The newest entry to show is the last one before this place (default: the latest).
     before: Option<u64>,
+    /// Filters, as typed: a proposal's number, a member's code, an event type.
+    #[serde(default)]
+    proposal: String,
+    #[serde(default)]
+    member: String,
+    #[serde(default)]
+    event: String,
+}
+
+/// Entries read from the store at a time while looking for those a filter matches.
+const CHUNK: u64 = 200;
+
+/// The envelope's event type and the content this viewer may read (`None` if withheld).
+fn read(e: &StoredEntry) -> (String, Option<Sealed>) {
+    let kind = concord_store::decode(&e.bytes).map(|v| v.kind).unwrap_or_default();
+    let content = e
+        .part
+        .as_deref()
+        .and_then(|p| p.get(concord_store::SALT_LEN..))
+        .and_then(|c| serde_json::from_slice::<Sealed>(c).ok());
+    (kind, content)
+}
+
+/// Entries as the viewer may read them (redacted already, so that a filter sees no more than
+/// the page shows), each with whether `filter` matches it.
+fn marked(stored: Vec<StoredEntry>, filter: &Filter) -> Vec<(StoredEntry, bool)> {
+    stored
+        .into_iter()
+        .map(|e| {
+            let (kind, content) = read(&e);
+            let hit = filter.matches(&kind, content.as_ref());
+            (e, hit)
+        })
+        .collect()
 }
 
 /// `GET /log`.
@@ -82,15 +125,53 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let checkpoint = state.store().latest_checkpoint().await?;
     let size = checkpoint.as_ref().map_or(0, |c| c.size);
-    // Entries [from, to), newest first on the page.
+    let typed = Typed { proposal: q.proposal, member: q.member, event: q.event };
+    let (filter, filter_error) = match Filter::parse(&typed) {
+        Ok(f) => (f, None),
+        Err(e) => (Filter::default(), Some(e)),
+    };
     let to = q.before.map_or(size, |b| b.min(size));
-    let from = to.saturating_sub(PER_PAGE);
     let reader = Reader::of(viewer.as_ref().map(|v| v.actor));
-    let mut stored = state.store().entries(from, to - from).await?;
     let view = state.view().await;
-    view.redact(reader, &mut stored);
+    // The matching entries before `to`, newest first, up to a page, and whether there are older.
+    let mut shown: Vec<StoredEntry> = Vec::new();
+    let mut more_older = false;
+    let mut hi = to;
+    while hi > 0 && !more_older && filter_error.is_none() {
+        let lo = hi.saturating_sub(CHUNK);
+        let mut stored = state.store().entries(lo, hi - lo).await?;
+        view.redact(reader, &mut stored);
+        for (e, hit) in marked(stored, &filter).into_iter().rev() {
+            if !hit {
+                continue;
+            }
+            if shown.len() as u64 == PER_PAGE {
+                more_older = true;
+                break;
+            }
+            shown.push(e);
+        }
+        hi = lo;
+    }
+    // The page of newer matching entries ends just after its newest.
+    let mut newer = None;
+    let mut found = 0;
+    let mut lo = to;
+    while lo < size && found < PER_PAGE && filter_error.is_none() {
+        let hi = (lo + CHUNK).min(size);
+        let mut stored = state.store().entries(lo, hi - lo).await?;
+        view.redact(reader, &mut stored);
+        for (e, hit) in marked(stored, &filter) {
+            if hit && found < PER_PAGE {
+                found += 1;
+                newer = Some(e.seq + 1);
+            }
+        }
+        lo = hi;
+    }
+    let older = if more_older { shown.last().map(|e| e.seq) } else { None };
     let secretariat = reader == Reader::Secretariat;
-    let mut entries: Vec<EntryRow> = stored
+    let entries: Vec<EntryRow> = shown
         .into_iter()
         .map(|e| {
             let envelope = concord_store::decode(&e.bytes).ok();
@@ -108,12 +189,7 @@ pub async fn show(
                 record: String::from_utf8_lossy(&e.bytes).into_owned(),
                 kind: envelope.as_ref().map_or_else(String::new, |v| v.kind.replace('_', " ")),
                 marking: envelope.as_ref().map_or_else(String::new, |v| v.marking.to_string()),
-                words: e
-                    .part
-                    .as_deref()
-                    .and_then(|p| p.get(concord_store::SALT_LEN..))
-                    .and_then(|c| serde_json::from_slice::<concord_store::Sealed>(c).ok())
-                    .map(|sealed| crate::entry_words::describe(&sealed)),
+                words: read(&e).1.map(|sealed| crate::entry_words::describe(&sealed)),
                 content: e
                     .part
                     .as_deref()
@@ -122,7 +198,6 @@ pub async fn show(
             }
         })
         .collect();
-    entries.reverse();
     let withheld = entries.iter().filter(|e| e.content.is_none()).count();
     let reader = match reader {
         Reader::Secretariat => "the secretariat: every entry's content, drafts included".to_owned(),
@@ -145,8 +220,13 @@ pub async fn show(
         entries,
         reader,
         withheld,
-        older: (from > 0).then_some(from),
-        newer: (to < size).then_some((to + PER_PAGE).min(size)),
+        older,
+        newer,
+        keep: filter.query(),
+        filtered: !filter.is_empty(),
+        event_options: filter.event_options(),
+        typed,
+        filter_error,
         audiences: if secretariat { super::wider_audiences(&view.state, "public") } else { Vec::new() },
     })
 }
