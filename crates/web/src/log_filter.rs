@@ -25,6 +25,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "position_taken",
     "proposal_decided",
     "proposal_withdrawn",
+    "proposal_reopened",
     "donor_state_registered",
     "request_filed",
     "request_withdrawn",
@@ -167,6 +168,7 @@ fn named(event: &Event) -> Vec<CountryCode> {
         | Event::DeadlineCurtailed { .. }
         | Event::ProposalDecided { .. }
         | Event::ProposalWithdrawn { .. }
+        | Event::ProposalReopened { .. }
         | Event::RequestWithdrawn { .. }
         | Event::PledgeStatusChanged { .. }
         | Event::DeliveryRecorded { .. }
@@ -182,9 +184,17 @@ mod tests {
     #[test]
     fn every_event_type_is_listed() {
         // A new event type must be filterable: its name is in the list.
-        let sample = Event::LogCreated { origin: String::new(), log_key: String::new(), unsigned_positions: false };
+        let sample = Event::LogCreated {
+            origin: String::new(),
+            log_key: String::new(),
+            unsigned_positions: false,
+            min_silence: None,
+        };
         assert!(EVENT_TYPES.contains(&sample.name()));
-        assert_eq!(EVENT_TYPES.len(), 26);
+        let reopened =
+            Event::ProposalReopened { proposal: ProposalId(1), reason: String::new(), at: jiff::Timestamp::UNIX_EPOCH };
+        assert!(EVENT_TYPES.contains(&reopened.name()));
+        assert_eq!(EVENT_TYPES.len(), 27);
     }
 
     #[test]
