@@ -38,6 +38,7 @@ mod reservations;
 mod sequences;
 mod signatures;
 mod silence;
+mod support_gdp;
 mod support_import;
 mod support_index;
 mod support_policy;
