@@ -10,5 +10,6 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod exports;
 mod harness;
 mod pages;

@@ -17,6 +17,7 @@ pub mod burden;
 mod category;
 mod coalition;
 mod command;
+pub mod export;
 mod fund;
 pub mod gdp;
 pub mod index;
