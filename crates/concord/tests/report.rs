@@ -133,7 +133,7 @@ fn every_report_over_a_server_prints_what_it_prints_from_the_database() {
         &["totals"][..],
         &["totals", "--json", "--measure", "delivered"],
         &["delivery"],
-        &["delivery", "--json", "--currency", "USD"],
+        &["delivery", "--json"],
         &["gaps"],
         &["gaps", "--json"],
         &["shares"],

@@ -7,7 +7,6 @@ use concord_core::CountryCode;
 use concord_core::support::burden::burden_report;
 use concord_core::support::report::{pledged_vs_delivered, request_gaps, shares, totals};
 use concord_core::support::{Currency, Measure, Money};
-use concord_core::words::Word;
 use serde_json::Value;
 
 use super::Origin;
