@@ -144,7 +144,7 @@ proptest! {
         let sum: u128 = gdp.iter().map(|g| u128::from(*g)).sum();
         let mut shares = 0i128;
         for (line, g) in r.lines.iter().zip(&gdp) {
-            let exact = i128::from(baseline) * i128::try_from(*g).unwrap();
+            let exact = i128::from(baseline) * i128::from(*g);
             let den = i128::try_from(sum).unwrap();
             let fair = i128::from(line.fair_share.minor_units);
             prop_assert!((2 * (fair * den - exact)).abs() <= den, "{fair} for {g} of {sum}");
