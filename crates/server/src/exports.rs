@@ -109,12 +109,29 @@ pub fn render(state: &Domain, file: &str, generated: Timestamp) -> Result<(Vec<u
     })
 }
 
-/// `state` with only the pledges `reader` may read, and their delivery records.
+/// `state` with only the pledges, delivery records, requests, coalitions and funds `reader` may
+/// read (the IATI file names a pledge's coalition and fund).
 fn visible(state: &Domain, reader: Reader) -> Domain {
     let mut out = state.clone();
     let support = &mut out.support;
     support.pledges =
         state.support.pledges.iter().filter(|(_, p)| state.may_see(reader, *p)).map(|(k, p)| (*k, p.clone())).collect();
+    support.coalitions = state
+        .support
+        .coalitions
+        .iter()
+        .filter(|(_, c)| state.may_see(reader, *c))
+        .map(|(k, c)| (*k, c.clone()))
+        .collect();
+    support.funds =
+        state.support.funds.iter().filter(|(_, f)| state.may_see(reader, *f)).map(|(k, f)| (*k, f.clone())).collect();
+    support.requests = state
+        .support
+        .requests
+        .iter()
+        .filter(|(_, r)| state.may_see(reader, *r))
+        .map(|(k, r)| (*k, r.clone()))
+        .collect();
     let kept = &support.pledges;
     support.deliveries = state
         .support
