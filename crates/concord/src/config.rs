@@ -11,6 +11,7 @@
 //! idle_timeout = "60s"
 //! request_timeout = "30s"
 //! max_requests_per_connection = 1000
+//! public_exports = false
 //! ```
 
 use std::net::SocketAddr;
@@ -60,6 +61,11 @@ pub struct Config {
     pub request_timeout: Option<SignedDuration>,
     /// Requests one kept-alive connection may carry.
     pub max_requests_per_connection: Option<u32>,
+    /// Lets anyone, signed in or not, fetch the exports under `/exports/` (the IATI activity
+    /// file, pledges and deliveries as CSV and JSON), as an IATI publisher's file must be for the
+    /// IATI Registry to link it. Default: only callers who may read support data.
+    #[serde(default)]
+    pub public_exports: bool,
 }
 
 fn default_addr() -> SocketAddr {
@@ -82,6 +88,7 @@ impl Default for Config {
             idle_timeout: None,
             request_timeout: None,
             max_requests_per_connection: None,
+            public_exports: false,
         }
     }
 }
@@ -140,12 +147,16 @@ impl Config {
                             .with_context(|| format!("CONCORD_MAX_REQUESTS_PER_CONNECTION={v:?} is not a number"))?,
                     );
                 }
+                "CONCORD_PUBLIC_EXPORTS" => {
+                    config.public_exports =
+                        v.parse().with_context(|| format!("CONCORD_PUBLIC_EXPORTS={v:?} is not true or false"))?;
+                }
                 "CONCORD_HEADER_TIMEOUT" => config.header_timeout = Some(duration(&k, &v)?),
                 "CONCORD_IDLE_TIMEOUT" => config.idle_timeout = Some(duration(&k, &v)?),
                 "CONCORD_REQUEST_TIMEOUT" => config.request_timeout = Some(duration(&k, &v)?),
                 k if k.starts_with("CONCORD_") && !KNOWN_CLIENT_VARS.contains(&k) => {
                     bail!(
-                        "unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE, CONCORD_LOG_KEY, CONCORD_UNSIGNED_POSITIONS, CONCORD_WITNESSES, CONCORD_METRICS_ADDR, CONCORD_SNAPSHOT_DIR, CONCORD_MAX_CONNECTIONS, CONCORD_HEADER_TIMEOUT, CONCORD_IDLE_TIMEOUT, CONCORD_REQUEST_TIMEOUT and CONCORD_MAX_REQUESTS_PER_CONNECTION"
+                        "unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE, CONCORD_LOG_KEY, CONCORD_UNSIGNED_POSITIONS, CONCORD_WITNESSES, CONCORD_METRICS_ADDR, CONCORD_SNAPSHOT_DIR, CONCORD_MAX_CONNECTIONS, CONCORD_HEADER_TIMEOUT, CONCORD_IDLE_TIMEOUT, CONCORD_REQUEST_TIMEOUT, CONCORD_MAX_REQUESTS_PER_CONNECTION and CONCORD_PUBLIC_EXPORTS"
                     )
                 }
                 _ => {}

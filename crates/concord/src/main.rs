@@ -80,10 +80,14 @@ enum Cmd {
     /// Dated exchange rates on a server: record, list.
     #[command(subcommand)]
     Rate(client::rates::RateCmd),
+    /// Members' GDP figures on a server (the data burden share reads): record.
+    #[command(subcommand)]
+    Gdp(client::gdp::GdpCmd),
     /// Non-member donor states on a server: register, list.
     #[command(subcommand)]
     Donor(client::donors::DonorCmd),
-    /// Support reports computed from a database's log: totals, delivery, gaps, shares, burden.
+    /// Support reports and exports from a database's log (--db) or a server (--server, --token):
+    /// totals, delivery, gaps, shares, burden, pledges, deliveries, iati.
     #[command(subcommand)]
     Report(report::ReportCmd),
     /// Checks a log (from a server or a database file): entries, tree, checkpoint, witnesses, and
@@ -147,6 +151,7 @@ fn main() -> ExitCode {
             Cmd::Fund(cmd) => client::funds::fund(cmd).await,
             Cmd::Rate(cmd) => client::rates::rate(cmd).await,
             Cmd::Donor(cmd) => client::donors::donor(cmd).await,
+            Cmd::Gdp(cmd) => client::gdp::gdp(cmd).await,
             Cmd::Witness(args) => witness::run(args).await,
             Cmd::Proposal(cmd) => client::proposals::proposal(cmd).await,
             Cmd::Publish(args) => client::publications::publish(args).await,

@@ -383,3 +383,43 @@ fn coalitions_donors_rates_and_funds_from_the_cli() {
     assert!(shown.contains("contributed 1 pledge(s): 1000.50 EUR"), "{shown}");
     assert!(ok(w.run(&w.sec, &["fund", "list"])).contains("Assistance fund"));
 }
+
+#[test]
+fn the_secretariat_records_gdp_figures_and_burden_share_reads_them_over_the_server() {
+    let w = World::start();
+    let record = |token: &str, value: &str, correction: Option<&str>| {
+        let mut args = vec![
+            "gdp",
+            "record",
+            "--member",
+            "FRA",
+            "--year",
+            "2024",
+            "--value",
+            value,
+            "--unit",
+            "USD billion",
+            "--source",
+            "IMF World Economic Outlook, October 2024",
+        ];
+        if let Some(c) = correction {
+            args.extend(["--correction", c]);
+        }
+        w.run(token, &args)
+    };
+    let out = ok(record(&w.sec, "3174", None));
+    assert!(out.contains("FRA 2024: 3174 USD billion (IMF World Economic Outlook, October 2024)"), "{out}");
+    let err = fails(record(&w.sec, "3200", None));
+    assert!(err.contains("already recorded") && err.contains("correction"), "{err}");
+    ok(record(&w.sec, "3200", Some("revised")));
+    let before = w.log_size();
+    let err = fails(record(&w.fra, "1", Some("mine")));
+    assert!(err.contains("may not record GDP figures"), "{err}");
+    assert_eq!(w.log_size(), before, "a refused write appends nothing");
+
+    let out = ok(w.run(&w.obs, &["report", "burden", "--baseline", "1000"]));
+    assert!(out.contains("GDP 2024 · USD billion") && out.contains("source: IMF World Economic Outlook"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("FRA") && l.contains("1000.00 EUR")), "{out}");
+    let v = json(&ok(w.run(&w.obs, &["report", "burden", "--json"])));
+    assert_eq!(v["gdp"][0]["value"], 3200, "the correction is the figure used");
+}

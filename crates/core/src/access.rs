@@ -176,7 +176,8 @@ impl State {
             | Event::MemberDeparted { .. }
             | Event::PartnerRegistered { .. }
             | Event::DonorStateRegistered { .. }
-            | Event::ExchangeRateRecorded { .. } => Marking::Public,
+            | Event::ExchangeRateRecorded { .. }
+            | Event::GdpRecorded { .. } => Marking::Public,
             Event::ProposalDecided { proposal, decision } => {
                 self.proposals.get(proposal).map_or(Marking::Members, |p| decision_marking(p, decision.outcome))
             }

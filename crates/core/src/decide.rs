@@ -333,6 +333,10 @@ fn decide_support(
             support_rules::check_rate(state, rate)?;
             Ok(vec![Event::ExchangeRateRecorded { rate: *rate }])
         }
+        SupportCommand::RecordGdp { figure } => {
+            support_rules::check_gdp(state, figure)?;
+            Ok(vec![Event::GdpRecorded { figure: figure.clone(), at: now }])
+        }
     }
 }
 
@@ -437,5 +441,6 @@ fn authorise_support(state: &State, actor: Actor, command: &SupportCommand) -> (
         }
         SupportCommand::CreateFund { .. } => (actor == Actor::Secretariat, "create funds"),
         SupportCommand::RecordExchangeRate { .. } => (actor == Actor::Secretariat, "record exchange rates"),
+        SupportCommand::RecordGdp { .. } => (actor == Actor::Secretariat, "record GDP figures"),
     }
 }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::sealed::Revealed;
 use crate::support::{
-    CoalitionId, CoalitionTerms, DeliveryId, DonorState, FundId, FundTerms, FxRate, Money, PledgeId, PledgeStatus,
-    PledgeTerms, RequestId, RequestTerms,
+    CoalitionId, CoalitionTerms, DeliveryId, DonorState, FundId, FundTerms, FxRate, GdpFigure, Money, PledgeId,
+    PledgeStatus, PledgeTerms, RequestId, RequestTerms,
 };
 use crate::{
     CountryCode, Decision, DecisionKind, Marking, Member, Partner, Procedure, ProposalId, Significance, Stance,
@@ -229,6 +229,12 @@ pub enum Event {
     ExchangeRateRecorded {
         rate: FxRate,
     },
+    /// A member's GDP for a year (rule 14's data), with its unit and source.
+    GdpRecorded {
+        figure: GdpFigure,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
     /// An earlier entry released to a wider audience by the secretariat. It carries the entry's
     /// salt and content, which anyone it is released to checks against the commitment in that
     /// entry's envelope; a release never narrows.
@@ -265,7 +271,8 @@ impl Event {
             | Self::CoalitionFormed { .. }
             | Self::CoalitionJoined { .. }
             | Self::FundCreated { .. }
-            | Self::ExchangeRateRecorded { .. } => None,
+            | Self::ExchangeRateRecorded { .. }
+            | Self::GdpRecorded { .. } => None,
             Self::ProposalDrafted { proposal, .. }
             | Self::ProposalAmended { proposal, .. }
             | Self::ProposalCirculated { proposal, .. }
@@ -309,6 +316,7 @@ impl Event {
             Self::CoalitionJoined { .. } => "coalition_joined",
             Self::FundCreated { .. } => "fund_created",
             Self::ExchangeRateRecorded { .. } => "exchange_rate_recorded",
+            Self::GdpRecorded { .. } => "gdp_recorded",
             Self::EntryPublished { .. } => "entry_published",
         }
     }

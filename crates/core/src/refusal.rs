@@ -195,6 +195,8 @@ pub enum Refusal {
     AlreadyConfirmed { delivery: DeliveryId, at: Timestamp },
     #[error("a rate from {from} to {to} on {on} is already recorded: a published rate does not change")]
     RateExists { from: Currency, to: Currency, on: Date },
+    #[error("a GDP figure of {member} for {year} is already recorded: give a correction with its reason to replace it")]
+    GdpExists { member: CountryCode, year: i16 },
     #[error("{member} already has the key {key_id}")]
     KeyExists { member: CountryCode, key_id: String },
     #[error("{member} has no key {key_id}")]
@@ -303,6 +305,7 @@ impl Refusal {
             Self::RequestMismatch { .. } => "request-mismatch",
             Self::AlreadyConfirmed { .. } => "already-confirmed",
             Self::RateExists { .. } => "rate-exists",
+            Self::GdpExists { .. } => "gdp-exists",
         }
     }
 
@@ -391,7 +394,8 @@ impl Refusal {
             | Self::CoalitionExists { .. }
             | Self::FundExists { .. }
             | Self::AlreadyConfirmed { .. }
-            | Self::RateExists { .. } => None,
+            | Self::RateExists { .. }
+            | Self::GdpExists { .. } => None,
         }
     }
 

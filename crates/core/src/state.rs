@@ -444,7 +444,8 @@ impl State {
             | Event::CoalitionFormed { .. }
             | Event::CoalitionJoined { .. }
             | Event::FundCreated { .. }
-            | Event::ExchangeRateRecorded { .. } => return self.apply_support(event),
+            | Event::ExchangeRateRecorded { .. }
+            | Event::GdpRecorded { .. } => return self.apply_support(event),
         }
         Ok(())
     }
@@ -578,6 +579,11 @@ impl State {
             Event::ExchangeRateRecorded { rate } => {
                 support_rules::check_rate(self, rate).map_err(refused)?;
                 self.support.rates.insert(*rate);
+            }
+            Event::GdpRecorded { figure, at } => {
+                support_rules::check_gdp(self, figure).map_err(refused)?;
+                let record = crate::support::GdpRecord { figure: figure.clone(), recorded_at: *at };
+                self.support.gdp.entry(figure.member).or_default().insert(figure.year, record);
             }
             // The caller folds these itself and sends only the support events here.
             Event::LogCreated { .. }

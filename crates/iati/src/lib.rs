@@ -47,6 +47,12 @@ const ORG_GOVERNMENT: &str = "10";
 /// OrganisationType 90, Other: a coalition is a group of states, not an organisation of its own.
 const ORG_OTHER: &str = "90";
 
+/// The reporting organisation's identifier when none is configured (`XI-` is IATI's prefix for
+/// organisations without a registration agency).
+pub const DEFAULT_ORG_REF: &str = "XI-CONCORD-ALLIANCE";
+/// The reporting organisation's name when none is configured.
+pub const DEFAULT_ORG_NAME: &str = "Alliance secretariat (Concord)";
+
 /// Who publishes the document, and when it was made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {

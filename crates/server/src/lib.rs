@@ -12,6 +12,7 @@
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod exports;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
@@ -59,6 +60,8 @@ struct Inner {
     head: tokio::sync::watch::Receiver<u64>,
     /// Other servers append to the same log (reads catch up with them first).
     follows: bool,
+    /// Anyone may fetch the exports (`crate::exports`), not only callers who read support data.
+    public_exports: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Inner {
@@ -72,6 +75,17 @@ impl AppState {
     #[must_use]
     pub fn store(&self) -> &dyn Store {
         self.inner.store.as_ref()
+    }
+
+    /// Whether anyone may fetch the exports (the `public_exports` setting).
+    #[must_use]
+    pub fn public_exports(&self) -> bool {
+        self.inner.public_exports.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Lets anyone fetch the exports, or only callers who read support data (the default).
+    pub fn set_public_exports(&self, public: bool) {
+        self.inner.public_exports.store(public, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The sequencer.
@@ -230,6 +244,7 @@ impl App {
                 metrics,
                 head: head_rx.clone(),
                 follows: sharing.follow.is_some(),
+                public_exports: std::sync::atomic::AtomicBool::new(false),
             }),
         };
         let witness_tasks = witnesses::start(state.clone(), witnesses, head_rx);
@@ -248,6 +263,7 @@ impl App {
         Router::new()
             .merge(api::router())
             .merge(api::health::router())
+            .merge(exports::router())
             .route("/api/openapi.json", get(openapi::document))
             .route("/api/{*rest}", axum::routing::any(not_found))
             .merge(pages)

@@ -25,6 +25,7 @@ use crate::api;
         api::support::correct_deliveries, api::support::confirm_receipt, api::support::form_coalition,
         api::support::join_coalition, api::support::create_fund, api::support::record_rate,
         api::support::report_totals, api::support::report_delivery, api::support::report_gaps, api::support::report_shares,
+        api::burden::record_gdp, api::burden::report_burden, crate::exports::export,
         api::support_reads::list_requests, api::support_reads::show_request, api::support_reads::list_pledges,
         api::support_reads::show_pledge, api::support_reads::list_pledge_deliveries, api::support_reads::show_delivery,
         api::support_registers::list_coalitions, api::support_registers::show_coalition, api::support_registers::list_funds,

@@ -94,6 +94,9 @@ fn support_json(state: &State, command: &SupportCommand) -> Option<serde_json::V
         SupportCommand::JoinCoalition { coalition, .. } => s.coalitions.get(coalition).map(json),
         SupportCommand::CreateFund { .. } => s.funds.values().next_back().map(json),
         SupportCommand::RecordExchangeRate { rate } => s.rates.exact(rate.from, rate.to, rate.on).map(json),
+        SupportCommand::RecordGdp { figure } => {
+            s.gdp.get(&figure.member).and_then(|years| years.get(&figure.year)).map(json)
+        }
     }
 }
 
@@ -136,7 +139,8 @@ pub fn status_for(command: &Command) -> u16 {
             | SupportCommand::CorrectDeliveries { .. }
             | SupportCommand::FormCoalition { .. }
             | SupportCommand::CreateFund { .. }
-            | SupportCommand::RecordExchangeRate { .. } => 201,
+            | SupportCommand::RecordExchangeRate { .. }
+            | SupportCommand::RecordGdp { .. } => 201,
             SupportCommand::WithdrawRequest { .. }
             | SupportCommand::ChangePledgeStatus { .. }
             | SupportCommand::ConfirmReceipt { .. }

@@ -328,6 +328,13 @@ fn rows() -> Vec<Row> {
             let day = jiff::civil::date(2024, 1, 1) + jiff::Span::new().days(i64::from(fx.next()));
             req("/api/v1/exchange-rates", json!({ "from": "USD", "to": "EUR", "rate": "0.9", "on": day.to_string() }))
         }),
+        row!("POST /api/v1/gdp", [Secretariat], |fx| {
+            let year = 1950 + i64::from(fx.next());
+            req(
+                "/api/v1/gdp",
+                json!({ "member": OWN_MEMBER, "year": year, "value": 655, "unit": "USD billion", "source": "IMF WEO" }),
+            )
+        }),
     ]
 }
 

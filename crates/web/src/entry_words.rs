@@ -105,6 +105,15 @@ pub fn describe(content: &Sealed) -> String {
         Event::ExchangeRateRecorded { rate } => {
             format!("{by} recorded the rate 1 {} = {} {} on {}.", rate.from, rate.rate, rate.to, rate.on)
         }
+        Event::GdpRecorded { figure, .. } => format!(
+            "{by} recorded {}'s GDP for {}: {} {} ({}){}.",
+            figure.member,
+            figure.year,
+            figure.value,
+            figure.unit,
+            figure.source,
+            if figure.correction.is_some() { ", a correction" } else { "" }
+        ),
         Event::EntryPublished { entry, marking, .. } => format!("{by} published entry {entry} to {marking}."),
     }
 }

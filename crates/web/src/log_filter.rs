@@ -37,6 +37,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "coalition_joined",
     "fund_created",
     "exchange_rate_recorded",
+    "gdp_recorded",
     "entry_published",
 ];
 
@@ -153,6 +154,7 @@ fn named(event: &Event) -> Vec<CountryCode> {
         Event::ReceiptConfirmed { partner, .. } => vec![*partner],
         Event::CoalitionFormed { terms, .. } => terms.participants.iter().chain(&terms.leads).copied().collect(),
         Event::CoalitionJoined { participant, .. } => vec![*participant],
+        Event::GdpRecorded { figure, .. } => vec![figure.member],
         Event::EntryPublished { revealed, .. } => {
             let mut codes = named(&revealed.content.event);
             if let Actor::Member(c) | Actor::Partner(c) = revealed.content.actor {
@@ -194,7 +196,7 @@ mod tests {
         let reopened =
             Event::ProposalReopened { proposal: ProposalId(1), reason: String::new(), at: jiff::Timestamp::UNIX_EPOCH };
         assert!(EVENT_TYPES.contains(&reopened.name()));
-        assert_eq!(EVENT_TYPES.len(), 27);
+        assert_eq!(EVENT_TYPES.len(), 28);
     }
 
     #[test]

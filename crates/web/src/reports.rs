@@ -264,3 +264,56 @@ mod month_tests {
         assert!(every_month(BTreeMap::new(), Currency::EUR).is_empty());
     }
 }
+
+/// One member's line of the burden-share table, formatted.
+#[derive(Debug, Clone)]
+pub struct BurdenRow {
+    pub member: String,
+    pub gdp: String,
+    pub fair_share: String,
+    pub given: String,
+    /// What it gave as a share of its fair share, in percent.
+    pub ratio: String,
+}
+
+/// The burden-share table (rule 14) and what it rests on: the baseline, and the year, unit and
+/// source of the GDP figures recorded in the log.
+#[derive(Debug, Clone)]
+pub struct BurdenTable {
+    pub baseline: String,
+    pub years: String,
+    pub unit: String,
+    pub sources: Vec<String>,
+    pub rows: Vec<BurdenRow>,
+}
+
+/// The Washington pledge, EUR 40 billion a year: the baseline the dashboard shares.
+pub const WASHINGTON_PLEDGE_EUR: i64 = 40_000_000_000;
+
+/// Burden share of the Washington pledge under `measure`, in EUR, by the latest GDP figures
+/// recorded for every member (none opted out). An aggregate per member, like the other figures.
+pub fn burden(state: &concord_core::State, measure: Measure) -> Result<BurdenTable, String> {
+    let baseline =
+        concord_core::support::Money::new(WASHINGTON_PLEDGE_EUR * 100, Currency::EUR).map_err(|e| e.to_string())?;
+    let r =
+        concord_core::support::burden::burden_report(state, measure, baseline, None, &[]).map_err(|e| e.to_string())?;
+    let gdp: BTreeMap<CountryCode, u64> = r.gdp.iter().map(|g| (g.member, g.value)).collect();
+    let rows = r
+        .lines
+        .iter()
+        .map(|l| BurdenRow {
+            member: l.member.as_str().to_owned(),
+            gdp: gdp.get(&l.member).map(u64::to_string).unwrap_or_default(),
+            fair_share: l.fair_share.decimal(),
+            given: l.given.decimal(),
+            ratio: format!("{}.{:02}", l.ratio_bp / 100, l.ratio_bp % 100),
+        })
+        .collect();
+    Ok(BurdenTable {
+        baseline: format!("{baseline}"),
+        years: r.years.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        unit: r.unit,
+        sources: r.sources,
+        rows,
+    })
+}

@@ -12,6 +12,7 @@ pub(crate) mod deliveries;
 pub(crate) mod donors;
 pub(crate) mod flags;
 pub(crate) mod funds;
+pub(crate) mod gdp;
 pub(crate) mod members;
 pub(crate) mod output;
 pub(crate) mod pledges;
@@ -73,6 +74,21 @@ impl Client {
 
     pub(crate) async fn get(&self, path: &str) -> anyhow::Result<Value> {
         self.send(self.http.get(format!("{}{path}", self.base))).await
+    }
+
+    /// A file the server publishes (an export), as its bytes.
+    pub(crate) async fn get_bytes(&self, path: &str) -> anyhow::Result<Vec<u8>> {
+        let req = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token);
+        let resp = req.send().await.with_context(|| format!("cannot reach {}", self.base))?;
+        let status = resp.status();
+        let body = resp.bytes().await.with_context(|| format!("the server's answer ({status}) broke off"))?;
+        if status.is_success() {
+            return Ok(body.to_vec());
+        }
+        let problem: Value = serde_json::from_slice(&body).unwrap_or_default();
+        let detail = problem.get("detail").and_then(Value::as_str).unwrap_or("no detail");
+        let kind = problem.get("type").and_then(Value::as_str).unwrap_or("");
+        bail!("{detail} ({status}, {kind})")
     }
 
     pub(crate) async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {

@@ -8,7 +8,7 @@
 
 use concord_core::support::{
     Capability, Channel, CoalitionId, CoalitionTerms, Currency, DeliveryId, DonorState, FundId, FundPolicy, FundTerms,
-    FxRate, Money, PledgeId, PledgeStatus, PledgeTerms, Priority, Rate, RequestId, RequestTerms,
+    FxRate, GdpFigure, Money, PledgeId, PledgeStatus, PledgeTerms, Priority, Rate, RequestId, RequestTerms,
     SupportCategory as Cat, SupportCommand, ValuationMethod,
 };
 use concord_core::{Actor, Command, CountryCode, ProposalId};
@@ -47,6 +47,47 @@ const COALITIONS: &[(&str, Capability, &[&str], &[&str])] = &[
 
 /// The history as (time, actor, command): recorded from 8 March 2024, after the assistance
 /// programme that the fund rests on (`programme`) was adopted.
+/// Where the demo's GDP figures come from: rounded, so labelled as such.
+pub const GDP_SOURCE: &str =
+    "IMF World Economic Outlook, October 2024, GDP at current prices, USD billion (rounded, illustrative)";
+
+/// Each member's GDP for 2024 in USD billion, rounded: enough for the burden-share table, not a
+/// statistic to quote.
+const GDP_2024: &[(&str, u64)] = &[
+    ("ALB", 26),
+    ("BEL", 655),
+    ("BGR", 113),
+    ("CAN", 2_215),
+    ("CZE", 346),
+    ("DEU", 4_710),
+    ("DNK", 412),
+    ("ESP", 1_731),
+    ("EST", 43),
+    ("FIN", 300),
+    ("FRA", 3_174),
+    ("GBR", 3_588),
+    ("GRC", 251),
+    ("HRV", 92),
+    ("HUN", 223),
+    ("ISL", 33),
+    ("ITA", 2_376),
+    ("LTU", 84),
+    ("LUX", 93),
+    ("LVA", 44),
+    ("MKD", 16),
+    ("MNE", 8),
+    ("NLD", 1_228),
+    ("NOR", 504),
+    ("POL", 915),
+    ("PRT", 308),
+    ("ROU", 382),
+    ("SVK", 141),
+    ("SVN", 73),
+    ("SWE", 604),
+    ("TUR", 1_345),
+    ("USA", 29_168),
+];
+
 pub fn steps(programme: ProposalId) -> Vec<(Timestamp, Actor, Command)> {
     let sec = Actor::Secretariat;
     let ukr = Actor::Partner(code("UKR"));
@@ -71,6 +112,17 @@ pub fn steps(programme: ProposalId) -> Vec<(Timestamp, Actor, Command)> {
             on,
         };
         s.push((t, sec, Command::Support(SupportCommand::RecordExchangeRate { rate })));
+    }
+    for (member, value) in GDP_2024 {
+        let figure = GdpFigure {
+            member: code(member),
+            year: 2024,
+            value: *value,
+            unit: "USD billion".into(),
+            source: GDP_SOURCE.into(),
+            correction: None,
+        };
+        s.push((t, sec, Command::Support(SupportCommand::RecordGdp { figure })));
     }
     let fund = FundTerms {
         name: "Comprehensive Assistance Package Trust Fund (illustrative)".into(),

@@ -10,6 +10,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod exports;
 mod finding;
 mod harness;
 mod pages;

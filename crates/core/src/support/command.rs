@@ -5,8 +5,8 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CoalitionId, CoalitionTerms, DeliveryId, DonorState, FundTerms, FxRate, Money, PledgeEntry, PledgeId, PledgeStatus,
-    PledgeTerms, RequestId, RequestTerms,
+    CoalitionId, CoalitionTerms, DeliveryId, DonorState, FundTerms, FxRate, GdpFigure, Money, PledgeEntry, PledgeId,
+    PledgeStatus, PledgeTerms, RequestId, RequestTerms,
 };
 use crate::CountryCode;
 
@@ -55,4 +55,7 @@ pub enum SupportCommand {
     CreateFund { fund: FundTerms },
     /// Records an exchange rate for a day (secretariat).
     RecordExchangeRate { rate: FxRate },
+    /// Records a member's GDP for a year, with its unit and source (secretariat); a second
+    /// figure for the same member and year only as a correction.
+    RecordGdp { figure: GdpFigure },
 }

@@ -13,10 +13,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::CountryCode;
 
+pub mod burden;
 mod category;
 mod coalition;
 mod command;
+pub mod export;
 mod fund;
+pub mod gdp;
 pub mod index;
 mod money;
 mod pledge;
@@ -29,6 +32,7 @@ pub use category::{AidType, Capability, RangeClass, SupportCategory, ValuationMe
 pub use coalition::{Coalition, CoalitionTerms, DonorState};
 pub use command::SupportCommand;
 pub use fund::{Fund, FundPolicy, FundTerms};
+pub use gdp::{GdpFigure, GdpRecord, GdpRegister};
 pub use money::{
     Currency, FxRate, MAX_MINOR_UNITS, MAX_RATE_SCALE, Money, MoneyError, Rate, Rates, Total, UnknownCurrency,
 };
@@ -84,6 +88,8 @@ pub struct Support {
     pub coalitions: OrdMap<CoalitionId, Coalition>,
     pub funds: OrdMap<FundId, Fund>,
     pub rates: Rates,
+    /// GDP figures by member and year (rule 14).
+    pub gdp: GdpRegister,
     /// Running totals for reports, derived from `pledges` and `deliveries`: never serialised,
     /// but built again from them when a [`Support`] is read back.
     #[serde(skip)]
@@ -100,6 +106,9 @@ struct SupportRecords {
     coalitions: OrdMap<CoalitionId, Coalition>,
     funds: OrdMap<FundId, Fund>,
     rates: Rates,
+    // Snapshots written before GDP figures were recorded have none.
+    #[serde(default)]
+    gdp: GdpRegister,
 }
 
 impl From<SupportRecords> for Support {
@@ -112,6 +121,7 @@ impl From<SupportRecords> for Support {
             coalitions: r.coalitions,
             funds: r.funds,
             rates: r.rates,
+            gdp: r.gdp,
             index: index::ReportIndex::default(),
         };
         let mut index = index::ReportIndex::default();

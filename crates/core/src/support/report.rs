@@ -88,6 +88,16 @@ pub enum ReportError {
     /// only a baseline or a GDP figure given to [`burden_share`] can.
     #[error("the figures overflow")]
     Overflow,
+    #[error("{} {} no GDP figure{}: record one (concord support gdp) or opt {} out", list(members), if members.len() == 1 { "has" } else { "have" }, year.map(|y| format!(" for {y}")).unwrap_or_default(), if members.len() == 1 { "it" } else { "them" })]
+    MissingGdp { members: Vec<CountryCode>, year: Option<i16> },
+    #[error("the GDP figures are in different units ({}): record them in one", .0.join(", "))]
+    MixedUnits(Vec<String>),
+    #[error("{0} is not a member state: only members opt out of the burden share")]
+    NotAMember(CountryCode),
+}
+
+fn list(codes: &[CountryCode]) -> String {
+    codes.iter().map(CountryCode::as_str).collect::<Vec<_>>().join(", ")
 }
 
 /// A report line's value as it is summed: the amounts already in the report's currency, and the

@@ -16,8 +16,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::{
-    Channel, CoalitionId, CoalitionTerms, DeliveryId, DonorState, FundTerms, FxRate, MAX_MINOR_UNITS, Money, Pledge,
-    PledgeId, PledgeStatus, PledgeTerms, RequestId, RequestTerms, SupportRequest,
+    Channel, CoalitionId, CoalitionTerms, DeliveryId, DonorState, FundTerms, FxRate, GdpFigure, MAX_MINOR_UNITS, Money,
+    Pledge, PledgeId, PledgeStatus, PledgeTerms, RequestId, RequestTerms, SupportRequest,
 };
 use crate::rules::{check_text, utc_day};
 use crate::{CountryCode, DecisionKind, ProposalId, ProposalStatus, Refusal, State};
@@ -433,4 +433,32 @@ pub(crate) fn check_rate(state: &State, r: &FxRate) -> Result<(), Refusal> {
         return Err(Refusal::RateExists { from: r.from, to: r.to, on: r.on });
     }
     Ok(())
+}
+
+/// A GDP figure (rule 14's data): for a member the log knows, a year in range, a positive value,
+/// a unit and a source; a second figure for the same member and year only as a correction with
+/// its reason, and a correction only where there is a figure to correct.
+pub(crate) fn check_gdp(state: &State, g: &GdpFigure) -> Result<(), Refusal> {
+    if !state.members.contains_key(&g.member) {
+        return Err(Refusal::UnknownMember { member: g.member });
+    }
+    if !super::gdp::YEARS.contains(&g.year) {
+        let (from, to) = (super::gdp::YEARS.start(), super::gdp::YEARS.end());
+        return Err(Refusal::Invalid { field: "year", reason: format!("{} is not between {from} and {to}", g.year) });
+    }
+    if g.value == 0 {
+        return Err(Refusal::Invalid { field: "value", reason: "a GDP figure is positive".into() });
+    }
+    check_text("unit", &g.unit, super::gdp::MAX_SOURCE)?;
+    check_text("source", &g.source, super::gdp::MAX_SOURCE)?;
+    let recorded = state.support.gdp.get(&g.member).is_some_and(|years| years.contains_key(&g.year));
+    match (&g.correction, recorded) {
+        (None, true) => Err(Refusal::GdpExists { member: g.member, year: g.year }),
+        (Some(_), false) => Err(Refusal::Invalid {
+            field: "correction",
+            reason: format!("there is no GDP figure of {} for {} to correct", g.member, g.year),
+        }),
+        (Some(reason), true) => check_text("correction", reason, crate::refusal::MAX_STATEMENT),
+        (None, false) => Ok(()),
+    }
 }

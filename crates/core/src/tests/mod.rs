@@ -41,6 +41,7 @@ mod rounds;
 mod sequences;
 mod signatures;
 mod silence;
+mod support_gdp;
 mod support_import;
 mod support_index;
 mod support_policy;

@@ -3,6 +3,7 @@
 //! A handler reads: extract (the caller, the body) → call the domain through the sequencer, or
 //! read the state it last published ([`crate::AppState::view`]) → reply. Errors are [`ApiError`]s, turned into problem documents in one place.
 
+pub mod burden;
 pub mod extract;
 pub mod health;
 pub mod log;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(partners::router())
         .merge(proposals::router())
         .merge(support::router())
+        .merge(burden::router())
         .merge(support_reads::router())
         .merge(support_registers::router())
         .merge(log::router())

@@ -50,6 +50,8 @@ struct DashboardPage {
     currency: String,
     error: String,
     charts: Vec<Chart>,
+    burden: Result<reports::BurdenTable, String>,
+    exports: &'static [&'static str],
 }
 
 #[derive(Debug, Deserialize)]
@@ -194,7 +196,9 @@ pub async fn show(
         .as_deref()
         .and_then(|c| Currency::parse(&c.to_ascii_uppercase()).ok())
         .unwrap_or(Currency::parse("EUR").map_err(|e| WebError::Internal(e.to_string()))?);
-    let figures = reports::figures(&state.view().await.state.support, measure, currency);
+    let view = state.view().await;
+    let figures = reports::figures(&view.state.support, measure, currency);
+    let burden = reports::burden(&view.state, measure);
     let (charts, error) = match figures {
         Ok(f) => (build(&f), String::new()),
         Err(e) => (Vec::new(), e),
@@ -215,5 +219,7 @@ pub async fn show(
         currency: currency_code,
         error,
         charts,
+        burden,
+        exports: &concord_server::exports::FILES,
     })
 }
