@@ -99,6 +99,8 @@ async fn every_page_fits_its_viewport_at_1280_and_390() {
                 ("/coalitions", "coalitions"),
                 ("/support", "support"),
                 ("/support/dashboard", "support-dashboard"),
+                ("/support/pledges/1", "pledge"),
+                ("/proposals/new", "new-proposal"),
                 ("/log", "log"),
             ] {
                 c.goto(&format!("{}{path}", demo.url)).await.unwrap();
