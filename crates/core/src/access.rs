@@ -295,7 +295,7 @@ impl State {
             ProposalAccess::Full
         } else if audience_admits(p, reader) {
             ProposalAccess::Circulated
-        } else if self.proposal_marking(p).admits(reader) {
+        } else if p.decision.is_some() && self.proposal_marking(p).admits(reader) {
             ProposalAccess::Outcome
         } else {
             ProposalAccess::Hidden

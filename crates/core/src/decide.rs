@@ -137,10 +137,10 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             rules::check_circulation(p, *procedure, *deadline, now)?;
             let urgent = rules::check_silence_period(state, *procedure, now, *deadline, urgent.as_deref())?;
             // A new round goes to the audience the first one was released to.
-            let marking = match p.status {
-                ProposalStatus::Negotiating if marking.is_none_or(|m| Some(m) == p.audience) => p.audience,
-                ProposalStatus::Negotiating => return Err(Refusal::AudienceFixed { proposal: p.id }),
-                _ => rules::check_circulation_marking(state, *marking)?,
+            let marking = match (p.status, rules::check_circulation_marking(state, *marking)?) {
+                (ProposalStatus::Negotiating, asked) if marking.is_none() || asked == p.audience => p.audience,
+                (ProposalStatus::Negotiating, _) => return Err(Refusal::AudienceFixed { proposal: p.id }),
+                (_, asked) => asked,
             };
             Ok(vec![Event::ProposalCirculated {
                 proposal: *proposal,

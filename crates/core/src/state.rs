@@ -294,8 +294,10 @@ impl State {
                 rules::check_circulation(p, *procedure, *deadline, *at).map_err(refused)?;
                 let needed = rules::check_silence_period(self, *procedure, *at, *deadline, urgent.as_deref())
                     .map_err(refused)?;
-                if needed.is_none() && urgent.is_some() {
-                    return Err(inconsistent("an urgency is recorded only for a silence under the minimum".into()));
+                if needed != *urgent {
+                    return Err(inconsistent(
+                        "an urgency is recorded, trimmed, exactly when the silence is under the minimum".into(),
+                    ));
                 }
                 // An amended text goes out again under the procedure it was opened with.
                 if p.circulation.as_ref().is_some_and(|c| c.procedure != *procedure) {
@@ -344,8 +346,10 @@ impl State {
                 rules::check_deadline_change(p, *deadline, *at, false).map_err(refused)?;
                 check_undecided(p, *at).map_err(inconsistent)?;
                 let needed = rules::check_curtailed_silence(self, p, *deadline, urgent.as_deref()).map_err(refused)?;
-                if needed.is_none() && urgent.is_some() {
-                    return Err(inconsistent("an urgency is recorded only for a silence under the minimum".into()));
+                if needed != *urgent {
+                    return Err(inconsistent(
+                        "an urgency is recorded, trimmed, exactly when the silence is under the minimum".into(),
+                    ));
                 }
                 let p = self.proposals.get_mut(proposal).expect("checked above");
                 if let Some(c) = p.circulation.as_mut() {
@@ -424,12 +428,17 @@ impl State {
                 p.superseded.extend(lapsed);
                 p.circulation = None;
                 p.status = ProposalStatus::Negotiating;
+                // A publication released that round's decision, not what is negotiated next.
+                p.published = None;
             }
             Event::EntryPublished { entry, marking, revealed, .. } => {
                 rules::check_publication(self, *entry, *marking, revealed).map_err(refused)?;
                 self.released.insert(*entry, *marking);
-                if let Event::ProposalDecided { proposal, .. } = &revealed.content.event {
-                    if let Some(p) = self.proposals.get_mut(proposal) {
+                // Only the proposal's current decision opens it wider; publishing an earlier
+                // round's decision releases that entry alone.
+                if let Event::ProposalDecided { proposal, decision } = &revealed.content.event {
+                    if let Some(p) = self.proposals.get_mut(proposal).filter(|p| p.decision.as_ref() == Some(decision))
+                    {
                         p.published = Some(*marking);
                     }
                 }

@@ -132,6 +132,27 @@ fn visible(state: &Domain, reader: Reader) -> Domain {
         .filter(|(_, r)| state.may_see(reader, *r))
         .map(|(k, r)| (*k, r.clone()))
         .collect();
+    // A pledge the reader may see can go through a fund or coalition it may not (both are the
+    // members'): the file names who carries the pledge out without saying which one it is or
+    // who is in it.
+    for pledge in support.pledges.values() {
+        if let Some(f) = pledge.terms.fund.filter(|f| !support.funds.contains_key(f)) {
+            if let Some(fund) = state.support.funds.get(&f) {
+                let mut shown = fund.clone();
+                shown.terms.name = format!("An alliance fund ({})", fund.terms.channel.words());
+                support.funds.insert(f, shown);
+            }
+        }
+        if let Some(c) = pledge.terms.coalition.filter(|c| !support.coalitions.contains_key(c)) {
+            if let Some(coalition) = state.support.coalitions.get(&c) {
+                let mut shown = coalition.clone();
+                shown.terms.name = format!("A coalition of donor states ({})", coalition.terms.capability.words());
+                shown.terms.leads.clear();
+                shown.terms.participants.clear();
+                support.coalitions.insert(c, shown);
+            }
+        }
+    }
     let kept = &support.pledges;
     support.deliveries = state
         .support

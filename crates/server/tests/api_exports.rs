@@ -186,3 +186,25 @@ async fn anonymous_clients_get_the_exports_only_when_the_deployment_publishes_th
     assert_eq!(anon.bytes, full.bytes, "the public file is the whole export");
     assert_valid_iati(&anon.bytes);
 }
+
+#[tokio::test]
+async fn a_partner_reads_a_coalition_pledge_without_the_members_coalition() {
+    let s = world().await;
+    let sec = s.secretariat.clone();
+    let coalition = json!({ "name": "Artillery coalition", "capability": "artillery", "leads": ["FRA"], "participants": ["FRA", "DEU"] });
+    s.post(&sec, "/api/v1/coalitions", &coalition).await.expect_status(201);
+    let mut p = pledge("FRA", 50_000_000);
+    p["channel"] = json!("coalition");
+    p["coalition"] = json!(1);
+    s.post(&sec, "/api/v1/pledges", &p).await.expect_status(201);
+
+    let ukr = s.partner_token("UKR").await;
+    let r = s.get(&ukr, "/exports/iati-activities.xml").await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.bytes));
+    assert_valid_iati(&r.bytes);
+    let xml = String::from_utf8_lossy(&r.bytes);
+    assert!(xml.contains("coalition of donor states"), "{xml}");
+    assert!(!xml.contains("Artillery coalition"), "the coalition's name is the members': {xml}");
+    let full = s.get(&sec, "/exports/iati-activities.xml").await;
+    assert!(String::from_utf8_lossy(&full.bytes).contains("Artillery coalition"), "the secretariat reads it");
+}

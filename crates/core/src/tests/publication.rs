@@ -203,3 +203,30 @@ fn a_draft_is_released_by_circulating_it_not_by_publishing_it() {
     let refusal = w.refuse(Actor::Secretariat, &publish(drafted, Marking::Public, revealed), now());
     assert_eq!(refusal, Refusal::DraftHeld { proposal: id });
 }
+
+#[test]
+fn a_published_blocked_decision_opens_nothing_of_the_round_negotiated_after_it() {
+    let mut w = World::alliance();
+    let id = deployment(&mut w, None);
+    w.take(id, "HUN", Stance::Object, plus(t0(), 60));
+    let decided = entry(&w, |e| matches!(e, Event::ProposalDecided { .. }));
+    let revealed = reveal(&w, decided, Actor::Member(c("HUN")), Marking::Members, 9);
+    w.run(Actor::Secretariat, &publish(decided, Marking::Public, revealed), now());
+    assert_eq!(w.state.proposal_access(Reader::Public, w.proposal(id)), ProposalAccess::Outcome);
+
+    let reopen = Command::Reopen { proposal: id, reason: "Renegotiated with Hungary.".into() };
+    w.run(Actor::Secretariat, &reopen, now());
+    let amend = Command::AmendProposal {
+        proposal: id,
+        title: None,
+        text: "A text negotiated among the members.".into(),
+        deadline: None,
+        urgent: None,
+    };
+    let amended = w.run(Actor::Secretariat, &amend, now());
+    assert_eq!(w.state.proposal_access(Reader::Public, w.proposal(id)), ProposalAccess::Hidden, "nothing decided now");
+    assert!(w.state.proposal_for(Reader::Public, w.proposal(id)).is_none());
+    assert!(!w.state.may_read(Reader::Public, Marking::Members, &amended[0]), "the negotiated text is the members'");
+    // The published entry itself stays released.
+    assert_eq!(w.state.released(decided, Marking::Members), Marking::Public);
+}

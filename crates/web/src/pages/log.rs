@@ -92,6 +92,10 @@ pub struct LogQuery {
 /// Entries read from the store at a time while looking for those a filter matches.
 const CHUNK: u64 = 200;
 
+/// Chunks one request reads in each direction (anyone may filter the public log, so one
+/// request must not walk the whole of it): a rare match is found page by page.
+const MAX_CHUNKS: u32 = 25;
+
 /// The envelope's event type and the content this viewer may read (`None` if withheld).
 fn read(e: &StoredEntry) -> (String, Option<Sealed>) {
     let kind = concord_store::decode(&e.bytes).map(|v| v.kind).unwrap_or_default();
@@ -137,7 +141,9 @@ pub async fn show(
     let mut shown: Vec<StoredEntry> = Vec::new();
     let mut more_older = false;
     let mut hi = to;
-    while hi > 0 && !more_older && filter_error.is_none() {
+    let mut budget = MAX_CHUNKS;
+    while hi > 0 && !more_older && filter_error.is_none() && budget > 0 {
+        budget -= 1;
         let lo = hi.saturating_sub(CHUNK);
         let mut stored = state.store().entries(lo, hi - lo).await?;
         view.redact(reader, &mut stored);
@@ -157,7 +163,9 @@ pub async fn show(
     let mut newer = None;
     let mut found = 0;
     let mut lo = to;
-    while lo < size && found < PER_PAGE && filter_error.is_none() {
+    let mut budget = MAX_CHUNKS;
+    while lo < size && found < PER_PAGE && filter_error.is_none() && budget > 0 {
+        budget -= 1;
         let hi = (lo + CHUNK).min(size);
         let mut stored = state.store().entries(lo, hi - lo).await?;
         view.redact(reader, &mut stored);
@@ -169,7 +177,9 @@ pub async fn show(
         }
         lo = hi;
     }
-    let older = if more_older { shown.last().map(|e| e.seq) } else { None };
+    // A search that ran out of its budget goes on from where it stopped, on the next page.
+    let older =
+        if more_older { shown.last().map(|e| e.seq) } else { Some(hi).filter(|&h| h > 0 && filter_error.is_none()) };
     let secretariat = reader == Reader::Secretariat;
     let entries: Vec<EntryRow> = shown
         .into_iter()
