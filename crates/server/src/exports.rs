@@ -24,14 +24,11 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
+use crate::session_cookie;
 
 /// The files, by the name under `/exports/`.
 pub const FILES: [&str; 5] =
     ["iati-activities.xml", "pledges.csv", "pledges.json", "deliveries.csv", "deliveries.json"];
-
-/// The browser session cookies `concord-web` sets (with and without the `__Host-` prefix); a
-/// signed-in page links the exports, so a session reads them as its token would.
-const SESSION_COOKIES: [&str; 2] = ["__Host-concord_session", "concord_session"];
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/exports/{file}", get(export))
@@ -48,30 +45,12 @@ impl FromRequestParts<AppState> for Asker {
         if parts.headers.contains_key(header::AUTHORIZATION) {
             return Ok(Self(Some(Caller::from_request_parts(parts, state).await?.reader())));
         }
+        // A signed-in page links the exports, so its session reads them as a token would.
+        let Some(token) = session_cookie::token(&parts.headers) else { return Ok(Self(None)) };
+        let session = state.store().find_session(&session_cookie::hash_token(token)).await?;
         let now = state.clock().now();
-        for name in SESSION_COOKIES {
-            if let Some(token) = cookie(&parts.headers, name) {
-                let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-                if let Some(s) = state.store().find_session(&hash).await? {
-                    if s.expires_at > now {
-                        return Ok(Self(Some(Reader::of(Some(s.actor)))));
-                    }
-                }
-            }
-        }
-        Ok(Self(None))
+        Ok(Self(session.filter(|s| s.expires_at > now).map(|s| Reader::of(Some(s.actor)))))
     }
-}
-
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 /// One export's bytes, media type and file name, from `state` as of a log whose last entry was

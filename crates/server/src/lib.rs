@@ -20,6 +20,7 @@ mod resource;
 pub mod scheduler;
 pub mod sequencer;
 pub mod serving;
+pub mod session_cookie;
 pub mod snapshots;
 #[cfg(test)]
 mod testing;

@@ -94,6 +94,15 @@ pub fn parse_date(errors: &mut FieldErrors, field: &str, s: &str) -> Option<Opti
     }
 }
 
+/// A required `YYYY-MM-DD` date from a field; `missing` is said beside it when left empty.
+pub fn required_date(errors: &mut FieldErrors, field: &str, s: &str, missing: &str) -> Option<jiff::civil::Date> {
+    let date = parse_date(errors, field, s)?;
+    if date.is_none() {
+        errors.add(field, missing);
+    }
+    date
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,21 +9,16 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue};
 use base64::Engine;
 use concord_core::{Actor, Reader};
 use concord_server::AppState;
 use jiff::{SignedDuration, Timestamp};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::{WebConfig, WebError};
 
-/// The session cookie's name over plain HTTP (loopback, the demo).
-pub const COOKIE: &str = "concord_session";
-/// Its name over TLS: the `__Host-` prefix makes the browser refuse it without `Secure`, from
-/// another host, or with a `Domain`.
-pub const HOST_COOKIE: &str = "__Host-concord_session";
+pub use concord_server::session_cookie::{COOKIE, HOST_COOKIE, cookie, hash_token};
 /// The sign-in form's double-submit cookie.
 pub const LOGIN_COOKIE: &str = "concord_login";
 /// How long a session lasts from sign-in.
@@ -34,12 +29,6 @@ pub fn random_token() -> Result<String, WebError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| WebError::Internal(format!("no randomness: {e}")))?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
-}
-
-/// The stored form of a session token.
-#[must_use]
-pub fn hash_token(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
 }
 
 /// Constant-time equality of two tokens (a mismatch at the first byte takes as long as at the
@@ -81,19 +70,6 @@ pub fn clear_cookie_header(tls: bool) -> HeaderValue {
     }
 }
 
-/// A cookie's value from the request's `Cookie` headers.
-#[must_use]
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 /// A signed-in viewer.
 #[derive(Debug, Clone)]
 pub struct Viewer {
@@ -131,7 +107,7 @@ pub async fn find(
     now: Timestamp,
     next: &str,
 ) -> Result<Option<Viewer>, WebError> {
-    let Some(token) = cookie(headers, HOST_COOKIE).or_else(|| cookie(headers, COOKIE)) else { return Ok(None) };
+    let Some(token) = concord_server::session_cookie::token(headers) else { return Ok(None) };
     let hash = hash_token(token);
     let Some(session) = state.store().find_session(&hash).await? else { return Ok(None) };
     if session.expires_at <= now {
@@ -197,6 +173,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header;
 
     #[test]
     fn tokens_compare_exactly() {

@@ -21,7 +21,7 @@ use concord_server::sequencer::SubmitError;
 use super::support::{CAPABILITIES, Fields, Kept, csrf, field, kept, required};
 use super::{MarkingTag, page_with};
 use crate::WebError;
-use crate::forms::{Opt, options, parse_date};
+use crate::forms::{Opt, options, parse_date, required_date};
 use crate::layout::Layout;
 use crate::session::Viewer;
 
@@ -414,14 +414,7 @@ pub async fn record_rate(
             None
         }
     };
-    let on = match parse_date(&mut k.errors, "on", field(&fields, "on")) {
-        Some(Some(d)) => Some(d),
-        Some(None) => {
-            k.errors.add("on", "enter the day the rate is for, as YYYY-MM-DD");
-            None
-        }
-        None => None,
-    };
+    let on = required_date(&mut k.errors, "on", field(&fields, "on"), "enter the day the rate is for, as YYYY-MM-DD");
     let (Some(from), Some(to), Some(rate), Some(on)) = (from, to, rate, on) else {
         return again(&state, &viewer, k, |f, k| f.rate = k).await;
     };

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::support_admin::{may_change, next_statuses};
 use super::{MarkingTag, page_with};
 use crate::WebError;
-use crate::forms::{FieldErrors, Opt, options, parse_count, parse_date, parse_enum, slug};
+use crate::forms::{FieldErrors, Opt, options, parse_count, parse_date, parse_enum, required_date, slug};
 use crate::layout::Layout;
 use crate::reports;
 use crate::session::Viewer;
@@ -292,12 +292,7 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
             quantity: p.terms.quantity,
             value: format!("{} {}", p.terms.value.decimal(), p.terms.value.currency.as_str()),
             status: p.status.words(),
-            delivered: format!(
-                "{} ({} {})",
-                p.delivered_quantity,
-                p.delivered_value.decimal(),
-                p.delivered_value.currency.as_str()
-            ),
+            delivered: delivered_words(p),
             request: p.terms.request.map(|r| r.to_string()).unwrap_or_default(),
             marking: MarkingTag::of(p.marking_in(s)),
             changeable: may_change(viewer, p),
@@ -751,14 +746,7 @@ pub async fn record_delivery(
         e.add("pledge", "choose the pledge delivered");
     }
     let quantity = parse_count(e, "quantity", field(&fields, "quantity"));
-    let on = match parse_date(e, "delivered_on", field(&fields, "delivered_on")) {
-        Some(Some(d)) => Some(d),
-        Some(None) => {
-            e.add("delivered_on", "enter the delivery date as YYYY-MM-DD");
-            None
-        }
-        None => None,
-    };
+    let on = required_date(e, "delivered_on", field(&fields, "delivered_on"), "enter the delivery date as YYYY-MM-DD");
     // The delivery's value is in its pledge's currency.
     let currency = match pledge {
         Some(p) => state.view().await.state.support.pledges.get(&p).map(|x| x.terms.value.currency),
@@ -791,4 +779,9 @@ pub async fn record_delivery(
         to,
     )
     .await
+}
+
+/// What was delivered against `p`: "40 (1250.00 EUR)".
+pub(crate) fn delivered_words(p: &concord_core::support::Pledge) -> String {
+    format!("{} ({} {})", p.delivered_quantity, p.delivered_value.decimal(), p.delivered_value.currency.as_str())
 }

@@ -17,7 +17,7 @@ use concord_server::sequencer::SubmitError;
 use super::support::{Fields, Kept, PLEDGE_STATUSES, csrf, field, kept, required};
 use super::{MarkingTag, page_with};
 use crate::WebError;
-use crate::forms::{Opt, parse_date, slug};
+use crate::forms::{Opt, required_date, slug};
 use crate::layout::Layout;
 use crate::session::Viewer;
 
@@ -126,12 +126,7 @@ fn build(s: &Domain, viewer: &Viewer, p: &Pledge, status_form: Kept, correction_
             t.value.currency.as_str()
         ),
         status: p.status.words(),
-        delivered: format!(
-            "{} ({} {})",
-            p.delivered_quantity,
-            p.delivered_value.decimal(),
-            p.delivered_value.currency.as_str()
-        ),
+        delivered: super::support::delivered_words(p),
         value_label: format!("Value to add, in {} (negative to take back)", t.value.currency.as_str()),
         marking: MarkingTag::of(concord_core::Marked::marking_in(p, s)),
         deliveries,
@@ -251,14 +246,12 @@ pub async fn correct_deliveries(
     let mut k = kept(&fields);
     let quantity = signed_count(&mut k, &fields, "quantity");
     let value = signed_value(&mut k, &fields, currency);
-    let delivered_on = match parse_date(&mut k.errors, "delivered_on", field(&fields, "delivered_on")) {
-        Some(Some(d)) => Some(d),
-        Some(None) => {
-            k.errors.add("delivered_on", "enter the date the correction is for, as YYYY-MM-DD");
-            None
-        }
-        None => None,
-    };
+    let delivered_on = required_date(
+        &mut k.errors,
+        "delivered_on",
+        field(&fields, "delivered_on"),
+        "enter the date the correction is for, as YYYY-MM-DD",
+    );
     let reason = field(&fields, "reason").to_owned();
     if reason.is_empty() {
         k.errors.add("reason", "say why the deliveries are corrected");
