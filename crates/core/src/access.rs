@@ -58,6 +58,52 @@ impl Reader {
     }
 }
 
+/// `secretariat`, `member:FRA`, `partner:UKR` or `public`: how a notice names its reader.
+impl fmt::Display for Reader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Secretariat => f.write_str("secretariat"),
+            Self::Member(c) => write!(f, "member:{c}"),
+            Self::Partner(c) => write!(f, "partner:{c}"),
+            Self::Public => f.write_str("public"),
+        }
+    }
+}
+
+/// A reader that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a reader is `secretariat`, `member:<A3>`, `partner:<A3>` or `public` (not `{0}`)")]
+pub struct InvalidReader(pub String);
+
+impl FromStr for Reader {
+    type Err = InvalidReader;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || InvalidReader(s.to_owned());
+        let code = |c: &str| CountryCode::parse(c).map_err(|_| bad());
+        match s.split_once(':') {
+            None if s == "secretariat" => Ok(Self::Secretariat),
+            None if s == "public" => Ok(Self::Public),
+            Some(("member", c)) => Ok(Self::Member(code(c)?)),
+            Some(("partner", c)) => Ok(Self::Partner(code(c)?)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl Serialize for Reader {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Reader {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl Marking {
     /// Whether content with this marking is released to `reader`.
     #[must_use]
@@ -197,6 +243,7 @@ impl State {
             Event::ProposalDrafted { .. }
             | Event::ProposalReopened { .. }
             | Event::PositionTaken { .. }
+            | Event::InstructionsAwaited { .. }
             | Event::CoalitionFormed { .. }
             | Event::CoalitionJoined { .. }
             | Event::FundCreated { .. } => Marking::Members,

@@ -132,6 +132,14 @@ pub enum Command {
         /// The member's signed statement of this position (a signed note; see `signed.rs`).
         evidence: Option<String>,
     },
+    /// A delegation says it is awaiting instructions from its capital on a proposal. Not a
+    /// position: silence is not broken, and it lapses when the delegation takes one.
+    AwaitInstructions {
+        proposal: ProposalId,
+        member: CountryCode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
     /// Releases an earlier log entry to a wider audience (the secretariat). The entry's salt and
     /// content come from the stored log (the server fills `revealed` in); `decide` checks them
     /// against the commitment, replay checks that commitment against the entry's envelope.

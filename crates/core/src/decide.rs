@@ -174,6 +174,16 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             rules::check_text("reason", reason, crate::refusal::MAX_STATEMENT)?;
             Ok(vec![Event::ProposalWithdrawn { proposal: *proposal, reason: reason.clone(), at: now }])
         }
+        Command::AwaitInstructions { proposal, member, note } => {
+            let note = note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+            rules::check_awaiting(state, state.proposal(*proposal)?, *member, note, now)?;
+            Ok(vec![Event::InstructionsAwaited {
+                proposal: *proposal,
+                member: *member,
+                note: note.map(str::to_owned),
+                at: now,
+            }])
+        }
         Command::TakePosition { proposal, member, revision, stance, text, evidence } => {
             let p = state.proposal(*proposal)?;
             let claim = rules::PositionClaim {
@@ -381,6 +391,10 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
             Actor::Member(m) => (m == *member, "take positions for another member"),
             Actor::Partner(p) if p == *member => return Err(Refusal::PartnerCannotTakePositions { partner: p }),
             _ => (false, "take positions; only a member delegation can"),
+        },
+        Command::AwaitInstructions { member, .. } => match actor {
+            Actor::Member(m) => (m == *member, "say another member awaits instructions"),
+            _ => (false, "say a delegation awaits instructions; only the delegation can"),
         },
         Command::CloseAtDeadline { .. } => (actor == Actor::Scheduler, "close procedures; the scheduler does"),
         Command::Publish { .. } => (actor == Actor::Secretariat, "publish entries"),

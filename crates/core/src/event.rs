@@ -139,6 +139,15 @@ pub enum Event {
         proposal: ProposalId,
         decision: Decision,
     },
+    /// A delegation is awaiting instructions from its capital (not a position).
+    InstructionsAwaited {
+        proposal: ProposalId,
+        member: CountryCode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
     ProposalWithdrawn {
         proposal: ProposalId,
         reason: String,
@@ -279,6 +288,7 @@ impl Event {
             | Self::DeadlineExtended { proposal, .. }
             | Self::DeadlineCurtailed { proposal, .. }
             | Self::PositionTaken { proposal, .. }
+            | Self::InstructionsAwaited { proposal, .. }
             | Self::ProposalDecided { proposal, .. }
             | Self::ProposalWithdrawn { proposal, .. }
             | Self::ProposalReopened { proposal, .. } => Some(*proposal),
@@ -302,6 +312,7 @@ impl Event {
             Self::DeadlineExtended { .. } => "deadline_extended",
             Self::DeadlineCurtailed { .. } => "deadline_curtailed",
             Self::PositionTaken { .. } => "position_taken",
+            Self::InstructionsAwaited { .. } => "instructions_awaited",
             Self::ProposalDecided { .. } => "proposal_decided",
             Self::ProposalWithdrawn { .. } => "proposal_withdrawn",
             Self::ProposalReopened { .. } => "proposal_reopened",

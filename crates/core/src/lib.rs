@@ -46,6 +46,7 @@ mod decide;
 mod decision;
 mod event;
 mod member;
+pub mod notice;
 mod proposal;
 mod refusal;
 pub mod rules;
@@ -66,8 +67,8 @@ pub use decision::{Decision, Outcome, blocks, evaluate, evaluate_with};
 pub use event::Event;
 pub use member::{Member, Partner};
 pub use proposal::{
-    Circulation, DecisionKind, Position, Procedure, Proposal, ProposalId, ProposalStatus, Revision, Significance,
-    Stance, Withdrawal, text_hash,
+    Awaiting, Circulation, DecisionKind, Position, Procedure, Proposal, ProposalId, ProposalStatus, Revision,
+    Significance, Stance, Withdrawal, text_hash,
 };
 pub use refusal::{MAX_STATEMENT, MAX_TEXT, MAX_TITLE, Refusal, RefusalClass};
 pub use signed::{POSITION_HEADER, PositionStatement, member_key_name};

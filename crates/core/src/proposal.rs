@@ -223,6 +223,16 @@ pub struct Position {
     pub signed_at: Option<Timestamp>,
 }
 
+/// A delegation's word that it is awaiting instructions from its capital.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Awaiting {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
 /// A withdrawal by the secretariat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -252,6 +262,10 @@ pub struct Proposal {
     /// needs a new position, and the delegation must be told that its old one lapsed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub superseded: BTreeMap<CountryCode, Position>,
+    /// Electors awaiting instructions from their capital, who have taken no position on the
+    /// current text since they said so.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub awaiting: BTreeMap<CountryCode, Awaiting>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
     /// The decisions of earlier rounds, oldest first: each a procedure that ended blocked or
@@ -282,6 +296,7 @@ impl Proposal {
             circulation: None,
             positions: BTreeMap::new(),
             superseded: BTreeMap::new(),
+            awaiting: BTreeMap::new(),
             decision: None,
             rounds: Vec::new(),
             withdrawal: None,

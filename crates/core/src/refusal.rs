@@ -72,6 +72,10 @@ pub enum Refusal {
         "{member} is not an elector of proposal {proposal}: the electorate is the members on the day it was first circulated"
     )]
     NotAnElector { member: CountryCode, proposal: ProposalId },
+    #[error(
+        "{member} has taken a position on the current text of proposal {proposal}: it is no longer awaiting instructions"
+    )]
+    AlreadyPositioned { member: CountryCode, proposal: ProposalId },
     #[error("{partner} is a partner: partners do not take positions on alliance decisions")]
     PartnerCannotTakePositions { partner: CountryCode },
     #[error(
@@ -250,6 +254,7 @@ impl Refusal {
             Self::DeadlinePassed { .. } => "deadline-passed",
             Self::NotDue { .. } => "not-due",
             Self::NotAnElector { .. } => "not-an-elector",
+            Self::AlreadyPositioned { .. } => "already-positioned",
             Self::PartnerCannotTakePositions { .. } => "partner-cannot-take-positions",
             Self::StaleRevision { .. } => "stale-revision",
             Self::TextRequired { .. } => "text-required",
@@ -378,6 +383,7 @@ impl Refusal {
             | Self::AudienceFixed { .. }
             | Self::NotDue { .. }
             | Self::NotAnElector { .. }
+            | Self::AlreadyPositioned { .. }
             | Self::PartnerCannotTakePositions { .. }
             | Self::StaleRevision { .. }
             | Self::NoElectors { .. }

@@ -278,6 +278,31 @@ pub(crate) fn check_position(
     }
 }
 
+/// Checks that `member` may say it awaits instructions on `p` at `at`: an elector of an open
+/// procedure, before the deadline, with no position on the current text.
+pub(crate) fn check_awaiting(
+    state: &State,
+    p: &Proposal,
+    member: CountryCode,
+    note: Option<&str>,
+    at: Timestamp,
+) -> Result<(), Refusal> {
+    if state.partners.contains_key(&member) {
+        return Err(Refusal::PartnerCannotTakePositions { partner: member });
+    }
+    if !state.members.contains_key(&member) {
+        return Err(Refusal::UnknownMember { member });
+    }
+    open_deadline(p, at)?;
+    if !p.is_elector(member) {
+        return Err(Refusal::NotAnElector { member, proposal: p.id });
+    }
+    if p.positions.contains_key(&member) {
+        return Err(Refusal::AlreadyPositioned { member, proposal: p.id });
+    }
+    note.map_or(Ok(()), |n| check_text("note", n, MAX_STATEMENT))
+}
+
 /// Checks a member's signed statement of a position (see `signed.rs`): it must state exactly
 /// this position, be dated within the procedure and after the member's last signed one, and be
 /// signed (`verify_strict`) by a key of the member valid at its date.

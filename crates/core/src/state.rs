@@ -380,6 +380,7 @@ impl State {
                 }
                 check_undecided(p, *at).map_err(inconsistent)?;
                 let p = self.proposals.get_mut(proposal).expect("checked above");
+                p.awaiting.remove(member);
                 p.positions.insert(
                     *member,
                     Position {
@@ -392,6 +393,16 @@ impl State {
                         signed_at,
                     },
                 );
+            }
+            Event::InstructionsAwaited { proposal, member, note, at } => {
+                let p = self.proposal(*proposal).map_err(refused)?;
+                if note.as_deref().is_some_and(|n| n.trim() != n || n.is_empty()) {
+                    return Err(inconsistent("a note is recorded trimmed, and only when there is one".into()));
+                }
+                rules::check_awaiting(self, p, *member, note.as_deref(), *at).map_err(refused)?;
+                check_undecided(p, *at).map_err(inconsistent)?;
+                let p = self.proposals.get_mut(proposal).expect("checked above");
+                p.awaiting.insert(*member, crate::Awaiting { at: *at, note: note.clone() });
             }
             Event::ProposalDecided { proposal, decision } => {
                 let p = self.proposal(*proposal).map_err(refused)?;
@@ -426,6 +437,7 @@ impl State {
                 // round opens, that it must take a position again.
                 let lapsed = std::mem::take(&mut p.positions);
                 p.superseded.extend(lapsed);
+                p.awaiting.clear();
                 p.circulation = None;
                 p.status = ProposalStatus::Negotiating;
                 // A publication released that round's decision, not what is negotiated next.
@@ -607,6 +619,7 @@ impl State {
             | Event::DeadlineExtended { .. }
             | Event::DeadlineCurtailed { .. }
             | Event::PositionTaken { .. }
+            | Event::InstructionsAwaited { .. }
             | Event::ProposalDecided { .. }
             | Event::ProposalWithdrawn { .. }
             | Event::ProposalReopened { .. }

@@ -42,6 +42,7 @@ impl<'a> Resource<'a> {
             | Command::Withdraw { proposal, .. }
             | Command::Reopen { proposal, .. }
             | Command::TakePosition { proposal, .. }
+            | Command::AwaitInstructions { proposal, .. }
             | Command::CloseAtDeadline { proposal } => Self::Proposal(state.proposals.get(proposal)),
             Command::Publish { entry, marking, .. } => Self::Publication { entry: *entry, marking: *marking },
             Command::Support(command) => Self::Support(support_json(state, command)),
@@ -129,6 +130,7 @@ pub fn status_for(command: &Command) -> u16 {
         | Command::CurtailDeadline { .. }
         | Command::Withdraw { .. }
         | Command::Reopen { .. }
+        | Command::AwaitInstructions { .. }
         | Command::CloseAtDeadline { .. } => 200,
         Command::Support(command) => match command {
             SupportCommand::RegisterDonorState { .. }

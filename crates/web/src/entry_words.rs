@@ -62,6 +62,9 @@ pub fn describe(content: &Sealed) -> String {
             stance(*s),
             if evidence.is_some() { " (signed with its key)" } else { "" }
         ),
+        Event::InstructionsAwaited { proposal, member, .. } => {
+            format!("{member} is awaiting instructions from its capital on proposal {proposal}.")
+        }
         Event::ProposalDecided { proposal, decision } => {
             let outcome = match decision.outcome {
                 Outcome::Adopted => "adopted",

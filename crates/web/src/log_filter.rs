@@ -23,6 +23,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "deadline_extended",
     "deadline_curtailed",
     "position_taken",
+    "instructions_awaited",
     "proposal_decided",
     "proposal_withdrawn",
     "proposal_reopened",
@@ -145,7 +146,8 @@ fn named(event: &Event) -> Vec<CountryCode> {
         Event::MemberKeyRegistered { member, .. }
         | Event::MemberKeyRevoked { member, .. }
         | Event::MemberDeparted { member, .. }
-        | Event::PositionTaken { member, .. } => vec![*member],
+        | Event::PositionTaken { member, .. }
+        | Event::InstructionsAwaited { member, .. } => vec![*member],
         Event::MemberAdmitted { member } => vec![member.code],
         Event::PartnerRegistered { partner } => vec![partner.code],
         Event::DonorStateRegistered { donor } => vec![donor.code],
@@ -196,7 +198,7 @@ mod tests {
         let reopened =
             Event::ProposalReopened { proposal: ProposalId(1), reason: String::new(), at: jiff::Timestamp::UNIX_EPOCH };
         assert!(EVENT_TYPES.contains(&reopened.name()));
-        assert_eq!(EVENT_TYPES.len(), 28);
+        assert_eq!(EVENT_TYPES.len(), 29);
     }
 
     #[test]
