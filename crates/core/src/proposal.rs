@@ -132,6 +132,14 @@ pub struct Circulation {
     /// Why the secretariat set a silence shorter than the deployment's minimum, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urgent: Option<String>,
+    /// How often the deadline or the text changed since the procedure opened (a calendar
+    /// event's `SEQUENCE`: a client replaces the event it holds with a higher one).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub changes: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Where a proposal stands.

@@ -304,6 +304,7 @@ impl State {
                     return Err(inconsistent("a recirculation may not change the procedure".into()));
                 }
                 let opened_at = p.circulation.as_ref().map_or(*at, |c| c.opened_at);
+                let changes = p.circulation.as_ref().map_or(0, |c| c.changes + 1);
                 let expected = match &p.circulation {
                     Some(c) => c.electorate.clone(),
                     None => rules::electorate(self, *at).map_err(refused)?,
@@ -330,6 +331,7 @@ impl State {
                     deadline: *deadline,
                     electorate: electorate.clone(),
                     urgent: urgent.clone(),
+                    changes,
                 });
             }
             Event::DeadlineExtended { proposal, deadline, at } => {
@@ -339,6 +341,7 @@ impl State {
                 let p = self.proposals.get_mut(proposal).expect("checked above");
                 if let Some(c) = p.circulation.as_mut() {
                     c.deadline = *deadline;
+                    c.changes += 1;
                 }
             }
             Event::DeadlineCurtailed { proposal, deadline, at, urgent } => {
@@ -354,6 +357,7 @@ impl State {
                 let p = self.proposals.get_mut(proposal).expect("checked above");
                 if let Some(c) = p.circulation.as_mut() {
                     c.deadline = *deadline;
+                    c.changes += 1;
                     if urgent.is_some() {
                         c.urgent = urgent.clone();
                     }

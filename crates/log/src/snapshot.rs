@@ -7,7 +7,7 @@
 //! refused rather than read as a wrong state. Anything refused means a full replay. The offline
 //! verifier never reads one.
 //!
-//! The format: a first line `concord-snapshot 2`; the body as JSON (the size, the last leaf hash,
+//! The format: a first line `concord-snapshot 3`; the body as JSON (the size, the last leaf hash,
 //! the tree edge's hashes, the decisions' entries and the [`State`] in its serde form, whose
 //! report index is rebuilt on reading); then a newline and the hex SHA-256 of the body. The
 //! checksum comes last so that the body is streamed out as it is serialised, never held whole.
@@ -29,7 +29,7 @@ use crate::Loaded;
 /// format) is refused. Format 2: revisions say whether they were circulated, proposals keep
 /// their earlier rounds, and the support state holds GDP figures — none of which a format-1
 /// snapshot could default correctly, so it is replayed instead.
-pub const FORMAT: &str = "concord-snapshot 2";
+pub const FORMAT: &str = "concord-snapshot 3";
 
 /// Why a snapshot cannot be used.
 #[derive(Debug, thiserror::Error)]

@@ -147,7 +147,7 @@ mod tests {
         write(dir.path(), &Loaded::empty()).unwrap();
         let sizes: Vec<u64> = files(dir.path()).unwrap().into_iter().map(|(s, _)| s).collect();
         assert_eq!(sizes, [10, 7]);
-        std::fs::write(dir.path().join("snapshot-10"), b"concord-snapshot 2\n{}\nnot a checksum").unwrap();
+        std::fs::write(dir.path().join("snapshot-10"), b"concord-snapshot 3\n{}\nnot a checksum").unwrap();
         assert_eq!(read(dir.path()).count(), 1, "the damaged newest is passed over");
         assert_eq!(read(&dir.path().join("absent")).count(), 0);
     }
