@@ -13,6 +13,8 @@
 //! - `authorisation`: who may do what (DESIGN.md, "Who uses it").
 //! - `rounds`: a blocked proposal back in negotiation and its new round; the minimum silence
 //!   and its logged urgency.
+//! - `instructions`: a delegation awaiting instructions, which is not a position.
+//! - `notices`: who is told what and when; the reminder ladder's laws as properties.
 //! - `replay`: the log is the database; altered logs fail to apply.
 //! - `properties`: the consensus rules that are laws, as proptest properties.
 //! - `signatures`: the log's creation, member keys, and signed positions (issue: the verifiable record).
@@ -31,8 +33,10 @@ mod support_fixtures;
 mod access;
 mod authorisation;
 mod consensus_round;
+mod instructions;
 mod lifecycle;
 mod membership;
+mod notices;
 mod properties;
 mod publication;
 mod replay;
