@@ -24,6 +24,8 @@
 #![forbid(unsafe_code)]
 
 mod dialect;
+mod notify;
+mod rows;
 mod statement;
 mod store;
 mod write;

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use concord_store::conformance::{append_all, story};
-use concord_store::{Batch, NewToken, Store, StoreError, genesis};
+use concord_store::conformance::{append_all, message, story};
+use concord_store::{Attempt, Batch, Channel, Contact, MessageFilter, NewToken, Store, StoreError, genesis};
 use concord_store_sqlite::SqliteStore;
 use sqlx::Connection;
 use tempfile::TempDir;
@@ -41,10 +41,24 @@ async fn a_reopened_file_keeps_everything() {
         created_at: "2024-02-26T08:00:00Z".parse().expect("a timestamp"),
         expires_at: None,
     };
+    let queued =
+        [message("n-1/web", Channel::Web, token.actor, 1), message("n-1/email", Channel::Email, token.actor, 2)];
+    let at = queued[1].created_at;
     let (entries, checkpoint) = {
         let store = SqliteStore::open(&db(&dir)).await.expect("open");
         append_all(&store, &batches).await;
         store.create_token(&token).await.expect("create_token");
+        store.enqueue(Some((0, scenario.size())), &queued).await.expect("enqueue");
+        let retry = Attempt::Retry { at, error: "timeout".into(), next_attempt_at: at };
+        assert!(store.record_attempt("n-1/email", &retry).await.expect("record_attempt"));
+        let contact = Contact {
+            recipient: token.actor,
+            email: "ops@fr.example".into(),
+            time_zone: "Europe/Paris".into(),
+            digest: true,
+        };
+        store.set_contact(&contact).await.expect("set_contact");
+        store.create_feed(&[9; 32], &token.actor, at).await.expect("create_feed");
         (store.entries(0, u64::MAX).await.expect("entries"), store.latest_checkpoint().await.expect("checkpoint"))
     };
 
@@ -58,6 +72,15 @@ async fn a_reopened_file_keeps_everything() {
         store.idempotency("secretariat", "k").await.expect("idempotency"),
         Some(batches[0].idempotency[0].clone())
     );
+
+    // The outbox, its cursor, contacts and feeds too: nothing queued is lost or queued again.
+    assert_eq!(store.notice_cursor().await.expect("notice_cursor"), scenario.size());
+    let outbox = store.messages(&MessageFilter::default(), 0, 10).await.expect("messages");
+    let states: Vec<_> = outbox.iter().map(|m| (m.id.as_str(), m.attempts, m.last_error.as_deref())).collect();
+    assert_eq!(states, [("n-1/email", 1, Some("timeout")), ("n-1/web", 0, None)]);
+    assert_eq!(store.due_messages(at, 10).await.expect("due").len(), 2, "both still pending");
+    assert_eq!(store.contacts().await.expect("contacts").len(), 1);
+    assert_eq!(store.find_feed(&[9; 32]).await.expect("find_feed"), Some(token.actor));
 
     // The reopened store appends on from where the log ended.
     let mut next = scenario.clone();

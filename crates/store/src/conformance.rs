@@ -14,6 +14,7 @@
 //! `State::apply`, and encodes each event as a chained [`LogRecord`](crate::LogRecord), so the
 //! suite stores what the server stores. Nothing here reads a clock or randomness.
 
+mod notify;
 mod scenario;
 
 use concord_core::{Actor, Command, Partner, State};
@@ -23,6 +24,7 @@ use crate::{
     check_and_open, check_chain, genesis,
 };
 
+pub use notify::{contacts_and_feeds, message, outbox_delivery, outbox_enqueue, outbox_filters, webhook_subscriptions};
 pub use scenario::{Scenario, story};
 use scenario::{cc, ts};
 
@@ -34,7 +36,8 @@ macro_rules! conformance_tests {
     ($fresh:expr) => {
         $crate::conformance_tests!(@one $fresh; log_round_trip, entries_paginate, append_at_the_wrong_size_conflicts,
             racing_appends_have_one_winner, non_contiguous_batches_are_refused, tokens, idempotency_records,
-            users_and_sessions, tree_hashes_and_checkpoints, ping, probe_write);
+            users_and_sessions, tree_hashes_and_checkpoints, ping, probe_write, outbox_enqueue, outbox_delivery,
+            outbox_filters, webhook_subscriptions, contacts_and_feeds);
     };
     (@one $fresh:expr; $($property:ident),*) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

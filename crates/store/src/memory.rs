@@ -9,9 +9,13 @@ use async_trait::async_trait;
 use concord_ledger::Hash;
 use jiff::Timestamp;
 
+use concord_core::Actor;
+
+use crate::columns::actor_columns;
 use crate::{
-    Batch, Checkpoint, Cosignature, IdempotencyRecord, LoginCharge, NewSession, NewToken, NewUser, Session, Store,
-    StoreError, StoredEntry, TokenInfo, User,
+    Attempt, Batch, Checkpoint, Contact, Cosignature, IdempotencyRecord, LoginCharge, Message, MessageFilter,
+    MessageState, NewMessage, NewSession, NewSubscription, NewToken, NewUser, Session, Store, StoreError, StoredEntry,
+    Subscription, TokenInfo, User,
 };
 
 /// What the next append does.
@@ -38,6 +42,12 @@ struct Data {
     tree: BTreeMap<u64, Hash>,
     checkpoints: BTreeMap<u64, Checkpoint>,
     cosignatures: BTreeMap<(u64, String), Cosignature>,
+    notice_cursor: u64,
+    outbox: BTreeMap<String, Message>,
+    subscriptions: BTreeMap<String, Subscription>,
+    /// By role, country code and address: the SQL backends' order.
+    contacts: BTreeMap<(&'static str, Option<String>, String), Contact>,
+    feeds: BTreeMap<[u8; 32], Actor>,
     next_fault: Fault,
 }
 
@@ -84,6 +94,19 @@ fn check_append(d: &Data, batch: &Batch) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+fn contact_key(recipient: &Actor, email: &str) -> (&'static str, Option<String>, String) {
+    let (role, code) = actor_columns(recipient);
+    (role, code, email.to_owned())
+}
+
+/// Up to `limit` of `items`, skipping `offset`.
+fn page<T>(items: impl Iterator<Item = T>, offset: u64, limit: u64) -> Vec<T> {
+    items
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect()
 }
 
 fn full() -> StoreError {
@@ -238,6 +261,153 @@ impl Store for MemoryStore {
 
     async fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
         Ok(self.lock().idempotency.get(&(principal.to_owned(), key.to_owned())).cloned())
+    }
+
+    async fn notice_cursor(&self) -> Result<u64, StoreError> {
+        Ok(self.lock().notice_cursor)
+    }
+
+    async fn enqueue(&self, cursor: Option<(u64, u64)>, messages: &[NewMessage]) -> Result<usize, StoreError> {
+        let mut d = self.lock();
+        if let Some((expected, to)) = cursor {
+            if d.notice_cursor != expected {
+                return Err(StoreError::Conflict { expected, found: d.notice_cursor });
+            }
+            d.notice_cursor = to;
+        }
+        let before = d.outbox.len();
+        for m in messages {
+            d.outbox.entry(m.id.clone()).or_insert_with(|| m.clone().into());
+        }
+        Ok(d.outbox.len() - before)
+    }
+
+    async fn due_messages(&self, now: Timestamp, limit: u64) -> Result<Vec<Message>, StoreError> {
+        let d = self.lock();
+        let mut due: Vec<&Message> =
+            d.outbox.values().filter(|m| m.state == MessageState::Pending && m.next_attempt_at <= now).collect();
+        due.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(page(due.into_iter().cloned(), 0, limit))
+    }
+
+    async fn record_attempt(&self, id: &str, attempt: &Attempt) -> Result<bool, StoreError> {
+        let mut d = self.lock();
+        let Some(m) = d.outbox.get_mut(id).filter(|m| m.state == MessageState::Pending) else { return Ok(false) };
+        m.attempts += 1;
+        match attempt {
+            Attempt::Delivered { at } => (m.state, m.delivered_at) = (MessageState::Delivered, Some(*at)),
+            Attempt::Retry { error, next_attempt_at, .. } => {
+                (m.last_error, m.next_attempt_at) = (Some(error.clone()), *next_attempt_at);
+            }
+            Attempt::Failed { error, .. } => (m.state, m.last_error) = (MessageState::Failed, Some(error.clone())),
+        }
+        Ok(true)
+    }
+
+    async fn messages(&self, filter: &MessageFilter, offset: u64, limit: u64) -> Result<Vec<Message>, StoreError> {
+        let d = self.lock();
+        let mut found: Vec<&Message> = d.outbox.values().filter(|m| filter.matches(m)).collect();
+        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+        Ok(page(found.into_iter().cloned(), offset, limit))
+    }
+
+    async fn count_messages(&self, filter: &MessageFilter) -> Result<u64, StoreError> {
+        Ok(self.lock().outbox.values().filter(|m| filter.matches(m)).count() as u64)
+    }
+
+    async fn mark_read(&self, recipient: &Actor, at: Timestamp) -> Result<u64, StoreError> {
+        let unread = MessageFilter {
+            recipient: Some(*recipient),
+            channel: Some(crate::Channel::Web),
+            state: Some(MessageState::Pending),
+        };
+        let mut n = 0;
+        for m in self.lock().outbox.values_mut().filter(|m| unread.matches(m)) {
+            (m.state, m.delivered_at, n) = (MessageState::Delivered, Some(at), n + 1);
+        }
+        Ok(n)
+    }
+
+    async fn create_subscription(&self, s: &NewSubscription) -> Result<(), StoreError> {
+        let mut d = self.lock();
+        if d.subscriptions.contains_key(&s.id) {
+            return Err(StoreError::Other(format!("a subscription {:?} exists", s.id)));
+        }
+        let stored = Subscription {
+            id: s.id.clone(),
+            recipient: s.recipient,
+            url: s.url.clone(),
+            secret: s.secret.clone(),
+            created_at: s.created_at,
+            failures: 0,
+            disabled_at: None,
+            disabled_reason: None,
+        };
+        d.subscriptions.insert(s.id.clone(), stored);
+        Ok(())
+    }
+
+    async fn subscriptions(&self) -> Result<Vec<Subscription>, StoreError> {
+        let mut all: Vec<Subscription> = self.lock().subscriptions.values().cloned().collect();
+        all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(all)
+    }
+
+    async fn delete_subscription(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self.lock().subscriptions.remove(id).is_some())
+    }
+
+    async fn record_subscription_result(
+        &self,
+        id: &str,
+        ok: bool,
+        at: Timestamp,
+        error: Option<&str>,
+        disable_after: u32,
+    ) -> Result<Option<Subscription>, StoreError> {
+        Ok(self.lock().subscriptions.get_mut(id).map(|s| {
+            if ok {
+                s.failures = 0;
+            } else {
+                s.failures += 1;
+                if s.disabled_at.is_none() && s.failures >= disable_after {
+                    (s.disabled_at, s.disabled_reason) = (Some(at), error.map(str::to_owned));
+                }
+            }
+            s.clone()
+        }))
+    }
+
+    async fn enable_subscription(&self, id: &str) -> Result<bool, StoreError> {
+        let mut d = self.lock();
+        let s = d.subscriptions.get_mut(id).filter(|s| s.disabled_at.is_some());
+        Ok(s.map(|s| (s.failures, s.disabled_at, s.disabled_reason) = (0, None, None)).is_some())
+    }
+
+    async fn set_contact(&self, c: &Contact) -> Result<(), StoreError> {
+        self.lock().contacts.insert(contact_key(&c.recipient, &c.email), c.clone());
+        Ok(())
+    }
+
+    async fn contacts(&self) -> Result<Vec<Contact>, StoreError> {
+        Ok(self.lock().contacts.values().cloned().collect())
+    }
+
+    async fn delete_contact(&self, recipient: &Actor, email: &str) -> Result<bool, StoreError> {
+        Ok(self.lock().contacts.remove(&contact_key(recipient, email)).is_some())
+    }
+
+    async fn create_feed(&self, hash: &[u8; 32], recipient: &Actor, _created_at: Timestamp) -> Result<(), StoreError> {
+        let mut d = self.lock();
+        if d.feeds.contains_key(hash) {
+            return Err(StoreError::Other("a feed with this hash exists".into()));
+        }
+        d.feeds.insert(*hash, *recipient);
+        Ok(())
+    }
+
+    async fn find_feed(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError> {
+        Ok(self.lock().feeds.get(hash).copied())
     }
 
     async fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
