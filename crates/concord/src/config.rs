@@ -12,6 +12,10 @@
 //! request_timeout = "30s"
 //! max_requests_per_connection = 1000
 //! public_exports = false
+//! base_url = "https://concord.alliance.example"
+//! smtp_url = "smtp://mail.alliance.example:587"
+//! mail_from = "Concord <concord@alliance.example>"
+//! reminders = "72h,24h,2h"
 //! ```
 
 use std::net::SocketAddr;
@@ -66,6 +70,19 @@ pub struct Config {
     /// IATI Registry to link it. Default: only callers who may read support data.
     #[serde(default)]
     pub public_exports: bool,
+    /// The site's address as readers reach it, for links in mails, webhooks and calendar feeds.
+    /// Default: `http://<addr>`.
+    pub base_url: Option<String>,
+    /// The SMTP server notices are mailed through (`smtp://host:587`, STARTTLS where the server
+    /// offers it; `smtps://host:465`). None: no mail is sent (web notices and webhooks still are).
+    pub smtp_url: Option<String>,
+    /// Instead of an SMTP server, write each mail as an `.eml` file in this folder (the demo's).
+    pub mail_folder: Option<PathBuf>,
+    /// The sender of notices by mail.
+    pub mail_from: Option<String>,
+    /// When reminders go out to delegations that have taken no position, before each deadline.
+    /// Default: `72h,24h,2h`; empty: none.
+    pub reminders: Option<String>,
 }
 
 fn default_addr() -> SocketAddr {
@@ -89,6 +106,11 @@ impl Default for Config {
             request_timeout: None,
             max_requests_per_connection: None,
             public_exports: false,
+            base_url: None,
+            smtp_url: None,
+            mail_folder: None,
+            mail_from: None,
+            reminders: None,
         }
     }
 }
@@ -151,18 +173,46 @@ impl Config {
                     config.public_exports =
                         v.parse().with_context(|| format!("CONCORD_PUBLIC_EXPORTS={v:?} is not true or false"))?;
                 }
+                "CONCORD_BASE_URL" => config.base_url = Some(v),
+                "CONCORD_SMTP_URL" => config.smtp_url = Some(v),
+                "CONCORD_MAIL_FOLDER" => config.mail_folder = Some(PathBuf::from(v)),
+                "CONCORD_MAIL_FROM" => config.mail_from = Some(v),
+                "CONCORD_REMINDERS" => config.reminders = Some(v),
                 "CONCORD_HEADER_TIMEOUT" => config.header_timeout = Some(duration(&k, &v)?),
                 "CONCORD_IDLE_TIMEOUT" => config.idle_timeout = Some(duration(&k, &v)?),
                 "CONCORD_REQUEST_TIMEOUT" => config.request_timeout = Some(duration(&k, &v)?),
                 k if k.starts_with("CONCORD_") && !KNOWN_CLIENT_VARS.contains(&k) => {
                     bail!(
-                        "unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE, CONCORD_LOG_KEY, CONCORD_UNSIGNED_POSITIONS, CONCORD_MIN_SILENCE, CONCORD_WITNESSES, CONCORD_METRICS_ADDR, CONCORD_SNAPSHOT_DIR, CONCORD_MAX_CONNECTIONS, CONCORD_HEADER_TIMEOUT, CONCORD_IDLE_TIMEOUT, CONCORD_REQUEST_TIMEOUT, CONCORD_MAX_REQUESTS_PER_CONNECTION and CONCORD_PUBLIC_EXPORTS"
+                        "unknown setting {k}: the server reads CONCORD_ADDR, CONCORD_DATABASE, CONCORD_LOG_KEY, CONCORD_UNSIGNED_POSITIONS, CONCORD_MIN_SILENCE, CONCORD_WITNESSES, CONCORD_METRICS_ADDR, CONCORD_SNAPSHOT_DIR, CONCORD_MAX_CONNECTIONS, CONCORD_HEADER_TIMEOUT, CONCORD_IDLE_TIMEOUT, CONCORD_REQUEST_TIMEOUT, CONCORD_MAX_REQUESTS_PER_CONNECTION, CONCORD_PUBLIC_EXPORTS, CONCORD_BASE_URL, CONCORD_SMTP_URL, CONCORD_MAIL_FOLDER, CONCORD_MAIL_FROM and CONCORD_REMINDERS"
                     )
                 }
                 _ => {}
             }
         }
         Ok(config)
+    }
+}
+
+impl Config {
+    /// How this deployment tells its readers what concerns them.
+    pub fn notices(&self) -> anyhow::Result<concord_server::notifier::NotifyConfig> {
+        use concord_server::notifier::{MailConfig, MailTransport, NotifyConfig};
+        let ladder = match &self.reminders {
+            None => concord_core::notice::Ladder::default(),
+            Some(r) => r.parse().with_context(|| format!("reminders = {r:?}"))?,
+        };
+        let transport = match (&self.smtp_url, &self.mail_folder) {
+            (Some(_), Some(_)) => bail!("set smtp_url or mail_folder, not both"),
+            (Some(url), None) => Some(MailTransport::Smtp(url.clone())),
+            (None, Some(dir)) => Some(MailTransport::Folder(dir.clone())),
+            (None, None) => None,
+        };
+        let mail = transport.map(|transport| MailConfig {
+            from: self.mail_from.clone().unwrap_or_else(|| "Concord <concord@localhost>".into()),
+            transport,
+        });
+        let base_url = self.base_url.clone().unwrap_or_else(|| format!("http://{}", self.addr));
+        Ok(NotifyConfig { ladder, mail, ..NotifyConfig::new(&base_url) })
     }
 }
 

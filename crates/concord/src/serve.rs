@@ -125,8 +125,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     };
     // Several servers may share a PostgreSQL database; a SQLite file belongs to one.
     let sharing = concord_server::sequencer::Sharing { follow: is_postgres(&db).then_some(FOLLOW_INTERVAL) };
-    let app = App::start_with(store, Arc::new(SystemClock), identity, sharing).await.context("cannot load the log")?;
+    let notices = config.notices()?;
+    let mut app =
+        App::start_with(store, Arc::new(SystemClock), identity, sharing).await.context("cannot load the log")?;
     app.state.set_public_exports(config.public_exports);
+    app.notify(notices).map_err(anyhow::Error::msg).context("cannot start notices")?;
     tracing::info!(%addr, db = %db.display(), max_connections = limits.max_connections, "serving");
     println!("concord serving on http://{addr}");
     if let Some((_, a)) = &metrics {

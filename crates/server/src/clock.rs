@@ -45,6 +45,29 @@ impl Clock for TokioClock {
     }
 }
 
+/// A clock that reads what it was last set to: for tests that move time in jumps (a reminder
+/// due in three days, a retry after its backoff) while the server runs on real time.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<Timestamp>);
+
+impl ManualClock {
+    #[must_use]
+    pub fn new(at: Timestamp) -> Self {
+        Self(std::sync::Mutex::new(at))
+    }
+
+    /// Moves the clock to `at`.
+    pub fn set(&self, at: Timestamp) {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = at;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// How long from `now` until `then`, zero if it has passed.
 #[must_use]
 pub fn until(now: Timestamp, then: Timestamp) -> Duration {

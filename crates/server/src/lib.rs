@@ -11,9 +11,11 @@
 
 pub mod api;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod exports;
 pub mod metrics;
+pub mod notifier;
 pub mod openapi;
 pub mod problem;
 mod resource;
@@ -63,6 +65,8 @@ struct Inner {
     follows: bool,
     /// Anyone may fetch the exports (`crate::exports`), not only callers who read support data.
     public_exports: std::sync::atomic::AtomicBool,
+    /// Where links in notices and feeds point; set when notices start.
+    base_url: std::sync::OnceLock<String>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -90,6 +94,12 @@ impl AppState {
     }
 
     /// The sequencer.
+    /// The site's address for links in notices and calendar feeds (empty: relative links).
+    #[must_use]
+    pub fn base_url(&self) -> String {
+        self.inner.base_url.get().cloned().unwrap_or_default()
+    }
+
     #[must_use]
     pub fn sequencer(&self) -> &SequencerHandle {
         &self.inner.sequencer
@@ -193,6 +203,7 @@ pub struct App {
     scheduler_task: tokio::task::JoinHandle<()>,
     witness_tasks: Vec<tokio::task::JoinHandle<()>>,
     snapshot_task: Option<tokio::task::JoinHandle<()>>,
+    notifier_tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl App {
@@ -246,13 +257,25 @@ impl App {
                 head: head_rx.clone(),
                 follows: sharing.follow.is_some(),
                 public_exports: std::sync::atomic::AtomicBool::new(false),
+                base_url: std::sync::OnceLock::new(),
             }),
         };
         let witness_tasks = witnesses::start(state.clone(), witnesses, head_rx);
-        Ok(Self { state, sequencer_task, scheduler_task, witness_tasks, snapshot_task })
+        Ok(Self { state, sequencer_task, scheduler_task, witness_tasks, snapshot_task, notifier_tasks: Vec::new() })
     }
 
     /// The HTTP routes.
+    /// Starts telling readers what concerns them (the notifier): web notices, e-mail and
+    /// webhooks as `config` says.
+    ///
+    /// # Errors
+    /// The mail settings cannot be used.
+    pub fn notify(&mut self, config: notifier::NotifyConfig) -> Result<(), String> {
+        let _ = self.state.inner.base_url.set(config.base_url.clone());
+        self.notifier_tasks.extend(notifier::start(self.state.clone(), config)?);
+        Ok(())
+    }
+
     pub fn router(&self) -> Router {
         self.router_with(Router::new().fallback(not_found))
     }
@@ -265,6 +288,7 @@ impl App {
             .merge(api::router())
             .merge(api::health::router())
             .merge(exports::router())
+            .merge(calendar::router())
             .route("/api/openapi.json", get(openapi::document))
             .route("/api/{*rest}", axum::routing::any(not_found))
             .merge(pages)
@@ -318,7 +342,7 @@ impl App {
             t.abort();
         }
         self.scheduler_task.abort();
-        for t in self.witness_tasks.iter().chain(&self.snapshot_task) {
+        for t in self.witness_tasks.iter().chain(&self.snapshot_task).chain(&self.notifier_tasks) {
             t.abort();
         }
         self.sequencer_task.abort();

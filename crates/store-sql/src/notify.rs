@@ -96,7 +96,7 @@ where
 
     pub(crate) async fn due_messages(&self, now: Timestamp, limit: u64) -> Result<Vec<Message>, StoreError> {
         let sql = format!(
-            "SELECT {MESSAGE} FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1 \
+            "SELECT {MESSAGE} FROM outbox WHERE state = 'pending' AND channel <> 'web' AND next_attempt_at <= $1 \
              ORDER BY created_at, id LIMIT $2"
         );
         let rows = sqlx::query(&sql)

@@ -100,7 +100,8 @@ pub trait Store: Send + Sync + 'static {
     /// Returns how many messages were new.
     async fn enqueue(&self, cursor: Option<(u64, u64)>, messages: &[NewMessage]) -> Result<usize, StoreError>;
     /// Pending messages whose next attempt is due at `now` (`next_attempt_at <= now`), oldest
-    /// first (`created_at`, then id), at most `limit`.
+    /// first (`created_at`, then id), at most `limit`; never the web's, which are read in place
+    /// (pending there is unread), not delivered.
     async fn due_messages(&self, now: jiff::Timestamp, limit: u64) -> Result<Vec<Message>, StoreError>;
     /// Records an attempt on a pending message: attempts + 1; `Delivered` makes it delivered at
     /// `at`; `Retry` keeps it pending with `last_error` until `next_attempt_at`; `Failed` makes it

@@ -284,8 +284,13 @@ impl Store for MemoryStore {
 
     async fn due_messages(&self, now: Timestamp, limit: u64) -> Result<Vec<Message>, StoreError> {
         let d = self.lock();
-        let mut due: Vec<&Message> =
-            d.outbox.values().filter(|m| m.state == MessageState::Pending && m.next_attempt_at <= now).collect();
+        let mut due: Vec<&Message> = d
+            .outbox
+            .values()
+            .filter(|m| {
+                m.state == MessageState::Pending && m.channel != crate::Channel::Web && m.next_attempt_at <= now
+            })
+            .collect();
         due.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
         Ok(page(due.into_iter().cloned(), 0, limit))
     }

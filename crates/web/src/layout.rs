@@ -11,6 +11,8 @@ pub struct NavItem {
     pub href: String,
     pub label: &'static str,
     pub current: bool,
+    /// A count beside the label (unread notices), when there is one.
+    pub count: Option<u64>,
 }
 
 /// The page frame.
@@ -44,9 +46,17 @@ impl Layout {
                 _ => items.push(("/support".into(), "Support")),
             }
             items.push(("/support/dashboard".into(), "Support dashboard"));
+            items.push(("/notices".into(), "Notices"));
         }
         items.push(("/log".into(), "Log"));
-        let nav = items.into_iter().map(|(href, label)| NavItem { current: href == path, href, label }).collect();
+        let unread = viewer.map(|v| v.unread);
+        let nav = items
+            .into_iter()
+            .map(|(href, label)| {
+                let count = if href == "/notices" { unread } else { None };
+                NavItem { current: href == path, href, label, count }
+            })
+            .collect();
         Self {
             title: title.into(),
             user: viewer.map(|v| v.user.clone()).unwrap_or_default(),
@@ -64,7 +74,7 @@ mod tests {
     use concord_core::CountryCode;
 
     fn viewer(actor: Actor) -> Viewer {
-        Viewer { user: "u".into(), actor, csrf: "c".into(), token_hash: [0; 32] }
+        Viewer { user: "u".into(), actor, csrf: "c".into(), token_hash: [0; 32], unread: 0 }
     }
 
     #[test]

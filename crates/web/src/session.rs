@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use base64::Engine;
 use concord_core::{Actor, Reader};
 use concord_server::AppState;
+use concord_store::{Channel, MessageFilter, MessageState};
 use jiff::{SignedDuration, Timestamp};
 use subtle::ConstantTimeEq;
 
@@ -78,6 +79,8 @@ pub struct Viewer {
     /// The session's anti-CSRF token, for the forms on the page.
     pub csrf: String,
     pub(crate) token_hash: [u8; 32],
+    /// Notices not yet read, for the navigation.
+    pub unread: u64,
 }
 
 impl Viewer {
@@ -115,7 +118,13 @@ pub async fn find(
         state.store().delete_session(&hash).await?;
         return Err(WebError::SignIn { expired: true, next: next.to_owned() });
     }
-    Ok(Some(Viewer { user: session.user, actor: session.actor, csrf: session.csrf, token_hash: hash }))
+    let unread = MessageFilter {
+        recipient: Some(session.actor),
+        channel: Some(Channel::Web),
+        state: Some(MessageState::Pending),
+    };
+    let unread = state.store().count_messages(&unread).await?;
+    Ok(Some(Viewer { user: session.user, actor: session.actor, csrf: session.csrf, token_hash: hash, unread }))
 }
 
 /// Where the extractors leave the viewer they found, for `frame::errors` to read after the

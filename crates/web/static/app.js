@@ -1,7 +1,8 @@
 // Concord: progressive enhancement only. Every page works without this file; it adds
 // (1) live countdowns to exact deadlines and each deadline in the viewer's own time zone, and
 // (2) live updates: when the log grows (server-sent events on /events), the page's live regions
-// ([data-live] with an id) are fetched again and replaced, without touching forms being filled.
+// ([data-live] with an id) are fetched again and replaced, without touching forms being filled,
+// and the navigation's count of unread notices is asked again.
 "use strict";
 
 (function () {
@@ -70,18 +71,35 @@
       .then(function () { refreshing = false; });
   }
 
+  // The unread count in the navigation. Notices are queued just after the entry that causes
+  // them, so the count is asked a moment after the log grows.
+  function recount() {
+    var badge = document.getElementById("notice-count");
+    if (!badge) { return; }
+    window.setTimeout(function () {
+      fetch("/notices/count", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (n) {
+          if (n === null || !/^[0-9]+$/.test(n)) { return; }
+          badge.textContent = n;
+          badge.setAttribute("aria-label", n + " unread");
+        })
+        .catch(function () { /* the count stays as it was */ });
+    }, 1500);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
     tick();
     if (document.querySelector("[data-countdown]")) { window.setInterval(tick, 1000); }
-    if (document.querySelector("[data-live][id]") && window.EventSource) {
+    if ((document.querySelector("[data-live][id]") || document.getElementById("notice-count")) && window.EventSource) {
       // One stream per page, closed when the page is left: a browser keeps only a few
       // connections per host, and a page kept in the back/forward cache must not hold one.
       var source = null;
       var open = function () {
         if (source === null) {
           source = new EventSource("/events");
-          source.addEventListener("log", refresh);
+          source.addEventListener("log", function () { refresh(); recount(); });
         }
       };
       open();
@@ -89,7 +107,7 @@
         if (source !== null) { source.close(); source = null; }
       });
       window.addEventListener("pageshow", function (e) {
-        if (e.persisted) { open(); refresh(); }
+        if (e.persisted) { open(); refresh(); recount(); }
       });
     }
   });

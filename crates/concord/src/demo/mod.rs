@@ -90,6 +90,46 @@ async fn demo_logins(
     Ok(logins)
 }
 
+/// Each demo delegation's duty officer, mailed at once, in the zone of its capital; the
+/// secretariat's, on a daily digest.
+async fn add_demo_contacts(store: &dyn concord_store::Store) -> anyhow::Result<()> {
+    let m = |c: &str| Actor::Member(CountryCode::parse(c).expect("valid code"));
+    let contacts = [
+        (Actor::Secretariat, "duty@secretariat.demo.concord.example", "Europe/Brussels", true),
+        (m("USA"), "duty@usa.delegation.example", "America/New_York", false),
+        (m("FRA"), "duty@fra.delegation.example", "Europe/Paris", false),
+        (m("DEU"), "duty@deu.delegation.example", "Europe/Berlin", false),
+        (m("HUN"), "duty@hun.delegation.example", "Europe/Budapest", false),
+        (m("SWE"), "duty@swe.delegation.example", "Europe/Stockholm", false),
+        (
+            Actor::Partner(CountryCode::parse("UKR").expect("valid code")),
+            "liaison@ukr.partner.example",
+            "Europe/Kyiv",
+            false,
+        ),
+    ];
+    for (recipient, email, zone, digest) in contacts {
+        let contact = concord_store::Contact { recipient, email: email.into(), time_zone: zone.into(), digest };
+        store.set_contact(&contact).await.with_context(|| format!("cannot add the demo contact {email}"))?;
+    }
+    Ok(())
+}
+
+/// A calendar feed of each demo delegation's deadlines: (name, address).
+async fn demo_feeds(store: &dyn concord_store::Store, addr: SocketAddr) -> anyhow::Result<Vec<(String, String)>> {
+    use rand::SeedableRng;
+    let mut rng = rand::rngs::StdRng::from_seed(crate::keys::random_seed()?);
+    let mut feeds = Vec::new();
+    for (name, actor) in demo_users().into_iter().filter(|(_, a)| matches!(a, Actor::Member(_))) {
+        let base = format!("http://{addr}");
+        let url = concord_server::calendar::create_in(store, actor, &base, jiff::Timestamp::now(), &mut rng)
+            .await
+            .context("cannot make a calendar feed")?;
+        feeds.push((name.to_owned(), url));
+    }
+    Ok(feeds)
+}
+
 /// Writes a file only its owner can read (it holds passwords or tokens).
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -152,7 +192,20 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         witnesses: Vec::new(),
         snapshots: None,
     };
-    let app = App::start(store, Arc::new(SystemClock), identity).await.context("cannot load the log")?;
+    let mail_dir = path.with_file_name("demo-mail");
+    if fresh {
+        add_demo_contacts(store.as_ref()).await?;
+    }
+    let feeds = demo_feeds(store.as_ref(), addr).await?;
+    let mut app = App::start(store, Arc::new(SystemClock), identity).await.context("cannot load the log")?;
+    let notices = concord_server::notifier::NotifyConfig {
+        mail: Some(concord_server::notifier::MailConfig {
+            from: "Concord demo <concord@demo.concord.example>".into(),
+            transport: concord_server::notifier::MailTransport::Folder(mail_dir.clone()),
+        }),
+        ..concord_server::notifier::NotifyConfig::new(&format!("http://{addr}"))
+    };
+    app.notify(notices).map_err(anyhow::Error::msg).context("cannot start notices")?;
     println!("Concord demo: the founding brief's scenario (27 February 2024), illustrative positions,");
     println!("  and an illustrative support history 2022-2024 (amounts and quantities invented).");
     println!("  database   {}{}", path.display(), if fresh { "" } else { " (existing; scenario not reloaded)" });
@@ -168,6 +221,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     println!("Demo web logins (also in {}):", logins_file.display());
     for (name, password) in &logins {
         println!("  login {name:<12} {password}");
+    }
+    println!("Notices: on the web at /notices (a count in the navigation); mailed as .eml files to");
+    println!("  {} (no SMTP server in the demo); each delegation's deadlines as a calendar feed:", mail_dir.display());
+    for (name, url) in &feeds {
+        println!("  calendar {name:<9} {url}");
     }
     println!("Three audiences, one log (sign in as each; /log says what you can and cannot see):");
     println!("  observer     the public: announced decisions, the roster, support aggregates; no draft, no position");

@@ -8,9 +8,11 @@ pub mod extract;
 pub mod health;
 pub mod log;
 pub mod members;
+pub mod notices;
 pub mod params;
 pub mod partners;
 pub mod proposals;
+pub mod subscriptions;
 pub mod support;
 pub mod support_reads;
 pub mod support_registers;
@@ -48,6 +50,8 @@ pub fn router() -> Router<AppState> {
         .merge(support_reads::router())
         .merge(support_registers::router())
         .merge(log::router())
+        .merge(notices::router())
+        .merge(subscriptions::router())
 }
 
 /// `?limit=&after=` on list endpoints.

@@ -13,6 +13,7 @@ use concord_core::{Actor, CountryCode};
 use concord_server::App;
 use concord_server::auth::generate_token;
 use concord_server::clock::SystemClock;
+use concord_server::notifier::NotifyConfig;
 use concord_store::{NewToken, Store};
 use concord_store_sqlite::SqliteStore;
 use jiff::{SignedDuration, Timestamp};
@@ -114,8 +115,25 @@ impl Server {
         server
     }
 
+    /// A server whose notices (web, webhooks, mail) `notify` configures, on `clock`.
+    pub async fn start_notifying(clock: Arc<dyn concord_server::clock::Clock>, notify: NotifyConfig) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut server = Self::start_with(dir, clock, Some(notify)).await;
+        server.secretariat = server.mint(Actor::Secretariat).await;
+        server.observer = server.mint(Actor::Observer).await;
+        server
+    }
+
     /// A server on whatever log the directory holds (the same tokens remain valid).
     async fn start_in(dir: TempDir) -> Self {
+        Self::start_with(dir, Arc::new(SystemClock), None).await
+    }
+
+    async fn start_with(
+        dir: TempDir,
+        clock: Arc<dyn concord_server::clock::Clock>,
+        notify: Option<NotifyConfig>,
+    ) -> Self {
         let store = Arc::new(SqliteStore::open(&dir.path().join("concord.db")).await.expect("open the store"));
         let log = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [7; 32]).expect("a valid key");
         let log = concord_server::LogIdentity {
@@ -125,7 +143,10 @@ impl Server {
             witnesses: Vec::new(),
             snapshots: None,
         };
-        let app = App::start(store.clone(), Arc::new(SystemClock), log).await.expect("start the app");
+        let mut app = App::start(store.clone(), clock, log).await.expect("start the app");
+        if let Some(notify) = notify {
+            app.notify(notify).expect("start notices");
+        }
         let (listener, addr) = concord_server::bind(([127, 0, 0, 1], 0).into()).await.expect("bind a loopback port");
         let (metrics, metrics_addr) =
             concord_server::bind(([127, 0, 0, 1], 0).into()).await.expect("bind a loopback port");

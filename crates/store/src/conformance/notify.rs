@@ -78,7 +78,11 @@ pub async fn outbox_delivery<S: Store>(store: &S) {
     let fra = Actor::Member(cc("FRA"));
     let later = NewMessage { not_before: ts("2024-03-01T18:00:00Z"), ..message("digest", Channel::Email, fra, 0) };
     let queued = [message("b", Channel::Email, fra, 2), message("a", Channel::Webhook, fra, 2), later];
-    store.enqueue(None, &[message("c", Channel::Web, fra, 1)]).await.expect("enqueue");
+    // A web message is read in place, never due: "w" appears in no list below.
+    store
+        .enqueue(None, &[message("c", Channel::Email, fra, 1), message("w", Channel::Web, fra, 0)])
+        .await
+        .expect("enqueue");
     store.enqueue(None, &queued).await.expect("enqueue");
     let now = ts("2024-03-01T09:30:00Z");
     assert_eq!(ids(&store.due_messages(now, 10).await.expect("due")), ["c", "a", "b"], "by time, then id");

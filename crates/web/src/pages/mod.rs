@@ -7,6 +7,7 @@ pub mod events;
 pub mod log;
 pub mod login;
 pub mod members;
+pub mod notices;
 pub mod proposal;
 pub mod proposals;
 pub mod rounds;
@@ -40,6 +41,7 @@ fn routes() -> Routes {
         support_admin::routes(),
         charts_page::routes(),
         events::routes(),
+        notices::routes(),
     ]
     .concat()
 }

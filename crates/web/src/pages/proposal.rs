@@ -815,7 +815,7 @@ mod tests {
     use concord_core::CountryCode;
 
     fn viewer(actor: Actor) -> Viewer {
-        Viewer { user: "u".into(), actor, csrf: "the-csrf-token".into(), token_hash: [0; 32] }
+        Viewer { user: "u".into(), actor, csrf: "the-csrf-token".into(), token_hash: [0; 32], unread: 0 }
     }
 
     #[test]

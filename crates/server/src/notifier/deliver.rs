@@ -1,0 +1,194 @@
+//! Delivers what is due in the outbox: mails (one per notice, or one digest per address) and
+//! webhook calls, each recorded as delivered, to retry (with backoff), or failed.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use concord_core::notice::Notice;
+use concord_notify::email::{self, MailSettings, Mailer};
+use concord_notify::webhook::{self, GIVE_UP_AFTER, Sender};
+use concord_store::{Attempt, Channel, Contact, Message, StoreError};
+use jiff::Timestamp;
+
+use super::{MailConfig, MailTransport, NotifyConfig};
+use crate::AppState;
+
+/// Messages taken per pass.
+const BATCH: u64 = 200;
+
+/// How mail leaves, with what every mail shares.
+#[derive(Debug)]
+pub(super) struct Mail {
+    mailer: Mailer,
+    settings: MailSettings,
+}
+
+impl Mail {
+    pub(super) fn new(config: &MailConfig, base_url: &str) -> Result<Self, String> {
+        let from = config.from.parse().map_err(|e| format!("mail_from {:?} is not a mailbox: {e}", config.from))?;
+        let mailer = match &config.transport {
+            MailTransport::Smtp(url) => Mailer::from_url(url).map_err(|e| e.to_string())?,
+            MailTransport::Folder(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                Mailer::folder(dir)
+            }
+        };
+        Ok(Self { mailer, settings: MailSettings { from, base_url: base_url.to_owned() } })
+    }
+}
+
+pub(super) async fn run(
+    state: AppState,
+    config: Arc<NotifyConfig>,
+    mail: Option<Mail>,
+    wake: Arc<tokio::sync::Notify>,
+) {
+    let sender = match Sender::new() {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot make the webhook client; webhooks are not delivered");
+            return;
+        }
+    };
+    loop {
+        if let Err(e) = pass(&state, &config, mail.as_ref(), &sender).await {
+            tracing::warn!(error = %e, "cannot deliver notices; trying again shortly");
+        }
+        tokio::select! {
+            () = wake.notified() => {}
+            () = tokio::time::sleep(config.poll) => {}
+        }
+    }
+}
+
+async fn pass(state: &AppState, config: &NotifyConfig, mail: Option<&Mail>, sender: &Sender) -> Result<(), StoreError> {
+    let store = state.store();
+    let now = state.clock().now();
+    let due = store.due_messages(now, BATCH).await?;
+    if due.is_empty() {
+        return Ok(());
+    }
+    let contacts = store.contacts().await?;
+    let mut mails: BTreeMap<(String, String), Vec<Message>> = BTreeMap::new();
+    for m in due {
+        match m.channel {
+            Channel::Email => mails.entry((m.recipient.to_string(), m.destination.clone())).or_default().push(m),
+            Channel::Webhook => webhook_call(state, config, sender, m).await?,
+            // The web's messages are read in place; they are never due.
+            Channel::Web => {}
+        }
+    }
+    for (_, batch) in mails {
+        let Some(mail) = mail else {
+            for m in &batch {
+                record(state, &m.id, Attempt::Failed { at: now, error: "this server sends no mail".into() }).await?;
+            }
+            continue;
+        };
+        send_mail(state, mail, &contacts, batch).await?;
+    }
+    Ok(())
+}
+
+async fn record(state: &AppState, id: &str, attempt: Attempt) -> Result<(), StoreError> {
+    state.store().record_attempt(id, &attempt).await.map(|_| ())
+}
+
+/// What a failed attempt becomes: a retry after the backoff (or the receiver's `Retry-After`),
+/// or, after the last try or for an error no retry mends, a failure.
+fn failed(m: &Message, now: Timestamp, error: String, retryable: bool, after: Option<jiff::SignedDuration>) -> Attempt {
+    let tries = m.attempts + 1;
+    if retryable && tries < GIVE_UP_AFTER {
+        let wait = after.unwrap_or_else(|| webhook::backoff(tries));
+        Attempt::Retry { at: now, error, next_attempt_at: now + wait }
+    } else {
+        Attempt::Failed { at: now, error }
+    }
+}
+
+/// One mail to one address: the notice alone, or all of them as a digest.
+async fn send_mail(state: &AppState, mail: &Mail, contacts: &[Contact], batch: Vec<Message>) -> Result<(), StoreError> {
+    let now = state.clock().now();
+    let Some(first) = batch.first() else { return Ok(()) };
+    let contact = contacts.iter().find(|c| c.recipient == first.recipient && c.email == first.destination);
+    let zone_name = contact.map_or("UTC", |c| c.time_zone.as_str());
+    let zone = jiff::tz::TimeZone::get(zone_name).unwrap_or(jiff::tz::TimeZone::UTC);
+    let notices: Vec<Notice> = batch.iter().filter_map(|m| serde_json::from_str(&m.body).ok()).collect();
+    let to = match first.destination.parse() {
+        Ok(to) => to,
+        Err(e) => {
+            for m in &batch {
+                record(state, &m.id, Attempt::Failed { at: now, error: format!("not an address: {e}") }).await?;
+            }
+            return Ok(());
+        }
+    };
+    let message = match notices.as_slice() {
+        [one] => email::render(one, &to, &zone, zone_name, &mail.settings),
+        many => email::render_digest(many, &to, &zone, zone_name, &mail.settings),
+    };
+    let sent = match message {
+        Ok(message) => mail.mailer.send(message).await,
+        Err(e) => Err(e),
+    };
+    for m in &batch {
+        let attempt = match &sent {
+            Ok(()) => Attempt::Delivered { at: now },
+            Err(e) => failed(m, now, e.to_string(), e.retryable(), None),
+        };
+        record(state, &m.id, attempt).await?;
+    }
+    Ok(())
+}
+
+/// One webhook call, signed with its subscription's secret. A subscription that keeps failing is
+/// disabled, and its owner told on the web.
+async fn webhook_call(state: &AppState, config: &NotifyConfig, sender: &Sender, m: Message) -> Result<(), StoreError> {
+    let store = state.store();
+    let now = state.clock().now();
+    let subscription = store.subscriptions().await?.into_iter().find(|s| s.id == m.destination);
+    let Some(s) = subscription.filter(|s| s.disabled_at.is_none()) else {
+        let error = "the subscription was removed or disabled".to_owned();
+        return record(state, &m.id, Attempt::Failed { at: now, error }).await;
+    };
+    let body = match serde_json::from_str::<Notice>(&m.body) {
+        Ok(n) => serde_json::to_vec(&webhook::payload(&n)).expect("JSON serialises"),
+        Err(e) => return record(state, &m.id, Attempt::Failed { at: now, error: e.to_string() }).await,
+    };
+    let result = sender.deliver(&s.url, &s.secret, &m.id, now, &body).await;
+    let attempt = match &result {
+        Ok(()) => Attempt::Delivered { at: now },
+        Err(e) => failed(&m, now, e.to_string(), e.retryable(), e.retry_after()),
+    };
+    record(state, &m.id, attempt).await?;
+    let error = result.as_ref().err().map(ToString::to_string);
+    let after =
+        store.record_subscription_result(&s.id, result.is_ok(), now, error.as_deref(), config.disable_after).await?;
+    if let Some(after) = after.filter(|a| a.disabled_at.is_some() && s.disabled_at.is_none()) {
+        tell_disabled(state, &after, now).await?;
+    }
+    Ok(())
+}
+
+/// Tells a subscription's owner, in its web notices, that it was disabled and why.
+async fn tell_disabled(state: &AppState, s: &concord_store::Subscription, now: Timestamp) -> Result<(), StoreError> {
+    let summary = format!(
+        "Your webhook {} ({}) was disabled after {} failed deliveries in a row ({}). Enable it again once it answers.",
+        s.id,
+        s.url,
+        s.failures,
+        s.disabled_reason.as_deref().unwrap_or("no reason recorded")
+    );
+    let body =
+        serde_json::json!({ "notice": "webhook_disabled", "summary": summary, "subscription": s.id }).to_string();
+    let message = concord_store::NewMessage {
+        id: format!("disabled-{}-{}/web", s.id, now.as_second()),
+        channel: Channel::Web,
+        recipient: s.recipient,
+        destination: String::new(),
+        body,
+        created_at: now,
+        not_before: now,
+    };
+    state.store().enqueue(None, &[message]).await.map(|_| ())
+}

@@ -1,0 +1,216 @@
+//! Notices end to end on a real server (SQLite, a loopback port) with a clock the test moves:
+//! what a circulation tells each reader on the web; a webhook receiver on another loopback port
+//! that checks every delivery's Standard Webhooks signature, and fails five times before it
+//! answers; reminders to the delegations that have taken no position.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use common::{FOUNDERS, Server};
+use concord_core::{Actor, CountryCode};
+use concord_server::clock::ManualClock;
+use concord_server::notifier::NotifyConfig;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+
+fn t0() -> Timestamp {
+    "2026-03-02T09:00:00Z".parse().unwrap()
+}
+
+/// A server on a manual clock at [`t0`] whose notices are looked at every 50 ms, with the
+/// founders admitted; the tokens of FRA, DNK and a partner, UKR.
+async fn start() -> (Server, Arc<ManualClock>, String, String, String) {
+    let clock = Arc::new(ManualClock::new(t0()));
+    let notify = NotifyConfig { poll: Duration::from_millis(50), ..NotifyConfig::new("https://concord.test") };
+    let s = Server::start_notifying(clock.clone(), notify).await;
+    for (code, a2, num, name) in FOUNDERS {
+        s.admit(code, a2, num, name, "1949-04-04").await;
+    }
+    s.post(&s.secretariat, "/api/v1/partners", &json!({ "code": "UKR", "name": "Ukraine" })).await.expect_status(201);
+    let fra = s.member_token("FRA").await;
+    let dnk = s.member_token("DNK").await;
+    let ukr = s.partner_token("UKR").await;
+    (s, clock, fra, dnk, ukr)
+}
+
+/// The caller's notices, waiting up to ten seconds until `ready` holds.
+async fn inbox_until(s: &Server, token: &str, ready: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    for _ in 0..200 {
+        let r = s.get(token, "/api/v1/notices").await;
+        let items = r.expect_status(200)["items"].as_array().cloned().unwrap_or_default();
+        if ready(&items) {
+            return items;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the notices never came: {}", s.get(token, "/api/v1/notices").await.json);
+}
+
+fn kinds(items: &[Value]) -> Vec<String> {
+    items.iter().map(|i| i["notice"]["notice"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_circulation_reaches_each_elector_on_the_web_and_no_one_else() {
+    let (s, _clock, fra, _dnk, ukr) = start().await;
+    let id = s.draft("assistance_programme", "Winter fuel").await;
+    let before = s.get(&fra, "/api/v1/notices").await.expect_status(200)["unread"].as_u64().unwrap();
+    s.circulate(id, "silence", t0() + SignedDuration::from_hours(96)).await;
+    let items = inbox_until(&s, &fra, |i| kinds(i).contains(&"circulated".to_owned())).await;
+    let n = &items[0]["notice"];
+    assert_eq!(n["proposal"], id);
+    assert_eq!(n["title"], "Winter fuel");
+    assert_eq!(n["to"], "member:FRA");
+    assert!(n.get("text").is_none(), "a notice never carries the text: {n}");
+    let unread = s.get(&fra, "/api/v1/notices").await.json["unread"].as_u64().unwrap();
+    assert_eq!(unread, before + 1);
+    // The partner was not circulated to: it hears nothing of it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let theirs = s.get(&ukr, "/api/v1/notices").await;
+    assert!(kinds(theirs.expect_status(200)["items"].as_array().unwrap()).is_empty(), "{}", theirs.json);
+    // Read: the count goes to zero, for FRA only.
+    s.post(&fra, "/api/v1/notices/read", &json!({})).await.expect_status(200);
+    assert_eq!(s.get(&fra, "/api/v1/notices").await.json["unread"], 0);
+    // The outbox is the secretariat's.
+    s.get(&fra, "/api/v1/outbox").await.expect_problem(403, "not-permitted");
+    let outbox = s.get(&s.secretariat, "/api/v1/outbox?channel=web").await;
+    assert!(outbox.expect_status(200).as_array().unwrap().len() >= 6, "five electors and the secretariat");
+}
+
+#[tokio::test]
+async fn reminders_go_only_to_delegations_without_a_position_and_once() {
+    let (s, clock, fra, dnk, _) = start().await;
+    let deadline = t0() + SignedDuration::from_hours(96);
+    let id = s.draft("assistance_programme", "Demining kits").await;
+    s.circulate(id, "silence", deadline).await;
+    s.position(&dnk, id, 1, "concur", None).await.expect_status(201);
+    // 72 hours before the deadline.
+    clock.set(deadline - SignedDuration::from_hours(72));
+    let items = inbox_until(&s, &fra, |i| kinds(i).contains(&"reminder".to_owned())).await;
+    assert_eq!(kinds(&items).iter().filter(|k| *k == "reminder").count(), 1);
+    // A second later, and after the 24-hour rung: one more, no repeat of the first.
+    clock.set(deadline - SignedDuration::from_hours(72) + SignedDuration::from_secs(1));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    clock.set(deadline - SignedDuration::from_hours(24));
+    let items = inbox_until(&s, &fra, |i| kinds(i).iter().filter(|k| *k == "reminder").count() == 2).await;
+    assert_eq!(kinds(&items).iter().filter(|k| *k == "reminder").count(), 2);
+    let theirs = s.get(&dnk, "/api/v1/notices").await;
+    assert!(!kinds(theirs.expect_status(200)["items"].as_array().unwrap()).contains(&"reminder".to_owned()));
+}
+
+/// What the receiver saw: each delivery's `webhook-id` and body, and how many it refused.
+#[derive(Debug, Default)]
+struct Received {
+    refused: u32,
+    accepted: Vec<(String, Value)>,
+}
+
+/// A receiver on a loopback port that verifies each call as the Standard Webhooks
+/// specification's reference does, refusing the first `fail` calls with 500.
+async fn receiver(secret: Arc<Mutex<String>>, fail: u32) -> (String, Arc<Mutex<Received>>) {
+    let seen = Arc::new(Mutex::new(Received::default()));
+    let state = (seen.clone(), secret, fail);
+    let app = axum::Router::new()
+        .route(
+            "/hook",
+            axum::routing::post(
+                |axum::extract::State((seen, secret, fail)): axum::extract::State<(
+                    Arc<Mutex<Received>>,
+                    Arc<Mutex<String>>,
+                    u32,
+                )>,
+                 headers: HeaderMap,
+                 body: Bytes| async move {
+                    let secret = secret.lock().unwrap().clone();
+                    let hook = standardwebhooks::Webhook::new(&secret).expect("a valid secret");
+                    // The reference's own signing of what arrived: the server's clock is the
+                    // test's (months from the wall clock), so `verify`'s five-minute tolerance
+                    // around the wall clock does not apply; the signature is checked exactly.
+                    let header = |name: &str| headers[name].to_str().unwrap().to_owned();
+                    let ts: i64 = header("webhook-timestamp").parse().expect("unix seconds");
+                    let expected = hook.sign(&header("webhook-id"), ts, &body).expect("the reference signs");
+                    assert!(
+                        header("webhook-signature").split(' ').any(|s| s == expected),
+                        "every delivery is signed as the specification says"
+                    );
+                    let mut seen = seen.lock().unwrap();
+                    if seen.refused < fail {
+                        seen.refused += 1;
+                        return StatusCode::INTERNAL_SERVER_ERROR;
+                    }
+                    let id = headers["webhook-id"].to_str().unwrap().to_owned();
+                    seen.accepted.push((id, serde_json::from_slice(&body).unwrap()));
+                    StatusCode::NO_CONTENT
+                },
+            ),
+        )
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/hook"), seen)
+}
+
+#[tokio::test]
+async fn a_webhook_that_fails_five_times_then_answers_gets_each_notice_once_signed() {
+    let (s, clock, fra, _, _) = start().await;
+    let secret = Arc::new(Mutex::new(String::new()));
+    let (url, seen) = receiver(secret.clone(), 5).await;
+    let made = s.post(&fra, "/api/v1/webhooks", &json!({ "url": url })).await;
+    let made = made.expect_status(201).clone();
+    *secret.lock().unwrap() = made["secret"].as_str().unwrap().to_owned();
+    assert!(s.get(&fra, "/api/v1/webhooks").await.json[0].get("secret").is_none(), "the secret is shown once");
+    let id = s.draft("statement", "On the grain corridor").await;
+    s.circulate(id, "silence", t0() + SignedDuration::from_hours(48)).await;
+    // Each retry waits its backoff on the server's clock: move it on until the receiver answers.
+    for _ in 0..200 {
+        if !seen.lock().unwrap().accepted.is_empty() {
+            break;
+        }
+        clock.set(clock_now(&clock) + SignedDuration::from_hours(1));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.refused, 5);
+    assert_eq!(seen.accepted.len(), 1, "delivered once: {:?}", seen.accepted);
+    let (msg_id, body) = &seen.accepted[0];
+    assert_eq!(body["type"], "notice.circulated");
+    assert_eq!(body["data"]["proposal"], id);
+    assert!(msg_id.ends_with(&format!("/webhook:{}", made["id"].as_str().unwrap())), "{msg_id}");
+    let hooks = s.get(&fra, "/api/v1/webhooks").await;
+    assert_eq!(hooks.json[0]["failures"], 0, "a success resets the count: {}", hooks.json);
+    let outbox = s.get(&s.secretariat, "/api/v1/outbox?channel=webhook").await;
+    let m = &outbox.expect_status(200)[0];
+    assert_eq!(m["state"], "delivered");
+    assert_eq!(m["attempts"], 6);
+}
+
+fn clock_now(c: &ManualClock) -> Timestamp {
+    concord_server::clock::Clock::now(c)
+}
+
+#[tokio::test]
+async fn webhooks_and_contacts_refuse_what_they_cannot_use() {
+    let (s, _, fra, _, _) = start().await;
+    s.post(&fra, "/api/v1/webhooks", &json!({ "url": "ftp://example.org/x" }))
+        .await
+        .expect_problem(422, "invalid-field");
+    s.post(&fra, "/api/v1/contacts", &json!({ "email": "not an address", "time_zone": "Europe/Paris" }))
+        .await
+        .expect_problem(422, "invalid-field");
+    s.post(&fra, "/api/v1/contacts", &json!({ "email": "duty@fra.example", "time_zone": "Mars/Olympus" }))
+        .await
+        .expect_problem(422, "invalid-field");
+    let ok =
+        s.post(&fra, "/api/v1/contacts", &json!({ "email": "duty@fra.example", "time_zone": "Europe/Paris" })).await;
+    assert_eq!(ok.expect_status(200)["to"], "member:FRA");
+    let dnk = s.member_token("DNK").await;
+    assert!(s.get(&dnk, "/api/v1/contacts").await.json.as_array().unwrap().is_empty(), "each sees its own");
+    assert_eq!(s.get(&s.secretariat, "/api/v1/contacts").await.json.as_array().unwrap().len(), 1);
+    let _ = Actor::Member(CountryCode::parse("FRA").unwrap());
+}
