@@ -31,8 +31,12 @@ use crate::api;
         api::support_registers::list_coalitions, api::support_registers::show_coalition, api::support_registers::list_funds,
         api::support_registers::show_fund, api::support_registers::list_donors, api::support_registers::list_rates,
         api::log::entries, api::log::publish, api::log::checkpoint, api::log::inclusion, api::log::consistency,
+        api::notices::inbox, api::notices::mark_read, api::notices::outbox,
+        api::subscriptions::create_webhook, api::subscriptions::list_webhooks, api::subscriptions::delete_webhook,
+        api::subscriptions::enable_webhook, api::subscriptions::set_contact, api::subscriptions::list_contacts,
+        api::subscriptions::delete_contact, api::subscriptions::create_feed,
     ),
-    components(schemas(concord_core::support::Measure)),
+    components(schemas(concord_core::support::Measure, concord_core::notice::Notice, concord_core::notice::What)),
     modifiers(&Bearer, &Writes, &Problems),
 )]
 pub struct ApiDoc;

@@ -328,6 +328,47 @@ fn rows() -> Vec<Row> {
             let day = jiff::civil::date(2024, 1, 1) + jiff::Span::new().days(i64::from(fx.next()));
             req("/api/v1/exchange-rates", json!({ "from": "USD", "to": "EUR", "rate": "0.9", "on": day.to_string() }))
         }),
+        // Where a reader's own notices go: every signed-in caller manages its own.
+        row!(
+            "POST /api/v1/webhooks",
+            [Secretariat, OwnMember, OtherMember, OwnPartner, OtherPartner, Observer],
+            |fx| { req("/api/v1/webhooks", json!({ "url": format!("https://hooks.example/{}", fx.next()) })) }
+        ),
+        row!("DELETE /api/v1/webhooks/{id}", [Secretariat, OwnMember], |fx| {
+            let made =
+                fx.setup(fx.a.token(OWN_MEMBER), "/api/v1/webhooks", json!({ "url": "https://hooks.example/x" })).await;
+            req(format!("/api/v1/webhooks/{}", made["id"].as_str().expect("an id")), json!({}))
+        }),
+        row!("POST /api/v1/webhooks/{id}/enable", [Secretariat, OwnMember], |fx| {
+            let made =
+                fx.setup(fx.a.token(OWN_MEMBER), "/api/v1/webhooks", json!({ "url": "https://hooks.example/y" })).await;
+            req(format!("/api/v1/webhooks/{}/enable", made["id"].as_str().expect("an id")), json!({}))
+        }),
+        row!(
+            "POST /api/v1/contacts",
+            [Secretariat, OwnMember, OtherMember, OwnPartner, OtherPartner, Observer],
+            |fx| {
+                req(
+                    "/api/v1/contacts",
+                    json!({ "email": format!("duty{}@example.org", fx.next()), "time_zone": "Europe/Brussels" }),
+                )
+            }
+        ),
+        row!("DELETE /api/v1/contacts/{email}", [Secretariat, OwnMember], |fx| {
+            let email = format!("gone{}@example.org", fx.next());
+            fx.setup(fx.a.token(OWN_MEMBER), "/api/v1/contacts", json!({ "email": email, "time_zone": "UTC" })).await;
+            req(format!("/api/v1/contacts/{email}"), json!({}))
+        }),
+        row!(
+            "POST /api/v1/notices/read",
+            [Secretariat, OwnMember, OtherMember, OwnPartner, OtherPartner, Observer],
+            |_fx| { req("/api/v1/notices/read", json!({})) }
+        ),
+        row!(
+            "POST /api/v1/calendar-feeds",
+            [Secretariat, OwnMember, OtherMember, OwnPartner, OtherPartner, Observer],
+            |_fx| { req("/api/v1/calendar-feeds", json!({})) }
+        ),
         row!("POST /api/v1/gdp", [Secretariat], |fx| {
             let year = 1950 + i64::from(fx.next());
             req(

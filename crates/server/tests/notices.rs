@@ -214,3 +214,32 @@ async fn webhooks_and_contacts_refuse_what_they_cannot_use() {
     assert_eq!(s.get(&s.secretariat, "/api/v1/contacts").await.json.as_array().unwrap().len(), 1);
     let _ = Actor::Member(CountryCode::parse("FRA").unwrap());
 }
+
+#[tokio::test]
+async fn a_calendar_feed_holds_the_deadlines_its_reader_must_act_by_at_a_secret_address() {
+    let (s, _, fra, _, ukr) = start().await;
+    let deadline = t0() + SignedDuration::from_hours(96);
+    let id = s.draft("assistance_programme", "Field hospitals").await;
+    s.circulate(id, "silence", deadline).await;
+    let feed = |token: String| {
+        let s = &s;
+        async move {
+            let made = s.post(&token, "/api/v1/calendar-feeds", &json!({})).await;
+            let url = made.expect_status(201)["url"].as_str().unwrap().to_owned();
+            let path = url.strip_prefix("https://concord.test").expect("under the base URL").to_owned();
+            let r = s.get_anon(&path).await;
+            assert_eq!(r.status, 200, "{path}");
+            assert_eq!(r.header("content-type"), Some("text/calendar; charset=utf-8"));
+            String::from_utf8(r.bytes).unwrap()
+        }
+    };
+    let theirs = feed(fra).await;
+    assert!(theirs.starts_with("BEGIN:VCALENDAR\r\n"), "{theirs}");
+    assert_eq!(theirs.matches("BEGIN:VEVENT").count(), 1, "{theirs}");
+    assert!(theirs.contains("Field hospitals"));
+    assert!(theirs.contains(&format!("/proposals/{id}")));
+    assert!(!theirs.contains("The alliance agrees"), "no proposal text in a feed");
+    let partner = feed(ukr).await;
+    assert_eq!(partner.matches("BEGIN:VEVENT").count(), 0, "not circulated to the partner: {partner}");
+    s.get_anon("/calendar/not-a-token.ics").await.expect_problem(404, "not-found");
+}

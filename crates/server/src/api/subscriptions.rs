@@ -130,27 +130,35 @@ pub async fn list_webhooks(State(state): State<AppState>, caller: Caller) -> Res
     Ok(Json(all.into_iter().filter(|s| owns(&caller, s.recipient)).map(|s| WebhookView::of(s, false)).collect()))
 }
 
+/// The subscription `id`, if the caller may manage it: its owner's, or the secretariat.
 async fn own_webhook(state: &AppState, caller: &Caller, id: &str) -> Result<Subscription, ApiError> {
     let found = state.store().subscriptions().await?.into_iter().find(|s| s.id == id);
-    found
-        .filter(|s| owns(caller, s.recipient))
-        .ok_or_else(|| ApiError::NotFound(format!("there is no webhook {id} of yours")))
+    match found {
+        None => Err(ApiError::NotFound(format!("there is no webhook {id}"))),
+        Some(s) if owns(caller, s.recipient) => Ok(s),
+        Some(_) => Err(not_yours(caller, "manage another reader's webhook")),
+    }
+}
+
+fn not_yours(caller: &Caller, action: &'static str) -> ApiError {
+    Refusal::NotPermitted { actor: caller.actor, action }.into()
 }
 
 /// Removes a webhook subscription (the caller's own; the secretariat: any).
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "notices", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 204, description = "removed"),
+    responses((status = 200, body = WebhookView, description = "the subscription removed"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_webhook(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    own_webhook(&state, &caller, &id).await?;
+) -> Result<Json<WebhookView>, ApiError> {
+    let s = own_webhook(&state, &caller, &id).await?;
     state.store().delete_subscription(&id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(WebhookView::of(s, false)))
 }
 
 /// Enables a webhook disabled after repeated failures, once its receiver works again.
@@ -158,6 +166,7 @@ pub async fn delete_webhook(
     params(("id" = String, Path)),
     responses((status = 200, body = WebhookView),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn enable_webhook(
     State(state): State<AppState>,
@@ -242,19 +251,26 @@ pub async fn list_contacts(State(state): State<AppState>, caller: Caller) -> Res
 /// Stops mailing an address the caller's notices.
 #[utoipa::path(delete, path = "/api/v1/contacts/{email}", tag = "notices", security(("bearer" = [])),
     params(("email" = String, Path)),
-    responses((status = 204, description = "removed"),
+    responses((status = 200, body = ContactView, description = "the contact removed"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_contact(
     State(state): State<AppState>,
     caller: Caller,
     Path(email): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    if state.store().delete_contact(&caller.actor, &email).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound(format!("{email} is not one of your contacts")))
-    }
+) -> Result<Json<ContactView>, ApiError> {
+    let all = state.store().contacts().await?;
+    let Some(c) = all.iter().find(|c| c.email == email && owns(&caller, c.recipient)) else {
+        return Err(if all.iter().any(|c| c.email == email) {
+            not_yours(&caller, "remove another reader's contact")
+        } else {
+            ApiError::NotFound(format!("{email} is not a contact"))
+        });
+    };
+    state.store().delete_contact(&c.recipient, &email).await?;
+    let to = reader_of(c.recipient).to_string();
+    Ok(Json(ContactView { email, time_zone: c.time_zone.clone(), digest: c.digest, to }))
 }
 
 /// A calendar feed's secret address.
