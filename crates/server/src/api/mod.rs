@@ -10,6 +10,7 @@ pub mod log;
 pub mod members;
 pub mod params;
 pub mod partners;
+pub mod positions;
 pub mod proposals;
 pub mod support;
 pub mod support_reads;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(members::router())
         .merge(partners::router())
         .merge(proposals::router())
+        .merge(positions::router())
         .merge(support::router())
         .merge(burden::router())
         .merge(support_reads::router())
