@@ -87,6 +87,50 @@ fn a_silence_procedure_driven_from_the_cli_is_blocked_by_one_objection() {
 }
 
 #[test]
+fn a_delegation_says_from_the_cli_that_it_awaits_instructions_until_it_takes_a_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("instructions.db");
+    let server = serve(&db);
+    let sec = token(&db, "secretariat", None);
+    let s = server.url.as_str();
+    let body = r#"{"code":"FRA","alpha2":"FR","numeric":"250","name":"France","accession":"1949-08-24"}"#;
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{s}/api/v1/members"))
+        .bearer_auth(&sec)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+    let fra = token(&db, "member", Some("FRA"));
+    let (as_sec, as_fra) = (["--server", s, "--token", sec.as_str()], ["--server", s, "--token", fra.as_str()]);
+    let create =
+        ["proposal", "create", "--kind", "statement", "--title", "Summit", "--text", "The alliance meets.", "--json"];
+    let id = json(&ok(concord(&[&create[..], &as_sec].concat())))["id"].as_u64().unwrap().to_string();
+    let circulate = ["proposal", "circulate", &id, "--procedure", "silence", "--for", "2d"];
+    ok(concord(&[&circulate[..], &as_sec].concat()));
+
+    let wait = ["proposal", "await-instructions", &id, "--note", "Paris replies on Friday."];
+    let out = ok(concord(&[&wait[..], &as_fra].concat()));
+    assert!(out.contains("FRA  awaiting instructions since "), "{out}");
+    assert!(out.contains("(not a position): Paris replies on Friday."), "{out}");
+    assert!(out.contains("under silence"), "silence is not broken: {out}");
+    let out = ok(concord(&[&["proposal", "show", &id][..], &as_sec].concat()));
+    assert!(out.contains("FRA  awaiting instructions since "), "the secretariat is told: {out}");
+    let out = ok(concord(&[&["position", "list", &id][..], &as_sec].concat()));
+    assert!(out.contains("FRA  (silent, awaiting instructions since ") && out.contains("Paris replies"), "{out}");
+
+    // The secretariat cannot say it for a delegation.
+    let err = fails(concord(&[&wait[..], &as_sec].concat()));
+    assert!(err.contains("only the delegation can"), "{err}");
+    // A position ends the wait; after it, awaiting instructions is refused.
+    let out = ok(concord(&[&["position", "take", &id, "--stance", "concur"][..], &as_fra].concat()));
+    assert!(!out.contains("awaiting instructions"), "{out}");
+    let err = fails(concord(&[&wait[..], &as_fra].concat()));
+    assert!(err.contains("no longer awaiting instructions") && err.contains("409"), "{err}");
+}
+
+#[test]
 fn bad_invocations_fail_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("none.db");

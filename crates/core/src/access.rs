@@ -406,12 +406,15 @@ fn wider(a: Marking, b: Marking) -> Marking {
 }
 
 /// What a proposal circulated beyond the members shows that audience: its texts and procedure,
-/// its decision only if `decided` (the decision's marking admits the reader), never positions.
+/// its decision only if `decided` (the decision's marking admits the reader), never positions
+/// nor who awaits instructions.
 fn circulated_part(p: &Proposal, decided: bool) -> Proposal {
     Proposal {
         revisions: p.revisions.iter().filter(|r| r.circulated).cloned().collect(),
         positions: std::collections::BTreeMap::new(),
         superseded: std::collections::BTreeMap::new(),
+        // Who awaits its capital's instructions is deliberation too, as a position is.
+        awaiting: std::collections::BTreeMap::new(),
         decision: p.decision.clone().filter(|_| decided),
         // Earlier rounds ended blocked or not adopted: their decisions name the objectors.
         rounds: Vec::new(),
@@ -438,6 +441,7 @@ fn announced_part(p: &Proposal) -> Proposal {
         circulation: None,
         positions: std::collections::BTreeMap::new(),
         superseded: std::collections::BTreeMap::new(),
+        awaiting: std::collections::BTreeMap::new(),
         decision,
         rounds: Vec::new(),
         withdrawal: None,

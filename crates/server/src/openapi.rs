@@ -19,7 +19,7 @@ use crate::api;
         api::partners::list, api::partners::register,
         api::proposals::list, api::proposals::show, api::proposals::draft, api::proposals::circulate,
         api::proposals::amend, api::proposals::extend, api::proposals::curtail, api::proposals::withdraw, api::proposals::reopen,
-        api::proposals::positions, api::proposals::take_position, api::proposals::outcome,
+        api::proposals::outcome, api::positions::positions, api::positions::take_position, api::positions::await_instructions,
         api::support::register_donor, api::support::file_request, api::support::withdraw_request,
         api::support::record_pledge, api::support::import_pledges, api::support::change_status, api::support::record_delivery,
         api::support::correct_deliveries, api::support::confirm_receipt, api::support::form_coalition,

@@ -273,6 +273,13 @@ fn rows() -> Vec<Row> {
                 json!({ "member": OWN_MEMBER, "revision": 1, "stance": "concur" }),
             )
         }),
+        row!("POST /api/v1/proposals/{id}/instructions", [OwnMember], |fx| {
+            let id = fx.open_proposal().await;
+            req(
+                format!("/api/v1/proposals/{id}/instructions"),
+                json!({ "member": OWN_MEMBER, "note": "Brussels decides." }),
+            )
+        }),
         row!("POST /api/v1/donors", [Secretariat], |fx| {
             let (code, ..) = fx.country();
             req("/api/v1/donors", json!({ "code": code, "name": "Donorland" }))

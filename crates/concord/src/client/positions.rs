@@ -104,9 +104,14 @@ pub async fn position(cmd: PositionCmd) -> anyhow::Result<()> {
                 grid["status"].as_str().unwrap_or("").replace('_', " ")
             );
             for e in grid["electors"].as_array().into_iter().flatten() {
-                let stance = e["stance"].as_str().map_or("(silent)".to_owned(), |s| s.replace('_', " "));
+                let silent = match e["awaiting"]["at"].as_str() {
+                    Some(at) => format!("(silent, awaiting instructions since {at})"),
+                    None => "(silent)".to_owned(),
+                };
+                let stance = e["stance"].as_str().map_or(silent, |s| s.replace('_', " "));
                 let stance = if e["signed"] == true { format!("{stance}, signed") } else { stance };
-                let text = e["text"].as_str().map(|t| format!("  {t}")).unwrap_or_default();
+                let text = e["text"].as_str().or(e["awaiting"]["note"].as_str());
+                let text = text.map(|t| format!("  {t}")).unwrap_or_default();
                 outln!("  {}  {stance}{text}", e["member"].as_str().unwrap_or("?"));
             }
             Ok(())

@@ -1,5 +1,6 @@
 //! `concord proposal`: proposals, `/api/v1/proposals`: list, show (with the outcome), create,
-//! circulate, amend, extend, curtail, withdraw, reopen. Every write prints the proposal as it now stands.
+//! circulate, amend, extend, curtail, withdraw, reopen, and a delegation's word that it awaits
+//! instructions. Every write prints the proposal as it now stands.
 
 use std::path::PathBuf;
 
@@ -108,6 +109,17 @@ pub enum ProposalCmd {
         #[command(flatten)]
         conn: Conn,
     },
+    /// Tells the secretariat and the other members that your delegation awaits instructions from
+    /// its capital (member delegation, with no position on the current text yet). Not a
+    /// position: silence is not broken, and it lapses when you take one.
+    AwaitInstructions {
+        id: u64,
+        /// What the secretariat should know ("instructions expected on Friday").
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        conn: Conn,
+    },
     /// Withdraws a proposal (secretariat).
     Withdraw {
         id: u64,
@@ -212,6 +224,9 @@ fn print_proposal(p: &Proposal, outcome: Option<&Value>) {
                 let text = pos.text.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
                 let signed = if pos.signed { ", signed" } else { "" };
                 outln!("    {m}  {} at {}{signed}{text}", pos.stance, pos.at);
+            } else if let Some(a) = p.awaiting.get(m).filter(|_| p.status.is_open()) {
+                let note = a.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+                outln!("    {m}  awaiting instructions since {} (not a position){note}", a.at);
             }
         }
     }
@@ -281,6 +296,9 @@ pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
         }
         ProposalCmd::Reopen { id, reason, conn } => {
             write(&conn, &format!("/api/v1/proposals/{id}/reopen"), json!({ "reason": reason })).await
+        }
+        ProposalCmd::AwaitInstructions { id, note, conn } => {
+            write(&conn, &format!("/api/v1/proposals/{id}/instructions"), json!({ "note": note })).await
         }
         ProposalCmd::Withdraw { id, reason, conn } => {
             write(&conn, &format!("/api/v1/proposals/{id}/withdraw"), json!({ "reason": reason })).await

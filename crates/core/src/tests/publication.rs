@@ -230,3 +230,39 @@ fn a_published_blocked_decision_opens_nothing_of_the_round_negotiated_after_it()
     // The published entry itself stays released.
     assert_eq!(w.state.released(decided, Marking::Members), Marking::Public);
 }
+
+#[test]
+fn who_awaits_instructions_is_the_members_to_read_never_the_partners_or_the_publics() {
+    use ProposalAccess::{Circulated, Full, Outcome};
+    let mut w = World::alliance();
+    let id = w.draft(DecisionKind::Statement, t0());
+    let circulate = Command::Circulate {
+        proposal: id,
+        procedure: Procedure::Silence,
+        deadline: deadline(),
+        marking: Some(UKR()),
+        urgent: None,
+    };
+    w.run(Actor::Secretariat, &circulate, t0());
+    let wait =
+        Command::AwaitInstructions { proposal: id, member: c("HUN"), note: Some("Budapest replies on Friday.".into()) };
+    let awaited = w.run(Actor::Member(c("HUN")), &wait, plus(t0(), 60))[0].clone();
+    assert_eq!(w.state.marking(&awaited), Marking::Members);
+    let ukr = Reader::Partner(c("UKR"));
+    assert!(!w.state.may_read(ukr, Marking::Members, &awaited), "the partner does not read the entry");
+
+    let awaiting = |w: &World, r: Reader| w.state.proposal_for(r, w.proposal(id)).map(|p| p.awaiting.len());
+    assert_eq!(access(&w, id)[..3], [Full, Full, Circulated]);
+    assert_eq!(awaiting(&w, Reader::Secretariat), Some(1));
+    assert_eq!(awaiting(&w, Reader::Member(c("FRA"))), Some(1), "every member delegation reads it");
+    assert_eq!(awaiting(&w, ukr), Some(0), "the partner reads the circulated text, not who awaits instructions");
+
+    // Adopted by silence at the deadline (waiting is not a position): the announced outcome
+    // says nothing of it either, though the state still records it.
+    w.close(id, plus(deadline(), 1));
+    assert_eq!(w.proposal(id).status, ProposalStatus::Adopted);
+    assert!(w.proposal(id).awaiting.contains_key(&c("HUN")));
+    assert_eq!(w.state.proposal_access(Reader::Public, w.proposal(id)), Outcome);
+    assert_eq!(awaiting(&w, Reader::Public), Some(0));
+    assert_eq!(awaiting(&w, ukr), Some(0));
+}

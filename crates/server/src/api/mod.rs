@@ -11,6 +11,7 @@ pub mod members;
 pub mod notices;
 pub mod params;
 pub mod partners;
+pub mod positions;
 pub mod proposals;
 pub mod subscriptions;
 pub mod support;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(members::router())
         .merge(partners::router())
         .merge(proposals::router())
+        .merge(positions::router())
         .merge(support::router())
         .merge(burden::router())
         .merge(support_reads::router())

@@ -1,5 +1,5 @@
-//! `/api/v1/proposals`: drafting, circulating, amending, deadlines, withdrawal, positions and
-//! outcomes.
+//! `/api/v1/proposals`: drafting, circulating, amending, deadlines, withdrawal, reopening and
+//! outcomes (positions and the grid: `positions.rs`).
 
 use axum::Json;
 use axum::Router;
@@ -9,8 +9,8 @@ use super::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
 use concord_core::{
-    Actor, Command, CountryCode, Decision, DecisionKind, Marking, Procedure, Proposal, ProposalAccess, ProposalId,
-    ProposalStatus, Reader, Refusal, Significance, Stance, Withdrawal,
+    Command, Decision, DecisionKind, Marking, Procedure, Proposal, ProposalAccess, ProposalId, ProposalStatus, Reader,
+    Refusal, Significance, Withdrawal,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -30,13 +30,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/proposals/{id}/curtail", post(curtail))
         .route("/api/v1/proposals/{id}/withdraw", post(withdraw))
         .route("/api/v1/proposals/{id}/reopen", post(reopen))
-        .route("/api/v1/proposals/{id}/positions", get(positions).post(take_position))
         .route("/api/v1/proposals/{id}/outcome", get(outcome))
 }
 
 /// A proposal as `caller` may read it (`State::proposal_for`), and how much of it that is. One
 /// the caller may not read answers exactly as one that does not exist.
-async fn load(state: &AppState, caller: &Caller, id: u64) -> Result<(ProposalView, ProposalAccess), ApiError> {
+pub(super) async fn load(
+    state: &AppState,
+    caller: &Caller,
+    id: u64,
+) -> Result<(ProposalView, ProposalAccess), ApiError> {
     let id = ProposalId(id);
     let view = state.view().await;
     let s = &view.state;
@@ -298,110 +301,6 @@ pub struct ReopenBody {
 pub async fn reopen(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
     let b: ReopenBody = w.json()?;
     w.submit(&state, Command::Reopen { proposal: ProposalId(id), reason: b.reason }).await
-}
-
-/// A position on the current revision.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PositionBody {
-    /// The member taking the position; defaults to the caller's own.
-    pub member: Option<CountryCode>,
-    /// The revision read: a position on an older text is refused.
-    pub revision: u32,
-    pub stance: Stance,
-    /// The reservation, amendment, or the text of an objection or opt-out.
-    pub text: Option<String>,
-    /// The member's signed statement of this position: a c2sp.org/signed-note whose text is a
-    /// `concord/position/v1` statement, signed with the member's enrolled key (the CLI's
-    /// `position take --key` makes one). Required unless the log accepts unsigned positions.
-    pub signed_note: Option<String>,
-}
-
-/// Takes a position (a member delegation, for its own member). Answers with the proposal, which
-/// carries the decision if this position ended the procedure.
-#[utoipa::path(post, path = "/api/v1/proposals/{id}/positions", tag = "positions", security(("bearer" = [])),
-    request_body = PositionBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, body = Proposal), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")))]
-pub async fn take_position(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
-    let b: PositionBody = w.json()?;
-    let member = match (b.member, w.caller.actor) {
-        (Some(m), _) => m,
-        (None, Actor::Member(m)) => m,
-        (None, actor) => {
-            return Err(Refusal::NotPermitted { actor, action: "take positions; only a member delegation can" }.into());
-        }
-    };
-    let command = Command::TakePosition {
-        proposal: ProposalId(id),
-        member,
-        revision: b.revision,
-        stance: b.stance,
-        text: b.text,
-        evidence: b.signed_note,
-    };
-    w.submit(&state, command).await
-}
-
-/// One elector's standing on the current revision.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Standing {
-    pub member: CountryCode,
-    /// Absent while the elector has said nothing.
-    pub stance: Option<Stance>,
-    pub text: Option<String>,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub at: Option<Timestamp>,
-    pub signed: bool,
-}
-
-/// The consensus grid: every elector and where it stands.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Grid {
-    pub proposal: ProposalId,
-    pub revision: u32,
-    pub text_hash: String,
-    pub status: ProposalStatus,
-    pub electors: Vec<Standing>,
-}
-
-/// The consensus grid of a proposal (positions are marked for the members: anyone else shown
-/// the proposal's outcome is refused its grid).
-#[utoipa::path(get, path = "/api/v1/proposals/{id}/positions", tag = "positions", security(("bearer" = [])),
-    params(("id" = u64, Path)), responses((status = 200, body = Grid), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn positions(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<u64>,
-) -> Result<Json<Grid>, ApiError> {
-    let (ProposalView { proposal: p, .. }, access) = load(&state, &caller, id).await?;
-    if access != ProposalAccess::Full {
-        let action = "read the positions on a proposal; they are for the members";
-        return Err(Refusal::NotPermitted { actor: caller.actor, action }.into());
-    }
-    let electors = p
-        .electorate()
-        .iter()
-        .map(|m| {
-            let pos = p.positions.get(m);
-            Standing {
-                member: *m,
-                stance: pos.map(|x| x.stance),
-                text: pos.and_then(|x| x.text.clone()),
-                at: pos.map(|x| x.at),
-                signed: pos.is_some_and(|x| x.signed),
-            }
-        })
-        .collect();
-    let rev = p.current();
-    Ok(Json(Grid {
-        proposal: p.id,
-        revision: rev.number,
-        text_hash: rev.text_hash.clone(),
-        status: p.status,
-        electors,
-    }))
 }
 
 /// A proposal's outcome and why.

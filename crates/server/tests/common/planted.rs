@@ -232,6 +232,10 @@ async fn plant_deliberation(state: &AppState) {
     let shared = draft(state, DecisionKind::Routine, format!("{UKR} shared title"), format!("{UKR} shared text")).await;
     circulate_to(state, shared, Procedure::Silence, Some(Marking::MembersAndPartner(code("UKR")))).await;
     take(state, shared, first, Stance::ConcurWithReservation, Some(m("reservation on the shared text"))).await;
+    // Another elector awaits its capital's instructions on it: the members' to know, not Ukraine's.
+    let waiting = state.view().await.state.proposals[&shared].electorate()[1];
+    let note = Some(m("awaiting instructions on the shared text"));
+    run(state, Actor::Member(waiting), Command::AwaitInstructions { proposal: shared, member: waiting, note }).await;
     // Routine business circulated, then withdrawn.
     let withdrawn = draft(state, DecisionKind::Routine, m("withdrawn title"), m("withdrawn text")).await;
     circulate(state, withdrawn, Procedure::Silence).await;

@@ -45,6 +45,8 @@ pub struct OpenRow {
     pub deadline: Deadline,
     pub spoken: usize,
     pub electors: usize,
+    /// Electors without a position who told the secretariat they await instructions.
+    pub awaiting: usize,
     pub blocked_by: Vec<String>,
 }
 
@@ -107,6 +109,7 @@ fn open_rows(s: &Domain, reader: Reader, now: Timestamp) -> Vec<OpenRow> {
                 deadline: Deadline::new(c.deadline, now),
                 spoken: c.electorate.iter().filter(|m| current(m)).count(),
                 electors: c.electorate.len(),
+                awaiting: super::instructions::count(&p),
                 blocked_by: c
                     .electorate
                     .iter()

@@ -4,6 +4,7 @@ pub mod charts_page;
 pub mod coalitions;
 pub mod dashboard;
 pub mod events;
+pub mod instructions;
 pub mod log;
 pub mod login;
 pub mod members;
@@ -34,6 +35,7 @@ fn routes() -> Routes {
         dashboard::routes(),
         login::routes(),
         proposal::routes(),
+        instructions::routes(),
         proposals::routes(),
         members::routes(),
         coalitions::routes(),

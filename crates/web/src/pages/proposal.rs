@@ -1,6 +1,7 @@
 //! `/proposals/{id}`: the text and its changes between revisions, the consensus grid (every
 //! elector and its position, in colour and in words), reservations and opt-outs, the outcome
-//! and why; a member's position form and the secretariat's actions. `/proposals/new` drafts.
+//! and why; a member's position form (and `instructions.rs`' word that it awaits instructions)
+//! and the secretariat's actions. `/proposals/new` drafts.
 
 use askama::Template;
 use axum::extract::{Form, Path, State};
@@ -125,6 +126,7 @@ pub struct Kept {
     /// Why a silence shorter than the minimum is urgent (circulate, amend and curtail share it).
     pub urgent: String,
     pub reopen_reason: String,
+    pub await_note: String,
     pub errors: FieldErrors,
 }
 
@@ -163,6 +165,8 @@ struct ProposalPage {
     /// The viewer is an elector of this open proposal.
     may_take_position: bool,
     my_position: String,
+    /// The viewing delegation told the secretariat it awaits instructions (and has no position).
+    my_awaiting: Option<super::instructions::AwaitingView>,
     secretariat: bool,
     signatures_required: bool,
     statement: String,
@@ -218,12 +222,17 @@ fn grid(s: &Domain, p: &Proposal) -> Vec<GridRow> {
         .map(|m| {
             let name = s.members.get(m).map(|x| x.name.clone()).unwrap_or_default();
             let position = p.positions.get(m).filter(|x| x.revision == c.revision);
+            let awaiting = super::instructions::awaiting(p, *m).filter(|_| position.is_none());
             let (class, symbol, words) = match position {
                 Some(x) => {
                     let (c, s, w) = stance_cell(x.stance);
                     (c, s, w.to_owned())
                 }
                 None if by_silence.contains(m) => ("st-silence", "✓", "concurred by silence".to_owned()),
+                None if awaiting.is_some() => {
+                    let (c, s, w) = super::instructions::CELL;
+                    (c, s, w.to_owned())
+                }
                 None if p.status.is_open() && c.procedure == Procedure::Silence => {
                     ("st-none", "…", "silent so far (silence at the deadline is concurrence)".to_owned())
                 }
@@ -236,8 +245,11 @@ fn grid(s: &Domain, p: &Proposal) -> Vec<GridRow> {
                 class,
                 symbol,
                 words,
-                text: position.and_then(|x| x.text.clone()).unwrap_or_default(),
-                at: position.map(|x| timefmt::utc(x.at)).unwrap_or_default(),
+                text: position
+                    .and_then(|x| x.text.clone())
+                    .or(awaiting.as_ref().map(|a| a.note.clone()))
+                    .unwrap_or_default(),
+                at: position.map(|x| timefmt::utc(x.at)).or(awaiting.map(|a| a.since)).unwrap_or_default(),
                 signed: position.is_some_and(|x| x.signed),
             }
         })
@@ -353,6 +365,7 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
             .as_ref()
             .map(|w| format!("Withdrawn at {}: {}", timefmt::utc(w.at), w.reason))
             .unwrap_or_default(),
+        my_awaiting: member.filter(|_| may_take_position).and_then(|m| super::instructions::awaiting(p, m)),
         may_take_position,
         my_position,
         secretariat: viewer.is_secretariat(),
