@@ -26,23 +26,27 @@ struct Seen {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_in_flight_at_sigkill_is_delivered_after_the_restart() {
     let seen = Arc::new(Mutex::new(Seen { hang: true, ..Seen::default() }));
-    let app = axum::Router::new()
-        .route(
-            "/hook",
-            axum::routing::post(|axum::extract::State(seen): axum::extract::State<Arc<Mutex<Seen>>>, headers: axum::http::HeaderMap| async move {
-                let hang = {
-                    let mut s = seen.lock().unwrap();
-                    s.ids.push(headers["webhook-id"].to_str().unwrap().to_owned());
-                    s.hang
-                };
-                if hang {
-                    // Holds the call open until the server is killed.
-                    tokio::time::sleep(Duration::from_secs(60)).await;
-                }
-                axum::http::StatusCode::NO_CONTENT
-            }),
-        )
-        .with_state(seen.clone());
+    let app =
+        axum::Router::new()
+            .route(
+                "/hook",
+                axum::routing::post(
+                    |axum::extract::State(seen): axum::extract::State<Arc<Mutex<Seen>>>,
+                     headers: axum::http::HeaderMap| async move {
+                        let hang = {
+                            let mut s = seen.lock().unwrap();
+                            s.ids.push(headers["webhook-id"].to_str().unwrap().to_owned());
+                            s.hang
+                        };
+                        if hang {
+                            // Holds the call open until the server is killed.
+                            tokio::time::sleep(Duration::from_secs(60)).await;
+                        }
+                        axum::http::StatusCode::NO_CONTENT
+                    },
+                ),
+            )
+            .with_state(seen.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hook = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -60,7 +64,8 @@ async fn a_delivery_in_flight_at_sigkill_is_delivered_after_the_restart() {
     assert_eq!(post(&sec, "/api/v1/members", admit).await.unwrap().status(), 201);
     assert_eq!(post(&fra, "/api/v1/webhooks", json!({ "url": hook })).await.unwrap().status(), 201);
     let draft = json!({ "kind": "statement", "title": "On the corridor", "text": "The alliance agrees." });
-    let id = post(&sec, "/api/v1/proposals", draft).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"].clone();
+    let id =
+        post(&sec, "/api/v1/proposals", draft).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"].clone();
     let deadline = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48)).to_string();
     let circulate = json!({ "procedure": "silence", "deadline": deadline, "urgent": null });
     let r = post(&sec, &format!("/api/v1/proposals/{id}/circulate"), circulate).await.unwrap();

@@ -339,7 +339,10 @@ fn rows() -> Vec<Row> {
         row!(
             "POST /api/v1/webhooks",
             [Secretariat, OwnMember, OtherMember, OwnPartner, OtherPartner, Observer],
-            |fx| { req("/api/v1/webhooks", json!({ "url": format!("https://hooks.example/{}", fx.next()) })) }
+            |fx| {
+                let url = format!("https://hooks.example/{}", fx.next());
+                req("/api/v1/webhooks", json!({ "url": url }))
+            }
         ),
         row!("DELETE /api/v1/webhooks/{id}", [Secretariat, OwnMember], |fx| {
             let made =
@@ -369,12 +372,18 @@ fn rows() -> Vec<Row> {
         row!(
             "POST /api/v1/notices/read",
             [Secretariat, OwnMember, OtherMember, OwnPartner, OtherPartner, Observer],
-            |_fx| { req("/api/v1/notices/read", json!({})) }
+            |_fx| {
+                let nothing = json!({});
+                req("/api/v1/notices/read", nothing)
+            }
         ),
         row!(
             "POST /api/v1/calendar-feeds",
             [Secretariat, OwnMember, OtherMember, OwnPartner, OtherPartner, Observer],
-            |_fx| { req("/api/v1/calendar-feeds", json!({})) }
+            |_fx| {
+                let nothing = json!({});
+                req("/api/v1/calendar-feeds", nothing)
+            }
         ),
         row!("POST /api/v1/gdp", [Secretariat], |fx| {
             let year = 1950 + i64::from(fx.next());
