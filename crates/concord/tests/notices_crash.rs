@@ -59,9 +59,9 @@ async fn a_delivery_in_flight_at_sigkill_is_delivered_after_the_restart() {
         client.post(format!("{}{path}", server.url)).bearer_auth(token.to_owned()).json(&body).send()
     };
     let sec = token(&db, "secretariat", None);
-    let fra = token(&db, "member", Some("FRA"));
     let admit = json!({ "code": "FRA", "alpha2": "FR", "numeric": "250", "name": "France", "accession": "1949-04-04" });
     assert_eq!(post(&sec, "/api/v1/members", admit).await.unwrap().status(), 201);
+    let fra = token(&db, "member", Some("FRA"));
     assert_eq!(post(&fra, "/api/v1/webhooks", json!({ "url": hook })).await.unwrap().status(), 201);
     let draft = json!({ "kind": "statement", "title": "On the corridor", "text": "The alliance agrees." });
     let id =

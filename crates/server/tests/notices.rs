@@ -3,6 +3,8 @@
 //! that checks every delivery's Standard Webhooks signature, and fails five times before it
 //! answers; reminders to the delegations that have taken no position.
 
+#![allow(clippy::unwrap_used)] // a test helper that fails should panic
+
 mod common;
 
 use std::sync::{Arc, Mutex};
@@ -109,6 +111,9 @@ struct Received {
     accepted: Vec<(String, Value)>,
 }
 
+/// What the receiver's handler shares: what it saw, the secret, how many calls it refuses.
+type Shared = (Arc<Mutex<Received>>, Arc<Mutex<String>>, u32);
+
 /// A receiver on a loopback port that verifies each call as the Standard Webhooks
 /// specification's reference does, refusing the first `fail` calls with 500.
 async fn receiver(secret: Arc<Mutex<String>>, fail: u32) -> (String, Arc<Mutex<Received>>) {
@@ -118,11 +123,7 @@ async fn receiver(secret: Arc<Mutex<String>>, fail: u32) -> (String, Arc<Mutex<R
         .route(
             "/hook",
             axum::routing::post(
-                |axum::extract::State((seen, secret, fail)): axum::extract::State<(
-                    Arc<Mutex<Received>>,
-                    Arc<Mutex<String>>,
-                    u32,
-                )>,
+                |axum::extract::State((seen, secret, fail)): axum::extract::State<Shared>,
                  headers: HeaderMap,
                  body: Bytes| async move {
                     let secret = secret.lock().unwrap().clone();
@@ -175,13 +176,15 @@ async fn a_webhook_that_fails_five_times_then_answers_gets_each_notice_once_sign
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen.refused, 5);
-    assert_eq!(seen.accepted.len(), 1, "delivered once: {:?}", seen.accepted);
-    let (msg_id, body) = &seen.accepted[0];
-    assert_eq!(body["type"], "notice.circulated");
-    assert_eq!(body["data"]["proposal"], id);
-    assert!(msg_id.ends_with(&format!("/webhook:{}", made["id"].as_str().unwrap())), "{msg_id}");
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.refused, 5);
+        assert_eq!(seen.accepted.len(), 1, "delivered once: {:?}", seen.accepted);
+        let (msg_id, body) = &seen.accepted[0];
+        assert_eq!(body["type"], "notice.circulated");
+        assert_eq!(body["data"]["proposal"], id);
+        assert!(msg_id.ends_with(&format!("/webhook:{}", made["id"].as_str().unwrap())), "{msg_id}");
+    }
     let hooks = s.get(&fra, "/api/v1/webhooks").await;
     assert_eq!(hooks.json[0]["failures"], 0, "a success resets the count: {}", hooks.json);
     let outbox = s.get(&s.secretariat, "/api/v1/outbox?channel=webhook").await;

@@ -178,10 +178,10 @@ pub async fn enable_webhook(
     Ok(Json(WebhookView::of(own_webhook(&state, &caller, &id).await?, false)))
 }
 
-/// Where and how a person of the caller's office is mailed.
-#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+/// An e-mail contact to add or change.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ContactView {
+pub struct NewContact {
     #[schema(example = "duty-officer@delegation.example")]
     pub email: String,
     /// The IANA time zone deadlines are shown in beside UTC.
@@ -190,8 +190,19 @@ pub struct ContactView {
     /// One mail a day at 08:00 in that zone, except for what is due within a day (sent at once).
     #[serde(default)]
     pub digest: bool,
-    /// Whose notices it receives (set by the server).
-    #[serde(default, skip_deserializing)]
+}
+
+/// Where and how a person of the caller's office is mailed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ContactView {
+    #[schema(example = "duty-officer@delegation.example")]
+    pub email: String,
+    /// The IANA time zone deadlines are shown in beside UTC.
+    #[schema(example = "Europe/Paris")]
+    pub time_zone: String,
+    /// One mail a day at 08:00 in that zone, except for what is due within a day (sent at once).
+    pub digest: bool,
+    /// Whose notices it receives.
     pub to: String,
 }
 
@@ -203,14 +214,14 @@ fn check_email(email: &str) -> Result<(), ApiError> {
 }
 
 /// Adds or changes an e-mail contact for the caller's notices.
-#[utoipa::path(post, path = "/api/v1/contacts", tag = "notices", security(("bearer" = [])), request_body = ContactView,
+#[utoipa::path(post, path = "/api/v1/contacts", tag = "notices", security(("bearer" = [])), request_body = NewContact,
     responses((status = 200, body = ContactView),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_contact(State(state): State<AppState>, w: Write) -> Result<Json<ContactView>, ApiError> {
-    let mut body: ContactView = w.json()?;
+    let body: NewContact = w.json()?;
     check_email(&body.email)?;
     if jiff::tz::TimeZone::get(&body.time_zone).is_err() {
         return Err(invalid(
@@ -225,8 +236,8 @@ pub async fn set_contact(State(state): State<AppState>, w: Write) -> Result<Json
         digest: body.digest,
     };
     state.store().set_contact(&contact).await?;
-    body.to = reader_of(w.caller.actor).to_string();
-    Ok(Json(body))
+    let to = reader_of(w.caller.actor).to_string();
+    Ok(Json(ContactView { email: body.email, time_zone: body.time_zone, digest: body.digest, to }))
 }
 
 /// The caller's e-mail contacts (the secretariat: every one).
