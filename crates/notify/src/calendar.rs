@@ -66,7 +66,7 @@ pub fn feed(state: &State, reader: Reader, now: Timestamp, base_url: &str, origi
             Procedure::ConsensusRound => (format!("Consensus round closes: {title}"), "The round closes"),
         };
         let description = format!(
-            "{} on a {} (#{}, revision {}). {ends} {}.\nOpen: {link}",
+            "{} on {} (#{}, revision {}). {ends} {}.\nOpen: {link}",
             match c.procedure {
                 Procedure::Silence => "Silence procedure",
                 Procedure::ConsensusRound => "Consensus round",

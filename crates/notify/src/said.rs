@@ -68,7 +68,7 @@ pub(crate) fn said(notice: &Notice, zone: Zone<'_>, base_url: &str) -> Said {
                     format!("Silence ends {}: {title}", short_utc(*deadline)),
                     "Silence ends",
                     format!(
-                        "A {kind} is circulated under the silence procedure: it is adopted at the deadline unless a delegation breaks silence before it."
+                        "This {kind} is circulated under the silence procedure: it is adopted at the deadline unless a delegation breaks silence before it."
                     ),
                 ),
                 (Procedure::Silence, true) => (
@@ -82,7 +82,7 @@ pub(crate) fn said(notice: &Notice, zone: Zone<'_>, base_url: &str) -> Said {
                     format!("Consensus round closes {}: {title}", short_utc(*deadline)),
                     "Round closes",
                     format!(
-                        "A {kind} is circulated for a consensus round: it is adopted only if every delegation concurs or opts out before the deadline."
+                        "This {kind} is circulated for a consensus round: it is adopted only if every delegation concurs or opts out before the deadline."
                     ),
                 ),
                 (Procedure::ConsensusRound, true) => (
