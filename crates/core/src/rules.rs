@@ -241,14 +241,10 @@ pub(crate) struct PositionClaim<'a> {
 /// Signed statements may be dated this much after the server's clock (clocks differ).
 pub const MAX_CLOCK_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_secs(300);
 
-/// Checks a position; returns the time of its signed statement, if it is signed.
-pub(crate) fn check_position(
-    state: &State,
-    p: &Proposal,
-    claim: PositionClaim<'_>,
-    at: Timestamp,
-) -> Result<Option<Timestamp>, Refusal> {
-    let PositionClaim { member, revision, stance, text, evidence, .. } = claim;
+/// Checks that `member` may speak on `p` at `at`: a member (not a partner), an elector, while
+/// the procedure is open and before its deadline. A position and a word that the delegation
+/// awaits instructions both need it.
+fn check_open_to(state: &State, p: &Proposal, member: CountryCode, at: Timestamp) -> Result<(), Refusal> {
     if state.partners.contains_key(&member) {
         return Err(Refusal::PartnerCannotTakePositions { partner: member });
     }
@@ -259,6 +255,18 @@ pub(crate) fn check_position(
     if !p.is_elector(member) {
         return Err(Refusal::NotAnElector { member, proposal: p.id });
     }
+    Ok(())
+}
+
+/// Checks a position; returns the time of its signed statement, if it is signed.
+pub(crate) fn check_position(
+    state: &State,
+    p: &Proposal,
+    claim: PositionClaim<'_>,
+    at: Timestamp,
+) -> Result<Option<Timestamp>, Refusal> {
+    let PositionClaim { member, revision, stance, text, evidence, .. } = claim;
+    check_open_to(state, p, member, at)?;
     let current = p.current().number;
     if revision != current {
         return Err(Refusal::StaleRevision { given: revision, current });
@@ -287,16 +295,7 @@ pub(crate) fn check_awaiting(
     note: Option<&str>,
     at: Timestamp,
 ) -> Result<(), Refusal> {
-    if state.partners.contains_key(&member) {
-        return Err(Refusal::PartnerCannotTakePositions { partner: member });
-    }
-    if !state.members.contains_key(&member) {
-        return Err(Refusal::UnknownMember { member });
-    }
-    open_deadline(p, at)?;
-    if !p.is_elector(member) {
-        return Err(Refusal::NotAnElector { member, proposal: p.id });
-    }
+    check_open_to(state, p, member, at)?;
     if p.positions.contains_key(&member) {
         return Err(Refusal::AlreadyPositioned { member, proposal: p.id });
     }
