@@ -275,9 +275,10 @@ pub fn of_entry(state: &State, seq: u64, marking: Marking, event: &Event, at: Ti
     let (what, readers): (What, Vec<Reader>) = match (event, proposal) {
         (Event::ProposalCirculated { proposal: id, procedure, revision, deadline, .. }, Some(p)) => {
             let restarted = p.circulation.as_ref().is_some_and(|c| c.opened_at < at);
+            let title = p.revisions.get((*revision as usize).saturating_sub(1)).unwrap_or(p.current()).title.clone();
             let what = What::Circulated {
                 proposal: *id,
-                title: p.current().title.clone(),
+                title,
                 kind: p.kind,
                 procedure: *procedure,
                 revision: *revision,
@@ -290,25 +291,26 @@ pub fn of_entry(state: &State, seq: u64, marking: Marking, event: &Event, at: Ti
             Event::DeadlineExtended { proposal: id, deadline, .. }
             | Event::DeadlineCurtailed { proposal: id, deadline, .. },
             Some(p),
-        ) => {
-            (What::DeadlineMoved { proposal: *id, title: p.current().title.clone(), deadline: *deadline }, concerned(p))
-        }
+        ) => (What::DeadlineMoved { proposal: *id, title: released_title(p), deadline: *deadline }, concerned(p)),
         (Event::PositionTaken { proposal: id, member, stance, .. }, Some(p))
             if matches!(stance, Stance::Object | Stance::ProposeAmendment)
                 && p.circulation.as_ref().is_some_and(|c| c.procedure == Procedure::Silence) =>
         {
-            let what =
-                What::SilenceBroken { proposal: *id, title: p.current().title.clone(), by: *member, stance: *stance };
+            let what = What::SilenceBroken { proposal: *id, title: released_title(p), by: *member, stance: *stance };
             let mut readers = electors(p);
             readers.retain(|r| *r != Reader::Member(*member));
             readers.push(Reader::Secretariat);
             (what, readers)
         }
         (Event::ProposalDecided { proposal: id, decision }, Some(p)) => {
-            (What::Decided { proposal: *id, title: p.current().title.clone(), outcome: decision.outcome }, concerned(p))
+            let title = p
+                .revisions
+                .get((decision.revision as usize).saturating_sub(1))
+                .map_or_else(|| released_title(p), |r| r.title.clone());
+            (What::Decided { proposal: *id, title, outcome: decision.outcome }, concerned(p))
         }
         (Event::ProposalWithdrawn { proposal: id, .. }, Some(p)) if p.circulation.is_some() => {
-            (What::Withdrawn { proposal: *id, title: p.current().title.clone() }, concerned(p))
+            (What::Withdrawn { proposal: *id, title: released_title(p) }, concerned(p))
         }
         (Event::PledgeRecorded { terms, .. }, _) => return coverage(state, seq, marking, event, at, terms.request),
         (Event::PledgeStatusChanged { pledge, .. }, _) => {
@@ -396,6 +398,13 @@ fn coverage(
         n.id = format!("e{seq}-coverage-{}", id_part(n.to));
     }
     notices
+}
+
+/// The title of the last text circulated: what every reader a proposal's notices go to may
+/// read, where a text revised since in negotiation is still the members'. Notices may be
+/// computed after later entries (a queue catching up), so the current title will not do.
+fn released_title(p: &Proposal) -> String {
+    p.revisions.iter().rev().find(|r| r.circulated).unwrap_or(p.current()).title.clone()
 }
 
 /// Who a proposal's procedure concerns: its electors, the secretariat, and the audience beyond

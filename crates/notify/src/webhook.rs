@@ -216,10 +216,15 @@ fn classify(status: StatusCode, headers: &HeaderMap) -> Result<(), WebhookError>
     }
 }
 
-/// `Retry-After` in seconds (an HTTP date is not read: the backoff schedule then applies).
+/// The longest `Retry-After` taken as given: a receiver may not park a message for longer (nor
+/// make the next attempt's time overflow).
+pub const MAX_RETRY_AFTER: SignedDuration = SignedDuration::from_hours(24);
+
+/// `Retry-After` in seconds, at most [`MAX_RETRY_AFTER`] (an HTTP date is not read: the backoff
+/// schedule then applies).
 fn retry_after(headers: &HeaderMap) -> Option<SignedDuration> {
     let seconds: i64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
-    (seconds >= 0).then(|| SignedDuration::from_secs(seconds))
+    (seconds >= 0).then(|| SignedDuration::from_secs(seconds).min(MAX_RETRY_AFTER))
 }
 
 #[cfg(test)]
@@ -310,5 +315,9 @@ mod tests {
         later.insert(RETRY_AFTER, "120".parse().unwrap());
         let e = classify(StatusCode::SERVICE_UNAVAILABLE, &later).unwrap_err();
         assert_eq!(e.retry_after(), Some(SignedDuration::from_secs(120)));
+        // A receiver cannot park a message for ages, nor overflow the next attempt's time.
+        later.insert(RETRY_AFTER, "999999999999".parse().unwrap());
+        let e = classify(StatusCode::SERVICE_UNAVAILABLE, &later).unwrap_err();
+        assert_eq!(e.retry_after(), Some(MAX_RETRY_AFTER));
     }
 }

@@ -41,6 +41,18 @@ fn owns(caller: &Caller, owner: Actor) -> bool {
     caller.actor == Actor::Secretariat || caller.actor == owner
 }
 
+/// An observer's token stands for the public and is shared by every observer: its webhooks and
+/// contacts would be every observer's to read and remove. Only an office with an identity (the
+/// secretariat, a delegation, a partner) subscribes.
+fn check_subscriber(caller: &Caller) -> Result<(), ApiError> {
+    if caller.actor == Actor::Observer {
+        let action =
+            "subscribe as an observer: observer tokens are shared by the public; the public's notices are on the web";
+        return Err(Refusal::NotPermitted { actor: caller.actor, action }.into());
+    }
+    Ok(())
+}
+
 /// A new webhook subscription.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -93,9 +105,11 @@ fn check_url(url: &str) -> Result<(), ApiError> {
     responses((status = 201, body = WebhookView),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_webhook(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    check_subscriber(&w.caller)?;
     let body: NewWebhook = w.json()?;
     check_url(&body.url)?;
     let mut rng = crate::calendar::fresh_rng()?;
@@ -218,9 +232,11 @@ fn check_email(email: &str) -> Result<(), ApiError> {
     responses((status = 200, body = ContactView),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_contact(State(state): State<AppState>, w: Write) -> Result<Json<ContactView>, ApiError> {
+    check_subscriber(&w.caller)?;
     let body: NewContact = w.json()?;
     check_email(&body.email)?;
     if jiff::tz::TimeZone::get(&body.time_zone).is_err() {

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use concord_core::notice::Notice;
+use concord_core::Reader;
+use concord_core::notice::{Notice, What};
 use concord_notify::email::{self, MailSettings, Mailer};
 use concord_notify::webhook::{self, GIVE_UP_AFTER, Sender};
 use concord_store::{Attempt, Channel, Contact, Message, StoreError};
@@ -69,15 +70,24 @@ async fn pass(state: &AppState, config: &NotifyConfig, mail: Option<&Mail>, send
         return Ok(());
     }
     let contacts = store.contacts().await?;
+    let view = state.view().await;
     let mut mails: BTreeMap<(String, String), Vec<Message>> = BTreeMap::new();
+    let mut calls = Vec::new();
     for m in due {
+        // Checked again when sent, not only when queued: a digest or a retry may come after the
+        // delegation answered, the deadline passed, or the reader stopped being one.
+        if let Some(why) = stale(&view.state, &m, now) {
+            record(state, &m.id, Attempt::Failed { at: now, error: format!("not sent: {why}") }).await?;
+            continue;
+        }
         match m.channel {
             Channel::Email => mails.entry((m.recipient.to_string(), m.destination.clone())).or_default().push(m),
-            Channel::Webhook => webhook_call(state, config, sender, m).await?,
+            Channel::Webhook => calls.push(m),
             // The web's messages are read in place; they are never due.
             Channel::Web => {}
         }
     }
+    // Mail first: a slow webhook receiver must not hold back a delegation's deadline mail.
     for (_, batch) in mails {
         let Some(mail) = mail else {
             for m in &batch {
@@ -87,7 +97,34 @@ async fn pass(state: &AppState, config: &NotifyConfig, mail: Option<&Mail>, send
         };
         send_mail(state, mail, &contacts, batch).await?;
     }
+    for m in calls {
+        webhook_call(state, config, sender, m).await?;
+    }
     Ok(())
+}
+
+/// Why `m` should no longer go out, if it should not: its reader no longer reads as such (a
+/// member that left), or the reminder it carries no longer applies.
+fn stale(s: &concord_core::State, m: &Message, now: Timestamp) -> Option<&'static str> {
+    let reader = super::reader_of(m.recipient);
+    if s.cleared(reader) != reader {
+        return Some("the reader is no longer a member");
+    }
+    let notice: Notice = serde_json::from_str(&m.body).ok()?;
+    let open = |id| {
+        s.proposals.get(&id).filter(|p| p.status.is_open() && p.circulation.as_ref().is_some_and(|c| now < c.deadline))
+    };
+    match notice.what {
+        What::Reminder { proposal, .. } => match (open(proposal), reader) {
+            (Some(p), Reader::Member(c)) if !p.positions.contains_key(&c) => None,
+            _ => Some("the reminder no longer applies (a position was taken, or the procedure ended)"),
+        },
+        What::NoPositions { proposal, .. } => match open(proposal) {
+            Some(p) if p.positions.is_empty() => None,
+            _ => Some("a position was taken, or the procedure ended"),
+        },
+        _ => None,
+    }
 }
 
 async fn record(state: &AppState, id: &str, attempt: Attempt) -> Result<(), StoreError> {
@@ -98,9 +135,9 @@ async fn record(state: &AppState, id: &str, attempt: Attempt) -> Result<(), Stor
 /// or, after the last try or for an error no retry mends, a failure.
 fn failed(m: &Message, now: Timestamp, error: String, retryable: bool, after: Option<jiff::SignedDuration>) -> Attempt {
     let tries = m.attempts + 1;
-    if retryable && tries < GIVE_UP_AFTER {
-        let wait = after.unwrap_or_else(|| webhook::backoff(tries));
-        Attempt::Retry { at: now, error, next_attempt_at: now + wait }
+    let wait = after.unwrap_or_else(|| webhook::backoff(tries)).min(webhook::MAX_RETRY_AFTER);
+    if let Some(next_attempt_at) = now.checked_add(wait).ok().filter(|_| retryable && tries < GIVE_UP_AFTER) {
+        Attempt::Retry { at: now, error, next_attempt_at }
     } else {
         Attempt::Failed { at: now, error }
     }
@@ -110,8 +147,14 @@ fn failed(m: &Message, now: Timestamp, error: String, retryable: bool, after: Op
 async fn send_mail(state: &AppState, mail: &Mail, contacts: &[Contact], batch: Vec<Message>) -> Result<(), StoreError> {
     let now = state.clock().now();
     let Some(first) = batch.first() else { return Ok(()) };
-    let contact = contacts.iter().find(|c| c.recipient == first.recipient && c.email == first.destination);
-    let zone_name = contact.map_or("UTC", |c| c.time_zone.as_str());
+    let Some(contact) = contacts.iter().find(|c| c.recipient == first.recipient && c.email == first.destination) else {
+        for m in &batch {
+            record(state, &m.id, Attempt::Failed { at: now, error: "not sent: the contact was removed".into() })
+                .await?;
+        }
+        return Ok(());
+    };
+    let zone_name = contact.time_zone.as_str();
     let zone = jiff::tz::TimeZone::get(zone_name).unwrap_or(jiff::tz::TimeZone::UTC);
     let notices: Vec<Notice> = batch.iter().filter_map(|m| serde_json::from_str(&m.body).ok()).collect();
     let to = match first.destination.parse() {
@@ -162,8 +205,10 @@ async fn webhook_call(state: &AppState, config: &NotifyConfig, sender: &Sender, 
     };
     record(state, &m.id, attempt).await?;
     let error = result.as_ref().err().map(ToString::to_string);
-    let after =
-        store.record_subscription_result(&s.id, result.is_ok(), now, error.as_deref(), config.disable_after).await?;
+    // 410 Gone: the receiver says the endpoint is no more (Standard Webhooks): disabled at once.
+    let gone = matches!(result, Err(webhook::WebhookError::Gone));
+    let limit = if gone { 1 } else { config.disable_after };
+    let after = store.record_subscription_result(&s.id, result.is_ok(), now, error.as_deref(), limit).await?;
     if let Some(after) = after.filter(|a| a.disabled_at.is_some() && s.disabled_at.is_none()) {
         tell_disabled(state, &after, now).await?;
     }
