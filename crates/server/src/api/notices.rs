@@ -13,6 +13,7 @@ use concord_core::notice::Notice;
 use concord_store::{Channel, Message, MessageFilter, MessageState};
 use serde::{Deserialize, Serialize};
 
+use super::Write;
 use super::extract::Query;
 use crate::AppState;
 use crate::auth::Caller;
@@ -97,8 +98,9 @@ pub struct Marked {
 #[utoipa::path(post, path = "/api/v1/notices/read", tag = "notices", security(("bearer" = [])),
     responses((status = 200, body = Marked),
         (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn mark_read(State(state): State<AppState>, caller: Caller) -> Result<Json<Marked>, ApiError> {
-    let marked = state.store().mark_read(&caller.actor, state.clock().now()).await?;
+pub async fn mark_read(State(state): State<AppState>, w: Write) -> Result<Json<Marked>, ApiError> {
+    // A write (its Idempotency-Key checked as every write's), though not an entry of the log.
+    let marked = state.store().mark_read(&w.caller.actor, state.clock().now()).await?;
     Ok(Json(Marked { marked }))
 }
 

@@ -167,9 +167,11 @@ fn not_yours(caller: &Caller, action: &'static str) -> ApiError {
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_webhook(
     State(state): State<AppState>,
-    caller: Caller,
     Path(id): Path<String>,
+    w: Write,
 ) -> Result<Json<WebhookView>, ApiError> {
+    // A write (its Idempotency-Key checked as every write's), though not an entry of the log.
+    let caller = w.caller;
     let s = own_webhook(&state, &caller, &id).await?;
     state.store().delete_subscription(&id).await?;
     Ok(Json(WebhookView::of(s, false)))
@@ -184,9 +186,10 @@ pub async fn delete_webhook(
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn enable_webhook(
     State(state): State<AppState>,
-    caller: Caller,
     Path(id): Path<String>,
+    w: Write,
 ) -> Result<Json<WebhookView>, ApiError> {
+    let caller = w.caller;
     own_webhook(&state, &caller, &id).await?;
     state.store().enable_subscription(&id).await?;
     Ok(Json(WebhookView::of(own_webhook(&state, &caller, &id).await?, false)))
@@ -284,9 +287,10 @@ pub async fn list_contacts(State(state): State<AppState>, caller: Caller) -> Res
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_contact(
     State(state): State<AppState>,
-    caller: Caller,
     Path(email): Path<String>,
+    w: Write,
 ) -> Result<Json<ContactView>, ApiError> {
+    let caller = w.caller;
     let all = state.store().contacts().await?;
     let Some(c) = all.iter().find(|c| c.email == email && owns(&caller, c.recipient)) else {
         return Err(if all.iter().any(|c| c.email == email) {
@@ -311,7 +315,7 @@ pub struct FeedView {
 #[utoipa::path(post, path = "/api/v1/calendar-feeds", tag = "notices", security(("bearer" = [])),
     responses((status = 201, body = FeedView),
         (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn create_feed(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
-    let url = crate::calendar::create(&state, caller.actor).await?;
+pub async fn create_feed(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    let url = crate::calendar::create(&state, w.caller.actor).await?;
     Ok((StatusCode::CREATED, Json(FeedView { url })).into_response())
 }
