@@ -97,8 +97,10 @@ async fn pass(state: &AppState, config: &NotifyConfig, mail: Option<&Mail>, send
         };
         send_mail(state, mail, &contacts, batch).await?;
     }
+    // The subscriptions are read once a pass, not once a call.
+    let mut subscriptions = if calls.is_empty() { Vec::new() } else { store.subscriptions().await? };
     for m in calls {
-        webhook_call(state, config, sender, m).await?;
+        webhook_call(state, config, sender, &mut subscriptions, m).await?;
     }
     Ok(())
 }
@@ -186,10 +188,16 @@ async fn send_mail(state: &AppState, mail: &Mail, contacts: &[Contact], batch: V
 
 /// One webhook call, signed with its subscription's secret. A subscription that keeps failing is
 /// disabled, and its owner told on the web.
-async fn webhook_call(state: &AppState, config: &NotifyConfig, sender: &Sender, m: Message) -> Result<(), StoreError> {
+async fn webhook_call(
+    state: &AppState,
+    config: &NotifyConfig,
+    sender: &Sender,
+    subscriptions: &mut [concord_store::Subscription],
+    m: Message,
+) -> Result<(), StoreError> {
     let store = state.store();
     let now = state.clock().now();
-    let subscription = store.subscriptions().await?.into_iter().find(|s| s.id == m.destination);
+    let subscription = subscriptions.iter_mut().find(|s| s.id == m.destination);
     let Some(s) = subscription.filter(|s| s.disabled_at.is_none()) else {
         let error = "the subscription was removed or disabled".to_owned();
         return record(state, &m.id, Attempt::Failed { at: now, error }).await;
@@ -209,8 +217,12 @@ async fn webhook_call(state: &AppState, config: &NotifyConfig, sender: &Sender, 
     let gone = matches!(result, Err(webhook::WebhookError::Gone));
     let limit = if gone { 1 } else { config.disable_after };
     let after = store.record_subscription_result(&s.id, result.is_ok(), now, error.as_deref(), limit).await?;
-    if let Some(after) = after.filter(|a| a.disabled_at.is_some() && s.disabled_at.is_none()) {
-        tell_disabled(state, &after, now).await?;
+    if let Some(after) = after {
+        if after.disabled_at.is_some() && s.disabled_at.is_none() {
+            tell_disabled(state, &after, now).await?;
+        }
+        // The pass's copy follows the store: a hook disabled now gets no more calls this pass.
+        *s = after;
     }
     Ok(())
 }
