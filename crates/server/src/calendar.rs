@@ -25,24 +25,39 @@ pub(crate) fn fresh_rng() -> Result<rand::rngs::StdRng, ApiError> {
     Ok(rand::rngs::StdRng::from_seed(seed))
 }
 
-/// Makes a feed for `actor`; its address.
-pub async fn create(state: &AppState, actor: Actor) -> Result<String, ApiError> {
-    let url = create_in(state.store(), actor, &state.base_url(), state.clock().now(), &mut fresh_rng()?).await?;
-    Ok(url)
+/// A feed just made: its secret address, shown this once, and the id that names it to list or
+/// revoke it.
+#[derive(Debug, Clone)]
+pub struct NewFeed {
+    pub id: String,
+    pub url: String,
 }
 
-/// Makes a feed for `actor` in `store`, under `base_url`; its address (the demo makes its
-/// delegations' feeds before it serves).
+/// A feed's id: the hex of its token's SHA-256 (what the store keeps), which opens nothing.
+#[must_use]
+pub fn feed_id(hash: &[u8; 32]) -> String {
+    hex::encode(hash)
+}
+
+/// Makes a feed for `actor`.
+pub async fn create(state: &AppState, actor: Actor) -> Result<NewFeed, ApiError> {
+    let made = create_in(state.store(), actor, &state.base_url(), state.clock().now(), &mut fresh_rng()?).await?;
+    Ok(made)
+}
+
+/// Makes a feed for `actor` in `store`, under `base_url` (the demo makes its delegations' feeds
+/// before it serves).
 pub async fn create_in(
     store: &dyn concord_store::Store,
     actor: Actor,
     base_url: &str,
     now: jiff::Timestamp,
     rng: &mut rand::rngs::StdRng,
-) -> Result<String, concord_store::StoreError> {
+) -> Result<NewFeed, concord_store::StoreError> {
     let token = concord_notify::calendar::new_feed_token(rng);
-    store.create_feed(&concord_notify::calendar::token_hash(&token), &actor, now).await?;
-    Ok(format!("{base_url}/calendar/{token}.ics"))
+    let hash = concord_notify::calendar::token_hash(&token);
+    store.create_feed(&hash, &actor, now).await?;
+    Ok(NewFeed { id: feed_id(&hash), url: format!("{base_url}/calendar/{token}.ics") })
 }
 
 async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiError> {

@@ -1,5 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and served at
-//! `/api/openapi.json`.
+//! `/api/openapi.json`, with the calls Concord makes to its webhook subscribers under
+//! `webhooks`.
 
 use axum::Json;
 use utoipa::OpenApi;
@@ -34,9 +35,10 @@ use crate::api;
         api::notices::inbox, api::notices::mark_read, api::notices::outbox,
         api::subscriptions::create_webhook, api::subscriptions::list_webhooks, api::subscriptions::delete_webhook,
         api::subscriptions::enable_webhook, api::subscriptions::set_contact, api::subscriptions::list_contacts,
-        api::subscriptions::delete_contact, api::subscriptions::create_feed,
+        api::subscriptions::delete_contact, api::subscriptions::create_feed, api::subscriptions::list_feeds,
+        api::subscriptions::delete_feed,
     ),
-    components(schemas(concord_core::support::Measure, concord_core::notice::Notice, concord_core::notice::What)),
+    components(schemas(concord_core::support::Measure, concord_core::notice::Notice, concord_core::notice::What, WebhookEnvelope)),
     modifiers(&Bearer, &Writes, &Problems),
 )]
 pub struct ApiDoc;
@@ -182,7 +184,61 @@ impl utoipa::Modify for Problems {
     }
 }
 
+/// The body of every webhook call: the Standard Webhooks envelope around one notice, as
+/// `concord_notify::webhook::payload` writes it. Deserialising a delivered body into it (the
+/// webhook tests do) checks that the document describes what is sent.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEnvelope {
+    /// `notice.` and the notice's kind: `notice.circulated`, `notice.reminder`, ...
+    #[serde(rename = "type")]
+    #[schema(example = "notice.circulated")]
+    pub kind: String,
+    /// When the notice became due (RFC 3339).
+    #[schema(value_type = String, format = DateTime)]
+    pub timestamp: jiff::Timestamp,
+    pub data: concord_core::notice::Notice,
+}
+
+/// OpenAPI 3.1's `webhooks`: the call each subscriber receives. utoipa has no field for them,
+/// so they are added to the document as JSON.
+fn webhooks() -> serde_json::Value {
+    let header = |name: &str, description: &str| {
+        serde_json::json!({ "name": name, "in": "header", "required": true, "description": description,
+            "schema": { "type": "string" } })
+    };
+    serde_json::json!({
+        "notice": { "post": {
+            "operationId": "notice_webhook",
+            "tags": ["notices"],
+            "summary": "A notice, POSTed to a subscriber's URL",
+            "description": "Signed as the Standard Webhooks specification says (standardwebhooks.com). \
+                Delivered at least once: a receiver de-duplicates by `webhook-id`, which is the same on every \
+                retry. Retried with backoff (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h, or when the \
+                receiver's `Retry-After` says, at most 24 h) and given up after 10 attempts; a subscription is \
+                disabled after 10 failed deliveries in a row, and its owner is told on the web. Carries what its reader may read, never a proposal's text.",
+            "parameters": [
+                header("webhook-id", "The message id: the receiver's de-duplication key."),
+                header("webhook-timestamp", "When this attempt was sent, in unix seconds: refuse a stale one."),
+                header("webhook-signature", "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` \
+                    under the secret given when subscribing (the base64 after `whsec_`)."),
+            ],
+            "requestBody": { "required": true, "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/WebhookEnvelope" } } } },
+            "responses": {
+                "2XX": { "description": "Delivered: it is not sent again." },
+                "410": { "description": "Gone: the subscription is disabled at once." },
+                "default": { "description": "Anything else, or no answer within 15 s: retried later." }
+            }
+        } }
+    })
+}
+
 /// `GET /api/openapi.json`.
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn document() -> Json<serde_json::Value> {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    if let Some(doc) = doc.as_object_mut() {
+        doc.insert("webhooks".to_owned(), webhooks());
+    }
+    Json(doc)
 }

@@ -92,6 +92,20 @@ async fn the_document_is_valid_openapi_3_1() {
 }
 
 #[tokio::test]
+async fn the_webhook_call_is_documented_with_its_signed_headers() {
+    let s = Server::start().await;
+    let doc = served(&s).await;
+    let call = &doc["webhooks"]["notice"]["post"];
+    let schema = &call["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+    assert_eq!(schema, "#/components/schemas/WebhookEnvelope");
+    let envelope = &doc["components"]["schemas"]["WebhookEnvelope"];
+    assert_eq!(envelope["required"], json!(["type", "timestamp", "data"]), "{envelope}");
+    for header in ["webhook-id", "webhook-timestamp", "webhook-signature"] {
+        assert_eq!(param(call, header).unwrap_or_else(|| panic!("{header}"))["in"], "header");
+    }
+}
+
+#[tokio::test]
 async fn every_operation_documents_the_problems_it_can_answer_with() {
     let s = Server::start().await;
     let doc = served(&s).await;

@@ -370,14 +370,14 @@ fn rows() -> Vec<Row> {
                 req("/api/v1/notices/read", nothing)
             }
         ),
-        row!(
-            "POST /api/v1/calendar-feeds",
-            [Secretariat, OwnMember, OtherMember, OwnPartner, OtherPartner, Observer],
-            |_fx| {
-                let nothing = json!({});
-                req("/api/v1/calendar-feeds", nothing)
-            }
-        ),
+        row!("POST /api/v1/calendar-feeds", [Secretariat, OwnMember, OtherMember, OwnPartner, OtherPartner], |_fx| {
+            let nothing = json!({});
+            req("/api/v1/calendar-feeds", nothing)
+        }),
+        row!("DELETE /api/v1/calendar-feeds/{id}", [Secretariat, OwnMember], |fx| {
+            let made = fx.setup(fx.a.token(OWN_MEMBER), "/api/v1/calendar-feeds", json!({})).await;
+            req(format!("/api/v1/calendar-feeds/{}", made["id"].as_str().expect("an id")), json!({}))
+        }),
         row!("POST /api/v1/gdp", [Secretariat], |fx| {
             let year = 1950 + i64::from(fx.next());
             req(

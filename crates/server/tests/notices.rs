@@ -182,6 +182,8 @@ async fn a_webhook_that_fails_five_times_then_answers_gets_each_notice_once_sign
         assert_eq!(seen.accepted.len(), 1, "delivered once: {:?}", seen.accepted);
         let (msg_id, body) = &seen.accepted[0];
         assert_eq!(body["type"], "notice.circulated");
+        let envelope: concord_server::openapi::WebhookEnvelope = serde_json::from_value(body.clone()).unwrap();
+        assert_eq!(envelope.data.id, msg_id.split('/').next().unwrap(), "the body is the documented envelope");
         assert_eq!(body["data"]["proposal"], id);
         assert!(msg_id.ends_with(&format!("/webhook:{}", made["id"].as_str().unwrap())), "{msg_id}");
     }
@@ -245,4 +247,56 @@ async fn a_calendar_feed_holds_the_deadlines_its_reader_must_act_by_at_a_secret_
     let partner = feed(ukr).await;
     assert_eq!(partner.matches("BEGIN:VEVENT").count(), 0, "not circulated to the partner: {partner}");
     s.get_anon("/calendar/not-a-token.ics").await.expect_problem(404, "not-found");
+}
+
+#[tokio::test]
+async fn a_leaked_calendar_address_is_revoked_by_its_owner_and_opens_nothing_after() {
+    let (s, _, fra, dnk, _) = start().await;
+    let made = s.post(&fra, "/api/v1/calendar-feeds", &json!({})).await.expect_status(201).clone();
+    let (id, url) = (made["id"].as_str().unwrap(), made["url"].as_str().unwrap());
+    let path = url.strip_prefix("https://concord.test").unwrap();
+    assert_eq!(s.get_anon(path).await.status, 200);
+    let listed = s.get(&fra, "/api/v1/calendar-feeds").await.expect_status(200).clone();
+    assert_eq!(listed[0]["id"], id);
+    assert_eq!(listed[0]["to"], "member:FRA");
+    assert!(listed[0].get("url").is_none(), "the address is not kept: {listed}");
+    assert!(s.get(&dnk, "/api/v1/calendar-feeds").await.json.as_array().unwrap().is_empty(), "each sees its own");
+    s.delete(&dnk, &format!("/api/v1/calendar-feeds/{id}")).await.expect_problem(403, "not-permitted");
+    s.get(&s.observer, "/api/v1/calendar-feeds").await.expect_status(200);
+    s.post(&s.observer, "/api/v1/calendar-feeds", &json!({})).await.expect_problem(403, "not-permitted");
+    s.delete(&fra, &format!("/api/v1/calendar-feeds/{id}")).await.expect_status(200);
+    s.get_anon(path).await.expect_problem(404, "not-found");
+    s.delete(&fra, &format!("/api/v1/calendar-feeds/{id}")).await.expect_problem(404, "not-found");
+}
+
+#[tokio::test]
+async fn a_webhook_that_never_answers_is_disabled_and_its_owner_told_on_the_web() {
+    let (s, clock, fra, _, _) = start().await;
+    let secret = Arc::new(Mutex::new(String::new()));
+    let (url, seen) = receiver(secret.clone(), u32::MAX).await;
+    let made = s.post(&fra, "/api/v1/webhooks", &json!({ "url": url })).await;
+    *secret.lock().unwrap() = made.expect_status(201)["secret"].as_str().unwrap().to_owned();
+    let id = s.draft("statement", "On the grain corridor").await;
+    s.circulate(id, "silence", t0() + SignedDuration::from_hours(200)).await;
+    for _ in 0..400 {
+        if s.get(&fra, "/api/v1/webhooks").await.json[0]["disabled_at"].is_string() {
+            break;
+        }
+        clock.set(clock_now(&clock) + SignedDuration::from_hours(3));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let hook = s.get(&fra, "/api/v1/webhooks").await.json[0].clone();
+    assert!(hook["disabled_at"].is_string(), "disabled: {hook}");
+    assert_eq!(hook["failures"], 10, "after ten failures in a row: {hook}");
+    assert_eq!(seen.lock().unwrap().refused, 10, "and called no more");
+    let inbox = inbox_until(&s, &fra, |i| i.iter().any(|i| i["notice"].is_null())).await;
+    let word = inbox.iter().find(|i| i["notice"].is_null()).unwrap();
+    assert!(word["summary"].as_str().unwrap().contains("was disabled after 10 failed deliveries"), "{word}");
+    assert_eq!(word["read"], false);
+    let unread = s.get(&fra, "/api/v1/notices?unread=true").await.json.clone();
+    assert_eq!(unread["unread"].as_u64(), Some(unread["items"].as_array().unwrap().len() as u64), "counted as shown");
+    // Enabled again by its owner, it is called again.
+    let hook_id = hook["id"].as_str().unwrap();
+    s.post(&fra, &format!("/api/v1/webhooks/{hook_id}/enable"), &json!({})).await.expect_status(200);
+    assert!(s.get(&fra, "/api/v1/webhooks").await.json[0]["disabled_at"].is_null());
 }

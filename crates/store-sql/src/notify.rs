@@ -6,16 +6,16 @@
 //! be part of a key (NULLs never conflict) and be compared with `=` ([`recipient_columns`]).
 
 use concord_core::Actor;
-use concord_store::columns::{timestamp, to_i64, to_u64};
+use concord_store::columns::{corrupt, timestamp, to_i64, to_u64};
 use concord_store::{
-    Attempt, Channel, Contact, Message, MessageFilter, MessageState, NewMessage, NewSubscription, StoreError,
+    Attempt, Channel, Contact, Feed, Message, MessageFilter, MessageState, NewMessage, NewSubscription, StoreError,
     Subscription,
 };
 use jiff::Timestamp;
 use sqlx::{ColumnIndex, Database, Encode, Executor, IntoArguments, Type};
 
 use crate::dialect::is_unique_violation;
-use crate::rows::{message_from_row, recipient_columns, recipient_of, subscription_from_row};
+use crate::rows::{message_from_row, recipient_columns, recipient_of, required_time, subscription_from_row};
 use crate::statement::Statement;
 use crate::write::ROWS_PER_STATEMENT;
 use crate::{Conn, Dialect, Row, SqlStore, Value, get};
@@ -318,6 +318,30 @@ where
             .await
             .map_err(D::error)?;
         row.as_ref().map(recipient_of).transpose()
+    }
+
+    pub(crate) async fn feeds(&self) -> Result<Vec<Feed>, StoreError> {
+        let rows = sqlx::query("SELECT hash, role, code, created_at FROM feeds ORDER BY created_at, hash")
+            .fetch_all(&self.0.reader)
+            .await
+            .map_err(D::error)?;
+        rows.iter()
+            .map(|r| {
+                let hash: Vec<u8> = get(r, "hash")?;
+                let hash =
+                    <[u8; 32]>::try_from(hash).map_err(|h| corrupt("a feed hash", format!("{} bytes", h.len())))?;
+                Ok(Feed { hash, recipient: recipient_of(r)?, created_at: required_time(r, "created_at")? })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn delete_feed(&self, hash: &[u8; 32]) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM feeds WHERE hash = $1 RETURNING hash")
+            .bind(hash.to_vec())
+            .fetch_optional(&self.0.writer)
+            .await
+            .map_err(D::error)?;
+        Ok(done.is_some())
     }
 }
 

@@ -102,7 +102,7 @@ where
 }
 
 /// A time column that is never NULL.
-fn required_time<R: sqlx::Row>(r: &R, column: &str) -> Result<Timestamp, StoreError>
+pub(crate) fn required_time<R: sqlx::Row>(r: &R, column: &str) -> Result<Timestamp, StoreError>
 where
     for<'c> &'c str: ColumnIndex<R>,
     String: Value<R::Database>,

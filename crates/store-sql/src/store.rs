@@ -9,9 +9,9 @@ use concord_core::Actor;
 use concord_ledger::Hash;
 use concord_store::columns::{actor_columns, corrupt, parse_timestamp, timestamp, to_i64, to_u64};
 use concord_store::{
-    Attempt, Batch, Checkpoint, Contact, Cosignature, IdempotencyRecord, LogLease, LoginCharge, Message, MessageFilter,
-    NewMessage, NewSession, NewSubscription, NewToken, NewUser, Session, Store, StoreError, StoredEntry, Subscription,
-    TokenInfo, User,
+    Attempt, Batch, Checkpoint, Contact, Cosignature, Feed, IdempotencyRecord, LogLease, LoginCharge, Message,
+    MessageFilter, NewMessage, NewSession, NewSubscription, NewToken, NewUser, Session, Store, StoreError, StoredEntry,
+    Subscription, TokenInfo, User,
 };
 use jiff::Timestamp;
 use sqlx::{ColumnIndex, Database, Encode, Executor, IntoArguments, Type};
@@ -336,6 +336,14 @@ where
 
     async fn find_feed(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError> {
         Notify(self).find_feed(hash).await
+    }
+
+    async fn feeds(&self) -> Result<Vec<Feed>, StoreError> {
+        Notify(self).feeds().await
+    }
+
+    async fn delete_feed(&self, hash: &[u8; 32]) -> Result<bool, StoreError> {
+        Notify(self).delete_feed(hash).await
     }
 
     #[tracing::instrument(skip_all)]

@@ -156,6 +156,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Whose feed the token with this hash opens.
     async fn find_feed(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError>;
+    /// Every calendar feed, oldest first.
+    async fn feeds(&self) -> Result<Vec<Feed>, StoreError>;
+    /// Revokes a feed: its address opens nothing any more. `false` if there is none.
+    async fn delete_feed(&self, hash: &[u8; 32]) -> Result<bool, StoreError>;
 
     /// The recorded reply to an earlier write with this key by this principal.
     async fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;

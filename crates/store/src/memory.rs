@@ -13,7 +13,7 @@ use concord_core::Actor;
 
 use crate::columns::actor_columns;
 use crate::{
-    Attempt, Batch, Checkpoint, Contact, Cosignature, IdempotencyRecord, LoginCharge, Message, MessageFilter,
+    Attempt, Batch, Checkpoint, Contact, Cosignature, Feed, IdempotencyRecord, LoginCharge, Message, MessageFilter,
     MessageState, NewMessage, NewSession, NewSubscription, NewToken, NewUser, Session, Store, StoreError, StoredEntry,
     Subscription, TokenInfo, User,
 };
@@ -47,7 +47,7 @@ struct Data {
     subscriptions: BTreeMap<String, Subscription>,
     /// By role, country code and address: the SQL backends' order.
     contacts: BTreeMap<(&'static str, Option<String>, String), Contact>,
-    feeds: BTreeMap<[u8; 32], Actor>,
+    feeds: BTreeMap<[u8; 32], Feed>,
     next_fault: Fault,
 }
 
@@ -402,17 +402,27 @@ impl Store for MemoryStore {
         Ok(self.lock().contacts.remove(&contact_key(recipient, email)).is_some())
     }
 
-    async fn create_feed(&self, hash: &[u8; 32], recipient: &Actor, _created_at: Timestamp) -> Result<(), StoreError> {
+    async fn create_feed(&self, hash: &[u8; 32], recipient: &Actor, created_at: Timestamp) -> Result<(), StoreError> {
         let mut d = self.lock();
         if d.feeds.contains_key(hash) {
             return Err(StoreError::Other("a feed with this hash exists".into()));
         }
-        d.feeds.insert(*hash, *recipient);
+        d.feeds.insert(*hash, Feed { hash: *hash, recipient: *recipient, created_at });
         Ok(())
     }
 
     async fn find_feed(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError> {
-        Ok(self.lock().feeds.get(hash).copied())
+        Ok(self.lock().feeds.get(hash).map(|f| f.recipient))
+    }
+
+    async fn feeds(&self) -> Result<Vec<Feed>, StoreError> {
+        let mut all: Vec<Feed> = self.lock().feeds.values().cloned().collect();
+        all.sort_by_key(|f| (f.created_at, f.hash));
+        Ok(all)
+    }
+
+    async fn delete_feed(&self, hash: &[u8; 32]) -> Result<bool, StoreError> {
+        Ok(self.lock().feeds.remove(hash).is_some())
     }
 
     async fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {

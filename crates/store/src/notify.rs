@@ -161,6 +161,15 @@ pub struct Subscription {
     pub disabled_reason: Option<String>,
 }
 
+/// A calendar feed: the SHA-256 of its secret token (the token itself is never stored, and
+/// cannot be recovered from it), and whose deadlines it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feed {
+    pub hash: [u8; 32],
+    pub recipient: Actor,
+    pub created_at: Timestamp,
+}
+
 /// Where a recipient's e-mail goes, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {

@@ -125,7 +125,7 @@ async fn demo_feeds(store: &dyn concord_store::Store, addr: SocketAddr) -> anyho
         let url = concord_server::calendar::create_in(store, actor, &base, jiff::Timestamp::now(), &mut rng)
             .await
             .context("cannot make a calendar feed")?;
-        feeds.push((name.to_owned(), url));
+        feeds.push((name.to_owned(), url.url));
     }
     Ok(feeds)
 }

@@ -17,7 +17,7 @@ use super::Write;
 use super::extract::Query;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::notifier::reader_of;
+use crate::notifier::{WebMessage, reader_of};
 use crate::problem::{ApiError, Problem};
 
 pub fn router() -> Router<AppState> {
@@ -46,10 +46,18 @@ pub struct Inbox {
     pub items: Vec<InboxItem>,
 }
 
+/// One message of the reader's: a notice computed from the log, or (with `notice` null) a word
+/// about delivery itself, such as a webhook of the reader's that was disabled.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct InboxItem {
     pub read: bool,
-    pub notice: Notice,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: jiff::Timestamp,
+    /// One line a person reads.
+    pub summary: String,
+    /// The page of the web interface it concerns.
+    pub path: String,
+    pub notice: Option<Notice>,
 }
 
 fn limit(n: Option<u32>) -> Result<u64, ApiError> {
@@ -82,7 +90,13 @@ pub async fn inbox(
         .into_iter()
         .filter_map(|m| {
             let read = m.state != MessageState::Pending;
-            serde_json::from_str(&m.body).ok().map(|notice| InboxItem { read, notice })
+            let said = WebMessage::parse(&m.body)?;
+            let (summary, path) = (said.summary(), said.path());
+            let notice = match said {
+                WebMessage::Notice(n) => Some(n),
+                WebMessage::Delivery { .. } => None,
+            };
+            Some(InboxItem { read, at: m.created_at, summary, path, notice })
         })
         .collect();
     Ok(Json(Inbox { unread, items }))

@@ -30,7 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/webhooks/{id}/enable", post(enable_webhook))
         .route("/api/v1/contacts", get(list_contacts).post(set_contact))
         .route("/api/v1/contacts/{email}", delete(delete_contact))
-        .route("/api/v1/calendar-feeds", post(create_feed))
+        .route("/api/v1/calendar-feeds", get(list_feeds).post(create_feed))
+        .route("/api/v1/calendar-feeds/{id}", delete(delete_feed))
 }
 
 fn invalid(field: &'static str, why: impl std::fmt::Display) -> ApiError {
@@ -304,18 +305,72 @@ pub async fn delete_contact(
     Ok(Json(ContactView { email, time_zone: c.time_zone.clone(), digest: c.digest, to }))
 }
 
-/// A calendar feed's secret address.
+/// A calendar feed just made.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NewFeedView {
+    /// Names the feed to list or revoke it; opens nothing.
+    pub id: String,
+    /// The secret address, shown this once: subscribe a calendar to it. Whoever holds it reads
+    /// the caller's open deadlines, until the feed is revoked.
+    pub url: String,
+}
+
+/// A calendar feed, without its address (which is not kept).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FeedView {
-    /// Subscribe a calendar to it; whoever holds it reads the caller's open deadlines.
-    pub url: String,
+    pub id: String,
+    /// Whose deadlines it shows.
+    pub to: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: jiff::Timestamp,
+}
+
+impl From<concord_store::Feed> for FeedView {
+    fn from(f: concord_store::Feed) -> Self {
+        Self { id: crate::calendar::feed_id(&f.hash), to: reader_of(f.recipient).to_string(), created_at: f.created_at }
+    }
 }
 
 /// Makes a secret iCalendar feed of the deadlines the caller must act by (RFC 5545).
 #[utoipa::path(post, path = "/api/v1/calendar-feeds", tag = "notices", security(("bearer" = [])),
-    responses((status = 201, body = FeedView),
-        (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = NewFeedView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_feed(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
-    let url = crate::calendar::create(&state, w.caller.actor).await?;
-    Ok((StatusCode::CREATED, Json(FeedView { url })).into_response())
+    check_subscriber(&w.caller)?;
+    let made = crate::calendar::create(&state, w.caller.actor).await?;
+    Ok((StatusCode::CREATED, Json(NewFeedView { id: made.id, url: made.url })).into_response())
+}
+
+/// The caller's calendar feeds (the secretariat: every one), oldest first.
+#[utoipa::path(get, path = "/api/v1/calendar-feeds", tag = "notices", security(("bearer" = [])),
+    responses((status = 200, body = Vec<FeedView>),
+        (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_feeds(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<FeedView>>, ApiError> {
+    let all = state.store().feeds().await?;
+    Ok(Json(all.into_iter().filter(|f| owns(&caller, f.recipient)).map(FeedView::from).collect()))
+}
+
+/// Revokes a calendar feed (the caller's own; the secretariat: any): its address, if it leaked,
+/// opens nothing any more.
+#[utoipa::path(delete, path = "/api/v1/calendar-feeds/{id}", tag = "notices", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = FeedView, description = "the feed revoked"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_feed(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    w: Write,
+) -> Result<Json<FeedView>, ApiError> {
+    let all = state.store().feeds().await?;
+    let Some(f) = all.into_iter().find(|f| crate::calendar::feed_id(&f.hash) == id) else {
+        return Err(ApiError::NotFound(format!("there is no calendar feed {id}")));
+    };
+    if !owns(&w.caller, f.recipient) {
+        return Err(not_yours(&w.caller, "revoke another reader's calendar feed"));
+    }
+    state.store().delete_feed(&f.hash).await?;
+    Ok(Json(FeedView::from(f)))
 }

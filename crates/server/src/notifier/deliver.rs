@@ -236,8 +236,12 @@ async fn tell_disabled(state: &AppState, s: &concord_store::Subscription, now: T
         s.failures,
         s.disabled_reason.as_deref().unwrap_or("no reason recorded")
     );
-    let body =
-        serde_json::json!({ "notice": "webhook_disabled", "summary": summary, "subscription": s.id }).to_string();
+    let body = super::WebMessage::Delivery {
+        notice: super::DeliveryWord::WebhookDisabled,
+        summary,
+        subscription: s.id.clone(),
+    }
+    .body();
     let message = concord_store::NewMessage {
         id: format!("disabled-{}-{}/web", s.id, now.as_second()),
         channel: Channel::Web,

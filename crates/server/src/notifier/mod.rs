@@ -18,6 +18,7 @@
 mod deliver;
 mod queue;
 mod route;
+mod web_message;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use concord_core::notice::Ladder;
 use crate::AppState;
 
 pub use route::{actor_of, reader_of};
+pub use web_message::{DeliveryWord, WebMessage};
 
 /// How a deployment reaches its readers.
 #[derive(Debug, Clone)]

@@ -247,6 +247,11 @@ impl Server {
         self.send(self.client.post(self.url(path)).bearer_auth(token).json(body)).await
     }
 
+    /// `DELETE path` with a bearer token.
+    pub async fn delete(&self, token: &str, path: &str) -> Resp {
+        self.send(self.client.delete(self.url(path)).bearer_auth(token)).await
+    }
+
     /// `POST path` with a bearer token, a JSON body and an `Idempotency-Key`.
     pub async fn post_keyed(&self, token: &str, path: &str, key: &str, body: &Value) -> Resp {
         self.send(self.client.post(self.url(path)).bearer_auth(token).header("idempotency-key", key).json(body)).await

@@ -2,6 +2,7 @@
 //! contacts and calendar feeds.
 
 use concord_core::Actor;
+use jiff::Timestamp;
 
 use super::scenario::{cc, ts};
 use crate::{
@@ -256,4 +257,13 @@ pub async fn contacts_and_feeds<S: Store>(store: &S) {
     assert_eq!(store.find_feed(&[3; 32]).await.expect("find_feed"), None);
     assert!(matches!(store.create_feed(&[1; 32], &sec(), at).await, Err(StoreError::Other(_))), "a hash once");
     assert_eq!(store.find_feed(&[1; 32]).await.expect("find_feed"), Some(fra), "and kept");
+    let later = ts("2024-03-02T09:00:00Z");
+    store.create_feed(&[0; 32], &fra, later).await.expect("create_feed");
+    let listed: Vec<([u8; 32], Actor, Timestamp)> =
+        store.feeds().await.expect("feeds").into_iter().map(|f| (f.hash, f.recipient, f.created_at)).collect();
+    assert_eq!(listed, vec![([1; 32], fra, at), ([2; 32], sec(), at), ([0; 32], fra, later)], "oldest first");
+    assert!(store.delete_feed(&[1; 32]).await.expect("delete_feed"));
+    assert!(!store.delete_feed(&[1; 32]).await.expect("delete_feed"), "revoked once");
+    assert_eq!(store.find_feed(&[1; 32]).await.expect("find_feed"), None, "its address opens nothing");
+    assert_eq!(store.feeds().await.expect("feeds").len(), 2);
 }

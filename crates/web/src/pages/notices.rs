@@ -11,8 +11,8 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use concord_core::notice::Notice;
 use concord_server::AppState;
+use concord_server::notifier::WebMessage;
 use concord_store::{Channel, MessageFilter, MessageState};
 use serde::Deserialize;
 
@@ -88,18 +88,8 @@ fn state_words(s: MessageState) -> &'static str {
 }
 
 fn summary(body: &str) -> (String, String, bool) {
-    match serde_json::from_str::<Notice>(body) {
-        Ok(n) => (n.summary(), n.path(), n.pressing),
-        // Not a domain notice: a message about delivery itself (a webhook disabled).
-        Err(_) => (
-            serde_json::from_str::<serde_json::Value>(body)
-                .ok()
-                .and_then(|v| v.get("summary").and_then(|s| s.as_str()).map(str::to_owned))
-                .unwrap_or_default(),
-            "/notices".into(),
-            false,
-        ),
-    }
+    WebMessage::parse(body)
+        .map_or_else(|| (String::new(), "/notices".into(), false), |m| (m.summary(), m.path(), m.pressing()))
 }
 
 /// `GET /notices`.
