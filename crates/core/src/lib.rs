@@ -44,6 +44,7 @@ mod country;
 pub mod words;
 mod decide;
 mod decision;
+pub mod decision_rule;
 mod event;
 mod member;
 pub mod notice;
