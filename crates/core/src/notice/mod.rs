@@ -17,8 +17,8 @@
 //! it goes out on (mail, webhooks) leave the deployment, and a link brings the reader to the text
 //! under its own rights.
 
-use std::fmt;
-use std::str::FromStr;
+mod ladder;
+mod summary;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -28,64 +28,7 @@ use crate::{
     CountryCode, DecisionKind, Event, Marking, Outcome, Procedure, Proposal, ProposalId, Reader, Stance, State,
 };
 
-/// When reminders go out: how long before a deadline, longest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ladder(Vec<SignedDuration>);
-
-impl Ladder {
-    /// A ladder of these rungs (each positive), in any order; duplicates are dropped.
-    ///
-    /// # Errors
-    /// A rung that is zero or negative.
-    pub fn new(mut rungs: Vec<SignedDuration>) -> Result<Self, InvalidLadder> {
-        if let Some(bad) = rungs.iter().find(|r| !r.is_positive()) {
-            return Err(InvalidLadder(format!("{bad:#}")));
-        }
-        rungs.sort_unstable_by(|a, b| b.cmp(a));
-        rungs.dedup();
-        Ok(Self(rungs))
-    }
-
-    /// The rungs, longest first.
-    #[must_use]
-    pub fn rungs(&self) -> &[SignedDuration] {
-        &self.0
-    }
-}
-
-impl Default for Ladder {
-    /// 72 hours, 24 hours and 2 hours before the deadline.
-    fn default() -> Self {
-        Self(vec![SignedDuration::from_hours(72), SignedDuration::from_hours(24), SignedDuration::from_hours(2)])
-    }
-}
-
-/// A reminder ladder that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a reminder ladder is a comma-separated list of positive durations, such as `72h,24h,2h` (not `{0}`)")]
-pub struct InvalidLadder(pub String);
-
-impl FromStr for Ladder {
-    type Err = InvalidLadder;
-
-    /// `72h,24h,2h`; empty for no reminders.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let rungs = s
-            .split(',')
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(|r| r.parse::<SignedDuration>().map_err(|_| InvalidLadder(r.to_owned())))
-            .collect::<Result<Vec<_>, _>>()?;
-        Self::new(rungs)
-    }
-}
-
-impl fmt::Display for Ladder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rungs: Vec<String> = self.0.iter().map(|r| format!("{r:#}")).collect();
-        f.write_str(&rungs.join(","))
-    }
-}
+pub use ladder::{InvalidLadder, Ladder};
 
 /// Something a reader must be told.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,72 +132,6 @@ impl What {
             | Self::Reminder { deadline, .. }
             | Self::NoPositions { deadline, .. } => Some(*deadline),
             _ => None,
-        }
-    }
-}
-
-impl Notice {
-    /// What it says, in one sentence (times in UTC; each channel adds the reader's own zone).
-    #[must_use]
-    pub fn summary(&self) -> String {
-        let utc = |t: &Timestamp| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string();
-        match &self.what {
-            What::Circulated { proposal, title, procedure, revision, restarted: false, deadline, .. } => format!(
-                "Proposal {proposal}, \u{201c}{title}\u{201d} (revision {revision}), was circulated under {} procedure until {}.",
-                procedure.words(),
-                utc(deadline)
-            ),
-            What::Circulated { proposal, title, revision, deadline, .. } => format!(
-                "Proposal {proposal}, \u{201c}{title}\u{201d}, was circulated again as revision {revision}: the procedure starts over and ends {}. Earlier positions no longer count.",
-                utc(deadline)
-            ),
-            What::DeadlineMoved { proposal, title, deadline } => {
-                format!("The deadline of proposal {proposal}, \u{201c}{title}\u{201d}, is now {}.", utc(deadline))
-            }
-            What::Reminder { proposal, title, procedure: Procedure::Silence, deadline } => format!(
-                "Reminder: your delegation has taken no position on proposal {proposal}, \u{201c}{title}\u{201d}. Silence ends {}; saying nothing consents.",
-                utc(deadline)
-            ),
-            What::Reminder { proposal, title, deadline, .. } => format!(
-                "Reminder: your delegation has taken no position on proposal {proposal}, \u{201c}{title}\u{201d}. The consensus round closes {}; it needs your explicit consent.",
-                utc(deadline)
-            ),
-            What::NoPositions { proposal, title, deadline } => format!(
-                "No delegation has taken a position on proposal {proposal}, \u{201c}{title}\u{201d}, and its deadline is {}.",
-                utc(deadline)
-            ),
-            What::SilenceBroken { proposal, title, by, stance } => {
-                format!("{by} broke silence on proposal {proposal}, \u{201c}{title}\u{201d}: {}.", stance.words())
-            }
-            What::Decided { proposal, title, outcome } => {
-                let outcome = match outcome {
-                    Outcome::Adopted => "adopted",
-                    Outcome::AdoptedWithReservations => "adopted with reservations",
-                    Outcome::Blocked => "blocked",
-                    Outcome::NotAdopted => "not adopted",
-                };
-                format!("Proposal {proposal}, \u{201c}{title}\u{201d}, was {outcome}.")
-            }
-            What::Withdrawn { proposal, title } => {
-                format!("The secretariat withdrew proposal {proposal}, \u{201c}{title}\u{201d}.")
-            }
-            What::CoverageChanged { request, description, requested, pledged, delivered, status } => format!(
-                "Request {request} ({description}): {pledged} of {requested} pledged, {delivered} delivered; {}.",
-                status.words()
-            ),
-            What::DeliveryToConfirm { delivery, item, quantity, .. } => {
-                format!("Delivery {delivery} ({quantity} \u{d7} {item}) was recorded: please confirm its receipt.")
-            }
-        }
-    }
-
-    /// The page it is about, as a path under the site's address.
-    #[must_use]
-    pub fn path(&self) -> String {
-        match &self.what {
-            What::CoverageChanged { .. } => "/support/requests".into(),
-            What::DeliveryToConfirm { .. } => "/".into(),
-            other => other.proposal().map_or_else(|| "/".into(), |p| format!("/proposals/{p}")),
         }
     }
 }
@@ -500,8 +377,8 @@ fn rungs(
     circulated_at: Timestamp,
     ladder: &Ladder,
 ) -> impl Iterator<Item = (Timestamp, Timestamp, SignedDuration)> + '_ {
-    let times: Vec<Timestamp> = ladder.0.iter().map(|r| deadline - *r).collect();
-    ladder.0.iter().enumerate().filter_map(move |(i, rung)| {
+    let times: Vec<Timestamp> = ladder.rungs().iter().map(|r| deadline - *r).collect();
+    ladder.rungs().iter().enumerate().filter_map(move |(i, rung)| {
         let when = times[i];
         let until = times.get(i + 1).copied().unwrap_or(deadline);
         (when > circulated_at).then_some((when, until, *rung))
@@ -511,45 +388,4 @@ fn rungs(
 /// A reader as it appears in an id: `secretariat`, `member-FRA`, `partner-UKR`, `public`.
 fn id_part(reader: Reader) -> String {
     reader.to_string().replace(':', "-")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_notice_reads_as_a_sentence_with_its_page() {
-        let n = Notice {
-            id: "r1-0-259200-member-FRA".into(),
-            to: Reader::Member(CountryCode::parse("FRA").unwrap()),
-            at: "2026-12-02T17:00:00Z".parse().unwrap(),
-            pressing: false,
-            what: What::Reminder {
-                proposal: ProposalId(1),
-                title: "Winter fuel".into(),
-                procedure: Procedure::Silence,
-                deadline: "2026-12-05T17:00:00Z".parse().unwrap(),
-            },
-        };
-        assert_eq!(
-            n.summary(),
-            "Reminder: your delegation has taken no position on proposal 1, \u{201c}Winter fuel\u{201d}. Silence ends 2026-12-05 17:00:00 UTC; saying nothing consents."
-        );
-        assert_eq!(n.path(), "/proposals/1");
-        let json = serde_json::to_value(&n).unwrap();
-        assert_eq!(json["to"], "member:FRA");
-        assert_eq!(json["notice"], "reminder");
-        assert_eq!(serde_json::from_value::<Notice>(json).unwrap(), n);
-    }
-
-    #[test]
-    fn ladders_read_and_print() {
-        let l: Ladder = "2h, 72h,24h,24h".parse().unwrap();
-        assert_eq!(l.to_string(), "72h,24h,2h");
-        assert_eq!(l, Ladder::default());
-        assert_eq!("".parse::<Ladder>().unwrap().rungs(), &[]);
-        assert!("-2h".parse::<Ladder>().is_err());
-        assert!("0s".parse::<Ladder>().is_err());
-        assert!("soon".parse::<Ladder>().unwrap_err().to_string().contains("`soon`"));
-    }
 }
