@@ -1,8 +1,13 @@
-"""An SMTP server for the tests: listens on 127.0.0.1 at PORT (a free one when none is given),
-prints `port N` once it accepts connections, and writes each message it receives, as received, to
-DIR/NNN.eml (through a temporary name, so that a reader never sees half a message).
+"""An SMTP server for the tests: listens on 127.0.0.1 at a free port, prints `port N` once it
+accepts connections, and writes each message it receives, as received, to DIR/NNN.eml (through a
+temporary name, so that a reader never sees half a message).
 
-Usage: python3 smtp_sink.py DIR [PORT]
+With UP_FLAG, the server is out of service until the file UP_FLAG exists: it answers every
+connection `421` (RFC 5321: service not available, closing the channel) and closes it, as a mail
+server that is down for maintenance does; the port stays its own throughout, so no other process
+can take it in between.
+
+Usage: python3 smtp_sink.py DIR [UP_FLAG]
 """
 
 import asyncio
@@ -26,14 +31,26 @@ class Sink:
         return "250 Message accepted"
 
 
-async def main(folder, port):
+class Down(asyncio.Protocol):
+    def connection_made(self, transport):
+        transport.write(b"421 sink.test Service not available, closing transmission channel\r\n")
+        transport.close()
+
+
+async def main(folder, up_flag):
     loop = asyncio.get_running_loop()
     sink = Sink(folder)
-    server = await loop.create_server(lambda: SMTP(sink, hostname="sink.test"), "127.0.0.1", port)
+
+    def protocol():
+        if up_flag is not None and not os.path.exists(up_flag):
+            return Down()
+        return SMTP(sink, hostname="sink.test")
+
+    server = await loop.create_server(protocol, "127.0.0.1", 0)
     print(f"port {server.sockets[0].getsockname()[1]}", flush=True)
     async with server:
         await server.serve_forever()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0))
+    asyncio.run(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))

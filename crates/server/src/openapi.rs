@@ -235,10 +235,11 @@ fn webhooks() -> serde_json::Value {
 }
 
 /// `GET /api/openapi.json`.
-pub async fn document() -> Json<serde_json::Value> {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+pub async fn document() -> Result<Json<serde_json::Value>, crate::problem::ApiError> {
+    let mut doc = serde_json::to_value(ApiDoc::openapi())
+        .map_err(|e| crate::problem::ApiError::Internal(format!("the OpenAPI document: {e}")))?;
     if let Some(doc) = doc.as_object_mut() {
         doc.insert("webhooks".to_owned(), webhooks());
     }
-    Json(doc)
+    Ok(Json(doc))
 }

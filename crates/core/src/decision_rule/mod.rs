@@ -16,6 +16,10 @@
 //! This module does not know proposals, procedures or the log: the caller gives it the frozen
 //! electorate, the final positions or votes and, for rules weighted by population, the dated
 //! [`Populations`] recorded for the body.
+//!
+//! Not modelled yet: the blocking minority of Art. 238(3)(a) TFEU when not every member takes
+//! part (the minimum here is a fixed number), the 72 % of Art. 238(2) TFEU, and Art. 27(3) of
+//! the UN Charter's duty of a party to a dispute to abstain.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -124,14 +128,16 @@ impl fmt::Display for Ratio {
     }
 }
 
-/// `part` as a percentage of `whole`, to one decimal rounded half up, for display only:
-/// `percent(713, 1000)` is `"71.3 %"`. A zero whole reads `"0.0 %"`. Decisions never use it.
+/// `part` as a percentage of `whole`, to one decimal, for display only: `percent(713, 1000)` is
+/// `"71.3 %"`. Truncated, never rounded up, so that a share just short of a threshold never
+/// reads as meeting it (64.99 % reads "64.9 %", not "65.0 %"). A zero whole reads `"0.0 %"`.
+/// Decisions never use it.
 #[must_use]
 pub fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         return "0.0 %".to_owned();
     }
-    let tenths = (u128::from(part) * 2000 + u128::from(whole)) / (2 * u128::from(whole));
+    let tenths = u128::from(part) * 1000 / u128::from(whole);
     format!("{}.{} %", tenths / 10, tenths % 10)
 }
 

@@ -212,10 +212,13 @@ impl Rule {
                 list(veto_holders)
             ),
             Self::Majority { fraction, of, bound } => {
-                let what = match (fraction.num, fraction.den, bound, of) {
-                    (1, 2, Bound::MoreThan, Base::Cast) => "Simple majority",
-                    (1, 2, Bound::MoreThan, Base::Electorate) => "Absolute majority",
-                    (2, 3, Bound::AtLeast, _) => "Two-thirds majority",
+                // By value, not by spelling: 4/6 is two thirds.
+                let is =
+                    |r: Ratio| u64::from(fraction.num) * u64::from(r.den) == u64::from(r.num) * u64::from(fraction.den);
+                let what = match (bound, of) {
+                    (Bound::MoreThan, Base::Cast) if is(Ratio::HALF) => "Simple majority",
+                    (Bound::MoreThan, Base::Electorate) if is(Ratio::HALF) => "Absolute majority",
+                    (Bound::AtLeast, _) if is(Ratio::TWO_THIRDS) => "Two-thirds majority",
                     _ => "Majority",
                 };
                 let counted = match of {

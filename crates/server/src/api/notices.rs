@@ -92,11 +92,7 @@ pub async fn inbox(
             let read = m.state != MessageState::Pending;
             let said = WebMessage::parse(&m.body)?;
             let (summary, path) = (said.summary(), said.path());
-            let notice = match said {
-                WebMessage::Notice(n) => Some(n),
-                WebMessage::Delivery { .. } => None,
-            };
-            Some(InboxItem { read, at: m.created_at, summary, path, notice })
+            Some(InboxItem { read, at: m.created_at, summary, path, notice: said.into_notice() })
         })
         .collect();
     Ok(Json(Inbox { unread, items }))
@@ -154,13 +150,17 @@ pub struct OutboxItem {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub delivered_at: Option<jiff::Timestamp>,
     pub last_error: Option<String>,
+    /// One line a person reads: the notice's, or a word about delivery (notice null).
+    pub summary: String,
     pub notice: Option<Notice>,
 }
 
 impl From<Message> for OutboxItem {
     fn from(m: Message) -> Self {
+        let said = WebMessage::parse(&m.body);
         Self {
-            notice: serde_json::from_str(&m.body).ok(),
+            summary: said.as_ref().map(WebMessage::summary).unwrap_or_default(),
+            notice: said.and_then(WebMessage::into_notice),
             id: m.id,
             channel: m.channel.as_str().to_owned(),
             to: reader_of(m.recipient).to_string(),

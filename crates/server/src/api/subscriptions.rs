@@ -365,7 +365,7 @@ pub async fn delete_feed(
     w: Write,
 ) -> Result<Json<FeedView>, ApiError> {
     let all = state.store().feeds().await?;
-    let Some(f) = all.into_iter().find(|f| crate::calendar::feed_id(&f.hash) == id) else {
+    let Some(f) = all.into_iter().find(|f| crate::calendar::feed_id(&f.hash).eq_ignore_ascii_case(&id)) else {
         return Err(ApiError::NotFound(format!("there is no calendar feed {id}")));
     };
     if !owns(&w.caller, f.recipient) {

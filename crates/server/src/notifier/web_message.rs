@@ -56,6 +56,15 @@ impl WebMessage {
         matches!(self, Self::Notice(n) if n.pressing)
     }
 
+    /// The notice, if it is one.
+    #[must_use]
+    pub fn into_notice(self) -> Option<Notice> {
+        match self {
+            Self::Notice(n) => Some(n),
+            Self::Delivery { .. } => None,
+        }
+    }
+
     /// The JSON stored as the message's body.
     #[must_use]
     pub fn body(&self) -> String {

@@ -28,7 +28,7 @@ fn votes(electorate: &[CountryCode], yes: usize, abstain: &[CountryCode]) -> BTr
 /// 27 members whose first 15 hold exactly 65 000 of 100 000 persons.
 fn exactly_65_percent_in_the_first_15() -> (Vec<CountryCode>, Vec<u64>) {
     let e = electors(27);
-    // 15 × 4 000 + 5 000 = 65 000; 11 × 3 000 + 2 000 = 35 000.
+    // 14 × 4 000 + 9 000 = 65 000; 11 × 3 000 + 2 000 = 35 000.
     let mut figures = vec![4_000; 14];
     figures.push(9_000);
     figures.extend(vec![3_000; 11]);
@@ -57,7 +57,7 @@ fn qmv_carries_exactly_at_55_percent_of_states_and_65_percent_of_people() {
     assert_eq!(r.failed, vec![Failure::TooLittlePopulation]);
     assert_eq!(
         r.explain(),
-        "Not adopted: 15 of 27 states, but 65.0 % of the population (64999 persons of the 65000 needed for 65 %); a \
+        "Not adopted: 15 of 27 states, but 64.9 % of the population (64999 persons of the 65000 needed for 65 %); a \
          blocking minority of 12 members is reached."
     );
 }

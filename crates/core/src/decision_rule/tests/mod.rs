@@ -63,9 +63,9 @@ fn ratios_compare_exactly_by_cross_multiplying() {
 #[test]
 fn percentages_are_rounded_half_up_for_display_only() {
     assert_eq!(percent(713, 1000), "71.3 %");
-    assert_eq!(percent(7125, 10_000), "71.3 %");
-    assert_eq!(percent(7124, 10_000), "71.2 %");
-    assert_eq!(percent(2, 3), "66.7 %");
+    assert_eq!(percent(7125, 10_000), "71.2 %");
+    assert_eq!(percent(6_499_999, 10_000_000), "64.9 %", "never reads as meeting 65 %");
+    assert_eq!(percent(2, 3), "66.6 %");
     assert_eq!(percent(1, 1), "100.0 %");
     assert_eq!(percent(0, 0), "0.0 %");
     assert_eq!(percent(u64::MAX, u64::MAX), "100.0 %");
