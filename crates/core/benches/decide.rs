@@ -49,6 +49,7 @@ fn open_silence() -> (State, ProposalId, Vec<CountryCode>, Timestamp) {
         run(&mut state, Actor::Secretariat, &Command::AdmitMember { member }, at);
     }
     let draft = Command::DraftProposal {
+        body: None,
         kind: DecisionKind::AssistanceProgramme,
         significance: None,
         title: "Comprehensive Assistance Package: winter equipment".into(),

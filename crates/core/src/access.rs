@@ -221,6 +221,8 @@ impl State {
             | Event::MemberAdmitted { .. }
             | Event::MemberDeparted { .. }
             | Event::PartnerRegistered { .. }
+            | Event::BodyEstablished { .. }
+            | Event::RuleChanged { .. }
             | Event::DonorStateRegistered { .. }
             | Event::ExchangeRateRecorded { .. }
             | Event::GdpRecorded { .. } => Marking::Public,

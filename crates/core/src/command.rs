@@ -4,9 +4,12 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::decision_rule::Rule;
 use crate::sealed::Revealed;
 use crate::support::SupportCommand;
-use crate::{CountryCode, DecisionKind, Marking, Member, Partner, Procedure, ProposalId, Significance, Stance};
+use crate::{
+    BodyId, CountryCode, DecisionKind, Marking, Member, Partner, Procedure, ProposalId, Roster, Significance, Stance,
+};
 
 /// Who acts. The server authenticates; `decide` authorises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -71,7 +74,34 @@ pub enum Command {
     RegisterPartner {
         partner: Partner,
     },
+    /// Establishes a body that decides (the secretariat): its roster, the kinds and procedures
+    /// it decides, and its rule (version 1).
+    EstablishBody {
+        id: BodyId,
+        name: String,
+        #[serde(default)]
+        parent: Option<BodyId>,
+        roster: Roster,
+        /// Empty: every kind.
+        #[serde(default)]
+        kinds: Vec<DecisionKind>,
+        /// Empty: silence and consensus rounds.
+        #[serde(default)]
+        procedures: Vec<Procedure>,
+        #[serde(default)]
+        rule: Rule,
+    },
+    /// Changes a body's rule from now on (the secretariat): a new version. A procedure already
+    /// open keeps the rule it was circulated under.
+    ChangeRule {
+        body: BodyId,
+        rule: Rule,
+        reason: String,
+    },
     DraftProposal {
+        /// The body that decides it; none: the principal body (every member, consensus).
+        #[serde(default)]
+        body: Option<BodyId>,
         kind: DecisionKind,
         /// Defaults from the kind: significant unless a statement or routine business.
         significance: Option<Significance>,

@@ -73,14 +73,41 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             rules::check_partner(state, partner)?;
             Ok(vec![Event::PartnerRegistered { partner: partner.clone() }])
         }
-        Command::DraftProposal { kind, significance, title, text } => {
+        Command::EstablishBody { id, name, parent, roster, kinds, procedures, rule } => {
+            let body = crate::Body {
+                id: id.clone(),
+                name: name.clone(),
+                parent: parent.clone(),
+                roster: roster.clone(),
+                kinds: kinds.clone(),
+                procedures: procedures.clone(),
+                rule: rule.clone(),
+                rule_version: 1,
+                established_at: now,
+            };
+            crate::body::check_body(state, &body)?;
+            Ok(vec![Event::BodyEstablished { body }])
+        }
+        Command::ChangeRule { body, rule, reason } => {
+            let version = crate::body::check_rule_change(state, body, rule, reason)?;
+            Ok(vec![Event::RuleChanged {
+                body: body.clone(),
+                version,
+                rule: rule.clone(),
+                reason: reason.clone(),
+                at: now,
+            }])
+        }
+        Command::DraftProposal { body, kind, significance, title, text } => {
             let significance = significance.unwrap_or(if kind.always_significant() {
                 Significance::Significant
             } else {
                 Significance::Routine
             });
             rules::check_draft(*kind, significance, title, text)?;
+            crate::body::check_body_decides(state, body.as_ref(), *kind)?;
             Ok(vec![Event::ProposalDrafted {
+                body: body.clone(),
                 proposal: state.next_proposal_id(),
                 kind: *kind,
                 significance,
@@ -125,6 +152,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                     at: now,
                     marking: p.audience,
                     urgent,
+                    rule: circ.rule.clone(),
                 },
             ])
         }
@@ -142,15 +170,22 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                 (ProposalStatus::Negotiating, _) => return Err(Refusal::AudienceFixed { proposal: p.id }),
                 (_, asked) => asked,
             };
+            let (electorate, rule) = match &p.circulation {
+                // A new round keeps the electorate and the rule of the first.
+                Some(c) => (c.electorate.clone(), c.rule.clone()),
+                None => (state.roster(p.body.as_ref(), now)?, state.rule_in_force(p.body.as_ref())?),
+            };
+            crate::body::check_body_uses(state, p.body.as_ref(), *procedure)?;
             Ok(vec![Event::ProposalCirculated {
                 proposal: *proposal,
                 revision: p.current().number,
                 procedure: *procedure,
                 deadline: *deadline,
-                electorate: rules::electorate(state, now)?,
+                electorate,
                 at: now,
                 marking,
                 urgent,
+                rule,
             }])
         }
         Command::ExtendDeadline { proposal, deadline } => {
@@ -380,6 +415,8 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
         Command::AdmitMember { .. } => (actor == Actor::Secretariat, "admit members"),
         Command::RecordDeparture { .. } => (actor == Actor::Secretariat, "record departures"),
         Command::RegisterPartner { .. } => (actor == Actor::Secretariat, "register partners"),
+        Command::EstablishBody { .. } => (actor == Actor::Secretariat, "establish bodies"),
+        Command::ChangeRule { .. } => (actor == Actor::Secretariat, "change a body's rule"),
         Command::DraftProposal { .. } => (actor == Actor::Secretariat, "draft proposals"),
         Command::AmendProposal { .. } => (actor == Actor::Secretariat, "amend proposals"),
         Command::Circulate { .. } => (actor == Actor::Secretariat, "circulate proposals"),

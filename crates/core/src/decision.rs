@@ -5,13 +5,18 @@
 //! once, and the deadline passing adopts. In a consensus round every elector must concur (with or
 //! without a reservation) or opt out; an objection blocks at once; the deadline passing without
 //! consensus closes the round as not adopted.
+//!
+//! A body's rule, recorded with the circulation, may be consensus minus one
+//! (`decision_rule::Rule::ConsensusMinusOne`): then the state concerned neither blocks nor is
+//! waited for, and everything else is as above.
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::{CountryCode, Position, Procedure, Proposal, Stance};
+use crate::decision_rule::Rule;
+use crate::{CountryCode, Position, Procedure, Proposal, RuleInForce, Stance};
 
 /// How a circulated proposal ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -53,6 +58,9 @@ pub struct Decision {
     pub objections: Vec<Position>,
     /// In a consensus round: electors whose consent was missing when it closed.
     pub outstanding: Vec<CountryCode>,
+    /// The body's rule it was decided by; absent: the principal body's consensus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleInForce>,
 }
 
 impl Decision {
@@ -65,7 +73,10 @@ impl Decision {
             Outcome::Blocked => {
                 // The position that blocked: in a round an earlier proposed amendment is recorded
                 // among the objections but did not block.
-                let first = self.objections.iter().find(|p| blocks(self.procedure, p.stance));
+                let first = self
+                    .objections
+                    .iter()
+                    .find(|p| Some(p.member) != self.set_aside() && blocks(self.procedure, p.stance));
                 let who = first.map_or_else(String::new, |p| p.member.to_string());
                 let how = match first.map(|p| p.stance) {
                     Some(Stance::ProposeAmendment) => "proposed an amendment, breaking silence",
@@ -100,9 +111,29 @@ impl Decision {
                 if !self.reservations.is_empty() {
                     s += &format!(" Reservations from {} are published with it.", list(&self.reservations));
                 }
+                if let Some(concerned) = self.set_aside() {
+                    let objected = self.objections.iter().any(|p| p.member == concerned);
+                    let what = if objected { "objection" } else { "consent" };
+                    s += &format!(
+                        " Consensus minus one: the {what} of {concerned}, the state concerned, was not needed."
+                    );
+                }
                 s
             }
         }
+    }
+
+    /// The state concerned whose consent a consensus-minus-one rule does without.
+    #[must_use]
+    pub fn set_aside(&self) -> Option<CountryCode> {
+        set_aside(self.rule.as_ref())
+    }
+}
+
+fn set_aside(rule: Option<&RuleInForce>) -> Option<CountryCode> {
+    match rule.map(|r| &r.rule) {
+        Some(Rule::ConsensusMinusOne { concerned }) => Some(*concerned),
+        _ => None,
     }
 }
 
@@ -135,9 +166,12 @@ pub fn evaluate_with(
     if !proposal.status.is_open() {
         return None;
     }
+    // Under consensus minus one the state concerned neither blocks nor is waited for.
+    let counts = |m: &CountryCode| set_aside(circ.rule.as_ref()) != Some(*m);
     let held = || circ.electorate.iter().filter_map(|m| positions.get(m));
-    let blocking = held().filter(|p| blocks(circ.procedure, p.stance)).min_by_key(|p| p.at);
-    let all_consent = circ.electorate.iter().all(|m| positions.get(m).is_some_and(|p| p.stance.consents()));
+    let blocking = held().filter(|p| counts(&p.member) && blocks(circ.procedure, p.stance)).min_by_key(|p| p.at);
+    let all_consent =
+        circ.electorate.iter().filter(|m| counts(m)).all(|m| positions.get(m).is_some_and(|p| p.stance.consents()));
 
     let (outcome_base, decided_at) = if let Some(first) = blocking {
         (Outcome::Blocked, first.at)
@@ -170,7 +204,11 @@ pub fn evaluate_with(
     };
     let adopted_by_silence = circ.procedure == Procedure::Silence && outcome != Outcome::Blocked;
     let outstanding = if circ.procedure == Procedure::ConsensusRound && outcome != Outcome::Adopted {
-        circ.electorate.iter().copied().filter(|m| !positions.get(m).is_some_and(|p| p.stance.consents())).collect()
+        circ.electorate
+            .iter()
+            .copied()
+            .filter(|m| counts(m) && !positions.get(m).is_some_and(|p| p.stance.consents()))
+            .collect()
     } else {
         Vec::new()
     };
@@ -188,5 +226,6 @@ pub fn evaluate_with(
         opt_outs,
         objections,
         outstanding,
+        rule: circ.rule.clone(),
     })
 }

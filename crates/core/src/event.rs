@@ -8,13 +8,15 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::decision_rule::Rule;
 use crate::sealed::Revealed;
 use crate::support::{
     CoalitionId, CoalitionTerms, DeliveryId, DonorState, FundId, FundTerms, FxRate, GdpFigure, Money, PledgeId,
     PledgeStatus, PledgeTerms, RequestId, RequestTerms,
 };
 use crate::{
-    CountryCode, Decision, DecisionKind, Marking, Member, Partner, Procedure, ProposalId, Significance, Stance,
+    Body, BodyId, CountryCode, Decision, DecisionKind, Marking, Member, Partner, Procedure, ProposalId, RuleInForce,
+    Significance, Stance,
 };
 
 /// One change of state.
@@ -63,8 +65,24 @@ pub enum Event {
     PartnerRegistered {
         partner: Partner,
     },
+    /// A body established, its rule at version 1.
+    BodyEstablished {
+        body: Body,
+    },
+    /// A body's rule from now on, at its next version.
+    RuleChanged {
+        body: BodyId,
+        version: u32,
+        rule: Rule,
+        reason: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
     ProposalDrafted {
         proposal: ProposalId,
+        /// The body that decides it; absent: the principal body.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<BodyId>,
         kind: DecisionKind,
         significance: Significance,
         title: String,
@@ -102,6 +120,10 @@ pub enum Event {
         /// Why the silence is shorter than the deployment's minimum, when it is.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         urgent: Option<String>,
+        /// The body's rule and its version when the procedure opened (a proposal of a body);
+        /// absent: the principal body's consensus.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rule: Option<RuleInForce>,
     },
     DeadlineExtended {
         proposal: ProposalId,
@@ -270,6 +292,8 @@ impl Event {
             | Self::MemberAdmitted { .. }
             | Self::MemberDeparted { .. }
             | Self::PartnerRegistered { .. }
+            | Self::BodyEstablished { .. }
+            | Self::RuleChanged { .. }
             | Self::DonorStateRegistered { .. }
             | Self::RequestFiled { .. }
             | Self::RequestWithdrawn { .. }
@@ -306,6 +330,8 @@ impl Event {
             Self::MemberAdmitted { .. } => "member_admitted",
             Self::MemberDeparted { .. } => "member_departed",
             Self::PartnerRegistered { .. } => "partner_registered",
+            Self::BodyEstablished { .. } => "body_established",
+            Self::RuleChanged { .. } => "rule_changed",
             Self::ProposalDrafted { .. } => "proposal_drafted",
             Self::ProposalAmended { .. } => "proposal_amended",
             Self::ProposalCirculated { .. } => "proposal_circulated",

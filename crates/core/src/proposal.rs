@@ -136,6 +136,9 @@ pub struct Circulation {
     /// event's `SEQUENCE`: a client replaces the event it holds with a higher one).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub changes: u32,
+    /// The rule it is decided by, fixed when the procedure first opened; none: consensus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<crate::RuleInForce>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -255,6 +258,9 @@ pub struct Withdrawal {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Proposal {
     pub id: ProposalId,
+    /// The body that decides it; none: the principal body (every member, consensus).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<crate::BodyId>,
     pub kind: DecisionKind,
     pub significance: Significance,
     pub status: ProposalStatus,
@@ -296,6 +302,7 @@ impl Proposal {
     pub fn draft(id: ProposalId, kind: DecisionKind, significance: Significance, revision: Revision) -> Self {
         Self {
             id,
+            body: None,
             kind,
             significance,
             status: ProposalStatus::Draft,

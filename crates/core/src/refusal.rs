@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use crate::support::{
     Channel, CoalitionId, Currency, DeliveryId, FundId, Money, PledgeId, PledgeStatus, RequestId, SupportCategory,
 };
-use crate::{Actor, CountryCode, DecisionKind, Marking, ProposalId, ProposalStatus, Stance};
+use crate::{Actor, BodyId, CountryCode, DecisionKind, Marking, Procedure, ProposalId, ProposalStatus, Stance};
 
 /// Longest title, in characters.
 pub const MAX_TITLE: usize = 300;
@@ -28,6 +28,16 @@ pub enum Refusal {
     UnknownMember { member: CountryCode },
     #[error("there is no proposal {proposal}")]
     UnknownProposal { proposal: ProposalId },
+    #[error("there is no body {body}")]
+    UnknownBody { body: BodyId },
+    #[error("the body {body} is already established")]
+    BodyExists { body: BodyId },
+    #[error("the body {body} does not decide {} proposals", kind.words())]
+    KindNotDecided { body: BodyId, kind: DecisionKind },
+    #[error("the body {body} does not decide by {} procedure", procedure.words())]
+    ProcedureNotUsed { body: BodyId, procedure: Procedure },
+    #[error("a body cannot yet decide by the {rule} rule: the log does not record votes or population figures")]
+    RuleNotRecorded { rule: &'static str },
     #[error("{member} is already a member")]
     MemberExists { member: CountryCode },
     #[error("{partner} is already a registered partner")]
@@ -234,6 +244,11 @@ impl Refusal {
             Self::NotPermitted { .. } => "not-permitted",
             Self::UnknownMember { .. } => "unknown-member",
             Self::UnknownProposal { .. } => "unknown-proposal",
+            Self::UnknownBody { .. } => "unknown-body",
+            Self::BodyExists { .. } => "body-exists",
+            Self::KindNotDecided { .. } => "kind-not-decided",
+            Self::ProcedureNotUsed { .. } => "procedure-not-used",
+            Self::RuleNotRecorded { .. } => "rule-not-recorded",
             Self::MemberExists { .. } => "member-exists",
             Self::PartnerExists { .. } => "partner-exists",
             Self::PartnerIsNotMember { .. } => "partner-is-not-member",
@@ -332,7 +347,10 @@ impl Refusal {
             | Self::NotACurtailment { .. } => Some("deadline"),
             Self::TextRequired { .. } => Some("text"),
             Self::OptOutNotAllowed { .. } => Some("stance"),
-            Self::SilenceNotAllowed { .. } => Some("procedure"),
+            Self::SilenceNotAllowed { .. } | Self::ProcedureNotUsed { .. } => Some("procedure"),
+            Self::UnknownBody { .. } | Self::BodyExists { .. } => Some("body"),
+            Self::KindNotDecided { .. } => Some("kind"),
+            Self::RuleNotRecorded { .. } => Some("rule"),
             Self::SignificanceMismatch { .. } => Some("significance"),
             Self::NotWider { .. } => Some("marking"),
             Self::PublicationMismatch { .. } => Some("entry"),
@@ -420,7 +438,8 @@ impl Refusal {
             | Self::UnknownPledge { .. }
             | Self::UnknownDelivery { .. }
             | Self::UnknownCoalition { .. }
-            | Self::UnknownFund { .. } => RefusalClass::NotFound,
+            | Self::UnknownFund { .. }
+            | Self::UnknownBody { .. } => RefusalClass::NotFound,
             Self::Invalid { .. }
             | Self::SignificanceMismatch { .. }
             | Self::SilenceNotAllowed { .. }
@@ -450,7 +469,10 @@ impl Refusal {
             | Self::CurrencyMismatch { .. }
             | Self::LeadNotParticipant { .. }
             | Self::RequestMismatch { .. }
-            | Self::PublicationMismatch { .. } => RefusalClass::Invalid,
+            | Self::PublicationMismatch { .. }
+            | Self::KindNotDecided { .. }
+            | Self::ProcedureNotUsed { .. }
+            | Self::RuleNotRecorded { .. } => RefusalClass::Invalid,
             _ => RefusalClass::Conflict,
         }
     }

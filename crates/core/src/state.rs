@@ -94,6 +94,9 @@ pub struct State {
     pub members: OrdMap<CountryCode, Member>,
     pub partners: OrdMap<CountryCode, Partner>,
     pub proposals: OrdMap<ProposalId, Proposal>,
+    /// The bodies established, by id; none: every proposal is the principal body's.
+    #[serde(default, skip_serializing_if = "OrdMap::is_empty")]
+    pub bodies: OrdMap<crate::BodyId, crate::Body>,
     /// Requests, pledges, deliveries, coalitions, funds, donor states and exchange rates.
     #[serde(default)]
     pub support: Support,
@@ -233,11 +236,26 @@ impl State {
                 rules::check_partner(self, partner).map_err(refused)?;
                 self.partners.insert(partner.code, partner.clone());
             }
-            Event::ProposalDrafted { proposal, kind, significance, title, text, text_hash, at } => {
+            Event::BodyEstablished { body } => {
+                crate::body::check_body(self, body).map_err(refused)?;
+                self.bodies.insert(body.id.clone(), body.clone());
+            }
+            Event::RuleChanged { body, version, rule, reason, at } => {
+                let next = crate::body::check_rule_change(self, body, rule, reason).map_err(refused)?;
+                if *version != next {
+                    return Err(inconsistent(format!("rule version {version} is not the next, {next}")));
+                }
+                let b = self.bodies.get_mut(body).expect("checked above");
+                b.rule = rule.clone();
+                b.rule_version = *version;
+                let _ = at;
+            }
+            Event::ProposalDrafted { proposal, body, kind, significance, title, text, text_hash, at } => {
                 if *proposal != self.next_proposal_id() {
                     return Err(inconsistent(format!("proposal {proposal} is not the next number")));
                 }
                 rules::check_draft(*kind, *significance, title, text).map_err(refused)?;
+                crate::body::check_body_decides(self, body.as_ref(), *kind).map_err(refused)?;
                 check_hash(text, text_hash).map_err(inconsistent)?;
                 let revision = Revision {
                     number: 1,
@@ -247,7 +265,9 @@ impl State {
                     at: *at,
                     circulated: false,
                 };
-                self.proposals.insert(*proposal, Proposal::draft(*proposal, *kind, *significance, revision));
+                let mut p = Proposal::draft(*proposal, *kind, *significance, revision);
+                p.body = body.clone();
+                self.proposals.insert(*proposal, p);
             }
             Event::ProposalAmended { proposal, revision, title, text, text_hash, at } => {
                 let p = self.proposal(*proposal).map_err(refused)?;
@@ -273,7 +293,17 @@ impl State {
                 let lapsed = std::mem::take(&mut p.positions);
                 p.superseded.extend(lapsed);
             }
-            Event::ProposalCirculated { proposal, revision, procedure, deadline, electorate, at, marking, urgent } => {
+            Event::ProposalCirculated {
+                proposal,
+                revision,
+                procedure,
+                deadline,
+                electorate,
+                at,
+                marking,
+                urgent,
+                rule,
+            } => {
                 let p = self.proposal(*proposal).map_err(refused)?;
                 // A recirculation, or a new round, goes to the audience the first circulation
                 // chose.
@@ -305,15 +335,22 @@ impl State {
                 }
                 let opened_at = p.circulation.as_ref().map_or(*at, |c| c.opened_at);
                 let changes = p.circulation.as_ref().map_or(0, |c| c.changes + 1);
-                let expected = match &p.circulation {
-                    Some(c) => c.electorate.clone(),
-                    None => rules::electorate(self, *at).map_err(refused)?,
+                let (expected, expected_rule) = match &p.circulation {
+                    Some(c) => (c.electorate.clone(), c.rule.clone()),
+                    None => (
+                        self.roster(p.body.as_ref(), *at).map_err(refused)?,
+                        self.rule_in_force(p.body.as_ref()).map_err(refused)?,
+                    ),
                 };
                 if *electorate != expected {
                     return Err(inconsistent(
-                        "the electorate is not the members on the day of first circulation".into(),
+                        "the electorate is not the body's roster on the day of first circulation".into(),
                     ));
                 }
+                if *rule != expected_rule {
+                    return Err(inconsistent("the rule is not the body's rule when the procedure opened".into()));
+                }
+                crate::body::check_body_uses(self, p.body.as_ref(), *procedure).map_err(refused)?;
                 let p = self.proposals.get_mut(proposal).expect("checked above");
                 p.status = match procedure {
                     Procedure::Silence => ProposalStatus::UnderSilence,
@@ -332,6 +369,7 @@ impl State {
                     electorate: electorate.clone(),
                     urgent: urgent.clone(),
                     changes,
+                    rule: rule.clone(),
                 });
             }
             Event::DeadlineExtended { proposal, deadline, at } => {
@@ -617,6 +655,8 @@ impl State {
             | Event::MemberAdmitted { .. }
             | Event::MemberDeparted { .. }
             | Event::PartnerRegistered { .. }
+            | Event::BodyEstablished { .. }
+            | Event::RuleChanged { .. }
             | Event::ProposalDrafted { .. }
             | Event::ProposalAmended { .. }
             | Event::ProposalCirculated { .. }

@@ -96,6 +96,7 @@ impl World {
         let deadline = ts("2024-03-08T12:00:00Z");
         let programme = ProposalId(1);
         let draft = Command::DraftProposal {
+            body: None,
             kind: DecisionKind::AssistanceProgramme,
             significance: None,
             title: "Comprehensive assistance".into(),

@@ -1,7 +1,7 @@
 //! What a write answers: the resource the command affected, as it stands after the commit.
 
 use concord_core::support::SupportCommand;
-use concord_core::{Command, LogSettings, Member, MemberKey, Partner, Proposal, State};
+use concord_core::{Body, Command, LogSettings, Member, MemberKey, Partner, Proposal, State};
 
 /// The resource a command affected.
 #[derive(Debug)]
@@ -10,6 +10,7 @@ pub enum Resource<'a> {
     Keys(Option<&'a Vec<MemberKey>>),
     Member(Option<&'a Member>),
     Partner(Option<&'a Partner>),
+    Body(Option<&'a Body>),
     Proposal(Option<&'a Proposal>),
     /// A publication: the entry released and who may read it now.
     Publication {
@@ -33,6 +34,9 @@ impl<'a> Resource<'a> {
             Command::AdmitMember { member } => Self::Member(state.members.get(&member.code)),
             Command::RecordDeparture { member, .. } => Self::Member(state.members.get(member)),
             Command::RegisterPartner { partner } => Self::Partner(state.partners.get(&partner.code)),
+            Command::EstablishBody { id: body, .. } | Command::ChangeRule { body, .. } => {
+                Self::Body(state.bodies.get(body))
+            }
             // The draft is the newest proposal.
             Command::DraftProposal { .. } => Self::Proposal(state.proposals.values().next_back()),
             Command::AmendProposal { proposal, .. }
@@ -57,6 +61,7 @@ impl<'a> Resource<'a> {
             Self::Keys(k) => serde_json::to_vec(&k.map_or(&[][..], |v| v.as_slice())),
             Self::Member(m) => serde_json::to_vec(m),
             Self::Partner(p) => serde_json::to_vec(p),
+            Self::Body(b) => serde_json::to_vec(b),
             Self::Proposal(p) => serde_json::to_vec(p),
             Self::Support(v) => serde_json::to_vec(v),
             Self::Publication { entry, marking } => {
@@ -119,11 +124,13 @@ pub fn status_for(command: &Command) -> u16 {
         | Command::CreateLog { .. }
         | Command::RegisterMemberKey { .. }
         | Command::RegisterPartner { .. }
+        | Command::EstablishBody { .. }
         | Command::DraftProposal { .. }
         | Command::TakePosition { .. }
         | Command::Publish { .. } => 201,
         Command::RevokeMemberKey { .. }
         | Command::RecordDeparture { .. }
+        | Command::ChangeRule { .. }
         | Command::AmendProposal { .. }
         | Command::Circulate { .. }
         | Command::ExtendDeadline { .. }

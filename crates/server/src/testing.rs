@@ -60,6 +60,7 @@ pub async fn submit(seq: &SequencerHandle, actor: Actor, command: Command) {
 /// Drafts and circulates a statement under silence with the given deadline; returns its id.
 pub async fn silence(seq: &SequencerHandle, id: u64, deadline: Timestamp) -> ProposalId {
     let draft = Command::DraftProposal {
+        body: None,
         kind: DecisionKind::Statement,
         significance: None,
         title: format!("Statement {id}"),

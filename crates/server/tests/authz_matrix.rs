@@ -225,6 +225,16 @@ fn rows() -> Vec<Row> {
             let (code, ..) = fx.country();
             req("/api/v1/partners", json!({ "code": code, "name": "Partnerland" }))
         }),
+        row!("POST /api/v1/bodies", [Secretariat], |fx| {
+            let id = format!("body-{}", fx.next());
+            req("/api/v1/bodies", json!({ "id": id, "name": "A committee", "roster": { "roster": "all_members" } }))
+        }),
+        row!("POST /api/v1/bodies/{id}/rule", [Secretariat], |fx| {
+            let id = format!("ruled-{}", fx.next());
+            let body = json!({ "id": id, "name": "A committee", "roster": { "roster": "all_members" } });
+            fx.setup(fx.sec(), "/api/v1/bodies", body).await;
+            req(format!("/api/v1/bodies/{id}/rule"), json!({ "rule": { "rule": "consensus" }, "reason": "review" }))
+        }),
         row!("POST /api/v1/proposals", [Secretariat], |_fx| {
             req(
                 "/api/v1/proposals",

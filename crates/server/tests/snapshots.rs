@@ -22,6 +22,7 @@ fn identity(snapshots: Option<SnapshotConfig>) -> LogIdentity {
 async fn draft(app: &App, n: usize) {
     for i in 0..n {
         let command = Command::DraftProposal {
+            body: None,
             kind: DecisionKind::Routine,
             significance: None,
             title: format!("Routine {i}"),

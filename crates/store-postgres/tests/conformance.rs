@@ -134,6 +134,7 @@ async fn a_failed_commit_leaves_the_store_writable() {
     // Then more appends than there are connections, each on whichever the pool hands out.
     for i in 0..12 {
         let command = concord_core::Command::DraftProposal {
+            body: None,
             kind: concord_core::DecisionKind::Routine,
             significance: None,
             title: format!("After {i}"),

@@ -9,6 +9,7 @@ use concord_store_sqlite::SqliteStore;
 /// the proposal's row.
 fn long_draft(n: usize) -> Command {
     Command::DraftProposal {
+        body: None,
         kind: DecisionKind::Routine,
         significance: None,
         title: format!("Long draft {n}"),

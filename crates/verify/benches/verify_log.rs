@@ -82,6 +82,7 @@ fn build(positions: usize, signed: bool) -> Log {
     let deadline: Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
     for _ in 0..PROPOSALS {
         let draft = Command::DraftProposal {
+            body: None,
             kind: DecisionKind::Routine,
             significance: None,
             title: "Routine".into(),

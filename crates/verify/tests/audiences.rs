@@ -46,6 +46,7 @@ fn log() -> (Vec<StoredEntry>, Loaded, Vec<u8>, Signer) {
         run(&mut loaded, Actor::Secretariat, Command::AdmitMember { member }, "2024-02-20T08:00:00Z");
     }
     let draft = |title: &str| Command::DraftProposal {
+        body: None,
         kind: DecisionKind::AssistanceProgramme,
         significance: None,
         title: title.into(),

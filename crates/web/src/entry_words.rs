@@ -38,6 +38,15 @@ pub fn describe(content: &Sealed) -> String {
         Event::PartnerRegistered { partner } => {
             format!("{by} registered {} ({}) as a partner.", partner.name, partner.code)
         }
+        Event::BodyEstablished { body } => {
+            format!("{by} established {} ({}): {}; {}", body.name, body.id, body.roster.words(), body.rule.words())
+        }
+        Event::RuleChanged { body, version, rule, .. } => {
+            format!("{by} changed the rule of {body} (version {version}): {}", rule.words())
+        }
+        Event::ProposalDrafted { proposal, kind, title, body: Some(body), .. } => {
+            format!("{by} drafted proposal {proposal} for {body}, {}: \u{201c}{title}\u{201d}.", kind.words())
+        }
         Event::ProposalDrafted { proposal, kind, title, .. } => {
             format!("{by} drafted proposal {proposal}, {}: \u{201c}{title}\u{201d}.", kind.words())
         }

@@ -17,6 +17,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "member_admitted",
     "member_departed",
     "partner_registered",
+    "body_established",
+    "rule_changed",
     "proposal_drafted",
     "proposal_amended",
     "proposal_circulated",
@@ -149,6 +151,10 @@ fn named(event: &Event) -> Vec<CountryCode> {
         | Event::PositionTaken { member, .. }
         | Event::InstructionsAwaited { member, .. } => vec![*member],
         Event::MemberAdmitted { member } => vec![member.code],
+        Event::BodyEstablished { body } => match &body.roster {
+            concord_core::Roster::AllMembers { except } => except.clone(),
+            concord_core::Roster::Members { members } => members.clone(),
+        },
         Event::PartnerRegistered { partner } => vec![partner.code],
         Event::DonorStateRegistered { donor } => vec![donor.code],
         Event::RequestFiled { terms, .. } => vec![terms.partner],
@@ -165,6 +171,7 @@ fn named(event: &Event) -> Vec<CountryCode> {
             codes
         }
         Event::LogCreated { .. }
+        | Event::RuleChanged { .. }
         | Event::ProposalDrafted { .. }
         | Event::ProposalAmended { .. }
         | Event::ProposalCirculated { .. }
@@ -198,7 +205,7 @@ mod tests {
         let reopened =
             Event::ProposalReopened { proposal: ProposalId(1), reason: String::new(), at: jiff::Timestamp::UNIX_EPOCH };
         assert!(EVENT_TYPES.contains(&reopened.name()));
-        assert_eq!(EVENT_TYPES.len(), 29);
+        assert_eq!(EVENT_TYPES.len(), 31);
     }
 
     #[test]

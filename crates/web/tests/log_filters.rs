@@ -40,6 +40,7 @@ async fn busy(w: &Web) {
     }
     for n in 2..=31 {
         let draft = Command::DraftProposal {
+            body: None,
             kind: DecisionKind::Routine,
             significance: None,
             title: format!("Draft number {n}"),

@@ -72,6 +72,7 @@ async fn no_page_gives_a_reader_what_its_marking_withholds() {
             ("deliveries", strings(s.support.deliveries.keys().map(|k| k.0).collect())),
             ("pledges", strings(s.support.pledges.keys().map(|k| k.0).collect())),
             ("coalitions", strings(s.support.coalitions.keys().map(|k| k.0).collect())),
+            ("bodies", s.bodies.keys().map(ToString::to_string).collect()),
         ])
     };
     // Every routed path, the HTML 404 beside them, and a filtered support page.

@@ -494,6 +494,7 @@ async fn the_secretariat_circulates_a_text_to_the_partner_which_reads_it_but_not
     let w = Web::start().await;
     let seq = w.app.sequencer();
     let draft = Command::DraftProposal {
+        body: None,
         kind: DecisionKind::Routine,
         significance: None,
         title: "Winter fuel".into(),
@@ -569,6 +570,7 @@ async fn a_member_pledges_to_the_alliance_fund_from_the_web() {
     // The fund needs an adopted assistance programme: every member concurs in a round.
     let seq = w.app.sequencer();
     let draft = Command::DraftProposal {
+        body: None,
         kind: DecisionKind::AssistanceProgramme,
         significance: None,
         title: "Medical programme".into(),
@@ -718,6 +720,7 @@ async fn the_proposals_page_finds_a_proposal_by_a_word_of_its_text_and_never_by_
     use concord_core::{Actor, Command, DecisionKind};
     let w = Web::start().await;
     let draft = Command::DraftProposal {
+        body: None,
         kind: DecisionKind::Routine,
         significance: None,
         title: "Budget lines".into(),

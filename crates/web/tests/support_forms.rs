@@ -142,6 +142,7 @@ async fn the_secretariat_sets_up_a_fund_and_records_exchange_rates() {
     let w = Web::start().await;
     // A fund rests on an adopted assistance programme: every member concurs in a round.
     let draft = Command::DraftProposal {
+        body: None,
         kind: DecisionKind::AssistanceProgramme,
         significance: None,
         title: "Medical programme".into(),

@@ -117,6 +117,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
         "2024-02-27T08:00:00Z",
         sec,
         Command::DraftProposal {
+            body: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: "Statement: no plans for alliance combat troops on the ground in Ukraine".into(),
@@ -149,6 +150,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
         "2024-02-27T11:00:00Z",
         sec,
         Command::DraftProposal {
+            body: None,
             kind: DecisionKind::DeployForces,
             significance: None,
             title: "Deploy alliance combat troops to Ukraine".into(),
@@ -176,6 +178,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
         "2024-02-29T09:00:00Z",
         sec,
         Command::DraftProposal {
+            body: None,
             kind: DecisionKind::AssistanceProgramme,
             significance: None,
             title: "Comprehensive assistance: medical supplies, uniforms and winter equipment".into(),
@@ -223,7 +226,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
     // never the positions.
     let start = now.checked_sub(SignedDuration::from_mins(30)).unwrap_or(now);
     let deadline = round_to_hour(now.checked_add(SignedDuration::from_hours(72)).unwrap_or(now));
-    s.push((start, sec, Command::DraftProposal {
+    s.push((start, sec, Command::DraftProposal { body: None,
         kind: DecisionKind::AssistanceProgramme,
         significance: None,
         title: "Winter equipment for Ukraine, next season".into(),

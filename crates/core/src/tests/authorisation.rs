@@ -21,6 +21,7 @@ fn only_the_secretariat_drafts_amends_circulates_withdraws_and_changes_deadlines
     let open = w.silence();
     let commands = [
         Command::DraftProposal {
+            body: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: "t".into(),
@@ -109,6 +110,7 @@ fn an_observer_can_do_nothing() {
     let id = w.silence();
     let commands = [
         Command::DraftProposal {
+            body: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: "t".into(),

@@ -141,6 +141,7 @@ impl World {
     pub fn draft(&mut self, kind: DecisionKind, now: Timestamp) -> ProposalId {
         let id = self.state.next_proposal_id();
         let command = Command::DraftProposal {
+            body: None,
             kind,
             significance: None,
             title: format!("{kind:?} proposal {id}"),

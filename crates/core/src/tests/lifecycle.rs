@@ -31,6 +31,7 @@ fn an_always_significant_kind_cannot_be_marked_routine() {
     let mut w = World::alliance();
     for kind in [DeployForces, AssistanceProgramme, FundPolicy, Enlargement, CommandOrMission, BurdenSharingPledge] {
         let cmd = Command::DraftProposal {
+            body: None,
             kind,
             significance: Some(Significance::Routine),
             title: "t".into(),
@@ -49,6 +50,7 @@ fn statements_and_routine_business_default_to_routine_and_may_be_marked_signific
         let id = w.draft(kind, t0());
         assert_eq!(w.proposal(id).significance, Significance::Routine);
         let cmd = Command::DraftProposal {
+            body: None,
             kind,
             significance: Some(Significance::Significant),
             title: "t".into(),
@@ -62,6 +64,7 @@ fn statements_and_routine_business_default_to_routine_and_may_be_marked_signific
 fn a_draft_needs_a_title_and_a_text_of_bounded_length() {
     let mut w = World::alliance();
     let draft = |title: String, text: String| Command::DraftProposal {
+        body: None,
         kind: DecisionKind::Statement,
         significance: None,
         title,

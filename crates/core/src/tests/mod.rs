@@ -5,6 +5,8 @@
 //! the way the server does ([`fixtures::World`]): an accepted command's events must apply cleanly,
 //! and a refused command must change nothing. Instants are fixed; nothing reads the clock.
 //!
+//! - `bodies`: bodies, their rosters, kinds, procedures and rules, fixed when a procedure opens;
+//!   consensus minus one.
 //! - `membership`: the electorate snapshot (rule 1), partners, unknown and departed members.
 //! - `silence`: the silence procedure (rule 4) and rule 8's ban on deploying forces by silence.
 //! - `consensus_round`: no voting (rule 2) and the explicit consensus round (rule 3).
@@ -32,6 +34,7 @@ mod support_fixtures;
 
 mod access;
 mod authorisation;
+mod bodies;
 mod consensus_round;
 mod instructions;
 mod lifecycle;

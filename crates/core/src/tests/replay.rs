@@ -211,6 +211,7 @@ fn a_forged_electorate_fails_to_apply() {
         at: t0(),
         marking: None,
         urgent: None,
+        rule: None,
     };
     assert!(matches!(w.state.apply(&forged), Err(ApplyError::Inconsistent { event: "proposal_circulated", .. })));
     // Leaving a member out is just as wrong.
@@ -225,6 +226,7 @@ fn a_forged_electorate_fails_to_apply() {
         at: t0(),
         marking: None,
         urgent: None,
+        rule: None,
     };
     assert!(matches!(w.state.apply(&forged), Err(ApplyError::Inconsistent { .. })));
 }
@@ -233,6 +235,7 @@ fn a_forged_electorate_fails_to_apply() {
 fn a_drafted_text_with_a_wrong_hash_fails_to_apply() {
     let mut w = World::alliance();
     let forged = Event::ProposalDrafted {
+        body: None,
         proposal: ProposalId(1),
         kind: DecisionKind::Statement,
         significance: crate::Significance::Routine,

@@ -166,7 +166,10 @@ fn command(state: &State, step: &Step, now: Timestamp) -> Option<(Actor, Command
             let significance =
                 significant.map(|s| if s { crate::Significance::Significant } else { crate::Significance::Routine });
             let text = format!("{kind:?} drafted at {now}");
-            (Actor::Secretariat, Command::DraftProposal { kind, significance, title: format!("{kind:?}"), text })
+            (
+                Actor::Secretariat,
+                Command::DraftProposal { body: None, kind, significance, title: format!("{kind:?}"), text },
+            )
         }
         Op::Amend { pick: k, with_deadline, secs } => {
             let proposal = pick(state, *k, Aim::Any);

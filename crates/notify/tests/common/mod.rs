@@ -84,6 +84,7 @@ pub fn admit_norway(state: &mut State, at: Timestamp) {
 /// Drafts a statement titled `title` with `text`; its id.
 pub fn draft(state: &mut State, title: &str, text: &str, at: Timestamp) -> ProposalId {
     let command = Command::DraftProposal {
+        body: None,
         kind: DecisionKind::Statement,
         significance: None,
         title: title.into(),

@@ -3,6 +3,7 @@
 //! A handler reads: extract (the caller, the body) → call the domain through the sequencer, or
 //! read the state it last published ([`crate::AppState::view`]) → reply. Errors are [`ApiError`]s, turned into problem documents in one place.
 
+pub mod bodies;
 pub mod burden;
 pub mod extract;
 pub mod health;
@@ -44,6 +45,7 @@ pub const MAX_LIMIT: u32 = 500;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(members::router())
+        .merge(bodies::router())
         .merge(partners::router())
         .merge(proposals::router())
         .merge(positions::router())

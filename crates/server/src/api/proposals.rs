@@ -79,6 +79,8 @@ pub struct ProposalQuery {
     pub status: Option<ProposalStatus>,
     /// Only proposals of this kind.
     pub kind: Option<concord_core::DecisionKind>,
+    /// Only proposals of this body (`principal` for the principal body's own).
+    pub body: Option<String>,
     /// Only proposals drafted on or after this UTC day (YYYY-MM-DD).
     #[param(value_type = Option<String>, format = Date)]
     pub drafted_from: Option<jiff::civil::Date>,
@@ -104,6 +106,14 @@ pub async fn list(
     let after = super::params::id("after", q.after.as_deref())?.map(ProposalId);
     let view = state.view().await;
     let s = &view.state;
+    if let Some(b) = q.body.as_deref().filter(|b| *b != "principal") {
+        if !concord_core::BodyId::parse(b).is_ok_and(|id| s.bodies.contains_key(&id)) {
+            return Err(ApiError::bad_request(
+                "invalid-query",
+                format!("body {b:?} is not a body (GET /api/v1/bodies)"),
+            ));
+        }
+    }
     let mut filter = concord_core::search::ProposalFilter::words(q.q.as_deref().unwrap_or_default());
     (filter.status, filter.kind, filter.drafted_from, filter.drafted_to) =
         (q.status, q.kind, q.drafted_from, q.drafted_to);
@@ -111,6 +121,9 @@ pub async fn list(
     let items = super::params::from_cursor(&s.proposals, after)
         .filter_map(|p| ProposalView::of(s, caller.reader(), p))
         .filter(|v| filter.matches(&v.proposal))
+        .filter(|v| {
+            q.body.as_deref().is_none_or(|b| v.proposal.body.as_ref().map_or("principal", |id| id.as_str()) == b)
+        })
         .take(limit as usize)
         .collect();
     Ok(Json(Page::new(items, limit, |p: &ProposalView| p.proposal.id.to_string())))
@@ -131,6 +144,10 @@ pub async fn show(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DraftBody {
+    /// The body that decides it (`GET /api/v1/bodies`); none: the principal body, where every
+    /// member decides by consensus.
+    #[schema(value_type = Option<String>, example = "npg")]
+    pub body: Option<concord_core::BodyId>,
     pub kind: DecisionKind,
     /// Defaults from the kind.
     pub significance: Option<Significance>,
@@ -147,7 +164,13 @@ pub async fn draft(State(state): State<AppState>, w: Write) -> Result<Response, 
     let b: DraftBody = w.json()?;
     w.submit(
         &state,
-        Command::DraftProposal { kind: b.kind, significance: b.significance, title: b.title, text: b.text },
+        Command::DraftProposal {
+            body: b.body,
+            kind: b.kind,
+            significance: b.significance,
+            title: b.title,
+            text: b.text,
+        },
     )
     .await
 }

@@ -10,6 +10,7 @@ use recovery::LAST_PROBE;
 
 fn draft(title: &str) -> Command {
     Command::DraftProposal {
+        body: None,
         kind: DecisionKind::Routine,
         significance: None,
         title: title.into(),

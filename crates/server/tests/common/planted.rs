@@ -114,7 +114,7 @@ async fn support(state: &AppState, actor: Actor, command: SupportCommand) {
 /// Drafts a proposal; its id.
 async fn draft(state: &AppState, kind: DecisionKind, title: String, text: String) -> ProposalId {
     let id = state.view().await.state.next_proposal_id();
-    run(state, Actor::Secretariat, Command::DraftProposal { kind, significance: None, title, text }).await;
+    run(state, Actor::Secretariat, Command::DraftProposal { body: None, kind, significance: None, title, text }).await;
     id
 }
 
@@ -204,6 +204,19 @@ pub async fn plant(state: &AppState) -> CountryCode {
 
 async fn plant_deliberation(state: &AppState) {
     let m = |s: &str| format!("{MEMBERS} {s}");
+    // A body: public (who decides by which rule is no secret); a draft of it is not.
+    let body = concord_core::BodyId::parse("planted").expect("a body id");
+    let establish = Command::EstablishBody {
+        id: body.clone(),
+        name: format!("{PUBLIC} committee"),
+        parent: None,
+        roster: concord_core::Roster::AllMembers { except: Vec::new() },
+        kinds: Vec::new(),
+        procedures: Vec::new(),
+        rule: concord_core::decision_rule::Rule::Consensus,
+    };
+    run(state, Actor::Secretariat, establish).await;
+
     // A draft, never circulated.
     draft(state, DecisionKind::Statement, format!("{DRAFT} title"), format!("{DRAFT} text")).await;
     // A statement amended before circulation, then adopted with a reservation: announced with
@@ -244,6 +257,16 @@ async fn plant_deliberation(state: &AppState) {
     let deploy = draft(state, DecisionKind::DeployForces, m("deployment title"), m("deployment text")).await;
     circulate(state, deploy, Procedure::ConsensusRound).await;
     all_concur(state, deploy, m("reservation on the deployment")).await;
+    // Last, so that the proposals planted before keep their numbers: a draft of the body,
+    // never circulated.
+    let in_body = Command::DraftProposal {
+        body: Some(body),
+        kind: DecisionKind::Statement,
+        significance: None,
+        title: format!("{DRAFT} committee title"),
+        text: format!("{DRAFT} committee text"),
+    };
+    run(state, Actor::Secretariat, in_body).await;
 }
 
 async fn plant_support(state: &AppState, donor: CountryCode) {

@@ -140,6 +140,7 @@ pub fn story() -> (Scenario, Vec<Batch>) {
     run(&mut s, Secretariat, Command::RegisterPartner { partner }, "2024-02-26T08:30:00Z");
 
     let draft = |kind, title: &str| Command::DraftProposal {
+        body: None,
         kind,
         significance: None,
         title: title.into(),

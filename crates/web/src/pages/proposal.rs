@@ -744,6 +744,7 @@ pub async fn draft(
         return again(errors);
     };
     let command = Command::DraftProposal {
+        body: None,
         kind,
         significance: None,
         title: f.title.trim().to_owned(),
@@ -808,6 +809,7 @@ mod tests {
             run(&mut s, Actor::Secretariat, Command::AdmitMember { member }, at);
         }
         let draft = Command::DraftProposal {
+            body: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: "No combat troops".into(),
@@ -906,6 +908,7 @@ mod tests {
     fn drafts_are_the_secretariats_alone() {
         let mut s = alliance(true);
         let draft = Command::DraftProposal {
+            body: None,
             kind: DecisionKind::Routine,
             significance: None,
             title: "Draft".into(),

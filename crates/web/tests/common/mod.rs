@@ -93,6 +93,7 @@ impl Web {
         let partner = Partner { code: cc("UKR"), name: "Ukraine".into() };
         seq.submit(Actor::Secretariat, None, Command::RegisterPartner { partner }, None).await.unwrap();
         let draft = Command::DraftProposal {
+            body: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: "No combat troops".into(),

@@ -1,0 +1,244 @@
+//! Bodies: the councils and committees that decide, each with its own electorate and decision
+//! rule (issue 15). A body is established by a log event and its rule changed by another, each
+//! change a new version; a proposal belongs to one body, and its circulation records the roster
+//! and the rule version in force then, so that changing either never changes an open procedure.
+//!
+//! A log with no body establishes none: its proposals belong to the principal body, decided by
+//! every member by consensus, as they always were. A body's roster on a day is a pure function of
+//! the log ([`State::roster`]).
+
+use std::fmt;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::decision_rule::{Family, Rule};
+use crate::{CountryCode, DecisionKind, Procedure, Refusal, State};
+
+/// Longest body id, in characters.
+pub const MAX_BODY_ID: usize = 32;
+
+/// A body's short name, its id in the log and in addresses: lower-case ASCII letters, digits and
+/// hyphens, starting with a letter (`nac`, `npg`, `military-committee`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "npg"))]
+pub struct BodyId(String);
+
+impl BodyId {
+    /// The id, if `s` is one.
+    ///
+    /// # Errors
+    /// What is wrong with it, in words.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let ok_start = s.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+        let ok_chars = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !ok_start || !ok_chars || s.len() > MAX_BODY_ID {
+            return Err(format!(
+                "{s:?} is not a body id: lower-case letters, digits and hyphens, starting with a letter, at most {MAX_BODY_ID}"
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for BodyId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<BodyId> for String {
+    fn from(b: BodyId) -> Self {
+        b.0
+    }
+}
+
+impl fmt::Display for BodyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Who takes part in a body's decisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "roster", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Roster {
+    /// Every member on the day, but those named (the Nuclear Planning Group: all allies but
+    /// France).
+    AllMembers {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        except: Vec<CountryCode>,
+    },
+    /// The members named, while they are members.
+    Members { members: Vec<CountryCode> },
+}
+
+impl Roster {
+    /// The roster in words.
+    #[must_use]
+    pub fn words(&self) -> String {
+        let list = |v: &[CountryCode]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        match self {
+            Self::AllMembers { except } if except.is_empty() => "every member".to_owned(),
+            Self::AllMembers { except } => format!("every member but {}", list(except)),
+            Self::Members { members } => list(members),
+        }
+    }
+}
+
+/// A body as established, with its rule as last changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Body {
+    pub id: BodyId,
+    pub name: String,
+    /// The body it reports to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<BodyId>,
+    pub roster: Roster,
+    /// The kinds of proposal it decides; empty: every kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<DecisionKind>,
+    /// The procedures it decides by; empty: silence and consensus rounds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub procedures: Vec<Procedure>,
+    pub rule: Rule,
+    /// 1 when established, one more at each change of rule.
+    pub rule_version: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub established_at: Timestamp,
+}
+
+impl Body {
+    /// Whether it decides proposals of `kind`.
+    #[must_use]
+    pub fn decides(&self, kind: DecisionKind) -> bool {
+        self.kinds.is_empty() || self.kinds.contains(&kind)
+    }
+
+    /// Whether it decides by `procedure`.
+    #[must_use]
+    pub fn uses(&self, procedure: Procedure) -> bool {
+        self.procedures.is_empty() || self.procedures.contains(&procedure)
+    }
+}
+
+/// The rule a circulation was decided by: its body's rule and version at the time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RuleInForce {
+    pub body: BodyId,
+    pub version: u32,
+    pub rule: Rule,
+}
+
+impl State {
+    /// The body `id`, or the refusal naming it.
+    pub fn body(&self, id: &BodyId) -> Result<&Body, Refusal> {
+        self.bodies.get(id).ok_or_else(|| Refusal::UnknownBody { body: id.clone() })
+    }
+
+    /// Who takes part in `body`'s decisions on the UTC day of `at`, in code order (the principal
+    /// body, `None`: every member).
+    pub fn roster(&self, body: Option<&BodyId>, at: Timestamp) -> Result<Vec<CountryCode>, Refusal> {
+        let mut electorate = crate::rules::electorate(self, at)?;
+        let Some(id) = body else { return Ok(electorate) };
+        match &self.body(id)?.roster {
+            Roster::AllMembers { except } => electorate.retain(|m| !except.contains(m)),
+            Roster::Members { members } => electorate.retain(|m| members.contains(m)),
+        }
+        if electorate.is_empty() {
+            return Err(Refusal::NoElectors { on: crate::rules::utc_day(at) });
+        }
+        Ok(electorate)
+    }
+}
+
+/// A rule a body may decide by today. Vote rules need votes, and constructive abstention needs
+/// population figures; the log records neither yet, so a body cannot be given them (refused,
+/// never silently decided by consensus instead).
+pub(crate) fn check_rule(rule: &Rule) -> Result<(), Refusal> {
+    rule.check().map_err(|e| Refusal::Invalid { field: "rule", reason: e.to_string() })?;
+    if rule.family() == Family::Vote || rule.needs_populations() {
+        return Err(Refusal::RuleNotRecorded { rule: rule.name() });
+    }
+    Ok(())
+}
+
+/// A body that may be established in `state`.
+pub(crate) fn check_body(state: &State, body: &Body) -> Result<(), Refusal> {
+    if state.bodies.contains_key(&body.id) {
+        return Err(Refusal::BodyExists { body: body.id.clone() });
+    }
+    crate::rules::check_text("name", &body.name, crate::refusal::MAX_TITLE)?;
+    if let Some(parent) = &body.parent {
+        state.body(parent)?;
+    }
+    let named = match &body.roster {
+        Roster::AllMembers { except } => except,
+        Roster::Members { members } if members.is_empty() => {
+            return Err(Refusal::Invalid { field: "roster", reason: "it names no member".into() });
+        }
+        Roster::Members { members } => members,
+    };
+    if let Some(m) = named.iter().find(|m| !state.members.contains_key(*m)) {
+        return Err(Refusal::UnknownMember { member: *m });
+    }
+    check_rule(&body.rule)?;
+    if let Rule::ConsensusMinusOne { concerned } = &body.rule {
+        if !state.members.contains_key(concerned) {
+            return Err(Refusal::UnknownMember { member: *concerned });
+        }
+    }
+    if body.rule_version != 1 {
+        return Err(Refusal::Invalid { field: "rule_version", reason: "a body is established at version 1".into() });
+    }
+    Ok(())
+}
+
+/// A change of `body`'s rule that may be recorded; the version it becomes.
+pub(crate) fn check_rule_change(state: &State, body: &BodyId, rule: &Rule, reason: &str) -> Result<u32, Refusal> {
+    let b = state.body(body)?;
+    check_rule(rule)?;
+    if let Rule::ConsensusMinusOne { concerned } = rule {
+        if !state.members.contains_key(concerned) {
+            return Err(Refusal::UnknownMember { member: *concerned });
+        }
+    }
+    crate::rules::check_text("reason", reason, crate::refusal::MAX_STATEMENT)?;
+    Ok(b.rule_version + 1)
+}
+
+/// Whether `body` (none: the principal body, which decides every kind) decides `kind`.
+pub(crate) fn check_body_decides(state: &State, body: Option<&BodyId>, kind: DecisionKind) -> Result<(), Refusal> {
+    let Some(id) = body else { return Ok(()) };
+    if state.body(id)?.decides(kind) { Ok(()) } else { Err(Refusal::KindNotDecided { body: id.clone(), kind }) }
+}
+
+/// Whether `body` (none: the principal body, which uses both procedures) decides by `procedure`.
+pub(crate) fn check_body_uses(state: &State, body: Option<&BodyId>, procedure: Procedure) -> Result<(), Refusal> {
+    let Some(id) = body else { return Ok(()) };
+    if state.body(id)?.uses(procedure) {
+        Ok(())
+    } else {
+        Err(Refusal::ProcedureNotUsed { body: id.clone(), procedure })
+    }
+}
+
+impl State {
+    /// The rule a procedure opening now in `body` is decided by (none for the principal body:
+    /// consensus, recorded as nothing, as logs before bodies did).
+    pub fn rule_in_force(&self, body: Option<&BodyId>) -> Result<Option<RuleInForce>, Refusal> {
+        let Some(id) = body else { return Ok(None) };
+        let b = self.body(id)?;
+        Ok(Some(RuleInForce { body: id.clone(), version: b.rule_version, rule: b.rule.clone() }))
+    }
+}

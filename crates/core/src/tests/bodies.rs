@@ -1,0 +1,260 @@
+//! Bodies (issue 15): their rosters, the kinds and procedures they decide, and their rules, each
+//! fixed when a procedure opens; consensus minus one; replay refuses a forged roster or rule.
+
+use proptest::prelude::*;
+
+use super::fixtures::*;
+use crate::decision_rule::Rule;
+use crate::{
+    Actor, ApplyError, BodyId, Command, DecisionKind, Event, Outcome, Procedure, ProposalId, Roster, Stance, State,
+};
+
+fn id(s: &str) -> BodyId {
+    BodyId::parse(s).unwrap()
+}
+
+fn establish(body: &str, roster: Roster, rule: Rule) -> Command {
+    Command::EstablishBody {
+        id: id(body),
+        name: format!("The {body}"),
+        parent: None,
+        roster,
+        kinds: Vec::new(),
+        procedures: Vec::new(),
+        rule,
+    }
+}
+
+/// The Nuclear Planning Group: every ally but France.
+fn npg() -> Command {
+    establish("npg", Roster::AllMembers { except: vec![c("FRA")] }, Rule::Consensus)
+}
+
+fn draft_in(w: &mut World, body: &str, kind: DecisionKind, at: jiff::Timestamp) -> ProposalId {
+    let proposal = w.state.next_proposal_id();
+    let command = Command::DraftProposal {
+        body: Some(id(body)),
+        kind,
+        significance: None,
+        title: format!("{body} proposal {proposal}"),
+        text: format!("The {body} decides on proposal {proposal}."),
+    };
+    w.run(Actor::Secretariat, &command, at);
+    proposal
+}
+
+fn circulate(w: &mut World, proposal: ProposalId, procedure: Procedure, at: jiff::Timestamp) {
+    let command = Command::Circulate { proposal, procedure, deadline: deadline(), marking: None, urgent: None };
+    w.run(Actor::Secretariat, &command, at);
+}
+
+#[test]
+fn a_bodys_roster_is_its_electorate_frozen_at_circulation() {
+    let mut w = World::alliance();
+    w.run(Actor::Secretariat, &npg(), t0());
+    let p = draft_in(&mut w, "npg", DecisionKind::Statement, t0());
+    circulate(&mut w, p, Procedure::Silence, t0());
+    let mut expected = electors_on_t0();
+    expected.retain(|m| *m != c("FRA"));
+    assert_eq!(w.electors(p), expected, "every member on the day but France");
+    assert_eq!(w.refuse_take(p, "FRA", Stance::Object, plus(t0(), 60)).code(), "not-an-elector");
+    let rule = w.proposal(p).circulation.as_ref().unwrap().rule.clone().unwrap();
+    assert_eq!((rule.body, rule.version, rule.rule), (id("npg"), 1, Rule::Consensus));
+    assert_eq!(w.close(p, deadline()).outcome, Outcome::Adopted);
+    assert_eq!(State::replay(&w.log).unwrap(), w.state, "replay gives the same state");
+}
+
+#[test]
+fn only_the_secretariat_establishes_a_body_and_only_one_that_makes_sense() {
+    let mut w = World::alliance();
+    assert_eq!(w.refuse(Actor::Member(c("FRA")), &npg(), t0()).code(), "not-permitted");
+    w.run(Actor::Secretariat, &npg(), t0());
+    assert_eq!(w.refuse(Actor::Secretariat, &npg(), t0()).code(), "body-exists");
+    let unknown = establish("x", Roster::Members { members: vec![c("XXX")] }, Rule::Consensus);
+    assert_eq!(w.refuse(Actor::Secretariat, &unknown, t0()).code(), "unknown-member");
+    let empty = establish("x", Roster::Members { members: vec![] }, Rule::Consensus);
+    assert_eq!(w.refuse(Actor::Secretariat, &empty, t0()).code(), "invalid-field");
+    let qmv = establish("council", Roster::AllMembers { except: vec![] }, Rule::EU_QUALIFIED_MAJORITY);
+    assert_eq!(w.refuse(Actor::Secretariat, &qmv, t0()).code(), "rule-not-recorded", "votes are not recorded yet");
+    let nonsense =
+        establish("x", Roster::AllMembers { except: vec![] }, Rule::two_thirds(crate::decision_rule::Base::Cast));
+    assert_eq!(w.refuse(Actor::Secretariat, &nonsense, t0()).code(), "rule-not-recorded");
+    let orphan = Command::EstablishBody {
+        id: id("mc"),
+        name: "Military Committee".into(),
+        parent: Some(id("nac")),
+        roster: Roster::AllMembers { except: vec![] },
+        kinds: vec![],
+        procedures: vec![],
+        rule: Rule::Consensus,
+    };
+    assert_eq!(w.refuse(Actor::Secretariat, &orphan, t0()).code(), "unknown-body");
+    assert!(BodyId::parse("NPG").is_err() && BodyId::parse("1x").is_err() && BodyId::parse("").is_err());
+    assert!(serde_json::from_str::<BodyId>("\"a b\"").is_err(), "the log refuses a malformed id too");
+}
+
+#[test]
+fn a_body_decides_only_its_kinds_by_its_procedures() {
+    let mut w = World::alliance();
+    let committee = Command::EstablishBody {
+        id: id("budget"),
+        name: "Budget Committee".into(),
+        parent: None,
+        roster: Roster::Members { members: vec![c("DEU"), c("FRA"), c("POL")] },
+        kinds: vec![DecisionKind::FundPolicy],
+        procedures: vec![Procedure::ConsensusRound],
+        rule: Rule::Consensus,
+    };
+    w.run(Actor::Secretariat, &committee, t0());
+    let statement = Command::DraftProposal {
+        body: Some(id("budget")),
+        kind: DecisionKind::Statement,
+        significance: None,
+        title: "t".into(),
+        text: "x".into(),
+    };
+    assert_eq!(w.refuse(Actor::Secretariat, &statement, t0()).code(), "kind-not-decided");
+    let p = draft_in(&mut w, "budget", DecisionKind::FundPolicy, t0());
+    let silence = Command::Circulate {
+        proposal: p,
+        procedure: Procedure::Silence,
+        deadline: deadline(),
+        marking: None,
+        urgent: None,
+    };
+    assert_eq!(w.refuse(Actor::Secretariat, &silence, t0()).code(), "procedure-not-used");
+    circulate(&mut w, p, Procedure::ConsensusRound, t0());
+    assert_eq!(w.electors(p), vec![c("DEU"), c("FRA"), c("POL")]);
+    for m in ["DEU", "FRA", "POL"] {
+        w.take(p, m, Stance::Concur, plus(t0(), 60));
+    }
+    assert_eq!(w.decision(p).outcome, Outcome::Adopted, "three of three concurred");
+}
+
+#[test]
+fn a_rule_changed_mid_procedure_leaves_the_open_one_deciding_by_the_old() {
+    let mut w = World::alliance();
+    w.run(Actor::Secretariat, &establish("osce", Roster::AllMembers { except: vec![] }, Rule::Consensus), t0());
+    let open = draft_in(&mut w, "osce", DecisionKind::Statement, t0());
+    circulate(&mut w, open, Procedure::Silence, t0());
+    let change = Command::ChangeRule {
+        body: id("osce"),
+        rule: Rule::ConsensusMinusOne { concerned: c("HUN") },
+        reason: "Prague Document §16".into(),
+    };
+    assert_eq!(w.refuse(Actor::Member(c("HUN")), &change, plus(t0(), 10)).code(), "not-permitted");
+    w.run(Actor::Secretariat, &change, plus(t0(), 10));
+    assert_eq!(w.state.bodies[&id("osce")].rule_version, 2);
+    // Under the old rule Hungary's objection blocks the open procedure.
+    w.take(open, "HUN", Stance::Object, plus(t0(), 60));
+    let d = w.decision(open);
+    assert_eq!(d.outcome, Outcome::Blocked);
+    assert_eq!(d.rule.as_ref().map(|r| r.version), Some(1));
+    // A procedure opened after the change decides by the new one: Hungary's objection is set aside.
+    let later = draft_in(&mut w, "osce", DecisionKind::Statement, plus(t0(), 100));
+    circulate(&mut w, later, Procedure::Silence, plus(t0(), 100));
+    w.take(later, "HUN", Stance::Object, plus(t0(), 160));
+    assert!(w.proposal(later).status.is_open(), "the state concerned does not block");
+    let d = w.close(later, deadline());
+    assert_eq!(d.outcome, Outcome::Adopted);
+    assert_eq!(d.set_aside(), Some(c("HUN")));
+    assert!(d.explain().contains("the objection of HUN, the state concerned, was not needed"), "{}", d.explain());
+    // Anyone else's objection still blocks.
+    let third = draft_in(&mut w, "osce", DecisionKind::Statement, plus(t0(), 200));
+    circulate(&mut w, third, Procedure::Silence, plus(t0(), 200));
+    w.take(third, "HUN", Stance::Object, plus(t0(), 210));
+    w.take(third, "BEL", Stance::Object, plus(t0(), 220));
+    let d = w.decision(third);
+    assert_eq!(d.outcome, Outcome::Blocked);
+    assert!(d.explain().contains("BEL objected"), "the blocking objection is named: {}", d.explain());
+    assert_eq!(State::replay(&w.log).unwrap(), w.state, "replay recomputes every outcome by its rule");
+}
+
+#[test]
+fn a_consensus_round_minus_one_waits_for_everyone_but_the_state_concerned() {
+    let mut w = World::alliance();
+    let rule = Rule::ConsensusMinusOne { concerned: c("TUR") };
+    w.run(Actor::Secretariat, &establish("osce", Roster::AllMembers { except: vec![] }, rule), t0());
+    let p = draft_in(&mut w, "osce", DecisionKind::Statement, t0());
+    circulate(&mut w, p, Procedure::ConsensusRound, t0());
+    let others: Vec<_> = w.electors(p).into_iter().filter(|m| *m != c("TUR")).collect();
+    for m in &others {
+        w.take(p, m.as_str(), Stance::Concur, plus(t0(), 60));
+    }
+    assert_eq!(w.decision(p).outcome, Outcome::Adopted, "Türkiye's consent is not waited for");
+}
+
+#[test]
+fn replay_refuses_a_circulation_that_forges_the_rule_or_the_roster() {
+    let mut w = World::alliance();
+    w.run(Actor::Secretariat, &npg(), t0());
+    let p = draft_in(&mut w, "npg", DecisionKind::Statement, t0());
+    let events = crate::decide(
+        &w.state,
+        Actor::Secretariat,
+        &Command::Circulate {
+            proposal: p,
+            procedure: Procedure::Silence,
+            deadline: deadline(),
+            marking: None,
+            urgent: None,
+        },
+        t0(),
+    )
+    .unwrap();
+    let Event::ProposalCirculated { rule, electorate, .. } = &events[0] else { panic!("a circulation") };
+    let mut forged_rule = events[0].clone();
+    if let Event::ProposalCirculated { rule: r, .. } = &mut forged_rule {
+        *r = rule.clone().map(|mut r| {
+            r.rule = Rule::ConsensusMinusOne { concerned: c("DEU") };
+            r
+        });
+    }
+    assert!(matches!(w.state.clone().apply(&forged_rule), Err(ApplyError::Inconsistent { .. })));
+    let mut forged_roster = events[0].clone();
+    if let Event::ProposalCirculated { electorate: e, .. } = &mut forged_roster {
+        *e = electors_on_t0();
+    }
+    assert!(!electorate.contains(&c("FRA")));
+    assert!(matches!(w.state.clone().apply(&forged_roster), Err(ApplyError::Inconsistent { .. })));
+    let dropped = {
+        let mut e = events[0].clone();
+        if let Event::ProposalCirculated { rule: r, .. } = &mut e {
+            *r = None;
+        }
+        e
+    };
+    assert!(matches!(w.state.clone().apply(&dropped), Err(ApplyError::Inconsistent { .. })), "nor drops it");
+}
+
+proptest! {
+    /// Under consensus minus one, what the state concerned says never changes the outcome.
+    #[test]
+    fn the_state_concerned_never_decides(
+        stances in proptest::collection::vec(0..3usize, 5),
+        concerned_says in 0..3usize,
+    ) {
+        let all = [Stance::Concur, Stance::Object, Stance::ProposeAmendment];
+        let roster = vec![c("DEU"), c("FRA"), c("ITA"), c("POL"), c("ESP"), c("HUN")];
+        let outcome = |concerned: Option<Stance>| {
+            let mut w = World::alliance();
+            let rule = Rule::ConsensusMinusOne { concerned: c("HUN") };
+            w.run(Actor::Secretariat, &establish("osce", Roster::Members { members: roster.clone() }, rule), t0());
+            let p = draft_in(&mut w, "osce", DecisionKind::Statement, t0());
+            circulate(&mut w, p, Procedure::Silence, t0());
+            if let Some(s) = concerned {
+                w.take(p, "HUN", s, plus(t0(), 1));
+            }
+            for (i, (m, s)) in ["DEU", "FRA", "ITA", "POL", "ESP"].iter().zip(&stances).enumerate() {
+                if w.proposal(p).status.is_open() {
+                    w.take(p, m, all[*s], plus(t0(), 10 + i64::try_from(i).unwrap_or(0)));
+                }
+            }
+            if w.proposal(p).status.is_open() {
+                w.close(p, deadline());
+            }
+            w.decision(p).outcome
+        };
+        prop_assert_eq!(outcome(None), outcome(Some(all[concerned_says])));
+    }
+}

@@ -1,0 +1,144 @@
+//! `/api/v1/bodies`: the councils and committees that decide, each with its roster and its
+//! decision rule (issue 15). Bodies are public, as the members are: who decides by which rule is
+//! no secret; what a body deliberates is, and stays with the proposals.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use concord_core::decision_rule::Rule;
+use concord_core::{Body, BodyId, Command, CountryCode, DecisionKind, Procedure, Roster};
+use serde::{Deserialize, Serialize};
+
+use super::Write;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{ApiError, Problem};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/bodies", get(list).post(establish))
+        .route("/api/v1/bodies/{id}", get(show))
+        .route("/api/v1/bodies/{id}/rule", post(change_rule))
+}
+
+/// A body as it stands: its record, who sits in it today, and its rule in words.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BodyView {
+    #[serde(flatten)]
+    pub body: Body,
+    /// The members taking part on today's UTC day, in code order.
+    pub roster_today: Vec<CountryCode>,
+    /// The rule, in one sentence a delegate reads.
+    pub rule_words: String,
+}
+
+impl BodyView {
+    fn of(state: &concord_core::State, body: &Body, now: jiff::Timestamp) -> Self {
+        Self {
+            roster_today: state.roster(Some(&body.id), now).unwrap_or_default(),
+            rule_words: body.rule.words(),
+            body: body.clone(),
+        }
+    }
+}
+
+/// A body id from the path: a malformed one is the client's mistake (400), as a malformed
+/// country code is.
+fn body_id(s: &str) -> Result<BodyId, ApiError> {
+    BodyId::parse(s).map_err(|reason| ApiError::bad_request("invalid-body-id", reason))
+}
+
+/// Every body, by id.
+#[utoipa::path(get, path = "/api/v1/bodies", operation_id = "list_bodies", tag = "bodies", security(("bearer" = [])),
+    responses((status = 200, body = Vec<BodyView>)))]
+pub async fn list(State(state): State<AppState>, _caller: Caller) -> Result<Json<Vec<BodyView>>, ApiError> {
+    let view = state.view().await;
+    let now = state.clock().now();
+    Ok(Json(view.state.bodies.values().map(|b| BodyView::of(&view.state, b, now)).collect()))
+}
+
+/// One body.
+#[utoipa::path(get, path = "/api/v1/bodies/{id}", operation_id = "show_body", tag = "bodies", security(("bearer" = [])),
+    params(("id" = String, Path, pattern = "^[a-z][a-z0-9-]{0,31}$")),
+    responses((status = 200, body = BodyView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn show(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<BodyView>, ApiError> {
+    let id = body_id(&id)?;
+    let view = state.view().await;
+    let body = view.state.body(&id)?;
+    Ok(Json(BodyView::of(&view.state, body, state.clock().now())))
+}
+
+/// A new body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBody {
+    /// Lower-case letters, digits and hyphens, starting with a letter: `npg`.
+    #[schema(value_type = String, pattern = "^[a-z][a-z0-9-]{0,31}$", example = "npg")]
+    pub id: BodyId,
+    pub name: String,
+    /// The body it reports to.
+    #[schema(value_type = Option<String>)]
+    pub parent: Option<BodyId>,
+    pub roster: Roster,
+    /// The kinds of proposal it decides; none listed: every kind.
+    #[serde(default)]
+    pub kinds: Vec<DecisionKind>,
+    /// The procedures it decides by; none listed: silence and consensus rounds.
+    #[serde(default)]
+    pub procedures: Vec<Procedure>,
+    /// Default: consensus.
+    #[serde(default)]
+    pub rule: Rule,
+}
+
+/// Establishes a body (secretariat).
+#[utoipa::path(post, path = "/api/v1/bodies", operation_id = "establish_body", tag = "bodies", security(("bearer" = [])), request_body = NewBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried write safe")),
+    responses((status = 201, body = Body), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn establish(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    let b: NewBody = w.json()?;
+    let command = Command::EstablishBody {
+        id: b.id,
+        name: b.name,
+        parent: b.parent,
+        roster: b.roster,
+        kinds: b.kinds,
+        procedures: b.procedures,
+        rule: b.rule,
+    };
+    w.submit(&state, command).await
+}
+
+/// A body's rule from now on.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRule {
+    pub rule: Rule,
+    /// Why, for the record.
+    pub reason: String,
+}
+
+/// Changes a body's rule from now on (secretariat): a new version; a procedure already open
+/// keeps the rule it opened under.
+#[utoipa::path(post, path = "/api/v1/bodies/{id}/rule", operation_id = "change_rule", tag = "bodies", security(("bearer" = [])), request_body = NewRule,
+    params(("id" = String, Path, pattern = "^[a-z][a-z0-9-]{0,31}$"), ("Idempotency-Key" = Option<String>, Header, description = "makes a retried write safe")),
+    responses((status = 200, body = Body), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn change_rule(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    w: Write,
+) -> Result<Response, ApiError> {
+    let b: NewRule = w.json()?;
+    let body = body_id(&id)?;
+    w.submit(&state, Command::ChangeRule { body, rule: b.rule, reason: b.reason }).await
+}

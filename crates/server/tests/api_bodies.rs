@@ -1,0 +1,80 @@
+//! Bodies over the API on a real server (SQLite, a loopback port): established by the
+//! secretariat, each with its roster and rule; proposals drafted in a body and found by it; a
+//! rule changed while a procedure is open leaves that procedure to the old rule.
+
+#![allow(clippy::unwrap_used)] // a test helper that fails should panic
+
+mod common;
+
+use common::{FOUNDERS, Server};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+
+async fn alliance() -> Server {
+    let s = Server::start().await;
+    for (code, a2, num, name) in FOUNDERS {
+        s.admit(code, a2, num, name, "1949-04-04").await;
+    }
+    s
+}
+
+fn npg() -> serde_json::Value {
+    json!({ "id": "npg", "name": "Nuclear Planning Group", "roster": { "roster": "all_members", "except": ["FRA"] } })
+}
+
+#[tokio::test]
+async fn a_body_decides_with_its_own_roster_and_says_its_rule() {
+    let s = alliance().await;
+    let made = s.post(&s.secretariat, "/api/v1/bodies", &npg()).await;
+    let made = made.expect_status(201).clone();
+    assert_eq!((made["rule"]["rule"].as_str(), made["rule_version"].as_u64()), (Some("consensus"), Some(1)));
+    let shown = s.get(&s.observer, "/api/v1/bodies/npg").await.expect_status(200).clone();
+    assert_eq!(shown["roster_today"], json!(["BEL", "CAN", "DNK", "ISL"]), "every member but France");
+    assert!(shown["rule_words"].as_str().unwrap().contains("one objection blocks"), "{shown}");
+    assert_eq!(s.get(&s.observer, "/api/v1/bodies").await.json.as_array().unwrap().len(), 1);
+
+    let draft = json!({ "body": "npg", "kind": "statement", "title": "Nuclear posture", "text": "The group agrees." });
+    let p = s.post(&s.secretariat, "/api/v1/proposals", &draft).await.expect_status(201)["id"].as_u64().unwrap();
+    s.draft("statement", "Principal business").await;
+    let in_npg = s.get(&s.secretariat, "/api/v1/proposals?body=npg").await.expect_status(200).clone();
+    assert_eq!(in_npg["items"].as_array().unwrap().len(), 1);
+    assert_eq!(in_npg["items"][0]["body"], "npg");
+    let principal = s.get(&s.secretariat, "/api/v1/proposals?body=principal").await.expect_status(200).clone();
+    assert_eq!(principal["items"].as_array().unwrap().len(), 1);
+    s.get(&s.secretariat, "/api/v1/proposals?body=nac").await.expect_problem(400, "invalid-query");
+
+    let deadline = Timestamp::now() + SignedDuration::from_hours(48);
+    let circulated = s.circulate(p, "silence", deadline).await;
+    assert_eq!(circulated["circulation"]["electorate"], json!(["BEL", "CAN", "DNK", "ISL"]));
+    assert_eq!(circulated["circulation"]["rule"]["version"], 1);
+    let fra = s.member_token("FRA").await;
+    s.position(&fra, p, 1, "object", Some("Not ours to decide.")).await.expect_problem(409, "not-an-elector");
+
+    // The rule changes; the open procedure keeps version 1.
+    let change = json!({ "rule": { "rule": "consensus_minus_one", "concerned": "ISL" }, "reason": "A case of a state concerned" });
+    let changed = s.post(&s.secretariat, "/api/v1/bodies/npg/rule", &change).await.expect_status(200).clone();
+    assert_eq!(changed["rule_version"], 2);
+    let isl = s.member_token("ISL").await;
+    s.position(&isl, p, 1, "object", Some("We object.")).await.expect_status(201);
+    let blocked = s.get(&s.secretariat, &format!("/api/v1/proposals/{p}")).await.expect_status(200).clone();
+    assert_eq!(blocked["status"], "blocked", "decided by the rule it opened under: {blocked}");
+}
+
+#[tokio::test]
+async fn bodies_refuse_what_they_cannot_be() {
+    let s = alliance().await;
+    let fra = s.member_token("FRA").await;
+    s.post(&fra, "/api/v1/bodies", &npg()).await.expect_problem(403, "not-permitted");
+    s.post(&s.secretariat, "/api/v1/bodies", &npg()).await.expect_status(201);
+    s.post(&s.secretariat, "/api/v1/bodies", &npg()).await.expect_problem(409, "body-exists");
+    let qmv = json!({ "id": "council", "name": "Council", "roster": { "roster": "all_members" },
+        "rule": { "rule": "qualified_majority", "states": { "num": 55, "den": 100 }, "min_states": 15,
+                  "population": { "num": 65, "den": 100 }, "blocking_min": 4 } });
+    s.post(&s.secretariat, "/api/v1/bodies", &qmv).await.expect_problem(422, "rule-not-recorded");
+    let bad = json!({ "id": "No Such", "name": "x", "roster": { "roster": "all_members" } });
+    s.post(&s.secretariat, "/api/v1/bodies", &bad).await.expect_problem(400, "invalid-body");
+    s.get(&s.observer, "/api/v1/bodies/No%20Such").await.expect_problem(400, "invalid-body-id");
+    s.get(&s.observer, "/api/v1/bodies/nac").await.expect_problem(404, "unknown-body");
+    let wrong_kind = json!({ "body": "nac", "kind": "statement", "title": "t", "text": "x" });
+    s.post(&s.secretariat, "/api/v1/proposals", &wrong_kind).await.expect_problem(404, "unknown-body");
+}
