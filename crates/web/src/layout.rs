@@ -39,6 +39,7 @@ impl Layout {
                 items.push(("/proposals/new".into(), "Draft a proposal"));
             }
             items.push(("/members".into(), "Members and partners"));
+            items.push(("/bodies".into(), "Bodies"));
             items.push(("/coalitions".into(), "Coalitions"));
             match v.actor {
                 Actor::Member(c) => items.push((format!("/support?donor={c}"), "Our pledges")),

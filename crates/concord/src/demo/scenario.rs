@@ -7,9 +7,10 @@
 use anyhow::Context;
 use std::collections::BTreeMap;
 
+use concord_core::decision_rule::Rule;
 use concord_core::{
-    Actor, Command, CountryCode, DecisionKind, Marking, Member, Partner, PositionStatement, Procedure, ProposalId,
-    Stance, member_key_name, text_hash,
+    Actor, BodyId, Command, CountryCode, DecisionKind, Marking, Member, Partner, PositionStatement, Procedure,
+    ProposalId, Roster, Stance, member_key_name, text_hash,
 };
 use concord_ledger::keys::Signer;
 use concord_ledger::note;
@@ -251,6 +252,50 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
         let (a, c) = position(4, m, Stance::Concur, None);
         s.push((t, a, c));
     }
+
+    // (e) A second body: the Nuclear Planning Group, where every ally but France sits (France
+    // stays outside it, a fact), deciding by consensus; one of its proposals in a consensus
+    // round, which France neither sees on its grid nor takes a position on.
+    let t = t.checked_add(SignedDuration::from_mins(5)).unwrap_or(t);
+    s.push((
+        t,
+        sec,
+        Command::EstablishBody {
+            id: BodyId::parse("npg").expect("a valid body id"),
+            name: "Nuclear Planning Group".into(),
+            parent: None,
+            roster: Roster::AllMembers { except: vec![code("FRA")] },
+            kinds: Vec::new(),
+            procedures: Vec::new(),
+            rule: Rule::Consensus,
+        },
+    ));
+    s.push((
+        t,
+        sec,
+        Command::DraftProposal {
+            body: Some(BodyId::parse("npg").expect("a valid body id")),
+            kind: DecisionKind::Statement,
+            significance: None,
+            title: "Nuclear planning consultations, annual review".into(),
+            text: text("The Group takes note of the annual review of its consultation arrangements."),
+        },
+    ));
+    s.push((
+        t,
+        sec,
+        Command::Circulate {
+            proposal: ProposalId(5),
+            procedure: Procedure::ConsensusRound,
+            deadline,
+            marking: None,
+            urgent: None,
+        },
+    ));
+    for m in ["USA", "GBR", "DEU"] {
+        let (a, c) = position(5, m, Stance::Concur, None);
+        s.push((t, a, c));
+    }
     s
 }
 
@@ -393,6 +438,9 @@ mod tests {
         assert_eq!(p(4).status, ProposalStatus::UnderSilence);
         assert_eq!(p(4).electorate().len(), 32);
         assert!(s.members.contains_key(&code("SWE")));
+        assert_eq!(p(5).status, ProposalStatus::ConsensusRound);
+        assert_eq!(p(5).electorate().len(), 31, "every ally but France");
+        assert!(!p(5).electorate().contains(&code("FRA")));
     }
 
     #[test]

@@ -24,6 +24,8 @@ async fn pages_in_chromium() {
         ("/proposals?q=troops", "proposals-search"),
         ("/proposals/1", "proposal-decided"),
         ("/members", "members"),
+        ("/bodies", "bodies"),
+        ("/bodies/npg", "body"),
         ("/coalitions", "coalitions"),
         ("/support", "support"),
         ("/support/dashboard", "support-dashboard"),

@@ -96,6 +96,7 @@ async fn every_page_fits_its_viewport_at_1280_and_390() {
                 ("/proposals", "proposals"),
                 (proposal, "proposal"),
                 ("/members", "members"),
+                ("/bodies/npg", "body"),
                 ("/coalitions", "coalitions"),
                 ("/support", "support"),
                 ("/support/dashboard", "support-dashboard"),

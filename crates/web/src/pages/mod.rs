@@ -1,8 +1,10 @@
 //! One module per page (or family of pages), each with its handlers and template structs.
 
+pub mod bodies;
 pub mod charts_page;
 pub mod coalitions;
 pub mod dashboard;
+pub mod drafting;
 pub mod events;
 pub mod instructions;
 pub mod log;
@@ -34,10 +36,12 @@ fn routes() -> Routes {
     [
         dashboard::routes(),
         login::routes(),
+        drafting::routes(),
         proposal::routes(),
         instructions::routes(),
         proposals::routes(),
         members::routes(),
+        bodies::routes(),
         coalitions::routes(),
         support::routes(),
         support_admin::routes(),

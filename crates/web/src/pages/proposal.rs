@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use concord_core::{
-    Actor, Command, DecisionKind, Marking, Outcome, PositionStatement, Procedure, Proposal, ProposalAccess, ProposalId,
-    Stance, State as Domain,
+    Actor, Command, Marking, Outcome, PositionStatement, Procedure, Proposal, ProposalAccess, ProposalId, Stance,
+    State as Domain,
 };
 use concord_server::AppState;
 use concord_server::sequencer::SubmitError;
@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::dashboard::{Deadline, status_class};
-use super::{MarkingTag, page, page_with};
+use super::{MarkingTag, page_with};
 use crate::WebError;
 use crate::diff::{Chunk, diff};
 use crate::forms::{FieldErrors, Opt, options, parse_enum};
@@ -29,7 +29,6 @@ use crate::timefmt;
 /// A proposal's page and its forms, and drafting a new one.
 pub(crate) fn routes() -> super::Routes {
     vec![
-        ("/proposals/new", get(new_form).post(draft)),
         ("/proposals/{id}", get(show)),
         ("/proposals/{id}/position", post(take_position)),
         ("/proposals/{id}/circulate", post(circulate)),
@@ -130,6 +129,33 @@ pub struct Kept {
     pub errors: FieldErrors,
 }
 
+/// Which body decides a proposal, and by which rule: the one fixed when its procedure opened,
+/// or (before that) the body's rule today.
+#[derive(Debug, Clone)]
+pub struct BodyLine {
+    pub id: String,
+    pub name: String,
+    pub rule: String,
+    pub version: u32,
+    /// Whether the rule is the one its procedure opened under, not the body's current one.
+    pub fixed: bool,
+}
+
+impl BodyLine {
+    fn of(s: &concord_core::State, p: &Proposal) -> Option<Self> {
+        let body = s.bodies.get(p.body.as_ref()?)?;
+        let fixed = p.circulation.as_ref().and_then(|c| c.rule.as_ref());
+        let (rule, version) = fixed.map_or((&body.rule, body.rule_version), |r| (&r.rule, r.version));
+        Some(Self {
+            id: body.id.to_string(),
+            name: body.name.clone(),
+            rule: rule.words(),
+            version,
+            fixed: fixed.is_some(),
+        })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "proposal.html")]
 struct ProposalPage {
@@ -141,6 +167,8 @@ struct ProposalPage {
     status: &'static str,
     status_class: &'static str,
     procedure: &'static str,
+    /// The body that decides it (empty: the principal body) and the rule it is decided by.
+    body: Option<BodyLine>,
     deadline: Option<Deadline>,
     is_open: bool,
     is_draft: bool,
@@ -337,6 +365,7 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         status: p.status.words(),
         status_class: status_class(p.status),
         procedure: c.map_or("", |c| c.procedure.words()),
+        body: BodyLine::of(s, p),
         deadline: c.map(|c| Deadline::new(c.deadline, now)),
         is_open: p.status.is_open(),
         is_draft: p.status == concord_core::ProposalStatus::Draft,
@@ -675,103 +704,12 @@ pub async fn withdraw(
     submit(&state, viewer, id, command, kept, &["reason"], "outcome").await
 }
 
-pub(crate) const KINDS: [DecisionKind; 8] = [
-    DecisionKind::Statement,
-    DecisionKind::Routine,
-    DecisionKind::AssistanceProgramme,
-    DecisionKind::FundPolicy,
-    DecisionKind::DeployForces,
-    DecisionKind::Enlargement,
-    DecisionKind::CommandOrMission,
-    DecisionKind::BurdenSharingPledge,
-];
-
-#[derive(Template)]
-#[template(path = "new_proposal.html")]
-struct NewProposalPage {
-    layout: Layout,
-    kinds: Vec<Opt>,
-    title: String,
-    text: String,
-    errors: FieldErrors,
-}
-
-fn new_page(viewer: &Viewer, kind: &str, title: String, text: String, errors: FieldErrors) -> NewProposalPage {
-    NewProposalPage {
-        layout: Layout::new(Some(viewer), "Draft a proposal", "/proposals/new"),
-        kinds: options(&KINDS, |k| k.words().to_owned(), kind),
-        title,
-        text,
-        errors,
-    }
-}
-
-/// `GET /proposals/new` (secretariat).
-pub async fn new_form(viewer: Viewer) -> Result<Response, WebError> {
-    secretariat(&viewer)?;
-    page(&new_page(&viewer, "statement", String::new(), String::new(), FieldErrors::default()))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct DraftForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    text: String,
-}
-
-/// `POST /proposals/new`.
-pub async fn draft(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Form(f): Form<DraftForm>,
-) -> Result<Response, WebError> {
-    viewer.check_csrf(&f.csrf)?;
-    secretariat(&viewer)?;
-    let mut errors = FieldErrors::default();
-    let again = |errors: FieldErrors| {
-        page_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &new_page(&viewer, &f.kind, f.title.clone(), f.text.clone(), errors),
-        )
-    };
-    let Some(kind) = parse_enum::<DecisionKind>(&f.kind) else {
-        errors.add("kind", "choose a kind of decision");
-        return again(errors);
-    };
-    let command = Command::DraftProposal {
-        body: None,
-        kind,
-        significance: None,
-        title: f.title.trim().to_owned(),
-        text: f.text.replace("\r\n", "\n"),
-    };
-    match state.sequencer().submit(viewer.actor, Some(format!("user:{}", viewer.user)), command, None).await {
-        Ok(reply) => {
-            let id = serde_json::from_slice::<serde_json::Value>(&reply.body)
-                .ok()
-                .and_then(|v| v.get("id").and_then(serde_json::Value::as_u64));
-            let to = id.map_or_else(|| "/".to_owned(), |id| format!("/proposals/{id}#actions"));
-            Ok(Redirect::to(&to).into_response())
-        }
-        Err(SubmitError::Refused(r)) => {
-            errors.refusal(&r, &["kind", "title", "text"]);
-            again(errors)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use concord_core::{Member, decide};
+    use concord_core::{DecisionKind, Member, decide};
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()

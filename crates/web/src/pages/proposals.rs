@@ -116,7 +116,7 @@ pub async fn list(
     page(&ProposalsPage {
         layout: Layout::new(Some(&viewer), "Proposals", "/proposals"),
         statuses: with_any(options(&STATUSES, |x| x.words().to_owned(), &status)),
-        kinds: with_any(options(&super::proposal::KINDS, |x| x.words().to_owned(), &kind)),
+        kinds: with_any(options(&super::drafting::KINDS, |x| x.words().to_owned(), &kind)),
         q,
         drafted_from: from,
         drafted_to: to,

@@ -1,0 +1,116 @@
+//! `/bodies`: the councils and committees that decide, each with its roster and its rule in
+//! words; `/bodies/{id}`: one body, and the proposals of it the viewer may read.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use concord_core::{Body, BodyId, State as Domain};
+use concord_server::AppState;
+
+use super::dashboard::status_class;
+use super::page;
+use crate::WebError;
+use crate::layout::Layout;
+use crate::session::Viewer;
+
+pub(crate) fn routes() -> super::Routes {
+    vec![("/bodies", get(list)), ("/bodies/{id}", get(show))]
+}
+
+/// A body as the pages show it.
+#[derive(Debug, Clone)]
+pub struct BodyRow {
+    pub id: String,
+    pub name: String,
+    pub parent: String,
+    pub roster: String,
+    /// The members taking part today, by code.
+    pub today: String,
+    pub rule: String,
+    pub version: u32,
+    pub kinds: String,
+    pub procedures: String,
+    pub established: String,
+}
+
+impl BodyRow {
+    fn of(s: &Domain, b: &Body, now: jiff::Timestamp) -> Self {
+        let words = |v: Vec<&'static str>, all: &str| if v.is_empty() { all.to_owned() } else { v.join(", ") };
+        Self {
+            id: b.id.to_string(),
+            name: b.name.clone(),
+            parent: b.parent.as_ref().map(ToString::to_string).unwrap_or_default(),
+            roster: b.roster.words(),
+            today: s
+                .roster(Some(&b.id), now)
+                .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+                .unwrap_or_else(|_| "nobody".into()),
+            rule: b.rule.words(),
+            version: b.rule_version,
+            kinds: words(b.kinds.iter().map(|k| k.words()).collect(), "every kind"),
+            procedures: words(b.procedures.iter().map(|p| p.words()).collect(), "silence and consensus rounds"),
+            established: crate::timefmt::utc(b.established_at),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bodies.html")]
+struct BodiesPage {
+    layout: Layout,
+    bodies: Vec<BodyRow>,
+}
+
+/// `GET /bodies`.
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+    let view = state.view().await;
+    let now = state.clock().now();
+    let bodies = view.state.bodies.values().map(|b| BodyRow::of(&view.state, b, now)).collect();
+    page(&BodiesPage { layout: Layout::new(Some(&viewer), "Bodies", "/bodies"), bodies })
+}
+
+/// A proposal of the body, as the viewer may read it.
+#[derive(Debug, Clone)]
+pub struct ProposalRow {
+    pub id: u64,
+    pub title: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "body.html")]
+struct BodyPage {
+    layout: Layout,
+    body: BodyRow,
+    proposals: Vec<ProposalRow>,
+    secretariat: bool,
+}
+
+/// `GET /bodies/{id}`.
+pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Result<Response, WebError> {
+    let view = state.view().await;
+    let s = &view.state;
+    let b = BodyId::parse(&id).ok().and_then(|id| s.bodies.get(&id));
+    let b = b.ok_or_else(|| WebError::NotFound(format!("There is no body {id}.")))?;
+    let reader = viewer.reader();
+    let proposals = s
+        .proposals
+        .values()
+        .filter(|p| p.body.as_ref() == Some(&b.id))
+        .filter_map(|stored| s.proposal_for(reader, stored))
+        .map(|p| ProposalRow {
+            id: p.id.0,
+            title: p.current().title.clone(),
+            status: p.status.words(),
+            status_class: status_class(p.status),
+        })
+        .collect();
+    page(&BodyPage {
+        layout: Layout::new(Some(&viewer), b.name.clone(), "/bodies"),
+        body: BodyRow::of(s, b, state.clock().now()),
+        proposals,
+        secretariat: viewer.is_secretariat(),
+    })
+}
