@@ -102,6 +102,9 @@ enum Cmd {
     /// Positions on a server (signed locally with --key).
     #[command(subcommand)]
     Position(client::positions::PositionCmd),
+    /// The bodies that decide, each with its roster and rule: list, show, establish, rule.
+    #[command(subcommand)]
+    Body(client::bodies::BodyCmd),
     /// Member delegations' keys on a server.
     #[command(subcommand)]
     Member(client::members::MemberCmd),
@@ -157,6 +160,7 @@ fn main() -> ExitCode {
             Cmd::Publish(args) => client::publications::publish(args).await,
             Cmd::Position(cmd) => client::positions::position(cmd).await,
             Cmd::Member(cmd) => client::members::member(cmd).await,
+            Cmd::Body(cmd) => client::bodies::body(cmd).await,
         }
     });
     match result {

@@ -131,6 +131,59 @@ fn a_delegation_says_from_the_cli_that_it_awaits_instructions_until_it_takes_a_p
 }
 
 #[test]
+fn a_body_is_established_from_the_cli_and_decides_among_its_roster() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bodies.db");
+    let server = serve(&db);
+    let sec = token(&db, "secretariat", None);
+    let s = server.url.as_str();
+    for (code, a2, num, name) in [("FRA", "FR", "250", "France"), ("DEU", "DE", "276", "Germany")] {
+        let body = format!(
+            r#"{{"code":"{code}","alpha2":"{a2}","numeric":"{num}","name":"{name}","accession":"1955-05-06"}}"#
+        );
+        let resp = reqwest::blocking::Client::new()
+            .post(format!("{s}/api/v1/members"))
+            .bearer_auth(&sec)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 201);
+    }
+    let as_sec = ["--server", s, "--token", sec.as_str()];
+    let establish = ["body", "establish", "npg", "--name", "Nuclear Planning Group", "--except", "FRA"];
+    let out = ok(concord(&[&establish[..], &as_sec].concat()));
+    assert!(out.contains("npg  Nuclear Planning Group: every member but FRA; Consensus"), "{out}");
+    let out = ok(concord(&[&["body", "show", "npg"][..], &as_sec].concat()));
+    assert!(out.contains("Today (1): DEU"), "{out}");
+    let create = [
+        "proposal",
+        "create",
+        "--body",
+        "npg",
+        "--kind",
+        "statement",
+        "--title",
+        "Posture",
+        "--text",
+        "Agreed.",
+        "--json",
+    ];
+    let created = json(&ok(concord(&[&create[..], &as_sec].concat())));
+    assert_eq!(created["body"], "npg");
+    let rule = ["body", "rule", "npg", "--rule", "consensus-minus-one", "--concerned", "DEU", "--reason", "A case"];
+    let out = ok(concord(&[&rule[..], &as_sec].concat()));
+    assert!(out.contains("Consensus minus one") && out.contains("(rule version 2)"), "{out}");
+    // What the log cannot record yet is refused before anything is sent, in one line.
+    let err = fails(concord(
+        &[&["body", "rule", "npg", "--rule", "qualified-majority", "--reason", "x"][..], &as_sec].concat(),
+    ));
+    assert!(err.contains("votes and population figures are not recorded yet"), "{err}");
+    let err = fails(concord(&[&["body", "show", "NPG"][..], &as_sec].concat()));
+    assert!(err.contains("is not a body id"), "{err}");
+}
+
+#[test]
 fn bad_invocations_fail_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("none.db");

@@ -1,5 +1,5 @@
 //! Client commands: talk to a Concord server over its API with a bearer token, one module per
-//! resource the API serves (`proposals`, `positions`, `members`, and support's `requests`,
+//! resource the API serves (`proposals`, `positions`, `members`, `bodies`, and support's `requests`,
 //! `pledges`, `deliveries`, `coalitions`, `funds`, `rates`, `donors`).
 //!
 //! Every client command flattens the one [`Conn`] (`--server`, `--token`, `--json`), and checks
@@ -7,6 +7,7 @@
 //! scripts (the API's JSON, unchanged; [`output`]). A refusal is printed as the problem
 //! document's sentence, with a non-zero exit.
 
+pub(crate) mod bodies;
 pub(crate) mod coalitions;
 pub(crate) mod deliveries;
 pub(crate) mod donors;

@@ -33,6 +33,9 @@ pub enum ProposalCmd {
     },
     /// Drafts a proposal (secretariat).
     Create {
+        /// The body that decides it (`concord body list`); none: the principal body.
+        #[arg(long)]
+        body: Option<String>,
         /// deploy-forces, assistance-programme, fund-policy, enlargement, command-or-mission, burden-sharing-pledge, statement, routine.
         #[arg(long)]
         kind: DecisionKind,
@@ -265,7 +268,7 @@ pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
             print_proposal(&serde_json::from_value(p)?, Some(&outcome));
             Ok(())
         }
-        ProposalCmd::Create { kind, title, text, text_file, significance, conn } => {
+        ProposalCmd::Create { body, kind, title, text, text_file, significance, conn } => {
             let text = match (text, text_file) {
                 (Some(t), _) => t,
                 (None, Some(f)) => {
@@ -273,7 +276,9 @@ pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
                 }
                 (None, None) => bail!("give --text or --text-file"),
             };
-            let body = json!({ "kind": kind, "title": title, "text": text, "significance": significance });
+            let body = body.as_deref().map(concord_core::BodyId::parse).transpose().map_err(|e| anyhow::anyhow!(e))?;
+            let body =
+                json!({ "body": body, "kind": kind, "title": title, "text": text, "significance": significance });
             write(&conn, "/api/v1/proposals", body).await
         }
         ProposalCmd::Circulate { id, procedure, deadline, marking, urgent, conn } => {

@@ -1,0 +1,152 @@
+//! `concord body`: the bodies that decide, `/api/v1/bodies`: list, show, establish, and change
+//! a body's rule. Proposals name their body with `concord proposal create --body`.
+
+use anyhow::bail;
+use concord_core::decision_rule::Rule;
+use concord_core::{Body, BodyId, CountryCode, DecisionKind, Procedure, Roster};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::flags::{code, codes};
+use super::output::show;
+use super::{Client, Conn};
+use crate::terminal::outln;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum BodyCmd {
+    /// Lists the bodies, with who takes part and their rules.
+    List {
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Shows a body: its rule in words, its roster today.
+    Show {
+        id: String,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Establishes a body (secretariat).
+    Establish {
+        /// Lower-case letters, digits and hyphens: `npg`.
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// Every member but these (alpha-3, repeat or comma-separate): the default roster.
+        #[arg(long, value_delimiter = ',', conflicts_with = "members")]
+        except: Vec<String>,
+        /// Only these members (alpha-3, repeat or comma-separate).
+        #[arg(long, value_delimiter = ',')]
+        members: Vec<String>,
+        /// The body it reports to.
+        #[arg(long)]
+        parent: Option<String>,
+        /// A kind it decides (repeatable; none: every kind).
+        #[arg(long = "kind")]
+        kinds: Vec<DecisionKind>,
+        /// A procedure it decides by (repeatable; none: silence and consensus rounds).
+        #[arg(long = "procedure")]
+        procedures: Vec<Procedure>,
+        #[command(flatten)]
+        rule: RuleArgs,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Changes a body's rule from now on (secretariat); open procedures keep theirs.
+    Rule {
+        id: String,
+        #[command(flatten)]
+        rule: RuleArgs,
+        /// Why, for the record.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        conn: Conn,
+    },
+}
+
+/// A rule a body may decide by today.
+#[derive(Debug, clap::Args)]
+pub struct RuleArgs {
+    /// consensus (the default) or consensus-minus-one (with --concerned).
+    #[arg(long, default_value = "consensus")]
+    rule: String,
+    /// Under consensus minus one: the state concerned, whose objection does not block.
+    #[arg(long)]
+    concerned: Option<String>,
+}
+
+impl RuleArgs {
+    fn rule(&self) -> anyhow::Result<Rule> {
+        match (self.rule.replace('_', "-").as_str(), &self.concerned) {
+            ("consensus", None) => Ok(Rule::Consensus),
+            ("consensus-minus-one", Some(c)) => Ok(Rule::ConsensusMinusOne { concerned: code("concerned", c)? }),
+            ("consensus-minus-one", None) => bail!("--rule consensus-minus-one needs --concerned <A3>"),
+            ("consensus", Some(_)) => bail!("--concerned goes with --rule consensus-minus-one"),
+            (other, _) => bail!(
+                "--rule {other:?}: a body decides by consensus or consensus-minus-one (votes and population figures are not recorded yet)"
+            ),
+        }
+    }
+}
+
+fn body_id(s: &str) -> anyhow::Result<BodyId> {
+    BodyId::parse(s).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// A body as the API shows it.
+#[derive(Debug, Deserialize)]
+struct View {
+    #[serde(flatten)]
+    body: Body,
+    roster_today: Vec<CountryCode>,
+    rule_words: String,
+}
+
+fn print_body(b: &Body) {
+    outln!("{}  {}: {}; {} (rule version {})", b.id, b.name, b.roster.words(), b.rule.words(), b.rule_version);
+}
+
+pub async fn body(cmd: BodyCmd) -> anyhow::Result<()> {
+    match cmd {
+        BodyCmd::List { conn } => {
+            let v = Client::new(&conn)?.get("/api/v1/bodies").await?;
+            show(&conn, v, |bodies: Vec<View>| {
+                if bodies.is_empty() {
+                    outln!("No body is established: every proposal is the principal body's (every member, consensus).");
+                }
+                for b in &bodies {
+                    print_body(&b.body);
+                }
+            })
+        }
+        BodyCmd::Show { id, conn } => {
+            let id = body_id(&id)?;
+            let v = Client::new(&conn)?.get(&format!("/api/v1/bodies/{id}")).await?;
+            show(&conn, v, |b: View| {
+                outln!("{} ({})", b.body.name, b.body.id);
+                outln!("Rule (version {}): {}", b.body.rule_version, b.rule_words);
+                outln!("Who takes part: {}", b.body.roster.words());
+                let today: Vec<String> = b.roster_today.iter().map(ToString::to_string).collect();
+                outln!("Today ({}): {}", today.len(), today.join(", "));
+            })
+        }
+        BodyCmd::Establish { id, name, except, members, parent, kinds, procedures, rule, conn } => {
+            let roster = if members.is_empty() {
+                Roster::AllMembers { except: codes("except", &except)?.into_iter().collect() }
+            } else {
+                Roster::Members { members: codes("members", &members)?.into_iter().collect() }
+            };
+            let parent = parent.as_deref().map(body_id).transpose()?;
+            let body = json!({ "id": body_id(&id)?, "name": name, "parent": parent, "roster": roster,
+                "kinds": kinds, "procedures": procedures, "rule": rule.rule()? });
+            let v = Client::new(&conn)?.post("/api/v1/bodies", body).await?;
+            show(&conn, v, |b: Body| print_body(&b))
+        }
+        BodyCmd::Rule { id, rule, reason, conn } => {
+            let id = body_id(&id)?;
+            let body = json!({ "rule": rule.rule()?, "reason": reason });
+            let v = Client::new(&conn)?.post(&format!("/api/v1/bodies/{id}/rule"), body).await?;
+            show(&conn, v, |b: Body| print_body(&b))
+        }
+    }
+}
