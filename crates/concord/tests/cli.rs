@@ -137,7 +137,9 @@ fn a_body_is_established_from_the_cli_and_decides_among_its_roster() {
     let server = serve(&db);
     let sec = token(&db, "secretariat", None);
     let s = server.url.as_str();
-    for (code, a2, num, name) in [("FRA", "FR", "250", "France"), ("DEU", "DE", "276", "Germany")] {
+    for (code, a2, num, name) in
+        [("FRA", "FR", "250", "France"), ("DEU", "DE", "276", "Germany"), ("ITA", "IT", "380", "Italy")]
+    {
         let body = format!(
             r#"{{"code":"{code}","alpha2":"{a2}","numeric":"{num}","name":"{name}","accession":"1955-05-06"}}"#
         );
@@ -155,7 +157,7 @@ fn a_body_is_established_from_the_cli_and_decides_among_its_roster() {
     let out = ok(concord(&[&establish[..], &as_sec].concat()));
     assert!(out.contains("npg  Nuclear Planning Group: every member but FRA; Consensus"), "{out}");
     let out = ok(concord(&[&["body", "show", "npg"][..], &as_sec].concat()));
-    assert!(out.contains("Today (1): DEU"), "{out}");
+    assert!(out.contains("Today (2): DEU, ITA"), "{out}");
     let create = [
         "proposal",
         "create",
@@ -171,6 +173,10 @@ fn a_body_is_established_from_the_cli_and_decides_among_its_roster() {
     ];
     let created = json(&ok(concord(&[&create[..], &as_sec].concat())));
     assert_eq!(created["body"], "npg");
+    let listed = ok(concord(&[&["proposal", "list", "--body", "npg"][..], &as_sec].concat()));
+    assert!(listed.contains("Posture"), "{listed}");
+    let none = ok(concord(&[&["proposal", "list", "--body", "principal"][..], &as_sec].concat()));
+    assert!(!none.contains("Posture"), "{none}");
     let rule = ["body", "rule", "npg", "--rule", "consensus-minus-one", "--concerned", "DEU", "--reason", "A case"];
     let out = ok(concord(&[&rule[..], &as_sec].concat()));
     assert!(out.contains("Consensus minus one") && out.contains("(rule version 2)"), "{out}");

@@ -227,7 +227,7 @@ impl State {
             | Event::ExchangeRateRecorded { .. }
             | Event::GdpRecorded { .. } => Marking::Public,
             Event::ProposalDecided { proposal, decision } => {
-                self.proposals.get(proposal).map_or(Marking::Members, |p| decision_marking(p, decision.outcome))
+                self.proposals.get(proposal).map_or(Marking::Members, |p| decision_marking(p, decision))
             }
             Event::EntryPublished { marking, .. } => *marking,
             Event::ProposalCirculated { marking, .. } => marking.unwrap_or(Marking::Members),
@@ -317,7 +317,7 @@ impl State {
     /// positions are all marked for the members).
     #[must_use]
     pub fn proposal_marking(&self, p: &Proposal) -> Marking {
-        let own = p.decision.as_ref().map_or(Marking::Members, |d| decision_marking(p, d.outcome));
+        let own = p.decision.as_ref().map_or(Marking::Members, |d| decision_marking(p, d));
         p.published.map_or(own, |published| wider(published, own))
     }
 
@@ -387,9 +387,11 @@ impl State {
 /// The marking of a decision on `p` (shared by [`State::marking`]'s rule for
 /// `proposal_decided` and [`State::proposal_marking`]): an adopted one goes to the public for an
 /// announced kind, and to the audience the proposal was circulated to; one that was not adopted
-/// stays with the members, since it says who objected.
-fn decision_marking(p: &Proposal, outcome: Outcome) -> Marking {
-    let adopted = matches!(outcome, Outcome::Adopted | Outcome::AdoptedWithReservations);
+/// stays with the members, since it says who objected. So does one adopted over an objection (the
+/// state concerned, under consensus minus one): it names the objector too.
+fn decision_marking(p: &Proposal, decision: &crate::Decision) -> Marking {
+    let adopted = matches!(decision.outcome, Outcome::Adopted | Outcome::AdoptedWithReservations)
+        && decision.objections.is_empty();
     match (adopted, p.audience) {
         (true, _) if announced(p.kind) => Marking::Public,
         (true, Some(audience)) => audience,

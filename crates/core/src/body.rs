@@ -182,39 +182,97 @@ pub(crate) fn check_body(state: &State, body: &Body) -> Result<(), Refusal> {
     if let Some(parent) = &body.parent {
         state.body(parent)?;
     }
-    let named = match &body.roster {
-        Roster::AllMembers { except } => except,
+    match &body.roster {
+        // Those left out need only be known: a state may be left out before it joins.
+        Roster::AllMembers { except } => {
+            if let Some(m) = except.iter().find(|m| !state.members.contains_key(*m)) {
+                return Err(Refusal::UnknownMember { member: *m });
+            }
+        }
         Roster::Members { members } if members.is_empty() => {
             return Err(Refusal::Invalid { field: "roster", reason: "it names no member".into() });
         }
-        Roster::Members { members } => members,
-    };
-    if let Some(m) = named.iter().find(|m| !state.members.contains_key(*m)) {
-        return Err(Refusal::UnknownMember { member: *m });
-    }
-    check_rule(&body.rule)?;
-    if let Rule::ConsensusMinusOne { concerned } = &body.rule {
-        if !state.members.contains_key(concerned) {
-            return Err(Refusal::UnknownMember { member: *concerned });
+        Roster::Members { members } => {
+            for m in members {
+                check_member_now(state, *m, body.established_at)?;
+            }
         }
     }
     if body.rule_version != 1 {
         return Err(Refusal::Invalid { field: "rule_version", reason: "a body is established at version 1".into() });
     }
+    check_rule_for(state, &body.roster, &body.rule, body.established_at)
+}
+
+/// `m` is a member on the UTC day of `at`: known, and not departed.
+fn check_member_now(state: &State, m: CountryCode, at: Timestamp) -> Result<(), Refusal> {
+    let day = crate::rules::utc_day(at);
+    match state.members.get(&m) {
+        None => Err(Refusal::UnknownMember { member: m }),
+        Some(x) if !x.is_member_on(day) => {
+            Err(Refusal::Invalid { field: "roster", reason: format!("{m} is not a member on {day}") })
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// `rule` may decide for a body of `roster` from `at`: a rule the log records, and someone to
+/// decide. Under consensus minus one the state concerned must sit in the body, beside at least
+/// one other member: a body of the state concerned alone would adopt whatever it is given.
+fn check_rule_for(state: &State, roster: &Roster, rule: &Rule, at: Timestamp) -> Result<(), Refusal> {
+    check_rule(rule)?;
+    let day = crate::rules::utc_day(at);
+    let sits = |m: &CountryCode| match roster {
+        Roster::AllMembers { except } => !except.contains(m),
+        Roster::Members { members } => members.contains(m),
+    };
+    let today: Vec<CountryCode> = state.members_on(day).map(|m| m.code).filter(|m| sits(m)).collect();
+    if today.is_empty() {
+        return Err(Refusal::NoElectors { on: day });
+    }
+    if let Rule::ConsensusMinusOne { concerned } = rule {
+        check_member_now(state, *concerned, at)?;
+        if !sits(concerned) {
+            let reason = format!("{concerned}, the state concerned, does not sit in the body");
+            return Err(Refusal::Invalid { field: "rule", reason });
+        }
+        if today.iter().all(|m| m == concerned) {
+            let reason = format!("nobody but {concerned}, the state concerned, sits in the body");
+            return Err(Refusal::Invalid { field: "rule", reason });
+        }
+    }
     Ok(())
 }
 
-/// A change of `body`'s rule that may be recorded; the version it becomes.
-pub(crate) fn check_rule_change(state: &State, body: &BodyId, rule: &Rule, reason: &str) -> Result<u32, Refusal> {
+/// A change of `body`'s rule that may be recorded at `at`; the version it becomes.
+pub(crate) fn check_rule_change(
+    state: &State,
+    body: &BodyId,
+    rule: &Rule,
+    reason: &str,
+    at: Timestamp,
+) -> Result<u32, Refusal> {
     let b = state.body(body)?;
-    check_rule(rule)?;
-    if let Rule::ConsensusMinusOne { concerned } = rule {
-        if !state.members.contains_key(concerned) {
-            return Err(Refusal::UnknownMember { member: *concerned });
-        }
-    }
+    check_rule_for(state, &b.roster, rule, at)?;
     crate::rules::check_text("reason", reason, crate::refusal::MAX_STATEMENT)?;
     Ok(b.rule_version + 1)
+}
+
+/// A circulation's electorate leaves someone to decide once the state concerned is set aside (a
+/// member may have departed since the rule was set).
+pub(crate) fn check_electorate(
+    electorate: &[CountryCode],
+    rule: Option<&RuleInForce>,
+    at: Timestamp,
+) -> Result<(), Refusal> {
+    let set_aside = match rule.map(|r| &r.rule) {
+        Some(Rule::ConsensusMinusOne { concerned }) => Some(*concerned),
+        _ => None,
+    };
+    if electorate.iter().all(|m| Some(*m) == set_aside) {
+        return Err(Refusal::NoElectors { on: crate::rules::utc_day(at) });
+    }
+    Ok(())
 }
 
 /// Whether `body` (none: the principal body, which decides every kind) decides `kind`.

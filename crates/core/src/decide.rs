@@ -89,7 +89,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             Ok(vec![Event::BodyEstablished { body }])
         }
         Command::ChangeRule { body, rule, reason } => {
-            let version = crate::body::check_rule_change(state, body, rule, reason)?;
+            let version = crate::body::check_rule_change(state, body, rule, reason, now)?;
             Ok(vec![Event::RuleChanged {
                 body: body.clone(),
                 version,
@@ -171,11 +171,13 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                 (_, asked) => asked,
             };
             let (electorate, rule) = match &p.circulation {
-                // A new round keeps the electorate and the rule of the first.
+                // An amended text circulated again keeps the electorate and the rule (a new round
+                // after a reopen has none here: it takes the roster and rule of its own day).
                 Some(c) => (c.electorate.clone(), c.rule.clone()),
                 None => (state.roster(p.body.as_ref(), now)?, state.rule_in_force(p.body.as_ref())?),
             };
             crate::body::check_body_uses(state, p.body.as_ref(), *procedure)?;
+            crate::body::check_electorate(&electorate, rule.as_ref(), now)?;
             Ok(vec![Event::ProposalCirculated {
                 proposal: *proposal,
                 revision: p.current().number,

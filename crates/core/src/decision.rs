@@ -111,11 +111,15 @@ impl Decision {
                 if !self.reservations.is_empty() {
                     s += &format!(" Reservations from {} are published with it.", list(&self.reservations));
                 }
-                if let Some(concerned) = self.set_aside() {
-                    let objected = self.objections.iter().any(|p| p.member == concerned);
-                    let what = if objected { "objection" } else { "consent" };
+                let concerned = self.set_aside().and_then(|c| self.objections.iter().find(|p| p.member == c));
+                if let Some(p) = concerned {
+                    let did = match p.stance {
+                        Stance::ProposeAmendment => "proposed an amendment",
+                        _ => "objected",
+                    };
                     s += &format!(
-                        " Consensus minus one: the {what} of {concerned}, the state concerned, was not needed."
+                        " {}, the state concerned, {did}; under consensus minus one that does not block.",
+                        p.member
                     );
                 }
                 s

@@ -241,14 +241,13 @@ impl State {
                 self.bodies.insert(body.id.clone(), body.clone());
             }
             Event::RuleChanged { body, version, rule, reason, at } => {
-                let next = crate::body::check_rule_change(self, body, rule, reason).map_err(refused)?;
+                let next = crate::body::check_rule_change(self, body, rule, reason, *at).map_err(refused)?;
                 if *version != next {
                     return Err(inconsistent(format!("rule version {version} is not the next, {next}")));
                 }
                 let b = self.bodies.get_mut(body).expect("checked above");
                 b.rule = rule.clone();
                 b.rule_version = *version;
-                let _ = at;
             }
             Event::ProposalDrafted { proposal, body, kind, significance, title, text, text_hash, at } => {
                 if *proposal != self.next_proposal_id() {
@@ -351,6 +350,7 @@ impl State {
                     return Err(inconsistent("the rule is not the body's rule when the procedure opened".into()));
                 }
                 crate::body::check_body_uses(self, p.body.as_ref(), *procedure).map_err(refused)?;
+                crate::body::check_electorate(electorate, rule.as_ref(), *at).map_err(refused)?;
                 let p = self.proposals.get_mut(proposal).expect("checked above");
                 p.status = match procedure {
                     Procedure::Silence => ProposalStatus::UnderSilence,

@@ -144,6 +144,10 @@ fn a_decision_recorded_as_if_the_new_rule_applied_is_caught() {
         panic!("the last entry decides: {:?}", opened.event)
     };
     decision.outcome = concord_core::Outcome::Adopted;
+    if let Some(r) = decision.rule.as_mut() {
+        r.version = 2;
+        r.rule = Rule::ConsensusMinusOne { concerned: code("HUN") };
+    }
     let record = concord_store::LogRecord {
         seq: honest.seq,
         prev: entries.last().expect("the position").leaf_hash.to_hex(),

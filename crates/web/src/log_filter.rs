@@ -142,6 +142,14 @@ fn concerns(content: &Sealed, code: CountryCode) -> bool {
     acted || named(&content.event).contains(&code)
 }
 
+/// The state concerned a rule names, if any.
+fn concerned(rule: &concord_core::decision_rule::Rule) -> Option<CountryCode> {
+    match rule {
+        concord_core::decision_rule::Rule::ConsensusMinusOne { concerned } => Some(*concerned),
+        _ => None,
+    }
+}
+
 /// The states an event names.
 fn named(event: &Event) -> Vec<CountryCode> {
     match event {
@@ -151,10 +159,15 @@ fn named(event: &Event) -> Vec<CountryCode> {
         | Event::PositionTaken { member, .. }
         | Event::InstructionsAwaited { member, .. } => vec![*member],
         Event::MemberAdmitted { member } => vec![member.code],
-        Event::BodyEstablished { body } => match &body.roster {
-            concord_core::Roster::AllMembers { except } => except.clone(),
-            concord_core::Roster::Members { members } => members.clone(),
-        },
+        Event::BodyEstablished { body } => {
+            let mut codes = match &body.roster {
+                concord_core::Roster::AllMembers { except } => except.clone(),
+                concord_core::Roster::Members { members } => members.clone(),
+            };
+            codes.extend(concerned(&body.rule));
+            codes
+        }
+        Event::RuleChanged { rule, .. } => concerned(rule).into_iter().collect(),
         Event::PartnerRegistered { partner } => vec![partner.code],
         Event::DonorStateRegistered { donor } => vec![donor.code],
         Event::RequestFiled { terms, .. } => vec![terms.partner],
@@ -171,7 +184,6 @@ fn named(event: &Event) -> Vec<CountryCode> {
             codes
         }
         Event::LogCreated { .. }
-        | Event::RuleChanged { .. }
         | Event::ProposalDrafted { .. }
         | Event::ProposalAmended { .. }
         | Event::ProposalCirculated { .. }

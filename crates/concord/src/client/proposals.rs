@@ -20,6 +20,9 @@ pub enum ProposalCmd {
         /// Only this status (draft, under-silence, consensus-round, adopted, adopted-with-reservations, blocked, not-adopted, withdrawn, negotiating).
         #[arg(long)]
         status: Option<ProposalStatus>,
+        /// Only this body's (`principal`: the principal body's own).
+        #[arg(long)]
+        body: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
         #[command(flatten)]
@@ -240,11 +243,17 @@ fn print_proposal(p: &Proposal, outcome: Option<&Value>) {
 
 pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
     match cmd {
-        ProposalCmd::List { status, limit, conn } => {
+        ProposalCmd::List { status, body, limit, conn } => {
             let c = Client::new(&conn)?;
             let mut path = format!("/api/v1/proposals?limit={limit}");
             if let Some(s) = status {
                 path += &format!("&status={}", s.name());
+            }
+            if let Some(b) = body {
+                if b != "principal" {
+                    concord_core::BodyId::parse(&b).map_err(|e| anyhow::anyhow!(e))?;
+                }
+                path += &format!("&body={b}");
             }
             let page = c.get(&path).await?;
             if conn.json {

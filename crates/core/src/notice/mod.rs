@@ -171,7 +171,12 @@ pub fn of_entry(state: &State, seq: u64, marking: Marking, event: &Event, at: Ti
         ) => (What::DeadlineMoved { proposal: *id, title: released_title(p), deadline: *deadline }, concerned(p)),
         (Event::PositionTaken { proposal: id, member, stance, .. }, Some(p))
             if matches!(stance, Stance::Object | Stance::ProposeAmendment)
-                && p.circulation.as_ref().is_some_and(|c| c.procedure == Procedure::Silence) =>
+                && p.circulation.as_ref().is_some_and(|c| {
+                    // Under consensus minus one the state concerned breaks no silence.
+                    let set_aside = matches!(c.rule.as_ref().map(|r| &r.rule),
+                        Some(crate::decision_rule::Rule::ConsensusMinusOne { concerned }) if concerned == member);
+                    c.procedure == Procedure::Silence && !set_aside
+                }) =>
         {
             let what = What::SilenceBroken { proposal: *id, title: released_title(p), by: *member, stance: *stance };
             let mut readers = electors(p);

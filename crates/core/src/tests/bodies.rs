@@ -158,7 +158,16 @@ fn a_rule_changed_mid_procedure_leaves_the_open_one_deciding_by_the_old() {
     let d = w.close(later, deadline());
     assert_eq!(d.outcome, Outcome::Adopted);
     assert_eq!(d.set_aside(), Some(c("HUN")));
-    assert!(d.explain().contains("the objection of HUN, the state concerned, was not needed"), "{}", d.explain());
+    assert!(
+        d.explain().contains("HUN, the state concerned, objected; under consensus minus one that does not block."),
+        "{}",
+        d.explain()
+    );
+    // Adopted over an objection, the decision names the objector: it stays with the members.
+    let reader = crate::Reader::Public;
+    assert!(w.state.proposal_for(reader, w.proposal(later)).is_none(), "the public reads nothing of it");
+    let decided = w.log.iter().rev().find(|e| matches!(e, Event::ProposalDecided { .. })).unwrap();
+    assert_eq!(w.state.marking(decided), crate::Marking::Members);
     // Anyone else's objection still blocks.
     let third = draft_in(&mut w, "osce", DecisionKind::Statement, plus(t0(), 200));
     circulate(&mut w, third, Procedure::Silence, plus(t0(), 200));
@@ -257,4 +266,74 @@ proptest! {
         };
         prop_assert_eq!(outcome(None), outcome(Some(all[concerned_says])));
     }
+}
+
+#[test]
+fn consensus_minus_one_needs_the_state_concerned_in_the_body_beside_someone_else() {
+    let mut w = World::alliance();
+    let minus = |c_: &str| Rule::ConsensusMinusOne { concerned: c(c_) };
+    let outside = establish("a", Roster::Members { members: vec![c("DEU"), c("FRA")] }, minus("HUN"));
+    assert_eq!(w.refuse(Actor::Secretariat, &outside, t0()).code(), "invalid-field");
+    let alone = establish("b", Roster::Members { members: vec![c("HUN")] }, minus("HUN"));
+    assert_eq!(w.refuse(Actor::Secretariat, &alone, t0()).code(), "invalid-field", "it would adopt anything");
+    let excepted = establish("c", Roster::AllMembers { except: vec![c("HUN")] }, minus("HUN"));
+    assert_eq!(w.refuse(Actor::Secretariat, &excepted, t0()).code(), "invalid-field");
+    w.run(
+        Actor::Secretariat,
+        &establish("d", Roster::Members { members: vec![c("HUN"), c("DEU")] }, Rule::Consensus),
+        t0(),
+    );
+    let change = Command::ChangeRule { body: id("d"), rule: minus("FRA"), reason: "a case".into() };
+    assert_eq!(w.refuse(Actor::Secretariat, &change, t0()).code(), "invalid-field", "FRA does not sit in d");
+    let nobody =
+        establish("e", Roster::AllMembers { except: members().into_iter().map(|m| m.code).collect() }, Rule::Consensus);
+    assert_eq!(w.refuse(Actor::Secretariat, &nobody, t0()).code(), "no-electors");
+}
+
+#[test]
+fn a_departed_member_sits_in_no_new_body() {
+    let mut w = World::alliance();
+    let depart = Command::RecordDeparture { member: c("ISL"), on: jiff::civil::date(2024, 2, 1) };
+    w.run(Actor::Secretariat, &depart, ts("2024-01-20T08:00:00Z"));
+    let named = establish("x", Roster::Members { members: vec![c("ISL"), c("DEU")] }, Rule::Consensus);
+    assert_eq!(w.refuse(Actor::Secretariat, &named, t0()).code(), "invalid-field");
+}
+
+#[test]
+fn a_new_round_after_a_reopen_takes_the_rule_of_its_own_day() {
+    let mut w = World::alliance();
+    w.run(Actor::Secretariat, &establish("osce", Roster::AllMembers { except: vec![] }, Rule::Consensus), t0());
+    let p = draft_in(&mut w, "osce", DecisionKind::Statement, t0());
+    circulate(&mut w, p, Procedure::Silence, t0());
+    w.take(p, "HUN", Stance::Object, plus(t0(), 10));
+    assert_eq!(w.decision(p).outcome, Outcome::Blocked);
+    let change = Command::ChangeRule {
+        body: id("osce"),
+        rule: Rule::ConsensusMinusOne { concerned: c("HUN") },
+        reason: "r".into(),
+    };
+    w.run(Actor::Secretariat, &change, plus(t0(), 20));
+    w.run(Actor::Secretariat, &Command::Reopen { proposal: p, reason: "Renegotiate".into() }, plus(t0(), 30));
+    circulate(&mut w, p, Procedure::Silence, plus(t0(), 40));
+    let rule = w.proposal(p).circulation.as_ref().unwrap().rule.clone().unwrap();
+    assert_eq!(rule.version, 2, "the new round opens under the rule of its day");
+    w.take(p, "HUN", Stance::Object, plus(t0(), 50));
+    assert!(w.proposal(p).status.is_open());
+    assert_eq!(State::replay(&w.log).unwrap(), w.state);
+}
+
+#[test]
+fn the_state_concerned_breaks_no_silence_and_nobody_is_told_it_did() {
+    let mut w = World::alliance();
+    let rule = Rule::ConsensusMinusOne { concerned: c("HUN") };
+    w.run(Actor::Secretariat, &establish("osce", Roster::AllMembers { except: vec![] }, rule), t0());
+    let p = draft_in(&mut w, "osce", DecisionKind::Statement, t0());
+    circulate(&mut w, p, Procedure::Silence, t0());
+    let events = w.take(p, "HUN", Stance::ProposeAmendment, plus(t0(), 10));
+    let seq = u64::try_from(w.log.len() - 1).unwrap();
+    let notices = crate::notice::of_entry(&w.state, seq, crate::Marking::Members, &events[0], plus(t0(), 10));
+    assert!(
+        !notices.iter().any(|n| matches!(n.what, crate::notice::What::SilenceBroken { .. })),
+        "no silence was broken: {notices:?}"
+    );
 }
