@@ -66,9 +66,10 @@ impl fmt::Display for BodyId {
     }
 }
 
-/// Who takes part in a body's decisions.
+/// Who takes part in a body's decisions. (Unknown fields are ignored, as in the decision rule it
+/// sits beside: the OpenAPI document cannot say a tagged variant admits no others.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "roster", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "roster", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Roster {
     /// Every member on the day, but those named (the Nuclear Planning Group: all allies but

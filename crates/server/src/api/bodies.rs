@@ -83,7 +83,7 @@ pub struct NewBody {
     pub id: BodyId,
     pub name: String,
     /// The body it reports to.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[a-z][a-z0-9-]{0,31}$")]
     pub parent: Option<BodyId>,
     pub roster: Roster,
     /// The kinds of proposal it decides; none listed: every kind.

@@ -146,7 +146,7 @@ pub async fn show(
 pub struct DraftBody {
     /// The body that decides it (`GET /api/v1/bodies`); none: the principal body, where every
     /// member decides by consensus.
-    #[schema(value_type = Option<String>, example = "npg")]
+    #[schema(value_type = Option<String>, example = "npg", pattern = "^[a-z][a-z0-9-]{0,31}$")]
     pub body: Option<concord_core::BodyId>,
     pub kind: DecisionKind,
     /// Defaults from the kind.
