@@ -9,6 +9,21 @@ mod common;
 use common::cli::{concord, fails, json, ok, token};
 use common::serve;
 
+/// Admits a member over the API of the server at `s` (the secretariat's token `sec`), named by
+/// its code, a founder.
+fn admit(s: &str, sec: &str, code: &str, a2: &str, num: &str) {
+    let body =
+        format!(r#"{{"code":"{code}","alpha2":"{a2}","numeric":"{num}","name":"{code}","accession":"1949-08-24"}}"#);
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{s}/api/v1/members"))
+        .bearer_auth(sec)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+}
+
 #[test]
 fn a_silence_procedure_driven_from_the_cli_is_blocked_by_one_objection() {
     let dir = tempfile::tempdir().unwrap();
@@ -18,17 +33,7 @@ fn a_silence_procedure_driven_from_the_cli_is_blocked_by_one_objection() {
     let s = server.url.as_str();
 
     for (code, a2, num) in [("FRA", "FR", "250"), ("DEU", "DE", "276")] {
-        let body = format!(
-            r#"{{"code":"{code}","alpha2":"{a2}","numeric":"{num}","name":"{code}","accession":"1949-08-24"}}"#
-        );
-        let resp = reqwest::blocking::Client::new()
-            .post(format!("{s}/api/v1/members"))
-            .bearer_auth(&sec)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .unwrap();
-        assert_eq!(resp.status().as_u16(), 201);
+        admit(s, &sec, code, a2, num);
     }
     let fra = token(&db, "member", Some("FRA"));
 
@@ -93,15 +98,7 @@ fn a_delegation_says_from_the_cli_that_it_awaits_instructions_until_it_takes_a_p
     let server = serve(&db);
     let sec = token(&db, "secretariat", None);
     let s = server.url.as_str();
-    let body = r#"{"code":"FRA","alpha2":"FR","numeric":"250","name":"France","accession":"1949-08-24"}"#;
-    let resp = reqwest::blocking::Client::new()
-        .post(format!("{s}/api/v1/members"))
-        .bearer_auth(&sec)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 201);
+    admit(s, &sec, "FRA", "FR", "250");
     let fra = token(&db, "member", Some("FRA"));
     let (as_sec, as_fra) = (["--server", s, "--token", sec.as_str()], ["--server", s, "--token", fra.as_str()]);
     let create =
@@ -137,20 +134,8 @@ fn a_body_is_established_from_the_cli_and_decides_among_its_roster() {
     let server = serve(&db);
     let sec = token(&db, "secretariat", None);
     let s = server.url.as_str();
-    for (code, a2, num, name) in
-        [("FRA", "FR", "250", "France"), ("DEU", "DE", "276", "Germany"), ("ITA", "IT", "380", "Italy")]
-    {
-        let body = format!(
-            r#"{{"code":"{code}","alpha2":"{a2}","numeric":"{num}","name":"{name}","accession":"1955-05-06"}}"#
-        );
-        let resp = reqwest::blocking::Client::new()
-            .post(format!("{s}/api/v1/members"))
-            .bearer_auth(&sec)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .unwrap();
-        assert_eq!(resp.status().as_u16(), 201);
+    for (code, a2, num) in [("FRA", "FR", "250"), ("DEU", "DE", "276"), ("ITA", "IT", "380")] {
+        admit(s, &sec, code, a2, num);
     }
     let as_sec = ["--server", s, "--token", sec.as_str()];
     let establish = ["body", "establish", "npg", "--name", "Nuclear Planning Group", "--except", "FRA"];

@@ -7,6 +7,9 @@
 #![allow(clippy::unwrap_used)] // a test helper that fails should panic
 
 mod common;
+// The notify tests' way of finding a Python with the test packages, shared rather than copied.
+#[path = "../../notify/tests/common/mod.rs"]
+mod notify_common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -23,22 +26,6 @@ use serde_json::{Value, json};
 /// The scripts the `concord-notify` tests run, shared rather than copied.
 fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../notify/tests").join(name)
-}
-
-/// A Python 3 that imports `aiosmtpd`: the project's virtualenv (where `.ci/run` installs it),
-/// then the system's. `None` (after saying so) outside CI; in CI a missing package fails.
-fn python() -> Option<PathBuf> {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/venv/bin/python3");
-    for python in [venv, PathBuf::from("python3")] {
-        let ok = Process::new(&python).args(["-c", "import aiosmtpd"]).output().is_ok_and(|o| o.status.success());
-        if ok {
-            return Some(python);
-        }
-    }
-    let why = "no python3 with aiosmtpd (python3 -m venv target/venv && target/venv/bin/pip install aiosmtpd)";
-    assert!(!std::env::var("CI").is_ok_and(|v| v == "true"), "this test cannot run in CI: {why}");
-    eprintln!("skipped: {why}");
-    None
 }
 
 /// The SMTP server, out of service until [`Sink::come_up`]; stopped when dropped.
@@ -109,7 +96,7 @@ fn all_delivered(outbox: &[Value]) -> bool {
 // Several threads: the test's blocking waits on Python do not hold up the server's tasks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mail_waits_while_the_smtp_server_is_down_then_arrives_once() {
-    let Some(python) = python() else { return };
+    let Some(python) = notify_common::python_with("aiosmtpd") else { return };
     let sink = Sink::start_down(&python);
     let port = sink.port;
     let t0: Timestamp = "2026-03-02T09:00:00Z".parse().unwrap();
