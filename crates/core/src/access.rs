@@ -223,6 +223,7 @@ impl State {
             | Event::PartnerRegistered { .. }
             | Event::BodyEstablished { .. }
             | Event::RuleChanged { .. }
+            | Event::PopulationsRecorded { .. }
             | Event::DonorStateRegistered { .. }
             | Event::ExchangeRateRecorded { .. }
             | Event::GdpRecorded { .. } => Marking::Public,

@@ -12,7 +12,7 @@ use std::fmt;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::decision_rule::{Family, Rule};
+use crate::decision_rule::{Family, Populations, Rule};
 use crate::{CountryCode, DecisionKind, Procedure, Refusal, State};
 
 /// Longest body id, in characters.
@@ -128,17 +128,27 @@ impl Body {
     /// Whether it decides by `procedure`.
     #[must_use]
     pub fn uses(&self, procedure: Procedure) -> bool {
-        self.procedures.is_empty() || self.procedures.contains(&procedure)
+        uses(&self.procedures, procedure)
     }
 }
 
-/// The rule a circulation was decided by: its body's rule and version at the time.
+/// Whether a body listing `procedures` decides by `procedure` (none listed: silence and
+/// consensus rounds).
+fn uses(procedures: &[Procedure], procedure: Procedure) -> bool {
+    if procedures.is_empty() { procedure != Procedure::Vote } else { procedures.contains(&procedure) }
+}
+
+/// The rule a circulation was decided by: its body's rule and version at the time, and for a
+/// rule that counts people the population figures it counts them by, so that figures recorded
+/// later never change an open procedure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleInForce {
     pub body: BodyId,
     pub version: u32,
     pub rule: Rule,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub populations: Option<Populations>,
 }
 
 impl State {
@@ -163,14 +173,42 @@ impl State {
     }
 }
 
-/// A rule a body may decide by today. Vote rules need votes, and constructive abstention needs
-/// population figures; the log records neither yet, so a body cannot be given them (refused,
-/// never silently decided by consensus instead).
-pub(crate) fn check_rule(rule: &Rule) -> Result<(), Refusal> {
+/// A rule that means something, and the procedures that go with it: a vote rule is decided by
+/// a vote and nothing else, a consensus rule never by a vote. (Population figures are a
+/// circulation's business: they are looked up when a procedure opens.)
+pub(crate) fn check_rule(rule: &Rule, procedures: &[Procedure]) -> Result<(), Refusal> {
     rule.check().map_err(|e| Refusal::Invalid { field: "rule", reason: e.to_string() })?;
-    if rule.family() == Family::Vote || rule.needs_populations() {
-        return Err(Refusal::RuleNotRecorded { rule: rule.name() });
+    let votes = rule.family() == Family::Vote;
+    if votes && procedures != [Procedure::Vote] {
+        let reason = format!("the {} rule counts votes: its body decides by the vote procedure alone", rule.name());
+        return Err(Refusal::Invalid { field: "procedures", reason });
     }
+    if !votes && uses(procedures, Procedure::Vote) {
+        let reason = format!("the {} rule is decided by consensus: nobody votes in its body", rule.name());
+        return Err(Refusal::Invalid { field: "procedures", reason });
+    }
+    Ok(())
+}
+
+/// Figures that may be recorded: a plausible year, a named source, and a positive figure for
+/// members only.
+pub(crate) fn check_populations(state: &State, p: &Populations) -> Result<(), Refusal> {
+    if !(1945..=9999).contains(&p.year) {
+        return Err(Refusal::Invalid { field: "year", reason: format!("{} is not a year of figures", p.year) });
+    }
+    crate::rules::check_text("source", &p.source, crate::refusal::MAX_TITLE)?;
+    if p.figures.is_empty() {
+        return Err(Refusal::Invalid { field: "figures", reason: "no figure is given".into() });
+    }
+    for (m, n) in &p.figures {
+        if !state.members.contains_key(m) {
+            return Err(Refusal::UnknownMember { member: *m });
+        }
+        if *n == 0 {
+            return Err(Refusal::Invalid { field: "figures", reason: format!("{m} has a population of 0") });
+        }
+    }
+    p.total(p.figures.keys()).map_err(|e| Refusal::Invalid { field: "figures", reason: e.to_string() })?;
     Ok(())
 }
 
@@ -202,7 +240,7 @@ pub(crate) fn check_body(state: &State, body: &Body) -> Result<(), Refusal> {
     if body.rule_version != 1 {
         return Err(Refusal::Invalid { field: "rule_version", reason: "a body is established at version 1".into() });
     }
-    check_rule_for(state, &body.roster, &body.rule, body.established_at)
+    check_rule_for(state, &body.roster, &body.procedures, &body.rule, body.established_at)
 }
 
 /// `m` is a member on the UTC day of `at`: known, and not departed.
@@ -220,8 +258,14 @@ fn check_member_now(state: &State, m: CountryCode, at: Timestamp) -> Result<(), 
 /// `rule` may decide for a body of `roster` from `at`: a rule the log records, and someone to
 /// decide. Under consensus minus one the state concerned must sit in the body, beside at least
 /// one other member: a body of the state concerned alone would adopt whatever it is given.
-fn check_rule_for(state: &State, roster: &Roster, rule: &Rule, at: Timestamp) -> Result<(), Refusal> {
-    check_rule(rule)?;
+fn check_rule_for(
+    state: &State,
+    roster: &Roster,
+    procedures: &[Procedure],
+    rule: &Rule,
+    at: Timestamp,
+) -> Result<(), Refusal> {
+    check_rule(rule, procedures)?;
     let day = crate::rules::utc_day(at);
     let sits = |m: &CountryCode| match roster {
         Roster::AllMembers { except } => !except.contains(m),
@@ -254,18 +298,26 @@ pub(crate) fn check_rule_change(
     at: Timestamp,
 ) -> Result<u32, Refusal> {
     let b = state.body(body)?;
-    check_rule_for(state, &b.roster, rule, at)?;
+    check_rule_for(state, &b.roster, &b.procedures, rule, at)?;
     crate::rules::check_text("reason", reason, crate::refusal::MAX_STATEMENT)?;
     Ok(b.rule_version + 1)
 }
 
 /// A circulation's electorate leaves someone to decide once the state concerned is set aside (a
-/// member may have departed since the rule was set).
+/// member may have departed since the rule was set), and has a population figure for each
+/// elector when the rule counts people.
 pub(crate) fn check_electorate(
     electorate: &[CountryCode],
     rule: Option<&RuleInForce>,
     at: Timestamp,
 ) -> Result<(), Refusal> {
+    if let Some(r) = rule.filter(|r| r.rule.needs_populations()) {
+        let missing = |missing: String| Refusal::PopulationsMissing { rule: r.rule.name(), missing };
+        let p = r.populations.as_ref().ok_or_else(|| missing(format!("no figures apply in {}", at_year(at))))?;
+        if let Some(m) = electorate.iter().find(|m| !p.figures.contains_key(m)) {
+            return Err(missing(format!("the {} figures ({}) have none for {m}", p.year, p.source)));
+        }
+    }
     let set_aside = match rule.map(|r| &r.rule) {
         Some(Rule::ConsensusMinusOne { concerned }) => Some(*concerned),
         _ => None,
@@ -282,9 +334,16 @@ pub(crate) fn check_body_decides(state: &State, body: Option<&BodyId>, kind: Dec
     if state.body(id)?.decides(kind) { Ok(()) } else { Err(Refusal::KindNotDecided { body: id.clone(), kind }) }
 }
 
-/// Whether `body` (none: the principal body, which uses both procedures) decides by `procedure`.
+/// Whether `body` (none: the principal body, which decides by silence and consensus rounds)
+/// decides by `procedure`.
 pub(crate) fn check_body_uses(state: &State, body: Option<&BodyId>, procedure: Procedure) -> Result<(), Refusal> {
-    let Some(id) = body else { return Ok(()) };
+    let Some(id) = body else {
+        return if uses(&[], procedure) {
+            Ok(())
+        } else {
+            Err(Refusal::Invalid { field: "procedure", reason: "the principal body decides by consensus: nobody votes in it".into() })
+        };
+    };
     if state.body(id)?.uses(procedure) {
         Ok(())
     } else {
@@ -292,12 +351,22 @@ pub(crate) fn check_body_uses(state: &State, body: Option<&BodyId>, procedure: P
     }
 }
 
+fn at_year(at: Timestamp) -> i16 {
+    crate::rules::utc_day(at).year()
+}
+
 impl State {
-    /// The rule a procedure opening now in `body` is decided by (none for the principal body:
-    /// consensus, recorded as nothing, as logs before bodies did).
-    pub fn rule_in_force(&self, body: Option<&BodyId>) -> Result<Option<RuleInForce>, Refusal> {
+    /// The rule a procedure opening at `at` in `body` is decided by (none for the principal
+    /// body: consensus, recorded as nothing, as logs before bodies did), with the population
+    /// figures of the latest year recorded up to `at`'s (UTC) when the rule counts people.
+    pub fn rule_in_force(&self, body: Option<&BodyId>, at: Timestamp) -> Result<Option<RuleInForce>, Refusal> {
         let Some(id) = body else { return Ok(None) };
         let b = self.body(id)?;
-        Ok(Some(RuleInForce { body: id.clone(), version: b.rule_version, rule: b.rule.clone() }))
+        let populations = if b.rule.needs_populations() {
+            self.populations.range(..=at_year(at)).next_back().map(|(_, p)| p.clone())
+        } else {
+            None
+        };
+        Ok(Some(RuleInForce { body: id.clone(), version: b.rule_version, rule: b.rule.clone(), populations }))
     }
 }

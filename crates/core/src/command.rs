@@ -98,6 +98,12 @@ pub enum Command {
         rule: Rule,
         reason: String,
     },
+    /// Records each member's population for a year from a named source (the secretariat): the
+    /// weights of the rules that count people. A year recorded again is corrected from now on; a
+    /// procedure already open keeps the figures it was circulated with.
+    RecordPopulations {
+        populations: crate::decision_rule::Populations,
+    },
     DraftProposal {
         /// The body that decides it; none: the principal body (every member, consensus).
         #[serde(default)]

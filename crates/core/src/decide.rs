@@ -88,6 +88,10 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             crate::body::check_body(state, &body)?;
             Ok(vec![Event::BodyEstablished { body }])
         }
+        Command::RecordPopulations { populations } => {
+            crate::body::check_populations(state, populations)?;
+            Ok(vec![Event::PopulationsRecorded { populations: populations.clone(), at: now }])
+        }
         Command::ChangeRule { body, rule, reason } => {
             let version = crate::body::check_rule_change(state, body, rule, reason, now)?;
             Ok(vec![Event::RuleChanged {
@@ -174,7 +178,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                 // An amended text circulated again keeps the electorate and the rule (a new round
                 // after a reopen has none here: it takes the roster and rule of its own day).
                 Some(c) => (c.electorate.clone(), c.rule.clone()),
-                None => (state.roster(p.body.as_ref(), now)?, state.rule_in_force(p.body.as_ref())?),
+                None => (state.roster(p.body.as_ref(), now)?, state.rule_in_force(p.body.as_ref(), now)?),
             };
             crate::body::check_body_uses(state, p.body.as_ref(), *procedure)?;
             crate::body::check_electorate(&electorate, rule.as_ref(), now)?;
@@ -419,6 +423,7 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
         Command::RegisterPartner { .. } => (actor == Actor::Secretariat, "register partners"),
         Command::EstablishBody { .. } => (actor == Actor::Secretariat, "establish bodies"),
         Command::ChangeRule { .. } => (actor == Actor::Secretariat, "change a body's rule"),
+        Command::RecordPopulations { .. } => (actor == Actor::Secretariat, "record population figures"),
         Command::DraftProposal { .. } => (actor == Actor::Secretariat, "draft proposals"),
         Command::AmendProposal { .. } => (actor == Actor::Secretariat, "amend proposals"),
         Command::Circulate { .. } => (actor == Actor::Secretariat, "circulate proposals"),

@@ -8,14 +8,20 @@
 //!
 //! A body's rule, recorded with the circulation, may be consensus minus one
 //! (`decision_rule::Rule::ConsensusMinusOne`): then the state concerned neither blocks nor is
-//! waited for, and everything else is as above.
+//! waited for, and everything else is as above. Under constructive abstention a text that every
+//! elector consented to is still not adopted when the opt-outs reach the rule's share of the
+//! electors and of their population.
+//!
+//! A body that decides by a vote rule circulates for a vote instead: nothing blocks, and when
+//! every elector has voted or the deadline passes the rule counts the votes
+//! (`decision_rule::count`), keeping every number it used in the decision.
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::decision_rule::Rule;
+use crate::decision_rule::{self, Count, OptOutShare, Rule, Vote};
 use crate::{CountryCode, Position, Procedure, Proposal, RuleInForce, Stance};
 
 /// How a circulated proposal ended.
@@ -61,6 +67,15 @@ pub struct Decision {
     /// The body's rule it was decided by; absent: the principal body's consensus.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<RuleInForce>,
+    /// In a vote: every vote cast, in the order cast.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub votes: Vec<Position>,
+    /// In a vote: the rule's count, with every number it used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<Count>,
+    /// Under constructive abstention: the opt-outs' share of the electors and their population.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opt_out_share: Option<OptOutShare>,
 }
 
 impl Decision {
@@ -84,6 +99,26 @@ impl Decision {
                 };
                 format!("Blocked at {}: {who} {how}. One objection blocks; there is no vote.", self.decided_at)
             }
+            _ if self.procedure == Procedure::Vote => {
+                let count = self.count.as_ref().map_or_else(|| "the votes could not be counted.".to_owned(), Count::explain);
+                format!("Decided by vote at {}. {count}", self.decided_at)
+            }
+            Outcome::NotAdopted if self.outstanding.is_empty() && !self.opt_outs.is_empty() => {
+                let share = self
+                    .opt_out_share
+                    .as_ref()
+                    .map_or_else(String::new, |p| format!(", {} of the population", decision_rule::percent(p.opted_out, p.total)));
+                let (states, population) = match self.rule.as_ref().map(|r| &r.rule) {
+                    Some(Rule::ConstructiveAbstention { states, population }) => (states.to_string(), population.to_string()),
+                    _ => (String::new(), String::new()),
+                };
+                format!(
+                    "Not adopted at {}: {} of {n} electors opted out ({}){share}, at least {states} of the electors and {population} of the population. Constructive abstention does not carry that far.",
+                    self.decided_at,
+                    self.opt_outs.len(),
+                    list(&self.opt_outs)
+                )
+            }
             Outcome::NotAdopted => format!(
                 "Not adopted: the round closed at its deadline {} without the consent of {} of {n} electors ({}).",
                 self.decided_at,
@@ -98,7 +133,8 @@ impl Decision {
                         self.concurred_by_silence.len(),
                         self.concurred.len()
                     ),
-                    Procedure::ConsensusRound => format!(
+                    // A vote is explained above; this arm reads the same for a round.
+                    Procedure::ConsensusRound | Procedure::Vote => format!(
                         "Adopted by consensus at {}: {} of {n} electors concurred",
                         self.decided_at,
                         self.concurred.len()
@@ -147,6 +183,7 @@ pub fn blocks(procedure: Procedure, stance: Stance) -> bool {
     match procedure {
         Procedure::Silence => matches!(stance, Stance::Object | Stance::ProposeAmendment),
         Procedure::ConsensusRound => stance == Stance::Object,
+        Procedure::Vote => false,
     }
 }
 
@@ -170,6 +207,9 @@ pub fn evaluate_with(
     if !proposal.status.is_open() {
         return None;
     }
+    if circ.procedure == Procedure::Vote {
+        return evaluate_vote(proposal, positions, now);
+    }
     // Under consensus minus one the state concerned neither blocks nor is waited for.
     let counts = |m: &CountryCode| set_aside(circ.rule.as_ref()) != Some(*m);
     let held = || circ.electorate.iter().filter_map(|m| positions.get(m));
@@ -185,7 +225,7 @@ pub fn evaluate_with(
     } else if now >= circ.deadline {
         let o = match circ.procedure {
             Procedure::Silence => Outcome::Adopted,
-            Procedure::ConsensusRound => Outcome::NotAdopted,
+            Procedure::ConsensusRound | Procedure::Vote => Outcome::NotAdopted,
         };
         (o, circ.deadline)
     } else {
@@ -202,7 +242,11 @@ pub fn evaluate_with(
     let opt_outs = by_stance(|s| s == Stance::OptOut);
     let objections = by_stance(|s| matches!(s, Stance::Object | Stance::ProposeAmendment));
     let silent: Vec<CountryCode> = circ.electorate.iter().copied().filter(|m| !positions.contains_key(m)).collect();
+    let opt_out_share = opt_out_share(circ, positions);
     let outcome = match outcome_base {
+        Outcome::Adopted if opt_out_share.as_ref().is_some_and(|s| s.states_reached && s.population_reached) => {
+            Outcome::NotAdopted
+        }
         Outcome::Adopted if !reservations.is_empty() => Outcome::AdoptedWithReservations,
         o => o,
     };
@@ -231,5 +275,73 @@ pub fn evaluate_with(
         objections,
         outstanding,
         rule: circ.rule.clone(),
+        votes: Vec::new(),
+        count: None,
+        opt_out_share,
+    })
+}
+
+/// Under constructive abstention, the opt-outs' share (a silent elector consents under silence).
+/// The circulation checked that every elector has a figure, so the rule cannot fail here; if it
+/// somehow did, the share reads as reached, so that an error never adopts.
+fn opt_out_share(circ: &crate::Circulation, positions: &BTreeMap<CountryCode, Position>) -> Option<OptOutShare> {
+    let rule = circ.rule.as_ref().filter(|r| matches!(r.rule, Rule::ConstructiveAbstention { .. }))?;
+    let stances: BTreeMap<CountryCode, Stance> = circ
+        .electorate
+        .iter()
+        .filter_map(|m| positions.get(m).map(|p| (*m, p.stance)).or((circ.procedure == Procedure::Silence).then_some((*m, Stance::Concur))))
+        .collect();
+    let unknown = || OptOutShare {
+        year: 0,
+        source: String::new(),
+        total: 0,
+        opted_out: 0,
+        states_reached: true,
+        population_reached: true,
+    };
+    match decision_rule::consent(&rule.rule, &circ.electorate, &stances, rule.populations.as_ref()) {
+        Ok(c) => c.opt_out_share,
+        Err(_) => Some(unknown()),
+    }
+}
+
+/// A vote's decision: once every elector has voted, or at the deadline, the body's rule counts
+/// the votes (an elector who did not vote takes no part). The circulation checked the rule and
+/// its figures, so the count cannot fail; if it somehow did, the proposal is not adopted.
+fn evaluate_vote(proposal: &Proposal, positions: &BTreeMap<CountryCode, Position>, now: Timestamp) -> Option<Decision> {
+    let circ = proposal.circulation.as_ref()?;
+    let cast = || circ.electorate.iter().filter_map(|m| positions.get(m)).filter(|p| p.stance.vote().is_some());
+    let votes: BTreeMap<CountryCode, Vote> = cast().filter_map(|p| Some((p.member, p.stance.vote()?))).collect();
+    let decided_at = if votes.len() == circ.electorate.len() {
+        cast().map(|p| p.at).max().unwrap_or(circ.circulated_at)
+    } else if now >= circ.deadline {
+        circ.deadline
+    } else {
+        return None;
+    };
+    let count = circ
+        .rule
+        .as_ref()
+        .and_then(|r| decision_rule::count(&r.rule, &circ.electorate, &votes, r.populations.as_ref()).ok());
+    let mut ballots: Vec<Position> = cast().cloned().collect();
+    ballots.sort_by_key(|p| (p.at, p.member));
+    let revision = proposal.current();
+    Some(Decision {
+        outcome: if count.as_ref().is_some_and(|c| c.carried) { Outcome::Adopted } else { Outcome::NotAdopted },
+        decided_at,
+        procedure: Procedure::Vote,
+        revision: revision.number,
+        text_hash: revision.text_hash.clone(),
+        electorate: circ.electorate.clone(),
+        concurred: Vec::new(),
+        concurred_by_silence: Vec::new(),
+        reservations: Vec::new(),
+        opt_outs: Vec::new(),
+        objections: Vec::new(),
+        outstanding: Vec::new(),
+        rule: circ.rule.clone(),
+        votes: ballots,
+        count,
+        opt_out_share: None,
     })
 }

@@ -78,6 +78,12 @@ pub enum Event {
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
     },
+    /// A year's population figures, from their source.
+    PopulationsRecorded {
+        populations: crate::decision_rule::Populations,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
     ProposalDrafted {
         proposal: ProposalId,
         /// The body that decides it; absent: the principal body.
@@ -294,6 +300,7 @@ impl Event {
             | Self::PartnerRegistered { .. }
             | Self::BodyEstablished { .. }
             | Self::RuleChanged { .. }
+            | Self::PopulationsRecorded { .. }
             | Self::DonorStateRegistered { .. }
             | Self::RequestFiled { .. }
             | Self::RequestWithdrawn { .. }
@@ -332,6 +339,7 @@ impl Event {
             Self::PartnerRegistered { .. } => "partner_registered",
             Self::BodyEstablished { .. } => "body_established",
             Self::RuleChanged { .. } => "rule_changed",
+            Self::PopulationsRecorded { .. } => "populations_recorded",
             Self::ProposalDrafted { .. } => "proposal_drafted",
             Self::ProposalAmended { .. } => "proposal_amended",
             Self::ProposalCirculated { .. } => "proposal_circulated",

@@ -85,6 +85,19 @@ pub enum Procedure {
     /// Silence is not consent: adopted when every elector has concurred (with or without a
     /// reservation) or opted out; closed as not adopted if the deadline comes first.
     ConsensusRound,
+    /// Only in a body that decides by a vote rule: each elector votes yes, no or abstains (or
+    /// says it takes no part) before the deadline; the body's rule counts the votes once every
+    /// elector has voted or the deadline passes. Nothing blocks at once.
+    Vote,
+}
+
+impl Procedure {
+    /// Whether an elector may take `stance` under this procedure: votes in a vote, consensus
+    /// stances otherwise — nobody votes in a consensus body, nobody concurs in a vote.
+    #[must_use]
+    pub fn accepts(self, stance: Stance) -> bool {
+        (self == Self::Vote) == stance.vote().is_some()
+    }
 }
 
 /// One version of a proposal's text. Positions are bound to a revision's text hash.
@@ -153,6 +166,8 @@ pub enum ProposalStatus {
     Draft,
     UnderSilence,
     ConsensusRound,
+    /// Circulated for a vote (see [`Procedure::Vote`]).
+    Voting,
     Adopted,
     AdoptedWithReservations,
     Blocked,
@@ -167,13 +182,13 @@ impl ProposalStatus {
     /// Circulated and not yet decided: positions are accepted (before the deadline).
     #[must_use]
     pub fn is_open(self) -> bool {
-        matches!(self, Self::UnderSilence | Self::ConsensusRound)
+        matches!(self, Self::UnderSilence | Self::ConsensusRound | Self::Voting)
     }
 
     /// Decided or withdrawn: nothing about the proposal changes any more.
     #[must_use]
     pub fn is_final(self) -> bool {
-        !matches!(self, Self::Draft | Self::UnderSilence | Self::ConsensusRound | Self::Negotiating)
+        !matches!(self, Self::Draft | Self::UnderSilence | Self::ConsensusRound | Self::Voting | Self::Negotiating)
     }
 
     /// Not yet circulated in its current round: a draft, or a proposal back in negotiation.
@@ -183,7 +198,8 @@ impl ProposalStatus {
     }
 }
 
-/// What an elector says about a proposal.
+/// What an elector says about a proposal: a consensus stance, or under [`Procedure::Vote`] a
+/// vote (the last four), never one for the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -199,10 +215,31 @@ pub enum Stance {
     /// Breaks silence (and so blocks under silence); in a round it leaves the elector's consent
     /// outstanding.
     ProposeAmendment,
+    /// A vote in favour.
+    Yes,
+    /// A vote against (from a veto holder, a veto).
+    No,
+    /// An abstention: counted as present, not in favour; never a veto.
+    Abstain,
+    /// The elector says it takes no part in the vote.
+    NotParticipating,
 }
 
 impl Stance {
-    /// Whether the stance counts towards consensus.
+    /// The vote this stance casts, if it is one.
+    #[must_use]
+    pub fn vote(self) -> Option<crate::decision_rule::Vote> {
+        use crate::decision_rule::Vote;
+        match self {
+            Self::Yes => Some(Vote::Yes),
+            Self::No => Some(Vote::No),
+            Self::Abstain => Some(Vote::Abstain),
+            Self::NotParticipating => Some(Vote::NotParticipating),
+            Self::Concur | Self::ConcurWithReservation | Self::OptOut | Self::Object | Self::ProposeAmendment => None,
+        }
+    }
+
+    /// Whether the stance counts towards consensus (a vote never does).
     #[must_use]
     pub fn consents(self) -> bool {
         matches!(self, Self::Concur | Self::ConcurWithReservation | Self::OptOut)
@@ -350,11 +387,12 @@ words!(DecisionKind {
     Routine => "routine",
 });
 words!(Significance { Routine => "routine", Significant => "significant" });
-words!(Procedure { Silence => "silence", ConsensusRound => "consensus round" });
+words!(Procedure { Silence => "silence", ConsensusRound => "consensus round", Vote => "vote" });
 words!(ProposalStatus {
     Draft => "draft",
     UnderSilence => "under silence",
     ConsensusRound => "consensus round",
+    Voting => "voting",
     Adopted => "adopted",
     AdoptedWithReservations => "adopted with reservations",
     Blocked => "blocked",
@@ -368,4 +406,8 @@ words!(Stance {
     OptOut => "opt out",
     Object => "object",
     ProposeAmendment => "propose amendment",
+    Yes => "yes",
+    No => "no",
+    Abstain => "abstain",
+    NotParticipating => "not participating",
 });

@@ -36,8 +36,10 @@ pub enum Refusal {
     KindNotDecided { body: BodyId, kind: DecisionKind },
     #[error("the body {body} does not decide by {} procedure", procedure.words())]
     ProcedureNotUsed { body: BodyId, procedure: Procedure },
-    #[error("a body cannot yet decide by the {rule} rule: the log does not record votes or population figures")]
-    RuleNotRecorded { rule: &'static str },
+    #[error("the {rule} rule counts people, but {missing}: record the population figures first")]
+    PopulationsMissing { rule: &'static str, missing: String },
+    #[error("\"{stance}\" is not taken under the {procedure} procedure: votes are cast only in a vote, consensus stances only under silence or in a consensus round")]
+    StanceNotInProcedure { stance: Stance, procedure: Procedure },
     #[error("{member} is already a member")]
     MemberExists { member: CountryCode },
     #[error("{partner} is already a registered partner")]
@@ -248,7 +250,8 @@ impl Refusal {
             Self::BodyExists { .. } => "body-exists",
             Self::KindNotDecided { .. } => "kind-not-decided",
             Self::ProcedureNotUsed { .. } => "procedure-not-used",
-            Self::RuleNotRecorded { .. } => "rule-not-recorded",
+            Self::PopulationsMissing { .. } => "populations-missing",
+            Self::StanceNotInProcedure { .. } => "stance-not-in-procedure",
             Self::MemberExists { .. } => "member-exists",
             Self::PartnerExists { .. } => "partner-exists",
             Self::PartnerIsNotMember { .. } => "partner-is-not-member",
@@ -350,7 +353,7 @@ impl Refusal {
             Self::SilenceNotAllowed { .. } | Self::ProcedureNotUsed { .. } => Some("procedure"),
             Self::UnknownBody { .. } | Self::BodyExists { .. } => Some("body"),
             Self::KindNotDecided { .. } => Some("kind"),
-            Self::RuleNotRecorded { .. } => Some("rule"),
+            Self::StanceNotInProcedure { .. } => Some("stance"),
             Self::SignificanceMismatch { .. } => Some("significance"),
             Self::NotWider { .. } => Some("marking"),
             Self::PublicationMismatch { .. } => Some("entry"),
@@ -419,7 +422,8 @@ impl Refusal {
             | Self::FundExists { .. }
             | Self::AlreadyConfirmed { .. }
             | Self::RateExists { .. }
-            | Self::GdpExists { .. } => None,
+            | Self::GdpExists { .. }
+            | Self::PopulationsMissing { .. } => None,
         }
     }
 
@@ -472,7 +476,7 @@ impl Refusal {
             | Self::PublicationMismatch { .. }
             | Self::KindNotDecided { .. }
             | Self::ProcedureNotUsed { .. }
-            | Self::RuleNotRecorded { .. } => RefusalClass::Invalid,
+            | Self::StanceNotInProcedure { .. } => RefusalClass::Invalid,
             _ => RefusalClass::Conflict,
         }
     }

@@ -271,6 +271,9 @@ pub(crate) fn check_position(
     if revision != current {
         return Err(Refusal::StaleRevision { given: revision, current });
     }
+    if let Some(c) = p.circulation.as_ref().filter(|c| !c.procedure.accepts(stance)) {
+        return Err(Refusal::StanceNotInProcedure { stance, procedure: c.procedure });
+    }
     if stance == Stance::OptOut && !p.kind.allows_opt_out() {
         return Err(Refusal::OptOutNotAllowed { kind: p.kind });
     }

@@ -128,9 +128,7 @@ impl PositionStatement {
 }
 
 fn serde_plain_stance(s: &str) -> Option<Stance> {
-    [Stance::Concur, Stance::ConcurWithReservation, Stance::OptOut, Stance::Object, Stance::ProposeAmendment]
-        .into_iter()
-        .find(|x| x.words().replace(' ', "_") == s)
+    <Stance as crate::words::Word>::VALUES.iter().copied().find(|x| x.words().replace(' ', "_") == s)
 }
 
 #[cfg(test)]

@@ -97,6 +97,9 @@ pub struct State {
     /// The bodies established, by id; none: every proposal is the principal body's.
     #[serde(default, skip_serializing_if = "OrdMap::is_empty")]
     pub bodies: OrdMap<crate::BodyId, crate::Body>,
+    /// Population figures by the year they apply to: the weights of the rules that count people.
+    #[serde(default, skip_serializing_if = "OrdMap::is_empty")]
+    pub populations: OrdMap<i16, crate::decision_rule::Populations>,
     /// Requests, pledges, deliveries, coalitions, funds, donor states and exchange rates.
     #[serde(default)]
     pub support: Support,
@@ -249,6 +252,10 @@ impl State {
                 b.rule = rule.clone();
                 b.rule_version = *version;
             }
+            Event::PopulationsRecorded { populations, .. } => {
+                crate::body::check_populations(self, populations).map_err(refused)?;
+                self.populations.insert(populations.year, populations.clone());
+            }
             Event::ProposalDrafted { proposal, body, kind, significance, title, text, text_hash, at } => {
                 if *proposal != self.next_proposal_id() {
                     return Err(inconsistent(format!("proposal {proposal} is not the next number")));
@@ -338,7 +345,7 @@ impl State {
                     Some(c) => (c.electorate.clone(), c.rule.clone()),
                     None => (
                         self.roster(p.body.as_ref(), *at).map_err(refused)?,
-                        self.rule_in_force(p.body.as_ref()).map_err(refused)?,
+                        self.rule_in_force(p.body.as_ref(), *at).map_err(refused)?,
                     ),
                 };
                 if *electorate != expected {
@@ -355,6 +362,7 @@ impl State {
                 p.status = match procedure {
                     Procedure::Silence => ProposalStatus::UnderSilence,
                     Procedure::ConsensusRound => ProposalStatus::ConsensusRound,
+                    Procedure::Vote => ProposalStatus::Voting,
                 };
                 p.audience = audience;
                 if let Some(r) = p.revisions.last_mut() {
@@ -657,6 +665,7 @@ impl State {
             | Event::PartnerRegistered { .. }
             | Event::BodyEstablished { .. }
             | Event::RuleChanged { .. }
+            | Event::PopulationsRecorded { .. }
             | Event::ProposalDrafted { .. }
             | Event::ProposalAmended { .. }
             | Event::ProposalCirculated { .. }

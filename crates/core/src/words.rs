@@ -234,9 +234,9 @@ mod tests {
     fn every_enumeration_parses_its_serde_names_and_its_words() {
         check::<DecisionKind>(8);
         check::<Significance>(2);
-        check::<Procedure>(2);
-        check::<ProposalStatus>(9);
-        check::<Stance>(5);
+        check::<Procedure>(3);
+        check::<ProposalStatus>(10);
+        check::<Stance>(9);
         check::<AidType>(3);
         check::<SupportCategory>(SupportCategory::ALL.len());
         check::<Capability>(12);

@@ -64,12 +64,14 @@ pub fn feed(state: &State, reader: Reader, now: Timestamp, base_url: &str, origi
         let (summary, ends) = match c.procedure {
             Procedure::Silence => (format!("Silence ends: {title}"), "Silence ends"),
             Procedure::ConsensusRound => (format!("Consensus round closes: {title}"), "The round closes"),
+            Procedure::Vote => (format!("Vote closes: {title}"), "The vote closes"),
         };
         let description = format!(
             "{} on {} (#{}, revision {}). {ends} {}.\nOpen: {link}",
             match c.procedure {
                 Procedure::Silence => "Silence procedure",
                 Procedure::ConsensusRound => "Consensus round",
+                Procedure::Vote => "Vote",
             },
             view.kind,
             view.id,

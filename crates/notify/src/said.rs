@@ -85,6 +85,20 @@ pub(crate) fn said(notice: &Notice, zone: Zone<'_>, base_url: &str) -> Said {
                         "This {kind} is circulated for a consensus round: it is adopted only if every delegation concurs or opts out before the deadline."
                     ),
                 ),
+                (Procedure::Vote, false) => (
+                    format!("Vote closes {}: {title}", short_utc(*deadline)),
+                    "Vote closes",
+                    format!(
+                        "This {kind} is put to a vote: the body's rule counts the votes once every delegation has voted or at the deadline."
+                    ),
+                ),
+                (Procedure::Vote, true) => (
+                    format!("Revised text, vote closes {}: {title}", short_utc(*deadline)),
+                    "Vote closes",
+                    format!(
+                        "A revised text (revision {revision}) was put to the vote again: a vote on an earlier text no longer counts."
+                    ),
+                ),
                 (Procedure::ConsensusRound, true) => (
                     format!("Revised text, consensus round closes {}: {title}", short_utc(*deadline)),
                     "Round closes",
@@ -113,6 +127,9 @@ pub(crate) fn said(notice: &Notice, zone: Zone<'_>, base_url: &str) -> Said {
                 }
                 Procedure::ConsensusRound => {
                     "Your delegation has taken no position yet. The round adopts the text only if every delegation concurs or opts out before the deadline."
+                }
+                Procedure::Vote => {
+                    "Your delegation has not voted yet. A delegation that does not vote before the deadline takes no part in the vote."
                 }
             };
             (

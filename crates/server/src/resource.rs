@@ -11,6 +11,8 @@ pub enum Resource<'a> {
     Member(Option<&'a Member>),
     Partner(Option<&'a Partner>),
     Body(Option<&'a Body>),
+    /// A year's population figures.
+    Populations(Option<&'a concord_core::decision_rule::Populations>),
     Proposal(Option<&'a Proposal>),
     /// A publication: the entry released and who may read it now.
     Publication {
@@ -37,6 +39,7 @@ impl<'a> Resource<'a> {
             Command::EstablishBody { id: body, .. } | Command::ChangeRule { body, .. } => {
                 Self::Body(state.bodies.get(body))
             }
+            Command::RecordPopulations { populations } => Self::Populations(state.populations.get(&populations.year)),
             // The draft is the newest proposal.
             Command::DraftProposal { .. } => Self::Proposal(state.proposals.values().next_back()),
             Command::AmendProposal { proposal, .. }
@@ -62,6 +65,7 @@ impl<'a> Resource<'a> {
             Self::Member(m) => serde_json::to_vec(m),
             Self::Partner(p) => serde_json::to_vec(p),
             Self::Body(b) => serde_json::to_vec(b),
+            Self::Populations(p) => serde_json::to_vec(p),
             Self::Proposal(p) => serde_json::to_vec(p),
             Self::Support(v) => serde_json::to_vec(v),
             Self::Publication { entry, marking } => {
@@ -125,6 +129,7 @@ pub fn status_for(command: &Command) -> u16 {
         | Command::RegisterMemberKey { .. }
         | Command::RegisterPartner { .. }
         | Command::EstablishBody { .. }
+        | Command::RecordPopulations { .. }
         | Command::DraftProposal { .. }
         | Command::TakePosition { .. }
         | Command::Publish { .. } => 201,

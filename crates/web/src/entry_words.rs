@@ -22,6 +22,10 @@ fn stance(s: Stance) -> &'static str {
         Stance::OptOut => "opted out of",
         Stance::Object => "objected to",
         Stance::ProposeAmendment => "proposed an amendment to",
+        Stance::Yes => "voted yes on",
+        Stance::No => "voted no on",
+        Stance::Abstain => "abstained on",
+        Stance::NotParticipating => "took no part in the vote on",
     }
 }
 
@@ -44,6 +48,12 @@ pub fn describe(content: &Sealed) -> String {
         Event::RuleChanged { body, version, rule, .. } => {
             format!("{by} changed the rule of {body} (version {version}): {}", rule.words())
         }
+        Event::PopulationsRecorded { populations: p, .. } => format!(
+            "{by} recorded the population figures for {} ({} states, from {}).",
+            p.year,
+            p.figures.len(),
+            p.source
+        ),
         Event::ProposalDrafted { proposal, kind, title, body: Some(body), .. } => {
             format!("{by} drafted proposal {proposal} for {body}, {}: \u{201c}{title}\u{201d}.", kind.words())
         }

@@ -19,6 +19,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "partner_registered",
     "body_established",
     "rule_changed",
+    "populations_recorded",
     "proposal_drafted",
     "proposal_amended",
     "proposal_circulated",
@@ -168,6 +169,7 @@ fn named(event: &Event) -> Vec<CountryCode> {
             codes
         }
         Event::RuleChanged { rule, .. } => concerned(rule).into_iter().collect(),
+        Event::PopulationsRecorded { populations, .. } => populations.figures.keys().copied().collect(),
         Event::PartnerRegistered { partner } => vec![partner.code],
         Event::DonorStateRegistered { donor } => vec![donor.code],
         Event::RequestFiled { terms, .. } => vec![terms.partner],
@@ -217,7 +219,7 @@ mod tests {
         let reopened =
             Event::ProposalReopened { proposal: ProposalId(1), reason: String::new(), at: jiff::Timestamp::UNIX_EPOCH };
         assert!(EVENT_TYPES.contains(&reopened.name()));
-        assert_eq!(EVENT_TYPES.len(), 31);
+        assert_eq!(EVENT_TYPES.len(), 32);
     }
 
     #[test]

@@ -421,5 +421,9 @@ fn explain(p: &Proposal, access: ProposalAccess) -> String {
                 c.deadline
             )
         }
+        Procedure::Vote => format!(
+            "Put to the vote until {}: {responded} of {n} electors have voted. The body's rule counts the votes once every elector has voted or at the deadline; an elector who does not vote takes no part.",
+            c.deadline
+        ),
     }
 }

@@ -85,7 +85,7 @@ pub fn status_class(s: ProposalStatus) -> &'static str {
         ProposalStatus::Adopted => "out-adopted",
         ProposalStatus::AdoptedWithReservations => "out-reservations",
         ProposalStatus::Blocked | ProposalStatus::NotAdopted => "out-blocked",
-        ProposalStatus::UnderSilence | ProposalStatus::ConsensusRound => "st-open",
+        ProposalStatus::UnderSilence | ProposalStatus::ConsensusRound | ProposalStatus::Voting => "st-open",
         ProposalStatus::Draft | ProposalStatus::Withdrawn | ProposalStatus::Negotiating => "st-none",
     }
 }

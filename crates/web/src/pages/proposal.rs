@@ -216,9 +216,23 @@ struct ProposalPage {
     releases: Vec<Opt>,
 }
 
-const STANCES: [Stance; 5] =
-    [Stance::Concur, Stance::ConcurWithReservation, Stance::OptOut, Stance::Object, Stance::ProposeAmendment];
-const PROCEDURES: [Procedure; 2] = [Procedure::Silence, Procedure::ConsensusRound];
+/// The procedures a circulation of `p` may use: its body's (the principal body's: silence and
+/// consensus rounds).
+fn procedures(s: &Domain, p: &Proposal) -> Vec<Procedure> {
+    let body = p.body.as_ref().and_then(|b| s.bodies.get(b));
+    <Procedure as concord_core::words::Word>::VALUES
+        .iter()
+        .copied()
+        .filter(|x| body.map_or(*x != Procedure::Vote, |b| b.uses(*x)))
+        .collect()
+}
+
+/// The stances the position form offers under `procedure`: votes in a vote, consensus stances
+/// otherwise.
+fn stances(procedure: Option<Procedure>) -> Vec<Stance> {
+    let procedure = procedure.unwrap_or(Procedure::Silence);
+    <Stance as concord_core::words::Word>::VALUES.iter().copied().filter(|s| procedure.accepts(*s)).collect()
+}
 
 /// The grid's colour class, symbol and words for a stance (colour is never the only signal).
 fn stance_cell(stance: Stance) -> (&'static str, &'static str, &'static str) {
@@ -228,6 +242,10 @@ fn stance_cell(stance: Stance) -> (&'static str, &'static str, &'static str) {
         Stance::OptOut => ("st-opt-out", "○", "opted out (constructive abstention)"),
         Stance::Object => ("st-object", "✗", "objected (breaks silence, blocks)"),
         Stance::ProposeAmendment => ("st-amend", "✎", "proposed an amendment (breaks silence)"),
+        Stance::Yes => ("st-concur", "✓", "voted yes"),
+        Stance::No => ("st-object", "✗", "voted no"),
+        Stance::Abstain => ("st-opt-out", "○", "abstained"),
+        Stance::NotParticipating => ("st-opt-out", "–", "takes no part"),
     }
 }
 
@@ -239,6 +257,10 @@ fn stance_choice(stance: Stance) -> &'static str {
         Stance::OptOut => "Opt out (constructive abstention: not blocking, not taking part)",
         Stance::Object => "Object (breaks silence and blocks)",
         Stance::ProposeAmendment => "Propose an amendment (breaks silence)",
+        Stance::Yes => "Yes",
+        Stance::No => "No",
+        Stance::Abstain => "Abstain",
+        Stance::NotParticipating => "Not participating (takes no part in the vote)",
     }
 }
 
@@ -355,7 +377,11 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
     };
     // Nothing is preselected: a sovereign decision is the delegation's own choice, every time.
     let stance_sel = kept.stance.clone();
-    let proc_sel = if kept.procedure.is_empty() { "silence".to_owned() } else { kept.procedure.clone() };
+    let procedures = procedures(s, p);
+    let proc_sel = match procedures.first() {
+        Some(first) if kept.procedure.is_empty() => first.name().to_owned(),
+        _ => kept.procedure.clone(),
+    };
     Some(ProposalPage {
         layout: Layout::new(Some(viewer), format!("Proposal {}: {}", p.id, p.current().title), ""),
         id: p.id.0,
@@ -400,8 +426,8 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         secretariat: viewer.is_secretariat(),
         signatures_required,
         statement,
-        stances: options(&STANCES, |s| stance_choice(s).to_owned(), &stance_sel),
-        procedures: options(&PROCEDURES, |p| p.words().to_owned(), &proc_sel),
+        stances: options(&stances(c.map(|c| c.procedure)), |s| stance_choice(s).to_owned(), &stance_sel),
+        procedures: options(&procedures, |p| p.words().to_owned(), &proc_sel),
         kept,
         decision_entry: None,
     })
