@@ -341,7 +341,10 @@ pub(crate) fn check_body_uses(state: &State, body: Option<&BodyId>, procedure: P
         return if uses(&[], procedure) {
             Ok(())
         } else {
-            Err(Refusal::Invalid { field: "procedure", reason: "the principal body decides by consensus: nobody votes in it".into() })
+            Err(Refusal::Invalid {
+                field: "procedure",
+                reason: "the principal body decides by consensus: nobody votes in it".into(),
+            })
         };
     };
     if state.body(id)?.uses(procedure) {

@@ -100,16 +100,18 @@ impl Decision {
                 format!("Blocked at {}: {who} {how}. One objection blocks; there is no vote.", self.decided_at)
             }
             _ if self.procedure == Procedure::Vote => {
-                let count = self.count.as_ref().map_or_else(|| "the votes could not be counted.".to_owned(), Count::explain);
+                let count =
+                    self.count.as_ref().map_or_else(|| "the votes could not be counted.".to_owned(), Count::explain);
                 format!("Decided by vote at {}. {count}", self.decided_at)
             }
             Outcome::NotAdopted if self.outstanding.is_empty() && !self.opt_outs.is_empty() => {
-                let share = self
-                    .opt_out_share
-                    .as_ref()
-                    .map_or_else(String::new, |p| format!(", {} of the population", decision_rule::percent(p.opted_out, p.total)));
+                let share = self.opt_out_share.as_ref().map_or_else(String::new, |p| {
+                    format!(", {} of the population", decision_rule::percent(p.opted_out, p.total))
+                });
                 let (states, population) = match self.rule.as_ref().map(|r| &r.rule) {
-                    Some(Rule::ConstructiveAbstention { states, population }) => (states.to_string(), population.to_string()),
+                    Some(Rule::ConstructiveAbstention { states, population }) => {
+                        (states.to_string(), population.to_string())
+                    }
                     _ => (String::new(), String::new()),
                 };
                 format!(
@@ -289,7 +291,12 @@ fn opt_out_share(circ: &crate::Circulation, positions: &BTreeMap<CountryCode, Po
     let stances: BTreeMap<CountryCode, Stance> = circ
         .electorate
         .iter()
-        .filter_map(|m| positions.get(m).map(|p| (*m, p.stance)).or((circ.procedure == Procedure::Silence).then_some((*m, Stance::Concur))))
+        .filter_map(|m| {
+            positions
+                .get(m)
+                .map(|p| (*m, p.stance))
+                .or((circ.procedure == Procedure::Silence).then_some((*m, Stance::Concur)))
+        })
         .collect();
     let unknown = || OptOutShare {
         year: 0,

@@ -38,7 +38,9 @@ pub enum Refusal {
     ProcedureNotUsed { body: BodyId, procedure: Procedure },
     #[error("the {rule} rule counts people, but {missing}: record the population figures first")]
     PopulationsMissing { rule: &'static str, missing: String },
-    #[error("\"{stance}\" is not taken under the {procedure} procedure: votes are cast only in a vote, consensus stances only under silence or in a consensus round")]
+    #[error(
+        "\"{stance}\" is not taken under the {procedure} procedure: votes are cast only in a vote, consensus stances only under silence or in a consensus round"
+    )]
     StanceNotInProcedure { stance: Stance, procedure: Procedure },
     #[error("{member} is already a member")]
     MemberExists { member: CountryCode },

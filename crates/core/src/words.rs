@@ -255,7 +255,9 @@ mod tests {
         let e = "maybe".parse::<Stance>().err().map(|e| e.to_string());
         assert_eq!(
             e.as_deref(),
-            Some("\"maybe\" is not one of concur, concur_with_reservation, opt_out, object, propose_amendment")
+            Some(
+                "\"maybe\" is not one of concur, concur_with_reservation, opt_out, object, propose_amendment, yes, no, abstain, not_participating"
+            )
         );
         assert_eq!(" opt-out ".parse::<Stance>(), Ok(Stance::OptOut));
         assert_eq!(serde_name(&3u8), None);

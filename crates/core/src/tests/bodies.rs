@@ -13,7 +13,7 @@ fn id(s: &str) -> BodyId {
     BodyId::parse(s).unwrap()
 }
 
-fn establish(body: &str, roster: Roster, rule: Rule) -> Command {
+pub(super) fn establish(body: &str, roster: Roster, rule: Rule) -> Command {
     Command::EstablishBody {
         id: id(body),
         name: format!("The {body}"),
@@ -25,12 +25,22 @@ fn establish(body: &str, roster: Roster, rule: Rule) -> Command {
     }
 }
 
+/// A body that decides by the vote procedure alone.
+pub(super) fn voting(body: &str, roster: Roster, rule: Rule) -> Command {
+    match establish(body, roster, rule) {
+        Command::EstablishBody { id, name, parent, roster, kinds, rule, .. } => {
+            Command::EstablishBody { id, name, parent, roster, kinds, procedures: vec![Procedure::Vote], rule }
+        }
+        other => other,
+    }
+}
+
 /// The Nuclear Planning Group: every ally but France.
 fn npg() -> Command {
     establish("npg", Roster::AllMembers { except: vec![c("FRA")] }, Rule::Consensus)
 }
 
-fn draft_in(w: &mut World, body: &str, kind: DecisionKind, at: jiff::Timestamp) -> ProposalId {
+pub(super) fn draft_in(w: &mut World, body: &str, kind: DecisionKind, at: jiff::Timestamp) -> ProposalId {
     let proposal = w.state.next_proposal_id();
     let command = Command::DraftProposal {
         body: Some(id(body)),
@@ -43,7 +53,7 @@ fn draft_in(w: &mut World, body: &str, kind: DecisionKind, at: jiff::Timestamp) 
     proposal
 }
 
-fn circulate(w: &mut World, proposal: ProposalId, procedure: Procedure, at: jiff::Timestamp) {
+pub(super) fn circulate(w: &mut World, proposal: ProposalId, procedure: Procedure, at: jiff::Timestamp) {
     let command = Command::Circulate { proposal, procedure, deadline: deadline(), marking: None, urgent: None };
     w.run(Actor::Secretariat, &command, at);
 }
@@ -75,10 +85,18 @@ fn only_the_secretariat_establishes_a_body_and_only_one_that_makes_sense() {
     let empty = establish("x", Roster::Members { members: vec![] }, Rule::Consensus);
     assert_eq!(w.refuse(Actor::Secretariat, &empty, t0()).code(), "invalid-field");
     let qmv = establish("council", Roster::AllMembers { except: vec![] }, Rule::EU_QUALIFIED_MAJORITY);
-    assert_eq!(w.refuse(Actor::Secretariat, &qmv, t0()).code(), "rule-not-recorded", "votes are not recorded yet");
-    let nonsense =
-        establish("x", Roster::AllMembers { except: vec![] }, Rule::two_thirds(crate::decision_rule::Base::Cast));
-    assert_eq!(w.refuse(Actor::Secretariat, &nonsense, t0()).code(), "rule-not-recorded");
+    let refused = w.refuse(Actor::Secretariat, &qmv, t0());
+    assert_eq!((refused.code(), refused.field()), ("invalid-field", Some("procedures")), "a vote rule needs the vote");
+    let votes_by_consensus = voting("x", Roster::AllMembers { except: vec![] }, Rule::Consensus);
+    let refused = w.refuse(Actor::Secretariat, &votes_by_consensus, t0());
+    assert_eq!(
+        (refused.code(), refused.field()),
+        ("invalid-field", Some("procedures")),
+        "nobody votes in a consensus body"
+    );
+    let zero = Rule::Threshold { needed: 0, veto_holders: vec![] };
+    let nonsense = voting("x", Roster::AllMembers { except: vec![] }, zero);
+    assert_eq!(w.refuse(Actor::Secretariat, &nonsense, t0()).field(), Some("rule"));
     let orphan = Command::EstablishBody {
         id: id("mc"),
         name: "Military Committee".into(),

@@ -55,3 +55,4 @@ mod support_policy;
 mod support_properties;
 mod support_reports;
 mod support_zero;
+mod votes;
