@@ -12,8 +12,10 @@ use std::fmt;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::decision_rule::{Family, Populations, Rule};
-use crate::{CountryCode, DecisionKind, Procedure, Refusal, State};
+use std::collections::BTreeMap;
+
+use crate::decision_rule::{self, Family, Populations, Rule, Vote};
+use crate::{CountryCode, DecisionKind, Procedure, Refusal, Stance, State};
 
 /// Longest body id, in characters.
 pub const MAX_BODY_ID: usize = 32;
@@ -304,19 +306,37 @@ pub(crate) fn check_rule_change(
 }
 
 /// A circulation's electorate leaves someone to decide once the state concerned is set aside (a
-/// member may have departed since the rule was set), and has a population figure for each
-/// elector when the rule counts people.
+/// member may have departed since the rule was set), has a population figure for each elector
+/// when the rule counts people, and can meet the rule at all (fifteen states are never found
+/// among five): the rule is tried on everyone agreeing, so that no procedure opens that its own
+/// count would refuse to decide.
 pub(crate) fn check_electorate(
     electorate: &[CountryCode],
     rule: Option<&RuleInForce>,
     at: Timestamp,
 ) -> Result<(), Refusal> {
-    if let Some(r) = rule.filter(|r| r.rule.needs_populations()) {
+    if let Some(r) = rule {
         let missing = |missing: String| Refusal::PopulationsMissing { rule: r.rule.name(), missing };
-        let p = r.populations.as_ref().ok_or_else(|| missing(format!("no figures apply in {}", at_year(at))))?;
-        if let Some(m) = electorate.iter().find(|m| !p.figures.contains_key(m)) {
-            return Err(missing(format!("the {} figures ({}) have none for {m}", p.year, p.source)));
+        if r.rule.needs_populations() {
+            let p = r.populations.as_ref().ok_or_else(|| missing(format!("no figures apply in {}", at_year(at))))?;
+            if let Some(m) = electorate.iter().find(|m| !p.figures.contains_key(m)) {
+                return Err(missing(format!("the {} figures ({}) have none for {m}", p.year, p.source)));
+            }
         }
+        let tried = match r.rule.family() {
+            Family::Vote => {
+                let all: BTreeMap<CountryCode, Vote> = electorate.iter().map(|m| (*m, Vote::Yes)).collect();
+                decision_rule::count(&r.rule, electorate, &all, r.populations.as_ref()).map(|_| ())
+            }
+            Family::Consensus => {
+                let all: BTreeMap<CountryCode, Stance> = electorate.iter().map(|m| (*m, Stance::Concur)).collect();
+                decision_rule::consent(&r.rule, electorate, &all, r.populations.as_ref()).map(|_| ())
+            }
+        };
+        tried.map_err(|e| Refusal::Invalid {
+            field: "rule",
+            reason: format!("it cannot decide for this electorate: {e}"),
+        })?;
     }
     let set_aside = match rule.map(|r| &r.rule) {
         Some(Rule::ConsensusMinusOne { concerned }) => Some(*concerned),

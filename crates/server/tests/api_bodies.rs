@@ -70,7 +70,7 @@ async fn bodies_refuse_what_they_cannot_be() {
     let qmv = json!({ "id": "council", "name": "Council", "roster": { "roster": "all_members" },
         "rule": { "rule": "qualified_majority", "states": { "num": 55, "den": 100 }, "min_states": 15,
                   "population": { "num": 65, "den": 100 }, "blocking_min": 4 } });
-    s.post(&s.secretariat, "/api/v1/bodies", &qmv).await.expect_problem(422, "rule-not-recorded");
+    s.post(&s.secretariat, "/api/v1/bodies", &qmv).await.expect_problem(422, "invalid-field");
     let bad = json!({ "id": "No Such", "name": "x", "roster": { "roster": "all_members" } });
     s.post(&s.secretariat, "/api/v1/bodies", &bad).await.expect_problem(400, "invalid-body");
     s.get(&s.observer, "/api/v1/bodies/No%20Such").await.expect_problem(400, "invalid-body-id");

@@ -235,6 +235,10 @@ fn rows() -> Vec<Row> {
             fx.setup(fx.sec(), "/api/v1/bodies", body).await;
             req(format!("/api/v1/bodies/{id}/rule"), json!({ "rule": { "rule": "consensus" }, "reason": "review" }))
         }),
+        row!("POST /api/v1/populations", [Secretariat], |fx| {
+            let year = 2000 + fx.next() % 900;
+            req("/api/v1/populations", json!({ "year": year, "source": "a test", "figures": { OWN_MEMBER: 1000 } }))
+        }),
         row!("POST /api/v1/proposals", [Secretariat], |_fx| {
             req(
                 "/api/v1/proposals",

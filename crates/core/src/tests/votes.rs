@@ -281,3 +281,22 @@ fn constructive_abstention_fails_at_a_third_of_the_states_with_a_third_of_the_pe
         assert_eq!(State::replay(&w.log).unwrap(), w.state);
     }
 }
+
+#[test]
+fn no_vote_opens_that_its_rule_could_never_decide() {
+    let mut w = World::alliance();
+    let five: Vec<CountryCode> = electors_on_t0().into_iter().take(5).collect();
+    let roster = Roster::Members { members: five };
+    w.run(Actor::Secretariat, &voting("small", roster, Rule::EU_QUALIFIED_MAJORITY), t0());
+    record(&mut w, figures(2024, &[]), t0());
+    let p = draft_in(&mut w, "small", DecisionKind::Statement, t0());
+    let vote = Command::Circulate {
+        proposal: p,
+        procedure: Procedure::Vote,
+        deadline: deadline(),
+        marking: None,
+        urgent: None,
+    };
+    let refused = w.refuse(Actor::Secretariat, &vote, t0());
+    assert_eq!(refused.field(), Some("rule"), "fifteen states are never found among five: {refused}");
+}

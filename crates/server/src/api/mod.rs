@@ -12,6 +12,7 @@ pub mod members;
 pub mod notices;
 pub mod params;
 pub mod partners;
+pub mod populations;
 pub mod positions;
 pub mod proposals;
 pub mod subscriptions;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(members::router())
         .merge(bodies::router())
+        .merge(populations::router())
         .merge(partners::router())
         .merge(proposals::router())
         .merge(positions::router())
