@@ -105,6 +105,9 @@ enum Cmd {
     /// The bodies that decide, each with its roster and rule: list, show, establish, rule.
     #[command(subcommand)]
     Body(client::bodies::BodyCmd),
+    /// Members' population figures by year, the weights of rules that count people.
+    #[command(subcommand)]
+    Population(client::populations::PopulationCmd),
     /// Member delegations' keys on a server.
     #[command(subcommand)]
     Member(client::members::MemberCmd),
@@ -161,6 +164,7 @@ fn main() -> ExitCode {
             Cmd::Position(cmd) => client::positions::position(cmd).await,
             Cmd::Member(cmd) => client::members::member(cmd).await,
             Cmd::Body(cmd) => client::bodies::body(cmd).await,
+            Cmd::Population(cmd) => client::populations::population(cmd).await,
         }
     });
     match result {

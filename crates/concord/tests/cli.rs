@@ -165,13 +165,69 @@ fn a_body_is_established_from_the_cli_and_decides_among_its_roster() {
     let rule = ["body", "rule", "npg", "--rule", "consensus-minus-one", "--concerned", "DEU", "--reason", "A case"];
     let out = ok(concord(&[&rule[..], &as_sec].concat()));
     assert!(out.contains("Consensus minus one") && out.contains("(rule version 2)"), "{out}");
-    // What the log cannot record yet is refused before anything is sent, in one line.
+    // A vote rule for a body that decides by consensus is refused, in one line.
     let err = fails(concord(
         &[&["body", "rule", "npg", "--rule", "qualified-majority", "--reason", "x"][..], &as_sec].concat(),
     ));
-    assert!(err.contains("votes and population figures are not recorded yet"), "{err}");
+    assert!(err.contains("vote procedure alone") && err.contains("422"), "{err}");
+    let err = fails(concord(&[&["body", "rule", "npg", "--rule", "threshold", "--reason", "x"][..], &as_sec].concat()));
+    assert!(err.contains("needs --needed"), "{err}");
     let err = fails(concord(&[&["body", "show", "NPG"][..], &as_sec].concat()));
     assert!(err.contains("is not a body id"), "{err}");
+}
+
+#[test]
+fn population_figures_and_a_vote_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("votes.db");
+    let server = serve(&db);
+    let sec = token(&db, "secretariat", None);
+    let s = server.url.as_str();
+    for (code, a2, num) in [("FRA", "FR", "250"), ("DEU", "DE", "276"), ("ITA", "IT", "380")] {
+        admit(s, &sec, code, a2, num);
+    }
+    let as_sec = ["--server", s, "--token", sec.as_str()];
+    let csv = dir.path().join("figures.csv");
+    std::fs::write(&csv, "member,population\nDEU,83 445 000\nFRA,68402000\nITA,58989700\n").unwrap();
+    let record = ["population", "record", "--year", "2024", "--source", "a test", "--file", csv.to_str().unwrap()];
+    let out = ok(concord(&[&record[..], &as_sec].concat()));
+    assert!(out.contains("2024: 3 states, 210836700 people (a test)"), "{out}");
+    let out = ok(concord(&[&["population", "show", "2024"][..], &as_sec].concat()));
+    assert!(out.contains("DEU      83445000  39.5 %"), "{out}");
+    std::fs::write(&csv, "DEU,many\nFRA,1\nITA,x\n").unwrap();
+    let err = fails(concord(&[&record[..], &as_sec].concat()));
+    assert!(err.contains("line 3") && !err.contains('\n'.to_string().repeat(2).as_str()), "{err}");
+
+    let establish = [
+        "body",
+        "establish",
+        "board",
+        "--name",
+        "Board",
+        "--procedure",
+        "vote",
+        "--rule",
+        "threshold",
+        "--needed",
+        "2",
+        "--veto",
+        "FRA",
+    ];
+    let out = ok(concord(&[&establish[..], &as_sec].concat()));
+    assert!(out.contains("board  Board"), "{out}");
+    let create =
+        ["proposal", "create", "--body", "board", "--kind", "statement", "--title", "T", "--text", "X", "--json"];
+    let id = json(&ok(concord(&[&create[..], &as_sec].concat())))["id"].as_u64().unwrap().to_string();
+    let circulate = ["proposal", "circulate", &id, "--procedure", "vote", "--for", "48h"];
+    ok(concord(&[&circulate[..], &as_sec].concat()));
+    for (member, vote) in [("DEU", "yes"), ("ITA", "yes"), ("FRA", "no")] {
+        let t = token(&db, "member", Some(member));
+        ok(concord(&["position", "take", &id, "--server", s, "--token", &t, "--stance", vote]));
+    }
+    let shown = json(&ok(concord(&[&["proposal", "show", &id, "--json"][..], &as_sec].concat())));
+    assert_eq!(shown["proposal"]["status"], "not_adopted", "FRA vetoed: {shown}");
+    assert_eq!(shown["proposal"]["decision"]["count"]["vetoed_by"], serde_json::json!(["FRA"]));
+    assert!(shown["outcome"]["explanation"].as_str().unwrap().contains("vetoed by FRA (a veto holder voted no)"));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! a body's rule. Proposals name their body with `concord proposal create --body`.
 
 use anyhow::bail;
-use concord_core::decision_rule::Rule;
+use concord_core::decision_rule::{Base, Bound, Ratio, Rule};
 use concord_core::{Body, BodyId, CountryCode, DecisionKind, Procedure, Roster};
 use serde::Deserialize;
 use serde_json::json;
@@ -64,29 +64,70 @@ pub enum BodyCmd {
     },
 }
 
-/// A rule a body may decide by today.
+/// A body's decision rule. Consensus rules: consensus (the default), consensus-minus-one (with
+/// --concerned), constructive-abstention (the EU's: it fails when the opt-outs are at least a
+/// third of the members with a third of the population). Vote rules, for a body that decides by
+/// `--procedure vote`: qualified-majority (the EU's 55 %, 15 states, 65 % of the population, a
+/// blocking minority of 4), threshold (--needed, --veto), majority (--fraction, --of, --bound).
 #[derive(Debug, clap::Args)]
 pub struct RuleArgs {
-    /// consensus (the default) or consensus-minus-one (with --concerned).
     #[arg(long, default_value = "consensus")]
     rule: String,
     /// Under consensus minus one: the state concerned, whose objection does not block.
     #[arg(long)]
     concerned: Option<String>,
+    /// Under a threshold: the yes votes needed.
+    #[arg(long)]
+    needed: Option<u32>,
+    /// Under a threshold: the members whose "no" is a veto (alpha-3, repeat or comma-separate).
+    #[arg(long, value_delimiter = ',')]
+    veto: Vec<String>,
+    /// Under a majority: the fraction, as `1/2` or `2/3` (default 1/2).
+    #[arg(long, default_value = "1/2")]
+    fraction: String,
+    /// Under a majority: of the electorate (every elector) or of the votes cast (yes and no).
+    #[arg(long, default_value = "electorate")]
+    of: Base,
+    /// Under a majority: more-than or at-least the fraction.
+    #[arg(long, default_value = "more-than")]
+    bound: Bound,
 }
 
 impl RuleArgs {
     fn rule(&self) -> anyhow::Result<Rule> {
-        match (self.rule.replace('_', "-").as_str(), &self.concerned) {
-            ("consensus", None) => Ok(Rule::Consensus),
-            ("consensus-minus-one", Some(c)) => Ok(Rule::ConsensusMinusOne { concerned: code("concerned", c)? }),
-            ("consensus-minus-one", None) => bail!("--rule consensus-minus-one needs --concerned <A3>"),
-            ("consensus", Some(_)) => bail!("--concerned goes with --rule consensus-minus-one"),
-            (other, _) => bail!(
-                "--rule {other:?}: a body decides by consensus or consensus-minus-one (votes and population figures are not recorded yet)"
-            ),
+        let kind = self.rule.replace('_', "-");
+        if self.concerned.is_some() && kind != "consensus-minus-one" {
+            bail!("--concerned goes with --rule consensus-minus-one");
         }
+        if (self.needed.is_some() || !self.veto.is_empty()) && kind != "threshold" {
+            bail!("--needed and --veto go with --rule threshold");
+        }
+        Ok(match kind.as_str() {
+            "consensus" => Rule::Consensus,
+            "consensus-minus-one" => match &self.concerned {
+                Some(c) => Rule::ConsensusMinusOne { concerned: code("concerned", c)? },
+                None => bail!("--rule consensus-minus-one needs --concerned <A3>"),
+            },
+            "constructive-abstention" => Rule::EU_CONSTRUCTIVE_ABSTENTION,
+            "qualified-majority" => Rule::EU_QUALIFIED_MAJORITY,
+            "threshold" => match self.needed {
+                Some(needed) => {
+                    Rule::Threshold { needed, veto_holders: codes("veto", &self.veto)?.into_iter().collect() }
+                }
+                None => bail!("--rule threshold needs --needed <N>"),
+            },
+            "majority" => Rule::Majority { fraction: fraction(&self.fraction)?, of: self.of, bound: self.bound },
+            other => bail!(
+                "--rule {other:?}: one of consensus, consensus-minus-one, constructive-abstention, qualified-majority, threshold, majority"
+            ),
+        })
     }
+}
+
+/// `2/3` as a ratio.
+fn fraction(s: &str) -> anyhow::Result<Ratio> {
+    let parsed = s.split_once('/').and_then(|(n, d)| Some(Ratio::new(n.trim().parse().ok()?, d.trim().parse().ok()?)));
+    parsed.ok_or_else(|| anyhow::anyhow!("--fraction {s:?}: write it as two whole numbers, e.g. 2/3"))
 }
 
 fn body_id(s: &str) -> anyhow::Result<BodyId> {

@@ -17,6 +17,7 @@ pub(crate) mod gdp;
 pub(crate) mod members;
 pub(crate) mod output;
 pub(crate) mod pledges;
+pub(crate) mod populations;
 pub(crate) mod positions;
 pub(crate) mod proposals;
 pub(crate) mod publications;

@@ -16,7 +16,8 @@ pub enum PositionCmd {
     /// Takes a position on the current revision of a proposal (member delegation).
     Take {
         id: u64,
-        /// concur, concur-with-reservation, opt-out, object, propose-amendment.
+        /// concur, concur-with-reservation, opt-out, object, propose-amendment; in a vote: yes,
+        /// no, abstain, not-participating.
         #[arg(long)]
         stance: Stance,
         /// The reservation, amendment, objection or opt-out statement.

@@ -231,13 +231,13 @@ impl Count {
                     "{} votes in favour of the {} needed ({} against, {} abstaining, {} not participating)",
                     self.yes, self.needed, self.no, self.abstain, self.not_participating
                 );
-                let who = if self.vetoed_by.len() == 1 { "a permanent member" } else { "permanent members" };
+                let who = if self.vetoed_by.len() == 1 { "a veto holder" } else { "veto holders" };
                 if !self.vetoed_by.is_empty() {
                     format!("{verdict}: vetoed by {} ({who} voted no); {votes}.", list(&self.vetoed_by))
                 } else if veto_holders.is_empty() {
                     format!("{verdict}: {votes}; a procedural vote, which no member can veto.")
                 } else {
-                    format!("{verdict}: {votes}; no permanent member voted no.")
+                    format!("{verdict}: {votes}; no veto holder voted no.")
                 }
             }
             Rule::Majority { fraction, of, bound } => format!(

@@ -78,7 +78,7 @@ fn a_veto_holders_no_vetoes_and_its_abstention_does_not() {
             assert!(d.explain().contains(&format!("vetoed by {}", veto[0])), "{}", d.explain());
         } else {
             assert!(count.vetoed_by.is_empty() && count.carried);
-            assert!(d.explain().contains("no permanent member voted no"), "{}", d.explain());
+            assert!(d.explain().contains("no veto holder voted no"), "{}", d.explain());
         }
         assert_eq!(State::replay(&w.log).unwrap(), w.state, "replay recounts the same");
     }

@@ -47,7 +47,7 @@ fn s_2022_155_is_vetoed_by_russia() {
     assert_eq!(r.failed, vec![Failure::Vetoed]);
     assert_eq!(
         r.explain(),
-        "Not adopted: vetoed by RUS (a permanent member voted no); 11 votes in favour of the 9 needed (1 against, 3 \
+        "Not adopted: vetoed by RUS (a veto holder voted no); 11 votes in favour of the 9 needed (1 against, 3 \
          abstaining, 0 not participating)."
     );
     // China's abstention was not a veto: had Russia abstained too, the draft would have passed.
