@@ -26,6 +26,7 @@ async fn pages_in_chromium() {
         ("/members", "members"),
         ("/bodies", "bodies"),
         ("/bodies/npg", "body"),
+        ("/bodies/illustrative-council", "body-voting"),
         ("/coalitions", "coalitions"),
         ("/support", "support"),
         ("/support/dashboard", "support-dashboard"),
@@ -38,6 +39,21 @@ async fn pages_in_chromium() {
     }
     c.goto(&format!("{}/proposals/4", demo.url)).await.unwrap();
     assert!(text(&c).await.contains("There is no proposal 4"), "an open proposal is the members'");
+    sign_out(&c, &demo).await;
+
+    // A delegation in the illustrative council is asked for a vote, never a consensus stance.
+    sign_in(&c, &demo, "fra").await;
+    c.goto(&format!("{}/proposals/6", demo.url)).await.unwrap();
+    wait_for_text(&c, "h1", "Illustrative vote").await;
+    let choices = c
+        .execute("return [...document.querySelectorAll('input[name=stance]')].map(i => i.value)", vec![])
+        .await
+        .unwrap();
+    assert_eq!(choices, serde_json::json!(["yes", "no", "abstain", "not_participating"]), "the votes, and only them");
+    axe(&c, &tools, "proposal (vote)").await;
+    screenshot(&c, "proposal-vote").await;
+    sign_out(&c, &demo).await;
+    sign_in(&c, &demo, "observer").await;
     c.goto(&format!("{}/support/dashboard", demo.url)).await.unwrap();
     let figures = c.find_all(Locator::Css("figure.chart svg")).await.unwrap();
     assert_eq!(figures.len(), 5, "five charts");

@@ -97,6 +97,7 @@ async fn every_page_fits_its_viewport_at_1280_and_390() {
                 (proposal, "proposal"),
                 ("/members", "members"),
                 ("/bodies/npg", "body"),
+                ("/bodies/illustrative-council", "body-voting"),
                 ("/coalitions", "coalitions"),
                 ("/support", "support"),
                 ("/support/dashboard", "support-dashboard"),
