@@ -247,6 +247,8 @@ impl State {
             | Event::ProposalReopened { .. }
             | Event::PositionTaken { .. }
             | Event::InstructionsAwaited { .. }
+            | Event::ProxyAuthorised { .. }
+            | Event::ProxyEnded { .. }
             | Event::CoalitionFormed { .. }
             | Event::CoalitionJoined { .. }
             | Event::FundCreated { .. } => Marking::Members,

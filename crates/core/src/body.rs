@@ -114,6 +114,9 @@ pub struct Body {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub procedures: Vec<Procedure>,
     pub rule: Rule,
+    /// Whether its rules allow a member to act for one other (see `proxy.rs`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub proxies: bool,
     /// 1 when established, one more at each change of rule.
     pub rule_version: u32,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]

@@ -90,6 +90,9 @@ pub enum Command {
         procedures: Vec<Procedure>,
         #[serde(default)]
         rule: Rule,
+        /// Whether its rules allow a member to act for one other.
+        #[serde(default)]
+        proxies: bool,
     },
     /// Changes a body's rule from now on (the secretariat): a new version. A procedure already
     /// open keeps the rule it was circulated under.
@@ -97,6 +100,20 @@ pub enum Command {
         body: BodyId,
         rule: Rule,
         reason: String,
+    },
+    /// Authorises `proxy` to act for `member` in `body` for a period (the member's delegation, or
+    /// the secretariat on its word).
+    AuthoriseProxy {
+        body: crate::BodyId,
+        member: CountryCode,
+        proxy: CountryCode,
+        from: Timestamp,
+        until: Timestamp,
+    },
+    /// Ends the authorisation of `member` in `body` running now.
+    EndProxy {
+        body: crate::BodyId,
+        member: CountryCode,
     },
     /// Records each member's population for a year from a named source (the secretariat): the
     /// weights of the rules that count people. A year recorded again is corrected from now on; a

@@ -73,7 +73,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             rules::check_partner(state, partner)?;
             Ok(vec![Event::PartnerRegistered { partner: partner.clone() }])
         }
-        Command::EstablishBody { id, name, parent, roster, kinds, procedures, rule } => {
+        Command::EstablishBody { id, name, parent, roster, kinds, procedures, rule, proxies } => {
             let body = crate::Body {
                 id: id.clone(),
                 name: name.clone(),
@@ -82,11 +82,21 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                 kinds: kinds.clone(),
                 procedures: procedures.clone(),
                 rule: rule.clone(),
+                proxies: *proxies,
                 rule_version: 1,
                 established_at: now,
             };
             crate::body::check_body(state, &body)?;
             Ok(vec![Event::BodyEstablished { body }])
+        }
+        Command::AuthoriseProxy { body, member, proxy, from, until } => {
+            let proxy = crate::Proxy { member: *member, proxy: *proxy, from: *from, until: *until };
+            crate::proxy::check_proxy(state, body, &proxy, now)?;
+            Ok(vec![Event::ProxyAuthorised { body: body.clone(), proxy, at: now }])
+        }
+        Command::EndProxy { body, member } => {
+            crate::proxy::check_end(state, body, *member, now)?;
+            Ok(vec![Event::ProxyEnded { body: body.clone(), member: *member, at: now }])
         }
         Command::RecordPopulations { populations } => {
             crate::body::check_populations(state, populations)?;
@@ -227,6 +237,11 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
         }
         Command::TakePosition { proposal, member, revision, stance, text, evidence } => {
             let p = state.proposal(*proposal)?;
+            // Another member's delegation acts by proxy (`authorise` let it through only then).
+            let proxy = match actor {
+                Actor::Member(m) if m != *member => Some(m),
+                _ => None,
+            };
             let claim = rules::PositionClaim {
                 member: *member,
                 revision: *revision,
@@ -234,6 +249,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                 text: text.as_deref(),
                 evidence: evidence.as_deref(),
                 signature_verified: false,
+                proxy,
             };
             let signed_at = rules::check_position(state, p, claim, now)?;
             let taken = Event::PositionTaken {
@@ -245,6 +261,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                 text: text.clone(),
                 at: now,
                 evidence: evidence.clone(),
+                proxy,
             };
             let mut positions = p.positions.clone();
             positions.insert(
@@ -257,6 +274,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                     at: now,
                     signed: evidence.is_some(),
                     signed_at,
+                    proxy,
                 },
             );
             // Under silence the first objection ends the procedure at once; in a round so does
@@ -424,6 +442,9 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
         Command::EstablishBody { .. } => (actor == Actor::Secretariat, "establish bodies"),
         Command::ChangeRule { .. } => (actor == Actor::Secretariat, "change a body's rule"),
         Command::RecordPopulations { .. } => (actor == Actor::Secretariat, "record population figures"),
+        Command::AuthoriseProxy { member, .. } | Command::EndProxy { member, .. } => {
+            (actor == Actor::Secretariat || actor == Actor::Member(*member), "authorise a proxy for another member")
+        }
         Command::DraftProposal { .. } => (actor == Actor::Secretariat, "draft proposals"),
         Command::AmendProposal { .. } => (actor == Actor::Secretariat, "amend proposals"),
         Command::Circulate { .. } => (actor == Actor::Secretariat, "circulate proposals"),
@@ -431,8 +452,11 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
         Command::ExtendDeadline { .. } => (actor == Actor::Secretariat, "extend deadlines"),
         Command::CurtailDeadline { .. } => (actor == Actor::Secretariat, "curtail deadlines"),
         Command::Withdraw { .. } => (actor == Actor::Secretariat, "withdraw proposals"),
-        Command::TakePosition { member, .. } => match actor {
-            Actor::Member(m) => (m == *member, "take positions for another member"),
+        Command::TakePosition { member, proposal, .. } => match actor {
+            // A proxy's authority at the time is checked with the position (`rules`).
+            Actor::Member(m) => {
+                (m == *member || holds_proxy(state, *proposal, *member, m), "take positions for another member")
+            }
             Actor::Partner(p) if p == *member => return Err(Refusal::PartnerCannotTakePositions { partner: p }),
             _ => (false, "take positions; only a member delegation can"),
         },
@@ -445,6 +469,13 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
         Command::Support(command) => authorise_support(state, actor, command),
     };
     if allowed { Ok(()) } else { Err(Refusal::NotPermitted { actor, action }) }
+}
+
+/// Whether `m` was ever authorised to act for `member` in the body deciding `proposal`.
+fn holds_proxy(state: &State, proposal: crate::ProposalId, member: crate::CountryCode, m: crate::CountryCode) -> bool {
+    let body = state.proposals.get(&proposal).and_then(|p| p.body.as_ref());
+    let granted = body.and_then(|b| state.proxies.get(b)).map(Vec::as_slice).unwrap_or_default();
+    granted.iter().any(|g| g.member == member && g.proxy == m)
 }
 
 /// Who may do what in support coordination: whether `actor` may, and what it may not do if not.

@@ -78,6 +78,21 @@ pub enum Event {
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
     },
+    /// A member's authorisation of another to act for it in a body.
+    ProxyAuthorised {
+        body: crate::BodyId,
+        #[serde(flatten)]
+        proxy: crate::Proxy,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
+    /// An authorisation ended by its member before its time.
+    ProxyEnded {
+        body: crate::BodyId,
+        member: CountryCode,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
     /// A year's population figures, from their source.
     PopulationsRecorded {
         populations: crate::decision_rule::Populations,
@@ -162,6 +177,9 @@ pub enum Event {
         /// The member's signed statement of this position, kept byte for byte, when it signed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         evidence: Option<String>,
+        /// The member that took it for `member`, by proxy (and signed it, if signed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        proxy: Option<CountryCode>,
     },
     ProposalDecided {
         proposal: ProposalId,
@@ -301,6 +319,8 @@ impl Event {
             | Self::BodyEstablished { .. }
             | Self::RuleChanged { .. }
             | Self::PopulationsRecorded { .. }
+            | Self::ProxyAuthorised { .. }
+            | Self::ProxyEnded { .. }
             | Self::DonorStateRegistered { .. }
             | Self::RequestFiled { .. }
             | Self::RequestWithdrawn { .. }
@@ -340,6 +360,8 @@ impl Event {
             Self::BodyEstablished { .. } => "body_established",
             Self::RuleChanged { .. } => "rule_changed",
             Self::PopulationsRecorded { .. } => "populations_recorded",
+            Self::ProxyAuthorised { .. } => "proxy_authorised",
+            Self::ProxyEnded { .. } => "proxy_ended",
             Self::ProposalDrafted { .. } => "proposal_drafted",
             Self::ProposalAmended { .. } => "proposal_amended",
             Self::ProposalCirculated { .. } => "proposal_circulated",

@@ -50,6 +50,7 @@ mod event;
 mod member;
 pub mod notice;
 mod proposal;
+pub mod proxy;
 mod refusal;
 pub mod rules;
 pub mod sealed;
@@ -73,6 +74,7 @@ pub use proposal::{
     Awaiting, Circulation, DecisionKind, Position, Procedure, Proposal, ProposalId, ProposalStatus, Revision,
     Significance, Stance, Withdrawal, text_hash,
 };
+pub use proxy::Proxy;
 pub use refusal::{MAX_STATEMENT, MAX_TEXT, MAX_TITLE, Refusal, RefusalClass};
 pub use signed::{POSITION_HEADER, PositionStatement, member_key_name};
 pub use state::{ApplyError, LogSettings, MemberKey, State};

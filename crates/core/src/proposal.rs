@@ -269,6 +269,9 @@ pub struct Position {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub signed_at: Option<Timestamp>,
+    /// The member that took it for `member`, by proxy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<CountryCode>,
 }
 
 /// A delegation's word that it is awaiting instructions from its capital.

@@ -236,6 +236,8 @@ pub(crate) struct PositionClaim<'a> {
     /// The evidence's signature was verified against this state already (by `decide`, on the
     /// live path); every other check still runs.
     pub signature_verified: bool,
+    /// The member acting for `member` by proxy, who signs in its own name.
+    pub proxy: Option<CountryCode>,
 }
 
 /// Signed statements may be dated this much after the server's clock (clocks differ).
@@ -265,8 +267,17 @@ pub(crate) fn check_position(
     claim: PositionClaim<'_>,
     at: Timestamp,
 ) -> Result<Option<Timestamp>, Refusal> {
-    let PositionClaim { member, revision, stance, text, evidence, .. } = claim;
+    let PositionClaim { member, revision, stance, text, evidence, proxy, .. } = claim;
     check_open_to(state, p, member, at)?;
+    if let Some(by) = proxy {
+        let holds = p.body.as_ref().and_then(|b| state.proxy_for(b, member, at)) == Some(by);
+        if !holds {
+            return Err(Refusal::NotPermitted {
+                actor: crate::Actor::Member(by),
+                action: "take positions for another member",
+            });
+        }
+    }
     let current = p.current().number;
     if revision != current {
         return Err(Refusal::StaleRevision { given: revision, current });
@@ -349,14 +360,16 @@ fn check_signed_position(
     if claim.signature_verified {
         return Ok(s.time);
     }
-    let keys = state.keys.get(&claim.member).map(Vec::as_slice).unwrap_or_default();
+    // A proxy signs the member's position with its own key.
+    let signer = claim.proxy.unwrap_or(claim.member);
+    let keys = state.keys.get(&signer).map(Vec::as_slice).unwrap_or_default();
     let signed = keys.iter().filter(|k| k.valid_at(s.time)).any(|k| {
         // Parsed once when the key was enrolled; parsing again costs more than the signature.
         let v = k.verifier.clone().or_else(|| Verifier::parse(&k.key).ok());
         v.is_some_and(|v| concord_ledger::note::open(note.as_bytes(), &[v]).is_ok())
     });
     if !signed {
-        return Err(Refusal::NoValidKey { member: claim.member, at: s.time });
+        return Err(Refusal::NoValidKey { member: signer, at: s.time });
     }
     Ok(s.time)
 }

@@ -100,6 +100,9 @@ pub struct State {
     /// Population figures by the year they apply to: the weights of the rules that count people.
     #[serde(default, skip_serializing_if = "OrdMap::is_empty")]
     pub populations: OrdMap<i16, crate::decision_rule::Populations>,
+    /// Authorisations to act for another member, by body, in the order given.
+    #[serde(default, skip_serializing_if = "OrdMap::is_empty")]
+    pub proxies: OrdMap<crate::BodyId, Vec<crate::Proxy>>,
     /// Requests, pledges, deliveries, coalitions, funds, donor states and exchange rates.
     #[serde(default)]
     pub support: Support,
@@ -251,6 +254,14 @@ impl State {
                 let b = self.bodies.get_mut(body).expect("checked above");
                 b.rule = rule.clone();
                 b.rule_version = *version;
+            }
+            Event::ProxyAuthorised { body, proxy, at } => {
+                crate::proxy::check_proxy(self, body, proxy, *at).map_err(refused)?;
+                self.proxies.entry(body.clone()).or_default().push(proxy.clone());
+            }
+            Event::ProxyEnded { body, member, at } => {
+                crate::proxy::check_end(self, body, *member, *at).map_err(refused)?;
+                crate::proxy::end(self, body, *member, *at);
             }
             Event::PopulationsRecorded { populations, .. } => {
                 crate::body::check_populations(self, populations).map_err(refused)?;
@@ -409,7 +420,7 @@ impl State {
                     }
                 }
             }
-            Event::PositionTaken { proposal, member, revision, text_hash, stance, text, at, evidence } => {
+            Event::PositionTaken { proposal, member, revision, text_hash, stance, text, at, evidence, proxy } => {
                 let p = self.proposal(*proposal).map_err(refused)?;
                 let signed_at = rules::check_position(
                     self,
@@ -421,6 +432,7 @@ impl State {
                         text: text.as_deref(),
                         evidence: evidence.as_deref(),
                         signature_verified: signatures == Signatures::Verified,
+                        proxy: *proxy,
                     },
                     *at,
                 )
@@ -441,6 +453,7 @@ impl State {
                         at: *at,
                         signed: evidence.is_some(),
                         signed_at,
+                        proxy: *proxy,
                     },
                 );
             }
@@ -666,6 +679,8 @@ impl State {
             | Event::BodyEstablished { .. }
             | Event::RuleChanged { .. }
             | Event::PopulationsRecorded { .. }
+            | Event::ProxyAuthorised { .. }
+            | Event::ProxyEnded { .. }
             | Event::ProposalDrafted { .. }
             | Event::ProposalAmended { .. }
             | Event::ProposalCirculated { .. }

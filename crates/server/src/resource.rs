@@ -11,6 +11,8 @@ pub enum Resource<'a> {
     Member(Option<&'a Member>),
     Partner(Option<&'a Partner>),
     Body(Option<&'a Body>),
+    /// A body's authorisations to act for another member.
+    Proxies(Option<&'a Vec<concord_core::Proxy>>),
     /// A year's population figures.
     Populations(Option<&'a concord_core::decision_rule::Populations>),
     Proposal(Option<&'a Proposal>),
@@ -40,6 +42,9 @@ impl<'a> Resource<'a> {
                 Self::Body(state.bodies.get(body))
             }
             Command::RecordPopulations { populations } => Self::Populations(state.populations.get(&populations.year)),
+            Command::AuthoriseProxy { body, .. } | Command::EndProxy { body, .. } => {
+                Self::Proxies(state.proxies.get(body))
+            }
             // The draft is the newest proposal.
             Command::DraftProposal { .. } => Self::Proposal(state.proposals.values().next_back()),
             Command::AmendProposal { proposal, .. }
@@ -66,6 +71,7 @@ impl<'a> Resource<'a> {
             Self::Partner(p) => serde_json::to_vec(p),
             Self::Body(b) => serde_json::to_vec(b),
             Self::Populations(p) => serde_json::to_vec(p),
+            Self::Proxies(p) => serde_json::to_vec(&p.map_or(&[][..], |v| v.as_slice())),
             Self::Proposal(p) => serde_json::to_vec(p),
             Self::Support(v) => serde_json::to_vec(v),
             Self::Publication { entry, marking } => {
@@ -130,12 +136,14 @@ pub fn status_for(command: &Command) -> u16 {
         | Command::RegisterPartner { .. }
         | Command::EstablishBody { .. }
         | Command::RecordPopulations { .. }
+        | Command::AuthoriseProxy { .. }
         | Command::DraftProposal { .. }
         | Command::TakePosition { .. }
         | Command::Publish { .. } => 201,
         Command::RevokeMemberKey { .. }
         | Command::RecordDeparture { .. }
         | Command::ChangeRule { .. }
+        | Command::EndProxy { .. }
         | Command::AmendProposal { .. }
         | Command::Circulate { .. }
         | Command::ExtendDeadline { .. }

@@ -33,6 +33,7 @@ fn position() -> LogRecord {
             text: Some("France asks for the fuel purchases to be costed first.".into()),
             at: "2024-02-27T09:00:00Z".parse().unwrap(),
             evidence: None,
+            proxy: None,
         },
     }
 }

@@ -24,6 +24,7 @@ fn log() -> Writer {
         kinds: Vec::new(),
         procedures: Vec::new(),
         rule: Rule::Consensus,
+        proxies: false,
     };
     w.run(Actor::Secretariat, establish, "2024-02-20T09:00:00Z");
     let draft = Command::DraftProposal {

@@ -39,6 +39,7 @@ fn log(figures: &[(&str, u64)]) -> Writer {
         kinds: Vec::new(),
         procedures: vec![Procedure::Vote],
         rule,
+        proxies: false,
     };
     w.run(Actor::Secretariat, establish, "2024-02-20T09:00:00Z");
     let figures: BTreeMap<_, _> = figures.iter().map(|(m, n)| (code(m), *n)).collect();

@@ -48,6 +48,14 @@ pub fn describe(content: &Sealed) -> String {
         Event::RuleChanged { body, version, rule, .. } => {
             format!("{by} changed the rule of {body} (version {version}): {}", rule.words())
         }
+        Event::ProxyAuthorised { body, proxy: p, .. } => format!(
+            "{by} recorded that {} acts for {} in {body} from {} until {}.",
+            p.proxy,
+            p.member,
+            crate::timefmt::utc(p.from),
+            crate::timefmt::utc(p.until)
+        ),
+        Event::ProxyEnded { body, member, .. } => format!("{by} ended the proxy of {member} in {body}."),
         Event::PopulationsRecorded { populations: p, .. } => format!(
             "{by} recorded the population figures for {} ({} states, from {}).",
             p.year,
@@ -76,9 +84,10 @@ pub fn describe(content: &Sealed) -> String {
         Event::DeadlineCurtailed { proposal, deadline, .. } => {
             format!("{by} brought the deadline of proposal {proposal} forward to {}.", crate::timefmt::utc(*deadline))
         }
-        Event::PositionTaken { proposal, member, revision, stance: s, evidence, .. } => format!(
-            "{member} {} proposal {proposal}, revision {revision}{}.",
+        Event::PositionTaken { proposal, member, revision, stance: s, evidence, proxy, .. } => format!(
+            "{member} {} proposal {proposal}, revision {revision}{}{}.",
             stance(*s),
+            proxy.map(|p| format!(", through {p} acting for it")).unwrap_or_default(),
             if evidence.is_some() { " (signed with its key)" } else { "" }
         ),
         Event::InstructionsAwaited { proposal, member, .. } => {
@@ -160,6 +169,7 @@ mod tests {
                 text: None,
                 at: jiff::Timestamp::UNIX_EPOCH,
                 evidence: None,
+                proxy: None,
             },
         };
         assert_eq!(describe(&content), "HUN opted out of proposal 9, revision 1.");

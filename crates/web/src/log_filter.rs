@@ -20,6 +20,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "body_established",
     "rule_changed",
     "populations_recorded",
+    "proxy_authorised",
+    "proxy_ended",
     "proposal_drafted",
     "proposal_amended",
     "proposal_circulated",
@@ -157,8 +159,8 @@ fn named(event: &Event) -> Vec<CountryCode> {
         Event::MemberKeyRegistered { member, .. }
         | Event::MemberKeyRevoked { member, .. }
         | Event::MemberDeparted { member, .. }
-        | Event::PositionTaken { member, .. }
         | Event::InstructionsAwaited { member, .. } => vec![*member],
+        Event::PositionTaken { member, proxy, .. } => std::iter::once(*member).chain(*proxy).collect(),
         Event::MemberAdmitted { member } => vec![member.code],
         Event::BodyEstablished { body } => {
             let mut codes = match &body.roster {
@@ -170,6 +172,8 @@ fn named(event: &Event) -> Vec<CountryCode> {
         }
         Event::RuleChanged { rule, .. } => concerned(rule).into_iter().collect(),
         Event::PopulationsRecorded { populations, .. } => populations.figures.keys().copied().collect(),
+        Event::ProxyAuthorised { proxy, .. } => vec![proxy.member, proxy.proxy],
+        Event::ProxyEnded { member, .. } => vec![*member],
         Event::PartnerRegistered { partner } => vec![partner.code],
         Event::DonorStateRegistered { donor } => vec![donor.code],
         Event::RequestFiled { terms, .. } => vec![terms.partner],
@@ -219,7 +223,7 @@ mod tests {
         let reopened =
             Event::ProposalReopened { proposal: ProposalId(1), reason: String::new(), at: jiff::Timestamp::UNIX_EPOCH };
         assert!(EVENT_TYPES.contains(&reopened.name()));
-        assert_eq!(EVENT_TYPES.len(), 32);
+        assert_eq!(EVENT_TYPES.len(), 34);
     }
 
     #[test]

@@ -20,6 +20,7 @@ async fn a_body_says_its_rule_and_roster_and_takes_drafts() {
         kinds: Vec::new(),
         procedures: Vec::new(),
         rule: Rule::Consensus,
+        proxies: false,
     };
     w.app.sequencer().submit(Actor::Secretariat, None, npg, None).await.unwrap();
     let fra = w.login("fra").await;

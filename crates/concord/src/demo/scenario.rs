@@ -269,6 +269,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
             kinds: Vec::new(),
             procedures: Vec::new(),
             rule: Rule::Consensus,
+            proxies: false,
         },
     ));
     s.push((
@@ -314,6 +315,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
             kinds: Vec::new(),
             procedures: vec![Procedure::Vote],
             rule: Rule::EU_QUALIFIED_MAJORITY,
+            proxies: false,
         },
     ));
     s.push((

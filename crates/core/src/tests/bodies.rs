@@ -22,15 +22,23 @@ pub(super) fn establish(body: &str, roster: Roster, rule: Rule) -> Command {
         kinds: Vec::new(),
         procedures: Vec::new(),
         rule,
+        proxies: false,
     }
 }
 
 /// A body that decides by the vote procedure alone.
 pub(super) fn voting(body: &str, roster: Roster, rule: Rule) -> Command {
     match establish(body, roster, rule) {
-        Command::EstablishBody { id, name, parent, roster, kinds, rule, .. } => {
-            Command::EstablishBody { id, name, parent, roster, kinds, procedures: vec![Procedure::Vote], rule }
-        }
+        Command::EstablishBody { id, name, parent, roster, kinds, rule, .. } => Command::EstablishBody {
+            id,
+            name,
+            parent,
+            roster,
+            kinds,
+            procedures: vec![Procedure::Vote],
+            rule,
+            proxies: false,
+        },
         other => other,
     }
 }
@@ -105,6 +113,7 @@ fn only_the_secretariat_establishes_a_body_and_only_one_that_makes_sense() {
         kinds: vec![],
         procedures: vec![],
         rule: Rule::Consensus,
+        proxies: false,
     };
     assert_eq!(w.refuse(Actor::Secretariat, &orphan, t0()).code(), "unknown-body");
     assert!(BodyId::parse("NPG").is_err() && BodyId::parse("1x").is_err() && BodyId::parse("").is_err());
@@ -122,6 +131,7 @@ fn a_body_decides_only_its_kinds_by_its_procedures() {
         kinds: vec![DecisionKind::FundPolicy],
         procedures: vec![Procedure::ConsensusRound],
         rule: Rule::Consensus,
+        proxies: false,
     };
     w.run(Actor::Secretariat, &committee, t0());
     let statement = Command::DraftProposal {

@@ -41,6 +41,7 @@ mod lifecycle;
 mod membership;
 mod notices;
 mod properties;
+mod proxies;
 mod publication;
 mod replay;
 mod reservations;

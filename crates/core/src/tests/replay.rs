@@ -149,6 +149,7 @@ fn a_position_from_a_non_elector_in_the_log_fails_to_apply() {
         text: None,
         at: ts("2024-03-07T10:00:00Z"),
         evidence: None,
+        proxy: None,
     };
     let before = w.state.clone();
     assert_eq!(
@@ -174,6 +175,7 @@ fn a_position_after_the_deadline_in_the_log_fails_to_apply() {
         text: None,
         at: deadline(),
         evidence: None,
+        proxy: None,
     };
     assert!(matches!(w.state.apply(&late), Err(ApplyError::Refused { refusal: Refusal::DeadlinePassed { .. }, .. })));
 }
@@ -191,6 +193,7 @@ fn a_position_quoting_another_text_fails_to_apply() {
         text: None,
         at: plus(t0(), 60),
         evidence: None,
+        proxy: None,
     };
     assert!(matches!(w.state.apply(&forged), Err(ApplyError::Inconsistent { event: "position_taken", .. })));
 }

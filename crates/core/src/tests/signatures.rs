@@ -87,7 +87,7 @@ fn a_signed_position_is_recorded_as_signed_with_its_statement_time() {
         &take(id, "FRA", Stance::Concur, None, Some(signed(&s, &member_key("FRA", 10)))),
         at,
     );
-    let Event::PositionTaken { evidence: Some(note), .. } = &events[0] else { panic!("{events:?}") };
+    let Event::PositionTaken { evidence: Some(note), proxy: None, .. } = &events[0] else { panic!("{events:?}") };
     assert!(note.starts_with("concord/position/v1\n"), "the signed note is the evidence, byte for byte");
     let p = &w.proposal(id).positions[&c("FRA")];
     assert!(p.signed);
@@ -257,6 +257,7 @@ fn apply_checks_the_signature_of_a_position_in_an_altered_log() {
         text: Some("No.".into()),
         at,
         evidence: Some(signed(&s, &forged)),
+        proxy: None,
     };
     let err = w.state.clone().apply(&event).unwrap_err();
     assert!(matches!(err, ApplyError::Refused { refusal: Refusal::NoValidKey { .. }, .. }), "{err}");

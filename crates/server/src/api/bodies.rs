@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use concord_core::decision_rule::Rule;
-use concord_core::{Body, BodyId, Command, CountryCode, DecisionKind, Procedure, Roster};
+use concord_core::{Body, BodyId, Command, CountryCode, DecisionKind, Procedure, Proxy, Reader, Roster};
 use serde::{Deserialize, Serialize};
 
 use super::Write;
@@ -21,6 +21,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/bodies", get(list).post(establish))
         .route("/api/v1/bodies/{id}", get(show))
         .route("/api/v1/bodies/{id}/rule", post(change_rule))
+        .route("/api/v1/bodies/{id}/proxies", get(proxies).post(authorise_proxy))
+        .route("/api/v1/bodies/{id}/proxies/{member}/end", post(end_proxy))
 }
 
 /// A body as it stands: its record, who sits in it today, and its rule in words.
@@ -95,6 +97,9 @@ pub struct NewBody {
     /// Default: consensus.
     #[serde(default)]
     pub rule: Rule,
+    /// Whether its rules allow a member to act for one other (default: no).
+    #[serde(default)]
+    pub proxies: bool,
 }
 
 /// Establishes a body (secretariat).
@@ -113,6 +118,7 @@ pub async fn establish(State(state): State<AppState>, w: Write) -> Result<Respon
         kinds: b.kinds,
         procedures: b.procedures,
         rule: b.rule,
+        proxies: b.proxies,
     };
     w.submit(&state, command).await
 }
@@ -141,4 +147,77 @@ pub async fn change_rule(
     let b: NewRule = w.json()?;
     let body = body_id(&id)?;
     w.submit(&state, Command::ChangeRule { body, rule: b.rule, reason: b.reason }).await
+}
+
+/// The authorisations given in a body to act for another member, in the order given. They are
+/// the members' business, as positions are: the secretariat and member delegations read them.
+#[utoipa::path(get, path = "/api/v1/bodies/{id}/proxies", operation_id = "list_proxies", tag = "bodies", security(("bearer" = [])),
+    params(("id" = String, Path, pattern = "^[a-z][a-z0-9-]{0,31}$")),
+    responses((status = 200, body = Vec<Proxy>), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn proxies(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Proxy>>, ApiError> {
+    let id = body_id(&id)?;
+    if !matches!(caller.reader(), Reader::Secretariat | Reader::Member(_)) {
+        let action = "read proxies; they are the members'";
+        return Err(ApiError::Refused(concord_core::Refusal::NotPermitted { actor: caller.actor, action }));
+    }
+    let view = state.view().await;
+    view.state.body(&id)?;
+    Ok(Json(view.state.proxies.get(&id).cloned().unwrap_or_default()))
+}
+
+/// An authorisation to act for a member.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProxy {
+    /// The member authorising (its own delegation, or the secretariat on its word).
+    pub member: CountryCode,
+    /// The member that will act for it.
+    pub proxy: CountryCode,
+    #[schema(value_type = String, format = DateTime)]
+    pub from: jiff::Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub until: jiff::Timestamp,
+}
+
+/// Authorises a member to act for another in a body whose rules allow it (Art. 239 TFEU: each
+/// member acts for at most one other). Positions it takes for that member say so.
+#[utoipa::path(post, path = "/api/v1/bodies/{id}/proxies", operation_id = "authorise_proxy", tag = "bodies", security(("bearer" = [])), request_body = NewProxy,
+    params(("id" = String, Path, pattern = "^[a-z][a-z0-9-]{0,31}$"), ("Idempotency-Key" = Option<String>, Header, description = "makes a retried write safe")),
+    responses((status = 201, body = Vec<Proxy>), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn authorise_proxy(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    w: Write,
+) -> Result<Response, ApiError> {
+    let b: NewProxy = w.json()?;
+    let body = body_id(&id)?;
+    w.submit(&state, Command::AuthoriseProxy { body, member: b.member, proxy: b.proxy, from: b.from, until: b.until })
+        .await
+}
+
+/// Ends, now, the authorisation a member gave in a body.
+#[utoipa::path(post, path = "/api/v1/bodies/{id}/proxies/{member}/end", operation_id = "end_proxy", tag = "bodies", security(("bearer" = [])),
+    params(("id" = String, Path, pattern = "^[a-z][a-z0-9-]{0,31}$"), ("member" = String, Path, pattern = "^[A-Z]{3}$"),
+        ("Idempotency-Key" = Option<String>, Header, description = "makes a retried write safe")),
+    responses((status = 200, body = Vec<Proxy>), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn end_proxy(
+    State(state): State<AppState>,
+    Path((id, member)): Path<(String, String)>,
+    w: Write,
+) -> Result<Response, ApiError> {
+    let body = body_id(&id)?;
+    let member = CountryCode::parse(&member).map_err(|e| ApiError::bad_request("invalid-member", e.to_string()))?;
+    w.submit(&state, Command::EndProxy { body, member }).await
 }

@@ -39,7 +39,8 @@ fn speaking_for(named: Option<CountryCode>, caller: Actor, action: &'static str)
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PositionBody {
-    /// The member taking the position; defaults to the caller's own.
+    /// The member taking the position; defaults to the caller's own. Another member's, when the
+    /// caller acts for it by proxy in the proposal's body (and then signs with its own key).
     pub member: Option<CountryCode>,
     /// The revision read: a position on an older text is refused.
     pub revision: u32,
@@ -52,7 +53,7 @@ pub struct PositionBody {
     pub signed_note: Option<String>,
 }
 
-/// Takes a position (a member delegation, for its own member). Answers with the proposal, which
+/// Takes a position (a member delegation, for its own member or, by proxy, for the member it acts for). Answers with the proposal, which
 /// carries the decision if this position ended the procedure.
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/positions", tag = "positions", security(("bearer" = [])),
     request_body = PositionBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),

@@ -214,6 +214,7 @@ async fn plant_deliberation(state: &AppState) {
         kinds: Vec::new(),
         procedures: Vec::new(),
         rule: concord_core::decision_rule::Rule::Consensus,
+        proxies: false,
     };
     run(state, Actor::Secretariat, establish).await;
 

@@ -1,0 +1,98 @@
+//! Proxies (issue 15): in a body whose rules allow it, a member authorises another to act for it
+//! for a period — the Council of the EU's Art. 239 TFEU: "any member of the Council may also act
+//! on behalf of not more than one other member". A position taken by proxy names the proxy, is
+//! signed (where the log requires signatures) with the proxy's own key, and is checked on replay
+//! against the authorisation in force at its time.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::{BodyId, CountryCode, Refusal, State};
+
+/// An authorisation: `proxy` acts for `member` in a body from `from` until (not including)
+/// `until`, or until the member ends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Proxy {
+    pub member: CountryCode,
+    pub proxy: CountryCode,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub from: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub until: Timestamp,
+}
+
+impl Proxy {
+    fn covers(&self, at: Timestamp) -> bool {
+        self.from <= at && at < self.until
+    }
+
+    fn overlaps(&self, from: Timestamp, until: Timestamp) -> bool {
+        self.from < until && from < self.until
+    }
+}
+
+impl State {
+    /// Who acts for `member` in `body` at `at`, if anyone.
+    #[must_use]
+    pub fn proxy_for(&self, body: &BodyId, member: CountryCode, at: Timestamp) -> Option<CountryCode> {
+        let granted = self.proxies.get(body)?;
+        granted.iter().find(|p| p.member == member && p.covers(at)).map(|p| p.proxy)
+    }
+}
+
+/// An authorisation that may be recorded at `at`: the body allows proxies; both sit in it and
+/// differ; the period is not empty nor over; and, while it runs, the member gives no other
+/// authorisation, the proxy acts for nobody else and has not itself handed its place to another.
+pub(crate) fn check_proxy(state: &State, body: &BodyId, p: &Proxy, at: Timestamp) -> Result<(), Refusal> {
+    let b = state.body(body)?;
+    let invalid = |reason: String| Refusal::Invalid { field: "proxy", reason };
+    if !b.proxies {
+        return Err(invalid(format!("the rules of {body} do not allow a member to act for another")));
+    }
+    if p.member == p.proxy {
+        return Err(invalid("a member does not act for itself".into()));
+    }
+    let roster = state.roster(Some(body), at)?;
+    for m in [p.member, p.proxy] {
+        if !roster.contains(&m) {
+            return Err(invalid(format!("{m} does not sit in {body}")));
+        }
+    }
+    if p.until <= p.from || p.until <= at {
+        return Err(Refusal::Invalid {
+            field: "until",
+            reason: "the period must end after it starts, and after now".into(),
+        });
+    }
+    let granted = state.proxies.get(body).map(Vec::as_slice).unwrap_or_default();
+    let during = |q: &&Proxy| q.overlaps(p.from, p.until);
+    if let Some(q) = granted.iter().filter(during).find(|q| q.member == p.member) {
+        return Err(invalid(format!("{} already acts for {} then", q.proxy, p.member)));
+    }
+    if let Some(q) = granted.iter().filter(during).find(|q| q.proxy == p.proxy) {
+        return Err(invalid(format!("{} already acts for {} then: at most one other member", p.proxy, q.member)));
+    }
+    if granted.iter().filter(during).any(|q| q.member == p.proxy || q.proxy == p.member) {
+        return Err(invalid("a member acting through a proxy does not act for others, nor a proxy through one".into()));
+    }
+    Ok(())
+}
+
+/// The authorisation of `member` in `body` running at `at`, which the member may end then.
+pub(crate) fn check_end(state: &State, body: &BodyId, member: CountryCode, at: Timestamp) -> Result<(), Refusal> {
+    state.body(body)?;
+    match state.proxy_for(body, member, at) {
+        Some(_) => Ok(()),
+        None => Err(Refusal::Invalid { field: "member", reason: format!("nobody acts for {member} in {body} now") }),
+    }
+}
+
+/// Ends at `at` the authorisation of `member` running then.
+pub(crate) fn end(state: &mut State, body: &BodyId, member: CountryCode, at: Timestamp) {
+    if let Some(granted) = state.proxies.get_mut(body) {
+        for p in granted.iter_mut().filter(|p| p.member == member && p.covers(at)) {
+            p.until = at;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Proxies (issue 15): in a body whose rules allow it, a member authorises another to act for it
+//! for a period (Art. 239 TFEU: at most one other); positions taken by proxy say so, are checked
+//! against the authorisation at their time, and replay checks them again.
+
+use super::bodies::{circulate, draft_in, voting};
+use super::fixtures::*;
+use crate::decision_rule::Rule;
+use crate::{Actor, ApplyError, BodyId, Command, DecisionKind, Event, Procedure, Roster, Stance, State};
+
+fn council() -> BodyId {
+    BodyId::parse("council").unwrap()
+}
+
+/// A body of every member voting by simple majority of the electorate, proxies allowed.
+fn with_proxies(w: &mut World) {
+    let body = match voting(
+        "council",
+        Roster::AllMembers { except: vec![] },
+        Rule::simple_majority(crate::decision_rule::Base::Electorate),
+    ) {
+        Command::EstablishBody { id, name, parent, roster, kinds, procedures, rule, .. } => {
+            Command::EstablishBody { id, name, parent, roster, kinds, procedures, rule, proxies: true }
+        }
+        other => other,
+    };
+    w.run(Actor::Secretariat, &body, t0());
+}
+
+fn authorise(member: &str, proxy: &str, from: jiff::Timestamp, until: jiff::Timestamp) -> Command {
+    Command::AuthoriseProxy { body: council(), member: c(member), proxy: c(proxy), from, until }
+}
+
+#[test]
+fn a_proxy_votes_for_the_member_it_acts_for_and_says_so() {
+    let mut w = World::alliance();
+    with_proxies(&mut w);
+    let p = draft_in(&mut w, "council", DecisionKind::Statement, t0());
+    circulate(&mut w, p, Procedure::Vote, t0());
+    let vote_for_fra = Command::TakePosition {
+        proposal: p,
+        member: c("FRA"),
+        revision: 1,
+        stance: Stance::Yes,
+        text: None,
+        evidence: None,
+    };
+    assert_eq!(
+        w.refuse(Actor::Member(c("DEU")), &vote_for_fra, plus(t0(), 60)).code(),
+        "not-permitted",
+        "no proxy yet"
+    );
+    assert_eq!(
+        w.refuse(Actor::Member(c("DEU")), &authorise("FRA", "DEU", t0(), deadline()), t0()).code(),
+        "not-permitted"
+    );
+    let events = w.run(Actor::Member(c("FRA")), &authorise("FRA", "DEU", plus(t0(), 120), deadline()), t0());
+    assert!(matches!(&events[..], [Event::ProxyAuthorised { .. }]));
+    assert_eq!(
+        w.refuse(Actor::Member(c("DEU")), &vote_for_fra, plus(t0(), 60)).code(),
+        "not-permitted",
+        "not before its time"
+    );
+    let events = w.run(Actor::Member(c("DEU")), &vote_for_fra, plus(t0(), 180));
+    assert!(matches!(&events[0], Event::PositionTaken { proxy: Some(d), .. } if *d == c("DEU")));
+    assert_eq!(w.proposal(p).positions[&c("FRA")].proxy, Some(c("DEU")));
+    // Germany still votes for itself; Italy may not act for France as well.
+    w.take(p, "DEU", Stance::No, plus(t0(), 200));
+    let refused = w.refuse(Actor::Member(c("FRA")), &authorise("FRA", "ITA", t0(), deadline()), plus(t0(), 200));
+    assert_eq!(refused.field(), Some("proxy"), "one authorisation at a time: {refused}");
+    assert_eq!(State::replay(&w.log).unwrap(), w.state);
+
+    // Ended, the proxy no longer acts.
+    w.run(Actor::Member(c("FRA")), &Command::EndProxy { body: council(), member: c("FRA") }, plus(t0(), 300));
+    assert_eq!(w.refuse(Actor::Member(c("DEU")), &vote_for_fra, plus(t0(), 360)).code(), "not-permitted");
+    assert_eq!(State::replay(&w.log).unwrap(), w.state);
+}
+
+#[test]
+fn each_member_acts_for_at_most_one_other_and_only_where_the_rules_allow() {
+    let mut w = World::alliance();
+    let refused = w.refuse(Actor::Secretariat, &authorise("FRA", "DEU", t0(), deadline()), t0());
+    assert_eq!(refused.code(), "unknown-body");
+    w.run(
+        Actor::Secretariat,
+        &super::bodies::establish("npg", Roster::AllMembers { except: vec![c("FRA")] }, Rule::Consensus),
+        t0(),
+    );
+    let npg = Command::AuthoriseProxy {
+        body: BodyId::parse("npg").unwrap(),
+        member: c("ITA"),
+        proxy: c("DEU"),
+        from: t0(),
+        until: deadline(),
+    };
+    assert_eq!(w.refuse(Actor::Secretariat, &npg, t0()).field(), Some("proxy"), "the group's rules allow none");
+    with_proxies(&mut w);
+    w.run(Actor::Secretariat, &authorise("FRA", "DEU", t0(), deadline()), t0());
+    for (member, proxy, why) in [
+        ("ITA", "DEU", "DEU already acts for FRA"),
+        ("DEU", "ITA", "DEU acts for another: it does not hand its own place on"),
+        ("ITA", "FRA", "FRA acts through a proxy: it acts for nobody"),
+        ("ITA", "ITA", "not for itself"),
+        ("ITA", "UKR", "a partner sits in no body"),
+    ] {
+        let refused = w.refuse(Actor::Secretariat, &authorise(member, proxy, t0(), deadline()), t0());
+        assert_eq!(refused.field(), Some("proxy"), "{why}: {refused}");
+    }
+    let refused = w.refuse(Actor::Secretariat, &authorise("ITA", "ESP", deadline(), t0()), t0());
+    assert_eq!(refused.field(), Some("until"), "an empty period");
+    // After France's authorisation ends, Germany may act for Italy.
+    w.run(Actor::Secretariat, &authorise("ITA", "DEU", deadline(), plus(deadline(), 3600)), t0());
+    assert_eq!(State::replay(&w.log).unwrap(), w.state);
+}
+
+#[test]
+fn replay_refuses_a_position_forged_as_by_proxy() {
+    let mut w = World::alliance();
+    with_proxies(&mut w);
+    let p = draft_in(&mut w, "council", DecisionKind::Statement, t0());
+    circulate(&mut w, p, Procedure::Vote, t0());
+    w.run(Actor::Member(c("FRA")), &authorise("FRA", "DEU", t0(), plus(t0(), 600)), t0());
+    let vote = Command::TakePosition {
+        proposal: p,
+        member: c("FRA"),
+        revision: 1,
+        stance: Stance::Yes,
+        text: None,
+        evidence: None,
+    };
+    w.run(Actor::Member(c("DEU")), &vote, plus(t0(), 60));
+    let mut forged = w.log.clone();
+    let Some(Event::PositionTaken { proxy, .. }) = forged.last_mut() else { panic!("the vote ends the log") };
+    *proxy = Some(c("ITA"));
+    assert!(matches!(State::replay(&forged), Err((_, ApplyError::Refused { .. }))), "Italy held no proxy");
+    let mut late = w.log.clone();
+    let Some(Event::PositionTaken { at, .. }) = late.last_mut() else { panic!() };
+    *at = plus(t0(), 900);
+    assert!(State::replay(&late).is_err(), "after the authorisation ran out");
+}
