@@ -176,7 +176,7 @@ async fn a_consensus_body_never_speaks_of_votes_and_the_state_concerned_does_not
     let page = w.get(&fra, &path).await;
     assert_eq!(
         stances_offered(&page.body),
-        ["concur", "concur_with_reservation", "opt_out", "object", "propose_amendment"],
+        ["concur", "concur_with_reservation", "object", "propose_amendment"],
         "{}",
         page.body
     );

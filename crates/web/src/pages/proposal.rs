@@ -242,10 +242,15 @@ fn procedures(s: &Domain, p: &Proposal) -> Vec<Procedure> {
         .collect()
 }
 
-/// The stances the position form offers on `p`: votes in a vote, consensus stances otherwise.
+/// The stances the position form offers on `p`: votes in a vote, consensus stances otherwise,
+/// and opting out only for a kind of decision that allows it (the domain refuses it elsewhere).
 fn stances(p: &Proposal) -> Vec<Stance> {
     let procedure = p.circulation.as_ref().map_or(Procedure::Silence, |c| c.procedure);
-    <Stance as concord_core::words::Word>::VALUES.iter().copied().filter(|s| procedure.accepts(*s)).collect()
+    <Stance as concord_core::words::Word>::VALUES
+        .iter()
+        .copied()
+        .filter(|s| procedure.accepts(*s) && (*s != Stance::OptOut || p.kind.allows_opt_out()))
+        .collect()
 }
 
 /// The grid's cell for the state concerned under consensus minus one when it breaks silence or
