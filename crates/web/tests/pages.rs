@@ -658,7 +658,9 @@ async fn the_position_form_preselects_nothing_and_says_what_each_choice_does() {
     let fra = w.login("fra").await;
     let page = w.get(&fra, "/proposals/1").await;
     let radios: Vec<&str> = page.body.lines().filter(|l| l.contains(r#"name="stance""#)).collect();
-    assert_eq!(radios.len(), 5, "{}", page.body);
+    // A statement is no decision to opt out of (the domain refuses it): four choices, not five.
+    assert_eq!(radios.len(), 4, "{}", page.body);
+    assert!(radios.iter().all(|r| !r.contains("opt_out")), "{radios:?}");
     assert!(radios.iter().all(|r| !r.contains("checked")), "a stance is preselected: {radios:?}");
     assert!(page.body.contains("Object (breaks silence and blocks)"), "{}", page.body);
     // Sent without a choice, the form asks for one beside the choices, and nothing is written.

@@ -1,5 +1,6 @@
 //! `/bodies`: the councils and committees that decide, each with its roster and its rule in
-//! words; `/bodies/{id}`: one body, and the proposals of it the viewer may read.
+//! words; `/bodies/{id}`: one body, the population figures a procedure opening now would count
+//! people by (for a rule that needs them), and the proposals of it the viewer may read.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -10,6 +11,7 @@ use concord_server::AppState;
 
 use super::dashboard::status_class;
 use super::page;
+use super::tally::BodyFigures;
 use crate::WebError;
 use crate::layout::Layout;
 use crate::session::Viewer;
@@ -86,6 +88,10 @@ struct BodyPage {
     body: BodyRow,
     proposals: Vec<ProposalRow>,
     secretariat: bool,
+    /// Whether the rule counts people (qualified majority, constructive abstention).
+    needs_figures: bool,
+    /// The figures a procedure opening now would count people by; none recorded: `None`.
+    figures: Option<BodyFigures>,
 }
 
 /// `GET /bodies/{id}`.
@@ -107,10 +113,21 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
             status_class: status_class(p.status),
         })
         .collect();
+    let now = state.clock().now();
+    let needs_figures = b.rule.needs_populations();
+    let figures = s
+        .rule_in_force(Some(&b.id), now)
+        .ok()
+        .flatten()
+        .and_then(|r| r.populations)
+        .filter(|_| needs_figures)
+        .map(|p| BodyFigures::of(s, &p, &s.roster(Some(&b.id), now).unwrap_or_default()));
     page(&BodyPage {
         layout: Layout::new(Some(&viewer), b.name.clone(), "/bodies"),
-        body: BodyRow::of(s, b, state.clock().now()),
+        body: BodyRow::of(s, b, now),
         proposals,
         secretariat: viewer.is_secretariat(),
+        needs_figures,
+        figures,
     })
 }

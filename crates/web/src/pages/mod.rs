@@ -16,6 +16,7 @@ pub mod proposals;
 pub mod rounds;
 pub mod support;
 pub mod support_admin;
+pub mod tally;
 
 use askama::Template;
 use axum::Router;

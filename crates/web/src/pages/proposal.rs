@@ -1,16 +1,18 @@
 //! `/proposals/{id}`: the text and its changes between revisions, the consensus grid (every
-//! elector and its position, in colour and in words), reservations and opt-outs, the outcome
-//! and why; a member's position form (and `instructions.rs`' word that it awaits instructions)
-//! and the secretariat's actions. `/proposals/new` drafts.
+//! elector and its position, in colour and in words; under a vote, its vote), reservations and
+//! opt-outs, the outcome and why (a vote's count and the opt-outs' share: `tally.rs`); a
+//! member's position form (and `instructions.rs`' word that it awaits instructions) and the
+//! secretariat's actions. `/proposals/new` drafts.
 
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use concord_core::decision_rule::Rule;
 use concord_core::{
-    Actor, Command, Marking, Outcome, PositionStatement, Procedure, Proposal, ProposalAccess, ProposalId, Stance,
-    State as Domain,
+    Actor, Command, CountryCode, Marking, Outcome, PositionStatement, Procedure, Proposal, ProposalAccess, ProposalId,
+    Stance, State as Domain,
 };
 use concord_server::AppState;
 use concord_server::sequencer::SubmitError;
@@ -18,6 +20,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::dashboard::{Deadline, status_class};
+use super::tally::{Row, Table, Words};
 use super::{MarkingTag, page_with};
 use crate::WebError;
 use crate::diff::{Chunk, diff};
@@ -105,6 +108,12 @@ pub struct DecisionView {
     pub by_silence: Vec<String>,
     pub reservations: Vec<Published>,
     pub opt_outs: Vec<Published>,
+    /// A vote's count, as recorded.
+    pub count: Option<Table>,
+    /// Who voted how, and who did not vote.
+    pub votes: Vec<Row>,
+    /// Under constructive abstention: the opt-outs' share, as recorded.
+    pub opt_out_share: Option<Table>,
 }
 
 /// What the forms show again after a refusal: the values typed and the errors.
@@ -139,10 +148,13 @@ pub struct BodyLine {
     pub version: u32,
     /// Whether the rule is the one its procedure opened under, not the body's current one.
     pub fixed: bool,
+    /// For a rule that counts people, the population figures' year and source (or that none
+    /// apply yet); empty otherwise.
+    pub figures: String,
 }
 
 impl BodyLine {
-    fn of(s: &concord_core::State, p: &Proposal) -> Option<Self> {
+    fn of(s: &concord_core::State, p: &Proposal, now: Timestamp) -> Option<Self> {
         let body = s.bodies.get(p.body.as_ref()?)?;
         let fixed = p.circulation.as_ref().and_then(|c| c.rule.as_ref());
         let (rule, version) = fixed.map_or((&body.rule, body.rule_version), |r| (&r.rule, r.version));
@@ -152,6 +164,7 @@ impl BodyLine {
             rule: rule.words(),
             version,
             fixed: fixed.is_some(),
+            figures: super::tally::figures_words(s, &body.id, fixed, now),
         })
     }
 }
@@ -167,6 +180,8 @@ struct ProposalPage {
     status: &'static str,
     status_class: &'static str,
     procedure: &'static str,
+    /// The words of its procedure: votes under a vote, positions otherwise.
+    words: Words,
     /// The body that decides it (empty: the principal body) and the rule it is decided by.
     body: Option<BodyLine>,
     deadline: Option<Deadline>,
@@ -227,11 +242,27 @@ fn procedures(s: &Domain, p: &Proposal) -> Vec<Procedure> {
         .collect()
 }
 
-/// The stances the position form offers under `procedure`: votes in a vote, consensus stances
-/// otherwise.
-fn stances(procedure: Option<Procedure>) -> Vec<Stance> {
-    let procedure = procedure.unwrap_or(Procedure::Silence);
-    <Stance as concord_core::words::Word>::VALUES.iter().copied().filter(|s| procedure.accepts(*s)).collect()
+/// The stances the position form offers on `p`: votes in a vote, consensus stances otherwise,
+/// and opting out only for a kind of decision that allows it (the domain refuses it elsewhere).
+fn stances(p: &Proposal) -> Vec<Stance> {
+    let procedure = p.circulation.as_ref().map_or(Procedure::Silence, |c| c.procedure);
+    <Stance as concord_core::words::Word>::VALUES
+        .iter()
+        .copied()
+        .filter(|s| procedure.accepts(*s) && (*s != Stance::OptOut || p.kind.allows_opt_out()))
+        .collect()
+}
+
+/// The grid's cell for the state concerned under consensus minus one when it breaks silence or
+/// objects: its objection does not block, and the grid must not say it does.
+fn set_aside_cell(stance: Stance) -> Option<(&'static str, &'static str, &'static str)> {
+    match stance {
+        Stance::Object => Some(("st-set-aside", "✗", "objected (the state concerned: does not block)")),
+        Stance::ProposeAmendment => {
+            Some(("st-set-aside", "✎", "proposed an amendment (the state concerned: does not block)"))
+        }
+        _ => None,
+    }
 }
 
 /// The grid's colour class, symbol and words for a stance (colour is never the only signal).
@@ -267,6 +298,11 @@ fn stance_choice(stance: Stance) -> &'static str {
 fn grid(s: &Domain, p: &Proposal) -> Vec<GridRow> {
     let Some(c) = p.circulation.as_ref() else { return Vec::new() };
     let by_silence = p.decision.as_ref().map(|d| d.concurred_by_silence.clone()).unwrap_or_default();
+    let concerned: Option<CountryCode> = match c.rule.as_ref().map(|r| &r.rule) {
+        Some(Rule::ConsensusMinusOne { concerned }) => Some(*concerned),
+        _ => None,
+    };
+    let vote = c.procedure == Procedure::Vote;
     c.electorate
         .iter()
         .map(|m| {
@@ -275,7 +311,8 @@ fn grid(s: &Domain, p: &Proposal) -> Vec<GridRow> {
             let awaiting = super::instructions::awaiting(p, *m).filter(|_| position.is_none());
             let (class, symbol, words) = match position {
                 Some(x) => {
-                    let (c, s, w) = stance_cell(x.stance);
+                    let set_aside = if concerned == Some(*m) { set_aside_cell(x.stance) } else { None };
+                    let (c, s, w) = set_aside.unwrap_or_else(|| stance_cell(x.stance));
                     (c, s, w.to_owned())
                 }
                 None if by_silence.contains(m) => ("st-silence", "✓", "concurred by silence".to_owned()),
@@ -283,8 +320,13 @@ fn grid(s: &Domain, p: &Proposal) -> Vec<GridRow> {
                     let (c, s, w) = super::instructions::CELL;
                     (c, s, w.to_owned())
                 }
+                None if vote && p.status.is_open() => ("st-none", "…", "has not voted".to_owned()),
+                None if vote => ("st-none", "—", "did not vote (takes no part)".to_owned()),
                 None if p.status.is_open() && c.procedure == Procedure::Silence => {
                     ("st-none", "…", "silent so far (silence at the deadline is concurrence)".to_owned())
+                }
+                None if p.status.is_open() && concerned == Some(*m) => {
+                    ("st-none", "…", "no position yet (the state concerned: not waited for)".to_owned())
                 }
                 None if p.status.is_open() => ("st-none", "…", "no position yet".to_owned()),
                 None => ("st-none", "—", "no position".to_owned()),
@@ -338,6 +380,9 @@ fn decision(p: &Proposal) -> Option<DecisionView> {
         by_silence: d.concurred_by_silence.iter().map(ToString::to_string).collect(),
         reservations: publish(&d.reservations),
         opt_outs: publish(&d.opt_outs),
+        count: d.count.as_ref().map(super::tally::count_table),
+        votes: if d.procedure == Procedure::Vote { super::tally::vote_lists(d) } else { Vec::new() },
+        opt_out_share: d.opt_out_share.as_ref().map(|share| super::tally::opt_out_table(share, d)),
     })
 }
 
@@ -368,7 +413,8 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
             proposal: p.id,
             revision: p.current().number,
             text_hash: p.current().text_hash.clone(),
-            stance: Stance::Concur,
+            // A placeholder the delegation replaces with its own: a stance its procedure accepts.
+            stance: stances(p).first().copied().unwrap_or(Stance::Concur),
             statement_hash: None,
             time: now,
         }
@@ -391,7 +437,8 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         status: p.status.words(),
         status_class: status_class(p.status),
         procedure: c.map_or("", |c| c.procedure.words()),
-        body: BodyLine::of(s, p),
+        words: Words::of(c.map(|c| c.procedure)),
+        body: BodyLine::of(s, p, now),
         deadline: c.map(|c| Deadline::new(c.deadline, now)),
         is_open: p.status.is_open(),
         is_draft: p.status == concord_core::ProposalStatus::Draft,
@@ -426,7 +473,7 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         secretariat: viewer.is_secretariat(),
         signatures_required,
         statement,
-        stances: options(&stances(c.map(|c| c.procedure)), |s| stance_choice(s).to_owned(), &stance_sel),
+        stances: options(&stances(p), |s| stance_choice(s).to_owned(), &stance_sel),
         procedures: options(&procedures, |p| p.words().to_owned(), &proc_sel),
         kept,
         decision_entry: None,
