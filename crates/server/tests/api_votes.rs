@@ -81,3 +81,32 @@ async fn futures_tokens(s: &Server) -> Vec<String> {
     }
     tokens
 }
+
+#[tokio::test]
+async fn a_proxy_votes_for_the_member_that_authorised_it_and_the_members_read_it() {
+    let s = alliance().await;
+    let board = json!({ "id": "board", "name": "Board", "roster": { "roster": "all_members" }, "procedures": ["vote"],
+        "proxies": true, "rule": { "rule": "threshold", "needed": 3, "veto_holders": [] } });
+    s.post(&s.secretariat, "/api/v1/bodies", &board).await.expect_status(201);
+    let (fra, isl) = (s.member_token("FRA").await, s.member_token("ISL").await);
+    let now = Timestamp::now();
+    let proxy = json!({ "member": "ISL", "proxy": "FRA", "from": now.to_string(),
+        "until": (now + SignedDuration::from_hours(72)).to_string() });
+    s.post(&fra, "/api/v1/bodies/board/proxies", &proxy).await.expect_problem(403, "not-permitted");
+    let given = s.post(&isl, "/api/v1/bodies/board/proxies", &proxy).await.expect_status(201).clone();
+    assert_eq!(given[0]["proxy"], "FRA");
+    assert_eq!(s.get(&fra, "/api/v1/bodies/board/proxies").await.expect_status(200).clone(), given);
+    s.get(&s.observer, "/api/v1/bodies/board/proxies").await.expect_problem(403, "not-permitted");
+
+    let draft = json!({ "body": "board", "kind": "statement", "title": "T", "text": "X" });
+    let p = s.post(&s.secretariat, "/api/v1/proposals", &draft).await.expect_status(201)["id"].as_u64().unwrap();
+    s.circulate(p, "vote", now + SignedDuration::from_hours(48)).await;
+    let for_isl = json!({ "member": "ISL", "revision": 1, "stance": "yes" });
+    let cast = s.post(&fra, &format!("/api/v1/proposals/{p}/positions"), &for_isl).await.expect_status(201).clone();
+    assert_eq!(cast["positions"]["ISL"]["proxy"], "FRA", "the vote says who cast it: {cast}");
+    let bel = s.member_token("BEL").await;
+    s.post(&bel, &format!("/api/v1/proposals/{p}/positions"), &for_isl).await.expect_problem(403, "not-permitted");
+    s.post(&isl, "/api/v1/bodies/board/proxies/ISL/end", &json!({})).await.expect_status(200);
+    let again = json!({ "member": "ISL", "revision": 1, "stance": "no" });
+    s.post(&fra, &format!("/api/v1/proposals/{p}/positions"), &again).await.expect_problem(403, "not-permitted");
+}

@@ -105,6 +105,15 @@ impl Fx {
         r.json
     }
 
+    /// A fresh body of three founders whose rules allow proxies; its id.
+    async fn body_with_proxies(&self) -> String {
+        let id = format!("proxied-{}", self.next());
+        let body = json!({ "id": id, "name": "A council", "proxies": true,
+            "roster": { "roster": "members", "members": [OWN_MEMBER, "CAN", "DNK"] } });
+        self.setup(self.sec(), "/api/v1/bodies", body).await;
+        id
+    }
+
     async fn draft(&self) -> u64 {
         self.a.draft("statement", &format!("Statement {}", self.next())).await
     }
@@ -234,6 +243,21 @@ fn rows() -> Vec<Row> {
             let body = json!({ "id": id, "name": "A committee", "roster": { "roster": "all_members" } });
             fx.setup(fx.sec(), "/api/v1/bodies", body).await;
             req(format!("/api/v1/bodies/{id}/rule"), json!({ "rule": { "rule": "consensus" }, "reason": "review" }))
+        }),
+        row!("POST /api/v1/bodies/{id}/proxies", [Secretariat, OwnMember], |fx| {
+            let id = fx.body_with_proxies().await;
+            let (from, until) = (hours_from_now(0).to_string(), hours_from_now(48).to_string());
+            req(
+                format!("/api/v1/bodies/{id}/proxies"),
+                json!({ "member": OWN_MEMBER, "proxy": "DNK", "from": from, "until": until }),
+            )
+        }),
+        row!("POST /api/v1/bodies/{id}/proxies/{member}/end", [Secretariat, OwnMember], |fx| {
+            let id = fx.body_with_proxies().await;
+            let (from, until) = (hours_from_now(0).to_string(), hours_from_now(48).to_string());
+            let proxy = json!({ "member": OWN_MEMBER, "proxy": "DNK", "from": from, "until": until });
+            fx.setup(fx.sec(), &format!("/api/v1/bodies/{id}/proxies"), proxy).await;
+            req(format!("/api/v1/bodies/{id}/proxies/{OWN_MEMBER}/end"), json!({}))
         }),
         row!("POST /api/v1/populations", [Secretariat], |fx| {
             let year = 2000 + fx.next() % 900;

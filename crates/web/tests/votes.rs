@@ -27,6 +27,7 @@ async fn establish(w: &Web, id: &str, procedures: Vec<Procedure>, rule: Rule) {
         kinds: Vec::new(),
         procedures,
         rule,
+        proxies: false,
     };
     w.app.sequencer().submit(Actor::Secretariat, None, command, None).await.unwrap();
 }

@@ -149,6 +149,7 @@ pub fn percent(part: u64, whole: u64) -> String {
 pub struct Populations {
     /// The year the figures apply to (for the Council of the EU, the calendar year of the
     /// Council decision that publishes them).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1945, maximum = 9999))]
     pub year: i16,
     /// Where the figures come from, e.g. the Official Journal reference.
     pub source: String,

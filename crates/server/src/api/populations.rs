@@ -49,7 +49,8 @@ pub async fn show(
 /// that open from now on.
 #[utoipa::path(post, path = "/api/v1/populations", operation_id = "record_populations", tag = "bodies", security(("bearer" = [])), request_body = Populations,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried write safe")),
-    responses((status = 201, body = Populations), (status = 403, body = Problem, content_type = "application/problem+json"),
+    responses((status = 201, body = Populations), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn record(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
