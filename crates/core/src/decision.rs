@@ -72,10 +72,10 @@ pub struct Decision {
     pub votes: Vec<Position>,
     /// In a vote: the rule's count, with every number it used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<Count>,
+    pub count: Option<Box<Count>>,
     /// Under constructive abstention: the opt-outs' share of the electors and their population.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opt_out_share: Option<OptOutShare>,
+    pub opt_out_share: Option<Box<OptOutShare>>,
 }
 
 impl Decision {
@@ -101,7 +101,7 @@ impl Decision {
             }
             _ if self.procedure == Procedure::Vote => {
                 let count =
-                    self.count.as_ref().map_or_else(|| "the votes could not be counted.".to_owned(), Count::explain);
+                    self.count.as_ref().map_or_else(|| "the votes could not be counted.".to_owned(), |c| c.explain());
                 format!("Decided by vote at {}. {count}", self.decided_at)
             }
             Outcome::NotAdopted if self.outstanding.is_empty() && !self.opt_outs.is_empty() => {
@@ -279,7 +279,7 @@ pub fn evaluate_with(
         rule: circ.rule.clone(),
         votes: Vec::new(),
         count: None,
-        opt_out_share,
+        opt_out_share: opt_out_share.map(Box::new),
     })
 }
 
@@ -348,7 +348,7 @@ fn evaluate_vote(proposal: &Proposal, positions: &BTreeMap<CountryCode, Position
         outstanding: Vec::new(),
         rule: circ.rule.clone(),
         votes: ballots,
-        count,
+        count: count.map(Box::new),
         opt_out_share: None,
     })
 }

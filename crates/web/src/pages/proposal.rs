@@ -380,7 +380,7 @@ fn decision(p: &Proposal) -> Option<DecisionView> {
         by_silence: d.concurred_by_silence.iter().map(ToString::to_string).collect(),
         reservations: publish(&d.reservations),
         opt_outs: publish(&d.opt_outs),
-        count: d.count.as_ref().map(super::tally::count_table),
+        count: d.count.as_deref().map(super::tally::count_table),
         votes: if d.procedure == Procedure::Vote { super::tally::vote_lists(d) } else { Vec::new() },
         opt_out_share: d.opt_out_share.as_ref().map(|share| super::tally::opt_out_table(share, d)),
     })
