@@ -393,8 +393,11 @@ impl State {
 /// stays with the members, since it says who objected. So does one adopted over an objection (the
 /// state concerned, under consensus minus one): it names the objector too.
 fn decision_marking(p: &Proposal, decision: &crate::Decision) -> Marking {
+    // A vote names every voter: it goes beyond the members only when nobody voted otherwise
+    // than yes, as a consensus decision does only when nobody objected.
     let adopted = matches!(decision.outcome, Outcome::Adopted | Outcome::AdoptedWithReservations)
-        && decision.objections.is_empty();
+        && decision.objections.is_empty()
+        && decision.votes.iter().all(|v| v.stance == crate::Stance::Yes);
     match (adopted, p.audience) {
         (true, _) if announced(p.kind) => Marking::Public,
         (true, Some(audience)) => audience,

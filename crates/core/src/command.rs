@@ -107,7 +107,9 @@ pub enum Command {
         body: crate::BodyId,
         member: CountryCode,
         proxy: CountryCode,
-        from: Timestamp,
+        /// None: from now.
+        #[serde(default)]
+        from: Option<Timestamp>,
         until: Timestamp,
     },
     /// Ends the authorisation of `member` in `body` running now.

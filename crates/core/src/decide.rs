@@ -90,7 +90,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             Ok(vec![Event::BodyEstablished { body }])
         }
         Command::AuthoriseProxy { body, member, proxy, from, until } => {
-            let proxy = crate::Proxy { member: *member, proxy: *proxy, from: *from, until: *until };
+            let proxy = crate::Proxy { member: *member, proxy: *proxy, from: from.unwrap_or(now), until: *until };
             crate::proxy::check_proxy(state, body, &proxy, now)?;
             Ok(vec![Event::ProxyAuthorised { body: body.clone(), proxy, at: now }])
         }
@@ -292,7 +292,9 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             if now < c.deadline {
                 return Err(Refusal::NotDue { deadline: c.deadline });
             }
-            let decision = evaluate_with(p, &p.positions, now).expect("an open proposal past its deadline is decided");
+            // Nothing closes while an amended text waits to be circulated again (with a new deadline).
+            let decision =
+                evaluate_with(p, &p.positions, now).ok_or(Refusal::NotOpen { proposal: p.id, status: p.status })?;
             Ok(vec![Event::ProposalDecided { proposal: *proposal, decision }])
         }
         Command::Publish { entry, marking, revealed } => {
@@ -443,7 +445,7 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
         Command::ChangeRule { .. } => (actor == Actor::Secretariat, "change a body's rule"),
         Command::RecordPopulations { .. } => (actor == Actor::Secretariat, "record population figures"),
         Command::AuthoriseProxy { member, .. } | Command::EndProxy { member, .. } => {
-            (actor == Actor::Secretariat || actor == Actor::Member(*member), "authorise a proxy for another member")
+            (actor == Actor::Member(*member), "authorise a proxy; only the member's own delegation can")
         }
         Command::DraftProposal { .. } => (actor == Actor::Secretariat, "draft proposals"),
         Command::AmendProposal { .. } => (actor == Actor::Secretariat, "amend proposals"),

@@ -206,7 +206,8 @@ pub fn evaluate_with(
     now: Timestamp,
 ) -> Option<Decision> {
     let circ = proposal.circulation.as_ref()?;
-    if !proposal.status.is_open() {
+    // An amended text waits to be circulated again: nothing is decided on a text nobody was given.
+    if !proposal.status.is_open() || circ.revision != proposal.current().number {
         return None;
     }
     if circ.procedure == Procedure::Vote {
@@ -252,7 +253,8 @@ pub fn evaluate_with(
         Outcome::Adopted if !reservations.is_empty() => Outcome::AdoptedWithReservations,
         o => o,
     };
-    let adopted_by_silence = circ.procedure == Procedure::Silence && outcome != Outcome::Blocked;
+    let adopted_by_silence =
+        circ.procedure == Procedure::Silence && matches!(outcome, Outcome::Adopted | Outcome::AdoptedWithReservations);
     let outstanding = if circ.procedure == Procedure::ConsensusRound && outcome != Outcome::Adopted {
         circ.electorate
             .iter()

@@ -47,6 +47,14 @@ impl State {
 pub(crate) fn check_proxy(state: &State, body: &BodyId, p: &Proxy, at: Timestamp) -> Result<(), Refusal> {
     let b = state.body(body)?;
     let invalid = |reason: String| Refusal::Invalid { field: "proxy", reason };
+    // Where positions must be signed, a proxy's would prove only the proxy's word: the member's
+    // consent would need its own signed authorisation, which is not built.
+    if state.log.as_ref().is_some_and(|l| !l.unsigned_positions) {
+        return Err(invalid(
+            "this log requires signed positions, and a member's signed authorisation of a proxy is not supported yet"
+                .into(),
+        ));
+    }
     if !b.proxies {
         return Err(invalid(format!("the rules of {body} do not allow a member to act for another")));
     }
@@ -59,11 +67,14 @@ pub(crate) fn check_proxy(state: &State, body: &BodyId, p: &Proxy, at: Timestamp
             return Err(invalid(format!("{m} does not sit in {body}")));
         }
     }
-    if p.until <= p.from || p.until <= at {
+    if p.from < at {
         return Err(Refusal::Invalid {
-            field: "until",
-            reason: "the period must end after it starts, and after now".into(),
+            field: "from",
+            reason: "an authorisation starts now or later, never in the past".into(),
         });
+    }
+    if p.until <= p.from {
+        return Err(Refusal::Invalid { field: "until", reason: "the period must end after it starts".into() });
     }
     let granted = state.proxies.get(body).map(Vec::as_slice).unwrap_or_default();
     let during = |q: &&Proxy| q.overlaps(p.from, p.until);
@@ -79,18 +90,22 @@ pub(crate) fn check_proxy(state: &State, body: &BodyId, p: &Proxy, at: Timestamp
     Ok(())
 }
 
-/// The authorisation of `member` in `body` running at `at`, which the member may end then.
+/// Whether `member` has an authorisation in `body` running at `at` or still to come, which it
+/// may end then.
 pub(crate) fn check_end(state: &State, body: &BodyId, member: CountryCode, at: Timestamp) -> Result<(), Refusal> {
     state.body(body)?;
-    match state.proxy_for(body, member, at) {
-        Some(_) => Ok(()),
-        None => Err(Refusal::Invalid { field: "member", reason: format!("nobody acts for {member} in {body} now") }),
+    let granted = state.proxies.get(body).map(Vec::as_slice).unwrap_or_default();
+    if granted.iter().any(|p| p.member == member && at < p.until) {
+        Ok(())
+    } else {
+        Err(Refusal::Invalid { field: "member", reason: format!("nobody acts for {member} in {body} now or later") })
     }
 }
 
-/// Ends at `at` the authorisation of `member` running then.
+/// Ends at `at` the authorisations of `member` running then, and drops those still to come.
 pub(crate) fn end(state: &mut State, body: &BodyId, member: CountryCode, at: Timestamp) {
     if let Some(granted) = state.proxies.get_mut(body) {
+        granted.retain(|p| !(p.member == member && at <= p.from));
         for p in granted.iter_mut().filter(|p| p.member == member && p.covers(at)) {
             p.until = at;
         }

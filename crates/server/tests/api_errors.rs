@@ -276,7 +276,7 @@ async fn bad_values_in_a_position_are_400() {
     }
     let bad_deadline = json!({ "deadline": "tomorrow" });
     a.refused(&a.secretariat, &format!("{url}/extend"), &bad_deadline, 400, "invalid-body", &url).await;
-    let bad_procedure = json!({ "procedure": "vote", "deadline": hours_from_now(3).to_string() });
+    let bad_procedure = json!({ "procedure": "ballot", "deadline": hours_from_now(3).to_string() });
     let other = a.draft("routine", "Other").await;
     let other_url = format!("/api/v1/proposals/{other}");
     a.refused(&a.secretariat, &format!("{other_url}/circulate"), &bad_procedure, 400, "invalid-body", &other_url).await;

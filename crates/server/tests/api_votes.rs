@@ -90,8 +90,7 @@ async fn a_proxy_votes_for_the_member_that_authorised_it_and_the_members_read_it
     s.post(&s.secretariat, "/api/v1/bodies", &board).await.expect_status(201);
     let (fra, isl) = (s.member_token("FRA").await, s.member_token("ISL").await);
     let now = Timestamp::now();
-    let proxy = json!({ "member": "ISL", "proxy": "FRA", "from": now.to_string(),
-        "until": (now + SignedDuration::from_hours(72)).to_string() });
+    let proxy = json!({ "member": "ISL", "proxy": "FRA", "until": (now + SignedDuration::from_hours(72)).to_string() });
     s.post(&fra, "/api/v1/bodies/board/proxies", &proxy).await.expect_problem(403, "not-permitted");
     let given = s.post(&isl, "/api/v1/bodies/board/proxies", &proxy).await.expect_status(201).clone();
     assert_eq!(given[0]["proxy"], "FRA");

@@ -244,7 +244,7 @@ fn rows() -> Vec<Row> {
             fx.setup(fx.sec(), "/api/v1/bodies", body).await;
             req(format!("/api/v1/bodies/{id}/rule"), json!({ "rule": { "rule": "consensus" }, "reason": "review" }))
         }),
-        row!("POST /api/v1/bodies/{id}/proxies", [Secretariat, OwnMember], |fx| {
+        row!("POST /api/v1/bodies/{id}/proxies", [OwnMember], |fx| {
             let id = fx.body_with_proxies().await;
             let (from, until) = (hours_from_now(0).to_string(), hours_from_now(48).to_string());
             req(
@@ -252,11 +252,10 @@ fn rows() -> Vec<Row> {
                 json!({ "member": OWN_MEMBER, "proxy": "DNK", "from": from, "until": until }),
             )
         }),
-        row!("POST /api/v1/bodies/{id}/proxies/{member}/end", [Secretariat, OwnMember], |fx| {
+        row!("POST /api/v1/bodies/{id}/proxies/{member}/end", [OwnMember], |fx| {
             let id = fx.body_with_proxies().await;
-            let (from, until) = (hours_from_now(0).to_string(), hours_from_now(48).to_string());
-            let proxy = json!({ "member": OWN_MEMBER, "proxy": "DNK", "from": from, "until": until });
-            fx.setup(fx.sec(), &format!("/api/v1/bodies/{id}/proxies"), proxy).await;
+            let proxy = json!({ "member": OWN_MEMBER, "proxy": "DNK", "until": hours_from_now(48).to_string() });
+            fx.setup(fx.a.token(OWN_MEMBER), &format!("/api/v1/bodies/{id}/proxies"), proxy).await;
             req(format!("/api/v1/bodies/{id}/proxies/{OWN_MEMBER}/end"), json!({}))
         }),
         row!("POST /api/v1/populations", [Secretariat], |fx| {

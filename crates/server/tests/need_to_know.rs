@@ -31,6 +31,7 @@ async fn ids(s: &Server) -> BTreeMap<&'static str, Vec<String>> {
         ("funds", strings(sup.funds.keys().map(|k| k.0).collect())),
         ("members", st.members.keys().map(ToString::to_string).collect()),
         ("bodies", st.bodies.keys().map(ToString::to_string).collect()),
+        ("populations", st.populations.keys().map(ToString::to_string).collect()),
         ("keys", vec!["1".to_owned()]),
         // The published exports: each holds only the pledges its reader may read.
         ("exports", concord_server::exports::FILES.iter().map(|f| (*f).to_owned()).collect()),

@@ -159,7 +159,7 @@ async fn electors_vote_through_the_form_and_the_count_shows_the_veto() {
         assert!(page.body.contains(&row(label, value)), "{label}: {}", page.body);
     }
     assert!(page.body.contains("<caption>The count: 3 electors</caption>"), "{}", page.body);
-    assert!(page.body.contains("Not adopted: vetoed by FRA (a permanent member voted no)"), "the explanation");
+    assert!(page.body.contains("Not adopted: vetoed by FRA (a veto holder voted no)"), "the explanation");
     assert!(page.body.contains("Voted yes: DEU, NOR.") && page.body.contains("Voted no: FRA."), "{}", page.body);
     assert!(page.body.contains("Not in our name."), "an explanation of vote is shown with it");
     assert!(!page.body.contains("id=\"position-h\""), "no form once counted");

@@ -3,7 +3,7 @@
 
 use anyhow::bail;
 use concord_core::decision_rule::{Base, Bound, Ratio, Rule};
-use concord_core::{Body, BodyId, CountryCode, DecisionKind, Procedure, Roster};
+use concord_core::{Body, BodyId, CountryCode, DecisionKind, Procedure, Proxy, Roster};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -48,6 +48,31 @@ pub enum BodyCmd {
         procedures: Vec<Procedure>,
         #[command(flatten)]
         rule: RuleArgs,
+        /// Its rules allow a member to act for one other (`concord body proxy`).
+        #[arg(long)]
+        proxies: bool,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Authorises a member to act for another in a body whose rules allow it (the member's
+    /// delegation, or the secretariat on its word); `--end` ends the one running now.
+    Proxy {
+        id: String,
+        /// The member authorising (alpha-3).
+        #[arg(long)]
+        member: String,
+        /// The member that acts for it (alpha-3).
+        #[arg(long, required_unless_present = "end")]
+        proxy: Option<String>,
+        /// From when (RFC 3339; default: now).
+        #[arg(long)]
+        from: Option<jiff::Timestamp>,
+        /// Until when, not included (RFC 3339).
+        #[arg(long, required_unless_present = "end")]
+        until: Option<jiff::Timestamp>,
+        /// Ends the member's authorisation running now instead.
+        #[arg(long, conflicts_with_all = ["proxy", "from", "until"])]
+        end: bool,
         #[command(flatten)]
         conn: Conn,
     },
@@ -171,7 +196,7 @@ pub async fn body(cmd: BodyCmd) -> anyhow::Result<()> {
                 outln!("Today ({}): {}", today.len(), today.join(", "));
             })
         }
-        BodyCmd::Establish { id, name, except, members, parent, kinds, procedures, rule, conn } => {
+        BodyCmd::Establish { id, name, except, members, parent, kinds, procedures, rule, proxies, conn } => {
             let roster = if members.is_empty() {
                 Roster::AllMembers { except: codes("except", &except)?.into_iter().collect() }
             } else {
@@ -179,9 +204,28 @@ pub async fn body(cmd: BodyCmd) -> anyhow::Result<()> {
             };
             let parent = parent.as_deref().map(body_id).transpose()?;
             let body = json!({ "id": body_id(&id)?, "name": name, "parent": parent, "roster": roster,
-                "kinds": kinds, "procedures": procedures, "rule": rule.rule()? });
+                "kinds": kinds, "procedures": procedures, "rule": rule.rule()?, "proxies": proxies });
             let v = Client::new(&conn)?.post("/api/v1/bodies", body).await?;
             show(&conn, v, |b: Body| print_body(&b))
+        }
+        BodyCmd::Proxy { id, member, proxy, from, until, end, conn } => {
+            let id = body_id(&id)?;
+            let member = code("member", &member)?;
+            let client = Client::new(&conn)?;
+            let v = match (end, proxy, until) {
+                (true, ..) => client.post(&format!("/api/v1/bodies/{id}/proxies/{member}/end"), json!({})).await?,
+                (false, Some(proxy), Some(until)) => {
+                    let body =
+                        json!({ "member": member, "proxy": code("proxy", &proxy)?, "from": from, "until": until });
+                    client.post(&format!("/api/v1/bodies/{id}/proxies"), body).await?
+                }
+                _ => bail!("give --proxy and --until, or --end"),
+            };
+            show(&conn, v, |granted: Vec<Proxy>| {
+                for p in &granted {
+                    outln!("{} acts for {} from {} until {}", p.proxy, p.member, p.from, p.until);
+                }
+            })
         }
         BodyCmd::Rule { id, rule, reason, conn } => {
             let id = body_id(&id)?;

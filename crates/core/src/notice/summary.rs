@@ -28,6 +28,10 @@ impl Notice {
                 "Reminder: your delegation has taken no position on proposal {proposal}, \u{201c}{title}\u{201d}. Silence ends {}; saying nothing consents.",
                 utc(deadline)
             ),
+            What::Reminder { proposal, title, procedure: Procedure::Vote, deadline } => format!(
+                "Reminder: your delegation has not voted on proposal {proposal}, \u{201c}{title}\u{201d}. The vote closes {}; a delegation that has not voted takes no part.",
+                utc(deadline)
+            ),
             What::Reminder { proposal, title, deadline, .. } => format!(
                 "Reminder: your delegation has taken no position on proposal {proposal}, \u{201c}{title}\u{201d}. The consensus round closes {}; it needs your explicit consent.",
                 utc(deadline)

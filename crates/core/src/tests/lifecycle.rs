@@ -355,3 +355,34 @@ fn commands_on_an_unknown_proposal_are_refused() {
         assert_eq!(w.refuse(actor, &cmd, t0()), Refusal::UnknownProposal { proposal: id }, "{cmd:?}");
     }
 }
+
+#[test]
+fn nothing_is_decided_on_an_amended_text_before_it_is_circulated_again() {
+    // The live path amends an open proposal and circulates it again in one command; a forger's
+    // log that amends it and then adopts the new text at the deadline, never circulated, is
+    // refused on replay.
+    let mut w = World::alliance();
+    let p = w.silence();
+    let text = "A revised text nobody was given.";
+    let amended = crate::Event::ProposalAmended {
+        proposal: p,
+        revision: 2,
+        title: w.proposal(p).current().title.clone(),
+        text: text.into(),
+        text_hash: text_hash(text),
+        at: plus(t0(), 60),
+    };
+    let mut forged = w.log.clone();
+    forged.push(amended.clone());
+    w.state.apply(&amended).unwrap();
+    assert!(crate::evaluate(w.proposal(p), deadline()).is_none(), "nothing to decide at the deadline");
+    let close = Command::CloseAtDeadline { proposal: p };
+    assert_eq!(w.refuse(Actor::Scheduler, &close, deadline()).code(), "not-open");
+    // The decision the forger claims: revision 2, everyone concurring by silence.
+    let mut claimed = w.clone();
+    claimed.state.proposals.get_mut(&p).unwrap().circulation.as_mut().unwrap().revision = 2;
+    let decision = crate::evaluate(claimed.proposal(p), deadline()).expect("as if circulated");
+    assert_eq!((decision.revision, decision.outcome), (2, Outcome::Adopted));
+    forged.push(crate::Event::ProposalDecided { proposal: p, decision });
+    assert!(crate::State::replay(&forged).is_err(), "a decision on a text never circulated");
+}

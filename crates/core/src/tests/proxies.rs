@@ -27,7 +27,12 @@ fn with_proxies(w: &mut World) {
 }
 
 fn authorise(member: &str, proxy: &str, from: jiff::Timestamp, until: jiff::Timestamp) -> Command {
-    Command::AuthoriseProxy { body: council(), member: c(member), proxy: c(proxy), from, until }
+    Command::AuthoriseProxy { body: council(), member: c(member), proxy: c(proxy), from: Some(from), until }
+}
+
+/// `member`'s own delegation authorises `proxy`.
+fn by(member: &str) -> Actor {
+    Actor::Member(c(member))
 }
 
 #[test]
@@ -53,7 +58,7 @@ fn a_proxy_votes_for_the_member_it_acts_for_and_says_so() {
         w.refuse(Actor::Member(c("DEU")), &authorise("FRA", "DEU", t0(), deadline()), t0()).code(),
         "not-permitted"
     );
-    let events = w.run(Actor::Member(c("FRA")), &authorise("FRA", "DEU", plus(t0(), 120), deadline()), t0());
+    let events = w.run(by("FRA"), &authorise("FRA", "DEU", plus(t0(), 120), deadline()), t0());
     assert!(matches!(&events[..], [Event::ProxyAuthorised { .. }]));
     assert_eq!(
         w.refuse(Actor::Member(c("DEU")), &vote_for_fra, plus(t0(), 60)).code(),
@@ -65,7 +70,7 @@ fn a_proxy_votes_for_the_member_it_acts_for_and_says_so() {
     assert_eq!(w.proposal(p).positions[&c("FRA")].proxy, Some(c("DEU")));
     // Germany still votes for itself; Italy may not act for France as well.
     w.take(p, "DEU", Stance::No, plus(t0(), 200));
-    let refused = w.refuse(Actor::Member(c("FRA")), &authorise("FRA", "ITA", t0(), deadline()), plus(t0(), 200));
+    let refused = w.refuse(by("FRA"), &authorise("FRA", "ITA", plus(t0(), 200), deadline()), plus(t0(), 200));
     assert_eq!(refused.field(), Some("proxy"), "one authorisation at a time: {refused}");
     assert_eq!(State::replay(&w.log).unwrap(), w.state);
 
@@ -78,8 +83,9 @@ fn a_proxy_votes_for_the_member_it_acts_for_and_says_so() {
 #[test]
 fn each_member_acts_for_at_most_one_other_and_only_where_the_rules_allow() {
     let mut w = World::alliance();
-    let refused = w.refuse(Actor::Secretariat, &authorise("FRA", "DEU", t0(), deadline()), t0());
+    let refused = w.refuse(by("FRA"), &authorise("FRA", "DEU", t0(), deadline()), t0());
     assert_eq!(refused.code(), "unknown-body");
+    assert_eq!(w.refuse(Actor::Secretariat, &authorise("FRA", "DEU", t0(), deadline()), t0()).code(), "not-permitted");
     w.run(
         Actor::Secretariat,
         &super::bodies::establish("npg", Roster::AllMembers { except: vec![c("FRA")] }, Rule::Consensus),
@@ -89,12 +95,12 @@ fn each_member_acts_for_at_most_one_other_and_only_where_the_rules_allow() {
         body: BodyId::parse("npg").unwrap(),
         member: c("ITA"),
         proxy: c("DEU"),
-        from: t0(),
+        from: None,
         until: deadline(),
     };
-    assert_eq!(w.refuse(Actor::Secretariat, &npg, t0()).field(), Some("proxy"), "the group's rules allow none");
+    assert_eq!(w.refuse(by("ITA"), &npg, t0()).field(), Some("proxy"), "the group's rules allow none");
     with_proxies(&mut w);
-    w.run(Actor::Secretariat, &authorise("FRA", "DEU", t0(), deadline()), t0());
+    w.run(by("FRA"), &authorise("FRA", "DEU", t0(), deadline()), t0());
     for (member, proxy, why) in [
         ("ITA", "DEU", "DEU already acts for FRA"),
         ("DEU", "ITA", "DEU acts for another: it does not hand its own place on"),
@@ -102,13 +108,18 @@ fn each_member_acts_for_at_most_one_other_and_only_where_the_rules_allow() {
         ("ITA", "ITA", "not for itself"),
         ("ITA", "UKR", "a partner sits in no body"),
     ] {
-        let refused = w.refuse(Actor::Secretariat, &authorise(member, proxy, t0(), deadline()), t0());
+        let refused = w.refuse(by(member), &authorise(member, proxy, t0(), deadline()), t0());
         assert_eq!(refused.field(), Some("proxy"), "{why}: {refused}");
     }
-    let refused = w.refuse(Actor::Secretariat, &authorise("ITA", "ESP", deadline(), t0()), t0());
+    let refused = w.refuse(by("ITA"), &authorise("ITA", "ESP", deadline(), t0()), t0());
     assert_eq!(refused.field(), Some("until"), "an empty period");
-    // After France's authorisation ends, Germany may act for Italy.
-    w.run(Actor::Secretariat, &authorise("ITA", "DEU", deadline(), plus(deadline(), 3600)), t0());
+    let refused = w.refuse(by("ITA"), &authorise("ITA", "ESP", plus(t0(), -60), deadline()), t0());
+    assert_eq!(refused.field(), Some("from"), "never in the past");
+    // After France's authorisation ends, Germany may act for Italy; Italy may end that one
+    // before it starts, and then choose Spain for the same period.
+    w.run(by("ITA"), &authorise("ITA", "DEU", deadline(), plus(deadline(), 3600)), t0());
+    w.run(by("ITA"), &Command::EndProxy { body: council(), member: c("ITA") }, plus(t0(), 60));
+    w.run(by("ITA"), &authorise("ITA", "ESP", deadline(), plus(deadline(), 3600)), plus(t0(), 60));
     assert_eq!(State::replay(&w.log).unwrap(), w.state);
 }
 
@@ -136,4 +147,23 @@ fn replay_refuses_a_position_forged_as_by_proxy() {
     let Some(Event::PositionTaken { at, .. }) = late.last_mut() else { panic!() };
     *at = plus(t0(), 900);
     assert!(State::replay(&late).is_err(), "after the authorisation ran out");
+}
+
+#[test]
+fn a_proxy_that_left_the_body_no_longer_acts() {
+    let mut w = World::alliance();
+    with_proxies(&mut w);
+    let p = draft_in(&mut w, "council", DecisionKind::Statement, t0());
+    circulate(&mut w, p, Procedure::Vote, t0());
+    w.run(by("FRA"), &authorise("FRA", "HUN", t0(), plus(deadline(), 3600)), t0());
+    w.run(Actor::Secretariat, &Command::RecordDeparture { member: c("HUN"), on: "2024-02-28".parse().unwrap() }, t0());
+    let vote = Command::TakePosition {
+        proposal: p,
+        member: c("FRA"),
+        revision: 1,
+        stance: Stance::No,
+        text: None,
+        evidence: None,
+    };
+    assert_eq!(w.refuse(by("HUN"), &vote, ts("2024-03-01T09:00:00Z")).code(), "not-permitted", "HUN has left");
 }

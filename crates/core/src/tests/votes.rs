@@ -300,3 +300,21 @@ fn no_vote_opens_that_its_rule_could_never_decide() {
     let refused = w.refuse(Actor::Secretariat, &vote, t0());
     assert_eq!(refused.field(), Some("rule"), "fifteen states are never found among five: {refused}");
 }
+
+#[test]
+fn an_adopted_vote_leaves_the_members_only_if_everyone_voted_yes() {
+    for (last, public) in [(Stance::Yes, true), (Stance::Abstain, false)] {
+        let mut w = World::alliance();
+        let (members, _) = council_of_fifteen(&mut w);
+        let p = draft_in(&mut w, "sc", DecisionKind::Statement, t0());
+        circulate(&mut w, p, Procedure::Vote, t0());
+        for (i, m) in members.iter().enumerate() {
+            let stance = if i == 14 { last } else { Stance::Yes };
+            vote(&mut w, p, *m, stance, plus(t0(), 60 + i as i64));
+        }
+        let Some(decided) = w.log.last() else { panic!("a log") };
+        assert_eq!(w.decision(p).outcome, Outcome::Adopted);
+        let marking = w.state.marking(decided);
+        assert_eq!(marking == crate::Marking::Public, public, "{last:?}: {marking:?}");
+    }
+}

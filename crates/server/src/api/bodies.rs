@@ -162,11 +162,12 @@ pub async fn proxies(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Proxy>>, ApiError> {
     let id = body_id(&id)?;
-    if !matches!(caller.reader(), Reader::Secretariat | Reader::Member(_)) {
+    let view = state.view().await;
+    // A departed member's delegation reads what the public reads (`State::cleared`).
+    if !matches!(view.state.cleared(caller.reader()), Reader::Secretariat | Reader::Member(_)) {
         let action = "read proxies; they are the members'";
         return Err(ApiError::Refused(concord_core::Refusal::NotPermitted { actor: caller.actor, action }));
     }
-    let view = state.view().await;
     view.state.body(&id)?;
     Ok(Json(view.state.proxies.get(&id).cloned().unwrap_or_default()))
 }
@@ -179,8 +180,9 @@ pub struct NewProxy {
     pub member: CountryCode,
     /// The member that will act for it.
     pub proxy: CountryCode,
-    #[schema(value_type = String, format = DateTime)]
-    pub from: jiff::Timestamp,
+    /// Default: now.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub from: Option<jiff::Timestamp>,
     #[schema(value_type = String, format = DateTime)]
     pub until: jiff::Timestamp,
 }

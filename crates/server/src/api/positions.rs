@@ -117,13 +117,15 @@ pub struct Standing {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub at: Option<Timestamp>,
     pub signed: bool,
+    /// The member that took it for this one, by proxy.
+    pub proxy: Option<CountryCode>,
     /// Since when, and with what note, an elector without a position awaits instructions from
     /// its capital (not a position: it has not broken silence), while the procedure is open.
     /// Absent otherwise.
     pub awaiting: Option<Awaiting>,
 }
 
-/// The consensus grid: every elector and where it stands.
+/// The grid: every elector and where it stands (its consensus stance, or in a vote its vote).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Grid {
     pub proposal: ProposalId,
@@ -159,6 +161,7 @@ pub async fn positions(
                 text: pos.and_then(|x| x.text.clone()),
                 at: pos.map(|x| x.at),
                 signed: pos.is_some_and(|x| x.signed),
+                proxy: pos.and_then(|x| x.proxy),
                 // A position ends the wait (the state clears it then), and so does the deadline.
                 awaiting: p.awaiting.get(m).filter(|_| pos.is_none() && p.status.is_open()).cloned(),
             }

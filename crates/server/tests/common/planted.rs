@@ -217,6 +217,11 @@ async fn plant_deliberation(state: &AppState) {
         proxies: false,
     };
     run(state, Actor::Secretariat, establish).await;
+    // Population figures: public statistics, from a named source.
+    let figures = state.view().await.state.members.keys().map(|m| (*m, 1_000_000)).collect();
+    let populations =
+        concord_core::decision_rule::Populations { year: 2024, source: format!("{PUBLIC} statistics"), figures };
+    run(state, Actor::Secretariat, Command::RecordPopulations { populations }).await;
 
     // A draft, never circulated.
     draft(state, DecisionKind::Statement, format!("{DRAFT} title"), format!("{DRAFT} text")).await;
