@@ -313,7 +313,10 @@ fn grid(s: &Domain, p: &Proposal) -> Vec<GridRow> {
                 Some(x) => {
                     let set_aside = if concerned == Some(*m) { set_aside_cell(x.stance) } else { None };
                     let (c, s, w) = set_aside.unwrap_or_else(|| stance_cell(x.stance));
-                    (c, s, w.to_owned())
+                    match x.proxy {
+                        Some(by) => (c, s, format!("{w} (cast by {by}, acting for it)")),
+                        None => (c, s, w.to_owned()),
+                    }
                 }
                 None if by_silence.contains(m) => ("st-silence", "✓", "concurred by silence".to_owned()),
                 None if awaiting.is_some() => {

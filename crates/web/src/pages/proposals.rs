@@ -22,10 +22,11 @@ use crate::session::Viewer;
 /// Proposals shown on one page.
 const PAGE: usize = 50;
 
-const STATUSES: [ProposalStatus; 8] = [
+const STATUSES: [ProposalStatus; 9] = [
     ProposalStatus::Draft,
     ProposalStatus::UnderSilence,
     ProposalStatus::ConsensusRound,
+    ProposalStatus::Voting,
     ProposalStatus::Adopted,
     ProposalStatus::AdoptedWithReservations,
     ProposalStatus::Blocked,
