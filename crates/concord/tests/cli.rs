@@ -230,11 +230,15 @@ fn population_figures_and_a_vote_from_the_cli() {
         ["body", "establish", "council", "--name", "Council", "--procedure", "vote", "--rule", "majority", "--proxies"];
     ok(concord(&[&establish[..], &as_sec].concat()));
     let proxy = ["body", "proxy", "council", "--member", "ITA", "--proxy", "DEU", "--until", "2099-01-01T00:00:00Z"];
-    let out = ok(concord(&[&proxy[..], &as_sec].concat()));
+    let err = fails(concord(&[&proxy[..], &as_sec].concat()));
+    assert!(err.contains("only the member's own delegation") && err.contains("403"), "{err}");
+    let ita = token(&db, "member", Some("ITA"));
+    let as_ita = ["--server", s, "--token", ita.as_str()];
+    let out = ok(concord(&[&proxy[..], &as_ita].concat()));
     assert!(out.contains("DEU acts for ITA from"), "{out}");
-    let err = fails(concord(&[&["body", "proxy", "council", "--member", "ITA"][..], &as_sec].concat()));
+    let err = fails(concord(&[&["body", "proxy", "council", "--member", "ITA"][..], &as_ita].concat()));
     assert!(err.contains("--proxy") && err.contains("--until"), "{err}");
-    let out = ok(concord(&[&["body", "proxy", "council", "--member", "ITA", "--end"][..], &as_sec].concat()));
+    let out = ok(concord(&[&["body", "proxy", "council", "--member", "ITA", "--end"][..], &as_ita].concat()));
     assert!(out.contains("DEU acts for ITA"), "the authorisation, now ended: {out}");
     assert_eq!(shown["proposal"]["decision"]["count"]["vetoed_by"], serde_json::json!(["FRA"]));
     assert!(shown["outcome"]["explanation"].as_str().unwrap().contains("vetoed by FRA (a veto holder voted no)"));

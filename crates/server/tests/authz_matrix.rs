@@ -246,11 +246,8 @@ fn rows() -> Vec<Row> {
         }),
         row!("POST /api/v1/bodies/{id}/proxies", [OwnMember], |fx| {
             let id = fx.body_with_proxies().await;
-            let (from, until) = (hours_from_now(0).to_string(), hours_from_now(48).to_string());
-            req(
-                format!("/api/v1/bodies/{id}/proxies"),
-                json!({ "member": OWN_MEMBER, "proxy": "DNK", "from": from, "until": until }),
-            )
+            let until = hours_from_now(48).to_string();
+            req(format!("/api/v1/bodies/{id}/proxies"), json!({ "member": OWN_MEMBER, "proxy": "DNK", "until": until }))
         }),
         row!("POST /api/v1/bodies/{id}/proxies/{member}/end", [OwnMember], |fx| {
             let id = fx.body_with_proxies().await;
