@@ -4,6 +4,7 @@
 //! (also loaded by `concord synth` and the tests), and [`support_history`] (with its
 //! [`pledge_table`]), the support history those commands end with.
 
+mod illustrative;
 mod pledge_table;
 pub(crate) mod scenario;
 mod support_history;
