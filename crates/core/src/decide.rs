@@ -456,9 +456,10 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
         Command::Withdraw { .. } => (actor == Actor::Secretariat, "withdraw proposals"),
         Command::TakePosition { member, proposal, .. } => match actor {
             // A proxy's authority at the time is checked with the position (`rules`).
-            Actor::Member(m) => {
-                (m == *member || holds_proxy(state, *proposal, *member, m), "take positions for another member")
-            }
+            Actor::Member(m) => (
+                m == *member || crate::proxy::ever_held(state, *proposal, *member, m),
+                "take positions for another member",
+            ),
             Actor::Partner(p) if p == *member => return Err(Refusal::PartnerCannotTakePositions { partner: p }),
             _ => (false, "take positions; only a member delegation can"),
         },
@@ -471,13 +472,6 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
         Command::Support(command) => authorise_support(state, actor, command),
     };
     if allowed { Ok(()) } else { Err(Refusal::NotPermitted { actor, action }) }
-}
-
-/// Whether `m` was ever authorised to act for `member` in the body deciding `proposal`.
-fn holds_proxy(state: &State, proposal: crate::ProposalId, member: crate::CountryCode, m: crate::CountryCode) -> bool {
-    let body = state.proposals.get(&proposal).and_then(|p| p.body.as_ref());
-    let granted = body.and_then(|b| state.proxies.get(b)).map(Vec::as_slice).unwrap_or_default();
-    granted.iter().any(|g| g.member == member && g.proxy == m)
 }
 
 /// Who may do what in support coordination: whether `actor` may, and what it may not do if not.

@@ -90,6 +90,36 @@ pub(crate) fn check_proxy(state: &State, body: &BodyId, p: &Proxy, at: Timestamp
     Ok(())
 }
 
+/// `by` acts for `member` in `p`'s body at `at`, and still sits in it.
+pub(crate) fn check_acting(
+    state: &State,
+    p: &crate::Proposal,
+    member: CountryCode,
+    by: CountryCode,
+    at: Timestamp,
+) -> Result<(), Refusal> {
+    let body = p.body.as_ref();
+    let holds = body.and_then(|b| state.proxy_for(b, member, at)) == Some(by)
+        && state.roster(body, at).is_ok_and(|r| r.contains(&by));
+    if holds {
+        Ok(())
+    } else {
+        Err(Refusal::NotPermitted { actor: crate::Actor::Member(by), action: "take positions for another member" })
+    }
+}
+
+/// Whether `m` was ever authorised to act for `member` in the body deciding `proposal`.
+pub(crate) fn ever_held(
+    state: &State,
+    proposal: crate::ProposalId,
+    member: crate::CountryCode,
+    m: crate::CountryCode,
+) -> bool {
+    let body = state.proposals.get(&proposal).and_then(|p| p.body.as_ref());
+    let granted = body.and_then(|b| state.proxies.get(b)).map(Vec::as_slice).unwrap_or_default();
+    granted.iter().any(|g| g.member == member && g.proxy == m)
+}
+
 /// Whether `member` has an authorisation in `body` running at `at` or still to come, which it
 /// may end then.
 pub(crate) fn check_end(state: &State, body: &BodyId, member: CountryCode, at: Timestamp) -> Result<(), Refusal> {

@@ -270,7 +270,7 @@ pub(crate) fn check_position(
     let PositionClaim { member, revision, stance, text, evidence, proxy, .. } = claim;
     check_open_to(state, p, member, at)?;
     if let Some(by) = proxy {
-        check_proxy_at(state, p, member, by, at)?;
+        crate::proxy::check_acting(state, p, member, by, at)?;
     }
     let current = p.current().number;
     if revision != current {
@@ -291,24 +291,6 @@ pub(crate) fn check_position(
         None if state.log.as_ref().is_some_and(|l| !l.unsigned_positions) => Err(Refusal::SignatureRequired { member }),
         None => Ok(None),
         Some(note) => check_signed_position(state, p, claim, note, at).map(Some),
-    }
-}
-
-/// `by` acts for `member` in `p`'s body at `at`, and still sits in it.
-fn check_proxy_at(
-    state: &State,
-    p: &Proposal,
-    member: CountryCode,
-    by: CountryCode,
-    at: Timestamp,
-) -> Result<(), Refusal> {
-    let body = p.body.as_ref();
-    let holds = body.and_then(|b| state.proxy_for(b, member, at)) == Some(by)
-        && state.roster(body, at).is_ok_and(|r| r.contains(&by));
-    if holds {
-        Ok(())
-    } else {
-        Err(Refusal::NotPermitted { actor: crate::Actor::Member(by), action: "take positions for another member" })
     }
 }
 
@@ -366,7 +348,7 @@ fn check_signed_position(
     }
     // A proxy signs only while it acts for the member.
     if let Some(by) = claim.proxy {
-        check_proxy_at(state, p, claim.member, by, s.time)?;
+        crate::proxy::check_acting(state, p, claim.member, by, s.time)?;
     }
     if let Some(last) = p.positions.get(&claim.member).and_then(|x| x.signed_at) {
         if s.time <= last {

@@ -61,9 +61,13 @@ pub(super) fn draft_in(w: &mut World, body: &str, kind: DecisionKind, at: jiff::
     proposal
 }
 
+/// The secretariat's command circulating `proposal` under `procedure` until `deadline()`.
+pub(super) fn circulation(proposal: ProposalId, procedure: Procedure) -> Command {
+    Command::Circulate { proposal, procedure, deadline: deadline(), marking: None, urgent: None }
+}
+
 pub(super) fn circulate(w: &mut World, proposal: ProposalId, procedure: Procedure, at: jiff::Timestamp) {
-    let command = Command::Circulate { proposal, procedure, deadline: deadline(), marking: None, urgent: None };
-    w.run(Actor::Secretariat, &command, at);
+    w.run(Actor::Secretariat, &circulation(proposal, procedure), at);
 }
 
 #[test]

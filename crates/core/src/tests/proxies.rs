@@ -41,14 +41,7 @@ fn a_proxy_votes_for_the_member_it_acts_for_and_says_so() {
     with_proxies(&mut w);
     let p = draft_in(&mut w, "council", DecisionKind::Statement, t0());
     circulate(&mut w, p, Procedure::Vote, t0());
-    let vote_for_fra = Command::TakePosition {
-        proposal: p,
-        member: c("FRA"),
-        revision: 1,
-        stance: Stance::Yes,
-        text: None,
-        evidence: None,
-    };
+    let vote_for_fra = position(p, "FRA", 1, Stance::Yes);
     assert_eq!(
         w.refuse(Actor::Member(c("DEU")), &vote_for_fra, plus(t0(), 60)).code(),
         "not-permitted",
@@ -130,14 +123,7 @@ fn replay_refuses_a_position_forged_as_by_proxy() {
     let p = draft_in(&mut w, "council", DecisionKind::Statement, t0());
     circulate(&mut w, p, Procedure::Vote, t0());
     w.run(Actor::Member(c("FRA")), &authorise("FRA", "DEU", t0(), plus(t0(), 600)), t0());
-    let vote = Command::TakePosition {
-        proposal: p,
-        member: c("FRA"),
-        revision: 1,
-        stance: Stance::Yes,
-        text: None,
-        evidence: None,
-    };
+    let vote = position(p, "FRA", 1, Stance::Yes);
     w.run(Actor::Member(c("DEU")), &vote, plus(t0(), 60));
     let mut forged = w.log.clone();
     let Some(Event::PositionTaken { proxy, .. }) = forged.last_mut() else { panic!("the vote ends the log") };
@@ -157,13 +143,6 @@ fn a_proxy_that_left_the_body_no_longer_acts() {
     circulate(&mut w, p, Procedure::Vote, t0());
     w.run(by("FRA"), &authorise("FRA", "HUN", t0(), plus(deadline(), 3600)), t0());
     w.run(Actor::Secretariat, &Command::RecordDeparture { member: c("HUN"), on: "2024-02-28".parse().unwrap() }, t0());
-    let vote = Command::TakePosition {
-        proposal: p,
-        member: c("FRA"),
-        revision: 1,
-        stance: Stance::No,
-        text: None,
-        evidence: None,
-    };
+    let vote = position(p, "FRA", 1, Stance::No);
     assert_eq!(w.refuse(by("HUN"), &vote, ts("2024-03-01T09:00:00Z")).code(), "not-permitted", "HUN has left");
 }

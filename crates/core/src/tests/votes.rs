@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::bodies::{circulate, draft_in, establish, voting};
+use super::bodies::{circulate, circulation, draft_in, establish, voting};
 use super::fixtures::*;
 use crate::decision_rule::{Failure, Populations, Rule};
 use crate::{
@@ -104,24 +104,12 @@ fn a_vote_closes_at_its_deadline_and_a_silent_elector_takes_no_part() {
 fn the_principal_body_never_votes_and_a_consensus_body_takes_no_vote() {
     let mut w = World::alliance();
     let p = w.draft(DecisionKind::Statement, t0());
-    let vote = Command::Circulate {
-        proposal: p,
-        procedure: Procedure::Vote,
-        deadline: deadline(),
-        marking: None,
-        urgent: None,
-    };
+    let vote = circulation(p, Procedure::Vote);
     let refused = w.refuse(Actor::Secretariat, &vote, t0());
     assert_eq!(refused.field(), Some("procedure"), "{refused}");
     w.run(Actor::Secretariat, &establish("npg", Roster::AllMembers { except: vec![c("FRA")] }, Rule::Consensus), t0());
     let q = draft_in(&mut w, "npg", DecisionKind::Statement, t0());
-    let vote = Command::Circulate {
-        proposal: q,
-        procedure: Procedure::Vote,
-        deadline: deadline(),
-        marking: None,
-        urgent: None,
-    };
+    let vote = circulation(q, Procedure::Vote);
     assert_eq!(w.refuse(Actor::Secretariat, &vote, t0()).code(), "procedure-not-used");
     circulate(&mut w, q, Procedure::ConsensusRound, t0());
     assert_eq!(w.refuse_take(q, "DEU", Stance::Yes, plus(t0(), 60)).code(), "stance-not-in-procedure");
@@ -171,13 +159,7 @@ fn a_qualified_majority_counts_states_and_people_by_the_figures_fixed_when_the_v
         t0(),
     );
     let p = draft_in(&mut w, "council", DecisionKind::Statement, t0());
-    let vote = Command::Circulate {
-        proposal: p,
-        procedure: Procedure::Vote,
-        deadline: deadline(),
-        marking: None,
-        urgent: None,
-    };
+    let vote = circulation(p, Procedure::Vote);
     assert_eq!(w.refuse(Actor::Secretariat, &vote, t0()).code(), "populations-missing", "no figures, no count");
     // Figures for the year before apply until the year's own are recorded.
     record(&mut w, figures(2023, &[]), t0());
@@ -256,13 +238,7 @@ fn constructive_abstention_fails_at_a_third_of_the_states_with_a_third_of_the_pe
             t0(),
         );
         let q = draft_in(&mut w, "council", DecisionKind::AssistanceProgramme, t0());
-        let round = Command::Circulate {
-            proposal: q,
-            procedure: Procedure::ConsensusRound,
-            deadline: deadline(),
-            marking: None,
-            urgent: None,
-        };
+        let round = circulation(q, Procedure::ConsensusRound);
         assert_eq!(w.refuse(Actor::Secretariat, &round, t0()).code(), "populations-missing");
         record(&mut w, figures(2024, &[]), t0());
         circulate(&mut w, q, Procedure::ConsensusRound, t0());
@@ -290,13 +266,7 @@ fn no_vote_opens_that_its_rule_could_never_decide() {
     w.run(Actor::Secretariat, &voting("small", roster, Rule::EU_QUALIFIED_MAJORITY), t0());
     record(&mut w, figures(2024, &[]), t0());
     let p = draft_in(&mut w, "small", DecisionKind::Statement, t0());
-    let vote = Command::Circulate {
-        proposal: p,
-        procedure: Procedure::Vote,
-        deadline: deadline(),
-        marking: None,
-        urgent: None,
-    };
+    let vote = circulation(p, Procedure::Vote);
     let refused = w.refuse(Actor::Secretariat, &vote, t0());
     assert_eq!(refused.field(), Some("rule"), "fifteen states are never found among five: {refused}");
 }

@@ -266,7 +266,7 @@ fn set_aside_cell(stance: Stance) -> Option<(&'static str, &'static str, &'stati
 }
 
 /// The grid's colour class, symbol and words for a stance (colour is never the only signal).
-fn stance_cell(stance: Stance) -> (&'static str, &'static str, &'static str) {
+pub(super) fn stance_cell(stance: Stance) -> (&'static str, &'static str, &'static str) {
     match stance {
         Stance::Concur => ("st-concur", "✓", "concurred"),
         Stance::ConcurWithReservation => ("st-reservation", "✓!", "concurred with a reservation"),

@@ -9,7 +9,7 @@
 //! float, and nothing here decides: the numbers are the ones the decision recorded.
 
 use concord_core::decision_rule::{Count, OptOutShare, Populations, Rule, Vote, percent};
-use concord_core::{BodyId, CountryCode, Decision, Position, Procedure, RuleInForce, State as Domain};
+use concord_core::{BodyId, CountryCode, Decision, Position, Procedure, RuleInForce, Stance, State as Domain};
 use jiff::Timestamp;
 
 /// The words of a proposal's page under its procedure.
@@ -41,14 +41,15 @@ impl Words {
                 position: "vote",
                 form: "Your vote",
                 button: "Cast the vote",
-                legend: vec![
-                    ("st-concur", "✓", "voted yes"),
-                    ("st-object", "✗", "voted no"),
-                    ("st-opt-out", "○", "abstained"),
-                    ("st-opt-out", "–", "takes no part"),
-                    ("st-awaiting", "⧗", "awaiting instructions (not a vote)"),
-                    ("st-none", "…", "has not voted"),
-                ],
+                // The votes' cells as the grid draws them, then what is not a vote.
+                legend: [Stance::Yes, Stance::No, Stance::Abstain, Stance::NotParticipating]
+                    .into_iter()
+                    .map(super::proposal::stance_cell)
+                    .chain([
+                        ("st-awaiting", "⧗", "awaiting instructions (not a vote)"),
+                        ("st-none", "…", "has not voted"),
+                    ])
+                    .collect(),
             }
         } else {
             Self {
