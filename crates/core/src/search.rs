@@ -6,7 +6,51 @@
 
 use jiff::civil::Date;
 
-use crate::{DecisionKind, Proposal, ProposalStatus};
+use crate::{BodyId, DecisionKind, Proposal, ProposalStatus};
+
+/// Whose proposals: the principal body's own (`principal`, drafted for no body) or one body's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyScope {
+    Principal,
+    Of(BodyId),
+}
+
+impl BodyScope {
+    /// `principal`, or a body's id (whether such a body exists is the state's to say).
+    ///
+    /// # Errors
+    /// When `s` is neither `principal` nor spelled as a body id.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s == "principal" { Ok(Self::Principal) } else { BodyId::parse(s).map(Self::Of) }
+    }
+
+    /// Whether `p` belongs to this body.
+    #[must_use]
+    pub fn holds(&self, p: &Proposal) -> bool {
+        match self {
+            Self::Principal => p.body.is_none(),
+            Self::Of(id) => p.body.as_ref() == Some(id),
+        }
+    }
+
+    /// Whether `state` has this body (the principal body it always has).
+    #[must_use]
+    pub fn exists_in(&self, state: &crate::State) -> bool {
+        match self {
+            Self::Principal => true,
+            Self::Of(id) => state.bodies.contains_key(id),
+        }
+    }
+
+    /// The word a query names it by.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Principal => "principal",
+            Self::Of(id) => id.as_str(),
+        }
+    }
+}
 
 /// What to look for. Every part given must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -15,6 +59,7 @@ pub struct ProposalFilter {
     words: Vec<String>,
     pub status: Option<ProposalStatus>,
     pub kind: Option<DecisionKind>,
+    pub body: Option<BodyScope>,
     /// Drafted on or after this UTC day.
     pub drafted_from: Option<Date>,
     /// Drafted on or before this UTC day.
@@ -34,6 +79,7 @@ impl ProposalFilter {
         let day = crate::rules::utc_day(p.drafted_at);
         self.status.is_none_or(|s| p.status == s)
             && self.kind.is_none_or(|k| p.kind == k)
+            && self.body.as_ref().is_none_or(|b| b.holds(p))
             && self.drafted_from.is_none_or(|d| day >= d)
             && self.drafted_to.is_none_or(|d| day <= d)
             && (self.words.is_empty() || {
@@ -73,6 +119,25 @@ mod tests {
         assert!(f.matches(p));
         f.drafted_from = f.drafted_from.and_then(|d| d.tomorrow().ok());
         assert!(!f.matches(p), "drafted before the first day asked");
+    }
+
+    #[test]
+    fn a_body_scope_holds_its_own_proposals_and_the_principal_body_those_of_none() {
+        let mut w = World::alliance();
+        let id = w.silence();
+        let mut p = w.proposal(id).clone();
+        let npg = BodyId::parse("npg").unwrap();
+        let mut f = ProposalFilter::words("");
+        f.body = Some(BodyScope::parse("principal").unwrap());
+        assert!(f.matches(&p));
+        f.body = Some(BodyScope::parse("npg").unwrap());
+        assert!(!f.matches(&p), "a principal-body proposal is no body's");
+        p.body = Some(npg.clone());
+        assert!(f.matches(&p));
+        assert_eq!(f.body.as_ref().map(BodyScope::as_str), Some("npg"));
+        f.body = Some(BodyScope::Principal);
+        assert!(!f.matches(&p));
+        assert!(BodyScope::parse("Not a body!").is_err());
     }
 
     #[test]

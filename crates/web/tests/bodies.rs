@@ -8,6 +8,7 @@ mod common;
 use common::{Web, cc};
 use concord_core::decision_rule::Rule;
 use concord_core::{Actor, BodyId, Command, Roster};
+use concord_server::clock::Clock;
 
 #[tokio::test]
 async fn a_body_says_its_rule_and_roster_and_takes_drafts() {
@@ -55,4 +56,69 @@ async fn a_body_says_its_rule_and_roster_and_takes_drafts() {
     let r = w.post(&sec, "/proposals/new", &bad).await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("Kept title"), "{}", r.body);
+}
+
+/// The dashboard and the proposals page are organised by body: `?body=` narrows both to one
+/// body's proposals (`principal`: those drafted for no body), the body's page links them, and a
+/// body that does not exist is said, not guessed.
+#[tokio::test]
+async fn the_dashboard_and_the_proposals_page_narrow_to_one_body() {
+    let w = Web::start().await;
+    let seq = w.app.sequencer();
+    let npg = Command::EstablishBody {
+        id: BodyId::parse("npg").unwrap(),
+        name: "Nuclear Planning Group".into(),
+        parent: None,
+        roster: Roster::AllMembers { except: vec![cc("FRA")] },
+        kinds: Vec::new(),
+        procedures: Vec::new(),
+        rule: Rule::Consensus,
+        proxies: false,
+    };
+    seq.submit(Actor::Secretariat, None, npg, None).await.unwrap();
+    let draft = Command::DraftProposal {
+        body: Some(BodyId::parse("npg").unwrap()),
+        kind: concord_core::DecisionKind::Statement,
+        significance: None,
+        title: "Nuclear posture".into(),
+        text: "The group agrees.".into(),
+    };
+    seq.submit(Actor::Secretariat, None, draft, None).await.unwrap();
+    let deadline = w.clock.now().checked_add(jiff::SignedDuration::from_hours(48)).unwrap();
+    let circulate = Command::Circulate {
+        proposal: concord_core::ProposalId(2),
+        procedure: concord_core::Procedure::Silence,
+        deadline,
+        marking: None,
+        urgent: None,
+    };
+    seq.submit(Actor::Secretariat, None, circulate, None).await.unwrap();
+
+    let deu = w.login("deu").await;
+    let all = w.get(&deu, "/").await;
+    assert!(all.body.contains("No combat troops") && all.body.contains("Nuclear posture"), "{}", all.body);
+    let group = w.get(&deu, "/?body=npg").await;
+    assert_eq!(group.status, 200);
+    assert!(group.body.contains("<h1>Dashboard: Nuclear Planning Group</h1>"), "{}", group.body);
+    assert!(group.body.contains("<option value=\"npg\" selected>"), "{}", group.body);
+    assert!(group.body.contains("Nuclear posture — no position from DEU yet"), "its to-do: {}", group.body);
+    assert!(!group.body.contains("No combat troops"), "another body's proposal: {}", group.body);
+    let principal = w.get(&deu, "/?body=principal").await;
+    assert!(principal.body.contains("No combat troops") && !principal.body.contains("Nuclear posture"));
+    let unknown = w.get(&deu, "/?body=nac").await;
+    assert_eq!(unknown.status, 200);
+    assert!(
+        unknown.body.contains("nac&#34; is not a body") || unknown.body.contains("nac&quot; is not a body"),
+        "{}",
+        unknown.body
+    );
+    assert!(unknown.body.contains("Nuclear posture"), "every body's, not a guess");
+
+    let found = w.get(&deu, "/proposals?body=npg").await;
+    assert!(found.body.contains("Nuclear posture") && !found.body.contains("No combat troops"), "{}", found.body);
+    assert!(found.body.contains("<td>Nuclear Planning Group</td>"), "the body column: {}", found.body);
+    let found = w.get(&deu, "/proposals?body=principal").await;
+    assert!(found.body.contains("No combat troops") && !found.body.contains("Nuclear posture"), "{}", found.body);
+    let page = w.get(&deu, "/bodies/npg").await;
+    assert!(page.body.contains("href=\"/?body=npg\"") && page.body.contains("href=\"/proposals?body=npg\""));
 }

@@ -106,24 +106,22 @@ pub async fn list(
     let after = super::params::id("after", q.after.as_deref())?.map(ProposalId);
     let view = state.view().await;
     let s = &view.state;
-    if let Some(b) = q.body.as_deref().filter(|b| *b != "principal") {
-        if !concord_core::BodyId::parse(b).is_ok_and(|id| s.bodies.contains_key(&id)) {
-            return Err(ApiError::bad_request(
-                "invalid-query",
-                format!("body {b:?} is not a body (GET /api/v1/bodies)"),
-            ));
-        }
-    }
+    let body = q
+        .body
+        .as_deref()
+        .map(|b| {
+            concord_core::search::BodyScope::parse(b).ok().filter(|scope| scope.exists_in(s)).ok_or_else(|| {
+                ApiError::bad_request("invalid-query", format!("body {b:?} is not a body (GET /api/v1/bodies)"))
+            })
+        })
+        .transpose()?;
     let mut filter = concord_core::search::ProposalFilter::words(q.q.as_deref().unwrap_or_default());
-    (filter.status, filter.kind, filter.drafted_from, filter.drafted_to) =
-        (q.status, q.kind, q.drafted_from, q.drafted_to);
+    (filter.status, filter.kind, filter.body, filter.drafted_from, filter.drafted_to) =
+        (q.status, q.kind, body, q.drafted_from, q.drafted_to);
     // Matched on what the caller may read, never on the whole record (`concord_core::search`).
     let items = super::params::from_cursor(&s.proposals, after)
         .filter_map(|p| ProposalView::of(s, caller.reader(), p))
         .filter(|v| filter.matches(&v.proposal))
-        .filter(|v| {
-            q.body.as_deref().is_none_or(|b| v.proposal.body.as_ref().map_or("principal", |id| id.as_str()) == b)
-        })
         .take(limit as usize)
         .collect();
     Ok(Json(Page::new(items, limit, |p: &ProposalView| p.proposal.id.to_string())))

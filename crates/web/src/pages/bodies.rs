@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
+use concord_core::search::BodyScope;
 use concord_core::{Body, BodyId, State as Domain};
 use concord_server::AppState;
 
@@ -13,11 +14,69 @@ use super::dashboard::status_class;
 use super::page;
 use super::tally::BodyFigures;
 use crate::WebError;
+use crate::forms::Opt;
 use crate::layout::Layout;
 use crate::session::Viewer;
 
 pub(crate) fn routes() -> super::Routes {
     vec![("/bodies", get(list)), ("/bodies/{id}", get(show))]
+}
+
+/// A `?body=` filter as the pages read it: `principal` or an established body's id, the
+/// principal body's name in words, and what could not be read (left out, never guessed).
+#[derive(Debug, Clone, Default)]
+pub struct BodyChoice {
+    pub scope: Option<BodyScope>,
+    /// The body chosen, in words (empty: none chosen).
+    pub name: String,
+    /// What the query asked for that is no body, in words.
+    pub problem: Option<String>,
+}
+
+/// What the principal body is called on the pages.
+pub const PRINCIPAL: &str = "The principal body (every member, by consensus)";
+
+impl BodyChoice {
+    /// Reads `value` (empty: every body) against the bodies `s` has.
+    pub fn read(s: &Domain, value: &str) -> Self {
+        if value.is_empty() {
+            return Self::default();
+        }
+        match BodyScope::parse(value).ok().filter(|b| b.exists_in(s)) {
+            Some(scope) => {
+                let name = match &scope {
+                    BodyScope::Principal => PRINCIPAL.to_owned(),
+                    BodyScope::Of(id) => s.bodies.get(id).map(|b| b.name.clone()).unwrap_or_default(),
+                };
+                Self { scope: Some(scope), name, problem: None }
+            }
+            None => Self {
+                problem: Some(format!("body: {value:?} is not a body (see Bodies); every body's are shown")),
+                ..Self::default()
+            },
+        }
+    }
+
+    /// Whether `p` is of the body chosen (any, when none is).
+    pub fn holds(&self, p: &concord_core::Proposal) -> bool {
+        self.scope.as_ref().is_none_or(|b| b.holds(p))
+    }
+
+    /// The choices of a filter: every body, the principal body, then each body established,
+    /// this one selected.
+    pub fn options(&self, s: &Domain) -> Vec<Opt> {
+        let chosen = self.scope.as_ref().map_or("", BodyScope::as_str);
+        let opt = |value: &str, label: String| Opt { selected: value == chosen, value: value.to_owned(), label };
+        [opt("", "every body".into()), opt("principal", PRINCIPAL.into())]
+            .into_iter()
+            .chain(s.bodies.values().map(|b| opt(b.id.as_str(), b.name.clone())))
+            .collect()
+    }
+}
+
+/// The name of the body `p` belongs to, in words.
+pub fn body_name(s: &Domain, p: &concord_core::Proposal) -> String {
+    p.body.as_ref().and_then(|id| s.bodies.get(id)).map_or_else(|| "principal body".to_owned(), |b| b.name.clone())
 }
 
 /// A body as the pages show it.

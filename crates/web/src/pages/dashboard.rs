@@ -1,16 +1,20 @@
-//! `/`: open procedures with live countdowns, and what needs the signed-in viewer's action.
+//! `/`: open procedures with live countdowns, and what needs the signed-in viewer's action;
+//! `/?body=npg`: the same for one body's proposals (`principal`: the principal body's own).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use concord_core::{Actor, Procedure, Proposal, ProposalStatus, Reader, State as Domain};
 use concord_server::AppState;
 use jiff::Timestamp;
 
+use super::bodies::BodyChoice;
 use super::page;
+use crate::forms::Opt;
 use crate::layout::Layout;
 use crate::session::Viewer;
 use crate::timefmt;
@@ -73,6 +77,12 @@ pub struct DecidedRow {
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     layout: Layout,
+    /// The body whose dashboard this is (empty: every body's).
+    body_name: String,
+    /// Its id, to link its page (empty: the principal body's, or every body's).
+    body_id: String,
+    bodies: Vec<Opt>,
+    problem: Option<String>,
     open: Vec<OpenRow>,
     todo: Vec<Todo>,
     todo_heading: String,
@@ -90,14 +100,14 @@ pub fn status_class(s: ProposalStatus) -> &'static str {
     }
 }
 
-/// Every proposal as `reader` may read it (`State::proposal_for`): hidden ones left out, the
-/// others cut to what the reader is shown.
-fn readable(s: &Domain, reader: Reader) -> impl Iterator<Item = Cow<'_, Proposal>> {
-    s.proposals.values().filter_map(move |p| s.proposal_for(reader, p))
+/// Every proposal of the body chosen as `reader` may read it (`State::proposal_for`): hidden
+/// ones left out, the others cut to what the reader is shown.
+fn readable<'a>(s: &'a Domain, reader: Reader, body: &'a BodyChoice) -> impl Iterator<Item = Cow<'a, Proposal>> {
+    s.proposals.values().filter(|p| body.holds(p)).filter_map(move |p| s.proposal_for(reader, p))
 }
 
-fn open_rows(s: &Domain, reader: Reader, now: Timestamp) -> Vec<OpenRow> {
-    let mut rows: Vec<OpenRow> = readable(s, reader)
+fn open_rows(s: &Domain, reader: Reader, body: &BodyChoice, now: Timestamp) -> Vec<OpenRow> {
+    let mut rows: Vec<OpenRow> = readable(s, reader, body)
         .filter(|p| p.status.is_open())
         .filter_map(|p| {
             let c = p.circulation.as_ref()?;
@@ -130,11 +140,11 @@ fn open_rows(s: &Domain, reader: Reader, now: Timestamp) -> Vec<OpenRow> {
 /// How long a blocked proposal stays on the secretariat's list of things to act on.
 const RECENT_DAYS: i64 = 30;
 
-fn todos(s: &Domain, actor: Actor, now: Timestamp) -> (String, Vec<Todo>) {
+fn todos(s: &Domain, actor: Actor, body: &BodyChoice, now: Timestamp) -> (String, Vec<Todo>) {
     let reader = Reader::of(Some(actor));
     match actor {
         Actor::Member(m) => {
-            let todo = readable(s, reader)
+            let todo = readable(s, reader, body)
                 .filter(|p| p.status.is_open() && p.is_elector(m))
                 .filter(|p| {
                     let rev = p.circulation.as_ref().map_or(0, |c| c.revision);
@@ -165,7 +175,7 @@ fn todos(s: &Domain, actor: Actor, now: Timestamp) -> (String, Vec<Todo>) {
             (format!("What needs action from {m}"), todo)
         }
         Actor::Secretariat => {
-            let todo = readable(s, reader)
+            let todo = readable(s, reader, body)
                 .filter_map(|p| {
                     let (id, title) = (p.id.0, &p.current().title);
                     let text = match p.status {
@@ -209,8 +219,8 @@ fn todos(s: &Domain, actor: Actor, now: Timestamp) -> (String, Vec<Todo>) {
     }
 }
 
-fn decided(s: &Domain, reader: Reader) -> Vec<DecidedRow> {
-    let mut rows: Vec<(Timestamp, DecidedRow)> = readable(s, reader)
+fn decided(s: &Domain, reader: Reader, body: &BodyChoice) -> Vec<DecidedRow> {
+    let mut rows: Vec<(Timestamp, DecidedRow)> = readable(s, reader, body)
         .filter(|p| p.status.is_final())
         .map(|p| {
             let at = p
@@ -235,13 +245,33 @@ fn decided(s: &Domain, reader: Reader) -> Vec<DecidedRow> {
     rows.into_iter().take(10).map(|(_, r)| r).collect()
 }
 
-/// `GET /`.
-pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+/// `GET /?body=`.
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
     let now = state.clock().now();
     let actor = viewer.actor;
     let view = state.view().await;
     let s = &view.state;
     let reader = viewer.reader();
-    let (open, (todo_heading, todo), decided) = (open_rows(s, reader, now), todos(s, actor, now), decided(s, reader));
-    page(&DashboardPage { layout: Layout::new(Some(&viewer), "Dashboard", "/"), open, todo, todo_heading, decided })
+    let body = BodyChoice::read(s, params.get("body").map_or("", |b| b.trim()));
+    let (open, (todo_heading, todo), decided) =
+        (open_rows(s, reader, &body, now), todos(s, actor, &body, now), decided(s, reader, &body));
+    let title = if body.name.is_empty() { "Dashboard".to_owned() } else { format!("Dashboard: {}", body.name) };
+    page(&DashboardPage {
+        layout: Layout::new(Some(&viewer), title, "/"),
+        body_id: match &body.scope {
+            Some(concord_core::search::BodyScope::Of(id)) => id.to_string(),
+            _ => String::new(),
+        },
+        bodies: body.options(s),
+        problem: body.problem.clone(),
+        body_name: body.name,
+        open,
+        todo,
+        todo_heading,
+        decided,
+    })
 }

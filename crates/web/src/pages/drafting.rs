@@ -46,11 +46,7 @@ struct NewProposalPage {
 }
 
 fn new_page(state: &concord_core::State, viewer: &Viewer, f: &DraftForm, errors: FieldErrors) -> NewProposalPage {
-    let principal = Opt {
-        value: String::new(),
-        label: "The principal body (every member, by consensus)".into(),
-        selected: f.body.is_empty(),
-    };
+    let principal = Opt { value: String::new(), label: super::bodies::PRINCIPAL.into(), selected: f.body.is_empty() };
     let bodies = std::iter::once(principal)
         .chain(state.bodies.values().map(|b| Opt {
             value: b.id.to_string(),

@@ -1,5 +1,5 @@
 //! `/proposals`: every proposal the viewer may read, found by words of its titles and texts,
-//! status, kind and the day it was drafted, a page at a time. The filter is the API's
+//! status, kind, body and the day it was drafted, a page at a time. The filter is the API's
 //! (`concord_core::search`), applied to what the viewer may read.
 
 use std::collections::HashMap;
@@ -12,6 +12,7 @@ use concord_core::search::ProposalFilter;
 use concord_core::{ProposalId, ProposalStatus};
 use concord_server::AppState;
 
+use super::bodies::{BodyChoice, body_name};
 use super::dashboard::status_class;
 use super::{MarkingTag, page};
 use crate::WebError;
@@ -44,6 +45,8 @@ pub struct Row {
     pub id: u64,
     pub title: String,
     pub kind: &'static str,
+    /// The body that decides it, in words.
+    pub body: String,
     pub status: &'static str,
     pub status_class: &'static str,
     pub drafted: String,
@@ -57,6 +60,7 @@ struct ProposalsPage {
     q: String,
     statuses: Vec<Opt>,
     kinds: Vec<Opt>,
+    bodies: Vec<Opt>,
     drafted_from: String,
     drafted_to: String,
     /// What the filter could not read, in words.
@@ -66,14 +70,15 @@ struct ProposalsPage {
     next: Option<String>,
 }
 
-/// `GET /proposals?q=&status=&kind=&drafted_from=&drafted_to=&after=`.
+/// `GET /proposals?q=&status=&kind=&body=&drafted_from=&drafted_to=&after=`.
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let get = |k: &str| params.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
-    let (q, status, kind, from, to) = (get("q"), get("status"), get("kind"), get("drafted_from"), get("drafted_to"));
+    let (q, status, kind, body, from, to) =
+        (get("q"), get("status"), get("kind"), get("body"), get("drafted_from"), get("drafted_to"));
     let mut problems = Vec::new();
     let mut filter = ProposalFilter::words(&q);
     filter.status = understood(&mut problems, "status", &status, "a status", parse_enum(&status));
@@ -84,6 +89,9 @@ pub async fn list(
 
     let view = state.view().await;
     let s = &view.state;
+    let chosen = BodyChoice::read(s, &body);
+    problems.extend(chosen.problem.clone());
+    filter.body.clone_from(&chosen.scope);
     let reader = viewer.reader();
     let mut found = s
         .proposals
@@ -97,6 +105,7 @@ pub async fn list(
             id: p.id.0,
             title: p.current().title.clone(),
             kind: p.kind.words(),
+            body: body_name(s, &p),
             status: p.status.words(),
             status_class: status_class(p.status),
             drafted: concord_core::rules::utc_day(p.drafted_at).to_string(),
@@ -108,6 +117,7 @@ pub async fn list(
             ("q", &q),
             ("status", &status),
             ("kind", &kind),
+            ("body", chosen.scope.as_ref().map_or("", |b| b.as_str())),
             ("drafted_from", &from),
             ("drafted_to", &to),
             ("after", &last.id.to_string()),
@@ -118,6 +128,7 @@ pub async fn list(
         layout: Layout::new(Some(&viewer), "Proposals", "/proposals"),
         statuses: with_any(options(&STATUSES, |x| x.words().to_owned(), &status)),
         kinds: with_any(options(&super::drafting::KINDS, |x| x.words().to_owned(), &kind)),
+        bodies: chosen.options(s),
         q,
         drafted_from: from,
         drafted_to: to,
