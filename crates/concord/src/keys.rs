@@ -56,6 +56,18 @@ pub fn read_signer(path: &Path) -> anyhow::Result<Signer> {
     Signer::parse(text.trim_end()).with_context(|| format!("{} does not hold a private key", path.display()))
 }
 
+/// A member delegation's private key, read from `path`, with the log origin and the member its
+/// name (`<origin>/member/<code>`) says it signs for.
+pub fn read_member_signer(path: &Path) -> anyhow::Result<(Signer, String, concord_core::CountryCode)> {
+    let key = read_signer(path)?;
+    let name = key.name().to_string();
+    let (origin, member) = name
+        .rsplit_once("/member/")
+        .with_context(|| format!("the key {name} is not a member delegation's key (<origin>/member/<code>)"))?;
+    let member = concord_core::CountryCode::parse(member)?;
+    Ok((key, origin.to_owned(), member))
+}
+
 pub fn run(args: Args) -> anyhow::Result<()> {
     let name = match (args.name, args.member, args.origin) {
         (Some(n), _, _) => n,

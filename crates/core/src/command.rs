@@ -111,6 +111,10 @@ pub enum Command {
         #[serde(default)]
         from: Option<Timestamp>,
         until: Timestamp,
+        /// The member's signed authorisation (`concord/proxy/v1`), required where the log
+        /// requires signed positions; its period is the authorisation's.
+        #[serde(default)]
+        evidence: Option<String>,
     },
     /// Ends the authorisation of `member` in `body` running now.
     EndProxy {

@@ -89,8 +89,21 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             crate::body::check_body(state, &body)?;
             Ok(vec![Event::BodyEstablished { body }])
         }
-        Command::AuthoriseProxy { body, member, proxy, from, until } => {
-            let proxy = crate::Proxy { member: *member, proxy: *proxy, from: from.unwrap_or(now), until: *until };
+        Command::AuthoriseProxy { body, member, proxy, from, until, evidence } => {
+            let from = match evidence {
+                // A signed authorisation's period is the one the member signed.
+                Some(note) => {
+                    let (signed, start) = crate::proxy::signed_period(note, now)?;
+                    if from.is_some_and(|f| f != signed.from) || *until != signed.until {
+                        let reason = "the period given is not the one signed".to_owned();
+                        return Err(Refusal::BadSignedProxy { reason });
+                    }
+                    start
+                }
+                None => from.unwrap_or(now),
+            };
+            let proxy =
+                crate::Proxy { member: *member, proxy: *proxy, from, until: *until, evidence: evidence.clone() };
             crate::proxy::check_proxy(state, body, &proxy, now)?;
             Ok(vec![Event::ProxyAuthorised { body: body.clone(), proxy, at: now }])
         }

@@ -2,7 +2,9 @@
 //! for a period — the Council of the EU's Art. 239 TFEU: "any member of the Council may also act
 //! on behalf of not more than one other member". A position taken by proxy names the proxy, is
 //! signed (where the log requires signatures) with the proxy's own key, and is checked on replay
-//! against the authorisation in force at its time.
+//! against the authorisation in force at its time. Where the log requires signatures, the
+//! authorisation is signed too, by the member's own key ([`crate::ProxyStatement`]): the proxy's
+//! signature proves the proxy's word, the member's the member's consent.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -20,6 +22,10 @@ pub struct Proxy {
     pub from: Timestamp,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub until: Timestamp,
+    /// The member's signed authorisation (`concord/proxy/v1`), kept byte for byte, when it
+    /// signed: `from` is its `from`, or the time it was recorded if that is later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
 }
 
 impl Proxy {
@@ -47,13 +53,14 @@ impl State {
 pub(crate) fn check_proxy(state: &State, body: &BodyId, p: &Proxy, at: Timestamp) -> Result<(), Refusal> {
     let b = state.body(body)?;
     let invalid = |reason: String| Refusal::Invalid { field: "proxy", reason };
-    // Where positions must be signed, a proxy's would prove only the proxy's word: the member's
-    // consent would need its own signed authorisation, which is not built.
-    if state.log.as_ref().is_some_and(|l| !l.unsigned_positions) {
-        return Err(invalid(
-            "this log requires signed positions, and a member's signed authorisation of a proxy is not supported yet"
-                .into(),
-        ));
+    // Where positions must be signed, a proxy's signature proves only the proxy's word: the
+    // member's consent is its own signed authorisation.
+    match &p.evidence {
+        None if state.log.as_ref().is_some_and(|l| !l.unsigned_positions) => {
+            return Err(Refusal::SignatureRequired { member: p.member });
+        }
+        None => {}
+        Some(note) => check_signed(state, body, p, note, at)?,
     }
     if !b.proxies {
         return Err(invalid(format!("the rules of {body} do not allow a member to act for another")));
@@ -86,6 +93,52 @@ pub(crate) fn check_proxy(state: &State, body: &BodyId, p: &Proxy, at: Timestamp
     }
     if granted.iter().filter(during).any(|q| q.member == p.proxy || q.proxy == p.member) {
         return Err(invalid("a member acting through a proxy does not act for others, nor a proxy through one".into()));
+    }
+    Ok(())
+}
+
+/// The period a signed authorisation gives, recorded at `at`: from its `from` (or `at`, if later)
+/// until its `until`.
+///
+/// # Errors
+/// When `note` is not a signed note of a `concord/proxy/v1` statement.
+pub(crate) fn signed_period(note: &str, at: Timestamp) -> Result<(crate::ProxyStatement, Timestamp), Refusal> {
+    let bad = |reason: String| Refusal::BadSignedProxy { reason };
+    let parsed = concord_ledger::note::Note::parse(note.as_bytes()).map_err(|e| bad(e.to_string()))?;
+    let s = crate::ProxyStatement::parse(&parsed.text).map_err(|e| bad(e.to_string()))?;
+    let from = s.from.max(at);
+    Ok((s, from))
+}
+
+/// A signed authorisation is the member's, for this log, body, proxy and period, signed with
+/// a key of the member valid when it signed, not in the future, and later than the member's
+/// last signed authorisation in the body (so that a note is used once: ended, it cannot be
+/// recorded again).
+fn check_signed(state: &State, body: &BodyId, p: &Proxy, note: &str, at: Timestamp) -> Result<(), Refusal> {
+    let bad = |reason: String| Refusal::BadSignedProxy { reason };
+    let log = state.log.as_ref().ok_or(Refusal::NoLog)?;
+    let (s, from) = signed_period(note, at)?;
+    let expect = |what: &str, ok: bool| if ok { Ok(()) } else { Err(bad(format!("it states another {what}"))) };
+    expect("log origin", s.origin == log.origin)?;
+    expect("body", &s.body == body)?;
+    expect("member", s.member == p.member)?;
+    expect("proxy", s.proxy == p.proxy)?;
+    expect("period", p.from == from && p.until == s.until)?;
+    if at.checked_add(crate::rules::MAX_CLOCK_SKEW).is_ok_and(|latest| s.time > latest) {
+        return Err(bad(format!("it is dated {}, in the future", s.time)));
+    }
+    let granted = state.proxies.get(body).map(Vec::as_slice).unwrap_or_default();
+    let earlier = granted.iter().filter(|q| q.member == p.member).filter_map(|q| q.evidence.as_deref());
+    if let Some(last) = earlier.filter_map(|n| signed_period(n, at).ok()).map(|(e, _)| e.time).max() {
+        if s.time <= last {
+            return Err(bad(format!(
+                "it is dated {}, not after {}'s last signed authorisation: a replay",
+                s.time, p.member
+            )));
+        }
+    }
+    if !crate::rules::signed_by(state, p.member, s.time, note) {
+        return Err(Refusal::NoValidKey { member: p.member, at: s.time });
     }
     Ok(())
 }

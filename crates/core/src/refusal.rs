@@ -221,11 +221,15 @@ pub enum Refusal {
     UnknownKey { member: CountryCode, key_id: String },
     #[error("{member}'s key {key_id} was already revoked at {at}")]
     KeyRevoked { member: CountryCode, key_id: String, at: Timestamp },
-    #[error("{member}'s positions must be signed with its own key: this log does not accept unsigned positions")]
+    #[error(
+        "{member} must sign with its own key: this log accepts neither unsigned positions nor unsigned authorisations of a proxy"
+    )]
     SignatureRequired { member: CountryCode },
     #[error("the signed position does not match: {reason}")]
     BadSignedPosition { reason: String },
-    #[error("{member} has no key valid at {at} that signed this position")]
+    #[error("the signed authorisation of a proxy does not match: {reason}")]
+    BadSignedProxy { reason: String },
+    #[error("{member} has no key valid at {at} that signed this statement")]
     NoValidKey { member: CountryCode, at: Timestamp },
     #[error("a signed position of {member} at {at} is not newer than its last one on this proposal: a replay")]
     ReplayedPosition { member: CountryCode, at: Timestamp },
@@ -290,6 +294,7 @@ impl Refusal {
             Self::KeyRevoked { .. } => "key-revoked",
             Self::SignatureRequired { .. } => "signature-required",
             Self::BadSignedPosition { .. } => "bad-signed-position",
+            Self::BadSignedProxy { .. } => "bad-signed-proxy",
             Self::NoValidKey { .. } => "no-valid-key",
             Self::ReplayedPosition { .. } => "replayed-position",
             Self::NotWider { .. } => "not-wider",
@@ -366,6 +371,7 @@ impl Refusal {
             | Self::KeyRevoked { .. }
             | Self::SignatureRequired { .. }
             | Self::BadSignedPosition { .. }
+            | Self::BadSignedProxy { .. }
             | Self::NoValidKey { .. } => Some("evidence"),
             // Whether lethal aid may go somewhere is a question of the channel it takes.
             Self::LethalOnAllianceFund { .. }
@@ -460,6 +466,7 @@ impl Refusal {
             | Self::BadKey { .. }
             | Self::SignatureRequired { .. }
             | Self::BadSignedPosition { .. }
+            | Self::BadSignedProxy { .. }
             | Self::NoValidKey { .. }
             | Self::PartnerIsNotDonor { .. }
             | Self::DonorIsMember { .. }

@@ -320,8 +320,6 @@ fn check_signed_position(
     note: &str,
     at: Timestamp,
 ) -> Result<Timestamp, Refusal> {
-    use concord_ledger::keys::Verifier;
-
     use crate::signed::PositionStatement;
 
     let bad = |reason: String| Refusal::BadSignedPosition { reason };
@@ -360,16 +358,22 @@ fn check_signed_position(
     }
     // A proxy signs the member's position with its own key.
     let signer = claim.proxy.unwrap_or(claim.member);
-    let keys = state.keys.get(&signer).map(Vec::as_slice).unwrap_or_default();
-    let signed = keys.iter().filter(|k| k.valid_at(s.time)).any(|k| {
-        // Parsed once when the key was enrolled; parsing again costs more than the signature.
-        let v = k.verifier.clone().or_else(|| Verifier::parse(&k.key).ok());
-        v.is_some_and(|v| concord_ledger::note::open(note.as_bytes(), &[v]).is_ok())
-    });
-    if !signed {
+    if !signed_by(state, signer, s.time, note) {
         return Err(Refusal::NoValidKey { member: signer, at: s.time });
     }
     Ok(s.time)
+}
+
+/// Whether `note` carries a signature by a key of `member` valid at `time`.
+pub(crate) fn signed_by(state: &State, member: CountryCode, time: Timestamp, note: &str) -> bool {
+    use concord_ledger::keys::Verifier;
+
+    let keys = state.keys.get(&member).map(Vec::as_slice).unwrap_or_default();
+    keys.iter().filter(|k| k.valid_at(time)).any(|k| {
+        // Parsed once when the key was enrolled; parsing again costs more than the signature.
+        let v = k.verifier.clone().or_else(|| Verifier::parse(&k.key).ok());
+        v.is_some_and(|v| concord_ledger::note::open(note.as_bytes(), &[v]).is_ok())
+    })
 }
 
 /// A log is created once, first, with an origin that can name keys and a valid log key.

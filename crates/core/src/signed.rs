@@ -23,10 +23,25 @@
 //! stance is refused, and its time (RFC 3339 in UTC, with as many fractional digits as it needs)
 //! — which must increase from one signed position of a member on a proposal to the next —
 //! refuses a replayed note. Checked with `verify_strict` only.
+//!
+//! A member's authorisation of a proxy ([`ProxyStatement`], `concord/proxy/v1`) is signed the
+//! same way, by the member's own key, so that a position taken by proxy in a log that requires
+//! signatures proves the member's consent as well as the proxy's word:
+//!
+//! ```text
+//! concord/proxy/v1
+//! origin alliance.example/concord
+//! body council
+//! member FRA
+//! proxy DEU
+//! from 2026-11-26T00:00:00Z
+//! until 2026-11-28T00:00:00Z
+//! time 2026-11-25T18:00:00Z
+//! ```
 
 use jiff::Timestamp;
 
-use crate::{CountryCode, ProposalId, Stance};
+use crate::{BodyId, CountryCode, ProposalId, Stance};
 
 /// The statement's first line.
 pub const POSITION_HEADER: &str = "concord/position/v1";
@@ -54,7 +69,7 @@ pub struct PositionStatement {
 
 /// Why a statement's text is not one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not a concord/position/v1 statement: {0}")]
+#[error("not a signed statement in its format: {0}")]
 pub struct StatementError(pub String);
 
 impl PositionStatement {
@@ -76,54 +91,132 @@ impl PositionStatement {
 
     /// Parses a note text strictly: exactly these lines, in this order, nothing else.
     pub fn parse(text: &str) -> Result<Self, StatementError> {
-        let bad = |s: &str| StatementError(s.to_owned());
-        let body = text.strip_suffix('\n').ok_or_else(|| bad("it does not end in a newline"))?;
+        let mut f = Fields::new(text, POSITION_HEADER)?;
+        let origin = f.next("origin")?;
+        let member = f.code("member")?;
+        let proposal = ProposalId(f.next("proposal")?.parse().map_err(|_| f.bad("proposal is not a number"))?);
+        let revision = f.next("revision")?.parse().map_err(|_| f.bad("revision is not a number"))?;
+        let text_hash = f.hex64("text-sha256")?;
+        let stance = serde_plain_stance(&f.next("stance")?).ok_or_else(|| f.bad("unknown stance"))?;
+        let statement_hash = match f.next("statement-sha256")?.as_str() {
+            "-" => None,
+            v => Some(hex64(v.to_owned(), "statement-sha256")?),
+        };
+        let time = f.time("time")?;
+        let s = Self { origin, member, proposal, revision, text_hash, stance, statement_hash, time };
+        f.end(&s.to_text())?;
+        Ok(s)
+    }
+}
+
+/// The header of a member's signed authorisation of a proxy.
+pub const PROXY_HEADER: &str = "concord/proxy/v1";
+
+/// What a member signs to let `proxy` act for it in `body` from `from` until `until`; `time`
+/// is when it signed (it must increase from one of the member's authorisations in the body to
+/// the next, so that a note is never used twice).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyStatement {
+    pub origin: String,
+    pub body: BodyId,
+    pub member: CountryCode,
+    pub proxy: CountryCode,
+    pub from: Timestamp,
+    pub until: Timestamp,
+    pub time: Timestamp,
+}
+
+impl ProxyStatement {
+    /// The note text, ending in a newline.
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        format!(
+            "{PROXY_HEADER}\norigin {}\nbody {}\nmember {}\nproxy {}\nfrom {}\nuntil {}\ntime {}\n",
+            self.origin, self.body, self.member, self.proxy, self.from, self.until, self.time,
+        )
+    }
+
+    /// Parses a note text strictly, as [`PositionStatement::parse`] does.
+    pub fn parse(text: &str) -> Result<Self, StatementError> {
+        let mut f = Fields::new(text, PROXY_HEADER)?;
+        let origin = f.next("origin")?;
+        let body = BodyId::parse(&f.next("body")?).map_err(|e| f.bad(&e))?;
+        let (member, proxy) = (f.code("member")?, f.code("proxy")?);
+        let (from, until, time) = (f.time("from")?, f.time("until")?, f.time("time")?);
+        let s = Self { origin, body, member, proxy, from, until, time };
+        f.end(&s.to_text())?;
+        Ok(s)
+    }
+}
+
+/// The lines of a statement after its header, read one `name value` at a time.
+struct Fields<'a> {
+    header: &'static str,
+    text: &'a str,
+    lines: std::str::Split<'a, char>,
+}
+
+impl<'a> Fields<'a> {
+    fn new(text: &'a str, header: &'static str) -> Result<Self, StatementError> {
+        let bad = |s: String| StatementError(format!("{header}: {s}"));
+        let body = text.strip_suffix('\n').ok_or_else(|| bad("it does not end in a newline".into()))?;
         // A note's text has no control characters but newlines (c2sp.org/signed-note), so a
         // statement with one could never be signed; the origin is the only free-form field.
         if let Some(i) = body.bytes().position(|b| b < 0x20 && b != b'\n') {
-            return Err(StatementError(format!("control character {:#04x} at byte {i}", body.as_bytes()[i])));
+            return Err(bad(format!("control character {:#04x} at byte {i}", body.as_bytes()[i])));
         }
         let mut lines = body.split('\n');
-        if lines.next() != Some(POSITION_HEADER) {
-            return Err(bad("the first line is not concord/position/v1"));
+        if lines.next() != Some(header) {
+            return Err(bad(format!("the first line is not {header}")));
         }
-        let mut field = |name: &str| -> Result<String, StatementError> {
-            let line = lines.next().ok_or_else(|| bad(&format!("no {name} line")))?;
-            line.strip_prefix(name)
-                .and_then(|r| r.strip_prefix(' '))
-                .filter(|v| !v.is_empty() && !v.contains(' '))
-                .map(str::to_owned)
-                .ok_or_else(|| bad(&format!("expected a {name} line, found {line:?}")))
-        };
-        let hex64 = |v: String, what: &str| {
-            if v.len() == 64 && v.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-                Ok(v)
-            } else {
-                Err(bad(&format!("{what} is not 64 lower-case hex digits")))
-            }
-        };
-        let origin = field("origin")?;
-        let member = CountryCode::parse(&field("member")?).map_err(|e| bad(&e.to_string()))?;
-        let proposal = field("proposal")?;
-        let proposal = ProposalId(proposal.parse().map_err(|_| bad("proposal is not a number"))?);
-        let revision = field("revision")?.parse().map_err(|_| bad("revision is not a number"))?;
-        let text_hash = hex64(field("text-sha256")?, "text-sha256")?;
-        let stance = field("stance")?;
-        let stance: Stance = serde_plain_stance(&stance).ok_or_else(|| bad("unknown stance"))?;
-        let statement = field("statement-sha256")?;
-        let statement_hash = if statement == "-" { None } else { Some(hex64(statement, "statement-sha256")?) };
-        let time: Timestamp = field("time")?.parse().map_err(|_| bad("time is not RFC 3339"))?;
-        if lines.next().is_some() {
-            return Err(bad("it has lines after time"));
+        Ok(Self { header, text, lines })
+    }
+
+    fn bad(&self, s: &str) -> StatementError {
+        StatementError(format!("{}: {s}", self.header))
+    }
+
+    fn next(&mut self, name: &str) -> Result<String, StatementError> {
+        let line = self.lines.next().ok_or_else(|| self.bad(&format!("no {name} line")))?;
+        line.strip_prefix(name)
+            .and_then(|r| r.strip_prefix(' '))
+            .filter(|v| !v.is_empty() && !v.contains(' '))
+            .map(str::to_owned)
+            .ok_or_else(|| self.bad(&format!("expected a {name} line, found {line:?}")))
+    }
+
+    fn code(&mut self, name: &str) -> Result<CountryCode, StatementError> {
+        let v = self.next(name)?;
+        CountryCode::parse(&v).map_err(|e| self.bad(&e.to_string()))
+    }
+
+    fn hex64(&mut self, name: &str) -> Result<String, StatementError> {
+        hex64(self.next(name)?, name)
+    }
+
+    fn time(&mut self, name: &str) -> Result<Timestamp, StatementError> {
+        self.next(name)?.parse().map_err(|_| self.bad(&format!("{name} is not RFC 3339")))
+    }
+
+    /// No line is left, and the text is exactly `canonical`: one spelling only.
+    fn end(mut self, canonical: &str) -> Result<(), StatementError> {
+        if self.lines.next().is_some() {
+            return Err(self.bad("it has lines after time"));
         }
-        let s = Self { origin, member, proposal, revision, text_hash, stance, statement_hash, time };
-        // One spelling only: the text must be exactly what `to_text` writes.
-        if s.to_text() != text {
-            return Err(bad(
+        if canonical != self.text {
+            return Err(self.bad(
                 "it is not in canonical form (numbers without leading zeros, time in UTC as RFC 3339 writes it)",
             ));
         }
-        Ok(s)
+        Ok(())
+    }
+}
+
+fn hex64(v: String, what: &str) -> Result<String, StatementError> {
+    if v.len() == 64 && v.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        Ok(v)
+    } else {
+        Err(StatementError(format!("{what} is not 64 lower-case hex digits")))
     }
 }
 
@@ -209,5 +302,42 @@ mod tests {
             let err = PositionStatement::parse(&bad).unwrap_err();
             assert!(err.0.contains("control character"), "{err}");
         }
+    }
+
+    fn authorisation() -> ProxyStatement {
+        ProxyStatement {
+            origin: "alliance.example/concord".into(),
+            body: BodyId::parse("council").unwrap(),
+            member: CountryCode::parse("FRA").unwrap(),
+            proxy: CountryCode::parse("DEU").unwrap(),
+            from: "2026-11-26T00:00:00Z".parse().unwrap(),
+            until: "2026-11-28T00:00:00Z".parse().unwrap(),
+            time: "2026-11-25T18:00:00.5Z".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn an_authorisation_round_trips_in_one_spelling_and_nothing_else_is_one() {
+        let a = authorisation();
+        let text = a.to_text();
+        assert_eq!(
+            text,
+            "concord/proxy/v1\norigin alliance.example/concord\nbody council\nmember FRA\nproxy DEU\n\
+             from 2026-11-26T00:00:00Z\nuntil 2026-11-28T00:00:00Z\ntime 2026-11-25T18:00:00.5Z\n"
+        );
+        assert_eq!(ProxyStatement::parse(&text), Ok(a));
+        for bad in [
+            text.replace("concord/proxy/v1", "concord/position/v1"),
+            text.replace("body council", "body Council!"),
+            text.replace("proxy DEU", "proxy deu"),
+            text.replace("\nproxy DEU", ""),
+            text.replace("T00:00:00Z\nuntil", "T01:00:00+01:00\nuntil"),
+            text.replace("alliance", "alli\u{1b}ance"),
+            format!("{text}extra line\n"),
+            text.trim_end().to_owned(),
+        ] {
+            assert!(ProxyStatement::parse(&bad).is_err(), "accepted {bad:?}");
+        }
+        assert!(PositionStatement::parse(&text).is_err(), "one kind of statement is never another");
     }
 }

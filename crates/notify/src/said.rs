@@ -152,6 +152,13 @@ pub(crate) fn said(notice: &Notice, zone: Zone<'_>, base_url: &str) -> Said {
             format!("{by} broke silence ({stance}): the text will not be adopted by silence."),
             vec![proposal(id, title), ("By", by.to_string()), ("Stance", stance.to_string())],
         ),
+        What::ActedByProxy { proposal: id, title, proxy, stance } => (
+            format!("{proxy} acted for you: {title}"),
+            format!(
+                "{proxy}, acting as your proxy, took your position ({stance}). While the procedure is open, a position your delegation takes itself replaces it."
+            ),
+            vec![proposal(id, title), ("Proxy", proxy.to_string()), ("Stance", stance.to_string())],
+        ),
         What::Decided { proposal: id, title, outcome } => (
             format!("{}: {title}", outcome_words(*outcome)),
             format!("The procedure ended: {}.", outcome_words(*outcome).to_lowercase()),

@@ -54,8 +54,8 @@ pub enum BodyCmd {
         #[command(flatten)]
         conn: Conn,
     },
-    /// Authorises a member to act for another in a body whose rules allow it (the member's
-    /// delegation, or the secretariat on its word); `--end` ends the one running now.
+    /// Authorises a member to act for another in a body whose rules allow it (the member's own
+    /// delegation only); `--end` ends the one running now.
     Proxy {
         id: String,
         /// The member authorising (alpha-3).
@@ -70,6 +70,11 @@ pub enum BodyCmd {
         /// Until when, not included (RFC 3339).
         #[arg(long, required_unless_present = "end")]
         until: Option<jiff::Timestamp>,
+        /// Signs the authorisation here with the member's private key file (`concord keygen
+        /// --member`), as a log that requires signed positions requires; the key never leaves
+        /// this machine.
+        #[arg(long, conflicts_with = "end")]
+        key: Option<std::path::PathBuf>,
         /// Ends the member's authorisation running now instead.
         #[arg(long, conflicts_with_all = ["proxy", "from", "until"])]
         end: bool,
@@ -208,15 +213,22 @@ pub async fn body(cmd: BodyCmd) -> anyhow::Result<()> {
             let v = Client::new(&conn)?.post("/api/v1/bodies", body).await?;
             show(&conn, v, |b: Body| print_body(&b))
         }
-        BodyCmd::Proxy { id, member, proxy, from, until, end, conn } => {
+        BodyCmd::Proxy { id, member, proxy, from, until, key, end, conn } => {
             let id = body_id(&id)?;
             let member = code("member", &member)?;
             let client = Client::new(&conn)?;
             let v = match (end, proxy, until) {
                 (true, ..) => client.post(&format!("/api/v1/bodies/{id}/proxies/{member}/end"), json!({})).await?,
                 (false, Some(proxy), Some(until)) => {
-                    let body =
-                        json!({ "member": member, "proxy": code("proxy", &proxy)?, "from": from, "until": until });
+                    let proxy = code("proxy", &proxy)?;
+                    // A signed authorisation states its start: the one given, or now.
+                    let from = from.or(key.as_ref().map(|_| jiff::Timestamp::now()));
+                    let signed_note = match &key {
+                        None => None,
+                        Some(file) => Some(sign_proxy(file, &id, member, proxy, from, until)?),
+                    };
+                    let body = json!({ "member": member, "proxy": proxy, "from": from, "until": until,
+                        "signed_note": signed_note });
                     client.post(&format!("/api/v1/bodies/{id}/proxies"), body).await?
                 }
                 _ => bail!("give --proxy and --until, or --end"),
@@ -234,4 +246,30 @@ pub async fn body(cmd: BodyCmd) -> anyhow::Result<()> {
             show(&conn, v, |b: Body| print_body(&b))
         }
     }
+}
+
+/// Signs a member's authorisation of `proxy` locally with the member's key.
+fn sign_proxy(
+    key_file: &std::path::Path,
+    body: &BodyId,
+    member: CountryCode,
+    proxy: CountryCode,
+    from: Option<jiff::Timestamp>,
+    until: jiff::Timestamp,
+) -> anyhow::Result<String> {
+    let (key, origin, signer) = crate::keys::read_member_signer(key_file)?;
+    if signer != member {
+        bail!("the key {} is {signer}'s, not {member}'s: a member authorises its own proxy", key.name());
+    }
+    let time = jiff::Timestamp::now();
+    let statement = concord_core::ProxyStatement {
+        origin,
+        body: body.clone(),
+        member,
+        proxy,
+        from: from.unwrap_or(time),
+        until,
+        time,
+    };
+    Ok(concord_ledger::note::sign(&statement.to_text(), &[&key])?)
 }

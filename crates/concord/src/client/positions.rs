@@ -52,11 +52,7 @@ fn sign_position(
     stance: Stance,
     text: Option<&str>,
 ) -> anyhow::Result<String> {
-    let key = crate::keys::read_signer(key_file)?;
-    let name = key.name().to_string();
-    let (origin, member) = name
-        .rsplit_once("/member/")
-        .with_context(|| format!("the key {name} is not a member delegation's key (<origin>/member/<code>)"))?;
+    let (key, origin, member) = crate::keys::read_member_signer(key_file)?;
     let rev = p
         .revisions
         .iter()
@@ -68,8 +64,8 @@ fn sign_position(
     }
     let now = Timestamp::now();
     let statement = concord_core::PositionStatement {
-        origin: origin.to_owned(),
-        member: concord_core::CountryCode::parse(member)?,
+        origin,
+        member,
         proposal: p.id,
         revision,
         text_hash,

@@ -90,6 +90,8 @@ pub enum What {
     },
     /// A delegation broke silence (objected, or proposed an amendment).
     SilenceBroken { proposal: ProposalId, title: String, by: CountryCode, stance: Stance },
+    /// For a member: the delegation it authorised as its proxy took a position for it.
+    ActedByProxy { proposal: ProposalId, title: String, proxy: CountryCode, stance: Stance },
     /// The procedure ended.
     Decided { proposal: ProposalId, title: String, outcome: Outcome },
     /// The secretariat withdrew the proposal.
@@ -117,6 +119,7 @@ impl What {
             | Self::Reminder { proposal, .. }
             | Self::NoPositions { proposal, .. }
             | Self::SilenceBroken { proposal, .. }
+            | Self::ActedByProxy { proposal, .. }
             | Self::Decided { proposal, .. }
             | Self::Withdrawn { proposal, .. } => Some(*proposal),
             Self::CoverageChanged { .. } | Self::DeliveryToConfirm { .. } => None,
@@ -169,20 +172,21 @@ pub fn of_entry(state: &State, seq: u64, marking: Marking, event: &Event, at: Ti
             | Event::DeadlineCurtailed { proposal: id, deadline, .. },
             Some(p),
         ) => (What::DeadlineMoved { proposal: *id, title: released_title(p), deadline: *deadline }, concerned(p)),
-        (Event::PositionTaken { proposal: id, member, stance, .. }, Some(p))
-            if matches!(stance, Stance::Object | Stance::ProposeAmendment)
-                && p.circulation.as_ref().is_some_and(|c| {
-                    // Under consensus minus one the state concerned breaks no silence.
-                    let set_aside = matches!(c.rule.as_ref().map(|r| &r.rule),
-                        Some(crate::decision_rule::Rule::ConsensusMinusOne { concerned }) if concerned == member);
-                    c.procedure == Procedure::Silence && !set_aside
-                }) =>
-        {
-            let what = What::SilenceBroken { proposal: *id, title: released_title(p), by: *member, stance: *stance };
-            let mut readers = electors(p);
-            readers.retain(|r| *r != Reader::Member(*member));
-            readers.push(Reader::Secretariat);
-            (what, readers)
+        // The member a proxy acted for hears of it at once: it may have to take the position
+        // back (a member's own position replaces its proxy's), and nothing else tells it.
+        (Event::PositionTaken { proposal: id, member, stance, proxy: Some(proxy), .. }, Some(p)) => {
+            let acted = What::ActedByProxy { proposal: *id, title: released_title(p), proxy: *proxy, stance: *stance };
+            let mut notices = addressed(state, seq, marking, event, at, acted, vec![Reader::Member(*member)]);
+            if let Some((what, readers)) = silence_broken(p, *id, *member, *stance) {
+                notices.extend(addressed(state, seq, marking, event, at, what, readers));
+            }
+            return notices;
+        }
+        (Event::PositionTaken { proposal: id, member, stance, .. }, Some(p)) => {
+            match silence_broken(p, *id, *member, *stance) {
+                Some(broken) => broken,
+                None => return Vec::new(),
+            }
         }
         (Event::ProposalDecided { proposal: id, decision }, Some(p)) => {
             let title = p
@@ -224,6 +228,22 @@ pub fn of_entry(state: &State, seq: u64, marking: Marking, event: &Event, at: Ti
         _ => return Vec::new(),
     };
     addressed(state, seq, marking, event, at, what, readers)
+}
+
+/// Whom to tell that `member`'s `stance` broke the silence on `p`, if it did: the other electors
+/// and the secretariat. Under consensus minus one the state concerned breaks no silence.
+fn silence_broken(p: &Proposal, id: ProposalId, member: CountryCode, stance: Stance) -> Option<(What, Vec<Reader>)> {
+    let c = p.circulation.as_ref()?;
+    let set_aside = matches!(c.rule.as_ref().map(|r| &r.rule),
+        Some(crate::decision_rule::Rule::ConsensusMinusOne { concerned }) if *concerned == member);
+    if !matches!(stance, Stance::Object | Stance::ProposeAmendment) || c.procedure != Procedure::Silence || set_aside {
+        return None;
+    }
+    let what = What::SilenceBroken { proposal: id, title: released_title(p), by: member, stance };
+    let mut readers = electors(p);
+    readers.retain(|r| *r != Reader::Member(member));
+    readers.push(Reader::Secretariat);
+    Some((what, readers))
 }
 
 /// The notices `what`, caused by entry `seq`, for each of `readers` who may read the entry and

@@ -43,6 +43,10 @@ impl Notice {
             What::SilenceBroken { proposal, title, by, stance } => {
                 format!("{by} broke silence on proposal {proposal}, \u{201c}{title}\u{201d}: {}.", stance.words())
             }
+            What::ActedByProxy { proposal, title, proxy, stance } => format!(
+                "{proxy}, acting as your proxy, took your position on proposal {proposal}, \u{201c}{title}\u{201d}: {}. While the procedure is open, a position your delegation takes itself replaces it.",
+                stance.words()
+            ),
             What::Decided { proposal, title, outcome } => {
                 let outcome = match outcome {
                     Outcome::Adopted => "adopted",

@@ -19,7 +19,7 @@ use crate::{Actor, Command, CountryCode, DecisionKind, Event, Marking, Procedure
 const HOUR: i64 = 3600;
 
 /// The notices every entry of `w`'s log from `from` on causes, in log order.
-fn caused(w: &World, from: usize) -> Vec<Notice> {
+pub(super) fn caused(w: &World, from: usize) -> Vec<Notice> {
     let mut replay = State::new();
     let mut out = Vec::new();
     for (seq, e) in w.log.iter().enumerate() {

@@ -27,7 +27,14 @@ fn with_proxies(w: &mut World) {
 }
 
 fn authorise(member: &str, proxy: &str, from: jiff::Timestamp, until: jiff::Timestamp) -> Command {
-    Command::AuthoriseProxy { body: council(), member: c(member), proxy: c(proxy), from: Some(from), until }
+    Command::AuthoriseProxy {
+        body: council(),
+        member: c(member),
+        proxy: c(proxy),
+        from: Some(from),
+        until,
+        evidence: None,
+    }
 }
 
 /// `member`'s own delegation authorises `proxy`.
@@ -58,9 +65,18 @@ fn a_proxy_votes_for_the_member_it_acts_for_and_says_so() {
         "not-permitted",
         "not before its time"
     );
+    let before = w.log.len();
     let events = w.run(Actor::Member(c("DEU")), &vote_for_fra, plus(t0(), 180));
     assert!(matches!(&events[0], Event::PositionTaken { proxy: Some(d), .. } if *d == c("DEU")));
     assert_eq!(w.proposal(p).positions[&c("FRA")].proxy, Some(c("DEU")));
+    // France hears at once that Germany voted for it; nobody else is told.
+    let told = super::notices::caused(&w, before);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].to, crate::Reader::Member(c("FRA")));
+    assert!(
+        matches!(&told[0].what, crate::notice::What::ActedByProxy { proxy, stance: Stance::Yes, .. } if *proxy == c("DEU"))
+    );
+    assert!(told[0].summary().starts_with("DEU, acting as your proxy, took your position"), "{}", told[0].summary());
     // Germany still votes for itself; Italy may not act for France as well.
     w.take(p, "DEU", Stance::No, plus(t0(), 200));
     let refused = w.refuse(by("FRA"), &authorise("FRA", "ITA", plus(t0(), 200), deadline()), plus(t0(), 200));
@@ -90,6 +106,7 @@ fn each_member_acts_for_at_most_one_other_and_only_where_the_rules_allow() {
         proxy: c("DEU"),
         from: None,
         until: deadline(),
+        evidence: None,
     };
     assert_eq!(w.refuse(by("ITA"), &npg, t0()).field(), Some("proxy"), "the group's rules allow none");
     with_proxies(&mut w);
@@ -145,4 +162,108 @@ fn a_proxy_that_left_the_body_no_longer_acts() {
     w.run(Actor::Secretariat, &Command::RecordDeparture { member: c("HUN"), on: "2024-02-28".parse().unwrap() }, t0());
     let vote = position(p, "FRA", 1, Stance::No);
     assert_eq!(w.refuse(by("HUN"), &vote, ts("2024-03-01T09:00:00Z")).code(), "not-permitted", "HUN has left");
+}
+
+/// Where positions must be signed, a proxy's signature proves only the proxy's word: the
+/// member's consent is its own signed authorisation (`concord/proxy/v1`), for exactly this body,
+/// proxy and period, used once. The proxy then signs the member's position with its own key.
+#[test]
+fn where_positions_are_signed_a_proxy_needs_the_members_signed_authorisation() {
+    use super::signatures::{ORIGIN, member_key, world};
+    use crate::{PositionStatement, ProxyStatement};
+
+    let mut w = world(false);
+    with_proxies(&mut w);
+    let (fra, deu) = (member_key("FRA", 10), member_key("DEU", 11));
+    let statement = ProxyStatement {
+        origin: ORIGIN.into(),
+        body: council(),
+        member: c("FRA"),
+        proxy: c("DEU"),
+        from: t0(),
+        until: deadline(),
+        time: t0(),
+    };
+    let note = |s: &ProxyStatement, key| concord_ledger::note::sign(&s.to_text(), &[key]).unwrap();
+    let signed = |s: &ProxyStatement, key| Command::AuthoriseProxy {
+        body: s.body.clone(),
+        member: s.member,
+        proxy: s.proxy,
+        from: Some(s.from),
+        until: s.until,
+        evidence: Some(note(s, key)),
+    };
+    let at = plus(t0(), 60);
+    let unsigned = authorise("FRA", "DEU", at, deadline());
+    assert_eq!(w.refuse(by("FRA"), &unsigned, at).code(), "signature-required");
+    for (forged, key, code, why) in [
+        (ProxyStatement { proxy: c("ITA"), ..statement.clone() }, &fra, "bad-signed-proxy", "another proxy"),
+        (
+            ProxyStatement { origin: "other.example/log".into(), ..statement.clone() },
+            &fra,
+            "bad-signed-proxy",
+            "another log",
+        ),
+        (ProxyStatement { time: plus(at, 3600), ..statement.clone() }, &fra, "bad-signed-proxy", "in the future"),
+        (statement.clone(), &deu, "no-valid-key", "signed by the proxy, not the member"),
+    ] {
+        let mut command = signed(&forged, key);
+        if let Command::AuthoriseProxy { proxy, .. } = &mut command {
+            *proxy = c("DEU");
+        }
+        assert_eq!(w.refuse(by("FRA"), &command, at).code(), code, "{why}");
+    }
+    let mut longer = signed(&statement, &fra);
+    if let Command::AuthoriseProxy { until, .. } = &mut longer {
+        *until = plus(deadline(), 3600);
+    }
+    assert_eq!(w.refuse(by("FRA"), &longer, at).code(), "bad-signed-proxy", "a period other than the one signed");
+
+    // Signed before it is recorded, the authorisation runs from when it is recorded.
+    w.run(by("FRA"), &signed(&statement, &fra), at);
+    let granted = &w.state.proxies[&council()][0];
+    assert_eq!((granted.from, granted.until), (at, deadline()));
+    assert!(granted.evidence.is_some());
+
+    // The proxy signs France's vote with its own key.
+    let p = draft_in(&mut w, "council", DecisionKind::Statement, at);
+    circulate(&mut w, p, Procedure::Vote, at);
+    let vote = PositionStatement {
+        origin: ORIGIN.into(),
+        member: c("FRA"),
+        proposal: p,
+        revision: 1,
+        text_hash: w.proposal(p).current().text_hash.clone(),
+        stance: Stance::Yes,
+        statement_hash: None,
+        time: plus(at, 60),
+    };
+    let take = Command::TakePosition {
+        proposal: p,
+        member: c("FRA"),
+        revision: 1,
+        stance: Stance::Yes,
+        text: None,
+        evidence: Some(concord_ledger::note::sign(&vote.to_text(), &[&deu]).unwrap()),
+    };
+    w.run(Actor::Member(c("DEU")), &take, plus(at, 60));
+    assert_eq!(w.proposal(p).positions[&c("FRA")].proxy, Some(c("DEU")));
+    assert_eq!(State::replay(&w.log).unwrap(), w.state, "replay checks both signatures again");
+
+    // Ended, the same note cannot authorise again: it is a replay.
+    w.run(by("FRA"), &Command::EndProxy { body: council(), member: c("FRA") }, plus(at, 120));
+    let again = w.refuse(by("FRA"), &signed(&statement, &fra), plus(at, 180));
+    assert_eq!(again.code(), "bad-signed-proxy", "{again}");
+    assert!(again.to_string().contains("a replay"), "{again}");
+
+    // A log whose authorisation's note was tampered with does not replay.
+    let mut log = w.log.clone();
+    let i = log.iter().position(|e| matches!(e, Event::ProxyAuthorised { .. })).unwrap();
+    if let Event::ProxyAuthorised { proxy, .. } = &mut log[i] {
+        proxy.until = plus(deadline(), 3600);
+    }
+    assert!(
+        matches!(State::replay(&log), Err((_, ApplyError::Refused { .. }))),
+        "a period stretched past the signed one"
+    );
 }

@@ -11,18 +11,18 @@ use crate::{
     Actor, ApplyError, Command, Event, PositionStatement, ProposalId, Refusal, Stance, member_key_name, text_hash,
 };
 
-const ORIGIN: &str = "alliance.test/concord";
+pub(super) const ORIGIN: &str = "alliance.test/concord";
 
 fn log_key() -> Signer {
     Signer::from_seed(ORIGIN, [1; 32]).unwrap()
 }
 
-fn member_key(code: &str, seed: u8) -> Signer {
+pub(super) fn member_key(code: &str, seed: u8) -> Signer {
     Signer::from_seed(&member_key_name(ORIGIN, c(code)), [seed; 32]).unwrap()
 }
 
 /// A log created with `unsigned` as its policy, the alliance in it, and keys for FRA and DEU.
-fn world(unsigned: bool) -> World {
+pub(super) fn world(unsigned: bool) -> World {
     let mut w = World::empty();
     let create = Command::CreateLog {
         origin: ORIGIN.into(),

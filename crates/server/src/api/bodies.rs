@@ -176,7 +176,7 @@ pub async fn proxies(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProxy {
-    /// The member authorising (its own delegation, or the secretariat on its word).
+    /// The member authorising: only its own delegation may.
     pub member: CountryCode,
     /// The member that will act for it.
     pub proxy: CountryCode,
@@ -185,6 +185,10 @@ pub struct NewProxy {
     pub from: Option<jiff::Timestamp>,
     #[schema(value_type = String, format = DateTime)]
     pub until: jiff::Timestamp,
+    /// The member's signed authorisation: a signed note of a `concord/proxy/v1` statement by
+    /// its own key, stating this body, member, proxy, `from` and `until` (`concord body proxy
+    /// --key` signs one). Required where the log requires signed positions.
+    pub signed_note: Option<String>,
 }
 
 /// Authorises a member to act for another in a body whose rules allow it (Art. 239 TFEU: each
@@ -202,8 +206,15 @@ pub async fn authorise_proxy(
 ) -> Result<Response, ApiError> {
     let b: NewProxy = w.json()?;
     let body = body_id(&id)?;
-    w.submit(&state, Command::AuthoriseProxy { body, member: b.member, proxy: b.proxy, from: b.from, until: b.until })
-        .await
+    let command = Command::AuthoriseProxy {
+        body,
+        member: b.member,
+        proxy: b.proxy,
+        from: b.from,
+        until: b.until,
+        evidence: b.signed_note,
+    };
+    w.submit(&state, command).await
 }
 
 /// Ends, now, the authorisation a member gave in a body.
