@@ -240,6 +240,24 @@ fn population_figures_and_a_vote_from_the_cli() {
     assert!(err.contains("--proxy") && err.contains("--until"), "{err}");
     let out = ok(concord(&[&["body", "proxy", "council", "--member", "ITA", "--end"][..], &as_ita].concat()));
     assert!(out.contains("DEU acts for ITA"), "the authorisation, now ended: {out}");
+    // Signed with Italy's own key (`--key`), the authorisation carries Italy's statement; a key
+    // of another member is refused here, before anything is sent.
+    let (ita_key, fra_key) = (dir.path().join("ita.key"), dir.path().join("fra.key"));
+    for (code, file) in [("ITA", &ita_key), ("FRA", &fra_key)] {
+        let keygen = ["keygen", "--member", code, "--origin", "test.concord.example/log", "--out"];
+        let vkey = ok(concord(&[&keygen[..], &[file.to_str().unwrap()]].concat()));
+        ok(concord(&[&["member", "key-add", code, "--key", vkey.trim()][..], &as_sec].concat()));
+    }
+    let signed = [&proxy[..], &["--key", fra_key.to_str().unwrap()], &as_ita].concat();
+    let err = fails(concord(&signed));
+    assert!(err.contains("is FRA's, not ITA's"), "{err}");
+    let signed = [&proxy[..], &["--key", ita_key.to_str().unwrap(), "--json"], &as_ita].concat();
+    let granted = json(&ok(concord(&signed)));
+    let note = granted[1]["evidence"].as_str().unwrap_or_default();
+    assert!(
+        note.starts_with("concord/proxy/v1\norigin test.concord.example/log\nbody council\nmember ITA\nproxy DEU\n"),
+        "{granted}"
+    );
     assert_eq!(shown["proposal"]["decision"]["count"]["vetoed_by"], serde_json::json!(["FRA"]));
     assert!(shown["outcome"]["explanation"].as_str().unwrap().contains("vetoed by FRA (a veto holder voted no)"));
 }

@@ -49,11 +49,12 @@ pub fn describe(content: &Sealed) -> String {
             format!("{by} changed the rule of {body} (version {version}): {}", rule.words())
         }
         Event::ProxyAuthorised { body, proxy: p, .. } => format!(
-            "{by} recorded that {} acts for {} in {body} from {} until {}.",
+            "{by} recorded that {} acts for {} in {body} from {} until {}{}.",
             p.proxy,
             p.member,
             crate::timefmt::utc(p.from),
-            crate::timefmt::utc(p.until)
+            crate::timefmt::utc(p.until),
+            if p.evidence.is_some() { format!(" (signed with {}'s key)", p.member) } else { String::new() }
         ),
         Event::ProxyEnded { body, member, .. } => format!("{by} ended the proxy of {member} in {body}."),
         Event::PopulationsRecorded { populations: p, .. } => format!(

@@ -122,3 +122,65 @@ async fn the_dashboard_and_the_proposals_page_narrow_to_one_body() {
     let page = w.get(&deu, "/bodies/npg").await;
     assert!(page.body.contains("href=\"/?body=npg\"") && page.body.contains("href=\"/proposals?body=npg\""));
 }
+
+/// A member's own delegation authorises a proxy from the body's page and ends it there; a
+/// refusal is shown beside its field with the input kept; the partner reads nothing of it.
+#[tokio::test]
+async fn a_delegation_authorises_and_ends_its_proxy_on_the_bodys_page() {
+    let w = Web::start().await;
+    let council = Command::EstablishBody {
+        id: BodyId::parse("council").unwrap(),
+        name: "Council".into(),
+        parent: None,
+        roster: Roster::AllMembers { except: Vec::new() },
+        kinds: Vec::new(),
+        procedures: Vec::new(),
+        rule: Rule::Consensus,
+        proxies: true,
+    };
+    w.app.sequencer().submit(Actor::Secretariat, None, council, None).await.unwrap();
+    let fra = w.login("fra").await;
+    let page = w.get(&fra, "/bodies/council").await;
+    assert!(page.body.contains("Authorise a proxy for FRA"), "{}", page.body);
+    assert!(page.body.contains("<option value=\"DEU\">DEU Germany</option>"), "{}", page.body);
+    assert!(!page.body.contains("<option value=\"FRA\">"), "not itself");
+    let until = w.clock.now().checked_add(jiff::SignedDuration::from_hours(48)).unwrap();
+    let until = until.to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M:%S").to_string();
+    let csrf = w.csrf(&fra, "/bodies/council").await;
+    let fields = [("csrf", csrf.as_str()), ("proxy", "DEU"), ("from", ""), ("until", until.as_str()), ("evidence", "")];
+    let r = w.post(&fra, "/bodies/council/proxies", &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location, "/bodies/council#proxies");
+    let page = w.get(&fra, "/bodies/council").await;
+    assert!(page.body.contains("<td>FRA</td><td>DEU</td>"), "{}", page.body);
+    assert!(page.body.contains("<td>running</td>"), "{}", page.body);
+
+    // A second authorisation over the same period is refused beside the proxy, kept as typed.
+    let fields = [("csrf", csrf.as_str()), ("proxy", "NOR"), ("from", ""), ("until", until.as_str()), ("evidence", "")];
+    let r = w.post(&fra, "/bodies/council/proxies", &fields).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("id=\"proxy-error\"") && r.body.contains("DEU already acts for FRA then"), "{}", r.body);
+    assert!(r.body.contains("<option value=\"NOR\" selected>"), "{}", r.body);
+    let bad = [("csrf", csrf.as_str()), ("proxy", "NOR"), ("from", ""), ("until", "next week"), ("evidence", "")];
+    let r = w.post(&fra, "/bodies/council/proxies", &bad).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"until-error\""), "{}", r.body);
+
+    // Germany reads who acts for whom; the partner does not, and may not post.
+    let deu = w.login("deu").await;
+    let page = w.get(&deu, "/bodies/council").await;
+    assert!(page.body.contains("<td>FRA</td><td>DEU</td>") && page.body.contains("Authorise a proxy for DEU"));
+    assert!(!page.body.contains("authorisation now</button>"), "DEU has none to end");
+    let ukraine = w.login("ukraine").await;
+    let page = w.get(&ukraine, "/bodies/council").await;
+    assert!(page.body.contains("Who acts for whom is for the members.") && !page.body.contains("<td>FRA</td>"));
+    let csrf_ukr = w.csrf(&ukraine, "/bodies/council").await;
+    let fields = [("csrf", csrf_ukr.as_str()), ("proxy", "DEU"), ("from", ""), ("until", until.as_str())];
+    assert_eq!(w.post(&ukraine, "/bodies/council/proxies", &fields).await.status, 403);
+
+    w.clock.advance(jiff::SignedDuration::from_hours(1));
+    let r = w.post(&fra, "/bodies/council/proxies/end", &[("csrf", csrf.as_str())]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = w.get(&fra, "/bodies/council").await;
+    assert!(page.body.contains("<td>over</td>") && !page.body.contains("authorisation now</button>"), "{}", page.body);
+}

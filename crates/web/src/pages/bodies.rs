@@ -4,6 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use concord_core::search::BodyScope;
@@ -11,10 +12,11 @@ use concord_core::{Body, BodyId, State as Domain};
 use concord_server::AppState;
 
 use super::dashboard::status_class;
-use super::page;
+use super::proxies::{ProxiesPart, ProxyForm};
 use super::tally::BodyFigures;
+use super::{page, page_with};
 use crate::WebError;
-use crate::forms::Opt;
+use crate::forms::{FieldErrors, Opt};
 use crate::layout::Layout;
 use crate::session::Viewer;
 
@@ -151,14 +153,36 @@ struct BodyPage {
     needs_figures: bool,
     /// The figures a procedure opening now would count people by; none recorded: `None`.
     figures: Option<BodyFigures>,
+    proxies: ProxiesPart,
 }
 
 /// `GET /bodies/{id}`.
 pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Result<Response, WebError> {
+    let id = BodyId::parse(&id).map_err(|_| WebError::NotFound(format!("There is no body {id}.")))?;
+    page(&body_page(&state, &viewer, &id, ProxyForm::default(), FieldErrors::default()).await?)
+}
+
+/// The body's page again, 422, with a refused proxy form kept and its errors beside it.
+pub(crate) async fn again(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &BodyId,
+    kept: ProxyForm,
+    errors: FieldErrors,
+) -> Result<Response, WebError> {
+    page_with(StatusCode::UNPROCESSABLE_ENTITY, &body_page(state, viewer, id, kept, errors).await?)
+}
+
+async fn body_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &BodyId,
+    kept: ProxyForm,
+    errors: FieldErrors,
+) -> Result<BodyPage, WebError> {
     let view = state.view().await;
     let s = &view.state;
-    let b = BodyId::parse(&id).ok().and_then(|id| s.bodies.get(&id));
-    let b = b.ok_or_else(|| WebError::NotFound(format!("There is no body {id}.")))?;
+    let b = s.bodies.get(id).ok_or_else(|| WebError::NotFound(format!("There is no body {id}.")))?;
     let reader = viewer.reader();
     let proposals = s
         .proposals
@@ -181,12 +205,13 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
         .and_then(|r| r.populations)
         .filter(|_| needs_figures)
         .map(|p| BodyFigures::of(s, &p, &s.roster(Some(&b.id), now).unwrap_or_default()));
-    page(&BodyPage {
-        layout: Layout::new(Some(&viewer), b.name.clone(), "/bodies"),
+    Ok(BodyPage {
+        layout: Layout::new(Some(viewer), b.name.clone(), "/bodies"),
         body: BodyRow::of(s, b, now),
         proposals,
         secretariat: viewer.is_secretariat(),
         needs_figures,
         figures,
+        proxies: ProxiesPart::of(s, b, viewer, now, kept, errors),
     })
 }

@@ -13,6 +13,7 @@ pub mod members;
 pub mod notices;
 pub mod proposal;
 pub mod proposals;
+pub mod proxies;
 pub mod rounds;
 pub mod support;
 pub mod support_admin;
@@ -43,6 +44,7 @@ fn routes() -> Routes {
         proposals::routes(),
         members::routes(),
         bodies::routes(),
+        proxies::routes(),
         coalitions::routes(),
         support::routes(),
         support_admin::routes(),
