@@ -184,3 +184,46 @@ async fn a_delegation_authorises_and_ends_its_proxy_on_the_bodys_page() {
     let page = w.get(&fra, "/bodies/council").await;
     assert!(page.body.contains("<td>over</td>") && !page.body.contains("authorisation now</button>"), "{}", page.body);
 }
+
+/// The secretariat records a year's figures on `/populations`, pasted as `member,population`
+/// lines; a line that is not one is refused beside the figures, the input kept; a delegation
+/// reads the figures and is given no form.
+#[tokio::test]
+async fn the_secretariat_records_population_figures_on_the_web() {
+    let w = Web::start().await;
+    let sec = w.login("sec").await;
+    let empty = w.get(&sec, "/populations").await;
+    assert_eq!(empty.status, 200);
+    assert!(empty.body.contains("No population figures are recorded.") && empty.body.contains("Record a year"));
+    let csrf = w.csrf(&sec, "/populations").await;
+    let before = w.log_size().await;
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("year", "2024"),
+        ("source", "Eurostat, 1 January 2024"),
+        ("figures", "member,population\r\nFRA,68 402 000\r\nDEU,many\r\n"),
+    ];
+    let r = w.post(&sec, "/populations", &bad).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"figures-error\"") && r.body.contains("line 3"), "{}", r.body);
+    assert!(r.body.contains("Eurostat, 1 January 2024"), "kept: {}", r.body);
+    assert_eq!(w.log_size().await, before, "a refused form records nothing");
+    let good = [
+        ("csrf", csrf.as_str()),
+        ("year", "2024"),
+        ("source", "Eurostat, 1 January 2024"),
+        ("figures", "member,population\r\nFRA,68 402 000\r\nDEU,83 445 000\r\nNOR,5 550 203\r\n"),
+    ];
+    let r = w.post(&sec, "/populations", &good).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location, "/populations?year=2024");
+    let fra = w.login("fra").await;
+    let page = w.get(&fra, "/populations?year=2024").await;
+    assert!(page.body.contains("From Eurostat, 1 January 2024."), "{}", page.body);
+    assert!(page.body.contains("83,445,000"), "{}", page.body);
+    assert!(!page.body.contains("Record a year"), "a delegation records nothing");
+    let csrf = w.csrf(&fra, "/populations").await;
+    assert_eq!(w.post(&fra, "/populations", &[("csrf", csrf.as_str()), ("year", "2025")]).await.status, 403);
+    let missing = w.get(&fra, "/populations?year=1990").await;
+    assert!(missing.body.contains("No figures are recorded for"), "{}", missing.body);
+}

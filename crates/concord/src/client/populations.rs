@@ -2,15 +2,12 @@
 //! `/api/v1/populations`: record (from a CSV file), list, show. The figures weigh the rules that
 //! count people (qualified majority, constructive abstention).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
-use concord_core::CountryCode;
+use anyhow::Context;
 use concord_core::decision_rule::{Populations, percent};
 use serde_json::json;
 
-use super::flags::code;
 use super::output::show;
 use super::{Client, Conn};
 use crate::terminal::outln;
@@ -46,30 +43,6 @@ pub enum PopulationCmd {
     },
 }
 
-/// `member,population` lines; a first line that is not a figure is a header.
-fn read_figures(text: &str) -> anyhow::Result<BTreeMap<CountryCode, u64>> {
-    let mut figures = BTreeMap::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let Some((member, figure)) = line.split_once(',') else {
-            bail!("line {}: expected `member,population`, found {line:?}", i + 1);
-        };
-        let figure = figure.trim().replace(['_', ' '], "");
-        let Ok(figure) = figure.parse::<u64>() else {
-            if i == 0 {
-                continue;
-            }
-            bail!("line {}: {figure:?} is not a whole number of people", i + 1);
-        };
-        if figures.insert(code("member", member.trim())?, figure).is_some() {
-            bail!("line {}: {} is listed twice", i + 1, member.trim());
-        }
-    }
-    if figures.is_empty() {
-        bail!("the file lists no figure");
-    }
-    Ok(figures)
-}
-
 fn print(p: &Populations) {
     let total: u64 = p.figures.values().sum();
     outln!("{}: {} states, {total} people ({})", p.year, p.figures.len(), p.source);
@@ -79,7 +52,8 @@ pub async fn population(cmd: PopulationCmd) -> anyhow::Result<()> {
     match cmd {
         PopulationCmd::Record { year, source, file, conn } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let figures = read_figures(&text).with_context(|| format!("{}", file.display()))?;
+            let figures =
+                Populations::figures_from_csv(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let body = json!({ "year": year, "source": source, "figures": figures });
             let v = Client::new(&conn)?.post("/api/v1/populations", body).await?;
             show(&conn, v, |p: Populations| print(&p))
@@ -103,21 +77,5 @@ pub async fn population(cmd: PopulationCmd) -> anyhow::Result<()> {
                 }
             })
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn figures_read_with_or_without_a_header_and_refuse_nonsense() {
-        let f = read_figures("member,population\nDEU, 83 445 000\nFRA,68402000\n").unwrap();
-        assert_eq!(f.len(), 2);
-        assert_eq!(f[&CountryCode::parse("DEU").unwrap()], 83_445_000);
-        assert!(read_figures("FRA,1\nDEU,many\n").is_err(), "a bad figure after the first line");
-        assert!(read_figures("FRA,1\nFRA,2\n").is_err(), "twice");
-        assert!(read_figures("").is_err(), "empty");
-        assert!(read_figures("France,1\n").is_err(), "not a code");
     }
 }

@@ -163,6 +163,38 @@ impl Populations {
         self.figures.get(&member).copied().ok_or(RuleError::NoPopulation { member, year: self.year })
     }
 
+    /// Figures from CSV text, one `member,population` line each (spaces and underscores within
+    /// a number are ignored: `83 445 000`); a first line that is not a figure is a header.
+    /// The API takes figures as JSON; the CLI and the web read them as people paste them.
+    ///
+    /// # Errors
+    /// Naming the line: one that is not `member,population`, a figure that is not a whole
+    /// number, a code that is not ISO alpha-3, a member listed twice, or no figure at all.
+    pub fn figures_from_csv(text: &str) -> Result<BTreeMap<CountryCode, u64>, String> {
+        let mut figures = BTreeMap::new();
+        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let n = i + 1;
+            let (member, figure) = line
+                .split_once(',')
+                .ok_or_else(|| format!("line {n}: expected `member,population`, found {line:?}"))?;
+            let figure = figure.trim().replace(['_', ' '], "");
+            let Ok(figure) = figure.parse::<u64>() else {
+                if i == 0 {
+                    continue;
+                }
+                return Err(format!("line {n}: {figure:?} is not a whole number of people"));
+            };
+            let code = CountryCode::parse(member.trim()).map_err(|e| format!("line {n}: {e}"))?;
+            if figures.insert(code, figure).is_some() {
+                return Err(format!("line {n}: {code} is listed twice"));
+            }
+        }
+        if figures.is_empty() {
+            return Err("no figure is listed".into());
+        }
+        Ok(figures)
+    }
+
     /// The members' total, refusing a member without a figure (never counting it as zero).
     pub fn total<'a>(&self, members: impl IntoIterator<Item = &'a CountryCode>) -> Result<u64, RuleError> {
         members.into_iter().try_fold(0u64, |sum, m| sum.checked_add(self.of(*m)?).ok_or(RuleError::PopulationOverflow))

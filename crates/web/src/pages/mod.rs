@@ -11,6 +11,7 @@ pub mod log;
 pub mod login;
 pub mod members;
 pub mod notices;
+pub mod populations;
 pub mod proposal;
 pub mod proposals;
 pub mod proxies;
@@ -45,6 +46,7 @@ fn routes() -> Routes {
         members::routes(),
         bodies::routes(),
         proxies::routes(),
+        populations::routes(),
         coalitions::routes(),
         support::routes(),
         support_admin::routes(),

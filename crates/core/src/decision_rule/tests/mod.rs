@@ -240,3 +240,21 @@ fn a_missing_stance_or_an_amendment_leaves_consent_outstanding() {
     assert_eq!(r.outstanding, codes("FRA NLD"));
     assert_eq!(r.explain(), "Not adopted: the consent of 2 of 3 members is missing (FRA, NLD).");
 }
+
+#[test]
+fn figures_read_from_csv_with_or_without_a_header_and_refuse_nonsense_by_line() {
+    let f = Populations::figures_from_csv("member,population\nDEU, 83 445 000\n\nFRA,68_402_000\n").unwrap();
+    assert_eq!(f.len(), 2);
+    assert_eq!((f[&c("DEU")], f[&c("FRA")]), (83_445_000, 68_402_000));
+    for (bad, says) in [
+        ("FRA,1\nDEU,many\n", "line 2: \"many\" is not a whole number"),
+        ("FRA,1\nFRA,2\n", "line 2: FRA is listed twice"),
+        ("", "no figure"),
+        ("member,population\n", "no figure"),
+        ("FRA,1\nFrance,1\n", "line 2:"),
+        ("FRA 1\n", "line 1: expected `member,population`"),
+    ] {
+        let err = Populations::figures_from_csv(bad).unwrap_err();
+        assert!(err.contains(says), "{bad:?}: {err}");
+    }
+}
