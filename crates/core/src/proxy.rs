@@ -110,10 +110,14 @@ pub(crate) fn signed_period(note: &str, at: Timestamp) -> Result<(crate::ProxySt
     Ok((s, from))
 }
 
+/// How long before it is recorded a signed authorisation may have been signed.
+pub const MAX_NOTE_AGE: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
+
 /// A signed authorisation is the member's, for this log, body, proxy and period, signed with
-/// a key of the member valid when it signed, not in the future, and later than the member's
-/// last signed authorisation in the body (so that a note is used once: ended, it cannot be
-/// recorded again).
+/// a key of the member valid both when it signed and when it is recorded, within
+/// [`MAX_NOTE_AGE`] before that and not in the future, and later than the member's last signed
+/// authorisation in the body (so that a note is used once: ended, even before it began, it
+/// cannot be recorded again).
 fn check_signed(state: &State, body: &BodyId, p: &Proxy, note: &str, at: Timestamp) -> Result<(), Refusal> {
     let bad = |reason: String| Refusal::BadSignedProxy { reason };
     let log = state.log.as_ref().ok_or(Refusal::NoLog)?;
@@ -127,6 +131,11 @@ fn check_signed(state: &State, body: &BodyId, p: &Proxy, note: &str, at: Timesta
     if at.checked_add(crate::rules::MAX_CLOCK_SKEW).is_ok_and(|latest| s.time > latest) {
         return Err(bad(format!("it is dated {}, in the future", s.time)));
     }
+    // Fresh, so that a note held back (refused once, or signed by a key revoked since) is not
+    // recorded later: a member signs its authorisation when it gives it.
+    if at.checked_sub(MAX_NOTE_AGE).is_ok_and(|earliest| s.time < earliest) {
+        return Err(bad(format!("it is dated {}, more than an hour before it was recorded", s.time)));
+    }
     let granted = state.proxies.get(body).map(Vec::as_slice).unwrap_or_default();
     let earlier = granted.iter().filter(|q| q.member == p.member).filter_map(|q| q.evidence.as_deref());
     if let Some(last) = earlier.filter_map(|n| signed_period(n, at).ok()).map(|(e, _)| e.time).max() {
@@ -137,8 +146,10 @@ fn check_signed(state: &State, body: &BodyId, p: &Proxy, note: &str, at: Timesta
             )));
         }
     }
-    if !crate::rules::signed_by(state, p.member, s.time, note) {
-        return Err(Refusal::NoValidKey { member: p.member, at: s.time });
+    for time in [s.time, at] {
+        if !crate::rules::signed_by(state, p.member, time, note) {
+            return Err(Refusal::NoValidKey { member: p.member, at: time });
+        }
     }
     Ok(())
 }
@@ -178,19 +189,20 @@ pub(crate) fn ever_held(
 pub(crate) fn check_end(state: &State, body: &BodyId, member: CountryCode, at: Timestamp) -> Result<(), Refusal> {
     state.body(body)?;
     let granted = state.proxies.get(body).map(Vec::as_slice).unwrap_or_default();
-    if granted.iter().any(|p| p.member == member && at < p.until) {
+    if granted.iter().any(|p| p.member == member && at < p.until && p.from < p.until) {
         Ok(())
     } else {
         Err(Refusal::Invalid { field: "member", reason: format!("nobody acts for {member} in {body} now or later") })
     }
 }
 
-/// Ends at `at` the authorisations of `member` running then, and drops those still to come.
+/// Ends at `at` the authorisations of `member` running then, and empties those still to come
+/// (their period ends where it begins). None is dropped: a signed one's note must stay to be
+/// recognised if it is offered again ([`check_signed`]).
 pub(crate) fn end(state: &mut State, body: &BodyId, member: CountryCode, at: Timestamp) {
     if let Some(granted) = state.proxies.get_mut(body) {
-        granted.retain(|p| !(p.member == member && at <= p.from));
-        for p in granted.iter_mut().filter(|p| p.member == member && p.covers(at)) {
-            p.until = at;
+        for p in granted.iter_mut().filter(|p| p.member == member && at < p.until) {
+            p.until = at.max(p.from);
         }
     }
 }

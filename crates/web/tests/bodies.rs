@@ -117,6 +117,21 @@ async fn the_dashboard_and_the_proposals_page_narrow_to_one_body() {
     let found = w.get(&deu, "/proposals?body=npg").await;
     assert!(found.body.contains("Nuclear posture") && !found.body.contains("No combat troops"), "{}", found.body);
     assert!(found.body.contains("<td>Nuclear Planning Group</td>"), "the body column: {}", found.body);
+    // A page of results carries the body to the next page.
+    for i in 0..50 {
+        let draft = Command::DraftProposal {
+            body: Some(BodyId::parse("npg").unwrap()),
+            kind: concord_core::DecisionKind::Statement,
+            significance: None,
+            title: format!("Group draft {i}"),
+            text: "Drafted.".into(),
+        };
+        seq.submit(Actor::Secretariat, None, draft, None).await.unwrap();
+    }
+    let sec = w.login("sec").await;
+    let first = w.get(&sec, "/proposals?body=npg").await;
+    assert!(first.body.contains("rel=\"next\""), "{}", first.body);
+    assert!(first.body.contains("/proposals?body=npg&#38;after=51"), "the 50th is #51: {}", first.body);
     let found = w.get(&deu, "/proposals?body=principal").await;
     assert!(found.body.contains("No combat troops") && !found.body.contains("Nuclear posture"), "{}", found.body);
     let page = w.get(&deu, "/bodies/npg").await;
@@ -147,6 +162,27 @@ async fn a_delegation_authorises_and_ends_its_proxy_on_the_bodys_page() {
     let until = w.clock.now().checked_add(jiff::SignedDuration::from_hours(48)).unwrap();
     let until = until.to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M:%S").to_string();
     let csrf = w.csrf(&fra, "/bodies/council").await;
+    // Without the session's token nothing is recorded, nor with a note that is not a signed one.
+    let before = w.log_size().await;
+    let forged = [("csrf", "wrong-token"), ("proxy", "DEU"), ("from", ""), ("until", until.as_str())];
+    assert_eq!(w.post(&fra, "/bodies/council/proxies", &forged).await.status, 403);
+    assert_eq!(w.post(&fra, "/bodies/council/proxies/end", &[("csrf", "wrong-token")]).await.status, 403);
+    let unsigned_note = "concord/proxy/v1\norigin x\n";
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("proxy", "DEU"),
+        ("from", ""),
+        ("until", until.as_str()),
+        ("evidence", unsigned_note),
+    ];
+    let r = w.post(&fra, "/bodies/council/proxies", &fields).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("id=\"evidence-error\"") && r.body.contains("signed authorisation of a proxy"),
+        "{}",
+        r.body
+    );
+    assert_eq!(w.log_size().await, before, "nothing recorded");
     let fields = [("csrf", csrf.as_str()), ("proxy", "DEU"), ("from", ""), ("until", until.as_str()), ("evidence", "")];
     let r = w.post(&fra, "/bodies/council/proxies", &fields).await;
     assert_eq!(r.status, 303, "{}", r.body);

@@ -256,6 +256,32 @@ fn where_positions_are_signed_a_proxy_needs_the_members_signed_authorisation() {
     assert_eq!(again.code(), "bad-signed-proxy", "{again}");
     assert!(again.to_string().contains("a replay"), "{again}");
 
+    // Nor a note for a period still to come, ended before it began: it is kept, emptied.
+    let later = ProxyStatement {
+        from: plus(deadline(), 3600),
+        until: plus(deadline(), 7200),
+        time: plus(at, 200),
+        ..statement.clone()
+    };
+    w.run(by("FRA"), &signed(&later, &fra), plus(at, 200));
+    w.run(by("FRA"), &Command::EndProxy { body: council(), member: c("FRA") }, plus(at, 240));
+    let again = w.refuse(by("FRA"), &signed(&later, &fra), plus(at, 300));
+    assert!(again.to_string().contains("a replay"), "{again}");
+    assert_eq!(w.state.proxy_for(&council(), c("FRA"), plus(deadline(), 5000)), None);
+    assert_eq!(State::replay(&w.log).unwrap(), w.state);
+
+    // A note held back is stale; one signed by a key revoked since is refused, however dated.
+    let stale =
+        ProxyStatement { from: plus(at, 7200), until: plus(at, 9000), time: plus(at, 400), ..statement.clone() };
+    let refused = w.refuse(by("FRA"), &signed(&stale, &fra), plus(at, 400 + 3601));
+    assert!(refused.to_string().contains("more than an hour before"), "{refused}");
+    let revoke = Command::RevokeMemberKey { member: c("FRA"), key_id: fra.key_id().to_string() };
+    w.run(Actor::Secretariat, &revoke, plus(at, 500));
+    let backdated =
+        ProxyStatement { from: plus(at, 7200), until: plus(at, 9000), time: plus(at, 450), ..statement.clone() };
+    let refused = w.refuse(by("FRA"), &signed(&backdated, &fra), plus(at, 600));
+    assert_eq!(refused.code(), "no-valid-key", "{refused}");
+
     // A log whose authorisation's note was tampered with does not replay.
     let mut log = w.log.clone();
     let i = log.iter().position(|e| matches!(e, Event::ProxyAuthorised { .. })).unwrap();

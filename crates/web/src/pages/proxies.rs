@@ -29,7 +29,7 @@ pub struct ProxyRow {
     pub proxy: String,
     pub from: String,
     pub until: String,
-    /// `running`, `to come` or `over`, in words.
+    /// `running`, `to come`, `over` or `ended before it began`, in words.
     pub when: &'static str,
     pub signed: bool,
 }
@@ -59,7 +59,7 @@ impl ProxiesPart {
     pub fn of(s: &Domain, b: &Body, viewer: &Viewer, now: Timestamp, kept: ProxyForm, errors: FieldErrors) -> Self {
         let readable = s.cleared(viewer.reader()).is_member_cleared();
         if !b.proxies || !readable {
-            return Self { allowed: b.proxies, readable, ..Self::default() };
+            return Self { allowed: b.proxies, readable, errors, ..Self::default() };
         }
         let granted = s.proxies.get(&b.id).map(Vec::as_slice).unwrap_or_default();
         let rows = granted
@@ -69,7 +69,9 @@ impl ProxiesPart {
                 proxy: p.proxy.to_string(),
                 from: timefmt::utc(p.from),
                 until: timefmt::utc(p.until),
-                when: if p.until <= now {
+                when: if p.until <= p.from {
+                    "ended before it began"
+                } else if p.until <= now {
                     "over"
                 } else if p.from > now {
                     "to come"
