@@ -26,14 +26,15 @@ pub(super) fn steps(t: Timestamp, deadline: Timestamp) -> Vec<(Timestamp, Actor,
             kinds: Vec::new(),
             procedures: vec![Procedure::Vote],
             rule: Rule::EU_QUALIFIED_MAJORITY,
-            proxies: false,
+            // Art. 239 TFEU: a member may act on behalf of one other.
+            proxies: true,
         },
     ));
     s.push((
         t,
         sec,
         Command::DraftProposal {
-            body: Some(illustrative),
+            body: Some(illustrative.clone()),
             kind: DecisionKind::Statement,
             significance: None,
             title: "Illustrative vote: joint procurement of artillery ammunition".into(),
@@ -61,6 +62,19 @@ pub(super) fn steps(t: Timestamp, deadline: Timestamp) -> Vec<(Timestamp, Actor,
         let (a, c) = position(6, m, vote, None);
         s.push((t, a, c));
     }
+    // Luxembourg's delegation lets Belgium's act for it while the vote is open, and Belgium
+    // votes for it: the grid says the vote was cast by Belgium, acting for Luxembourg.
+    let authorise = Command::AuthoriseProxy {
+        body: illustrative,
+        member: code("LUX"),
+        proxy: code("BEL"),
+        from: None,
+        until: deadline,
+        evidence: None,
+    };
+    s.push((t, Actor::Member(code("LUX")), authorise));
+    let (_, for_luxembourg) = position(6, "LUX", Stance::Yes, None);
+    s.push((t, Actor::Member(code("BEL")), for_luxembourg));
     s
 }
 
