@@ -76,8 +76,10 @@ impl std::fmt::Display for Audience {
 }
 
 impl Audience {
-    /// The reader the access rule is asked about. The rule reads no member's code (every member
-    /// delegation reads the same), so the members' export asks as the log's first member.
+    /// The reader the access rule is asked about. Outside the bodies the rule reads no member's
+    /// code (every member delegation reads the same), so the members' export asks as the log's
+    /// first member, and keeps of a body's entries only what the public may read
+    /// ([`public_in_bodies`]): a body's deliberation is for its own members, not every member.
     fn reader(self, state: &concord_core::State) -> anyhow::Result<Option<Reader>> {
         Ok(match self {
             Self::All => None,
@@ -88,6 +90,18 @@ impl Audience {
             Self::Partner(c) => Some(Reader::Partner(c)),
             Self::Public => Some(Reader::Public),
         })
+    }
+}
+
+/// Withholds from `entries` the part of every entry of a body (its envelope names one) that the
+/// public may not read: what an export for every member may carry of a body's business.
+fn public_in_bodies(loaded: &concord_log::Loaded, entries: &mut [concord_store::StoredEntry]) {
+    let mut public = entries.to_vec();
+    loaded.redact(Reader::Public, &mut public);
+    for (e, p) in entries.iter_mut().zip(public) {
+        if concord_store::decode(&e.bytes).is_ok_and(|envelope| envelope.body.is_some()) {
+            e.part = p.part;
+        }
     }
 }
 
@@ -173,6 +187,9 @@ async fn write_export(
         }
         if let Some((loaded, reader)) = redact {
             loaded.redact(reader, &mut entries);
+            if matches!(reader, Reader::Member(_)) {
+                public_in_bodies(loaded, &mut entries);
+            }
         }
         let parts = entries
             .iter()

@@ -26,6 +26,11 @@ pub struct Args {
     /// Implied by a database, and by an export for `all` or `members`.
     #[arg(long)]
     member: bool,
+    /// I am this member's delegation (alpha-3; implies --member): the entries of the bodies it
+    /// sits in are owed and replayed too. Without it, a member-cleared reader checks every
+    /// body's entries without replaying them (they are for the body's members).
+    #[arg(long)]
+    delegation: Option<String>,
     /// A database file (the operator's own check).
     #[arg(long)]
     db: Option<PathBuf>,
@@ -71,15 +76,17 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?),
         None => None,
     };
+    let delegation = args.delegation.as_deref().map(concord_core::CountryCode::parse).transpose()?;
+    let member = args.member || delegation.is_some();
     let owed = match (&args.db, &args.export) {
         (Some(_), _) => Owed::Every,
         (None, Some(dir)) => match crate::export::read_audience(dir)?.as_deref() {
             Some("all") => Owed::Every,
             Some("members") => Owed::AllButDrafts,
-            _ if args.member => Owed::AllButDrafts,
+            _ if member => Owed::AllButDrafts,
             _ => Owed::WhatIsReleased,
         },
-        (None, None) if args.member => Owed::AllButDrafts,
+        (None, None) if member => Owed::AllButDrafts,
         (None, None) => Owed::WhatIsReleased,
     };
     let options = Options {
@@ -88,6 +95,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         quorum: args.quorum.unwrap_or(witnesses.len()),
         witnesses,
         trusted,
+        delegation,
     };
     let mut verifier = LogVerifier::new(options)?;
     let checkpoint = match (&args.server, &args.db, &args.export) {
@@ -232,7 +240,19 @@ fn print(r: &Report) {
             r.withheld_drafts
         );
     }
+    if r.outside > 0 {
+        outln!(
+            "bodies     {} entries are the business of bodies you do not sit in (or did not name with \
+             --delegation): checked, not replayed",
+            r.outside
+        );
+    }
     match r.replay_stopped_at {
+        None if r.outside > 0 => outln!(
+            "entries    {} — chain intact, every sealed part you hold matches, every other event applies under the \
+             domain's rules",
+            r.size
+        ),
         None => outln!(
             "entries    {} — chain intact, every sealed part matches, every event applies under the domain's rules",
             r.size

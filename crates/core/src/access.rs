@@ -7,6 +7,12 @@
 //!
 //! A marking only ever widens: what the members may read, the secretariat may read; what the
 //! partner may read, the members may read; what is public, everyone may read.
+//!
+//! Among the members, need to know narrows it further: what a body deliberates is for the
+//! members that sit in it ([`State::scope`]). A member outside the body reads its proposals, and
+//! its proxies, as the public does: the outcome once it is announced, nothing before. The log
+//! names each entry's body in its envelope, so that such a member's verifier knows which entries
+//! are not its to replay.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -15,7 +21,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::support::{Coalition, Delivery, DonorState, Fund, FxRate, Pledge, SupportRequest};
-use crate::{Actor, CountryCode, DecisionKind, Event, Member, Outcome, Partner, Proposal, ProposalStatus, State};
+use crate::{
+    Actor, BodyId, CountryCode, DecisionKind, Event, Member, Outcome, Partner, Proposal, ProposalStatus, State,
+};
 
 /// The audience a piece of content is released to.
 /// Serialised as its word (`members+partner:UKR`); API schemas declare it a string.
@@ -275,7 +283,7 @@ impl State {
     /// against the log.
     #[must_use]
     pub fn may_read(&self, reader: Reader, marking: Marking, event: &Event) -> bool {
-        let reader = self.cleared(reader);
+        let reader = self.cleared_in(reader, self.scope(event).as_ref());
         if reader == Reader::Secretariat {
             return true;
         }
@@ -338,7 +346,7 @@ impl State {
     /// them, and nothing before.
     #[must_use]
     pub fn proposal_access(&self, reader: Reader, p: &Proposal) -> ProposalAccess {
-        let reader = self.cleared(reader);
+        let reader = self.cleared_in(reader, p.body.as_ref());
         if reader == Reader::Secretariat {
             ProposalAccess::Full
         } else if p.status == ProposalStatus::Draft {
@@ -363,7 +371,7 @@ impl State {
             ProposalAccess::Hidden => None,
             ProposalAccess::Outcome => Some(Cow::Owned(announced_part(p))),
             ProposalAccess::Circulated => {
-                let decided = self.proposal_marking(p).admits(self.cleared(reader));
+                let decided = self.proposal_marking(p).admits(self.cleared_in(reader, p.body.as_ref()));
                 Some(Cow::Owned(circulated_part(p, decided)))
             }
             ProposalAccess::Full => Some(Cow::Borrowed(p)),
@@ -383,6 +391,34 @@ impl State {
         match reader {
             Reader::Member(c) if self.members.get(&c).is_none_or(|m| m.departure.is_some()) => Reader::Public,
             r => r,
+        }
+    }
+
+    /// The reader as the log clears it for what `body` deliberates (none: the principal body,
+    /// every member's): a delegation of a member outside the body reads it as the public.
+    #[must_use]
+    pub fn cleared_in(&self, reader: Reader, body: Option<&BodyId>) -> Reader {
+        match self.cleared(reader) {
+            Reader::Member(c) if body.is_some_and(|b| !self.sits_in(b, c)) => Reader::Public,
+            r => r,
+        }
+    }
+
+    /// Whether `member` sits in `body` (an unknown body: nobody does).
+    #[must_use]
+    pub fn sits_in(&self, body: &BodyId, member: CountryCode) -> bool {
+        self.bodies.get(body).is_some_and(|b| b.roster.includes(member))
+    }
+
+    /// The body whose business `event` is, if it is not the principal body's: a body's
+    /// proposal's (every entry about it, whatever its marking), a body's proxies. Its envelope
+    /// names it; the members outside it read such an entry as the public.
+    #[must_use]
+    pub fn scope(&self, event: &Event) -> Option<BodyId> {
+        match event {
+            Event::ProposalDrafted { body, .. } => body.clone(),
+            Event::ProxyAuthorised { body, .. } | Event::ProxyEnded { body, .. } => Some(body.clone()),
+            other => other.proposal().and_then(|id| self.proposals.get(&id)).and_then(|p| p.body.clone()),
         }
     }
 }

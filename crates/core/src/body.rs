@@ -85,6 +85,16 @@ pub enum Roster {
 }
 
 impl Roster {
+    /// Whether `member` takes part, while it is a member (the alliance's membership on a day is
+    /// the electorate's business, [`State::roster`]).
+    #[must_use]
+    pub fn includes(&self, member: CountryCode) -> bool {
+        match self {
+            Self::AllMembers { except } => !except.contains(&member),
+            Self::Members { members } => members.contains(&member),
+        }
+    }
+
     /// The roster in words.
     #[must_use]
     pub fn words(&self) -> String {

@@ -12,6 +12,8 @@ pub enum LoadError {
     Apply { seq: u64, error: concord_core::ApplyError },
     #[error("entry {seq}: it is marked {recorded}, but the rules mark its event {expected}")]
     Marking { seq: u64, recorded: concord_core::Marking, expected: concord_core::Marking },
+    #[error("entry {seq}: its envelope names the body {}, but its event is {}'s business", words(recorded.as_ref()), words(expected.as_ref()))]
+    Scope { seq: u64, recorded: Option<concord_core::BodyId>, expected: Option<concord_core::BodyId> },
     #[error("entry {seq}: the publication of entry {entry} fails: {reason}")]
     Publication { seq: u64, entry: u64, reason: String },
     #[error("no randomness for the salts of sealed parts: {0}")]
@@ -32,7 +34,10 @@ impl LoadError {
     pub fn seq(&self) -> Option<u64> {
         use concord_store::ChainError as C;
         match self {
-            Self::Apply { seq, .. } | Self::Marking { seq, .. } | Self::Publication { seq, .. } => Some(*seq),
+            Self::Apply { seq, .. }
+            | Self::Marking { seq, .. }
+            | Self::Scope { seq, .. }
+            | Self::Publication { seq, .. } => Some(*seq),
             Self::Chain(
                 C::HashMismatch { seq }
                 | C::OutOfSequence { seq, .. }
@@ -45,4 +50,9 @@ impl LoadError {
             _ => None,
         }
     }
+}
+
+/// A body's id, or the principal body in words.
+fn words(body: Option<&concord_core::BodyId>) -> String {
+    body.map_or_else(|| "(none: the principal body)".to_owned(), ToString::to_string)
 }

@@ -90,6 +90,10 @@ impl Loaded {
             if marking != r.marking {
                 return Err(LoadError::Marking { seq: r.seq, recorded: r.marking, expected: marking });
             }
+            let body = self.state.scope(&r.event);
+            if body != r.body {
+                return Err(LoadError::Scope { seq: r.seq, recorded: r.body.clone(), expected: body });
+            }
             if let Event::ProposalDecided { proposal, .. } = &r.event {
                 self.decisions.insert(*proposal, r.seq);
             }
@@ -132,6 +136,22 @@ impl Loaded {
         let hashes = self.tree.append(&leaves)?;
         self.keep_leaves(entries);
         self.last_hash = last;
+        Ok(hashes)
+    }
+
+    /// [`walk`](Self::walk) for one entry of a body the reader does not sit in (its envelope
+    /// names the body, [`concord_core::State::scope`]), or whose bodies the reader did not say:
+    /// checks it as [`walk_envelopes`](Self::walk_envelopes) does, part or no part, and folds
+    /// nothing of it but a drafted proposal's number ([`State::hold_withheld_draft`]), so that
+    /// every later proposal keeps its own. Nothing outside a body follows from what it
+    /// deliberates (the alliance acts on the principal body's decisions alone), so the rest of
+    /// the log replays as it would with it.
+    pub fn walk_outside(&mut self, entry: &StoredEntry) -> Result<Walked, LoadError> {
+        let envelope = concord_store::decode(&entry.bytes)?;
+        let hashes = self.walk_envelopes(std::slice::from_ref(entry))?;
+        if envelope.kind == "proposal_drafted" {
+            self.state.hold_withheld_draft(envelope.at);
+        }
         Ok(hashes)
     }
 
@@ -183,13 +203,21 @@ impl Loaded {
         touched: &mut Touched,
     ) -> Result<(), Refusal> {
         for event in concord_core::decide_and_apply(&mut self.state, actor, command, now)? {
-            let marking = self.state.marking(&event);
+            let (marking, body) = (self.state.marking(&event), self.state.scope(&event));
             // The person is the members' to know: an entry released to the public names the
             // role alone, and a decision the rules drew from a position is no one's act.
             let named = marking != concord_core::Marking::Public && !matches!(event, Event::ProposalDecided { .. });
             let account = account.filter(|_| named).map(str::to_owned);
-            let record =
-                LogRecord { seq: self.size, prev: self.last_hash.to_hex(), at: now, marking, actor, account, event };
+            let record = LogRecord {
+                seq: self.size,
+                prev: self.last_hash.to_hex(),
+                at: now,
+                marking,
+                body,
+                actor,
+                account,
+                event,
+            };
             let mut salt = [0; SALT_LEN];
             salts.fill_bytes(&mut salt);
             let entry = encode(&record, salt).unwrap_or_else(|e| panic!("a domain event failed to encode: {e}"));

@@ -22,6 +22,7 @@ fn position() -> LogRecord {
         prev: genesis().to_hex(),
         at: "2024-02-27T09:00:00Z".parse().unwrap(),
         marking: Marking::Members,
+        body: None,
         actor: Actor::Member(member),
         account: Some("fra-delegate".into()),
         event: Event::PositionTaken {

@@ -2,8 +2,8 @@
 //! a **sealed part** holding what the envelope's marking protects.
 //!
 //! The envelope names its place (`seq`), the leaf hash of the entry before it (`prev`), when it
-//! was recorded, the acting role, the event's type, its [`Marking`] and the commitment to the
-//! sealed part. Every audience reads the same envelopes, so the chain, the Merkle tree, the
+//! was recorded, the acting role, the event's type, its [`Marking`], the body whose business it
+//! is (when it is not the principal body's) and the commitment to the sealed part. Every audience reads the same envelopes, so the chain, the Merkle tree, the
 //! checkpoints, cosignatures and proofs are one and the same for all of them.
 //!
 //! The sealed part is a fresh 32-byte random salt followed by the RFC 8785 canonical JSON of the
@@ -19,7 +19,7 @@
 //! ```
 
 pub use concord_core::sealed::{SALT_LEN, Sealed, commitment};
-use concord_core::{Actor, Event, Marking};
+use concord_core::{Actor, BodyId, Event, Marking};
 use concord_ledger::{Hash, canonical, leaf_hash};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -47,6 +47,11 @@ pub struct Envelope {
     pub kind: String,
     /// Who may read the sealed part.
     pub marking: Marking,
+    /// The body whose business the entry is (`State::scope`): among the members, only those
+    /// sitting in it may read the sealed part (unless its marking is public), and a member
+    /// outside it does not replay it. Absent: the principal body's, or no proposal's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<BodyId>,
     /// Hex SHA-256 of the sealed part: its salt, then its content's canonical bytes.
     pub commitment: String,
 }
@@ -59,6 +64,8 @@ pub struct LogRecord {
     pub prev: String,
     pub at: Timestamp,
     pub marking: Marking,
+    /// As [`Envelope::body`].
+    pub body: Option<BodyId>,
     pub actor: Actor,
     /// The account (the person or the token) that acted, as [`Sealed::account`].
     pub account: Option<String>,
@@ -97,6 +104,7 @@ pub fn encode(record: &LogRecord, salt: [u8; SALT_LEN]) -> Result<NewEntry, conc
         role: role(record.actor).to_owned(),
         kind: record.event.name().to_owned(),
         marking: record.marking,
+        body: record.body.clone(),
         commitment: commitment(&part).to_hex(),
     };
     let bytes = canonical::to_vec(&envelope)?;
@@ -167,6 +175,7 @@ pub fn open(envelope: &Envelope, part: &[u8]) -> Result<LogRecord, ChainError> {
         prev: envelope.prev.clone(),
         at: envelope.at,
         marking: envelope.marking,
+        body: envelope.body.clone(),
         actor: sealed.actor,
         account: sealed.account,
         event: sealed.event,
@@ -241,6 +250,7 @@ mod tests {
             prev: prev.to_hex(),
             at: "2024-02-27T09:00:00Z".parse().unwrap(),
             marking: Marking::Public,
+            body: None,
             actor: Actor::Secretariat,
             account: Some("registrar".into()),
             event: Event::PartnerRegistered {

@@ -47,8 +47,8 @@ fn build(positions: usize, signed: bool) -> Log {
         for event in decide(state, actor, &command, at).unwrap() {
             state.apply(&event).unwrap();
             let seq = entries.len() as u64;
-            let marking = state.marking(&event);
-            let record = LogRecord { seq, prev: prev.to_hex(), at, marking, actor, account: None, event };
+            let (marking, body) = (state.marking(&event), state.scope(&event));
+            let record = LogRecord { seq, prev: prev.to_hex(), at, marking, body, actor, account: None, event };
             let e = encode(&record, [7; SALT_LEN]).unwrap();
             prev = e.leaf_hash;
             entries.push(StoredEntry { seq, bytes: e.bytes, leaf_hash: e.leaf_hash, part: Some(e.part) });
@@ -134,8 +134,14 @@ fn build(positions: usize, signed: bool) -> Log {
 }
 
 fn verify_all(log: &Log) {
-    let options =
-        Options { owed: Owed::Every, log_key: log.log_key.verifier(), witnesses: vec![], quorum: 0, trusted: None };
+    let options = Options {
+        owed: Owed::Every,
+        log_key: log.log_key.verifier(),
+        witnesses: vec![],
+        quorum: 0,
+        trusted: None,
+        delegation: None,
+    };
     let mut v = LogVerifier::new(options).unwrap();
     v.feed(&log.entries).unwrap();
     black_box(v.finish(&log.checkpoint).unwrap());

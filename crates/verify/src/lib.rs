@@ -57,7 +57,9 @@ pub enum Owed {
     #[default]
     Every,
     /// A member-cleared reader: every part but the drafts the secretariat still holds, which
-    /// are folded as numbered, unknown drafts so that replay goes on past them.
+    /// are folded as numbered, unknown drafts so that replay goes on past them, and but the
+    /// entries of bodies it does not sit in ([`Options::delegation`]), which it checks without
+    /// replaying them.
     AllButDrafts,
     /// The partner or the public: a part may be withheld; replay stops at the first, and
     /// envelopes, chain, tree and the parts held are still checked to the end.
@@ -77,6 +79,11 @@ pub struct Options {
     pub quorum: usize,
     /// A signed checkpoint of this log trusted from before.
     pub trusted: Option<Vec<u8>>,
+    /// With [`Owed::AllButDrafts`], the member whose delegation verifies: it is owed, and
+    /// replays, the entries of the bodies it sits in. None (a member-cleared reader who did not
+    /// say which): no body's entries are owed or replayed, only the principal body's and the
+    /// rest of the log.
+    pub delegation: Option<concord_core::CountryCode>,
 }
 
 /// Why a log does not verify.
@@ -131,6 +138,9 @@ pub struct Report {
     /// Of those, drafts the secretariat still holds, folded as unknown drafts (a member's
     /// replay goes on past them).
     pub withheld_drafts: u64,
+    /// Entries of bodies the reader does not sit in: checked (envelope, chain, tree, any part
+    /// held) but not replayed, for a member-cleared reader.
+    pub outside: u64,
     /// The first such entry: replay stops there, since the rules need every event before.
     pub replay_stopped_at: Option<u64>,
     /// Sealed parts after that entry that this reader holds, each checked against its
@@ -151,6 +161,7 @@ pub struct LogVerifier {
     replayed: u64,
     withheld: u64,
     withheld_drafts: u64,
+    outside: u64,
     parts_checked: u64,
     replay_stopped_at: Option<u64>,
 }
@@ -178,6 +189,7 @@ impl LogVerifier {
             replayed: 0,
             withheld: 0,
             withheld_drafts: 0,
+            outside: 0,
             parts_checked: 0,
             replay_stopped_at: None,
         };
@@ -234,6 +246,20 @@ impl LogVerifier {
             let seq = self.log.size;
             if e.seq != seq {
                 return Err(VerifyError::Entry { seq, reason: format!("expected entry {seq}, got entry {}", e.seq) });
+            }
+            // A body's entry is for its members: another member checks it, but neither is owed
+            // its part nor replays it.
+            if self.options.owed == Owed::AllButDrafts && self.replay_stopped_at.is_none() {
+                let envelope = concord_store::decode(&e.bytes).map_err(LoadError::from)?;
+                if let Some(body) = &envelope.body {
+                    if !self.options.delegation.is_some_and(|c| self.log.state.sits_in(body, c)) {
+                        added.extend(self.log.walk_outside(e)?);
+                        self.outside += 1;
+                        self.withheld += u64::from(e.part.is_none());
+                        self.note_trusted_root();
+                        continue;
+                    }
+                }
             }
             if e.part.is_none() {
                 self.withheld += 1;
@@ -342,6 +368,7 @@ impl LogVerifier {
             replayed: self.replayed,
             withheld: self.withheld,
             withheld_drafts: self.withheld_drafts,
+            outside: self.outside,
             replay_stopped_at: self.replay_stopped_at,
             parts_checked: self.parts_checked,
         })

@@ -88,7 +88,8 @@ fn verify(
     key: &Signer,
     owed: Owed,
 ) -> Result<concord_verify::Report, VerifyError> {
-    let options = Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None };
+    let options =
+        Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None, delegation: None };
     let mut v = LogVerifier::new(options)?;
     v.feed(entries)?;
     let named: Vec<StoredEntry> =
@@ -163,6 +164,7 @@ fn append(event: concord_core::Event, marking: concord_core::Marking) -> (Vec<St
         prev: loaded.last_hash.to_hex(),
         at: t("2024-02-22T10:00:00Z"),
         marking,
+        body: None,
         actor: Actor::Secretariat,
         account: None,
         event,
@@ -216,8 +218,14 @@ fn a_published_position_is_released_to_the_public_which_checks_it_against_its_co
     assert!(public[position - 1].part.is_none(), "the programme's circulation is not");
     verify(&public, &checkpoint, &key, Owed::WhatIsReleased).expect("the public verifies");
     // A source that never gives the published entry back leaves the publication unchecked.
-    let options =
-        Options { owed: Owed::Every, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None };
+    let options = Options {
+        owed: Owed::Every,
+        log_key: key.verifier(),
+        witnesses: Vec::new(),
+        quorum: 0,
+        trusted: None,
+        delegation: None,
+    };
     let mut v = LogVerifier::new(options).expect("a verifier");
     v.feed(&entries).expect("fed");
     assert_eq!(v.unsettled(), [position as u64]);
@@ -294,7 +302,14 @@ fn a_source_that_lies_when_the_published_entry_is_looked_up_is_caught() {
     let lie =
         StoredEntry { seq: position as u64, leaf_hash: concord_ledger::leaf_hash(&bytes), bytes, part: Some(part) };
     for owed in [Owed::Every, Owed::WhatIsReleased] {
-        let options = Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None };
+        let options = Options {
+            owed,
+            log_key: key.verifier(),
+            witnesses: Vec::new(),
+            quorum: 0,
+            trusted: None,
+            delegation: None,
+        };
         let mut v = LogVerifier::new(options).expect("a verifier");
         v.feed(&entries).expect("the chain itself is intact");
         assert_eq!(v.unsettled(), [position as u64]);

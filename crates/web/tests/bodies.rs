@@ -209,7 +209,7 @@ async fn a_delegation_authorises_and_ends_its_proxy_on_the_bodys_page() {
     assert!(!page.body.contains("authorisation now</button>"), "DEU has none to end");
     let ukraine = w.login("ukraine").await;
     let page = w.get(&ukraine, "/bodies/council").await;
-    assert!(page.body.contains("Who acts for whom is for the members.") && !page.body.contains("<td>FRA</td>"));
+    assert!(page.body.contains("Who acts for whom is for the body's members.") && !page.body.contains("<td>FRA</td>"));
     let csrf_ukr = w.csrf(&ukraine, "/bodies/council").await;
     let fields = [("csrf", csrf_ukr.as_str()), ("proxy", "DEU"), ("from", ""), ("until", until.as_str())];
     assert_eq!(w.post(&ukraine, "/bodies/council/proxies", &fields).await.status, 403);

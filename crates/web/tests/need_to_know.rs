@@ -58,6 +58,7 @@ async fn no_page_gives_a_reader_what_its_marking_withholds() {
         (Who::Mda, "moldova"),
         (Who::Ukr, "ukraine"),
         (Who::Member, "deu"),
+        (Who::Outsider, "fra"),
         (Who::Secretariat, "sec"),
     ] {
         sessions.insert(who, web.login(name).await);

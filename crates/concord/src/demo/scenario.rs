@@ -255,8 +255,8 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
 
     // (e) A second body: the Nuclear Planning Group, where every ally but France sits (France
     // stays outside it, a fact), deciding by consensus; one of its proposals in a consensus
-    // round, where France has no row on the grid and takes no position (as a member it still
-    // reads the text: need to know per body is not built).
+    // round. France takes no position and does not even read it: a body's business is for its
+    // own members (need to know among the members).
     let t = t.checked_add(SignedDuration::from_mins(5)).unwrap_or(t);
     s.push((
         t,

@@ -74,9 +74,18 @@ fn check_optional_text(field: &'static str, s: Option<&str>, max: usize) -> Resu
     s.map_or(Ok(()), |s| check_text(field, s, max))
 }
 
-/// An adopted decision of one of `kinds` (rule 8).
+/// An adopted decision of one of `kinds` (rule 8), by the alliance as a whole: a body's decision
+/// commits only that body (and a member outside it may not even read it).
 pub(crate) fn check_decision(state: &State, id: ProposalId, kinds: &'static [DecisionKind]) -> Result<(), Refusal> {
     let p = state.proposal(id)?;
+    if let Some(body) = &p.body {
+        return Err(Refusal::Invalid {
+            field: "authorised_by",
+            reason: format!(
+                "proposal {id} is {body}'s decision, not the alliance's: the principal body decides for all"
+            ),
+        });
+    }
     if !matches!(p.status, ProposalStatus::Adopted | ProposalStatus::AdoptedWithReservations) {
         return Err(Refusal::DecisionNotAdopted { proposal: id, status: p.status });
     }

@@ -369,3 +369,51 @@ fn the_state_concerned_breaks_no_silence_and_nobody_is_told_it_did() {
         "no silence was broken: {notices:?}"
     );
 }
+
+/// Need to know among the members: what a body deliberates is for the members sitting in it.
+/// France, outside the Nuclear Planning Group, reads its proposal as the public does — nothing
+/// while it is deliberated, the outcome once an announced kind is adopted — and none of its
+/// entries; Germany, inside, reads them all. Every entry about it names the group.
+#[test]
+fn a_member_outside_a_body_reads_its_business_as_the_public_does() {
+    use crate::{Marking, ProposalAccess, Reader};
+
+    let mut w = World::alliance();
+    w.run(Actor::Secretariat, &npg(), t0());
+    let p = draft_in(&mut w, "npg", DecisionKind::Statement, t0());
+    circulate(&mut w, p, Procedure::ConsensusRound, t0());
+    let (fra, deu) = (Reader::Member(c("FRA")), Reader::Member(c("DEU")));
+    let stored = w.proposal(p).clone();
+    assert_eq!(w.state.proposal_access(fra, &stored), ProposalAccess::Hidden);
+    assert_eq!(w.state.proposal_access(deu, &stored), ProposalAccess::Full);
+    assert_eq!(w.state.proposal_access(Reader::Secretariat, &stored), ProposalAccess::Full);
+    for e in w.log.iter().filter(|e| e.proposal() == Some(p)) {
+        assert_eq!(w.state.scope(e), Some(id("npg")), "{e:?}");
+        assert!(!w.state.may_read(fra, w.state.marking(e), e), "France reads none of it: {e:?}");
+        assert!(w.state.may_read(deu, w.state.marking(e), e));
+    }
+    assert_eq!(w.state.cleared_in(fra, Some(&id("npg"))), Reader::Public);
+    assert_eq!(w.state.cleared_in(fra, None), fra, "the principal body's business is every member's");
+
+    // Adopted, the statement is announced: France reads the outcome, as the public does.
+    for m in electors_on_t0().into_iter().filter(|m| *m != c("FRA")) {
+        w.take(p, m.as_str(), Stance::Concur, plus(t0(), 60));
+    }
+    let stored = w.proposal(p).clone();
+    assert_eq!(stored.status, crate::ProposalStatus::Adopted);
+    assert_eq!(w.state.proposal_access(fra, &stored), ProposalAccess::Outcome);
+    let decided = w.log.last().expect("the decision");
+    assert_eq!(w.state.marking(decided), Marking::Public);
+    assert!(w.state.may_read(fra, Marking::Public, decided));
+    // The alliance acts on its own decisions only: a body's does not authorise a programme.
+    let fund = crate::support::SupportCommand::CreateFund {
+        fund: crate::support::FundTerms {
+            name: "Capacity".into(),
+            channel: crate::support::Channel::AllianceFund,
+            policy: crate::support::FundPolicy::NonLethalOnly,
+            authorised_by: p,
+        },
+    };
+    let refused = w.refuse(Actor::Secretariat, &Command::Support(fund), plus(t0(), 120));
+    assert_eq!(refused.field(), Some("authorised_by"), "{refused}");
+}

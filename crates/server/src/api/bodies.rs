@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use concord_core::decision_rule::Rule;
-use concord_core::{Body, BodyId, Command, CountryCode, DecisionKind, Procedure, Proxy, Reader, Roster};
+use concord_core::{Body, BodyId, Command, CountryCode, DecisionKind, Procedure, Proxy, Roster};
 use serde::{Deserialize, Serialize};
 
 use super::Write;
@@ -163,12 +163,13 @@ pub async fn proxies(
 ) -> Result<Json<Vec<Proxy>>, ApiError> {
     let id = body_id(&id)?;
     let view = state.view().await;
-    // A departed member's delegation reads what the public reads (`State::cleared`).
-    if !matches!(view.state.cleared(caller.reader()), Reader::Secretariat | Reader::Member(_)) {
-        let action = "read proxies; they are the members'";
+    view.state.body(&id)?;
+    // A departed member's delegation, or one outside the body, reads what the public reads
+    // (`State::cleared_in`).
+    if !view.state.cleared_in(caller.reader(), Some(&id)).is_member_cleared() {
+        let action = "read proxies; they are the body's members'";
         return Err(ApiError::Refused(concord_core::Refusal::NotPermitted { actor: caller.actor, action }));
     }
-    view.state.body(&id)?;
     Ok(Json(view.state.proxies.get(&id).cloned().unwrap_or_default()))
 }
 

@@ -5,8 +5,9 @@
 //! answer.
 //!
 //! Each marker names its audience: [`DRAFT`] the secretariat's alone, [`MEMBERS`] the members',
-//! [`UKR`] and [`MDA`] the members' and that partner's, and [`PUBLIC`] everyone's (the text of an
-//! adopted statement), so that a walk can also show that an admitted reader does see them.
+//! [`BODY`] the members' of a body France does not sit in, [`UKR`] and [`MDA`] the members' and
+//! that partner's, and [`PUBLIC`] everyone's (the text of an adopted statement), so that a walk
+//! can also show that an admitted reader does see them.
 
 #![allow(dead_code)]
 
@@ -31,14 +32,17 @@ pub const UKR: &str = "MARKER-UKR-92be";
 pub const MDA: &str = "MARKER-MDA-5e07";
 /// Announced: the title, text and reservations of an adopted statement.
 pub const PUBLIC: &str = "PUBLIC-NOTICE-1b2c";
+/// Deliberated in a body France does not sit in: its members' (and the secretariat's) alone.
+pub const BODY: &str = "MARKER-BODY-3d81";
 
 /// Every marker, with the readers admitted to it (by [`Who`]).
-pub const MARKERS: [(&str, &[Who]); 5] = [
+pub const MARKERS: [(&str, &[Who]); 6] = [
     (DRAFT, &[Who::Secretariat]),
-    (MEMBERS, &[Who::Secretariat, Who::Member]),
-    (UKR, &[Who::Secretariat, Who::Member, Who::Ukr]),
-    (MDA, &[Who::Secretariat, Who::Member, Who::Mda]),
-    (PUBLIC, &[Who::Secretariat, Who::Member, Who::Ukr, Who::Mda, Who::Observer, Who::Anonymous]),
+    (MEMBERS, &[Who::Secretariat, Who::Member, Who::Outsider]),
+    (BODY, &[Who::Secretariat, Who::Member]),
+    (UKR, &[Who::Secretariat, Who::Member, Who::Outsider, Who::Ukr]),
+    (MDA, &[Who::Secretariat, Who::Member, Who::Outsider, Who::Mda]),
+    (PUBLIC, &[Who::Secretariat, Who::Member, Who::Outsider, Who::Ukr, Who::Mda, Who::Observer, Who::Anonymous]),
 ];
 
 /// The readers a walk reads as.
@@ -49,11 +53,14 @@ pub enum Who {
     Mda,
     Ukr,
     Member,
+    /// France's delegation: a member, outside the body [`BODY`] is deliberated in.
+    Outsider,
     Secretariat,
 }
 
 impl Who {
-    pub const ALL: [Self; 6] = [Self::Anonymous, Self::Observer, Self::Mda, Self::Ukr, Self::Member, Self::Secretariat];
+    pub const ALL: [Self; 7] =
+        [Self::Anonymous, Self::Observer, Self::Mda, Self::Ukr, Self::Member, Self::Outsider, Self::Secretariat];
 
     /// The actor behind the reader (`None`: no credentials at all).
     pub fn actor(self, member: CountryCode) -> Option<Actor> {
@@ -63,6 +70,7 @@ impl Who {
             Self::Mda => Some(Actor::Partner(code("MDA"))),
             Self::Ukr => Some(Actor::Partner(code("UKR"))),
             Self::Member => Some(Actor::Member(member)),
+            Self::Outsider => Some(Actor::Member(code("FRA"))),
             Self::Secretariat => Some(Actor::Secretariat),
         }
     }
@@ -273,6 +281,31 @@ async fn plant_deliberation(state: &AppState) {
         text: format!("{DRAFT} committee text"),
     };
     run(state, Actor::Secretariat, in_body).await;
+    // A body France does not sit in: what it deliberates is for its own members, not every
+    // member (need to know among the members).
+    let inner = concord_core::BodyId::parse("inner").expect("a body id");
+    let establish = Command::EstablishBody {
+        id: inner.clone(),
+        name: "Inner group".into(),
+        parent: None,
+        roster: concord_core::Roster::AllMembers { except: vec![code("FRA")] },
+        kinds: Vec::new(),
+        procedures: Vec::new(),
+        rule: concord_core::decision_rule::Rule::Consensus,
+        proxies: false,
+    };
+    run(state, Actor::Secretariat, establish).await;
+    let id = state.view().await.state.next_proposal_id();
+    let command = Command::DraftProposal {
+        body: Some(inner),
+        kind: DecisionKind::Statement,
+        significance: None,
+        title: format!("{BODY} title"),
+        text: format!("{BODY} text"),
+    };
+    run(state, Actor::Secretariat, command).await;
+    circulate(state, id, Procedure::Silence).await;
+    take(state, id, first, Stance::ConcurWithReservation, Some(format!("{BODY} reservation"))).await;
 }
 
 async fn plant_support(state: &AppState, donor: CountryCode) {

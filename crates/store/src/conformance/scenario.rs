@@ -81,9 +81,9 @@ impl Scenario {
             if let concord_core::Event::ProposalDecided { proposal, .. } = &event {
                 self.decisions.insert(*proposal, self.size);
             }
-            let marking = self.state.marking(&event);
+            let (marking, body) = (self.state.marking(&event), self.state.scope(&event));
             let record =
-                LogRecord { seq: self.size, prev: self.prev.to_hex(), at, marking, actor, account: None, event };
+                LogRecord { seq: self.size, prev: self.prev.to_hex(), at, marking, body, actor, account: None, event };
             // A salt from the sequence number: the fixture must be deterministic.
             let entry = encode(&record, [u8::try_from(self.size % 251).expect("below 251"); crate::SALT_LEN])
                 .expect("a record encodes");

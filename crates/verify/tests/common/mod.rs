@@ -89,6 +89,7 @@ impl Writer {
             prev: self.entries.last().expect("an entry before it").leaf_hash.to_hex(),
             at: envelope.at,
             marking: envelope.marking,
+            body: envelope.body,
             actor: opened.actor,
             account: None,
             event,
@@ -110,8 +111,14 @@ pub fn stored(entries: Vec<NewEntry>) -> Vec<StoredEntry> {
 
 /// Verifies every entry, as a member owed them all.
 pub fn verify(entries: &[StoredEntry], checkpoint: &[u8], key: &Signer) -> Result<Report, VerifyError> {
-    let options =
-        Options { owed: Owed::Every, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None };
+    let options = Options {
+        owed: Owed::Every,
+        log_key: key.verifier(),
+        witnesses: Vec::new(),
+        quorum: 0,
+        trusted: None,
+        delegation: None,
+    };
     let mut v = LogVerifier::new(options)?;
     v.feed(entries)?;
     v.finish(checkpoint)

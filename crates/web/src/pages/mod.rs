@@ -103,6 +103,19 @@ impl MarkingTag {
         };
         Self { words, spelled: m.to_string(), class }
     }
+
+    /// The tag of a proposal: its reach, narrowed among the members to its body's own.
+    pub(crate) fn of_proposal(s: &concord_core::State, p: &concord_core::Proposal) -> Self {
+        let mut tag = Self::of(s.proposal_reach(p));
+        if let Some(body) = p.body.as_ref().filter(|_| tag.class != "mk-public") {
+            tag.words = match s.proposal_reach(p) {
+                Marking::MembersAndPartner(partner) => format!("{body}'s members and {partner}"),
+                _ => format!("{body}'s members only"),
+            };
+            tag.spelled = format!("{} (body {body})", tag.spelled);
+        }
+        tag
+    }
 }
 
 /// The audiences beyond the members something may be released to — each partner, then the

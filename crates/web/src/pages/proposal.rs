@@ -460,7 +460,7 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         revisions: revisions(p),
         grid: grid(s, p),
         decision: decision(p),
-        marking: MarkingTag::of(s.proposal_reach(stored)),
+        marking: MarkingTag::of_proposal(s, stored),
         announced,
         circulated,
         lapsed: member.filter(|_| p.status.is_open()).and_then(|m| lapsed(p, m)),

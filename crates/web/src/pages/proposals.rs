@@ -109,7 +109,7 @@ pub async fn list(
             status: p.status.words(),
             status_class: status_class(p.status),
             drafted: concord_core::rules::utc_day(p.drafted_at).to_string(),
-            marking: MarkingTag::of(s.proposal_reach(stored)),
+            marking: MarkingTag::of_proposal(s, stored),
         })
         .collect();
     let next = match (found.next(), rows.last()) {

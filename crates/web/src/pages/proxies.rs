@@ -39,7 +39,7 @@ pub struct ProxyRow {
 pub struct ProxiesPart {
     /// The body's rules allow proxies.
     pub allowed: bool,
-    /// The viewer may read who acts for whom (the members and the secretariat).
+    /// The viewer may read who acts for whom (the body's members and the secretariat).
     pub readable: bool,
     pub rows: Vec<ProxyRow>,
     /// The member the viewer's delegation is, when it sits in the body and may authorise.
@@ -57,7 +57,7 @@ pub struct ProxiesPart {
 impl ProxiesPart {
     /// What `viewer` is shown of `b`'s proxies at `now`, its form filled with `kept`.
     pub fn of(s: &Domain, b: &Body, viewer: &Viewer, now: Timestamp, kept: ProxyForm, errors: FieldErrors) -> Self {
-        let readable = s.cleared(viewer.reader()).is_member_cleared();
+        let readable = s.cleared_in(viewer.reader(), Some(&b.id)).is_member_cleared();
         if !b.proxies || !readable {
             return Self { allowed: b.proxies, readable, errors, ..Self::default() };
         }

@@ -1,0 +1,174 @@
+//! Need to know among the members: a body's entries are for its members. Every envelope names
+//! the body whose business it is; a member outside the body checks those entries (chain, tree,
+//! any part it holds) without being owed their parts or replaying them, and replays the rest of
+//! the log; a member inside is owed and replays them all; an envelope that names the wrong body
+//! is caught by anyone who replays the entry.
+
+mod common;
+
+use common::{Writer, code, stored, t};
+use concord_core::decision_rule::Rule;
+use concord_core::{Actor, BodyId, Command, DecisionKind, Procedure, ProposalId, Reader, Roster, Stance};
+use concord_ledger::keys::Signer;
+use concord_log::Loaded;
+use concord_store::StoredEntry;
+use concord_verify::{LogVerifier, Options, Owed, Report, VerifyError};
+
+fn position(proposal: u64, member: &str, stance: Stance) -> Command {
+    let text = (stance == Stance::Object).then(|| "We object.".to_owned());
+    Command::TakePosition {
+        proposal: ProposalId(proposal),
+        member: code(member),
+        revision: 1,
+        stance,
+        text,
+        evidence: None,
+    }
+}
+
+/// Three members; a group of all but Hungary adopts proposal 1 in a consensus round (an
+/// announced statement: its decision is public); then the principal body's proposal 2, under
+/// silence, is blocked by Hungary.
+fn log() -> Writer {
+    let mut w = Writer::new(
+        8,
+        &[("AUT", "AT", "040", "Austria"), ("HUN", "HU", "348", "Hungary"), ("SWE", "SE", "752", "Sweden")],
+    );
+    let group = BodyId::parse("group").expect("an id");
+    let establish = Command::EstablishBody {
+        id: group.clone(),
+        name: "Group".into(),
+        parent: None,
+        roster: Roster::AllMembers { except: vec![code("HUN")] },
+        kinds: Vec::new(),
+        procedures: Vec::new(),
+        rule: Rule::Consensus,
+        proxies: false,
+    };
+    w.run(Actor::Secretariat, establish, "2024-02-20T09:00:00Z");
+    for (body, title, procedure, day) in [
+        (Some(group), "The group's text", Procedure::ConsensusRound, "21"),
+        (None, "Everyone's text", Procedure::Silence, "22"),
+    ] {
+        let draft = Command::DraftProposal {
+            body,
+            kind: DecisionKind::Statement,
+            significance: None,
+            title: title.into(),
+            text: format!("{title}, in full."),
+        };
+        w.run(Actor::Secretariat, draft, &format!("2024-02-{day}T08:00:00Z"));
+        let id = w.loaded.state.next_proposal_id().0 - 1;
+        let circulate = Command::Circulate {
+            proposal: ProposalId(id),
+            procedure,
+            deadline: t(&format!("2024-02-{day}T18:00:00Z")),
+            marking: None,
+            urgent: None,
+        };
+        w.run(Actor::Secretariat, circulate, &format!("2024-02-{day}T09:00:00Z"));
+    }
+    for m in ["AUT", "SWE"] {
+        w.run(Actor::Member(code(m)), position(1, m, Stance::Concur), "2024-02-21T10:00:00Z");
+    }
+    w.run(Actor::Member(code("HUN")), position(2, "HUN", Stance::Object), "2024-02-22T10:00:00Z");
+    w
+}
+
+fn verify(
+    entries: &[StoredEntry],
+    checkpoint: &[u8],
+    key: &Signer,
+    owed: Owed,
+    delegation: Option<&str>,
+) -> Result<Report, VerifyError> {
+    let options = Options {
+        owed,
+        log_key: key.verifier(),
+        witnesses: Vec::new(),
+        quorum: 0,
+        trusted: None,
+        delegation: delegation.map(code),
+    };
+    let mut v = LogVerifier::new(options)?;
+    v.feed(entries)?;
+    v.finish(checkpoint)
+}
+
+/// The group's entries: its proposal's draft, circulation, two positions and decision.
+const GROUPS: u64 = 5;
+
+#[test]
+fn a_member_outside_a_body_is_not_owed_its_entries_and_replays_the_rest() {
+    let w = log();
+    let state = w.loaded.state.clone();
+    assert_eq!(state.proposals[&ProposalId(1)].status, concord_core::ProposalStatus::Adopted);
+    assert_eq!(state.proposals[&ProposalId(2)].status, concord_core::ProposalStatus::Blocked);
+    let loaded: Loaded = w.loaded.clone();
+    let (all, checkpoint, key) = w.sealed();
+    let group: Vec<u64> = all
+        .iter()
+        .filter(|e| concord_store::decode(&e.bytes).expect("an envelope").body.is_some())
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(group.len() as u64, GROUPS, "every entry about the group's proposal names it");
+
+    // Hungary is given of the group's business what the public is: the announced decision and
+    // the text it adopted, not the circulation nor the positions.
+    let mut hungary = all.clone();
+    loaded.redact(Reader::Member(code("HUN")), &mut hungary);
+    let withheld: Vec<u64> = hungary.iter().filter(|e| e.part.is_none()).map(|e| e.seq).collect();
+    assert_eq!(withheld, group[1..4].to_vec(), "circulation and positions");
+    let r = verify(&hungary, &checkpoint, &key, Owed::AllButDrafts, Some("HUN")).expect("Hungary verifies");
+    assert_eq!((r.outside, r.withheld, r.replay_stopped_at), (GROUPS, 3, None));
+    assert_eq!(r.replayed, all.len() as u64 - GROUPS);
+    assert_eq!(r.decisions, 1, "the principal body's decision, recomputed");
+    assert_eq!(r.proposals, 2, "the group's proposal keeps its number");
+    // A member-cleared reader who names no delegation checks every body's entries the same way.
+    let r = verify(&hungary, &checkpoint, &key, Owed::AllButDrafts, None).expect("verifies");
+    assert_eq!(r.outside, GROUPS);
+
+    // Austria sits in the group: it is owed those parts, and one held back is caught.
+    let err = verify(&hungary, &checkpoint, &key, Owed::AllButDrafts, Some("AUT")).expect_err("owed to Austria");
+    assert!(err.to_string().contains(&format!("entry {}: its sealed part is withheld", group[1])), "{err}");
+    let mut austria = all.clone();
+    loaded.redact(Reader::Member(code("AUT")), &mut austria);
+    assert!(austria.iter().all(|e| e.part.is_some()));
+    let r = verify(&austria, &checkpoint, &key, Owed::AllButDrafts, Some("AUT")).expect("Austria verifies");
+    assert_eq!((r.outside, r.replayed, r.decisions), (0, all.len() as u64, 2));
+}
+
+#[test]
+fn an_envelope_that_names_the_wrong_body_is_caught_on_replay() {
+    let w = log();
+    let mut entries = w.entries;
+    let last = entries.pop().expect("Hungary's objection and its decision");
+    let decided = entries.pop().expect("the objection");
+    let mut rechained = Vec::new();
+    for honest in [decided, last] {
+        let envelope = concord_store::decode(&honest.bytes).expect("an envelope");
+        let opened = concord_store::open(&envelope, &honest.part).expect("it opens");
+        let prev = rechained.last().or(entries.last()).map(|e: &concord_store::NewEntry| e.leaf_hash).expect("a prev");
+        let record = concord_store::LogRecord {
+            seq: honest.seq,
+            prev: prev.to_hex(),
+            at: envelope.at,
+            marking: envelope.marking,
+            // The operator files the principal body's business under the group, to keep it from
+            // Hungary.
+            body: Some(BodyId::parse("group").expect("an id")),
+            actor: opened.actor,
+            account: opened.account,
+            event: opened.event,
+        };
+        rechained.push(concord_store::encode(&record, [4; concord_store::SALT_LEN]).expect("encoded"));
+    }
+    let forged_at = rechained[0].seq;
+    entries.extend(rechained);
+    let mut fold = Loaded::empty();
+    fold.size = entries.len() as u64;
+    let (_, checkpoint) = fold.seal(&entries, &w.key).expect("sealed");
+    let entries = stored(entries);
+    let err = verify(&entries, checkpoint.note.as_bytes(), &w.key, Owed::Every, None).expect_err("misfiled");
+    assert!(err.to_string().contains(&format!("entry {forged_at}: its envelope names the body group")), "{err}");
+}
