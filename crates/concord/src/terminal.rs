@@ -35,10 +35,25 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 
 /// `println!` for people: the line is [`escape`]d before it is written.
 macro_rules! outln {
-    () => { println!() };
-    ($($arg:tt)*) => { println!("{}", $crate::terminal::escape(&format!($($arg)*))) };
+    () => { $crate::terminal::line("") };
+    ($($arg:tt)*) => { $crate::terminal::line(&$crate::terminal::escape(&format!($($arg)*))) };
 }
 pub(crate) use outln;
+
+/// Writes `s` and a newline to standard output. A reader that went away (`concord … | head`)
+/// ends the command quietly, as the other tools of a pipeline do, instead of a panic's
+/// backtrace; any other failure to write is an error the user must see.
+pub fn line(s: &str) {
+    use std::io::Write;
+
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{s}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("concord: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
 
 #[cfg(test)]
 mod tests {

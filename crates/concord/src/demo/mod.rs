@@ -232,7 +232,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     println!("  observer     the public: announced decisions, the roster, support aggregates; no draft, no position");
     println!("  ukraine      the partner: the above, its requests and the support it receives, and proposal 4's");
     println!("               text circulated to it; no position");
-    println!("  fra          a member delegation: every position and every circulated text");
+    println!("  fra          a member delegation: every position and every circulated text, but the Nuclear");
+    println!("               Planning Group's (France does not sit in it: a body's business is its members')");
     println!("  secretariat  everything, its own drafts included");
     println!("Try:  concord proposal list --server http://{addr} --token <a token>");
     println!("      concord report shares --db {}   (also totals, delivery, gaps, burden)", path.display());
