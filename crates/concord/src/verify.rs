@@ -77,6 +77,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         None => None,
     };
     let delegation = args.delegation.as_deref().map(concord_core::CountryCode::parse).transpose()?;
+    if let (Some(dir), Some(d)) = (&args.export, delegation) {
+        if crate::export::read_audience(dir)?.as_deref() == Some("members") {
+            bail!(
+                "a members export is for every member: it carries of a body's business only what the public may \
+                 read, so it is not {d}'s to verify as a delegation; verify it without --delegation"
+            );
+        }
+    }
     let member = args.member || delegation.is_some();
     let owed = match (&args.db, &args.export) {
         (Some(_), _) => Owed::Every,
@@ -241,10 +249,18 @@ fn print(r: &Report) {
         );
     }
     if r.outside > 0 {
+        let proposals: Vec<String> = r
+            .outside_proposals
+            .iter()
+            .map(|(body, ids)| {
+                format!("{body}: {}", ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+            })
+            .collect();
         outln!(
             "bodies     {} entries are the business of bodies you do not sit in (or did not name with \
-             --delegation): checked, not replayed",
-            r.outside
+             --delegation): checked, not replayed (proposals {})",
+            r.outside,
+            proposals.join("; ")
         );
     }
     match r.replay_stopped_at {

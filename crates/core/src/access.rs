@@ -418,6 +418,8 @@ impl State {
         match event {
             Event::ProposalDrafted { body, .. } => body.clone(),
             Event::ProxyAuthorised { body, .. } | Event::ProxyEnded { body, .. } => Some(body.clone()),
+            // A publication is the business of what it reveals.
+            Event::EntryPublished { revealed, .. } => self.scope(&revealed.content.event),
             other => other.proposal().and_then(|id| self.proposals.get(&id)).and_then(|p| p.body.clone()),
         }
     }

@@ -240,7 +240,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
         }
         Command::AwaitInstructions { proposal, member, note } => {
             let note = note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-            rules::check_awaiting(state, state.proposal(*proposal)?, *member, note, now)?;
+            rules::check_awaiting(state, visible(state, actor, *proposal)?, *member, note, now)?;
             Ok(vec![Event::InstructionsAwaited {
                 proposal: *proposal,
                 member: *member,
@@ -249,7 +249,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             }])
         }
         Command::TakePosition { proposal, member, revision, stance, text, evidence } => {
-            let p = state.proposal(*proposal)?;
+            let p = visible(state, actor, *proposal)?;
             // Another member's delegation acts by proxy (`authorise` let it through only then).
             let proxy = match actor {
                 Actor::Member(m) if m != *member => Some(m),
@@ -441,6 +441,17 @@ fn delivery(state: &State, claim: DeliveryClaim<'_>, now: Timestamp) -> Result<V
         events.push(Event::PledgeStatusChanged { pledge: claim.pledge, from: pledge.status, to, at: now });
     }
     Ok(events)
+}
+
+/// Proposal `id`, as a delegation acting on it may know of it: a proposal of a body it does not
+/// sit in answers as one that does not exist, so that a refusal tells it nothing of its status
+/// or deadline.
+fn visible(state: &State, actor: Actor, id: crate::ProposalId) -> Result<&crate::Proposal, Refusal> {
+    let p = state.proposal(id)?;
+    match (actor, &p.body) {
+        (Actor::Member(m), Some(body)) if !state.sits_in(body, m) => Err(Refusal::UnknownProposal { proposal: id }),
+        _ => Ok(p),
+    }
 }
 
 /// Who may do what (DESIGN.md, "Who uses it"). Nobody acts for another member or partner.

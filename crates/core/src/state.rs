@@ -160,7 +160,11 @@ impl State {
     /// takes the next proposal number, as the real one did, so that every later proposal keeps
     /// its own; its text stays unknown. Nothing can refer to it while it is a draft (circulating
     /// or withdrawing it releases it), so the rest of the log replays as it would with it.
-    pub fn hold_withheld_draft(&mut self, at: Timestamp) {
+    ///
+    /// So does a proposal of a body the reader does not sit in (`body`), which it does not
+    /// replay at all: the placeholder keeps the body, so that its later entries are known as
+    /// that body's business ([`State::scope`]).
+    pub fn hold_withheld_draft(&mut self, at: Timestamp, body: Option<crate::BodyId>) {
         let id = self.next_proposal_id();
         let revision = Revision {
             number: 1,
@@ -170,7 +174,9 @@ impl State {
             at,
             circulated: false,
         };
-        self.proposals.insert(id, Proposal::draft(id, DecisionKind::Routine, Significance::Routine, revision));
+        let mut held = Proposal::draft(id, DecisionKind::Routine, Significance::Routine, revision);
+        held.body = body;
+        self.proposals.insert(id, held);
     }
 
     /// Open proposals with their deadlines: what the scheduler must close.

@@ -14,6 +14,8 @@ pub enum LoadError {
     Marking { seq: u64, recorded: concord_core::Marking, expected: concord_core::Marking },
     #[error("entry {seq}: its envelope names the body {}, but its event is {}'s business", words(recorded.as_ref()), words(expected.as_ref()))]
     Scope { seq: u64, recorded: Option<concord_core::BodyId>, expected: Option<concord_core::BodyId> },
+    #[error("entry {seq}: it is filed as a body's business, but {reason}")]
+    NotBodyBusiness { seq: u64, reason: String },
     #[error("entry {seq}: the publication of entry {entry} fails: {reason}")]
     Publication { seq: u64, entry: u64, reason: String },
     #[error("no randomness for the salts of sealed parts: {0}")]
@@ -37,6 +39,7 @@ impl LoadError {
             Self::Apply { seq, .. }
             | Self::Marking { seq, .. }
             | Self::Scope { seq, .. }
+            | Self::NotBodyBusiness { seq, .. }
             | Self::Publication { seq, .. } => Some(*seq),
             Self::Chain(
                 C::HashMismatch { seq }

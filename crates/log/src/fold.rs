@@ -26,6 +26,24 @@ pub struct Loaded {
     pub leaves: Option<Vec<Hash>>,
 }
 
+/// The entry types that can be a body's business (`State::scope`): about a body's proposal, or
+/// its proxies.
+const BODY_BUSINESS: [&str; 13] = [
+    "proposal_drafted",
+    "proposal_amended",
+    "proposal_circulated",
+    "position_taken",
+    "instructions_awaited",
+    "deadline_extended",
+    "deadline_curtailed",
+    "proposal_withdrawn",
+    "proposal_reopened",
+    "proposal_decided",
+    "proxy_authorised",
+    "proxy_ended",
+    "entry_published",
+];
+
 /// What [`Loaded::walk`] added to the tree: each new hash with its stored-hash index.
 pub type Walked = Vec<(u64, Hash)>;
 
@@ -78,8 +96,10 @@ impl Loaded {
     /// verifier all run it. After an error, `self` must be thrown away (it may hold part of the
     /// entries' effect); the error names the entry at fault ([`LoadError::seq`]).
     pub fn walk(&mut self, entries: &[StoredEntry], mut each: impl FnMut(&LogRecord)) -> Result<Walked, LoadError> {
-        let (records, last) = concord_store::check_and_open(self.last_hash, entries)?;
-        for r in &records {
+        let (envelopes, last) = concord_store::check_chain(self.last_hash, entries)?;
+        for (envelope, e) in envelopes.iter().zip(entries) {
+            let part = e.part.as_deref().ok_or(concord_store::ChainError::Withheld { seq: e.seq })?;
+            let r = &concord_store::open(envelope, part)?;
             if r.seq != self.size {
                 return Err(concord_store::ChainError::OutOfSequence { seq: self.size, claimed: r.seq }.into());
             }
@@ -90,8 +110,9 @@ impl Loaded {
             if marking != r.marking {
                 return Err(LoadError::Marking { seq: r.seq, recorded: r.marking, expected: marking });
             }
+            // A v2 envelope predates bodies' need to know: it names no body, and none is asked of it.
             let body = self.state.scope(&r.event);
-            if body != r.body {
+            if body != r.body && envelope.v >= 3 {
                 return Err(LoadError::Scope { seq: r.seq, recorded: r.body.clone(), expected: body });
             }
             if let Event::ProposalDecided { proposal, .. } = &r.event {
@@ -146,11 +167,36 @@ impl Loaded {
     /// every later proposal keeps its own. Nothing outside a body follows from what it
     /// deliberates (the alliance acts on the principal body's decisions alone), so the rest of
     /// the log replays as it would with it.
+    ///
+    /// What can be checked without replaying is: the body exists, the entry is of a kind that
+    /// can be a body's business, and, where the reader holds its part, its event is that body's
+    /// (so that an operator cannot file the principal body's business under a body to keep a
+    /// member from replaying it; an entry whose part is withheld too is checked by the body's
+    /// members, who replay it).
     pub fn walk_outside(&mut self, entry: &StoredEntry) -> Result<Walked, LoadError> {
         let envelope = concord_store::decode(&entry.bytes)?;
+        let seq = envelope.seq;
+        let body = envelope
+            .body
+            .clone()
+            .ok_or(LoadError::NotBodyBusiness { seq, reason: "its envelope names no body".into() })?;
+        if !BODY_BUSINESS.contains(&envelope.kind.as_str()) {
+            let reason = format!("a {} entry is never a body's business", envelope.kind);
+            return Err(LoadError::NotBodyBusiness { seq, reason });
+        }
+        if !self.state.bodies.contains_key(&body) {
+            return Err(LoadError::NotBodyBusiness { seq, reason: format!("the log never established a body {body}") });
+        }
         let hashes = self.walk_envelopes(std::slice::from_ref(entry))?;
+        if let Some(part) = &entry.part {
+            let r = concord_store::open(&envelope, part)?;
+            let expected = self.state.scope(&r.event);
+            if expected.as_ref() != Some(&body) {
+                return Err(LoadError::Scope { seq, recorded: Some(body), expected });
+            }
+        }
         if envelope.kind == "proposal_drafted" {
-            self.state.hold_withheld_draft(envelope.at);
+            self.state.hold_withheld_draft(envelope.at, Some(body));
         }
         Ok(hashes)
     }
@@ -175,7 +221,7 @@ impl Loaded {
             return Err(concord_store::ChainError::Withheld { seq: envelope.seq }.into());
         }
         if envelope.kind == "proposal_drafted" {
-            self.state.hold_withheld_draft(envelope.at);
+            self.state.hold_withheld_draft(envelope.at, envelope.body.clone());
         }
         self.size += 1;
         let hashes = self.tree.append(&[entry.leaf_hash])?;

@@ -47,8 +47,14 @@ async fn a_body_decides_with_its_own_roster_and_says_its_rule() {
     let circulated = s.circulate(p, "silence", deadline).await;
     assert_eq!(circulated["circulation"]["electorate"], json!(["BEL", "CAN", "DNK", "ISL"]));
     assert_eq!(circulated["circulation"]["rule"]["version"], 1);
+    // France sits outside the group: its proposal answers as one that does not exist, to a read
+    // and to a position alike (a refusal naming its status or deadline would tell).
     let fra = s.member_token("FRA").await;
-    s.position(&fra, p, 1, "object", Some("Not ours to decide.")).await.expect_problem(409, "not-an-elector");
+    s.position(&fra, p, 1, "object", Some("Not ours to decide.")).await.expect_problem(404, "unknown-proposal");
+    s.get(&fra, &format!("/api/v1/proposals/{p}")).await.expect_problem(404, "unknown-proposal");
+    let listed = s.get(&fra, "/api/v1/proposals?body=npg").await.expect_status(200).clone();
+    assert_eq!(listed["items"], json!([]), "{listed}");
+    s.get(&fra, "/api/v1/bodies/npg/proxies").await.expect_problem(403, "not-permitted");
 
     // The rule changes; the open procedure keeps version 1.
     let change = json!({ "rule": { "rule": "consensus_minus_one", "concerned": "ISL" }, "reason": "A case of a state concerned" });

@@ -1,4 +1,4 @@
-//! The log entry format (v2): a public **envelope**, hashed as the RFC 9162 leaf, and beside it
+//! The log entry format (v3; v2 is still read): a public **envelope**, hashed as the RFC 9162 leaf, and beside it
 //! a **sealed part** holding what the envelope's marking protects.
 //!
 //! The envelope names its place (`seq`), the leaf hash of the entry before it (`prev`), when it
@@ -15,7 +15,7 @@
 //!
 //! ```json
 //! {"at":"2024-02-27T09:00:00Z","commitment":"9f2c…","marking":"members","prev":"6e34…",
-//!  "role":"secretariat","seq":3,"type":"proposal_drafted","v":2}
+//!  "role":"secretariat","seq":3,"type":"proposal_drafted","v":3}
 //! ```
 
 pub use concord_core::sealed::{SALT_LEN, Sealed, commitment};
@@ -26,8 +26,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::{NewEntry, StoredEntry};
 
-/// The version of the record format written today.
-pub const RECORD_VERSION: u32 = 2;
+/// The version of the record format written today. v3 added the envelope's `body`; a v2
+/// envelope (written before bodies had need to know) is still read, and names no body.
+pub const RECORD_VERSION: u32 = 3;
+
+/// The oldest version still read.
+pub const OLDEST_VERSION: u32 = 2;
 
 /// An entry's public envelope: the Merkle leaf.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,8 +143,11 @@ pub fn decode(bytes: &[u8]) -> Result<Envelope, ChainError> {
     if canonical::to_vec(&envelope).map_err(|e| malformed(e.to_string()))? != bytes {
         return Err(malformed("the bytes are not the canonical encoding (RFC 8785) of their envelope".into()));
     }
-    if envelope.v != RECORD_VERSION {
-        return Err(malformed(format!("format v{} is not v{RECORD_VERSION}", envelope.v)));
+    if !(OLDEST_VERSION..=RECORD_VERSION).contains(&envelope.v) {
+        return Err(malformed(format!("format v{} is not v{OLDEST_VERSION} to v{RECORD_VERSION}", envelope.v)));
+    }
+    if envelope.v < 3 && envelope.body.is_some() {
+        return Err(malformed(format!("a v{} envelope names no body", envelope.v)));
     }
     Ok(envelope)
 }
@@ -288,7 +295,7 @@ mod tests {
         let e = encode(&record(0, genesis()), salt(0)).unwrap();
         let s = String::from_utf8(e.bytes).unwrap();
         assert!(s.starts_with(r#"{"at":"2024-02-27T09:00:00Z","commitment":""#), "{s}");
-        assert!(s.ends_with(r#","role":"secretariat","seq":0,"type":"partner_registered","v":2}"#), "{s}");
+        assert!(s.ends_with(r#","role":"secretariat","seq":0,"type":"partner_registered","v":3}"#), "{s}");
         assert!(!s.contains("Ukraine") && !s.contains("UKR"), "{s}");
         assert!(String::from_utf8_lossy(&e.part).contains("Ukraine 0"));
         // The account that acted is sealed: the public envelope names only the role.
@@ -366,10 +373,16 @@ mod tests {
         assert!(decode(&e.bytes).is_ok());
         let v: serde_json::Value = serde_json::from_slice(&e.bytes).unwrap();
         assert!(decode(&serde_json::to_vec_pretty(&v).unwrap()).is_err(), "whitespace");
-        let extra = String::from_utf8(e.bytes.clone()).unwrap().replacen(r#""v":2"#, r#""v":2,"x":0"#, 1);
+        let extra = String::from_utf8(e.bytes.clone()).unwrap().replacen(r#""v":3"#, r#""v":3,"x":0"#, 1);
         assert!(decode(extra.as_bytes()).is_err(), "an unknown field");
-        let v1 = String::from_utf8(e.bytes).unwrap().replacen(r#""v":2"#, r#""v":1"#, 1);
+        let v1 = String::from_utf8(e.bytes.clone()).unwrap().replacen(r#""v":3"#, r#""v":1"#, 1);
         assert!(decode(v1.as_bytes()).is_err(), "format v1");
+        // v2, written before envelopes named a body, is still read; a v2 envelope naming one is not.
+        let v2 = String::from_utf8(e.bytes.clone()).unwrap().replacen(r#""v":3"#, r#""v":2"#, 1);
+        assert_eq!(decode(v2.as_bytes()).unwrap().v, 2);
+        let named = String::from_utf8(e.bytes).unwrap().replacen(r#""commitment""#, r#""body":"npg","commitment""#, 1);
+        assert!(decode(named.as_bytes()).is_ok(), "{named}");
+        assert!(decode(named.replacen(r#""v":3"#, r#""v":2"#, 1).as_bytes()).is_err(), "v2 names no body");
     }
 
     #[test]

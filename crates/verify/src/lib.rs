@@ -141,6 +141,10 @@ pub struct Report {
     /// Entries of bodies the reader does not sit in: checked (envelope, chain, tree, any part
     /// held) but not replayed, for a member-cleared reader.
     pub outside: u64,
+    /// The proposals those entries are about, by body: what the reader may compare with the
+    /// bodies' proposals as the server lists them (a proposal of the principal body filed under
+    /// a body would show here).
+    pub outside_proposals: std::collections::BTreeMap<String, Vec<u64>>,
     /// The first such entry: replay stops there, since the rules need every event before.
     pub replay_stopped_at: Option<u64>,
     /// Sealed parts after that entry that this reader holds, each checked against its
@@ -162,6 +166,7 @@ pub struct LogVerifier {
     withheld: u64,
     withheld_drafts: u64,
     outside: u64,
+    outside_proposals: std::collections::BTreeMap<String, Vec<u64>>,
     parts_checked: u64,
     replay_stopped_at: Option<u64>,
 }
@@ -190,6 +195,7 @@ impl LogVerifier {
             withheld: 0,
             withheld_drafts: 0,
             outside: 0,
+            outside_proposals: std::collections::BTreeMap::new(),
             parts_checked: 0,
             replay_stopped_at: None,
         };
@@ -253,6 +259,10 @@ impl LogVerifier {
                 let envelope = concord_store::decode(&e.bytes).map_err(LoadError::from)?;
                 if let Some(body) = &envelope.body {
                     if !self.options.delegation.is_some_and(|c| self.log.state.sits_in(body, c)) {
+                        if envelope.kind == "proposal_drafted" {
+                            let id = self.log.state.next_proposal_id().0;
+                            self.outside_proposals.entry(body.to_string()).or_default().push(id);
+                        }
                         added.extend(self.log.walk_outside(e)?);
                         self.outside += 1;
                         self.withheld += u64::from(e.part.is_none());
@@ -369,6 +379,7 @@ impl LogVerifier {
             withheld: self.withheld,
             withheld_drafts: self.withheld_drafts,
             outside: self.outside,
+            outside_proposals: self.outside_proposals,
             replay_stopped_at: self.replay_stopped_at,
             parts_checked: self.parts_checked,
         })

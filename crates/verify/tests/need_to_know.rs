@@ -124,6 +124,7 @@ fn a_member_outside_a_body_is_not_owed_its_entries_and_replays_the_rest() {
     assert_eq!(r.replayed, all.len() as u64 - GROUPS);
     assert_eq!(r.decisions, 1, "the principal body's decision, recomputed");
     assert_eq!(r.proposals, 2, "the group's proposal keeps its number");
+    assert_eq!(r.outside_proposals, std::collections::BTreeMap::from([("group".to_owned(), vec![1])]));
     // A member-cleared reader who names no delegation checks every body's entries the same way.
     let r = verify(&hungary, &checkpoint, &key, Owed::AllButDrafts, None).expect("verifies");
     assert_eq!(r.outside, GROUPS);
@@ -138,37 +139,80 @@ fn a_member_outside_a_body_is_not_owed_its_entries_and_replays_the_rest() {
     assert_eq!((r.outside, r.replayed, r.decisions), (0, all.len() as u64, 2));
 }
 
-#[test]
-fn an_envelope_that_names_the_wrong_body_is_caught_on_replay() {
-    let w = log();
-    let mut entries = w.entries;
-    let last = entries.pop().expect("Hungary's objection and its decision");
-    let decided = entries.pop().expect("the objection");
-    let mut rechained = Vec::new();
-    for honest in [decided, last] {
+/// `w`'s log with the envelopes of the entries `which` picks rewritten by `edit` (their parts
+/// unchanged), re-chained from there and signed under a fresh checkpoint with the log's own key:
+/// what an operator can do.
+fn rewritten(
+    w: Writer,
+    which: impl Fn(&concord_store::LogRecord) -> bool,
+    edit: impl Fn(&mut concord_store::Envelope),
+) -> (Vec<StoredEntry>, Vec<u8>, Signer) {
+    let mut out: Vec<concord_store::NewEntry> = Vec::new();
+    for honest in w.entries {
         let envelope = concord_store::decode(&honest.bytes).expect("an envelope");
         let opened = concord_store::open(&envelope, &honest.part).expect("it opens");
-        let prev = rechained.last().or(entries.last()).map(|e: &concord_store::NewEntry| e.leaf_hash).expect("a prev");
-        let record = concord_store::LogRecord {
-            seq: honest.seq,
-            prev: prev.to_hex(),
-            at: envelope.at,
-            marking: envelope.marking,
-            // The operator files the principal body's business under the group, to keep it from
-            // Hungary.
-            body: Some(BodyId::parse("group").expect("an id")),
-            actor: opened.actor,
-            account: opened.account,
-            event: opened.event,
-        };
-        rechained.push(concord_store::encode(&record, [4; concord_store::SALT_LEN]).expect("encoded"));
+        let mut envelope = envelope;
+        envelope.prev = out.last().map_or_else(|| concord_store::genesis().to_hex(), |e| e.leaf_hash.to_hex());
+        if which(&opened) {
+            edit(&mut envelope);
+        }
+        let bytes = concord_ledger::canonical::to_vec(&envelope).expect("canonical");
+        let leaf_hash = concord_ledger::leaf_hash(&bytes);
+        out.push(concord_store::NewEntry { seq: honest.seq, bytes, leaf_hash, part: honest.part });
     }
-    let forged_at = rechained[0].seq;
-    entries.extend(rechained);
     let mut fold = Loaded::empty();
-    fold.size = entries.len() as u64;
-    let (_, checkpoint) = fold.seal(&entries, &w.key).expect("sealed");
-    let entries = stored(entries);
-    let err = verify(&entries, checkpoint.note.as_bytes(), &w.key, Owed::Every, None).expect_err("misfiled");
-    assert!(err.to_string().contains(&format!("entry {forged_at}: its envelope names the body group")), "{err}");
+    fold.size = out.len() as u64;
+    let (_, checkpoint) = fold.seal(&out, &w.key).expect("sealed");
+    (stored(out), checkpoint.note.into_bytes(), w.key)
+}
+
+fn of_proposal(id: u64) -> impl Fn(&concord_store::LogRecord) -> bool {
+    move |r| r.event.proposal() == Some(ProposalId(id))
+}
+
+#[test]
+fn an_envelope_that_names_the_wrong_body_is_caught() {
+    let loaded = log().loaded.clone();
+    let redacted_for = |entries: &[StoredEntry], who: &str| {
+        let mut entries = entries.to_vec();
+        loaded.redact(Reader::Member(code(who)), &mut entries);
+        entries
+    };
+    // The operator files the principal body's proposal 2 under the group, to keep Hungary from
+    // replaying it. Anyone who replays those entries sees it; so does Hungary, which holds them.
+    let group = || Some(BodyId::parse("group").expect("an id"));
+    let (entries, checkpoint, key) = rewritten(log(), of_proposal(2), |e| e.body = group());
+    let err = verify(&entries, &checkpoint, &key, Owed::Every, None).expect_err("misfiled");
+    assert!(err.to_string().contains("its envelope names the body group"), "{err}");
+    let hungary = redacted_for(&entries, "HUN");
+    let err = verify(&hungary, &checkpoint, &key, Owed::AllButDrafts, Some("HUN")).expect_err("held, and checked");
+    assert!(err.to_string().contains("its envelope names the body group"), "{err}");
+    // Filed under a body that does not exist, or as a kind no body has, it is refused unreplayed.
+    let nowhere = || Some(BodyId::parse("nowhere").expect("an id"));
+    let (entries, checkpoint, key) = rewritten(log(), of_proposal(2), |e| e.body = nowhere());
+    let err = verify(&redacted_for(&entries, "HUN"), &checkpoint, &key, Owed::AllButDrafts, Some("HUN"))
+        .expect_err("no such body");
+    assert!(err.to_string().contains("the log never established a body nowhere"), "{err}");
+    let members = |r: &concord_store::LogRecord| matches!(r.event, concord_core::Event::MemberAdmitted { .. });
+    let (entries, checkpoint, key) = rewritten(log(), members, |e| e.body = group());
+    let err = verify(&entries, &checkpoint, &key, Owed::AllButDrafts, None).expect_err("not a body's kind");
+    assert!(err.to_string().contains("a member_admitted entry is never a body's business"), "{err}");
+}
+
+#[test]
+fn a_v2_log_written_before_envelopes_named_bodies_still_replays() {
+    let (entries, checkpoint, key) = rewritten(
+        log(),
+        |_| true,
+        |e| {
+            e.v = 2;
+            e.body = None;
+        },
+    );
+    let r = verify(&entries, &checkpoint, &key, Owed::Every, None).expect("a v2 log verifies");
+    assert_eq!(r.replayed, entries.len() as u64);
+    // A v3 entry must name its body, though.
+    let (entries, checkpoint, key) = rewritten(log(), of_proposal(1), |e| e.body = None);
+    let err = verify(&entries, &checkpoint, &key, Owed::Every, None).expect_err("unnamed");
+    assert!(err.to_string().contains("but its event is group's business"), "{err}");
 }

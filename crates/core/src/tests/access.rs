@@ -173,7 +173,7 @@ fn a_withheld_draft_keeps_its_number() {
     let mut w = World::alliance();
     let mut replayed = w.state.clone();
     let first = w.draft(DecisionKind::Statement, t0());
-    replayed.hold_withheld_draft(t0());
+    replayed.hold_withheld_draft(t0(), None);
     assert_eq!(replayed.next_proposal_id(), w.state.next_proposal_id());
     assert_eq!(replayed.proposals[&first].status, crate::ProposalStatus::Draft);
 }

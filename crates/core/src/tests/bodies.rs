@@ -79,7 +79,8 @@ fn a_bodys_roster_is_its_electorate_frozen_at_circulation() {
     let mut expected = electors_on_t0();
     expected.retain(|m| *m != c("FRA"));
     assert_eq!(w.electors(p), expected, "every member on the day but France");
-    assert_eq!(w.refuse_take(p, "FRA", Stance::Object, plus(t0(), 60)).code(), "not-an-elector");
+    // France sits outside the group: its proposal answers as one that does not exist.
+    assert_eq!(w.refuse_take(p, "FRA", Stance::Object, plus(t0(), 60)).code(), "unknown-proposal");
     let rule = w.proposal(p).circulation.as_ref().unwrap().rule.clone().unwrap();
     assert_eq!((rule.body, rule.version, rule.rule), (id("npg"), 1, Rule::Consensus));
     assert_eq!(w.close(p, deadline()).outcome, Outcome::Adopted);

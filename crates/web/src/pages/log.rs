@@ -213,7 +213,8 @@ pub async fn show(
         Reader::Secretariat => "the secretariat: every entry's content, drafts included".to_owned(),
         Reader::Member(c) => format!(
             "the delegation of {c}: the content of every entry marked for the members, the partner or the public, \
-             except drafts the secretariat has not circulated yet"
+             except drafts the secretariat has not circulated yet and the business of bodies {c} does not sit in \
+             (read as the public reads it)"
         ),
         Reader::Partner(c) => {
             format!("partner {c}: the content of entries marked members+partner:{c} or public, and no other")
