@@ -52,6 +52,16 @@ async fn pages_in_chromium() {
     assert_eq!(choices, serde_json::json!(["yes", "no", "abstain", "not_participating"]), "the votes, and only them");
     axe(&c, &tools, "proposal (vote)").await;
     screenshot(&c, "proposal-vote").await;
+    // France sits in the illustrative council: it reads who acts for whom (Belgium for
+    // Luxembourg) and is offered the form to authorise its own proxy.
+    c.goto(&format!("{}/bodies/illustrative-council", demo.url)).await.unwrap();
+    wait_for_text(&c, "#proxies", "Authorise a proxy for FRA").await;
+    assert!(text_of(&c, "#proxies").await.contains("LUX"), "Luxembourg's proxy is listed");
+    axe(&c, &tools, "body (proxies form)").await;
+    screenshot(&c, "body-proxies").await;
+    // It does not sit in the Nuclear Planning Group: the group's proposal is not its to read.
+    c.goto(&format!("{}/proposals/5", demo.url)).await.unwrap();
+    assert!(text(&c).await.contains("There is no proposal 5"), "a body's business is its members'");
     sign_out(&c, &demo).await;
     sign_in(&c, &demo, "observer").await;
     c.goto(&format!("{}/support/dashboard", demo.url)).await.unwrap();
@@ -93,8 +103,14 @@ async fn pages_in_chromium() {
     screenshot(&c, "proposal-partner").await;
     sign_out(&c, &demo).await;
 
-    // The secretariat circulates an amended revision of the open proposal.
+    // The secretariat reads the population figures and the form that records them.
     sign_in(&c, &demo, "secretariat").await;
+    c.goto(&format!("{}/populations", demo.url)).await.unwrap();
+    wait_for_text(&c, "h1", "Population figures").await;
+    assert!(text(&c).await.contains("Record a year"), "the secretariat's form");
+    axe(&c, &tools, "populations (secretariat)").await;
+    screenshot(&c, "populations").await;
+    // The secretariat circulates an amended revision of the open proposal.
     c.goto(&format!("{}/proposals/4", demo.url)).await.unwrap();
     axe(&c, &tools, "proposal (secretariat)").await;
     let text_area = c.find(Locator::Id("amend_text")).await.unwrap();

@@ -98,6 +98,7 @@ async fn every_page_fits_its_viewport_at_1280_and_390() {
                 ("/members", "members"),
                 ("/bodies/npg", "body"),
                 ("/bodies/illustrative-council", "body-voting"),
+                ("/populations", "populations"),
                 ("/coalitions", "coalitions"),
                 ("/support", "support"),
                 ("/support/dashboard", "support-dashboard"),
