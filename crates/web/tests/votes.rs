@@ -280,8 +280,16 @@ async fn constructive_abstention_shows_the_opt_outs_share_of_members_and_people(
     assert!(page.body.contains("Counted by the population figures for 2024, from Test figures 2024"), "{}", page.body);
     assert!(page.body.contains("value=\"opt_out\""), "opting out is offered here");
 
-    // France opts out: a third of the members with 43 % of the people, so the text falls.
+    assert!(page.body.contains("Members opting out</th><td>0 of 3"), "none so far: {}", page.body);
+
+    // France opts out: a third of the members with 43 % of the people, so the text falls. While
+    // the round is open, the share so far says so to whoever sees the positions.
     take(&w, p, "FRA", Stance::OptOut).await;
+    let page = w.get(&fra, &path).await;
+    assert!(page.body.contains("The opt-outs&#39; share so far") || page.body.contains("The opt-outs' share so far"));
+    assert!(page.body.contains(&row("Members opting out", "1 of 3 (33.3 %); the text falls at 1/3: reached")));
+    let ukraine = w.login("ukraine").await;
+    assert!(!w.get(&ukraine, &path).await.body.contains("share so far"), "positions are the members'");
     take(&w, p, "DEU", Stance::Concur).await;
     take(&w, p, "NOR", Stance::Concur).await;
     let page = w.get(&fra, &path).await;

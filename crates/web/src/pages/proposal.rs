@@ -204,6 +204,8 @@ struct ProposalPage {
     revisions: Vec<RevisionView>,
     grid: Vec<GridRow>,
     decision: Option<DecisionView>,
+    /// Under constructive abstention, while the round is open: the opt-outs' share so far.
+    running_opt_outs: Option<super::tally::Table>,
     withdrawal: String,
     /// The viewer is an elector of this open proposal.
     may_take_position: bool,
@@ -460,6 +462,8 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         revisions: revisions(p),
         grid: grid(s, p),
         decision: decision(p),
+        // Positions are deliberation: the share they make is shown to whoever sees the grid.
+        running_opt_outs: super::tally::running_opt_out_table(p).filter(|_| access == ProposalAccess::Full),
         marking: MarkingTag::of_proposal(s, stored),
         announced,
         circulated,

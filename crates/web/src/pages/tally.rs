@@ -175,12 +175,36 @@ pub fn count_table(c: &Count) -> Table {
 /// rule's thresholds (both must be reached for the text to fall).
 #[must_use]
 pub fn opt_out_table(share: &OptOutShare, d: &Decision) -> Table {
-    let (states, population) = match d.rule.as_ref().map(|r| &r.rule) {
+    let rule = d.rule.as_ref().map(|r| &r.rule);
+    let (n, out) = (d.electorate.len() as u64, d.opt_outs.len() as u64);
+    share_table(share, rule, n, out, "The opt-outs' share (constructive abstention)")
+}
+
+/// While a round under constructive abstention is open, the opt-outs' share so far on the
+/// current text (for a reader shown the positions): what would make the text fall if it held
+/// at the deadline. `None` under any other rule, or when it cannot be computed.
+#[must_use]
+pub fn running_opt_out_table(p: &concord_core::Proposal) -> Option<Table> {
+    let c = p.circulation.as_ref().filter(|_| p.status.is_open())?;
+    let rule = c.rule.as_ref().filter(|r| matches!(r.rule, Rule::ConstructiveAbstention { .. }))?;
+    let stances = c
+        .electorate
+        .iter()
+        .filter_map(|m| p.positions.get(m).filter(|x| x.revision == c.revision).map(|x| (*m, x.stance)))
+        .collect();
+    let so_far =
+        concord_core::decision_rule::consent(&rule.rule, &c.electorate, &stances, rule.populations.as_ref()).ok()?;
+    let share = so_far.opt_out_share.as_ref()?;
+    let (n, out) = (c.electorate.len() as u64, so_far.opt_outs.len() as u64);
+    Some(share_table(share, Some(&rule.rule), n, out, "The opt-outs' share so far (constructive abstention)"))
+}
+
+fn share_table(share: &OptOutShare, rule: Option<&Rule>, n: u64, out: u64, caption: &str) -> Table {
+    let (states, population) = match rule {
         Some(Rule::ConstructiveAbstention { states, population }) => (states.to_string(), population.to_string()),
         _ => (String::from("its share"), String::from("its share")),
     };
     let reached = |r: bool| if r { "reached" } else { "not reached" };
-    let (n, out) = (d.electorate.len() as u64, d.opt_outs.len() as u64);
     let mut rows = vec![
         row(
             "Members opting out",
@@ -204,7 +228,7 @@ pub fn opt_out_table(share: &OptOutShare, d: &Decision) -> Table {
     if share.year != 0 {
         rows.push(row("Population figures", figures_line(share.year, &share.source)));
     }
-    Table { caption: "The opt-outs' share (constructive abstention)".into(), rows }
+    Table { caption: caption.into(), rows }
 }
 
 /// Who voted how, each list in code order, and who did not vote: what the record releases with
