@@ -57,8 +57,13 @@ pub struct PositionBody {
 /// carries the decision if this position ended the procedure.
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/positions", tag = "positions", security(("bearer" = [])),
     request_body = PositionBody, params(("id" = u64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, body = Proposal), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Proposal),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn take_position(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
     let b: PositionBody = w.json()?;
     let member = speaking_for(b.member, w.caller.actor, "take positions; only a member delegation can")?;
