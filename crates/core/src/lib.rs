@@ -41,6 +41,7 @@ pub mod access;
 pub mod body;
 mod command;
 mod country;
+pub mod marking;
 #[macro_use]
 pub mod words;
 mod decide;

@@ -2,11 +2,13 @@
 //! replays everything, past a draft the secretariat still holds; the public checks envelopes,
 //! chain, tree and the parts released to it; a part held back from a member is caught.
 
+mod common;
+
 use concord_core::{Actor, Command, CountryCode, DecisionKind, Member, Procedure, ProposalId, Reader};
 use concord_ledger::keys::Signer;
 use concord_log::{Loaded, Touched};
 use concord_store::StoredEntry;
-use concord_verify::{LogVerifier, Options, Owed, VerifyError};
+use concord_verify::{LogVerifier, Owed, VerifyError};
 use jiff::Timestamp;
 use rand::SeedableRng;
 
@@ -88,8 +90,7 @@ fn verify(
     key: &Signer,
     owed: Owed,
 ) -> Result<concord_verify::Report, VerifyError> {
-    let options =
-        Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None, delegation: None };
+    let options = common::options(owed, key, None);
     let mut v = LogVerifier::new(options)?;
     v.feed(entries)?;
     let named: Vec<StoredEntry> =
@@ -218,14 +219,7 @@ fn a_published_position_is_released_to_the_public_which_checks_it_against_its_co
     assert!(public[position - 1].part.is_none(), "the programme's circulation is not");
     verify(&public, &checkpoint, &key, Owed::WhatIsReleased).expect("the public verifies");
     // A source that never gives the published entry back leaves the publication unchecked.
-    let options = Options {
-        owed: Owed::Every,
-        log_key: key.verifier(),
-        witnesses: Vec::new(),
-        quorum: 0,
-        trusted: None,
-        delegation: None,
-    };
+    let options = common::options(Owed::Every, &key, None);
     let mut v = LogVerifier::new(options).expect("a verifier");
     v.feed(&entries).expect("fed");
     assert_eq!(v.unsettled(), [position as u64]);
@@ -302,14 +296,7 @@ fn a_source_that_lies_when_the_published_entry_is_looked_up_is_caught() {
     let lie =
         StoredEntry { seq: position as u64, leaf_hash: concord_ledger::leaf_hash(&bytes), bytes, part: Some(part) };
     for owed in [Owed::Every, Owed::WhatIsReleased] {
-        let options = Options {
-            owed,
-            log_key: key.verifier(),
-            witnesses: Vec::new(),
-            quorum: 0,
-            trusted: None,
-            delegation: None,
-        };
+        let options = common::options(owed, &key, None);
         let mut v = LogVerifier::new(options).expect("a verifier");
         v.feed(&entries).expect("the chain itself is intact");
         assert_eq!(v.unsettled(), [position as u64]);

@@ -12,7 +12,7 @@ use concord_core::{Actor, BodyId, Command, DecisionKind, Procedure, ProposalId, 
 use concord_ledger::keys::Signer;
 use concord_log::Loaded;
 use concord_store::StoredEntry;
-use concord_verify::{LogVerifier, Options, Owed, Report, VerifyError};
+use concord_verify::{LogVerifier, Owed, Report, VerifyError};
 
 fn position(proposal: u64, member: &str, stance: Stance) -> Command {
     let text = (stance == Stance::Object).then(|| "We object.".to_owned());
@@ -82,15 +82,7 @@ fn verify(
     owed: Owed,
     delegation: Option<&str>,
 ) -> Result<Report, VerifyError> {
-    let options = Options {
-        owed,
-        log_key: key.verifier(),
-        witnesses: Vec::new(),
-        quorum: 0,
-        trusted: None,
-        delegation: delegation.map(code),
-    };
-    let mut v = LogVerifier::new(options)?;
+    let mut v = LogVerifier::new(common::options(owed, key, delegation.map(code)))?;
     v.feed(entries)?;
     v.finish(checkpoint)
 }

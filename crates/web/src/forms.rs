@@ -103,6 +103,12 @@ pub fn required_date(errors: &mut FieldErrors, field: &str, s: &str, missing: &s
     date
 }
 
+/// A signed note pasted into a form: browsers send its lines as CRLF and people leave the final
+/// newline off, but a signed note's text is LF lines ending in one. Empty: none given.
+pub fn pasted_note(s: &str) -> Option<String> {
+    Some(s.trim().replace("\r\n", "\n")).filter(|n| !n.is_empty()).map(|n| n + "\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,20 +10,25 @@ use concord_core::decision_rule::Rule;
 use concord_core::{Actor, BodyId, Command, Roster};
 use concord_server::clock::Clock;
 
-#[tokio::test]
-async fn a_body_says_its_rule_and_roster_and_takes_drafts() {
-    let w = Web::start().await;
-    let npg = Command::EstablishBody {
-        id: BodyId::parse("npg").unwrap(),
-        name: "Nuclear Planning Group".into(),
+/// Establishes a body of every member but `except`, deciding by consensus.
+async fn establish(w: &Web, id: &str, name: &str, except: &[&str], proxies: bool) {
+    let body = Command::EstablishBody {
+        id: BodyId::parse(id).unwrap(),
+        name: name.into(),
         parent: None,
-        roster: Roster::AllMembers { except: vec![cc("FRA")] },
+        roster: Roster::AllMembers { except: except.iter().map(|c| cc(c)).collect() },
         kinds: Vec::new(),
         procedures: Vec::new(),
         rule: Rule::Consensus,
-        proxies: false,
+        proxies,
     };
-    w.app.sequencer().submit(Actor::Secretariat, None, npg, None).await.unwrap();
+    w.app.sequencer().submit(Actor::Secretariat, None, body, None).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_body_says_its_rule_and_roster_and_takes_drafts() {
+    let w = Web::start().await;
+    establish(&w, "npg", "Nuclear Planning Group", &["FRA"], false).await;
     let fra = w.login("fra").await;
     let list = w.get(&fra, "/bodies").await;
     assert_eq!(list.status, 200);
@@ -65,17 +70,7 @@ async fn a_body_says_its_rule_and_roster_and_takes_drafts() {
 async fn the_dashboard_and_the_proposals_page_narrow_to_one_body() {
     let w = Web::start().await;
     let seq = w.app.sequencer();
-    let npg = Command::EstablishBody {
-        id: BodyId::parse("npg").unwrap(),
-        name: "Nuclear Planning Group".into(),
-        parent: None,
-        roster: Roster::AllMembers { except: vec![cc("FRA")] },
-        kinds: Vec::new(),
-        procedures: Vec::new(),
-        rule: Rule::Consensus,
-        proxies: false,
-    };
-    seq.submit(Actor::Secretariat, None, npg, None).await.unwrap();
+    establish(&w, "npg", "Nuclear Planning Group", &["FRA"], false).await;
     let draft = Command::DraftProposal {
         body: Some(BodyId::parse("npg").unwrap()),
         kind: concord_core::DecisionKind::Statement,
@@ -143,17 +138,7 @@ async fn the_dashboard_and_the_proposals_page_narrow_to_one_body() {
 #[tokio::test]
 async fn a_delegation_authorises_and_ends_its_proxy_on_the_bodys_page() {
     let w = Web::start().await;
-    let council = Command::EstablishBody {
-        id: BodyId::parse("council").unwrap(),
-        name: "Council".into(),
-        parent: None,
-        roster: Roster::AllMembers { except: Vec::new() },
-        kinds: Vec::new(),
-        procedures: Vec::new(),
-        rule: Rule::Consensus,
-        proxies: true,
-    };
-    w.app.sequencer().submit(Actor::Secretariat, None, council, None).await.unwrap();
+    establish(&w, "council", "Council", &[], true).await;
     let fra = w.login("fra").await;
     let page = w.get(&fra, "/bodies/council").await;
     assert!(page.body.contains("Authorise a proxy for FRA"), "{}", page.body);

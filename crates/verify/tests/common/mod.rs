@@ -109,17 +109,14 @@ pub fn stored(entries: Vec<NewEntry>) -> Vec<StoredEntry> {
         .collect()
 }
 
+/// What a verifier of the log signed by `key` trusts: no witness, no earlier checkpoint.
+pub fn options(owed: Owed, key: &Signer, delegation: Option<CountryCode>) -> Options {
+    Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None, delegation }
+}
+
 /// Verifies every entry, as a member owed them all.
 pub fn verify(entries: &[StoredEntry], checkpoint: &[u8], key: &Signer) -> Result<Report, VerifyError> {
-    let options = Options {
-        owed: Owed::Every,
-        log_key: key.verifier(),
-        witnesses: Vec::new(),
-        quorum: 0,
-        trusted: None,
-        delegation: None,
-    };
-    let mut v = LogVerifier::new(options)?;
+    let mut v = LogVerifier::new(options(Owed::Every, key, None))?;
     v.feed(entries)?;
     v.finish(checkpoint)
 }

@@ -591,7 +591,7 @@ pub async fn take_position(
         return render(&state, viewer, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let text = Some(f.text.trim().to_owned()).filter(|t| !t.is_empty());
-    let evidence = Some(f.evidence.trim().to_owned()).filter(|t| !t.is_empty()).map(|e| e.replace("\r\n", "\n") + "\n");
+    let evidence = crate::forms::pasted_note(&f.evidence);
     let command = Command::TakePosition { proposal: id, member, revision, stance, text, evidence };
     submit(&state, viewer, id, command, kept, &["stance", "text", "evidence"], "grid").await
 }

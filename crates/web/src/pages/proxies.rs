@@ -126,16 +126,15 @@ pub struct ProxyForm {
     pub evidence: String,
 }
 
-/// The member whose own delegation `viewer` is: only it authorises or ends its proxy.
-fn own_member(viewer: &Viewer) -> Result<CountryCode, WebError> {
-    match viewer.actor {
-        Actor::Member(m) => Ok(m),
-        _ => Err(WebError::Forbidden("Only a member's own delegation authorises its proxy.".into())),
-    }
-}
-
-fn body_id(id: &str) -> Result<BodyId, WebError> {
-    BodyId::parse(id).map_err(|_| WebError::NotFound(format!("There is no body {id}.")))
+/// Who posts a proxy form, checked first: the session's own token, and the member whose own
+/// delegation `viewer` is (only it authorises or ends its proxy), in the body `id`.
+fn acting(viewer: &Viewer, csrf: &str, id: &str) -> Result<(CountryCode, BodyId), WebError> {
+    viewer.check_csrf(csrf)?;
+    let Actor::Member(member) = viewer.actor else {
+        return Err(WebError::Forbidden("Only a member's own delegation authorises its proxy.".into()));
+    };
+    let body = BodyId::parse(id).map_err(|_| WebError::NotFound(format!("There is no body {id}.")))?;
+    Ok((member, body))
 }
 
 /// `POST /bodies/{id}/proxies`.
@@ -145,9 +144,7 @@ pub async fn authorise(
     Path(id): Path<String>,
     Form(f): Form<ProxyForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(&f.csrf)?;
-    let member = own_member(&viewer)?;
-    let body = body_id(&id)?;
+    let (member, body) = acting(&viewer, &f.csrf, &id)?;
     let mut errors = FieldErrors::default();
     let proxy = CountryCode::parse(f.proxy.trim()).ok();
     if proxy.is_none() {
@@ -167,7 +164,7 @@ pub async fn authorise(
     let (Some(proxy), Some(from), Some(until)) = (proxy, from, until) else {
         return super::bodies::again(&state, &viewer, &body, f, errors).await;
     };
-    let evidence = Some(f.evidence.trim().replace("\r\n", "\n")).filter(|e| !e.is_empty()).map(|e| e + "\n");
+    let evidence = crate::forms::pasted_note(&f.evidence);
     let command = Command::AuthoriseProxy { body: body.clone(), member, proxy, from, until, evidence };
     submit(&state, &viewer, &body, command, f).await
 }
@@ -179,9 +176,7 @@ pub async fn end(
     Path(id): Path<String>,
     Form(f): Form<ProxyForm>,
 ) -> Result<Response, WebError> {
-    viewer.check_csrf(&f.csrf)?;
-    let member = own_member(&viewer)?;
-    let body = body_id(&id)?;
+    let (member, body) = acting(&viewer, &f.csrf, &id)?;
     let command = Command::EndProxy { body: body.clone(), member };
     submit(&state, &viewer, &body, command, ProxyForm::default()).await
 }
