@@ -7,7 +7,8 @@
 //! ```text
 //! DIR/checkpoint            the signed checkpoint (note), cosignature lines appended
 //! DIR/log.vkey              the log's verifier key, from the log's first entry
-//! DIR/audience              who the export is for: all, members, partner:<A3> or public
+//! DIR/audience              who the export is for: all, members, delegation:<A3>, partner:<A3>
+//!                           or public
 //! DIR/tile/<L>/<N>[.p/<W>]  hash tiles
 //! DIR/tile/entries/<N>[.p/<W>]  entry bundles (each envelope: u16 big-endian length, bytes)
 //! DIR/parts/<N>.json        the sealed parts of bundle N this audience may read:
@@ -33,7 +34,9 @@ pub struct Args {
     #[arg(long)]
     out: PathBuf,
     /// Who the mirror is for: `all` (every sealed part: a full copy, what `concord import`
-    /// needs), `members` (what any member delegation may read), `partner:<A3>` or `public`.
+    /// needs), `members` (what any member delegation may read), `delegation:<A3>` (what that
+    /// member's delegation may read: the business of the bodies it sits in too), `partner:<A3>`
+    /// (the business of the bodies it takes part in too) or `public`.
     #[arg(long, default_value = "all")]
     audience: Audience,
 }
@@ -43,6 +46,8 @@ pub struct Args {
 pub enum Audience {
     All,
     Members,
+    /// One member's delegation.
+    Delegation(concord_core::CountryCode),
     Partner(concord_core::CountryCode),
     Public,
 }
@@ -55,11 +60,16 @@ impl std::str::FromStr for Audience {
             "all" => Ok(Self::All),
             "members" => Ok(Self::Members),
             "public" => Ok(Self::Public),
-            _ => s
-                .strip_prefix("partner:")
-                .and_then(|c| concord_core::CountryCode::parse(c).ok())
-                .map(Self::Partner)
-                .ok_or_else(|| format!("{s:?} is not an audience: say all, members, partner:<A3 code> or public")),
+            _ => {
+                let code = |prefix: &str| s.strip_prefix(prefix).and_then(|c| concord_core::CountryCode::parse(c).ok());
+                code("delegation:").map(Self::Delegation).or_else(|| code("partner:").map(Self::Partner)).ok_or_else(
+                    || {
+                        format!(
+                            "{s:?} is not an audience: say all, members, delegation:<A3 code>, partner:<A3 code> or public"
+                        )
+                    },
+                )
+            }
         }
     }
 }
@@ -69,6 +79,7 @@ impl std::fmt::Display for Audience {
         match self {
             Self::All => f.write_str("all"),
             Self::Members => f.write_str("members"),
+            Self::Delegation(c) => write!(f, "delegation:{c}"),
             Self::Partner(c) => write!(f, "partner:{c}"),
             Self::Public => f.write_str("public"),
         }
@@ -86,6 +97,13 @@ impl Audience {
             Self::Members => {
                 let first = state.members.keys().next().context("the log has no members to export for")?;
                 Some(Reader::Member(*first))
+            }
+            Self::Delegation(c) => {
+                anyhow::ensure!(
+                    state.cleared(Reader::Member(c)) == Reader::Member(c),
+                    "{c} is not a member of the log: an export for its delegation would carry nothing of a member's"
+                );
+                Some(Reader::Member(c))
             }
             Self::Partner(c) => Some(Reader::Partner(c)),
             Self::Public => Some(Reader::Public),
@@ -138,7 +156,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         None => None,
     };
     std::fs::create_dir_all(&args.out)?;
-    let written = write_export(store.as_ref(), &args.out, loaded.as_ref().zip(reader)).await;
+    let every_member = args.audience == Audience::Members;
+    let written = write_export(store.as_ref(), &args.out, loaded.as_ref().zip(reader), every_member).await;
     if written.is_err() {
         // Half a mirror must not pass for one.
         let _ = std::fs::remove_dir_all(&args.out);
@@ -154,14 +173,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// Writes the export of the latest checkpoint into `out`, with the sealed parts `redact` (the
-/// fold and the reader to ask the access rule about; none: every part) lets through; returns its
-/// size, how many tiles and how many parts. The tiles are copies of the stored tree hashes, so
+/// fold and the reader to ask the access rule about; none: every part) lets through, and of a
+/// body's entries only their public parts for `every_member`; returns its size, how many tiles
+/// and how many parts. The tiles are copies of the stored tree hashes, so
 /// each of those is first compared with the tree recomputed from the entries: a mirror must not
 /// carry a tile its entries contradict.
 async fn write_export(
     store: &dyn concord_store::Store,
     out: &Path,
     redact: Option<(&concord_log::Loaded, Reader)>,
+    every_member: bool,
 ) -> anyhow::Result<(u64, usize, u64)> {
     let c = store.latest_checkpoint().await?.context("the database holds no checkpoint")?;
     let mut note = c.note.clone();
@@ -187,7 +208,7 @@ async fn write_export(
         }
         if let Some((loaded, reader)) = redact {
             loaded.redact(reader, &mut entries);
-            if matches!(reader, Reader::Member(_)) {
+            if every_member {
                 public_in_bodies(loaded, &mut entries);
             }
         }

@@ -15,12 +15,16 @@ use concord_ledger::keys::Signer;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The key name, e.g. the log's origin `alliance.example/concord` for the log's key.
-    #[arg(long, conflicts_with = "member", required_unless_present = "member")]
+    #[arg(long, conflicts_with_all = ["member", "partner"], required_unless_present_any = ["member", "partner"])]
     name: Option<String>,
     /// A member delegation's key: named `<origin>/member/<code>`.
-    #[arg(long, requires = "origin")]
+    #[arg(long, requires = "origin", conflicts_with = "partner")]
     member: Option<String>,
-    /// The log's origin (with --member).
+    /// A partner's key, for its positions in the bodies it takes part in: named
+    /// `<origin>/partner/<code>`.
+    #[arg(long, requires = "origin")]
+    partner: Option<String>,
+    /// The log's origin (with --member or --partner).
     #[arg(long)]
     origin: Option<String>,
     /// Where to write the private key (mode 0600); it is never overwritten.
@@ -56,23 +60,24 @@ pub fn read_signer(path: &Path) -> anyhow::Result<Signer> {
     Signer::parse(text.trim_end()).with_context(|| format!("{} does not hold a private key", path.display()))
 }
 
-/// A member delegation's private key, read from `path`, with the log origin and the member its
-/// name (`<origin>/member/<code>`) says it signs for.
+/// A member delegation's (or a partner's) private key, read from `path`, with the log origin and
+/// the state its name (`<origin>/member/<code>`, `<origin>/partner/<code>`) says it signs for.
 pub fn read_member_signer(path: &Path) -> anyhow::Result<(Signer, String, concord_core::CountryCode)> {
     let key = read_signer(path)?;
     let name = key.name().to_string();
-    let (origin, member) = name
-        .rsplit_once("/member/")
-        .with_context(|| format!("the key {name} is not a member delegation's key (<origin>/member/<code>)"))?;
+    let (origin, member) = name.rsplit_once("/member/").or_else(|| name.rsplit_once("/partner/")).with_context(|| {
+        format!("the key {name} is neither a member delegation's (<origin>/member/<code>) nor a partner's (<origin>/partner/<code>)")
+    })?;
     let member = concord_core::CountryCode::parse(member)?;
     Ok((key, origin.to_owned(), member))
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let name = match (args.name, args.member, args.origin) {
-        (Some(n), _, _) => n,
-        (None, Some(m), Some(o)) => format!("{o}/member/{}", CountryCode::parse(&m)?),
-        _ => bail!("give --name, or --member with --origin"),
+    let name = match (args.name, args.member, args.partner, args.origin) {
+        (Some(n), ..) => n,
+        (None, Some(m), None, Some(o)) => concord_core::member_key_name(&o, CountryCode::parse(&m)?),
+        (None, None, Some(p), Some(o)) => concord_core::partner_key_name(&o, CountryCode::parse(&p)?),
+        _ => bail!("give --name, or --member or --partner with --origin"),
     };
     let signer = Signer::from_seed(&name, random_seed()?)?;
     write_private_key(&args.out, &signer)?;

@@ -23,12 +23,13 @@ pub struct Args {
     token: Option<String>,
     /// I am member-cleared (a delegation or the secretariat): every sealed part but a draft
     /// the secretariat still holds must be given to me, and replayed; one held back fails.
-    /// Implied by a database, and by an export for `all` or `members`.
+    /// Implied by a database, and by an export for `all`, `members` or `delegation:<A3>`.
     #[arg(long)]
     member: bool,
     /// I am this member's delegation (alpha-3; implies --member): the entries of the bodies it
     /// sits in are owed and replayed too. Without it, a member-cleared reader checks every
-    /// body's entries without replaying them (they are for the body's members).
+    /// body's entries without replaying them (they are for the body's members). Implied by an
+    /// export for `delegation:<A3>`.
     #[arg(long)]
     delegation: Option<String>,
     /// A database file (the operator's own check).
@@ -76,19 +77,34 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?),
         None => None,
     };
-    let delegation = args.delegation.as_deref().map(concord_core::CountryCode::parse).transpose()?;
-    if let (Some(dir), Some(d)) = (&args.export, delegation) {
-        if crate::export::read_audience(dir)?.as_deref() == Some("members") {
-            bail!(
-                "a members export is for every member: it carries of a body's business only what the public may \
-                 read, so it is not {d}'s to verify as a delegation; verify it without --delegation"
-            );
+    let mut delegation = args.delegation.as_deref().map(concord_core::CountryCode::parse).transpose()?;
+    let audience = match &args.export {
+        Some(dir) => crate::export::read_audience(dir)?,
+        None => None,
+    };
+    if let (Some("members"), Some(d)) = (audience.as_deref(), delegation) {
+        bail!(
+            "a members export is for every member: it carries of a body's business only what the public may \
+             read, so it is not {d}'s to verify as a delegation; export for delegation:{d}, or verify it without \
+             --delegation"
+        );
+    }
+    // An export for one delegation is verified as that delegation.
+    if let Some(code) = audience.as_deref().and_then(|a| a.strip_prefix("delegation:")) {
+        let export_for = concord_core::CountryCode::parse(code)?;
+        match delegation {
+            Some(d) if d != export_for => {
+                bail!(
+                    "this export is for {export_for}'s delegation, not {d}'s: verify it with --delegation {export_for}"
+                )
+            }
+            _ => delegation = Some(export_for),
         }
     }
     let member = args.member || delegation.is_some();
     let owed = match (&args.db, &args.export) {
         (Some(_), _) => Owed::Every,
-        (None, Some(dir)) => match crate::export::read_audience(dir)?.as_deref() {
+        (None, Some(_)) => match audience.as_deref() {
             Some("all") => Owed::Every,
             Some("members") => Owed::AllButDrafts,
             _ if member => Owed::AllButDrafts,

@@ -378,6 +378,45 @@ fn read_all(dir: &std::path::Path) -> Vec<u8> {
     all
 }
 
+/// An export for one delegation carries the business of the bodies it sits in, and verifies
+/// as that delegation: it replays them; another delegation's is refused as not its own.
+#[test]
+fn an_export_for_one_delegation_carries_its_bodies_and_verifies_as_that_delegation() {
+    let d = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let group: &[u8] = b"annual review of its consultation arrangements";
+    let holds_group = |out: &std::path::Path| read_all(out).windows(group.len()).any(|w| w == group);
+
+    let (germany, ok) = export_for(&d, dir.path(), "delegation:DEU");
+    let report = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(holds_group(&germany), "Germany sits in the planning group");
+    assert!(!report.contains("bodies you do not sit in"), "Germany replays every body's business: {report}");
+
+    let (france, ok) = export_for(&d, dir.path(), "delegation:FRA");
+    let report = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(!holds_group(&france), "France does not");
+    assert!(report.contains("entries are the business of bodies you do not sit in"), "{report}");
+    let as_germany = Command::new(BIN)
+        .args(["verify", "--export"])
+        .arg(&france)
+        .args(["--log-key", &d.log_key, "--delegation", "DEU"])
+        .output()
+        .unwrap();
+    fails_naming(&as_germany, "this export is for FRA's delegation, not DEU's");
+
+    let partner = Command::new(BIN)
+        .args(["export", "--audience", "delegation:UKR", "--db"])
+        .arg(&d.db)
+        .arg("--out")
+        .arg(dir.path().join("ukr"))
+        .output()
+        .unwrap();
+    fails_naming(&partner, "UKR is not a member of the log");
+    assert!(!dir.path().join("ukr").exists(), "nothing is left behind");
+}
+
 #[test]
 fn each_audience_s_export_verifies_and_carries_only_what_it_may_read() {
     let d = demo();

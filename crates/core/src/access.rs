@@ -221,13 +221,27 @@ impl State {
     }
 
     /// The reader as the log clears it for what `body` deliberates (none: the principal body,
-    /// every member's): a delegation of a member outside the body reads it as the public.
+    /// every member's): a delegation of a member outside the body reads it as the public; a
+    /// partner taking part in the body reads it as the body's members do, and only it.
     #[must_use]
     pub fn cleared_in(&self, reader: Reader, body: Option<&BodyId>) -> Reader {
         match self.cleared(reader) {
             Reader::Member(c) if body.is_some_and(|b| !self.sits_in(b, c)) => Reader::Public,
+            Reader::Partner(c) if body.is_some_and(|b| self.partner_in(b, c)) => Reader::Member(c),
             r => r,
         }
+    }
+
+    /// The name of a member or partner, if the log knows it.
+    #[must_use]
+    pub fn name_of(&self, code: CountryCode) -> Option<&str> {
+        self.members.get(&code).map(|m| m.name.as_str()).or_else(|| self.partners.get(&code).map(|p| p.name.as_str()))
+    }
+
+    /// The reader an elector is: a member's delegation, or a partner taking part in a body.
+    #[must_use]
+    pub fn elector(&self, code: CountryCode) -> Reader {
+        if self.partners.contains_key(&code) { Reader::Partner(code) } else { Reader::Member(code) }
     }
 
     /// Whether `member` sits in `body` (an unknown body: nobody does).

@@ -82,6 +82,15 @@ pub enum Roster {
     },
     /// The members named, while they are members.
     Members { members: Vec<CountryCode> },
+    /// Every member on the day but those named, and the partners named beside them as equal
+    /// participants (the NATO-Ukraine Council: the allies and Ukraine). A partner taking part
+    /// reads the body's business as its members do and takes positions in it; it does nothing
+    /// else a member does (it authorises no proxy and acts for nobody).
+    WithPartners {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        except: Vec<CountryCode>,
+        partners: Vec<CountryCode>,
+    },
 }
 
 impl Roster {
@@ -90,8 +99,17 @@ impl Roster {
     #[must_use]
     pub fn includes(&self, member: CountryCode) -> bool {
         match self {
-            Self::AllMembers { except } => !except.contains(&member),
+            Self::AllMembers { except } | Self::WithPartners { except, .. } => !except.contains(&member),
             Self::Members { members } => members.contains(&member),
+        }
+    }
+
+    /// The partners taking part beside the members.
+    #[must_use]
+    pub fn partners(&self) -> &[CountryCode] {
+        match self {
+            Self::WithPartners { partners, .. } => partners,
+            Self::AllMembers { .. } | Self::Members { .. } => &[],
         }
     }
 
@@ -103,6 +121,12 @@ impl Roster {
             Self::AllMembers { except } if except.is_empty() => "every member".to_owned(),
             Self::AllMembers { except } => format!("every member but {}", list(except)),
             Self::Members { members } => list(members),
+            Self::WithPartners { except, partners } if except.is_empty() => {
+                format!("every member, and {} as partner", list(partners))
+            }
+            Self::WithPartners { except, partners } => {
+                format!("every member but {}, and {} as partner", list(except), list(partners))
+            }
         }
     }
 }
@@ -173,18 +197,25 @@ impl State {
     }
 
     /// Who takes part in `body`'s decisions on the UTC day of `at`, in code order (the principal
-    /// body, `None`: every member).
+    /// body, `None`: every member): its members on the day, and the partners taking part.
     pub fn roster(&self, body: Option<&BodyId>, at: Timestamp) -> Result<Vec<CountryCode>, Refusal> {
         let mut electorate = crate::rules::electorate(self, at)?;
         let Some(id) = body else { return Ok(electorate) };
-        match &self.body(id)?.roster {
-            Roster::AllMembers { except } => electorate.retain(|m| !except.contains(m)),
-            Roster::Members { members } => electorate.retain(|m| members.contains(m)),
-        }
+        let roster = &self.body(id)?.roster;
+        electorate.retain(|m| roster.includes(*m));
         if electorate.is_empty() {
             return Err(Refusal::NoElectors { on: crate::rules::utc_day(at) });
         }
+        electorate.extend(roster.partners().iter().filter(|p| self.partners.contains_key(*p)));
+        electorate.sort_unstable();
         Ok(electorate)
+    }
+
+    /// Whether `partner` takes part in `body` beside its members.
+    #[must_use]
+    pub fn partner_in(&self, body: &BodyId, partner: CountryCode) -> bool {
+        self.partners.contains_key(&partner)
+            && self.bodies.get(body).is_some_and(|b| b.roster.partners().contains(&partner))
     }
 }
 
@@ -243,6 +274,18 @@ pub(crate) fn check_body(state: &State, body: &Body) -> Result<(), Refusal> {
                 return Err(Refusal::UnknownMember { member: *m });
             }
         }
+        Roster::WithPartners { except, partners } => {
+            if let Some(m) = except.iter().find(|m| !state.members.contains_key(*m)) {
+                return Err(Refusal::UnknownMember { member: *m });
+            }
+            if partners.is_empty() {
+                return Err(Refusal::Invalid { field: "roster", reason: "it names no partner".into() });
+            }
+            if let Some(p) = partners.iter().find(|p| !state.partners.contains_key(*p)) {
+                let reason = format!("{p} is not a registered partner");
+                return Err(Refusal::Invalid { field: "roster", reason });
+            }
+        }
         Roster::Members { members } if members.is_empty() => {
             return Err(Refusal::Invalid { field: "roster", reason: "it names no member".into() });
         }
@@ -281,11 +324,12 @@ fn check_rule_for(
     at: Timestamp,
 ) -> Result<(), Refusal> {
     check_rule(rule, procedures)?;
+    if rule.needs_populations() && !roster.partners().is_empty() {
+        let reason = format!("the {} rule counts members' populations; a partner taking part has none", rule.name());
+        return Err(Refusal::Invalid { field: "rule", reason });
+    }
     let day = crate::rules::utc_day(at);
-    let sits = |m: &CountryCode| match roster {
-        Roster::AllMembers { except } => !except.contains(m),
-        Roster::Members { members } => members.contains(m),
-    };
+    let sits = |m: &CountryCode| roster.includes(*m);
     let today: Vec<CountryCode> = state.members_on(day).map(|m| m.code).filter(|m| sits(m)).collect();
     if today.is_empty() {
         return Err(Refusal::NoElectors { on: day });

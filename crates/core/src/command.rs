@@ -25,6 +25,18 @@ pub enum Actor {
     Scheduler,
 }
 
+impl Actor {
+    /// The state that may speak in a procedure as this actor, if any: a member delegation, or a
+    /// partner (which speaks only in the bodies it takes part in).
+    #[must_use]
+    pub fn elector(self) -> Option<CountryCode> {
+        match self {
+            Self::Member(c) | Self::Partner(c) => Some(c),
+            Self::Secretariat | Self::Observer | Self::Scheduler => None,
+        }
+    }
+}
+
 impl std::fmt::Display for Actor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

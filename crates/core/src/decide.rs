@@ -460,7 +460,7 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
         Command::CreateLog { .. } => (actor == Actor::Secretariat, "create the log"),
         Command::RegisterMemberKey { .. } => (actor == Actor::Secretariat, "enrol member keys"),
         Command::RevokeMemberKey { member, .. } => {
-            (actor == Actor::Secretariat || actor == Actor::Member(*member), "revoke another member's keys")
+            (matches!(actor, Actor::Secretariat) || actor.elector() == Some(*member), "revoke another member's keys")
         }
         Command::AdmitMember { .. } => (actor == Actor::Secretariat, "admit members"),
         Command::RecordDeparture { .. } => (actor == Actor::Secretariat, "record departures"),
@@ -484,11 +484,22 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
                 m == *member || crate::proxy::ever_held(state, *proposal, *member, m),
                 "take positions for another member",
             ),
-            Actor::Partner(p) if p == *member => return Err(Refusal::PartnerCannotTakePositions { partner: p }),
+            // A partner speaks for itself where it takes part, and is told the same whether the
+            // proposal exists or not.
+            Actor::Partner(p) if p == *member => {
+                if !partner_elector(state, p, *proposal) {
+                    return Err(Refusal::PartnerCannotTakePositions { partner: p });
+                }
+                (true, "take positions")
+            }
             _ => (false, "take positions; only a member delegation can"),
         },
-        Command::AwaitInstructions { member, .. } => match actor {
+        Command::AwaitInstructions { member, proposal, .. } => match actor {
             Actor::Member(m) => (m == *member, "say another member awaits instructions"),
+            Actor::Partner(p) => (
+                p == *member && partner_elector(state, p, *proposal),
+                "say a delegation awaits instructions; only an elector's delegation can",
+            ),
             _ => (false, "say a delegation awaits instructions; only the delegation can"),
         },
         Command::CloseAtDeadline { .. } => (actor == Actor::Scheduler, "close procedures; the scheduler does"),
@@ -496,6 +507,11 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
         Command::Support(command) => authorise_support(state, actor, command),
     };
     if allowed { Ok(()) } else { Err(Refusal::NotPermitted { actor, action }) }
+}
+
+/// Whether `partner` is an elector of `proposal`: one circulated in a body it takes part in.
+fn partner_elector(state: &State, partner: crate::CountryCode, proposal: crate::ProposalId) -> bool {
+    state.proposals.get(&proposal).is_some_and(|p| p.is_elector(partner))
 }
 
 /// Who may do what in support coordination: whether `actor` may, and what it may not do if not.

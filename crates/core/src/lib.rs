@@ -77,5 +77,5 @@ pub use proposal::{
 };
 pub use proxy::Proxy;
 pub use refusal::{MAX_STATEMENT, MAX_TEXT, MAX_TITLE, Refusal, RefusalClass};
-pub use signed::{POSITION_HEADER, PROXY_HEADER, PositionStatement, ProxyStatement, member_key_name};
+pub use signed::{POSITION_HEADER, PROXY_HEADER, PositionStatement, ProxyStatement, member_key_name, partner_key_name};
 pub use state::{ApplyError, LogSettings, MemberKey, State};

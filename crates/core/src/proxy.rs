@@ -73,6 +73,10 @@ pub(crate) fn check_proxy(state: &State, body: &BodyId, p: &Proxy, at: Timestamp
         if !roster.contains(&m) {
             return Err(invalid(format!("{m} does not sit in {body}")));
         }
+        // A partner taking part in a body speaks for itself only.
+        if state.partners.contains_key(&m) {
+            return Err(invalid(format!("{m} takes part as a partner: it acts for nobody, and nobody for it")));
+        }
     }
     if p.from < at {
         return Err(Refusal::Invalid {

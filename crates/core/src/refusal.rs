@@ -90,7 +90,9 @@ pub enum Refusal {
         "{member} has taken a position on the current text of proposal {proposal}: it is no longer awaiting instructions"
     )]
     AlreadyPositioned { member: CountryCode, proposal: ProposalId },
-    #[error("{partner} is a partner: partners do not take positions on alliance decisions")]
+    #[error(
+        "{partner} is a partner: a partner takes positions only on the proposals of a body it takes part in, not on this one"
+    )]
     PartnerCannotTakePositions { partner: CountryCode },
     #[error(
         "revision {given} is not the current text: proposal is at revision {current}; read it and take a position on that"

@@ -243,14 +243,14 @@ pub(crate) struct PositionClaim<'a> {
 /// Signed statements may be dated this much after the server's clock (clocks differ).
 pub const MAX_CLOCK_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_secs(300);
 
-/// Checks that `member` may speak on `p` at `at`: a member (not a partner), an elector, while
-/// the procedure is open and before its deadline. A position and a word that the delegation
-/// awaits instructions both need it.
+/// Checks that `member` may speak on `p` at `at`: an elector (a member, or a partner taking part
+/// in `p`'s body), while the procedure is open and before its deadline. A position and a word
+/// that the delegation awaits instructions both need it.
 fn check_open_to(state: &State, p: &Proposal, member: CountryCode, at: Timestamp) -> Result<(), Refusal> {
-    if state.partners.contains_key(&member) {
+    if state.partners.contains_key(&member) && !p.is_elector(member) {
         return Err(Refusal::PartnerCannotTakePositions { partner: member });
     }
-    if !state.members.contains_key(&member) {
+    if !state.members.contains_key(&member) && !state.partners.contains_key(&member) {
         return Err(Refusal::UnknownMember { member });
     }
     open_deadline(p, at)?;
@@ -406,7 +406,9 @@ pub(crate) fn check_member_key(
     use concord_ledger::keys::{Algorithm, Verifier};
 
     let log = state.log.as_ref().ok_or(Refusal::NoLog)?;
-    if !state.members.contains_key(&member) {
+    // A partner's key signs its positions in the bodies it takes part in.
+    let partner = state.partners.contains_key(&member);
+    if !state.members.contains_key(&member) && !partner {
         return Err(Refusal::UnknownMember { member });
     }
     if key.starts_with("PRIVATE+KEY+") {
@@ -420,7 +422,11 @@ pub(crate) fn check_member_key(
     if v.algorithm() != Algorithm::Ed25519 {
         return Err(Refusal::BadKey { reason: "a member's key signs notes: its type must be Ed25519 (0x01)".into() });
     }
-    let name = crate::signed::member_key_name(&log.origin, member);
+    let name = if partner {
+        crate::signed::partner_key_name(&log.origin, member)
+    } else {
+        crate::signed::member_key_name(&log.origin, member)
+    };
     if v.name().as_str() != name {
         return Err(Refusal::BadKey { reason: format!("{member}'s key must be named {name}, not {}", v.name()) });
     }

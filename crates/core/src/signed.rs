@@ -52,6 +52,13 @@ pub fn member_key_name(origin: &str, member: CountryCode) -> String {
     format!("{origin}/member/{member}")
 }
 
+/// The name of a partner's key in a log of this origin: it signs the partner's positions in the
+/// bodies it takes part in.
+#[must_use]
+pub fn partner_key_name(origin: &str, partner: CountryCode) -> String {
+    format!("{origin}/partner/{partner}")
+}
+
 /// What a member signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PositionStatement {

@@ -84,3 +84,39 @@ async fn bodies_refuse_what_they_cannot_be() {
     let wrong_kind = json!({ "body": "nac", "kind": "statement", "title": "t", "text": "x" });
     s.post(&s.secretariat, "/api/v1/proposals", &wrong_kind).await.expect_problem(404, "unknown-body");
 }
+
+#[tokio::test]
+async fn a_partner_taking_part_in_a_body_reads_it_and_speaks_for_itself() {
+    let s = alliance().await;
+    s.post(&s.secretariat, "/api/v1/partners", &json!({ "code": "UKR", "name": "Ukraine" })).await.expect_status(201);
+    let nuc = json!({ "id": "nuc", "name": "NATO-Ukraine Council",
+        "roster": { "roster": "with_partners", "partners": ["UKR"] } });
+    s.post(&s.secretariat, "/api/v1/bodies", &nuc).await.expect_status(201);
+    let shown = s.get(&s.observer, "/api/v1/bodies/nuc").await.expect_status(200).clone();
+    assert_eq!(shown["roster_today"], json!(["BEL", "CAN", "DNK", "FRA", "ISL", "UKR"]), "{shown}");
+
+    let draft = json!({ "body": "nuc", "kind": "statement", "title": "Air defence", "text": "The council agrees." });
+    let p = s.post(&s.secretariat, "/api/v1/proposals", &draft).await.expect_status(201)["id"].as_u64().unwrap();
+    let principal = s.draft("statement", "Principal business").await;
+    let deadline = Timestamp::now() + SignedDuration::from_hours(48);
+    s.circulate(p, "consensus_round", deadline).await;
+    s.circulate(principal, "consensus_round", deadline).await;
+
+    // Ukraine reads the council's proposal and its grid, as the allies do, and takes its own
+    // position without naming itself; the principal body's business stays the members'.
+    let ukr = s.partner_token("UKR").await;
+    s.get(&ukr, &format!("/api/v1/proposals/{p}")).await.expect_status(200);
+    s.position(&ukr, p, 1, "concur", None).await.expect_status(201);
+    let grid = s.get(&ukr, &format!("/api/v1/proposals/{p}/positions")).await.expect_status(200).clone();
+    let ukraine = grid["electors"].as_array().unwrap().iter().find(|e| e["member"] == "UKR").cloned();
+    assert_eq!(ukraine.map(|e| e["stance"].clone()), Some(json!("concur")), "{grid}");
+    s.get(&ukr, &format!("/api/v1/proposals/{principal}")).await.expect_problem(404, "unknown-proposal");
+    s.position(&ukr, principal, 1, "concur", None).await.expect_problem(403, "partner-cannot-take-positions");
+
+    // Every ally concurs: with Ukraine's concurrence the round is complete.
+    for code in ["BEL", "CAN", "DNK", "FRA", "ISL"] {
+        let token = s.member_token(code).await;
+        s.position(&token, p, 1, "concur", None).await.expect_status(201);
+    }
+    assert_eq!(s.proposal(p).await["status"], "adopted");
+}

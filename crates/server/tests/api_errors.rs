@@ -54,9 +54,10 @@ async fn nobody_takes_a_position_for_someone_else() {
     let positions = format!("{url}/positions");
     a.circulate(id, "consensus_round", hours_from_now(4)).await;
 
-    // A partner, with no member named or naming a member.
+    // A partner, with no member named (it speaks for itself, and takes part in no body here) or
+    // naming a member.
     let own = json!({ "revision": 1, "stance": "concur" });
-    a.refused(&ukraine, &positions, &own, 403, "not-permitted", &url).await;
+    a.refused(&ukraine, &positions, &own, 403, "partner-cannot-take-positions", &url).await;
     let for_bel = json!({ "member": "BEL", "revision": 1, "stance": "concur" });
     a.refused(&ukraine, &positions, &for_bel, 403, "not-permitted", &url).await;
     // A member delegation for another member.

@@ -166,6 +166,7 @@ fn named(event: &Event) -> Vec<CountryCode> {
             let mut codes = match &body.roster {
                 concord_core::Roster::AllMembers { except } => except.clone(),
                 concord_core::Roster::Members { members } => members.clone(),
+                concord_core::Roster::WithPartners { except, partners } => [&except[..], partners].concat(),
             };
             codes.extend(concerned(&body.rule));
             codes

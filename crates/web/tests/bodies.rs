@@ -248,3 +248,62 @@ async fn the_secretariat_records_population_figures_on_the_web() {
     let missing = w.get(&fra, "/populations?year=1990").await;
     assert!(missing.body.contains("No figures are recorded for"), "{}", missing.body);
 }
+
+/// The NATO-Ukraine Council: Ukraine takes part as the allies do. Its dashboard lists the
+/// council's proposal as owing its position, the proposal's page offers it the position form and
+/// the grid, and the position it sends is recorded as its own, shown to the allies by name.
+#[tokio::test]
+async fn a_partner_taking_part_in_a_body_takes_its_position_on_the_web() {
+    let w = Web::start().await;
+    let seq = w.app.sequencer();
+    let nuc = Command::EstablishBody {
+        id: BodyId::parse("nuc").unwrap(),
+        name: "NATO-Ukraine Council".into(),
+        parent: None,
+        roster: Roster::WithPartners { except: Vec::new(), partners: vec![cc("UKR")] },
+        kinds: Vec::new(),
+        procedures: Vec::new(),
+        rule: Rule::Consensus,
+        proxies: false,
+    };
+    seq.submit(Actor::Secretariat, None, nuc, None).await.unwrap();
+    let draft = Command::DraftProposal {
+        body: Some(BodyId::parse("nuc").unwrap()),
+        kind: concord_core::DecisionKind::Statement,
+        significance: None,
+        title: "Air defence coordination".into(),
+        text: "The council agrees.".into(),
+    };
+    seq.submit(Actor::Secretariat, None, draft, None).await.unwrap();
+    let deadline = w.clock.now().checked_add(jiff::SignedDuration::from_hours(72)).unwrap();
+    let circulate = Command::Circulate {
+        proposal: concord_core::ProposalId(2),
+        procedure: concord_core::Procedure::ConsensusRound,
+        deadline,
+        marking: None,
+        urgent: None,
+    };
+    seq.submit(Actor::Secretariat, None, circulate, None).await.unwrap();
+
+    let ukraine = w.login("ukraine").await;
+    assert!(w.get(&ukraine, "/bodies/nuc").await.body.contains("every member, and UKR as partner"));
+    let dashboard = w.get(&ukraine, "/").await;
+    assert!(
+        dashboard.body.contains("Proposal 2: Air defence coordination — no position from UKR yet"),
+        "{}",
+        dashboard.body
+    );
+    let page = w.get(&ukraine, "/proposals/2").await;
+    assert!(page.body.contains("name=\"stance\""), "the position form: {}", page.body);
+    assert_eq!(w.get(&ukraine, "/proposals/1").await.status, 404, "the principal body's business is the members'");
+
+    let csrf = w.csrf(&ukraine, "/proposals/2").await;
+    let position = [("csrf", csrf.as_str()), ("revision", "1"), ("stance", "concur"), ("text", "")];
+    let r = w.post(&ukraine, "/proposals/2/position", &position).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let stored = w.app.view().await.state.proposals[&concord_core::ProposalId(2)].clone();
+    assert_eq!(stored.positions[&cc("UKR")].stance, concord_core::Stance::Concur);
+    let fra = w.login("fra").await;
+    let grid = w.get(&fra, "/proposals/2").await;
+    assert!(grid.body.contains("Ukraine"), "Ukraine's row in the grid, by name: {}", grid.body);
+}

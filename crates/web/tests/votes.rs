@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use common::{Web, cc};
 use concord_core::decision_rule::{Populations, Ratio, Rule};
-use concord_core::{Actor, BodyId, Command, DecisionKind, Procedure, ProposalId, Roster, Stance};
+use concord_core::{Actor, BodyId, Command, DecisionKind, Marking, Procedure, ProposalId, Roster, Stance};
 use concord_server::clock::Clock;
 use jiff::SignedDuration;
 
@@ -48,8 +48,13 @@ async fn draft(w: &Web, id: &str, kind: DecisionKind) -> ProposalId {
 
 /// Circulates `p` under `procedure` until three days from now, through the domain.
 async fn circulate(w: &Web, p: ProposalId, procedure: Procedure) {
+    circulate_to(w, p, procedure, None).await;
+}
+
+/// Circulates `p`, its text to `audience` beyond the members if given.
+async fn circulate_to(w: &Web, p: ProposalId, procedure: Procedure, audience: Option<Marking>) {
     let deadline = w.clock.now().checked_add(SignedDuration::from_hours(72)).unwrap();
-    let command = Command::Circulate { proposal: p, procedure, deadline, marking: None, urgent: None };
+    let command = Command::Circulate { proposal: p, procedure, deadline, marking: audience, urgent: None };
     w.app.sequencer().submit(Actor::Secretariat, None, command, None).await.unwrap();
 }
 
@@ -273,7 +278,8 @@ async fn constructive_abstention_shows_the_opt_outs_share_of_members_and_people(
     establish(&w, "cfsp", Vec::new(), Rule::EU_CONSTRUCTIVE_ABSTENTION).await;
     record_figures(&w).await;
     let p = draft(&w, "cfsp", DecisionKind::AssistanceProgramme).await;
-    circulate(&w, p, Procedure::ConsensusRound).await;
+    // Its text goes to Ukraine as well: Ukraine reads the text, not the positions.
+    circulate_to(&w, p, Procedure::ConsensusRound, Some(Marking::MembersAndPartner(cc("UKR")))).await;
     let path = format!("/proposals/{}", p.0);
     let fra = w.login("fra").await;
     let page = w.get(&fra, &path).await;
@@ -289,7 +295,9 @@ async fn constructive_abstention_shows_the_opt_outs_share_of_members_and_people(
     assert!(page.body.contains("The opt-outs&#39; share so far") || page.body.contains("The opt-outs' share so far"));
     assert!(page.body.contains(&row("Members opting out", "1 of 3 (33.3 %); the text falls at 1/3: reached")));
     let ukraine = w.login("ukraine").await;
-    assert!(!w.get(&ukraine, &path).await.body.contains("share so far"), "positions are the members'");
+    let seen = w.get(&ukraine, &path).await;
+    assert!(seen.body.contains("A decision of cfsp"), "Ukraine reads the circulated text: {}", seen.body);
+    assert!(!seen.body.contains("share so far"), "positions are the members': {}", seen.body);
     take(&w, p, "DEU", Stance::Concur).await;
     take(&w, p, "NOR", Stance::Concur).await;
     let page = w.get(&fra, &path).await;

@@ -37,6 +37,10 @@ pub enum BodyCmd {
         /// Only these members (alpha-3, repeat or comma-separate).
         #[arg(long, value_delimiter = ',')]
         members: Vec<String>,
+        /// Partners taking part beside every member (but --except) as equal participants, as
+        /// Ukraine in the NATO-Ukraine Council (alpha-3, repeat or comma-separate).
+        #[arg(long, value_delimiter = ',', conflicts_with = "members")]
+        partners: Vec<String>,
         /// The body it reports to.
         #[arg(long)]
         parent: Option<String>,
@@ -201,11 +205,14 @@ pub async fn body(cmd: BodyCmd) -> anyhow::Result<()> {
                 outln!("Today ({}): {}", today.len(), today.join(", "));
             })
         }
-        BodyCmd::Establish { id, name, except, members, parent, kinds, procedures, rule, proxies, conn } => {
-            let roster = if members.is_empty() {
-                Roster::AllMembers { except: codes("except", &except)?.into_iter().collect() }
-            } else {
+        BodyCmd::Establish { id, name, except, members, partners, parent, kinds, procedures, rule, proxies, conn } => {
+            let except = codes("except", &except)?.into_iter().collect();
+            let roster = if !members.is_empty() {
                 Roster::Members { members: codes("members", &members)?.into_iter().collect() }
+            } else if !partners.is_empty() {
+                Roster::WithPartners { except, partners: codes("partners", &partners)?.into_iter().collect() }
+            } else {
+                Roster::AllMembers { except }
             };
             let parent = parent.as_deref().map(body_id).transpose()?;
             let body = json!({ "id": body_id(&id)?, "name": name, "parent": parent, "roster": roster,

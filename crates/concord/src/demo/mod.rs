@@ -4,6 +4,7 @@
 //! (also loaded by `concord synth` and the tests), and [`support_history`] (with its
 //! [`pledge_table`]), the support history those commands end with.
 
+mod bodies;
 mod illustrative;
 mod pledge_table;
 pub(crate) mod scenario;
@@ -230,8 +231,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     println!("Three audiences, one log (sign in as each; /log says what you can and cannot see):");
     println!("  observer     the public: announced decisions, the roster, support aggregates; no draft, no position");
-    println!("  ukraine      the partner: the above, its requests and the support it receives, and proposal 4's");
-    println!("               text circulated to it; no position");
+    println!("  ukraine      the partner: the above, its requests and the support it receives, proposal 4's");
+    println!("               text circulated to it, and the NATO-Ukraine Council's business, where it takes part");
     println!("  fra          a member delegation: every position and every circulated text, but the Nuclear");
     println!("               Planning Group's (France does not sit in it: a body's business is its members')");
     println!("  secretariat  everything, its own drafts included");

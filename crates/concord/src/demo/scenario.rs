@@ -7,10 +7,9 @@
 use anyhow::Context;
 use std::collections::BTreeMap;
 
-use concord_core::decision_rule::Rule;
 use concord_core::{
-    Actor, BodyId, Command, CountryCode, DecisionKind, Marking, Member, Partner, PositionStatement, Procedure,
-    ProposalId, Roster, Stance, member_key_name, text_hash,
+    Actor, Command, CountryCode, DecisionKind, Marking, Member, Partner, PositionStatement, Procedure, ProposalId,
+    Stance, member_key_name, partner_key_name, text_hash,
 };
 use concord_ledger::keys::Signer;
 use concord_ledger::note;
@@ -253,54 +252,13 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
         s.push((t, a, c));
     }
 
-    // (e) A second body: the Nuclear Planning Group, where every ally but France sits (France
-    // stays outside it, a fact), deciding by consensus; one of its proposals in a consensus
-    // round. France takes no position and does not even read it: a body's business is for its
-    // own members (need to know among the members).
+    // (e) A second body: the Nuclear Planning Group (`bodies.rs`).
     let t = t.checked_add(SignedDuration::from_mins(5)).unwrap_or(t);
-    s.push((
-        t,
-        sec,
-        Command::EstablishBody {
-            id: BodyId::parse("npg").expect("a valid body id"),
-            name: "Nuclear Planning Group".into(),
-            parent: None,
-            roster: Roster::AllMembers { except: vec![code("FRA")] },
-            kinds: Vec::new(),
-            procedures: Vec::new(),
-            rule: Rule::Consensus,
-            proxies: false,
-        },
-    ));
-    s.push((
-        t,
-        sec,
-        Command::DraftProposal {
-            body: Some(BodyId::parse("npg").expect("a valid body id")),
-            kind: DecisionKind::Statement,
-            significance: None,
-            title: "Nuclear planning consultations, annual review".into(),
-            text: text("The Group takes note of the annual review of its consultation arrangements."),
-        },
-    ));
-    s.push((
-        t,
-        sec,
-        Command::Circulate {
-            proposal: ProposalId(5),
-            procedure: Procedure::ConsensusRound,
-            deadline,
-            marking: None,
-            urgent: None,
-        },
-    ));
-    for m in ["USA", "GBR", "DEU"] {
-        let (a, c) = position(5, m, Stance::Concur, None);
-        s.push((t, a, c));
-    }
-
+    s.extend(super::bodies::nuclear_planning_group(t, deadline));
     // (f) A clearly illustrative body that votes (`illustrative.rs`).
     s.extend(super::illustrative::steps(t, deadline));
+    // (g) The NATO-Ukraine Council, where the partner takes part (`bodies.rs`).
+    s.extend(super::bodies::nato_ukraine_council(t, deadline));
     s
 }
 
@@ -309,8 +267,8 @@ fn round_to_hour(t: Timestamp) -> Timestamp {
     Timestamp::from_second(secs - secs.rem_euclid(3600) + 3600).unwrap_or(t)
 }
 
-/// The demo's keys: the log's, and those of the delegations that get demo tokens, who sign
-/// their positions in the scenario.
+/// The demo's keys: the log's, and those of the delegations that get demo tokens (and the
+/// partner's, for the body it takes part in), who sign their positions in the scenario.
 #[derive(Debug)]
 pub struct DemoKeys {
     pub log: Signer,
@@ -329,6 +287,8 @@ impl DemoKeys {
             let c = code(m);
             members.insert(c, Signer::from_seed(&member_key_name(&origin, c), seed()?)?);
         }
+        let ukr = code("UKR");
+        members.insert(ukr, Signer::from_seed(&partner_key_name(&origin, ukr), seed()?)?);
         Ok(Self { log, members })
     }
 }
@@ -389,10 +349,15 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
         loaded
             .sequence(actor, account.as_deref(), &command, t, &mut salts, &mut entries, &mut touched)
             .with_context(|| format!("the scenario step at {t} ({command:?}) was refused"))?;
-        if let Command::AdmitMember { member } = &command {
-            if let Some(key) = keys.members.get(&member.code) {
+        let admitted = match &command {
+            Command::AdmitMember { member } => Some(member.code),
+            Command::RegisterPartner { partner } => Some(partner.code),
+            _ => None,
+        };
+        if let Some(code) = admitted {
+            if let Some(key) = keys.members.get(&code) {
                 let enrol = Command::RegisterMemberKey {
-                    member: member.code,
+                    member: code,
                     key: key.verifier().to_string(),
                     valid_from: Some(t),
                     valid_until: None,
@@ -446,6 +411,9 @@ mod tests {
         assert_eq!(p(5).status, ProposalStatus::ConsensusRound);
         assert_eq!(p(5).electorate().len(), 31, "every ally but France");
         assert!(!p(5).electorate().contains(&code("FRA")));
+        let nuc = p(super::super::bodies::NUC_PROPOSAL);
+        assert_eq!(nuc.electorate().len(), 33, "the allies and Ukraine");
+        assert_eq!(nuc.positions[&code("UKR")].stance, Stance::Concur, "Ukraine speaks for itself");
     }
 
     #[test]

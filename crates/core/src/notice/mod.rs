@@ -165,25 +165,27 @@ pub fn of_entry(state: &State, seq: u64, marking: Marking, event: &Event, at: Ti
                 restarted,
                 deadline: *deadline,
             };
-            (what, concerned(p))
+            (what, concerned(state, p))
         }
         (
             Event::DeadlineExtended { proposal: id, deadline, .. }
             | Event::DeadlineCurtailed { proposal: id, deadline, .. },
             Some(p),
-        ) => (What::DeadlineMoved { proposal: *id, title: released_title(p), deadline: *deadline }, concerned(p)),
+        ) => {
+            (What::DeadlineMoved { proposal: *id, title: released_title(p), deadline: *deadline }, concerned(state, p))
+        }
         // The member a proxy acted for hears of it at once: it may have to take the position
         // back (a member's own position replaces its proxy's), and nothing else tells it.
         (Event::PositionTaken { proposal: id, member, stance, proxy: Some(proxy), .. }, Some(p)) => {
             let acted = What::ActedByProxy { proposal: *id, title: released_title(p), proxy: *proxy, stance: *stance };
             let mut notices = addressed(state, seq, marking, event, at, acted, vec![Reader::Member(*member)]);
-            if let Some((what, readers)) = silence_broken(p, *id, *member, *stance) {
+            if let Some((what, readers)) = silence_broken(state, p, *id, *member, *stance) {
                 notices.extend(addressed(state, seq, marking, event, at, what, readers));
             }
             return notices;
         }
         (Event::PositionTaken { proposal: id, member, stance, .. }, Some(p)) => {
-            match silence_broken(p, *id, *member, *stance) {
+            match silence_broken(state, p, *id, *member, *stance) {
                 Some(broken) => broken,
                 None => return Vec::new(),
             }
@@ -193,10 +195,10 @@ pub fn of_entry(state: &State, seq: u64, marking: Marking, event: &Event, at: Ti
                 .revisions
                 .get((decision.revision as usize).saturating_sub(1))
                 .map_or_else(|| released_title(p), |r| r.title.clone());
-            (What::Decided { proposal: *id, title, outcome: decision.outcome }, concerned(p))
+            (What::Decided { proposal: *id, title, outcome: decision.outcome }, concerned(state, p))
         }
         (Event::ProposalWithdrawn { proposal: id, .. }, Some(p)) if p.circulation.is_some() => {
-            (What::Withdrawn { proposal: *id, title: released_title(p) }, concerned(p))
+            (What::Withdrawn { proposal: *id, title: released_title(p) }, concerned(state, p))
         }
         (Event::PledgeRecorded { terms, .. }, _) => return coverage(state, seq, marking, event, at, terms.request),
         (Event::PledgeStatusChanged { pledge, .. }, _) => {
@@ -232,7 +234,13 @@ pub fn of_entry(state: &State, seq: u64, marking: Marking, event: &Event, at: Ti
 
 /// Whom to tell that `member`'s `stance` broke the silence on `p`, if it did: the other electors
 /// and the secretariat. Under consensus minus one the state concerned breaks no silence.
-fn silence_broken(p: &Proposal, id: ProposalId, member: CountryCode, stance: Stance) -> Option<(What, Vec<Reader>)> {
+fn silence_broken(
+    state: &State,
+    p: &Proposal,
+    id: ProposalId,
+    member: CountryCode,
+    stance: Stance,
+) -> Option<(What, Vec<Reader>)> {
     let c = p.circulation.as_ref()?;
     let set_aside = matches!(c.rule.as_ref().map(|r| &r.rule),
         Some(crate::decision_rule::Rule::ConsensusMinusOne { concerned }) if *concerned == member);
@@ -240,8 +248,8 @@ fn silence_broken(p: &Proposal, id: ProposalId, member: CountryCode, stance: Sta
         return None;
     }
     let what = What::SilenceBroken { proposal: id, title: released_title(p), by: member, stance };
-    let mut readers = electors(p);
-    readers.retain(|r| *r != Reader::Member(member));
+    let mut readers = electors(state, p);
+    readers.retain(|r| *r != state.elector(member));
     readers.push(Reader::Secretariat);
     Some((what, readers))
 }
@@ -311,8 +319,8 @@ fn released_title(p: &Proposal) -> String {
 
 /// Who a proposal's procedure concerns: its electors, the secretariat, and the audience beyond
 /// the members it was circulated to.
-fn concerned(p: &Proposal) -> Vec<Reader> {
-    let mut readers = electors(p);
+fn concerned(state: &State, p: &Proposal) -> Vec<Reader> {
+    let mut readers = electors(state, p);
     readers.push(Reader::Secretariat);
     match p.audience {
         Some(Marking::MembersAndPartner(partner)) => readers.push(Reader::Partner(partner)),
@@ -322,8 +330,8 @@ fn concerned(p: &Proposal) -> Vec<Reader> {
     readers
 }
 
-fn electors(p: &Proposal) -> Vec<Reader> {
-    p.electorate().iter().map(|m| Reader::Member(*m)).collect()
+fn electors(state: &State, p: &Proposal) -> Vec<Reader> {
+    p.electorate().iter().map(|m| state.elector(*m)).collect()
 }
 
 /// The reminders and warnings due at `now`: for each open procedure and each rung of `ladder`
@@ -347,7 +355,7 @@ pub fn due(state: &State, now: Timestamp, ladder: &Ladder) -> Vec<Notice> {
                 continue;
             }
             for member in p.electorate().iter().filter(|m| !p.positions.contains_key(m)) {
-                let to = Reader::Member(*member);
+                let to = state.elector(*member);
                 if state.cleared(to) != to {
                     continue;
                 }

@@ -8,6 +8,8 @@
 //! - `bodies`: bodies, their rosters, kinds, procedures and rules, fixed when a procedure opens;
 //!   consensus minus one.
 //! - `membership`: the electorate snapshot (rule 1), partners, unknown and departed members.
+//! - `partners`: a partner taking part in a body as an equal participant (the NATO-Ukraine
+//!   Council): elector, reader of the body's business, signer with its own key.
 //! - `silence`: the silence procedure (rule 4) and rule 8's ban on deploying forces by silence.
 //! - `consensus_round`: no voting (rule 2) and the explicit consensus round (rule 3).
 //! - `reservations`: reservations and opt-outs never block (rule 5); `Decision::explain`.
@@ -40,6 +42,7 @@ mod instructions;
 mod lifecycle;
 mod membership;
 mod notices;
+mod partners;
 mod properties;
 mod proxies;
 mod publication;

@@ -26,12 +26,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/proposals/{id}/instructions", post(await_instructions))
 }
 
-/// The member a delegation speaks for: the one named, or else the caller's own. Naming another
-/// member is refused by the domain (`NotPermitted`), which knows who may speak for whom.
+/// The member a delegation (or a partner taking part in the proposal's body) speaks for: the one
+/// named, or else the caller's own. Naming another is refused by the domain (`NotPermitted`),
+/// which knows who may speak for whom.
 fn speaking_for(named: Option<CountryCode>, caller: Actor, action: &'static str) -> Result<CountryCode, ApiError> {
-    match (named, caller) {
-        (Some(m), _) | (None, Actor::Member(m)) => Ok(m),
-        (None, actor) => Err(Refusal::NotPermitted { actor, action }.into()),
+    match named.or_else(|| caller.elector()) {
+        Some(m) => Ok(m),
+        None => Err(Refusal::NotPermitted { actor: caller, action }.into()),
     }
 }
 

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use concord_core::{Actor, Procedure, Proposal, ProposalStatus, Reader, State as Domain};
+use concord_core::{Actor, CountryCode, Procedure, Proposal, ProposalStatus, Reader, State as Domain};
 use concord_server::AppState;
 use jiff::Timestamp;
 
@@ -143,37 +143,7 @@ const RECENT_DAYS: i64 = 30;
 fn todos(s: &Domain, actor: Actor, body: &BodyChoice, now: Timestamp) -> (String, Vec<Todo>) {
     let reader = Reader::of(Some(actor));
     match actor {
-        Actor::Member(m) => {
-            let todo = readable(s, reader, body)
-                .filter(|p| p.status.is_open() && p.is_elector(m))
-                .filter(|p| {
-                    let rev = p.circulation.as_ref().map_or(0, |c| c.revision);
-                    p.positions.get(&m).is_none_or(|x| x.revision != rev)
-                })
-                .map(|p| {
-                    let silence = p.circulation.as_ref().is_some_and(|c| c.procedure == Procedure::Silence);
-                    let then =
-                        if silence { "silence counts as concurrence" } else { "a round needs every elector's consent" };
-                    let (id, title) = (p.id.0, &p.current().title);
-                    let text = match p.superseded.get(&m) {
-                        Some(old) if old.revision == p.current().number => format!(
-                            "Proposal {id}: {title} — your position on revision {} no longer counts: it was \
-                             circulated again for a new round ({then})",
-                            old.revision
-                        ),
-                        Some(old) => format!(
-                            "Proposal {id}: {title} — your position on revision {} no longer counts: revision {} \
-                             changed the text ({then})",
-                            old.revision,
-                            p.current().number
-                        ),
-                        None => format!("Proposal {id}: {title} — no position from {m} yet ({then})"),
-                    };
-                    Todo { href: format!("/proposals/{id}#position"), text, confirm: None }
-                })
-                .collect();
-            (format!("What needs action from {m}"), todo)
-        }
+        Actor::Member(m) => (format!("What needs action from {m}"), positions_owed(s, reader, body, m)),
         Actor::Secretariat => {
             let todo = readable(s, reader, body)
                 .filter_map(|p| {
@@ -212,11 +182,48 @@ fn todos(s: &Domain, actor: Actor, body: &BodyChoice, now: Timestamp) -> (String
             let requests = |r| Todo { href: to("requests"), text: r, confirm: None };
             let overdue = reports::overdue_requests_of(&s.support, c, today).into_iter().map(requests);
             let open = reports::open_requests_of(&s.support, c).into_iter().map(requests);
-            let todo = receipts.chain(overdue).chain(open).collect();
-            (format!("What needs action from {c}: receipts to confirm, overdue and uncovered requests"), todo)
+            // Where it takes part in a body, it owes positions as a delegation does.
+            let todo =
+                positions_owed(s, reader, body, c).into_iter().chain(receipts).chain(overdue).chain(open).collect();
+            (
+                format!("What needs action from {c}: positions, receipts to confirm, overdue and uncovered requests"),
+                todo,
+            )
         }
         Actor::Observer | Actor::Scheduler => ("Nothing needs an observer's action".into(), Vec::new()),
     }
+}
+
+/// The proposals where elector `m` (a member, or a partner taking part in a body) owes a
+/// position on the text now circulated.
+fn positions_owed(s: &Domain, reader: Reader, body: &BodyChoice, m: CountryCode) -> Vec<Todo> {
+    readable(s, reader, body)
+        .filter(|p| p.status.is_open() && p.is_elector(m))
+        .filter(|p| {
+            let rev = p.circulation.as_ref().map_or(0, |c| c.revision);
+            p.positions.get(&m).is_none_or(|x| x.revision != rev)
+        })
+        .map(|p| {
+            let silence = p.circulation.as_ref().is_some_and(|c| c.procedure == Procedure::Silence);
+            let then = if silence { "silence counts as concurrence" } else { "a round needs every elector's consent" };
+            let (id, title) = (p.id.0, &p.current().title);
+            let text = match p.superseded.get(&m) {
+                Some(old) if old.revision == p.current().number => format!(
+                    "Proposal {id}: {title} — your position on revision {} no longer counts: it was \
+                     circulated again for a new round ({then})",
+                    old.revision
+                ),
+                Some(old) => format!(
+                    "Proposal {id}: {title} — your position on revision {} no longer counts: revision {} \
+                     changed the text ({then})",
+                    old.revision,
+                    p.current().number
+                ),
+                None => format!("Proposal {id}: {title} — no position from {m} yet ({then})"),
+            };
+            Todo { href: format!("/proposals/{id}#position"), text, confirm: None }
+        })
+        .collect()
 }
 
 fn decided(s: &Domain, reader: Reader, body: &BodyChoice) -> Vec<DecidedRow> {

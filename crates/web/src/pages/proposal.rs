@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use concord_core::decision_rule::Rule;
 use concord_core::{
-    Actor, Command, CountryCode, Marking, Outcome, PositionStatement, Procedure, Proposal, ProposalAccess, ProposalId,
-    Stance, State as Domain,
+    Command, CountryCode, Marking, Outcome, PositionStatement, Procedure, Proposal, ProposalAccess, ProposalId, Stance,
+    State as Domain,
 };
 use concord_server::AppState;
 use concord_server::sequencer::SubmitError;
@@ -308,7 +308,7 @@ fn grid(s: &Domain, p: &Proposal) -> Vec<GridRow> {
     c.electorate
         .iter()
         .map(|m| {
-            let name = s.members.get(m).map(|x| x.name.clone()).unwrap_or_default();
+            let name = s.name_of(*m).unwrap_or_default().to_owned();
             let position = p.positions.get(m).filter(|x| x.revision == c.revision);
             let awaiting = super::instructions::awaiting(p, *m).filter(|_| position.is_none());
             let (class, symbol, words) = match position {
@@ -400,10 +400,8 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
     let announced = access == ProposalAccess::Outcome;
     let circulated = access == ProposalAccess::Circulated;
     let c = p.circulation.as_ref();
-    let member = match viewer.actor {
-        Actor::Member(m) => Some(m),
-        _ => None,
-    };
+    // A partner takes positions too, where it takes part in the proposal's body.
+    let member = viewer.actor.elector();
     let may_take_position =
         member.is_some_and(|m| p.status.is_open() && p.is_elector(m) && c.is_some_and(|c| now < c.deadline));
     let my_position = member
@@ -574,8 +572,8 @@ pub async fn take_position(
 ) -> Result<Response, WebError> {
     viewer.check_csrf(&f.csrf)?;
     let id = parse_id(&id)?;
-    let Actor::Member(member) = viewer.actor else {
-        return Err(WebError::Forbidden("Only a member delegation takes positions.".into()));
+    let Some(member) = viewer.actor.elector() else {
+        return Err(WebError::Forbidden("Only a member delegation, or a partner taking part, takes positions.".into()));
     };
     let mut kept =
         Kept { stance: f.stance.clone(), text: f.text.clone(), evidence: f.evidence.clone(), ..Kept::default() };
@@ -789,7 +787,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use concord_core::{DecisionKind, Member, decide};
+    use concord_core::{Actor, DecisionKind, Member, decide};
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()
