@@ -47,6 +47,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         quorum: 0,
         trusted: None,
         delegation: None,
+        reader: None,
     })?;
     // Its size is trusted only once its signature is checked.
     let size = verifier.open_checkpoint(&checkpoint).context("the export does not verify")?.size();

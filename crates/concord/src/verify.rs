@@ -30,8 +30,13 @@ pub struct Args {
     /// sits in are owed and replayed too. Without it, a member-cleared reader checks every
     /// body's entries without replaying them (they are for the body's members). Implied by an
     /// export for `delegation:<A3>`.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "partner")]
     delegation: Option<String>,
+    /// I am this partner (alpha-3; with a partner's token, or implied by an export for
+    /// `partner:<A3>`): every part released to it is owed, those of the bodies it takes part in
+    /// included, and one held back fails.
+    #[arg(long, conflicts_with = "member")]
+    partner: Option<String>,
     /// A database file (the operator's own check).
     #[arg(long)]
     db: Option<PathBuf>,
@@ -53,6 +58,26 @@ pub struct Args {
     /// Saves the verified checkpoint here, to trust next time.
     #[arg(long)]
     save_checkpoint: Option<PathBuf>,
+}
+
+/// Who reads, where it is known and not member-cleared: a partner named by --partner or by the
+/// export, the public for a public export or a server read with no token. (A server read with
+/// another token says nothing of who it is: its parts are not held to anyone's.)
+fn who_reads(args: &Args, audience: Option<&str>, member: bool) -> anyhow::Result<Option<concord_core::Reader>> {
+    use concord_core::{CountryCode, Reader};
+
+    let named = args.partner.as_deref().map(CountryCode::parse).transpose()?;
+    let exported = audience.and_then(|a| a.strip_prefix("partner:")).map(CountryCode::parse).transpose()?;
+    if let (Some(n), Some(e)) = (named, exported) {
+        if n != e {
+            bail!("this export is for partner {e}, not {n}: verify it with --partner {e}");
+        }
+    }
+    if member {
+        return Ok(None);
+    }
+    let public = audience == Some("public") || (args.server.is_some() && args.token.is_none());
+    Ok(named.or(exported).map(Reader::Partner).or(public.then_some(Reader::Public)))
 }
 
 pub fn key(s: &str) -> anyhow::Result<Verifier> {
@@ -102,6 +127,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     let member = args.member || delegation.is_some();
+    let reader = who_reads(&args, audience.as_deref(), member)?;
     let owed = match (&args.db, &args.export) {
         (Some(_), _) => Owed::Every,
         (None, Some(_)) => match audience.as_deref() {
@@ -120,6 +146,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         witnesses,
         trusted,
         delegation,
+        reader,
     };
     let mut verifier = LogVerifier::new(options)?;
     let checkpoint = match (&args.server, &args.db, &args.export) {

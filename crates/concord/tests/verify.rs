@@ -417,6 +417,56 @@ fn an_export_for_one_delegation_carries_its_bodies_and_verifies_as_that_delegati
     assert!(!dir.path().join("ukr").exists(), "nothing is left behind");
 }
 
+/// Removes from `out`'s parts the first one whose content holds every one of `needles`; its
+/// entry's number.
+fn drop_part(out: &std::path::Path, needles: &[&str]) -> u64 {
+    for n in 0.. {
+        let path = out.join(format!("parts/{n}.json"));
+        let mut list: Vec<Value> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let found = list.iter().position(|p| needles.iter().all(|n| p["content"].as_str().unwrap().contains(n)));
+        if let Some(at) = found {
+            let seq = list.remove(at)["seq"].as_u64().unwrap();
+            std::fs::write(&path, serde_json::to_vec(&list).unwrap()).unwrap();
+            return seq;
+        }
+    }
+    unreachable!()
+}
+
+/// A reader who may not replay everything is still owed what is released to it: a partner the
+/// business of the council it takes part in, anyone the parts whose marking names it. One held
+/// back fails, instead of passing for one it may not read.
+#[test]
+fn a_partner_and_the_public_are_owed_what_is_released_to_them() {
+    let d = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let verify = |out: &std::path::Path| {
+        Command::new(BIN).args(["verify", "--export"]).arg(out).args(["--log-key", &d.log_key]).output().unwrap()
+    };
+    let (ukraine, ok) = export_for(&d, dir.path(), "partner:UKR");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let council: &[u8] = b"closer coordination of air defence deliveries";
+    assert!(read_all(&ukraine).windows(council.len()).any(|w| w == council), "Ukraine reads its council's text");
+    // Poland's position in the council is Ukraine's to read: held back, it fails.
+    let seq = drop_part(&ukraine, &["position_taken", "\"POL\"", "\"proposal\":7"]);
+    fails_naming(
+        &verify(&ukraine),
+        &format!("entry {seq}: its sealed part is withheld, but it is the business of nuc"),
+    );
+    let as_another = Command::new(BIN)
+        .args(["verify", "--export"])
+        .arg(&ukraine)
+        .args(["--log-key", &d.log_key, "--partner", "MDA"])
+        .output()
+        .unwrap();
+    fails_naming(&as_another, "this export is for partner UKR, not MDA");
+
+    let (public, ok) = export_for(&d, dir.path(), "public");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let seq = drop_part(&public, &["member_admitted", "Sweden"]);
+    fails_naming(&verify(&public), &format!("entry {seq}: its sealed part is withheld, but its marking (public)"));
+}
+
 #[test]
 fn each_audience_s_export_verifies_and_carries_only_what_it_may_read() {
     let d = demo();

@@ -244,10 +244,11 @@ impl State {
         if self.partners.contains_key(&code) { Reader::Partner(code) } else { Reader::Member(code) }
     }
 
-    /// Whether `member` sits in `body` (an unknown body: nobody does).
+    /// Whether `member` sits in `body` as a member (an unknown body: nobody does; a partner
+    /// taking part is [`State::partner_in`] it).
     #[must_use]
     pub fn sits_in(&self, body: &BodyId, member: CountryCode) -> bool {
-        self.bodies.get(body).is_some_and(|b| b.roster.includes(member))
+        self.members.contains_key(&member) && self.bodies.get(body).is_some_and(|b| b.roster.includes(member))
     }
 
     /// The body whose business `event` is, if it is not the principal body's: a body's

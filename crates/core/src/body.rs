@@ -95,7 +95,7 @@ pub enum Roster {
 
 impl Roster {
     /// Whether `member` takes part, while it is a member (the alliance's membership on a day is
-    /// the electorate's business, [`State::roster`]).
+    /// the electorate's business, [`State::roster`]; a code that is no member's is not asked).
     #[must_use]
     pub fn includes(&self, member: CountryCode) -> bool {
         match self {
@@ -280,6 +280,9 @@ pub(crate) fn check_body(state: &State, body: &Body) -> Result<(), Refusal> {
             }
             if partners.is_empty() {
                 return Err(Refusal::Invalid { field: "roster", reason: "it names no partner".into() });
+            }
+            if let Some(p) = partners.iter().enumerate().find_map(|(i, p)| partners[..i].contains(p).then_some(p)) {
+                return Err(Refusal::Invalid { field: "roster", reason: format!("it names {p} twice") });
             }
             if let Some(p) = partners.iter().find(|p| !state.partners.contains_key(*p)) {
                 let reason = format!("{p} is not a registered partner");

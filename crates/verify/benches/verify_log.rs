@@ -141,6 +141,7 @@ fn verify_all(log: &Log) {
         quorum: 0,
         trusted: None,
         delegation: None,
+        reader: None,
     };
     let mut v = LogVerifier::new(options).unwrap();
     v.feed(&log.entries).unwrap();

@@ -37,7 +37,9 @@
 
 #![forbid(unsafe_code)]
 
-use concord_core::Event;
+mod released;
+
+use concord_core::{Event, Reader};
 use concord_log::{LoadError, Loaded};
 use std::collections::HashMap;
 
@@ -84,6 +86,10 @@ pub struct Options {
     /// say which): no body's entries are owed or replayed, only the principal body's and the
     /// rest of the log.
     pub delegation: Option<concord_core::CountryCode>,
+    /// With [`Owed::WhatIsReleased`], who reads, if it said (a partner, the public): a part the
+    /// envelope's marking releases to it, or of a body a partner takes part in, is then owed,
+    /// and one held back fails. None: any part may be missing.
+    pub reader: Option<Reader>,
 }
 
 /// Why a log does not verify.
@@ -169,6 +175,7 @@ pub struct LogVerifier {
     outside_proposals: std::collections::BTreeMap<String, Vec<u64>>,
     parts_checked: u64,
     replay_stopped_at: Option<u64>,
+    released: released::Released,
 }
 
 impl LogVerifier {
@@ -183,6 +190,10 @@ impl LogVerifier {
                     .0,
             ),
         };
+        let released = released::Released::new(match options.owed {
+            Owed::WhatIsReleased => options.reader,
+            Owed::Every | Owed::AllButDrafts => None,
+        });
         let mut v = Self {
             options,
             trusted,
@@ -198,6 +209,7 @@ impl LogVerifier {
             outside_proposals: std::collections::BTreeMap::new(),
             parts_checked: 0,
             replay_stopped_at: None,
+            released,
         };
         v.note_trusted_root();
         Ok(v)
@@ -252,6 +264,12 @@ impl LogVerifier {
             let seq = self.log.size;
             if e.seq != seq {
                 return Err(VerifyError::Entry { seq, reason: format!("expected entry {seq}, got entry {}", e.seq) });
+            }
+            if self.options.owed == Owed::WhatIsReleased && self.options.reader.is_some() {
+                let envelope = concord_store::decode(&e.bytes).map_err(LoadError::from)?;
+                if let Some(reason) = self.released.check(&envelope, e) {
+                    return Err(VerifyError::Entry { seq, reason });
+                }
             }
             // A body's entry is for its members: another member checks it, but neither is owed
             // its part nor replays it.

@@ -298,6 +298,10 @@ async fn a_partner_taking_part_in_a_body_takes_its_position_on_the_web() {
     assert_eq!(w.get(&ukraine, "/proposals/1").await.status, 404, "the principal body's business is the members'");
 
     let csrf = w.csrf(&ukraine, "/proposals/2").await;
+    // It may first say it awaits instructions from Kyiv, as a delegation does.
+    let awaiting = [("csrf", csrf.as_str()), ("await_note", "Kyiv answers tomorrow.")];
+    assert_eq!(w.post(&ukraine, "/proposals/2/instructions", &awaiting).await.status, 303);
+    assert!(w.get(&ukraine, "/proposals/2").await.body.contains("Kyiv answers tomorrow."));
     let position = [("csrf", csrf.as_str()), ("revision", "1"), ("stance", "concur"), ("text", "")];
     let r = w.post(&ukraine, "/proposals/2/position", &position).await;
     assert_eq!(r.status, 303, "{}", r.body);

@@ -134,6 +134,9 @@ fn a_partner_reads_the_business_of_its_body_as_the_members_do_and_no_other() {
     let moldova = Reader::Partner(c("MDA"));
     assert_eq!(w.state.proposal_access(moldova, w.proposal(p)), ProposalAccess::Hidden);
     assert_eq!(w.state.cleared_in(moldova, Some(&nuc)), moldova);
+    // Ukraine takes part in the council as a partner; it sits in no body as a member.
+    assert!(w.state.partner_in(&nuc, c("UKR")) && !w.state.sits_in(&nuc, c("UKR")));
+    assert!(!w.state.sits_in(&BodyId::parse("npg").unwrap(), c("UKR")));
 
     // The procedure's notices reach it, as an elector: the reminder of a deadline it has not
     // answered, and the news that a member broke silence.
@@ -154,6 +157,8 @@ fn a_body_takes_only_registered_partners_and_no_rule_that_counts_people() {
     assert_eq!(unknown.field(), Some("roster"), "{unknown}");
     let none = w.refuse(Actor::Secretariat, &with(vec![], Rule::Consensus), t0());
     assert_eq!(none.field(), Some("roster"), "{none}");
+    let twice = w.refuse(Actor::Secretariat, &with(vec!["UKR", "UKR"], Rule::Consensus), t0());
+    assert_eq!(twice.field(), Some("roster"), "{twice}");
     let counted = w.refuse(Actor::Secretariat, &with(vec!["UKR"], Rule::EU_CONSTRUCTIVE_ABSTENTION), t0());
     assert_eq!(counted.field(), Some("rule"), "{counted}");
     w.run(Actor::Secretariat, &with(vec!["UKR"], Rule::Consensus), t0());

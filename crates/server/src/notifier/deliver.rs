@@ -118,7 +118,8 @@ fn stale(s: &concord_core::State, m: &Message, now: Timestamp) -> Option<&'stati
     };
     match notice.what {
         What::Reminder { proposal, .. } => match (open(proposal), reader) {
-            (Some(p), Reader::Member(c)) if !p.positions.contains_key(&c) => None,
+            // A partner taking part in a body is reminded as a delegation is.
+            (Some(p), Reader::Member(c) | Reader::Partner(c)) if !p.positions.contains_key(&c) => None,
             _ => Some("the reminder no longer applies (a position was taken, or the procedure ended)"),
         },
         What::NoPositions { proposal, .. } => match open(proposal) {
@@ -252,4 +253,105 @@ async fn tell_disabled(state: &AppState, s: &concord_store::Subscription, now: T
         not_before: now,
     };
     state.store().enqueue(None, &[message]).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use concord_core::decision_rule::Rule;
+    use concord_core::notice::Ladder;
+    use concord_core::{
+        Actor, BodyId, Command, CountryCode, DecisionKind, Member, Partner, Procedure, ProposalId, Roster, Stance,
+        State, decide,
+    };
+    use concord_store::MessageState;
+
+    fn run(s: &mut State, actor: Actor, command: Command, at: Timestamp) {
+        for e in decide(s, actor, &command, at).unwrap() {
+            s.apply(&e).unwrap();
+        }
+    }
+
+    /// A partner taking part in a body is reminded by mail and webhook as a delegation is, until
+    /// it takes its position.
+    #[test]
+    fn a_partner_s_reminder_goes_out_until_it_takes_its_position() {
+        let at: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+        let (fra, ukr) = (CountryCode::parse("FRA").unwrap(), CountryCode::parse("UKR").unwrap());
+        let mut s = State::new();
+        let member = Member {
+            code: fra,
+            alpha2: "FR".into(),
+            numeric: "250".into(),
+            name: "France".into(),
+            accession: "1949-08-24".parse().unwrap(),
+            departure: None,
+        };
+        run(&mut s, Actor::Secretariat, Command::AdmitMember { member }, at);
+        run(
+            &mut s,
+            Actor::Secretariat,
+            Command::RegisterPartner { partner: Partner { code: ukr, name: "Ukraine".into() } },
+            at,
+        );
+        let nuc = BodyId::parse("nuc").unwrap();
+        let establish = Command::EstablishBody {
+            id: nuc.clone(),
+            name: "NATO-Ukraine Council".into(),
+            parent: None,
+            roster: Roster::WithPartners { except: Vec::new(), partners: vec![ukr] },
+            kinds: Vec::new(),
+            procedures: Vec::new(),
+            rule: Rule::Consensus,
+            proxies: false,
+        };
+        run(&mut s, Actor::Secretariat, establish, at);
+        let draft = Command::DraftProposal {
+            body: Some(nuc),
+            kind: DecisionKind::Statement,
+            significance: None,
+            title: "Air defence".into(),
+            text: "The council agrees.".into(),
+        };
+        run(&mut s, Actor::Secretariat, draft, at);
+        let deadline = at.checked_add(jiff::SignedDuration::from_hours(72)).unwrap();
+        let circulate = Command::Circulate {
+            proposal: ProposalId(1),
+            procedure: Procedure::ConsensusRound,
+            deadline,
+            marking: None,
+            urgent: None,
+        };
+        run(&mut s, Actor::Secretariat, circulate, at);
+
+        let now = deadline.checked_sub(jiff::SignedDuration::from_hours(1)).unwrap();
+        let notices = concord_core::notice::due(&s, now, &Ladder::default());
+        let notice = notices.into_iter().find(|n| n.to == Reader::Partner(ukr)).expect("Ukraine is reminded");
+        let message = Message {
+            id: notice.id.clone(),
+            channel: Channel::Email,
+            recipient: Actor::Partner(ukr),
+            destination: "ukr@example.org".into(),
+            body: serde_json::to_string(&notice).unwrap(),
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+            state: MessageState::Pending,
+            last_error: None,
+            delivered_at: None,
+        };
+        assert_eq!(stale(&s, &message, now), None, "the reminder goes out");
+        let position = Command::TakePosition {
+            proposal: ProposalId(1),
+            member: ukr,
+            revision: 1,
+            stance: Stance::Concur,
+            text: None,
+            evidence: None,
+        };
+        run(&mut s, Actor::Partner(ukr), position, now);
+        assert!(stale(&s, &message, now).is_some(), "a position taken ends it");
+    }
 }

@@ -111,7 +111,7 @@ pub fn stored(entries: Vec<NewEntry>) -> Vec<StoredEntry> {
 
 /// What a verifier of the log signed by `key` trusts: no witness, no earlier checkpoint.
 pub fn options(owed: Owed, key: &Signer, delegation: Option<CountryCode>) -> Options {
-    Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None, delegation }
+    Options { owed, log_key: key.verifier(), witnesses: Vec::new(), quorum: 0, trusted: None, delegation, reader: None }
 }
 
 /// Verifies every entry, as a member owed them all.

@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
-use concord_core::{Actor, Command, CountryCode, Proposal};
+use concord_core::{Command, CountryCode, Proposal};
 use concord_server::AppState;
 use serde::Deserialize;
 
@@ -65,8 +65,9 @@ pub async fn await_instructions(
 ) -> Result<Response, WebError> {
     viewer.check_csrf(&f.csrf)?;
     let id = parse_id(&id)?;
-    let Actor::Member(member) = viewer.actor else {
-        return Err(WebError::Forbidden("Only a member delegation says it awaits instructions.".into()));
+    // A partner taking part in the proposal's body says it too (the domain checks where).
+    let Some(member) = viewer.actor.elector() else {
+        return Err(WebError::Forbidden("Only a delegation says it awaits instructions.".into()));
     };
     let kept = Kept { await_note: f.await_note.clone(), ..Kept::default() };
     let note = Some(f.await_note.trim().to_owned()).filter(|n| !n.is_empty());

@@ -217,7 +217,10 @@ pub async fn show(
              (read as the public reads it)"
         ),
         Reader::Partner(c) => {
-            format!("partner {c}: the content of entries marked members+partner:{c} or public, and no other")
+            format!(
+                "partner {c}: the content of entries marked members+partner:{c} or public, and the business of \
+                 the bodies {c} takes part in (as their members read it), and no other"
+            )
         }
         Reader::Public => "the public (not signed in, or an observer): the content of entries marked public".to_owned(),
     };

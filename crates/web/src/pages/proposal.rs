@@ -542,8 +542,13 @@ pub(super) async fn submit(
     match state.sequencer().submit(viewer.actor, Some(format!("user:{}", viewer.user)), command, None).await {
         Ok(_) => Ok(Redirect::to(&format!("/proposals/{}#{anchor}", id.0)).into_response()),
         Err(SubmitError::Refused(r)) => {
+            // Shown beside the form either way; a caller who may not act at all is told so.
+            let status = match r.class() {
+                concord_core::RefusalClass::Forbidden => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
             kept.errors.refusal(&r, fields);
-            render(state, viewer, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await
+            render(state, viewer, id, kept, status).await
         }
         Err(e) => Err(e.into()),
     }

@@ -89,7 +89,8 @@ impl ProxiesPart {
         let choices = mine.map_or_else(Vec::new, |m| {
             let first = Opt { value: String::new(), label: "choose a member".into(), selected: kept.proxy.is_empty() };
             std::iter::once(first)
-                .chain(roster.iter().filter(|c| **c != m).map(|c| Opt {
+                // A partner taking part acts for nobody.
+                .chain(roster.iter().filter(|c| **c != m && !s.partners.contains_key(*c)).map(|c| Opt {
                     value: c.to_string(),
                     label: s.members.get(c).map_or_else(|| c.to_string(), |x| format!("{c} {}", x.name)),
                     selected: kept.proxy == c.as_str(),
