@@ -306,6 +306,15 @@ fn print(r: &Report) {
             proposals.join("; ")
         );
     }
+    if let Some((reader, bodies)) = &r.released_to {
+        let bodies: Vec<String> = bodies.iter().map(ToString::to_string).collect();
+        let and_bodies = if bodies.is_empty() {
+            String::new()
+        } else {
+            format!(", every part of {}, where you take part,", bodies.join(", "))
+        };
+        outln!("released   every part whose marking releases it to {reader}{and_bodies} is here");
+    }
     match r.replay_stopped_at {
         None if r.outside > 0 => outln!(
             "entries    {} — chain intact, every sealed part you hold matches, every other event applies under the \

@@ -156,6 +156,9 @@ pub struct Report {
     /// Sealed parts after that entry that this reader holds, each checked against its
     /// envelope's commitment, type and role.
     pub parts_checked: u64,
+    /// The reader every released part was required for ([`Options::reader`]), and the bodies
+    /// it takes part in as a partner, whose every part was required too.
+    pub released_to: Option<(Reader, Vec<concord_core::BodyId>)>,
 }
 
 /// Checks a log entry by entry; see the crate docs.
@@ -400,6 +403,7 @@ impl LogVerifier {
             outside_proposals: self.outside_proposals,
             replay_stopped_at: self.replay_stopped_at,
             parts_checked: self.parts_checked,
+            released_to: self.released.summary(),
         })
     }
 }

@@ -25,6 +25,11 @@ impl Released {
         Self { reader, bodies: BTreeSet::new() }
     }
 
+    /// The reader, and the bodies it was found to take part in.
+    pub(crate) fn summary(&self) -> Option<(Reader, Vec<BodyId>)> {
+        self.reader.map(|r| (r, self.bodies.iter().cloned().collect()))
+    }
+
     /// Why `e`'s part may not be missing for this reader, if it may not; learns from its part.
     pub(crate) fn check(&mut self, envelope: &Envelope, e: &StoredEntry) -> Option<String> {
         let reader = self.reader?;
