@@ -148,6 +148,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         bail!("{} exists already: export into a new folder", args.out.display());
     }
     let store = crate::serve::open_store(&args.db).await?;
+    // The checkpoint first: the state loaded after it covers every entry it signs, even while a
+    // server appends (a part beyond the state would be withheld from every audience).
+    let checkpoint = store.latest_checkpoint().await?.context("the database holds no checkpoint")?;
     // The access rule reads the state; the fold is checked as it is built (a log that does not
     // replay is not exported for anyone).
     let loaded = if args.audience == Audience::All { None } else { Some(concord_log::load(store.as_ref()).await?) };
@@ -157,7 +160,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(&args.out)?;
     let every_member = args.audience == Audience::Members;
-    let written = write_export(store.as_ref(), &args.out, loaded.as_ref().zip(reader), every_member).await;
+    let redact = loaded.as_ref().zip(reader);
+    let written = write_export(store.as_ref(), &checkpoint, &args.out, redact, every_member).await;
     if written.is_err() {
         // Half a mirror must not pass for one.
         let _ = std::fs::remove_dir_all(&args.out);
@@ -172,7 +176,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes the export of the latest checkpoint into `out`, with the sealed parts `redact` (the
+/// Writes the export of checkpoint `c` into `out`, with the sealed parts `redact` (the
 /// fold and the reader to ask the access rule about; none: every part) lets through, and of a
 /// body's entries only their public parts for `every_member`; returns its size, how many tiles
 /// and how many parts. The tiles are copies of the stored tree hashes, so
@@ -180,11 +184,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 /// carry a tile its entries contradict.
 async fn write_export(
     store: &dyn concord_store::Store,
+    c: &concord_store::Checkpoint,
     out: &Path,
     redact: Option<(&concord_log::Loaded, Reader)>,
     every_member: bool,
 ) -> anyhow::Result<(u64, usize, u64)> {
-    let c = store.latest_checkpoint().await?.context("the database holds no checkpoint")?;
     let mut note = c.note.clone();
     for co in store.cosignatures(c.size).await? {
         note.push_str(&co.line);

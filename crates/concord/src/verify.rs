@@ -68,9 +68,15 @@ fn who_reads(args: &Args, audience: Option<&str>, member: bool) -> anyhow::Resul
 
     let named = args.partner.as_deref().map(CountryCode::parse).transpose()?;
     let exported = audience.and_then(|a| a.strip_prefix("partner:")).map(CountryCode::parse).transpose()?;
-    if let (Some(n), Some(e)) = (named, exported) {
-        if n != e {
-            bail!("this export is for partner {e}, not {n}: verify it with --partner {e}");
+    if let Some(n) = named {
+        // What was read must be the partner's, or its parts would be held to the wrong reader.
+        match (exported, audience) {
+            (Some(e), _) if e != n => bail!("this export is for partner {e}, not {n}: verify it with --partner {e}"),
+            (None, Some(a)) => bail!("this export is for {a}, not partner {n}: verify it without --partner"),
+            _ if args.server.is_some() && args.token.is_none() => {
+                bail!("--partner {n} needs the partner's --token: without one the server answers as to the public")
+            }
+            _ => {}
         }
     }
     if member {

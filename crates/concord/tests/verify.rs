@@ -463,6 +463,13 @@ fn a_partner_and_the_public_are_owed_what_is_released_to_them() {
 
     let (public, ok) = export_for(&d, dir.path(), "public");
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let as_ukraine = Command::new(BIN)
+        .args(["verify", "--export"])
+        .arg(&public)
+        .args(["--log-key", &d.log_key, "--partner", "UKR"])
+        .output()
+        .unwrap();
+    fails_naming(&as_ukraine, "this export is for public, not partner UKR");
     let seq = drop_part(&public, &["member_admitted", "Sweden"]);
     fails_naming(&verify(&public), &format!("entry {seq}: its sealed part is withheld, but its marking (public)"));
 }

@@ -24,6 +24,10 @@ pub struct Loaded {
     /// ([`Loaded::keeping_leaves`]: the verifier), so that an entry looked up again to settle a
     /// publication is checked against the one the walk checked, not against itself.
     pub leaves: Option<Vec<Hash>>,
+    /// The newest envelope format walked: a log never goes back to an older one, so that an
+    /// operator cannot write a body's entry as v2 (which names no body) to keep it from those
+    /// owed it. (Zero after a snapshot, which the verifier never starts from.)
+    pub format: u32,
 }
 
 /// The entry types that can be a body's business (`State::scope`): about a body's proposal, or
@@ -65,7 +69,21 @@ impl Loaded {
             decisions: imbl::OrdMap::new(),
             claims: Vec::new(),
             leaves: None,
+            format: 0,
         }
+    }
+
+    /// Checks that `envelopes` never go back to an older format than the log's newest so far.
+    fn check_formats(&mut self, envelopes: &[concord_store::Envelope]) -> Result<(), LoadError> {
+        for e in envelopes {
+            if e.v < self.format {
+                let reason =
+                    format!("format v{} after a v{} entry: a log never goes back to an older format", e.v, self.format);
+                return Err(concord_store::ChainError::Malformed { seq: Some(e.seq), reason }.into());
+            }
+            self.format = e.v;
+        }
+        Ok(())
     }
 
     /// The fold of an empty log that keeps every leaf hash it walks (32 bytes an entry): what the
@@ -97,6 +115,7 @@ impl Loaded {
     /// entries' effect); the error names the entry at fault ([`LoadError::seq`]).
     pub fn walk(&mut self, entries: &[StoredEntry], mut each: impl FnMut(&LogRecord)) -> Result<Walked, LoadError> {
         let (envelopes, last) = concord_store::check_chain(self.last_hash, entries)?;
+        self.check_formats(&envelopes)?;
         for (envelope, e) in envelopes.iter().zip(entries) {
             let part = e.part.as_deref().ok_or(concord_store::ChainError::Withheld { seq: e.seq })?;
             let r = &concord_store::open(envelope, part)?;
@@ -135,6 +154,7 @@ impl Loaded {
     /// events missing). What the verifier runs past the first withheld part.
     pub fn walk_envelopes(&mut self, entries: &[StoredEntry]) -> Result<Walked, LoadError> {
         let (envelopes, last) = concord_store::check_chain(self.last_hash, entries)?;
+        self.check_formats(&envelopes)?;
         for (envelope, e) in envelopes.iter().zip(entries) {
             if envelope.seq != self.size {
                 return Err(concord_store::ChainError::OutOfSequence { seq: self.size, claimed: envelope.seq }.into());
@@ -212,6 +232,7 @@ impl Loaded {
     /// [`ChainError::Withheld`]: concord_store::ChainError::Withheld
     pub fn walk_withheld_draft(&mut self, entry: &StoredEntry) -> Result<Walked, LoadError> {
         let (envelopes, last) = concord_store::check_chain(self.last_hash, std::slice::from_ref(entry))?;
+        self.check_formats(&envelopes)?;
         let envelope = &envelopes[0];
         if envelope.seq != self.size {
             return Err(concord_store::ChainError::OutOfSequence { seq: self.size, claimed: envelope.seq }.into());

@@ -131,6 +131,7 @@ pub fn decode(bytes: &[u8]) -> Result<Loaded, SnapshotError> {
         decisions: b.decisions,
         claims: Vec::new(),
         leaves: None,
+        format: 0,
     })
 }
 

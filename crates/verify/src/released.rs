@@ -4,8 +4,11 @@
 //! that body's business as the body's members do). An operator who held such a part back could
 //! otherwise pass it off as one the reader may not read.
 //!
-//! A proposal's texts are the exception, as for the members: a draft the secretariat has not
-//! circulated is nobody's yet, and its envelope cannot say whether it was.
+//! A drafted text is the exception: a draft the secretariat has not circulated is nobody's yet,
+//! and its envelope cannot say whether it was. So is a revised text of a body's proposal, which
+//! its members read once the proposal was first circulated, and not before: the envelope cannot
+//! say that either. (A revised text marked for the reader is served whatever happens: a
+//! proposal never goes back to being a draft.)
 
 use std::collections::BTreeSet;
 
@@ -45,10 +48,11 @@ impl Released {
                 None
             }
             (Some(_), _) => None,
-            (None, _) if matches!(envelope.kind.as_str(), "proposal_drafted" | "proposal_amended") => None,
+            (None, _) if envelope.kind == "proposal_drafted" => None,
             (None, _) if envelope.marking.admits(reader) => {
                 Some(format!("its sealed part is withheld, but its marking ({}) releases it to you", envelope.marking))
             }
+            (None, _) if envelope.kind == "proposal_amended" => None,
             (None, Reader::Partner(_)) => envelope
                 .body
                 .as_ref()

@@ -207,4 +207,12 @@ fn a_v2_log_written_before_envelopes_named_bodies_still_replays() {
     let (entries, checkpoint, key) = rewritten(log(), of_proposal(1), |e| e.body = None);
     let err = verify(&entries, &checkpoint, &key, Owed::Every, None).expect_err("unnamed");
     assert!(err.to_string().contains("but its event is group's business"), "{err}");
+    // Nor may a body's entry be written as v2 among v3 ones, to name no body: a log never goes
+    // back to an older format.
+    let (entries, checkpoint, key) = rewritten(log(), of_proposal(1), |e| {
+        e.v = 2;
+        e.body = None;
+    });
+    let err = verify(&entries, &checkpoint, &key, Owed::Every, None).expect_err("went back to v2");
+    assert!(err.to_string().contains("format v2 after a v3 entry"), "{err}");
 }

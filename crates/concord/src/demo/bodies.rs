@@ -9,105 +9,104 @@ use jiff::Timestamp;
 
 use super::scenario::{code, position, text};
 
+/// The Nuclear Planning Group's proposal in the scenario.
+const NPG_PROPOSAL: u64 = 5;
+
 /// The NATO-Ukraine Council's proposal in the scenario.
 pub const NUC_PROPOSAL: u64 = 7;
 
-/// The Nuclear Planning Group, where every ally but France sits (France stays
-/// outside it, a fact), deciding by consensus; one of its proposals in a consensus round. France
-/// takes no position and does not even read it: a body's business is for its own members (need to
-/// know among the members).
-pub(super) fn nuclear_planning_group(t: Timestamp, deadline: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
-    let sec = Actor::Secretariat;
-    let mut s = Vec::new();
-    s.push((
-        t,
-        sec,
-        Command::EstablishBody {
-            id: BodyId::parse("npg").expect("a valid body id"),
-            name: "Nuclear Planning Group".into(),
-            parent: None,
-            roster: Roster::AllMembers { except: vec![code("FRA")] },
-            kinds: Vec::new(),
-            procedures: Vec::new(),
-            rule: Rule::Consensus,
-            proxies: false,
-        },
-    ));
-    s.push((
-        t,
-        sec,
-        Command::DraftProposal {
-            body: Some(BodyId::parse("npg").expect("a valid body id")),
-            kind: DecisionKind::Statement,
-            significance: None,
-            title: "Nuclear planning consultations, annual review".into(),
-            text: text("The Group takes note of the annual review of its consultation arrangements."),
-        },
-    ));
-    s.push((
-        t,
-        sec,
-        Command::Circulate {
-            proposal: ProposalId(5),
-            procedure: Procedure::ConsensusRound,
-            deadline,
-            marking: None,
-            urgent: None,
-        },
-    ));
+type Steps = Vec<(Timestamp, Actor, Command)>;
+
+/// The Nuclear Planning Group, where every ally but France sits (France stays outside it, a
+/// fact), deciding by consensus; one of its proposals in a consensus round. France takes no
+/// position and does not even read it: a body's business is for its own members (need to know
+/// among the members).
+pub(super) fn nuclear_planning_group(t: Timestamp, deadline: Timestamp) -> Steps {
+    let group =
+        Body { id: "npg", name: "Nuclear Planning Group", roster: Roster::AllMembers { except: vec![code("FRA")] } };
+    let statement = Statement {
+        proposal: NPG_PROPOSAL,
+        title: "Nuclear planning consultations, annual review",
+        text: "The Group takes note of the annual review of its consultation arrangements.",
+    };
+    let mut s = group.with_statement(t, deadline, &statement);
     for m in ["USA", "GBR", "DEU"] {
-        let (a, c) = position(5, m, Stance::Concur, None);
-        s.push((t, a, c));
+        s.push(at(t, position(NPG_PROPOSAL, m, Stance::Concur, None)));
     }
     s
 }
 
 /// The NATO-Ukraine Council (a fact: established in July 2023, the allies and Ukraine as equal
-/// participants), deciding by consensus. Ukraine reads its business and takes its own position, as
-/// the allies do; the statement and every position are invented.
-pub(super) fn nato_ukraine_council(t: Timestamp, deadline: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
-    let sec = Actor::Secretariat;
-    let mut s = Vec::new();
-    let nuc = BodyId::parse("nuc").expect("a valid body id");
-    s.push((
-        t,
-        sec,
-        Command::EstablishBody {
-            id: nuc.clone(),
-            name: "NATO-Ukraine Council".into(),
+/// participants), deciding by consensus. Ukraine reads its business and takes its own position,
+/// as the allies do.
+pub(super) fn nato_ukraine_council(t: Timestamp, deadline: Timestamp) -> Steps {
+    let council = Body {
+        id: "nuc",
+        name: "NATO-Ukraine Council",
+        roster: Roster::WithPartners { except: Vec::new(), partners: vec![code("UKR")] },
+    };
+    let statement = Statement {
+        proposal: NUC_PROPOSAL,
+        title: "Joint statement on air defence coordination",
+        text: "The Council welcomes closer coordination of air defence deliveries to Ukraine.",
+    };
+    let mut s = council.with_statement(t, deadline, &statement);
+    let (_, ukraine_speaks) = position(NUC_PROPOSAL, "UKR", Stance::Concur, None);
+    s.push((t, Actor::Partner(code("UKR")), ukraine_speaks));
+    for m in ["USA", "POL"] {
+        s.push(at(t, position(NUC_PROPOSAL, m, Stance::Concur, None)));
+    }
+    s
+}
+
+/// A body deciding by consensus, with no proxies.
+struct Body {
+    id: &'static str,
+    name: &'static str,
+    roster: Roster,
+}
+
+/// A statement drafted in a body, as the scenario's proposal `proposal`.
+struct Statement {
+    proposal: u64,
+    title: &'static str,
+    text: &'static str,
+}
+
+impl Body {
+    /// The secretariat establishes the body, drafts `statement` in it and circulates it for a
+    /// consensus round until `deadline`.
+    fn with_statement(self, t: Timestamp, deadline: Timestamp, statement: &Statement) -> Steps {
+        let id = BodyId::parse(self.id).expect("a valid body id");
+        let sec = Actor::Secretariat;
+        let establish = Command::EstablishBody {
+            id: id.clone(),
+            name: self.name.into(),
             parent: None,
-            roster: Roster::WithPartners { except: Vec::new(), partners: vec![code("UKR")] },
+            roster: self.roster,
             kinds: Vec::new(),
             procedures: Vec::new(),
             rule: Rule::Consensus,
             proxies: false,
-        },
-    ));
-    s.push((
-        t,
-        sec,
-        Command::DraftProposal {
-            body: Some(nuc),
+        };
+        let draft = Command::DraftProposal {
+            body: Some(id),
             kind: DecisionKind::Statement,
             significance: None,
-            title: "Joint statement on air defence coordination".into(),
-            text: text("The Council welcomes closer coordination of air defence deliveries to Ukraine."),
-        },
-    ));
-    s.push((
-        t,
-        sec,
-        Command::Circulate {
-            proposal: ProposalId(NUC_PROPOSAL),
+            title: statement.title.into(),
+            text: text(statement.text),
+        };
+        let circulate = Command::Circulate {
+            proposal: ProposalId(statement.proposal),
             procedure: Procedure::ConsensusRound,
             deadline,
             marking: None,
             urgent: None,
-        },
-    ));
-    for m in ["UKR", "USA", "POL"] {
-        let (a, c) = position(NUC_PROPOSAL, m, Stance::Concur, None);
-        s.push((t, if m == "UKR" { Actor::Partner(code(m)) } else { a }, c));
+        };
+        vec![(t, sec, establish), (t, sec, draft), (t, sec, circulate)]
     }
-    s
+}
+
+fn at(t: Timestamp, (actor, command): (Actor, Command)) -> (Timestamp, Actor, Command) {
+    (t, actor, command)
 }
