@@ -50,6 +50,7 @@ fn open_silence() -> (State, ProposalId, Vec<CountryCode>, Timestamp) {
     }
     let draft = Command::DraftProposal {
         body: None,
+        follows: None,
         kind: DecisionKind::AssistanceProgramme,
         significance: None,
         title: "Comprehensive Assistance Package: winter equipment".into(),

@@ -57,6 +57,7 @@ impl State {
             | Event::PartnerRegistered { .. }
             | Event::BodyEstablished { .. }
             | Event::RuleChanged { .. }
+            | Event::ChairAppointed { .. }
             | Event::PopulationsRecorded { .. }
             | Event::DonorStateRegistered { .. }
             | Event::ExchangeRateRecorded { .. }

@@ -35,6 +35,9 @@ impl BodyId {
     pub fn parse(s: &str) -> Result<Self, String> {
         let ok_start = s.chars().next().is_some_and(|c| c.is_ascii_lowercase());
         let ok_chars = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if s == "principal" {
+            return Err("\"principal\" names the principal body, which is never established".to_owned());
+        }
         if !ok_start || !ok_chars || s.len() > MAX_BODY_ID {
             return Err(format!(
                 "{s:?} is not a body id: lower-case letters, digits and hyphens, starting with a letter, at most {MAX_BODY_ID}"

@@ -113,6 +113,15 @@ pub enum Command {
         rule: Rule,
         reason: String,
     },
+    /// Appoints who chairs a body (none: the principal body) from `from` (the secretariat;
+    /// default: now), until the next appointment takes effect.
+    AppointChair {
+        #[serde(default)]
+        body: Option<BodyId>,
+        chair: crate::Chair,
+        #[serde(default)]
+        from: Option<Timestamp>,
+    },
     /// Authorises `proxy` to act for `member` in `body` for a period (the member's delegation, or
     /// the secretariat on its word).
     AuthoriseProxy {
@@ -143,6 +152,10 @@ pub enum Command {
         /// The body that decides it; none: the principal body (every member, consensus).
         #[serde(default)]
         body: Option<BodyId>,
+        /// The proposal whose adoption it waits for: it is circulated only once that one is
+        /// adopted (`follows.rs`).
+        #[serde(default)]
+        follows: Option<ProposalId>,
         kind: DecisionKind,
         /// Defaults from the kind: significant unless a statement or routine business.
         significance: Option<Significance>,

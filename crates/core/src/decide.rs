@@ -89,6 +89,11 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             crate::body::check_body(state, &body)?;
             Ok(vec![Event::BodyEstablished { body }])
         }
+        Command::AppointChair { body, chair, from } => {
+            let term = crate::ChairTerm { body: body.clone(), chair: *chair, from: from.unwrap_or(now) };
+            crate::chair::check_appointment(state, &term, now)?;
+            Ok(vec![Event::ChairAppointed { body: term.body, chair: term.chair, from: term.from, at: now }])
+        }
         Command::AuthoriseProxy { body, member, proxy, from, until, evidence } => {
             let from = match evidence {
                 // A signed authorisation's period is the one the member signed.
@@ -125,7 +130,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                 at: now,
             }])
         }
-        Command::DraftProposal { body, kind, significance, title, text } => {
+        Command::DraftProposal { body, follows, kind, significance, title, text } => {
             let significance = significance.unwrap_or(if kind.always_significant() {
                 Significance::Significant
             } else {
@@ -133,8 +138,12 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             });
             rules::check_draft(*kind, significance, title, text)?;
             crate::body::check_body_decides(state, body.as_ref(), *kind)?;
+            if let Some(prior) = follows {
+                crate::follows::check_follows(state, body.as_ref(), *prior)?;
+            }
             Ok(vec![Event::ProposalDrafted {
                 body: body.clone(),
+                follows: *follows,
                 proposal: state.next_proposal_id(),
                 kind: *kind,
                 significance,
@@ -205,6 +214,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             };
             crate::body::check_body_uses(state, p.body.as_ref(), *procedure)?;
             crate::body::check_electorate(&electorate, rule.as_ref(), now)?;
+            crate::follows::check_prior_adopted(state, p, marking)?;
             Ok(vec![Event::ProposalCirculated {
                 proposal: *proposal,
                 revision: p.current().number,
@@ -466,6 +476,7 @@ fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refus
         Command::RecordDeparture { .. } => (actor == Actor::Secretariat, "record departures"),
         Command::RegisterPartner { .. } => (actor == Actor::Secretariat, "register partners"),
         Command::EstablishBody { .. } => (actor == Actor::Secretariat, "establish bodies"),
+        Command::AppointChair { .. } => (actor == Actor::Secretariat, "appoint chairs"),
         Command::ChangeRule { .. } => (actor == Actor::Secretariat, "change a body's rule"),
         Command::RecordPopulations { .. } => (actor == Actor::Secretariat, "record population figures"),
         Command::AuthoriseProxy { member, .. } | Command::EndProxy { member, .. } => {

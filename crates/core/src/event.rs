@@ -78,6 +78,18 @@ pub enum Event {
         #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
     },
+    /// An appointment of a body's chair, taking effect at its `from`.
+    ChairAppointed {
+        /// Absent: the principal body.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<BodyId>,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(secretariat|[A-Z]{3})$"))]
+        chair: crate::Chair,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        from: Timestamp,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        at: Timestamp,
+    },
     /// A member's authorisation of another to act for it in a body.
     ProxyAuthorised {
         body: crate::BodyId,
@@ -104,6 +116,9 @@ pub enum Event {
         /// The body that decides it; absent: the principal body.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         body: Option<BodyId>,
+        /// The proposal whose adoption it waits for; absent: none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        follows: Option<ProposalId>,
         kind: DecisionKind,
         significance: Significance,
         title: String,
@@ -318,6 +333,7 @@ impl Event {
             | Self::PartnerRegistered { .. }
             | Self::BodyEstablished { .. }
             | Self::RuleChanged { .. }
+            | Self::ChairAppointed { .. }
             | Self::PopulationsRecorded { .. }
             | Self::ProxyAuthorised { .. }
             | Self::ProxyEnded { .. }
@@ -359,6 +375,7 @@ impl Event {
             Self::PartnerRegistered { .. } => "partner_registered",
             Self::BodyEstablished { .. } => "body_established",
             Self::RuleChanged { .. } => "rule_changed",
+            Self::ChairAppointed { .. } => "chair_appointed",
             Self::PopulationsRecorded { .. } => "populations_recorded",
             Self::ProxyAuthorised { .. } => "proxy_authorised",
             Self::ProxyEnded { .. } => "proxy_ended",

@@ -21,7 +21,7 @@
 //!     code: CountryCode::parse("NOR").unwrap(), alpha2: "NO".into(), numeric: "578".into(),
 //!     name: "Norway".into(), accession: date(1949, 8, 24), departure: None } };
 //! for e in decide(&state, Actor::Secretariat, &admit, t0).unwrap() { state.apply(&e).unwrap(); }
-//! let draft = Command::DraftProposal { body: None, kind: DecisionKind::Statement, significance: None,
+//! let draft = Command::DraftProposal { body: None, follows: None, kind: DecisionKind::Statement, significance: None,
 //!     title: "No combat troops".into(), text: "There are no plans ...".into() };
 //! for e in decide(&state, Actor::Secretariat, &draft, t0).unwrap() { state.apply(&e).unwrap(); }
 //! let id = ProposalId(1);
@@ -39,8 +39,10 @@
 
 pub mod access;
 pub mod body;
+mod chair;
 mod command;
 mod country;
+mod follows;
 pub mod marking;
 #[macro_use]
 pub mod words;
@@ -65,6 +67,7 @@ mod tests;
 
 pub use access::{Marked, Marking, ProposalAccess, Reader};
 pub use body::{Body, BodyId, Roster, RuleInForce};
+pub use chair::{Chair, ChairTerm};
 pub use command::{Actor, Command};
 pub use country::{CountryCode, InvalidCountryCode};
 pub use decide::{decide, decide_and_apply};

@@ -301,6 +301,9 @@ pub struct Proposal {
     /// The body that decides it; none: the principal body (every member, consensus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<crate::BodyId>,
+    /// The proposal whose adoption it waits for: it is circulated only once that one is adopted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<ProposalId>,
     pub kind: DecisionKind,
     pub significance: Significance,
     pub status: ProposalStatus,
@@ -343,6 +346,7 @@ impl Proposal {
         Self {
             id,
             body: None,
+            follows: None,
             kind,
             significance,
             status: ProposalStatus::Draft,

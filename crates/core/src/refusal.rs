@@ -75,6 +75,10 @@ pub enum Refusal {
     #[error("proposal {proposal} keeps the audience it was first circulated to: a new round may not change it")]
     AudienceFixed { proposal: ProposalId },
     #[error(
+        "proposal {proposal} follows proposal {prior}, which is {status}: it is circulated once that one is adopted"
+    )]
+    PriorNotAdopted { proposal: ProposalId, prior: ProposalId, status: ProposalStatus },
+    #[error(
         "a silence of {requested:#} is shorter than this deployment's minimum of {minimum:#}: set a later deadline, or say why it is urgent"
     )]
     SilenceTooShort { minimum: jiff::SignedDuration, requested: jiff::SignedDuration },
@@ -276,6 +280,7 @@ impl Refusal {
             Self::AlreadyFinal { .. } => "already-final",
             Self::NotReopenable { .. } => "not-reopenable",
             Self::AudienceFixed { .. } => "audience-fixed",
+            Self::PriorNotAdopted { .. } => "prior-not-adopted",
             Self::SilenceTooShort { .. } => "silence-too-short",
             Self::DeadlinePassed { .. } => "deadline-passed",
             Self::NotDue { .. } => "not-due",
@@ -412,6 +417,7 @@ impl Refusal {
             | Self::AlreadyFinal { .. }
             | Self::NotReopenable { .. }
             | Self::AudienceFixed { .. }
+            | Self::PriorNotAdopted { .. }
             | Self::NotDue { .. }
             | Self::NotAnElector { .. }
             | Self::AlreadyPositioned { .. }

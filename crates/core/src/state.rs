@@ -100,6 +100,9 @@ pub struct State {
     /// Population figures by the year they apply to: the weights of the rules that count people.
     #[serde(default, skip_serializing_if = "OrdMap::is_empty")]
     pub populations: OrdMap<i16, crate::decision_rule::Populations>,
+    /// Who chairs which body from when, in the order appointed.
+    #[serde(default, skip_serializing_if = "imbl::Vector::is_empty")]
+    pub chairs: imbl::Vector<crate::ChairTerm>,
     /// Authorisations to act for another member, by body, in the order given.
     #[serde(default, skip_serializing_if = "OrdMap::is_empty")]
     pub proxies: OrdMap<crate::BodyId, Vec<crate::Proxy>>,
@@ -261,6 +264,11 @@ impl State {
                 b.rule = rule.clone();
                 b.rule_version = *version;
             }
+            Event::ChairAppointed { body, chair, from, at } => {
+                let term = crate::ChairTerm { body: body.clone(), chair: *chair, from: *from };
+                crate::chair::check_appointment(self, &term, *at).map_err(refused)?;
+                self.chairs.push_back(term);
+            }
             Event::ProxyAuthorised { body, proxy, at } => {
                 crate::proxy::check_proxy(self, body, proxy, *at).map_err(refused)?;
                 self.proxies.entry(body.clone()).or_default().push(proxy.clone());
@@ -273,12 +281,15 @@ impl State {
                 crate::body::check_populations(self, populations).map_err(refused)?;
                 self.populations.insert(populations.year, populations.clone());
             }
-            Event::ProposalDrafted { proposal, body, kind, significance, title, text, text_hash, at } => {
+            Event::ProposalDrafted { proposal, body, follows, kind, significance, title, text, text_hash, at } => {
                 if *proposal != self.next_proposal_id() {
                     return Err(inconsistent(format!("proposal {proposal} is not the next number")));
                 }
                 rules::check_draft(*kind, *significance, title, text).map_err(refused)?;
                 crate::body::check_body_decides(self, body.as_ref(), *kind).map_err(refused)?;
+                if let Some(prior) = follows {
+                    crate::follows::check_follows(self, body.as_ref(), *prior).map_err(refused)?;
+                }
                 check_hash(text, text_hash).map_err(inconsistent)?;
                 let revision = Revision {
                     number: 1,
@@ -290,6 +301,7 @@ impl State {
                 };
                 let mut p = Proposal::draft(*proposal, *kind, *significance, revision);
                 p.body = body.clone();
+                p.follows = *follows;
                 self.proposals.insert(*proposal, p);
             }
             Event::ProposalAmended { proposal, revision, title, text, text_hash, at } => {
@@ -345,6 +357,7 @@ impl State {
                     return Err(inconsistent(format!("revision {revision} is not the current one")));
                 }
                 rules::check_circulation(p, *procedure, *deadline, *at).map_err(refused)?;
+                crate::follows::check_prior_adopted(self, p, audience).map_err(refused)?;
                 let needed = rules::check_silence_period(self, *procedure, *at, *deadline, urgent.as_deref())
                     .map_err(refused)?;
                 if needed != *urgent {
@@ -684,6 +697,7 @@ impl State {
             | Event::PartnerRegistered { .. }
             | Event::BodyEstablished { .. }
             | Event::RuleChanged { .. }
+            | Event::ChairAppointed { .. }
             | Event::PopulationsRecorded { .. }
             | Event::ProxyAuthorised { .. }
             | Event::ProxyEnded { .. }

@@ -97,6 +97,7 @@ impl World {
         let programme = ProposalId(1);
         let draft = Command::DraftProposal {
             body: None,
+            follows: None,
             kind: DecisionKind::AssistanceProgramme,
             significance: None,
             title: "Comprehensive assistance".into(),

@@ -19,6 +19,7 @@ use crate::api;
         api::members::list, api::members::show, api::members::admit, api::members::depart, api::members::register_key, api::members::revoke_key,
         api::partners::list, api::partners::register,
         api::bodies::list, api::bodies::show, api::bodies::establish, api::bodies::change_rule,
+        api::bodies::chairs, api::bodies::appoint_chair,
         api::bodies::proxies, api::bodies::authorise_proxy, api::bodies::end_proxy,
         api::populations::list, api::populations::show, api::populations::record,
         api::proposals::list, api::proposals::show, api::proposals::draft, api::proposals::circulate,

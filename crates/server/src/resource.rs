@@ -11,6 +11,8 @@ pub enum Resource<'a> {
     Member(Option<&'a Member>),
     Partner(Option<&'a Partner>),
     Body(Option<&'a Body>),
+    /// The appointments to a body's chair (none: the principal body's), in the order made.
+    Chairs(Vec<&'a concord_core::ChairTerm>),
     /// A body's authorisations to act for another member.
     Proxies(Option<&'a Vec<concord_core::Proxy>>),
     /// A year's population figures.
@@ -40,6 +42,9 @@ impl<'a> Resource<'a> {
             Command::RegisterPartner { partner } => Self::Partner(state.partners.get(&partner.code)),
             Command::EstablishBody { id: body, .. } | Command::ChangeRule { body, .. } => {
                 Self::Body(state.bodies.get(body))
+            }
+            Command::AppointChair { body, .. } => {
+                Self::Chairs(state.chairs.iter().filter(|t| t.body == *body).collect())
             }
             Command::RecordPopulations { populations } => Self::Populations(state.populations.get(&populations.year)),
             Command::AuthoriseProxy { body, .. } | Command::EndProxy { body, .. } => {
@@ -71,6 +76,7 @@ impl<'a> Resource<'a> {
             Self::Partner(p) => serde_json::to_vec(p),
             Self::Body(b) => serde_json::to_vec(b),
             Self::Populations(p) => serde_json::to_vec(p),
+            Self::Chairs(c) => serde_json::to_vec(c),
             Self::Proxies(p) => serde_json::to_vec(&p.map_or(&[][..], |v| v.as_slice())),
             Self::Proposal(p) => serde_json::to_vec(p),
             Self::Support(v) => serde_json::to_vec(v),
@@ -135,6 +141,7 @@ pub fn status_for(command: &Command) -> u16 {
         | Command::RegisterMemberKey { .. }
         | Command::RegisterPartner { .. }
         | Command::EstablishBody { .. }
+        | Command::AppointChair { .. }
         | Command::RecordPopulations { .. }
         | Command::AuthoriseProxy { .. }
         | Command::DraftProposal { .. }

@@ -61,6 +61,7 @@ pub async fn submit(seq: &SequencerHandle, actor: Actor, command: Command) {
 pub async fn silence(seq: &SequencerHandle, id: u64, deadline: Timestamp) -> ProposalId {
     let draft = Command::DraftProposal {
         body: None,
+        follows: None,
         kind: DecisionKind::Statement,
         significance: None,
         title: format!("Statement {id}"),

@@ -67,6 +67,65 @@ async fn a_body_decides_with_its_own_roster_and_says_its_rule() {
 }
 
 #[tokio::test]
+async fn a_body_has_a_chair_from_a_day_the_principal_body_too() {
+    let s = alliance().await;
+    s.post(&s.secretariat, "/api/v1/bodies", &npg()).await.expect_status(201);
+    let now = s.post(&s.secretariat, "/api/v1/chairs", &json!({ "chair": "secretariat" })).await;
+    assert_eq!(now.expect_status(201).clone()[0]["chair"], "secretariat", "{}", now.json);
+    let later = (Timestamp::now() + SignedDuration::from_hours(24 * 30)).to_string();
+    let npg_chair = json!({ "body": "npg", "chair": "DNK", "from": later });
+    let made = s.post(&s.secretariat, "/api/v1/chairs", &npg_chair).await.expect_status(201).clone();
+    assert_eq!(made, json!([{ "body": "npg", "chair": "DNK", "from": later }]), "only the body's own appointments");
+    let shown = s.get(&s.observer, "/api/v1/bodies/npg").await.expect_status(200).clone();
+    assert_eq!(shown.get("chair"), None, "Denmark chairs from next month, nobody before: {shown}");
+    let all = s.get(&s.observer, "/api/v1/chairs").await.expect_status(200).clone();
+    assert_eq!(all.as_array().map(Vec::len), Some(2), "{all}");
+
+    // France does not sit in the group; only the secretariat appoints; a chair is a word or a code.
+    let fra = json!({ "body": "npg", "chair": "FRA" });
+    s.post(&s.secretariat, "/api/v1/chairs", &fra).await.expect_problem(422, "invalid-field");
+    let member = s.member_token("BEL").await;
+    s.post(&member, "/api/v1/chairs", &json!({ "chair": "BEL" })).await.expect_problem(403, "not-permitted");
+    s.post(&s.secretariat, "/api/v1/chairs", &json!({ "chair": "nobody" })).await.expect_problem(400, "invalid-body");
+    let past = json!({ "chair": "BEL", "from": "2001-01-01T00:00:00Z" });
+    s.post(&s.secretariat, "/api/v1/chairs", &past).await.expect_problem(422, "invalid-field");
+    assert_eq!(s.get(&s.observer, "/api/v1/chairs").await.json.as_array().map(Vec::len), Some(2), "nothing changed");
+}
+
+/// A decision that needs another body's consensus first: the Council endorses what a committee
+/// of every member agreed, and cannot follow the Nuclear Planning Group, where France does not sit.
+#[tokio::test]
+async fn a_proposal_following_another_bodys_decision_waits_for_its_adoption() {
+    let s = alliance().await;
+    let mc = json!({ "id": "mc", "name": "Military Committee", "roster": { "roster": "all_members" } });
+    s.post(&s.secretariat, "/api/v1/bodies", &mc).await.expect_status(201);
+    s.post(&s.secretariat, "/api/v1/bodies", &npg()).await.expect_status(201);
+    let advice = json!({ "body": "mc", "kind": "command_or_mission", "title": "Military advice", "text": "Advice." });
+    let advice = s.post(&s.secretariat, "/api/v1/proposals", &advice).await.expect_status(201)["id"].as_u64().unwrap();
+    let endorse =
+        json!({ "follows": advice, "kind": "command_or_mission", "title": "Endorsement", "text": "Endorsed." });
+    let made = s.post(&s.secretariat, "/api/v1/proposals", &endorse).await.expect_status(201).clone();
+    assert_eq!(made["follows"], advice);
+    let endorsement = made["id"].as_u64().unwrap();
+    let deadline = (Timestamp::now() + SignedDuration::from_hours(48)).to_string();
+    let round = json!({ "procedure": "consensus_round", "deadline": deadline });
+    let early = s.post(&s.secretariat, &format!("/api/v1/proposals/{endorsement}/circulate"), &round).await;
+    early.expect_problem(409, "prior-not-adopted");
+
+    s.post(&s.secretariat, &format!("/api/v1/proposals/{advice}/circulate"), &round).await.expect_status(200);
+    for (code, ..) in FOUNDERS {
+        let token = s.member_token(code).await;
+        s.position(&token, advice, 1, "concur", None).await.expect_status(201);
+    }
+    s.post(&s.secretariat, &format!("/api/v1/proposals/{endorsement}/circulate"), &round).await.expect_status(200);
+
+    let in_npg = json!({ "body": "npg", "kind": "statement", "title": "Nuclear posture", "text": "Agreed." });
+    let in_npg = s.post(&s.secretariat, "/api/v1/proposals", &in_npg).await.expect_status(201)["id"].as_u64().unwrap();
+    let follow_npg = json!({ "follows": in_npg, "kind": "statement", "title": "t", "text": "x" });
+    s.post(&s.secretariat, "/api/v1/proposals", &follow_npg).await.expect_problem(422, "invalid-field");
+}
+
+#[tokio::test]
 async fn bodies_refuse_what_they_cannot_be() {
     let s = alliance().await;
     let fra = s.member_token("FRA").await;

@@ -244,6 +244,7 @@ fn rows() -> Vec<Row> {
             fx.setup(fx.sec(), "/api/v1/bodies", body).await;
             req(format!("/api/v1/bodies/{id}/rule"), json!({ "rule": { "rule": "consensus" }, "reason": "review" }))
         }),
+        row!("POST /api/v1/chairs", [Secretariat], |_fx| req("/api/v1/chairs", json!({ "chair": "secretariat" }))),
         row!("POST /api/v1/bodies/{id}/proxies", [OwnMember], |fx| {
             let id = fx.body_with_proxies().await;
             let until = hours_from_now(48).to_string();

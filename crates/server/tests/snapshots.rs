@@ -23,6 +23,7 @@ async fn draft(app: &App, n: usize) {
     for i in 0..n {
         let command = Command::DraftProposal {
             body: None,
+            follows: None,
             kind: DecisionKind::Routine,
             significance: None,
             title: format!("Routine {i}"),

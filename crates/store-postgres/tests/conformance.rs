@@ -135,6 +135,7 @@ async fn a_failed_commit_leaves_the_store_writable() {
     for i in 0..12 {
         let command = concord_core::Command::DraftProposal {
             body: None,
+            follows: None,
             kind: concord_core::DecisionKind::Routine,
             significance: None,
             title: format!("After {i}"),

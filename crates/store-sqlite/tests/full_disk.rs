@@ -10,6 +10,7 @@ use concord_store_sqlite::SqliteStore;
 fn long_draft(n: usize) -> Command {
     Command::DraftProposal {
         body: None,
+        follows: None,
         kind: DecisionKind::Routine,
         significance: None,
         title: format!("Long draft {n}"),

@@ -83,6 +83,7 @@ fn build(positions: usize, signed: bool) -> Log {
     for _ in 0..PROPOSALS {
         let draft = Command::DraftProposal {
             body: None,
+            follows: None,
             kind: DecisionKind::Routine,
             significance: None,
             title: "Routine".into(),

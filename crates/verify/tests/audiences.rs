@@ -49,6 +49,7 @@ fn log() -> (Vec<StoredEntry>, Loaded, Vec<u8>, Signer) {
     }
     let draft = |title: &str| Command::DraftProposal {
         body: None,
+        follows: None,
         kind: DecisionKind::AssistanceProgramme,
         significance: None,
         title: title.into(),

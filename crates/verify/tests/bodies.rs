@@ -29,6 +29,7 @@ fn log() -> Writer {
     w.run(Actor::Secretariat, establish, "2024-02-20T09:00:00Z");
     let draft = Command::DraftProposal {
         body: Some(osce.clone()),
+        follows: None,
         kind: DecisionKind::Statement,
         significance: None,
         title: "A statement".into(),

@@ -52,6 +52,7 @@ fn log() -> Writer {
     ] {
         let draft = Command::DraftProposal {
             body,
+            follows: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: title.into(),

@@ -47,6 +47,7 @@ fn log(figures: &[(&str, u64)]) -> Writer {
     w.run(Actor::Secretariat, Command::RecordPopulations { populations }, "2024-02-20T09:30:00Z");
     let draft = Command::DraftProposal {
         body: Some(council),
+        follows: None,
         kind: DecisionKind::Statement,
         significance: None,
         title: "A regulation".into(),

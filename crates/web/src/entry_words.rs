@@ -48,6 +48,12 @@ pub fn describe(content: &Sealed) -> String {
         Event::RuleChanged { body, version, rule, .. } => {
             format!("{by} changed the rule of {body} (version {version}): {}", rule.words())
         }
+        Event::ChairAppointed { body, chair, from, .. } => format!(
+            "{by} appointed {} to chair {} from {}.",
+            String::from(*chair),
+            body.as_ref().map_or_else(|| "the principal body".to_owned(), ToString::to_string),
+            crate::timefmt::utc(*from)
+        ),
         Event::ProxyAuthorised { body, proxy: p, .. } => format!(
             "{by} recorded that {} acts for {} in {body} from {} until {}{}.",
             p.proxy,

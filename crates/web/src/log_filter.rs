@@ -175,6 +175,10 @@ fn named(event: &Event) -> Vec<CountryCode> {
         Event::PopulationsRecorded { populations, .. } => populations.figures.keys().copied().collect(),
         Event::ProxyAuthorised { proxy, .. } => vec![proxy.member, proxy.proxy],
         Event::ProxyEnded { member, .. } => vec![*member],
+        Event::ChairAppointed { chair, .. } => match chair {
+            concord_core::Chair::Member { member } => vec![*member],
+            concord_core::Chair::Secretariat => Vec::new(),
+        },
         Event::PartnerRegistered { partner } => vec![partner.code],
         Event::DonorStateRegistered { donor } => vec![donor.code],
         Event::RequestFiled { terms, .. } => vec![terms.partner],

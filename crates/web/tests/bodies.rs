@@ -7,7 +7,7 @@ mod common;
 
 use common::{Web, cc};
 use concord_core::decision_rule::Rule;
-use concord_core::{Actor, BodyId, Command, Roster};
+use concord_core::{Actor, BodyId, Chair, Command, Roster};
 use concord_server::clock::Clock;
 
 /// Establishes a body of every member but `except`, deciding by consensus.
@@ -38,7 +38,23 @@ async fn a_body_says_its_rule_and_roster_and_takes_drafts() {
     assert!(page.body.contains("Consensus: every member must agree; one objection blocks. Nobody votes."));
     assert!(page.body.contains("DEU, NOR"), "today's roster, without France: {}", page.body);
     assert!(!page.body.contains("Draft a proposal for this body"), "a delegation drafts nothing");
+    assert!(page.body.contains("<dt>Chair</dt><dd>None appointed</dd>"), "{}", page.body);
     assert_eq!(w.get(&fra, "/bodies/nac").await.status, 404);
+
+    // Norway chairs the group from now; the Council's chair is the secretariat's, announced for
+    // a day ahead; each page says so.
+    let seq = w.app.sequencer();
+    let npg = Some(BodyId::parse("npg").unwrap());
+    let nor = Command::AppointChair { body: npg, chair: Chair::Member { member: cc("NOR") }, from: None };
+    seq.submit(Actor::Secretariat, None, nor, None).await.unwrap();
+    let ahead = w.app.clock().now() + jiff::SignedDuration::from_hours(48);
+    let council = Command::AppointChair { body: None, chair: Chair::Secretariat, from: Some(ahead) };
+    seq.submit(Actor::Secretariat, None, council, None).await.unwrap();
+    assert!(w.get(&fra, "/bodies/npg").await.body.contains("<dt>Chair</dt><dd>Norway</dd>"));
+    let list = w.get(&fra, "/bodies").await.body;
+    assert!(list.contains("<td>Norway</td>"), "{list}");
+    assert!(list.contains("The principal body: chaired from "), "{list}");
+    assert!(list.contains(" by the secretariat."), "{list}");
 
     let sec = w.login("sec").await;
     let form = w.get(&sec, "/proposals/new?body=npg").await;
@@ -56,6 +72,33 @@ async fn a_body_says_its_rule_and_roster_and_takes_drafts() {
     let shown = w.get(&sec, "/proposals/2").await;
     assert!(shown.body.contains("Decided by <a href=\"/bodies/npg\">Nuclear Planning Group</a>"), "{}", shown.body);
     assert!(w.get(&sec, "/bodies/npg").await.body.contains("#2 Nuclear posture"));
+    // A draft may follow a decision its readers may all read: another of the group's, not in
+    // the Council, where France sits; the number is read, and its refusal said beside it.
+    let tries = [
+        ("", "two", 422, "give the number of a proposal"),
+        ("", "2", 422, "FRA decides this proposal but not proposal 2"),
+        ("npg", "#2", 303, ""),
+    ];
+    for (body, follows, status, says) in tries {
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("body", body),
+            ("kind", "statement"),
+            ("title", "Follow-up"),
+            ("text", "Next."),
+            ("follows", follows),
+        ];
+        let r = w.post(&sec, "/proposals/new", &fields).await;
+        assert_eq!(r.status, status, "{}", r.body);
+        assert!(r.body.contains(says), "{}", r.body);
+    }
+    let shown = w.get(&sec, "/proposals/3").await;
+    assert!(
+        shown.body.contains("Follows <a href=\"/proposals/2\">proposal 2: Nuclear posture</a> (draft)"),
+        "{}",
+        shown.body
+    );
+
     // A body that does not exist is refused beside its field, the input kept.
     let bad = [("csrf", csrf.as_str()), ("body", "nac"), ("kind", "statement"), ("title", "Kept title"), ("text", "x")];
     let r = w.post(&sec, "/proposals/new", &bad).await;
@@ -73,6 +116,7 @@ async fn the_dashboard_and_the_proposals_page_narrow_to_one_body() {
     establish(&w, "npg", "Nuclear Planning Group", &["FRA"], false).await;
     let draft = Command::DraftProposal {
         body: Some(BodyId::parse("npg").unwrap()),
+        follows: None,
         kind: concord_core::DecisionKind::Statement,
         significance: None,
         title: "Nuclear posture".into(),
@@ -116,6 +160,7 @@ async fn the_dashboard_and_the_proposals_page_narrow_to_one_body() {
     for i in 0..50 {
         let draft = Command::DraftProposal {
             body: Some(BodyId::parse("npg").unwrap()),
+            follows: None,
             kind: concord_core::DecisionKind::Statement,
             significance: None,
             title: format!("Group draft {i}"),
@@ -269,6 +314,7 @@ async fn a_partner_taking_part_in_a_body_takes_its_position_on_the_web() {
     seq.submit(Actor::Secretariat, None, nuc, None).await.unwrap();
     let draft = Command::DraftProposal {
         body: Some(BodyId::parse("nuc").unwrap()),
+        follows: None,
         kind: concord_core::DecisionKind::Statement,
         significance: None,
         title: "Air defence coordination".into(),

@@ -81,6 +81,7 @@ async fn only_a_delegation_says_it_and_a_partner_reading_the_text_is_not_told() 
     let seq = w.app.sequencer();
     let draft = Command::DraftProposal {
         body: None,
+        follows: None,
         kind: DecisionKind::Routine,
         significance: None,
         title: "Winter fuel".into(),

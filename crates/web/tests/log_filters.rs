@@ -41,6 +41,7 @@ async fn busy(w: &Web) {
     for n in 2..=31 {
         let draft = Command::DraftProposal {
             body: None,
+            follows: None,
             kind: DecisionKind::Routine,
             significance: None,
             title: format!("Draft number {n}"),

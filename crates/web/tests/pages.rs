@@ -495,6 +495,7 @@ async fn the_secretariat_circulates_a_text_to_the_partner_which_reads_it_but_not
     let seq = w.app.sequencer();
     let draft = Command::DraftProposal {
         body: None,
+        follows: None,
         kind: DecisionKind::Routine,
         significance: None,
         title: "Winter fuel".into(),
@@ -571,6 +572,7 @@ async fn a_member_pledges_to_the_alliance_fund_from_the_web() {
     let seq = w.app.sequencer();
     let draft = Command::DraftProposal {
         body: None,
+        follows: None,
         kind: DecisionKind::AssistanceProgramme,
         significance: None,
         title: "Medical programme".into(),
@@ -723,6 +725,7 @@ async fn the_proposals_page_finds_a_proposal_by_a_word_of_its_text_and_never_by_
     let w = Web::start().await;
     let draft = Command::DraftProposal {
         body: None,
+        follows: None,
         kind: DecisionKind::Routine,
         significance: None,
         title: "Budget lines".into(),

@@ -143,6 +143,7 @@ async fn the_secretariat_sets_up_a_fund_and_records_exchange_rates() {
     // A fund rests on an adopted assistance programme: every member concurs in a round.
     let draft = Command::DraftProposal {
         body: None,
+        follows: None,
         kind: DecisionKind::AssistanceProgramme,
         significance: None,
         title: "Medical programme".into(),

@@ -37,6 +37,7 @@ async fn draft(w: &Web, id: &str, kind: DecisionKind) -> ProposalId {
     let next = w.app.view().await.state.next_proposal_id();
     let command = Command::DraftProposal {
         body: Some(BodyId::parse(id).unwrap()),
+        follows: None,
         kind,
         significance: None,
         title: format!("A decision of {id}"),

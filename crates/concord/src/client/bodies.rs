@@ -3,7 +3,7 @@
 
 use anyhow::bail;
 use concord_core::decision_rule::{Base, Bound, Ratio, Rule};
-use concord_core::{Body, BodyId, CountryCode, DecisionKind, Procedure, Proxy, Roster};
+use concord_core::{Body, BodyId, Chair, ChairTerm, CountryCode, DecisionKind, Procedure, Proxy, Roster};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -82,6 +82,24 @@ pub enum BodyCmd {
         /// Ends the member's authorisation running now instead.
         #[arg(long, conflicts_with_all = ["proxy", "from", "until"])]
         end: bool,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Appoints who chairs a body from a day (secretariat): `secretariat`, or a member sitting
+    /// in it, as the Council of the EU's presidency; `concord body chair --list` lists them all.
+    Chair {
+        /// `secretariat`, or the member's alpha-3 code.
+        #[arg(required_unless_present = "list")]
+        chair: Option<String>,
+        /// The body (default: the principal body).
+        #[arg(long)]
+        body: Option<String>,
+        /// When it takes effect (RFC 3339; default: now).
+        #[arg(long)]
+        from: Option<jiff::Timestamp>,
+        /// Lists every appointment instead.
+        #[arg(long, conflicts_with_all = ["chair", "body", "from"])]
+        list: bool,
         #[command(flatten)]
         conn: Conn,
     },
@@ -175,6 +193,7 @@ struct View {
     body: Body,
     roster_today: Vec<CountryCode>,
     rule_words: String,
+    chair: Option<Chair>,
 }
 
 fn print_body(b: &Body) {
@@ -203,6 +222,7 @@ pub async fn body(cmd: BodyCmd) -> anyhow::Result<()> {
                 outln!("Who takes part: {}", b.body.roster.words());
                 let today: Vec<String> = b.roster_today.iter().map(ToString::to_string).collect();
                 outln!("Today ({}): {}", today.len(), today.join(", "));
+                outln!("Chair: {}", b.chair.map_or_else(|| "none appointed".to_owned(), String::from));
             })
         }
         BodyCmd::Establish { id, name, except, members, partners, parent, kinds, procedures, rule, proxies, conn } => {
@@ -246,12 +266,34 @@ pub async fn body(cmd: BodyCmd) -> anyhow::Result<()> {
                 }
             })
         }
+        BodyCmd::Chair { list: true, conn, .. } => {
+            let v = Client::new(&conn)?.get("/api/v1/chairs").await?;
+            show(&conn, v, |terms: Vec<ChairTerm>| print_chairs(&terms))
+        }
+        BodyCmd::Chair { chair, body, from, conn, .. } => {
+            let chair = Chair::try_from(chair.unwrap_or_default()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let body = body.as_deref().map(body_id).transpose()?;
+            let v = Client::new(&conn)?
+                .post("/api/v1/chairs", json!({ "body": body, "chair": chair, "from": from }))
+                .await?;
+            show(&conn, v, |terms: Vec<ChairTerm>| print_chairs(&terms))
+        }
         BodyCmd::Rule { id, rule, reason, conn } => {
             let id = body_id(&id)?;
             let body = json!({ "rule": rule.rule()?, "reason": reason });
             let v = Client::new(&conn)?.post(&format!("/api/v1/bodies/{id}/rule"), body).await?;
             show(&conn, v, |b: Body| print_body(&b))
         }
+    }
+}
+
+fn print_chairs(terms: &[ChairTerm]) {
+    if terms.is_empty() {
+        outln!("Nobody has been appointed to chair a body.");
+    }
+    for t in terms {
+        let body = t.body.as_ref().map_or_else(|| "principal body".to_owned(), ToString::to_string);
+        outln!("{body}  chaired by {} from {}", String::from(t.chair), t.from);
     }
 }
 

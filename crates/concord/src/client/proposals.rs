@@ -39,6 +39,10 @@ pub enum ProposalCmd {
         /// The body that decides it (`concord body list`); none: the principal body.
         #[arg(long)]
         body: Option<String>,
+        /// The proposal whose adoption it waits for: it is circulated only once that one is
+        /// adopted.
+        #[arg(long)]
+        follows: Option<u64>,
         /// deploy-forces, assistance-programme, fund-policy, enlargement, command-or-mission, burden-sharing-pledge, statement, routine.
         #[arg(long)]
         kind: DecisionKind,
@@ -277,7 +281,7 @@ pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
             print_proposal(&serde_json::from_value(p)?, Some(&outcome));
             Ok(())
         }
-        ProposalCmd::Create { body, kind, title, text, text_file, significance, conn } => {
+        ProposalCmd::Create { body, follows, kind, title, text, text_file, significance, conn } => {
             let text = match (text, text_file) {
                 (Some(t), _) => t,
                 (None, Some(f)) => {
@@ -286,8 +290,8 @@ pub async fn proposal(cmd: ProposalCmd) -> anyhow::Result<()> {
                 (None, None) => bail!("give --text or --text-file"),
             };
             let body = body.as_deref().map(concord_core::BodyId::parse).transpose().map_err(|e| anyhow::anyhow!(e))?;
-            let body =
-                json!({ "body": body, "kind": kind, "title": title, "text": text, "significance": significance });
+            let body = json!({ "body": body, "follows": follows, "kind": kind, "title": title, "text": text,
+                "significance": significance });
             write(&conn, "/api/v1/proposals", body).await
         }
         ProposalCmd::Circulate { id, procedure, deadline, marking, urgent, conn } => {

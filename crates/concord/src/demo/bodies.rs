@@ -4,7 +4,7 @@
 //! Ukraine takes part beside the allies.
 
 use concord_core::decision_rule::Rule;
-use concord_core::{Actor, BodyId, Command, DecisionKind, Procedure, ProposalId, Roster, Stance};
+use concord_core::{Actor, BodyId, Chair, Command, DecisionKind, Procedure, ProposalId, Roster, Stance};
 use jiff::Timestamp;
 
 use super::scenario::{code, position, text};
@@ -56,6 +56,17 @@ pub(super) fn nato_ukraine_council(t: Timestamp, deadline: Timestamp) -> Steps {
     for m in ["USA", "POL"] {
         s.push(at(t, position(NUC_PROPOSAL, m, Stance::Concur, None)));
     }
+    // The Council's endorsement waits for the joint statement: it is drafted now and can be
+    // circulated only once the NATO-Ukraine Council has adopted it.
+    let endorsement = Command::DraftProposal {
+        body: None,
+        follows: Some(ProposalId(NUC_PROPOSAL)),
+        kind: DecisionKind::Statement,
+        significance: None,
+        title: "Endorsement of the NATO-Ukraine Council's statement on air defence".into(),
+        text: text("The Council endorses the NATO-Ukraine Council's joint statement on air defence coordination."),
+    };
+    s.push((t, Actor::Secretariat, endorsement));
     s
 }
 
@@ -89,8 +100,11 @@ impl Body {
             rule: Rule::Consensus,
             proxies: false,
         };
+        // NATO's Secretary General chairs its councils and the Nuclear Planning Group.
+        let chair = Command::AppointChair { body: Some(id.clone()), chair: Chair::Secretariat, from: None };
         let draft = Command::DraftProposal {
             body: Some(id),
+            follows: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: statement.title.into(),
@@ -103,7 +117,7 @@ impl Body {
             marking: None,
             urgent: None,
         };
-        vec![(t, sec, establish), (t, sec, draft), (t, sec, circulate)]
+        vec![(t, sec, establish), (t, sec, chair), (t, sec, draft), (t, sec, circulate)]
     }
 }
 

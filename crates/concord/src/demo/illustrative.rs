@@ -4,7 +4,7 @@
 //! consensus. Every vote in it is invented, like every position in the demo.
 
 use concord_core::decision_rule::{Populations, Rule};
-use concord_core::{Actor, BodyId, Command, DecisionKind, Procedure, ProposalId, Roster, Stance};
+use concord_core::{Actor, BodyId, Chair, Command, DecisionKind, Procedure, ProposalId, Roster, Stance};
 use jiff::Timestamp;
 
 use super::scenario::{code, position, text};
@@ -30,11 +30,21 @@ pub(super) fn steps(t: Timestamp, deadline: Timestamp) -> Vec<(Timestamp, Actor,
             proxies: true,
         },
     ));
+    // A rotating presidency chairs, six months each; the next is announced ahead (both
+    // invented, like the body).
+    let presidency = |member: &str, from| Command::AppointChair {
+        body: Some(illustrative.clone()),
+        chair: Chair::Member { member: code(member) },
+        from,
+    };
+    s.push((t, sec, presidency("POL", None)));
+    s.push((t, sec, presidency("DNK", Some(t + jiff::SignedDuration::from_hours(24 * 182)))));
     s.push((
         t,
         sec,
         Command::DraftProposal {
             body: Some(illustrative.clone()),
+            follows: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: "Illustrative vote: joint procurement of artillery ammunition".into(),

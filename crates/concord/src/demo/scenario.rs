@@ -8,8 +8,8 @@ use anyhow::Context;
 use std::collections::BTreeMap;
 
 use concord_core::{
-    Actor, Command, CountryCode, DecisionKind, Marking, Member, Partner, PositionStatement, Procedure, ProposalId,
-    Stance, member_key_name, partner_key_name, text_hash,
+    Actor, Chair, Command, CountryCode, DecisionKind, Marking, Member, Partner, PositionStatement, Procedure,
+    ProposalId, Stance, member_key_name, partner_key_name, text_hash,
 };
 use concord_ledger::keys::Signer;
 use concord_ledger::note;
@@ -111,6 +111,8 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
         sec,
         Command::RegisterPartner { partner: Partner { code: code("UKR"), name: "Ukraine".into() } },
     );
+    // The Secretary General chairs the Council.
+    push("2024-02-20T09:00:00Z", sec, Command::AppointChair { body: None, chair: Chair::Secretariat, from: None });
 
     // (a) The public statement, under silence: adopted at the deadline.
     push(
@@ -118,6 +120,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
         sec,
         Command::DraftProposal {
             body: None,
+            follows: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: "Statement: no plans for alliance combat troops on the ground in Ukraine".into(),
@@ -151,6 +154,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
         sec,
         Command::DraftProposal {
             body: None,
+            follows: None,
             kind: DecisionKind::DeployForces,
             significance: None,
             title: "Deploy alliance combat troops to Ukraine".into(),
@@ -179,6 +183,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
         sec,
         Command::DraftProposal {
             body: None,
+            follows: None,
             kind: DecisionKind::AssistanceProgramme,
             significance: None,
             title: "Comprehensive assistance: medical supplies, uniforms and winter equipment".into(),
@@ -226,7 +231,7 @@ pub fn steps(now: Timestamp) -> Vec<(Timestamp, Actor, Command)> {
     // never the positions.
     let start = now.checked_sub(SignedDuration::from_mins(30)).unwrap_or(now);
     let deadline = round_to_hour(now.checked_add(SignedDuration::from_hours(72)).unwrap_or(now));
-    s.push((start, sec, Command::DraftProposal { body: None,
+    s.push((start, sec, Command::DraftProposal { body: None, follows: None,
         kind: DecisionKind::AssistanceProgramme,
         significance: None,
         title: "Winter equipment for Ukraine, next season".into(),
@@ -414,6 +419,14 @@ mod tests {
         let nuc = p(super::super::bodies::NUC_PROPOSAL);
         assert_eq!(nuc.electorate().len(), 33, "the allies and Ukraine");
         assert_eq!(nuc.positions[&code("UKR")].stance, Stance::Concur, "Ukraine speaks for itself");
+        let endorsement = p(8); // the Council's endorsement of the council's statement
+        assert_eq!(endorsement.follows, Some(ProposalId(super::super::bodies::NUC_PROPOSAL)));
+        assert_eq!(endorsement.status, ProposalStatus::Draft, "it waits for the council's adoption");
+        let now = at("2026-11-25T17:20:00Z");
+        assert_eq!(s.chair_of(None, now), Some(concord_core::Chair::Secretariat));
+        let illustrative = concord_core::BodyId::parse("illustrative-council").unwrap();
+        assert_eq!(s.chair_of(Some(&illustrative), now), Some(concord_core::Chair::Member { member: code("POL") }));
+        assert_eq!(s.chairs_ahead(Some(&illustrative), now).len(), 1, "the next presidency is announced");
     }
 
     #[test]

@@ -22,6 +22,7 @@ fn only_the_secretariat_drafts_amends_circulates_withdraws_and_changes_deadlines
     let commands = [
         Command::DraftProposal {
             body: None,
+            follows: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: "t".into(),
@@ -111,6 +112,7 @@ fn an_observer_can_do_nothing() {
     let commands = [
         Command::DraftProposal {
             body: None,
+            follows: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: "t".into(),

@@ -52,6 +52,7 @@ pub(super) fn draft_in(w: &mut World, body: &str, kind: DecisionKind, at: jiff::
     let proposal = w.state.next_proposal_id();
     let command = Command::DraftProposal {
         body: Some(id(body)),
+        follows: None,
         kind,
         significance: None,
         title: format!("{body} proposal {proposal}"),
@@ -141,6 +142,7 @@ fn a_body_decides_only_its_kinds_by_its_procedures() {
     w.run(Actor::Secretariat, &committee, t0());
     let statement = Command::DraftProposal {
         body: Some(id("budget")),
+        follows: None,
         kind: DecisionKind::Statement,
         significance: None,
         title: "t".into(),

@@ -142,6 +142,7 @@ impl World {
         let id = self.state.next_proposal_id();
         let command = Command::DraftProposal {
             body: None,
+            follows: None,
             kind,
             significance: None,
             title: format!("{kind:?} proposal {id}"),

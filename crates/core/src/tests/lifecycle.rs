@@ -32,6 +32,7 @@ fn an_always_significant_kind_cannot_be_marked_routine() {
     for kind in [DeployForces, AssistanceProgramme, FundPolicy, Enlargement, CommandOrMission, BurdenSharingPledge] {
         let cmd = Command::DraftProposal {
             body: None,
+            follows: None,
             kind,
             significance: Some(Significance::Routine),
             title: "t".into(),
@@ -51,6 +52,7 @@ fn statements_and_routine_business_default_to_routine_and_may_be_marked_signific
         assert_eq!(w.proposal(id).significance, Significance::Routine);
         let cmd = Command::DraftProposal {
             body: None,
+            follows: None,
             kind,
             significance: Some(Significance::Significant),
             title: "t".into(),
@@ -65,6 +67,7 @@ fn a_draft_needs_a_title_and_a_text_of_bounded_length() {
     let mut w = World::alliance();
     let draft = |title: String, text: String| Command::DraftProposal {
         body: None,
+        follows: None,
         kind: DecisionKind::Statement,
         significance: None,
         title,

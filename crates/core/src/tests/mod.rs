@@ -7,6 +7,8 @@
 //!
 //! - `bodies`: bodies, their rosters, kinds, procedures and rules, fixed when a procedure opens;
 //!   consensus minus one.
+//! - `chairs`: who chairs a body on a day, appointed ahead or now, never back in time.
+//! - `follows`: a decision that needs another's first, and who may read both.
 //! - `membership`: the electorate snapshot (rule 1), partners, unknown and departed members.
 //! - `partners`: a partner taking part in a body as an equal participant (the NATO-Ukraine
 //!   Council): elector, reader of the body's business, signer with its own key.
@@ -37,7 +39,9 @@ mod support_fixtures;
 mod access;
 mod authorisation;
 mod bodies;
+mod chairs;
 mod consensus_round;
+mod follows;
 mod instructions;
 mod lifecycle;
 mod membership;

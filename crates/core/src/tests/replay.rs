@@ -239,6 +239,7 @@ fn a_drafted_text_with_a_wrong_hash_fails_to_apply() {
     let mut w = World::alliance();
     let forged = Event::ProposalDrafted {
         body: None,
+        follows: None,
         proposal: ProposalId(1),
         kind: DecisionKind::Statement,
         significance: crate::Significance::Routine,

@@ -168,7 +168,14 @@ fn command(state: &State, step: &Step, now: Timestamp) -> Option<(Actor, Command
             let text = format!("{kind:?} drafted at {now}");
             (
                 Actor::Secretariat,
-                Command::DraftProposal { body: None, kind, significance, title: format!("{kind:?}"), text },
+                Command::DraftProposal {
+                    body: None,
+                    follows: None,
+                    kind,
+                    significance,
+                    title: format!("{kind:?}"),
+                    text,
+                },
             )
         }
         Op::Amend { pick: k, with_deadline, secs } => {

@@ -85,6 +85,7 @@ pub fn admit_norway(state: &mut State, at: Timestamp) {
 pub fn draft(state: &mut State, title: &str, text: &str, at: Timestamp) -> ProposalId {
     let command = Command::DraftProposal {
         body: None,
+        follows: None,
         kind: DecisionKind::Statement,
         significance: None,
         title: title.into(),

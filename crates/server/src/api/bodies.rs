@@ -1,6 +1,7 @@
 //! `/api/v1/bodies`: the councils and committees that decide, each with its roster and its
 //! decision rule (issue 15). Bodies are public, as the members are: who decides by which rule is
-//! no secret; what a body deliberates is, and stays with the proposals.
+//! no secret; what a body deliberates is, and stays with the proposals. `/api/v1/chairs`: who
+//! chairs which body from when, the principal body's included.
 
 use axum::Json;
 use axum::Router;
@@ -8,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use concord_core::decision_rule::Rule;
-use concord_core::{Body, BodyId, Command, CountryCode, DecisionKind, Procedure, Proxy, Roster};
+use concord_core::{Body, BodyId, Chair, ChairTerm, Command, CountryCode, DecisionKind, Procedure, Proxy, Roster};
 use serde::{Deserialize, Serialize};
 
 use super::Write;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/bodies/{id}/rule", post(change_rule))
         .route("/api/v1/bodies/{id}/proxies", get(proxies).post(authorise_proxy))
         .route("/api/v1/bodies/{id}/proxies/{member}/end", post(end_proxy))
+        .route("/api/v1/chairs", get(chairs).post(appoint_chair))
 }
 
 /// A body as it stands: its record, who sits in it today, and its rule in words.
@@ -34,6 +36,10 @@ pub struct BodyView {
     pub roster_today: Vec<CountryCode>,
     /// The rule, in one sentence a delegate reads.
     pub rule_words: String,
+    /// Who chairs it now; absent: nobody was appointed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, pattern = "^(secretariat|[A-Z]{3})$")]
+    pub chair: Option<Chair>,
 }
 
 impl BodyView {
@@ -41,6 +47,7 @@ impl BodyView {
         Self {
             roster_today: state.roster(Some(&body.id), now).unwrap_or_default(),
             rule_words: body.rule.words(),
+            chair: state.chair_of(Some(&body.id), now),
             body: body.clone(),
         }
     }
@@ -147,6 +154,40 @@ pub async fn change_rule(
     let b: NewRule = w.json()?;
     let body = body_id(&id)?;
     w.submit(&state, Command::ChangeRule { body, rule: b.rule, reason: b.reason }).await
+}
+
+/// Every appointment to a body's chair, the principal body's (no `body`) included, in the order
+/// made: a body's chair on a day is the last to take effect by then. Public, as bodies are.
+#[utoipa::path(get, path = "/api/v1/chairs", operation_id = "list_chairs", tag = "bodies", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ChairTerm>)))]
+pub async fn chairs(State(state): State<AppState>, _caller: Caller) -> Result<Json<Vec<ChairTerm>>, ApiError> {
+    Ok(Json(state.view().await.state.chairs.iter().cloned().collect()))
+}
+
+/// An appointment to a body's chair.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewChair {
+    /// The body; absent: the principal body.
+    #[schema(value_type = Option<String>, pattern = "^[a-z][a-z0-9-]{0,31}$")]
+    pub body: Option<BodyId>,
+    /// `secretariat`, or a member's alpha-3 code.
+    #[schema(value_type = String, pattern = "^(secretariat|[A-Z]{3})$")]
+    pub chair: Chair,
+    /// When it takes effect (now or later; default: now).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub from: Option<jiff::Timestamp>,
+}
+
+/// Appoints a body's chair from a day (secretariat): the secretariat, or a member sitting in it
+/// (the Council of the EU's presidency). It answers the body's appointments, in the order made.
+#[utoipa::path(post, path = "/api/v1/chairs", operation_id = "appoint_chair", tag = "bodies", security(("bearer" = [])), request_body = NewChair,
+    responses((status = 201, body = Vec<ChairTerm>), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn appoint_chair(State(state): State<AppState>, w: Write) -> Result<Response, ApiError> {
+    let c: NewChair = w.json()?;
+    w.submit(&state, Command::AppointChair { body: c.body, chair: c.chair, from: c.from }).await
 }
 
 /// The authorisations given in a body to act for another member, in the order given. They are

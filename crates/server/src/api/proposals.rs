@@ -146,6 +146,10 @@ pub struct DraftBody {
     /// member decides by consensus.
     #[schema(value_type = Option<String>, example = "npg", pattern = "^[a-z][a-z0-9-]{0,31}$")]
     pub body: Option<concord_core::BodyId>,
+    /// The proposal whose adoption it waits for: it is circulated only once that one is adopted
+    /// (and it may follow only a decision every reader of its body may read).
+    #[schema(value_type = Option<u64>)]
+    pub follows: Option<ProposalId>,
     pub kind: DecisionKind,
     /// Defaults from the kind.
     pub significance: Option<Significance>,
@@ -164,6 +168,7 @@ pub async fn draft(State(state): State<AppState>, w: Write) -> Result<Response, 
         &state,
         Command::DraftProposal {
             body: b.body,
+            follows: b.follows,
             kind: b.kind,
             significance: b.significance,
             title: b.title,

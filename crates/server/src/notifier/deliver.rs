@@ -310,6 +310,7 @@ mod tests {
         run(&mut s, Actor::Secretariat, establish, at);
         let draft = Command::DraftProposal {
             body: Some(nuc),
+            follows: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: "Air defence".into(),

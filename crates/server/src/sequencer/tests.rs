@@ -11,6 +11,7 @@ use recovery::LAST_PROBE;
 fn draft(title: &str) -> Command {
     Command::DraftProposal {
         body: None,
+        follows: None,
         kind: DecisionKind::Routine,
         significance: None,
         title: title.into(),

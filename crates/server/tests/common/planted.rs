@@ -122,7 +122,12 @@ async fn support(state: &AppState, actor: Actor, command: SupportCommand) {
 /// Drafts a proposal; its id.
 async fn draft(state: &AppState, kind: DecisionKind, title: String, text: String) -> ProposalId {
     let id = state.view().await.state.next_proposal_id();
-    run(state, Actor::Secretariat, Command::DraftProposal { body: None, kind, significance: None, title, text }).await;
+    run(
+        state,
+        Actor::Secretariat,
+        Command::DraftProposal { body: None, follows: None, kind, significance: None, title, text },
+    )
+    .await;
     id
 }
 
@@ -275,6 +280,7 @@ async fn plant_deliberation(state: &AppState) {
     // never circulated.
     let in_body = Command::DraftProposal {
         body: Some(body),
+        follows: None,
         kind: DecisionKind::Statement,
         significance: None,
         title: format!("{DRAFT} committee title"),
@@ -298,6 +304,7 @@ async fn plant_deliberation(state: &AppState) {
     let id = state.view().await.state.next_proposal_id();
     let command = Command::DraftProposal {
         body: Some(inner),
+        follows: None,
         kind: DecisionKind::Statement,
         significance: None,
         title: format!("{BODY} title"),

@@ -141,6 +141,7 @@ pub fn story() -> (Scenario, Vec<Batch>) {
 
     let draft = |kind, title: &str| Command::DraftProposal {
         body: None,
+        follows: None,
         kind,
         significance: None,
         title: title.into(),

@@ -95,10 +95,24 @@ pub struct BodyRow {
     pub kinds: String,
     pub procedures: String,
     pub established: String,
+    /// Who chairs it now, in words (empty: nobody was appointed).
+    pub chair: String,
+    /// The appointments announced ahead: when (UTC) and who.
+    pub chairs_ahead: Vec<(String, String)>,
+}
+
+/// Who chairs `body` (none: the principal body) at `now`, in words (empty: nobody appointed),
+/// and the appointments announced ahead.
+fn chair_rows(s: &Domain, body: Option<&BodyId>, now: jiff::Timestamp) -> (String, Vec<(String, String)>) {
+    let chair = s.chair_of(body, now).map(|c| s.chair_words(c)).unwrap_or_default();
+    let ahead =
+        s.chairs_ahead(body, now).into_iter().map(|t| (crate::timefmt::utc(t.from), s.chair_words(t.chair))).collect();
+    (chair, ahead)
 }
 
 impl BodyRow {
     fn of(s: &Domain, b: &Body, now: jiff::Timestamp) -> Self {
+        let (chair, chairs_ahead) = chair_rows(s, Some(&b.id), now);
         let words = |v: Vec<&'static str>, all: &str| if v.is_empty() { all.to_owned() } else { v.join(", ") };
         Self {
             id: b.id.to_string(),
@@ -114,6 +128,8 @@ impl BodyRow {
             kinds: words(b.kinds.iter().map(|k| k.words()).collect(), "every kind"),
             procedures: words(b.procedures.iter().map(|p| p.words()).collect(), "silence and consensus rounds"),
             established: crate::timefmt::utc(b.established_at),
+            chair,
+            chairs_ahead,
         }
     }
 }
@@ -123,6 +139,9 @@ impl BodyRow {
 struct BodiesPage {
     layout: Layout,
     bodies: Vec<BodyRow>,
+    /// Who chairs the principal body now (empty: nobody appointed), and who is announced.
+    principal_chair: String,
+    principal_ahead: Vec<(String, String)>,
 }
 
 /// `GET /bodies`.
@@ -130,7 +149,13 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
     let view = state.view().await;
     let now = state.clock().now();
     let bodies = view.state.bodies.values().map(|b| BodyRow::of(&view.state, b, now)).collect();
-    page(&BodiesPage { layout: Layout::new(Some(&viewer), "Bodies", "/bodies"), bodies })
+    let (principal_chair, principal_ahead) = chair_rows(&view.state, None, now);
+    page(&BodiesPage {
+        layout: Layout::new(Some(&viewer), "Bodies", "/bodies"),
+        bodies,
+        principal_chair,
+        principal_ahead,
+    })
 }
 
 /// A proposal of the body, as the viewer may read it.

@@ -42,6 +42,8 @@ struct NewProposalPage {
     kinds: Vec<Opt>,
     title: String,
     text: String,
+    /// The number of the proposal it follows, as typed (empty: none).
+    follows: String,
     errors: FieldErrors,
 }
 
@@ -60,6 +62,7 @@ fn new_page(state: &concord_core::State, viewer: &Viewer, f: &DraftForm, errors:
         kinds: options(&KINDS, |k| k.words().to_owned(), &f.kind),
         title: f.title.clone(),
         text: f.text.clone(),
+        follows: f.follows.clone(),
         errors,
     }
 }
@@ -94,6 +97,9 @@ pub struct DraftForm {
     title: String,
     #[serde(default)]
     text: String,
+    /// The number of the proposal it follows; empty: none.
+    #[serde(default)]
+    follows: String,
 }
 
 /// `POST /proposals/new`.
@@ -122,8 +128,19 @@ pub async fn draft(
             }
         },
     };
+    let follows = match f.follows.trim().trim_start_matches('#') {
+        "" => None,
+        n => match n.parse::<u64>() {
+            Ok(n) => Some(concord_core::ProposalId(n)),
+            Err(_) => {
+                errors.add("follows", "give the number of a proposal, or leave it empty");
+                return again(errors);
+            }
+        },
+    };
     let command = Command::DraftProposal {
         body,
+        follows,
         kind,
         significance: None,
         title: f.title.trim().to_owned(),
@@ -138,7 +155,7 @@ pub async fn draft(
             Ok(Redirect::to(&to).into_response())
         }
         Err(SubmitError::Refused(r)) => {
-            errors.refusal(&r, &["body", "kind", "title", "text"]);
+            errors.refusal(&r, &["body", "follows", "kind", "title", "text"]);
             again(errors)
         }
         Err(e) => Err(e.into()),

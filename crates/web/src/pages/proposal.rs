@@ -184,6 +184,9 @@ struct ProposalPage {
     words: Words,
     /// The body that decides it (empty: the principal body) and the rule it is decided by.
     body: Option<BodyLine>,
+    /// The proposal whose adoption it waits for, as the viewer may read it: number, title and
+    /// status.
+    follows: Option<(u64, String, &'static str)>,
     deadline: Option<Deadline>,
     is_open: bool,
     is_draft: bool,
@@ -442,6 +445,10 @@ fn build(s: &Domain, viewer: &Viewer, id: ProposalId, now: Timestamp, kept: Kept
         procedure: c.map_or("", |c| c.procedure.words()),
         words: Words::of(c.map(|c| c.procedure)),
         body: BodyLine::of(s, p, now),
+        follows: p.follows.and_then(|prior| {
+            let prior = s.proposal_for(reader, s.proposals.get(&prior)?)?;
+            Some((prior.id.0, prior.current().title.clone(), prior.status.words()))
+        }),
         deadline: c.map(|c| Deadline::new(c.deadline, now)),
         is_open: p.status.is_open(),
         is_draft: p.status == concord_core::ProposalStatus::Draft,
@@ -831,6 +838,7 @@ mod tests {
         }
         let draft = Command::DraftProposal {
             body: None,
+            follows: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: "No combat troops".into(),
@@ -930,6 +938,7 @@ mod tests {
         let mut s = alliance(true);
         let draft = Command::DraftProposal {
             body: None,
+            follows: None,
             kind: DecisionKind::Routine,
             significance: None,
             title: "Draft".into(),

@@ -94,6 +94,7 @@ impl Web {
         seq.submit(Actor::Secretariat, None, Command::RegisterPartner { partner }, None).await.unwrap();
         let draft = Command::DraftProposal {
             body: None,
+            follows: None,
             kind: DecisionKind::Statement,
             significance: None,
             title: "No combat troops".into(),
