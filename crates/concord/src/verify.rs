@@ -292,8 +292,8 @@ fn print(r: &Report) {
     outln!("log        {}", r.origin);
     if r.withheld_drafts > 0 {
         outln!(
-            "drafts     {} drafts the secretariat still holds are withheld from you; each was folded as an unknown \
-             draft and replay went on",
+            "drafts     {} withheld from you: drafts the secretariat still holds, each folded as an unknown draft; \
+             replay went on",
             r.withheld_drafts
         );
     }
