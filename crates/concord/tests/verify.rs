@@ -312,14 +312,7 @@ fn an_export_verifies_with_no_server_and_a_changed_mirror_does_not() {
     assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
     assert!(out.join("checkpoint").exists() && out.join("log.vkey").exists());
     assert_eq!(std::fs::read_to_string(out.join("log.vkey")).unwrap().trim(), d.log_key);
-    let verify_export = || {
-        Command::new(BIN)
-            .args(["verify", "--export"])
-            .arg(&out)
-            .args(["--log-key", out.join("log.vkey").to_str().unwrap()])
-            .output()
-            .unwrap()
-    };
+    let verify_export = || verify_export(&out, &d.log_key, &[]);
     let ok = verify_export();
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     assert!(String::from_utf8_lossy(&ok.stdout).contains("decisions  3 recomputed"));
@@ -360,8 +353,7 @@ fn export_for(d: &Demo, dir: &std::path::Path, audience: &str) -> (std::path::Pa
         .output()
         .unwrap();
     assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
-    let verified =
-        Command::new(BIN).args(["verify", "--export"]).arg(&out).args(["--log-key", &d.log_key]).output().unwrap();
+    let verified = verify_export(&out, &d.log_key, &[]);
     (out, verified)
 }
 
@@ -398,12 +390,7 @@ fn an_export_for_one_delegation_carries_its_bodies_and_verifies_as_that_delegati
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     assert!(!holds_group(&france), "France does not");
     assert!(report.contains("entries are the business of bodies you do not sit in"), "{report}");
-    let as_germany = Command::new(BIN)
-        .args(["verify", "--export"])
-        .arg(&france)
-        .args(["--log-key", &d.log_key, "--delegation", "DEU"])
-        .output()
-        .unwrap();
+    let as_germany = verify_export(&france, &d.log_key, &["--delegation", "DEU"]);
     fails_naming(&as_germany, "this export is for FRA's delegation, not DEU's");
 
     let partner = Command::new(BIN)
@@ -440,9 +427,7 @@ fn drop_part(out: &std::path::Path, needles: &[&str]) -> u64 {
 fn a_partner_and_the_public_are_owed_what_is_released_to_them() {
     let d = demo();
     let dir = tempfile::tempdir().unwrap();
-    let verify = |out: &std::path::Path| {
-        Command::new(BIN).args(["verify", "--export"]).arg(out).args(["--log-key", &d.log_key]).output().unwrap()
-    };
+    let verify = |out: &std::path::Path| verify_export(out, &d.log_key, &[]);
     let (ukraine, ok) = export_for(&d, dir.path(), "partner:UKR");
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     let council: &[u8] = b"closer coordination of air defence deliveries";
@@ -453,22 +438,12 @@ fn a_partner_and_the_public_are_owed_what_is_released_to_them() {
         &verify(&ukraine),
         &format!("entry {seq}: its sealed part is withheld, but it is the business of nuc"),
     );
-    let as_another = Command::new(BIN)
-        .args(["verify", "--export"])
-        .arg(&ukraine)
-        .args(["--log-key", &d.log_key, "--partner", "MDA"])
-        .output()
-        .unwrap();
+    let as_another = verify_export(&ukraine, &d.log_key, &["--partner", "MDA"]);
     fails_naming(&as_another, "this export is for partner UKR, not MDA");
 
     let (public, ok) = export_for(&d, dir.path(), "public");
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
-    let as_ukraine = Command::new(BIN)
-        .args(["verify", "--export"])
-        .arg(&public)
-        .args(["--log-key", &d.log_key, "--partner", "UKR"])
-        .output()
-        .unwrap();
+    let as_ukraine = verify_export(&public, &d.log_key, &["--partner", "UKR"]);
     fails_naming(&as_ukraine, "this export is for public, not partner UKR");
     let seq = drop_part(&public, &["member_admitted", "Sweden"]);
     fails_naming(&verify(&public), &format!("entry {seq}: its sealed part is withheld, but its marking (public)"));
@@ -502,8 +477,7 @@ fn each_audience_s_export_verifies_and_carries_only_what_it_may_read() {
     let at = list.iter().position(|p| p["content"].as_str().unwrap().contains("position_taken")).unwrap();
     let seq = list.remove(at)["seq"].as_u64().unwrap();
     std::fs::write(&parts, serde_json::to_vec(&list).unwrap()).unwrap();
-    let held_back =
-        Command::new(BIN).args(["verify", "--export"]).arg(&members).args(["--log-key", &d.log_key]).output().unwrap();
+    let held_back = verify_export(&members, &d.log_key, &[]);
     fails_naming(&held_back, &format!("entry {seq}: its sealed part is withheld"));
     std::fs::write(&parts, &original).unwrap();
 
@@ -522,8 +496,7 @@ fn each_audience_s_export_verifies_and_carries_only_what_it_may_read() {
         let at = bytes.windows(7).position(|w| w == b"Ukraine").expect("the public reads the roster");
         bytes[at] = b'u';
         std::fs::write(&parts, &bytes).unwrap();
-        let verified =
-            Command::new(BIN).args(["verify", "--export"]).arg(&out).args(["--log-key", &d.log_key]).output().unwrap();
+        let verified = verify_export(&out, &d.log_key, &[]);
         fails_naming(&verified, "its sealed part does not match the envelope's commitment");
         std::fs::write(&parts, &original).unwrap();
     }
@@ -625,13 +598,10 @@ fn export(d: &Demo, out: &std::path::Path) {
     assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
 }
 
-fn verify_export(out: &std::path::Path) -> Output {
-    Command::new(BIN)
-        .args(["verify", "--export"])
-        .arg(out)
-        .args(["--log-key", out.join("log.vkey").to_str().unwrap()])
-        .output()
-        .unwrap()
+/// `concord verify --export <out> --log-key <log_key> <extra>…`, the key given apart from the
+/// export, as a reader who trusts the log's key and not the mirror's copy of it would.
+fn verify_export(out: &std::path::Path, log_key: &str, extra: &[&str]) -> Output {
+    Command::new(BIN).args(["verify", "--export"]).arg(out).args(["--log-key", log_key]).args(extra).output().unwrap()
 }
 
 #[test]
@@ -648,15 +618,18 @@ fn an_export_s_hash_tiles_are_checked_against_its_entries() {
     bytes[3 * 32 + 7] ^= 0x40;
     std::fs::write(&tile, &bytes).unwrap();
     fails_naming(
-        &verify_export(&out),
+        &verify_export(&out, &d.log_key, &[]),
         &format!("{rel}: hash 3 of the tile is not the one recomputed from the entries"),
     );
     std::fs::write(&tile, &good[32..]).unwrap();
-    fails_naming(&verify_export(&out), &format!("{rel}: the tile is {} bytes, not {}", good.len() - 32, good.len()));
+    fails_naming(
+        &verify_export(&out, &d.log_key, &[]),
+        &format!("{rel}: the tile is {} bytes, not {}", good.len() - 32, good.len()),
+    );
     std::fs::remove_file(&tile).unwrap();
-    fails_naming(&verify_export(&out), &format!("the export lacks {rel}"));
+    fails_naming(&verify_export(&out, &d.log_key, &[]), &format!("the export lacks {rel}"));
     std::fs::write(&tile, &good).unwrap();
-    assert!(verify_export(&out).status.success());
+    assert!(verify_export(&out, &d.log_key, &[]).status.success());
 }
 
 #[test]
@@ -671,7 +644,7 @@ fn an_export_s_checkpoint_is_verified_before_its_size_is_trusted() {
     // A larger size would send a reader after bundles that do not exist; the signature says
     // first that the checkpoint is not the log's.
     std::fs::write(&path, note.replacen(&format!("\n{size}\n"), &format!("\n{}\n", size + 300), 1)).unwrap();
-    fails_naming(&verify_export(&out), "verification failed: the checkpoint does not verify");
+    fails_naming(&verify_export(&out, &d.log_key, &[]), "verification failed: the checkpoint does not verify");
     // `import` checks it first too.
     let import = Command::new(BIN)
         .args(["import", "--db"])

@@ -23,7 +23,7 @@ pub use crate::marking::{InvalidMarking, InvalidReader, Marking, Reader};
 
 /// Kinds whose adopted decisions the alliance announces: what it says, whom it admits, what it
 /// gives. Force deployments, commands and routine business stay with the members.
-fn announced(kind: DecisionKind) -> bool {
+pub(crate) fn announced(kind: DecisionKind) -> bool {
     matches!(
         kind,
         DecisionKind::Statement
@@ -194,15 +194,23 @@ impl State {
     /// proposal goes through this, so no handler has to know what to leave out.
     #[must_use]
     pub fn proposal_for<'a>(&self, reader: Reader, p: &'a Proposal) -> Option<Cow<'a, Proposal>> {
-        match self.proposal_access(reader, p) {
-            ProposalAccess::Hidden => None,
-            ProposalAccess::Outcome => Some(Cow::Owned(announced_part(p))),
+        // The decision a proposal follows is named only to a reader of that decision (the rules
+        // of `follows.rs` keep every reader of the one a reader of the other; this keeps it so
+        // should a marking ever say otherwise).
+        let follows = p.follows.filter(|id| {
+            self.proposals.get(id).is_some_and(|e| self.proposal_access(reader, e) != ProposalAccess::Hidden)
+        });
+        let part = match self.proposal_access(reader, p) {
+            ProposalAccess::Hidden => return None,
+            ProposalAccess::Outcome => announced_part(p),
             ProposalAccess::Circulated => {
                 let decided = self.proposal_marking(p).admits(self.cleared_in(reader, p.body.as_ref()));
-                Some(Cow::Owned(circulated_part(p, decided)))
+                circulated_part(p, decided)
             }
-            ProposalAccess::Full => Some(Cow::Borrowed(p)),
-        }
+            ProposalAccess::Full if follows == p.follows => return Some(Cow::Borrowed(p)),
+            ProposalAccess::Full => p.clone(),
+        };
+        Some(Cow::Owned(Proposal { follows, ..part }))
     }
 
     /// Whether `reader` may read `item`: its marking admits the reader.

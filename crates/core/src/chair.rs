@@ -60,14 +60,20 @@ pub struct ChairTerm {
 impl State {
     /// Who chairs `body` (none: the principal body) at `at`: the appointment to it that took
     /// effect last by then; of two taking effect at one instant, the later recorded (a
-    /// correction). None: nobody was appointed.
+    /// correction). None: nobody was appointed, or the member appointed has departed.
     #[must_use]
     pub fn chair_of(&self, body: Option<&BodyId>, at: Timestamp) -> Option<Chair> {
+        let day = crate::rules::utc_day(at);
         self.chairs
             .iter()
             .filter(|t| t.body.as_ref() == body && t.from <= at)
             .fold(None::<&ChairTerm>, |best, t| if best.is_some_and(|b| b.from > t.from) { best } else { Some(t) })
             .map(|t| t.chair)
+            // A member that has departed chairs nothing, whatever it was appointed to.
+            .filter(|c| match c {
+                Chair::Secretariat => true,
+                Chair::Member { member } => self.members.get(member).is_some_and(|m| m.is_member_on(day)),
+            })
     }
 
     /// The appointments to `body` taking effect after `at`, soonest first (a correction after
@@ -103,6 +109,9 @@ pub(crate) fn check_appointment(state: &State, term: &ChairTerm, now: Timestamp)
     }
     if let Chair::Member { member } = term.chair {
         let day = crate::rules::utc_day(term.from);
+        if state.partners.contains_key(&member) {
+            return Err(Refusal::PartnerIsNotMember { code: member });
+        }
         let m = state.members.get(&member).ok_or(Refusal::UnknownMember { member })?;
         let sits = term.body.as_ref().and_then(|id| state.bodies.get(id)).is_none_or(|b| b.roster.includes(member));
         if !m.is_member_on(day) || !sits {

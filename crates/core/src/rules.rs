@@ -498,5 +498,8 @@ pub(crate) fn check_publication(
     if marking == released || !marking.covers(released) {
         return Err(Refusal::NotWider { entry, marking, released });
     }
-    Ok(())
+    match event.proposal().and_then(|id| state.proposals.get(&id)) {
+        Some(p) => crate::follows::check_publication(state, p, marking),
+        None => Ok(()),
+    }
 }

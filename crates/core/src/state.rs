@@ -288,7 +288,7 @@ impl State {
                 rules::check_draft(*kind, *significance, title, text).map_err(refused)?;
                 crate::body::check_body_decides(self, body.as_ref(), *kind).map_err(refused)?;
                 if let Some(prior) = follows {
-                    crate::follows::check_follows(self, body.as_ref(), *prior).map_err(refused)?;
+                    crate::follows::check_follows(self, *prior).map_err(refused)?;
                 }
                 check_hash(text, text_hash).map_err(inconsistent)?;
                 let revision = Revision {
@@ -357,7 +357,11 @@ impl State {
                     return Err(inconsistent(format!("revision {revision} is not the current one")));
                 }
                 rules::check_circulation(p, *procedure, *deadline, *at).map_err(refused)?;
-                crate::follows::check_prior_adopted(self, p, audience).map_err(refused)?;
+                // As `decide` does: a procedure opening (an amended text circulated again in an
+                // open one rests on the decision its opening did).
+                if p.status.awaits_circulation() {
+                    crate::follows::check_prior_adopted(self, p, audience).map_err(refused)?;
+                }
                 let needed = rules::check_silence_period(self, *procedure, *at, *deadline, urgent.as_deref())
                     .map_err(refused)?;
                 if needed != *urgent {

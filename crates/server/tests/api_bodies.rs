@@ -92,32 +92,39 @@ async fn a_body_has_a_chair_from_a_day_the_principal_body_too() {
     assert_eq!(s.get(&s.observer, "/api/v1/chairs").await.json.as_array().map(Vec::len), Some(2), "nothing changed");
 }
 
-/// A decision that needs another body's consensus first: the Council endorses what a committee
-/// of every member agreed, and cannot follow the Nuclear Planning Group, where France does not sit.
+/// A decision that needs the Council's consensus first: the Military Committee plans a mission
+/// the Council adopted, and nothing follows a decision of the Nuclear Planning Group, which not
+/// every member replays.
 #[tokio::test]
-async fn a_proposal_following_another_bodys_decision_waits_for_its_adoption() {
+async fn a_proposal_following_a_council_decision_waits_for_its_adoption() {
     let s = alliance().await;
     let mc = json!({ "id": "mc", "name": "Military Committee", "roster": { "roster": "all_members" } });
     s.post(&s.secretariat, "/api/v1/bodies", &mc).await.expect_status(201);
     s.post(&s.secretariat, "/api/v1/bodies", &npg()).await.expect_status(201);
-    let advice = json!({ "body": "mc", "kind": "command_or_mission", "title": "Military advice", "text": "Advice." });
-    let advice = s.post(&s.secretariat, "/api/v1/proposals", &advice).await.expect_status(201)["id"].as_u64().unwrap();
-    let endorse =
-        json!({ "follows": advice, "kind": "command_or_mission", "title": "Endorsement", "text": "Endorsed." });
-    let made = s.post(&s.secretariat, "/api/v1/proposals", &endorse).await.expect_status(201).clone();
-    assert_eq!(made["follows"], advice);
-    let endorsement = made["id"].as_u64().unwrap();
+    let mission = s.draft("command_or_mission", "Air policing mission").await;
+    let plan =
+        json!({ "body": "mc", "follows": mission, "kind": "command_or_mission", "title": "Plan", "text": "Planned." });
+    let made = s.post(&s.secretariat, "/api/v1/proposals", &plan).await.expect_status(201).clone();
+    assert_eq!(made["follows"], mission);
+    let plan = made["id"].as_u64().unwrap();
     let deadline = (Timestamp::now() + SignedDuration::from_hours(48)).to_string();
     let round = json!({ "procedure": "consensus_round", "deadline": deadline });
-    let early = s.post(&s.secretariat, &format!("/api/v1/proposals/{endorsement}/circulate"), &round).await;
+    let early = s.post(&s.secretariat, &format!("/api/v1/proposals/{plan}/circulate"), &round).await;
     early.expect_problem(409, "prior-not-adopted");
 
-    s.post(&s.secretariat, &format!("/api/v1/proposals/{advice}/circulate"), &round).await.expect_status(200);
+    s.post(&s.secretariat, &format!("/api/v1/proposals/{mission}/circulate"), &round).await.expect_status(200);
     for (code, ..) in FOUNDERS {
         let token = s.member_token(code).await;
-        s.position(&token, advice, 1, "concur", None).await.expect_status(201);
+        s.position(&token, mission, 1, "concur", None).await.expect_status(201);
     }
-    s.post(&s.secretariat, &format!("/api/v1/proposals/{endorsement}/circulate"), &round).await.expect_status(200);
+    s.post(&s.secretariat, &format!("/api/v1/proposals/{plan}/circulate"), &round).await.expect_status(200);
+    // The mission stays with the members: what follows it may not go to Ukraine.
+    s.post(&s.secretariat, "/api/v1/partners", &json!({ "code": "UKR", "name": "Ukraine" })).await.expect_status(201);
+    let plan_b = json!({ "follows": mission, "kind": "command_or_mission", "title": "Plan B", "text": "Planned." });
+    let plan_b = s.post(&s.secretariat, "/api/v1/proposals", &plan_b).await.expect_status(201)["id"].as_u64().unwrap();
+    let to_ukraine = json!({ "procedure": "consensus_round", "deadline": deadline, "marking": "members+partner:UKR" });
+    let wider = s.post(&s.secretariat, &format!("/api/v1/proposals/{plan_b}/circulate"), &to_ukraine).await;
+    wider.expect_problem(422, "invalid-field");
 
     let in_npg = json!({ "body": "npg", "kind": "statement", "title": "Nuclear posture", "text": "Agreed." });
     let in_npg = s.post(&s.secretariat, "/api/v1/proposals", &in_npg).await.expect_status(201)["id"].as_u64().unwrap();

@@ -50,7 +50,10 @@ pub fn describe(content: &Sealed) -> String {
         }
         Event::ChairAppointed { body, chair, from, .. } => format!(
             "{by} appointed {} to chair {} from {}.",
-            String::from(*chair),
+            match chair {
+                concord_core::Chair::Secretariat => "the secretariat".to_owned(),
+                concord_core::Chair::Member { member } => member.to_string(),
+            },
             body.as_ref().map_or_else(|| "the principal body".to_owned(), ToString::to_string),
             crate::timefmt::utc(*from)
         ),

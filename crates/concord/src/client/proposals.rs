@@ -215,6 +215,9 @@ fn print_proposal(p: &Proposal, outcome: Option<&Value>) {
     outln!("Proposal {} — {}", p.id, rev.title);
     outln!("  kind       {} ({})", p.kind, p.significance);
     outln!("  status     {}", p.status);
+    if let Some(prior) = p.follows {
+        outln!("  follows    proposal {prior}: it opens a procedure only once that one is adopted");
+    }
     outln!("  revision   {} (text sha256 {})", rev.number, &rev.text_hash[..16]);
     for (n, round) in p.rounds.iter().enumerate() {
         outln!("  round {}   revision {}: {}", n + 1, round.revision, round.explain());

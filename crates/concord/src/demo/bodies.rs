@@ -15,6 +15,9 @@ const NPG_PROPOSAL: u64 = 5;
 /// The NATO-Ukraine Council's proposal in the scenario.
 pub const NUC_PROPOSAL: u64 = 7;
 
+/// Its second, which follows the Council's decision on proposal 3.
+pub const WELCOME_PROPOSAL: u64 = 8;
+
 type Steps = Vec<(Timestamp, Actor, Command)>;
 
 /// The Nuclear Planning Group, where every ally but France sits (France stays outside it, a
@@ -56,17 +59,26 @@ pub(super) fn nato_ukraine_council(t: Timestamp, deadline: Timestamp) -> Steps {
     for m in ["USA", "POL"] {
         s.push(at(t, position(NUC_PROPOSAL, m, Stance::Concur, None)));
     }
-    // The Council's endorsement waits for the joint statement: it is drafted now and can be
-    // circulated only once the NATO-Ukraine Council has adopted it.
-    let endorsement = Command::DraftProposal {
-        body: None,
-        follows: Some(ProposalId(NUC_PROPOSAL)),
+    // A statement that follows the Council's decision on the assistance programme (proposal 3):
+    // it could be circulated only once that was adopted, and since that decision is public,
+    // Ukraine may read which decision it follows.
+    let welcome = Command::DraftProposal {
+        body: Some(BodyId::parse("nuc").expect("a valid body id")),
+        follows: Some(ProposalId(3)),
         kind: DecisionKind::Statement,
         significance: None,
-        title: "Endorsement of the NATO-Ukraine Council's statement on air defence".into(),
-        text: text("The Council endorses the NATO-Ukraine Council's joint statement on air defence coordination."),
+        title: "Joint statement welcoming the comprehensive assistance programme".into(),
+        text: text("The Council welcomes the allies' comprehensive assistance programme for Ukraine."),
     };
-    s.push((t, Actor::Secretariat, endorsement));
+    let circulate = Command::Circulate {
+        proposal: ProposalId(WELCOME_PROPOSAL),
+        procedure: Procedure::ConsensusRound,
+        deadline,
+        marking: None,
+        urgent: None,
+    };
+    s.push((t, Actor::Secretariat, welcome));
+    s.push((t, Actor::Secretariat, circulate));
     s
 }
 

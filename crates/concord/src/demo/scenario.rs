@@ -419,9 +419,9 @@ mod tests {
         let nuc = p(super::super::bodies::NUC_PROPOSAL);
         assert_eq!(nuc.electorate().len(), 33, "the allies and Ukraine");
         assert_eq!(nuc.positions[&code("UKR")].stance, Stance::Concur, "Ukraine speaks for itself");
-        let endorsement = p(8); // the Council's endorsement of the council's statement
-        assert_eq!(endorsement.follows, Some(ProposalId(super::super::bodies::NUC_PROPOSAL)));
-        assert_eq!(endorsement.status, ProposalStatus::Draft, "it waits for the council's adoption");
+        let welcome = p(super::super::bodies::WELCOME_PROPOSAL);
+        assert_eq!(welcome.follows, Some(ProposalId(3)), "it follows the Council's adopted programme");
+        assert_eq!(welcome.status, ProposalStatus::ConsensusRound);
         let now = at("2026-11-25T17:20:00Z");
         assert_eq!(s.chair_of(None, now), Some(concord_core::Chair::Secretariat));
         let illustrative = concord_core::BodyId::parse("illustrative-council").unwrap();

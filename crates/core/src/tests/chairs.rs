@@ -62,7 +62,9 @@ fn an_appointment_in_the_past_of_a_stranger_or_of_a_member_outside_the_body_is_r
     let past = appoint(None, Chair::Secretariat, Some("2024-01-09T09:00:00Z"));
     assert!(matches!(w.refuse(Actor::Secretariat, &past, now), Refusal::Invalid { field: "from", .. }));
     let partner = appoint(None, member("UKR"), None);
-    assert_eq!(w.refuse(Actor::Secretariat, &partner, now), Refusal::UnknownMember { member: c("UKR") });
+    assert_eq!(w.refuse(Actor::Secretariat, &partner, now), Refusal::PartnerIsNotMember { code: c("UKR") });
+    let stranger = appoint(None, member("MDA"), None);
+    assert_eq!(w.refuse(Actor::Secretariat, &stranger, now), Refusal::UnknownMember { member: c("MDA") });
     let outside = appoint(Some("npg"), member("FRA"), None);
     assert!(matches!(w.refuse(Actor::Secretariat, &outside, now), Refusal::Invalid { field: "chair", .. }));
     // Sweden may be appointed for a day it is a member (it joined on 2024-03-07), not before.
@@ -87,4 +89,15 @@ fn replay_refuses_an_appointment_back_in_time_or_of_a_member_outside_the_body() 
     assert!(matches!(w.state.clone().apply(&back), Err(crate::ApplyError::Refused { event: "chair_appointed", .. })));
     let outside = crate::Event::ChairAppointed { body: npg, chair: member("FRA"), from: now, at: now };
     assert!(matches!(w.state.clone().apply(&outside), Err(crate::ApplyError::Refused { .. })));
+}
+
+#[test]
+fn a_member_that_departs_chairs_no_more() {
+    let mut w = World::alliance();
+    let now = ts("2024-01-10T09:00:00Z");
+    w.run(Actor::Secretariat, &appoint(None, member("HUN"), None), now);
+    let departure = Command::RecordDeparture { member: c("HUN"), on: jiff::civil::date(2024, 6, 1) };
+    w.run(Actor::Secretariat, &departure, now);
+    assert_eq!(w.state.chair_of(None, ts("2024-05-31T12:00:00Z")), Some(member("HUN")));
+    assert_eq!(w.state.chair_of(None, ts("2024-06-01T12:00:00Z")), None, "nobody chairs until the next appointment");
 }

@@ -46,14 +46,14 @@ fn entry(w: &World, is: impl Fn(&Event) -> bool) -> u64 {
 }
 
 /// Entry `n` of `w.log`, revealed under `salt` as the log sealed it, marked `was`.
-fn reveal(w: &World, n: u64, actor: Actor, was: Marking, salt: u8) -> Box<Revealed> {
+pub(super) fn reveal(w: &World, n: u64, actor: Actor, was: Marking, salt: u8) -> Box<Revealed> {
     let content =
         Sealed { actor, account: Some("registrar".into()), event: w.log[usize::try_from(n).unwrap()].clone() };
     let part = seal(&[salt; SALT_LEN], &content).unwrap();
     Box::new(Revealed { was, commitment: commitment(&part).to_hex(), salt: hex::encode([salt; SALT_LEN]), content })
 }
 
-fn publish(entry: u64, marking: Marking, revealed: Box<Revealed>) -> Command {
+pub(super) fn publish(entry: u64, marking: Marking, revealed: Box<Revealed>) -> Command {
     Command::Publish { entry, marking, revealed }
 }
 

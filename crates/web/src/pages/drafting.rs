@@ -128,7 +128,8 @@ pub async fn draft(
             }
         },
     };
-    let follows = match f.follows.trim().trim_start_matches('#') {
+    let typed = f.follows.trim();
+    let follows = match typed.strip_prefix('#').unwrap_or(typed) {
         "" => None,
         n => match n.parse::<u64>() {
             Ok(n) => Some(concord_core::ProposalId(n)),
