@@ -60,28 +60,39 @@ pub struct ChairTerm {
 impl State {
     /// Who chairs `body` (none: the principal body) at `at`: the appointment to it that took
     /// effect last by then; of two taking effect at one instant, the later recorded (a
-    /// correction). None: nobody was appointed, or the member appointed has departed.
+    /// correction). None: nobody is in office (none was appointed, or the member appointed has
+    /// departed).
     #[must_use]
     pub fn chair_of(&self, body: Option<&BodyId>, at: Timestamp) -> Option<Chair> {
-        let day = crate::rules::utc_day(at);
         self.chairs
             .iter()
             .filter(|t| t.body.as_ref() == body && t.from <= at)
             .fold(None::<&ChairTerm>, |best, t| if best.is_some_and(|b| b.from > t.from) { best } else { Some(t) })
             .map(|t| t.chair)
-            // A member that has departed chairs nothing, whatever it was appointed to.
-            .filter(|c| match c {
-                Chair::Secretariat => true,
-                Chair::Member { member } => self.members.get(member).is_some_and(|m| m.is_member_on(day)),
-            })
+            .filter(|c| self.may_chair(*c, at))
+    }
+
+    /// Whether `chair` may chair at `at`: a member that has departed chairs nothing, whatever it
+    /// was appointed to.
+    fn may_chair(&self, chair: Chair, at: Timestamp) -> bool {
+        match chair {
+            Chair::Secretariat => true,
+            Chair::Member { member } => {
+                self.members.get(&member).is_some_and(|m| m.is_member_on(crate::rules::utc_day(at)))
+            }
+        }
     }
 
     /// The appointments to `body` taking effect after `at`, soonest first (a correction after
-    /// the one it corrects).
+    /// the one it corrects), but those of a member that will have departed by then.
     #[must_use]
     pub fn chairs_ahead(&self, body: Option<&BodyId>, at: Timestamp) -> Vec<ChairTerm> {
-        let mut ahead: Vec<ChairTerm> =
-            self.chairs.iter().filter(|t| t.body.as_ref() == body && t.from > at).cloned().collect();
+        let mut ahead: Vec<ChairTerm> = self
+            .chairs
+            .iter()
+            .filter(|t| t.body.as_ref() == body && t.from > at && self.may_chair(t.chair, t.from))
+            .cloned()
+            .collect();
         ahead.sort_by_key(|t| t.from);
         ahead
     }

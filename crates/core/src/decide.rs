@@ -139,7 +139,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
             rules::check_draft(*kind, significance, title, text)?;
             crate::body::check_body_decides(state, body.as_ref(), *kind)?;
             if let Some(prior) = follows {
-                crate::follows::check_follows(state, *prior)?;
+                crate::follows::check_follows(state, body.as_ref(), *prior)?;
             }
             Ok(vec![Event::ProposalDrafted {
                 body: body.clone(),

@@ -8,14 +8,20 @@
 //! later proposal replays the earlier one too; a subsidiary body's business is replayed only by
 //! those who sat in it then, and a later circulation resting on it could not be checked by the
 //! rest (a member admitted since, or a reader of the members' export). And naming the earlier
-//! decision reveals nothing: the later proposal may reach no reader the earlier decision was not
-//! released to — its audience, a partner taking part in its body, and, for a kind the alliance
-//! announces once adopted, the public.
+//! proposal reveals nothing: the draft's entry names it, so it must be one its readers may read
+//! when it is drafted (circulated, and readable by every partner taking part in the body); and
+//! the later proposal may reach no reader the earlier decision was not released to — its
+//! audience, a partner taking part in its body, and, for a kind the alliance announces once
+//! adopted, the public.
 
-use crate::{BodyId, Marking, Proposal, ProposalId, ProposalStatus, Refusal, State};
+use crate::{BodyId, Marking, Proposal, ProposalAccess, ProposalId, ProposalStatus, Reader, Refusal, State};
 
-/// Whether a draft may follow `prior`: a proposal of the principal body there is, not withdrawn.
-pub(crate) fn check_follows(state: &State, prior: ProposalId) -> Result<(), Refusal> {
+/// Whether a draft in `body` may follow `prior`: a proposal of the principal body there is,
+/// given to the members (not a draft the secretariat holds) and not withdrawn, that every partner
+/// taking part in `body` may read. The draft's own entry names `prior`, and it goes to the
+/// body's members and partners when the draft is circulated or withdrawn; what one may read of a
+/// proposal only grows.
+pub(crate) fn check_follows(state: &State, body: Option<&BodyId>, prior: ProposalId) -> Result<(), Refusal> {
     let invalid = |reason: String| Refusal::Invalid { field: "follows", reason };
     let p = state.proposals.get(&prior).ok_or_else(|| invalid(format!("there is no proposal {prior}")))?;
     if let Some(body) = &p.body {
@@ -25,6 +31,15 @@ pub(crate) fn check_follows(state: &State, prior: ProposalId) -> Result<(), Refu
     }
     if p.status == ProposalStatus::Withdrawn {
         return Err(invalid(format!("proposal {prior} was withdrawn: it will never be adopted")));
+    }
+    if p.status == ProposalStatus::Draft {
+        return Err(invalid(format!("proposal {prior} is a draft still: circulate it first")));
+    }
+    let partners = body.and_then(|id| state.bodies.get(id)).map_or(&[][..], |b| b.roster.partners());
+    if let Some(partner) =
+        partners.iter().find(|c| state.proposal_access(Reader::Partner(**c), p) == ProposalAccess::Hidden)
+    {
+        return Err(invalid(format!("{partner} takes part in this body but may not read proposal {prior}")));
     }
     Ok(())
 }

@@ -288,7 +288,7 @@ impl State {
                 rules::check_draft(*kind, *significance, title, text).map_err(refused)?;
                 crate::body::check_body_decides(self, body.as_ref(), *kind).map_err(refused)?;
                 if let Some(prior) = follows {
-                    crate::follows::check_follows(self, *prior).map_err(refused)?;
+                    crate::follows::check_follows(self, body.as_ref(), *prior).map_err(refused)?;
                 }
                 check_hash(text, text_hash).map_err(inconsistent)?;
                 let revision = Revision {

@@ -102,17 +102,17 @@ async fn a_proposal_following_a_council_decision_waits_for_its_adoption() {
     s.post(&s.secretariat, "/api/v1/bodies", &mc).await.expect_status(201);
     s.post(&s.secretariat, "/api/v1/bodies", &npg()).await.expect_status(201);
     let mission = s.draft("command_or_mission", "Air policing mission").await;
+    let deadline = (Timestamp::now() + SignedDuration::from_hours(48)).to_string();
+    let round = json!({ "procedure": "consensus_round", "deadline": deadline });
+    s.post(&s.secretariat, &format!("/api/v1/proposals/{mission}/circulate"), &round).await.expect_status(200);
     let plan =
         json!({ "body": "mc", "follows": mission, "kind": "command_or_mission", "title": "Plan", "text": "Planned." });
     let made = s.post(&s.secretariat, "/api/v1/proposals", &plan).await.expect_status(201).clone();
     assert_eq!(made["follows"], mission);
     let plan = made["id"].as_u64().unwrap();
-    let deadline = (Timestamp::now() + SignedDuration::from_hours(48)).to_string();
-    let round = json!({ "procedure": "consensus_round", "deadline": deadline });
     let early = s.post(&s.secretariat, &format!("/api/v1/proposals/{plan}/circulate"), &round).await;
     early.expect_problem(409, "prior-not-adopted");
 
-    s.post(&s.secretariat, &format!("/api/v1/proposals/{mission}/circulate"), &round).await.expect_status(200);
     for (code, ..) in FOUNDERS {
         let token = s.member_token(code).await;
         s.position(&token, mission, 1, "concur", None).await.expect_status(201);

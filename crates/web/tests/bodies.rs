@@ -38,7 +38,7 @@ async fn a_body_says_its_rule_and_roster_and_takes_drafts() {
     assert!(page.body.contains("Consensus: every member must agree; one objection blocks. Nobody votes."));
     assert!(page.body.contains("DEU, NOR"), "today's roster, without France: {}", page.body);
     assert!(!page.body.contains("Draft a proposal for this body"), "a delegation drafts nothing");
-    assert!(page.body.contains("<dt>Chair</dt><dd>None appointed</dd>"), "{}", page.body);
+    assert!(page.body.contains("<dt>Chair</dt><dd>None in office</dd>"), "{}", page.body);
     assert_eq!(w.get(&fra, "/bodies/nac").await.status, 404);
 
     // Norway chairs the group from now; the Council's chair is the secretariat's, announced for

@@ -222,7 +222,7 @@ pub async fn body(cmd: BodyCmd) -> anyhow::Result<()> {
                 outln!("Who takes part: {}", b.body.roster.words());
                 let today: Vec<String> = b.roster_today.iter().map(ToString::to_string).collect();
                 outln!("Today ({}): {}", today.len(), today.join(", "));
-                outln!("Chair: {}", b.chair.map_or_else(|| "none appointed".to_owned(), String::from));
+                outln!("Chair: {}", b.chair.map_or_else(|| "none in office".to_owned(), String::from));
             })
         }
         BodyCmd::Establish { id, name, except, members, partners, parent, kinds, procedures, rule, proxies, conn } => {

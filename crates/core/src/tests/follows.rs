@@ -48,13 +48,16 @@ fn alliance_with_bodies() -> World {
 fn a_proposal_following_another_opens_only_once_that_one_is_adopted() {
     let mut w = alliance_with_bodies();
     let mission = w.draft(DecisionKind::CommandOrMission, t0());
+    let held = w.refuse(Actor::Secretariat, &draft(Some("mc"), Some(mission), DecisionKind::CommandOrMission), t0());
+    assert!(matches!(&held, Refusal::Invalid { field: "follows", reason } if reason.contains("a draft")), "{held}");
+    w.run(Actor::Secretariat, &round(mission, None), t0());
     let plan = w.state.next_proposal_id();
     w.run(Actor::Secretariat, &draft(Some("mc"), Some(mission), DecisionKind::CommandOrMission), t0());
     assert_eq!(w.proposal(plan).follows, Some(mission));
     let early = w.refuse(Actor::Secretariat, &round(plan, None), t0());
-    assert_eq!(early, Refusal::PriorNotAdopted { proposal: plan, prior: mission, status: ProposalStatus::Draft });
+    let status = ProposalStatus::ConsensusRound;
+    assert_eq!(early, Refusal::PriorNotAdopted { proposal: plan, prior: mission, status });
 
-    w.run(Actor::Secretariat, &round(mission, None), t0());
     adopt(&mut w, mission);
     // Replaying the plan's circulation on a state where the mission was blocked fails.
     let before = w.state.clone();
@@ -67,8 +70,10 @@ fn a_proposal_following_another_opens_only_once_that_one_is_adopted() {
         "{refused:?}"
     );
 
-    // After Sweden joined, an amended text circulated again in the open procedure applies (it
-    // rests on the decision its opening did), in decide and apply alike.
+    // An amended text circulated again in the open procedure rests on the decision its opening
+    // did: neither decide nor apply asks again, even of a state where that decision would no
+    // longer do (a forged one: an adoption is final).
+    w.state.proposals.get_mut(&mission).unwrap().status = ProposalStatus::Blocked;
     let amend = Command::AmendProposal {
         proposal: plan,
         title: None,
@@ -112,8 +117,11 @@ fn a_proposal_reaches_no_reader_the_decision_it_follows_is_not_released_to() {
         assert!(matches!(&refused, Refusal::Invalid { field: "marking", .. }), "{refused}");
     };
     refuses(&mut w, None, DecisionKind::CommandOrMission, Some(Marking::MembersAndPartner(c("UKR"))));
-    refuses(&mut w, Some("nuc"), DecisionKind::CommandOrMission, None);
     refuses(&mut w, None, DecisionKind::Statement, None);
+    // Ukraine, taking part in the NATO-Ukraine Council, may not read the mission: nothing there
+    // follows it, not even as a draft (whose entry would name it once withdrawn).
+    let in_nuc = w.refuse(Actor::Secretariat, &draft(Some("nuc"), Some(mission), DecisionKind::CommandOrMission), at);
+    assert!(matches!(&in_nuc, Refusal::Invalid { field: "follows", reason } if reason.contains("UKR")), "{in_nuc}");
     let fine = w.state.next_proposal_id();
     w.run(Actor::Secretariat, &draft(Some("mc"), Some(mission), DecisionKind::CommandOrMission), at);
     w.run(Actor::Secretariat, &round(fine, None), at);
@@ -139,4 +147,12 @@ fn a_proposal_reaches_no_reader_the_decision_it_follows_is_not_released_to() {
     assert_eq!(seen.follows, Some(statement));
     let plan = w.state.proposal_for(Reader::Member(c("FRA")), w.proposal(fine)).unwrap();
     assert_eq!(plan.follows, Some(mission), "a member reads both");
+    // Should a follower ever reach a reader of it who may not read what it follows, that reader
+    // is not told which (the rules above keep this from happening: here the state is forged).
+    let mut forged = w.state.clone();
+    forged.proposals.get_mut(&welcome).unwrap().follows = Some(mission);
+    let seen = forged.proposal_for(Reader::Partner(c("UKR")), forged.proposals.get(&welcome).unwrap()).unwrap();
+    assert_eq!(seen.follows, None);
+    let seen = forged.proposal_for(Reader::Member(c("FRA")), forged.proposals.get(&welcome).unwrap()).unwrap();
+    assert_eq!(seen.follows, Some(mission), "a member reads the mission");
 }

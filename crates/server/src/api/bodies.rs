@@ -36,7 +36,8 @@ pub struct BodyView {
     pub roster_today: Vec<CountryCode>,
     /// The rule, in one sentence a delegate reads.
     pub rule_words: String,
-    /// Who chairs it now; absent: nobody was appointed.
+    /// Who chairs it now; absent: nobody is in office (none was appointed, or the member
+    /// appointed has departed).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, pattern = "^(secretariat|[A-Z]{3})$")]
     pub chair: Option<Chair>,
