@@ -247,9 +247,10 @@ impl State {
         self.members.get(&code).map(|m| m.name.as_str()).or_else(|| self.partners.get(&code).map(|p| p.name.as_str()))
     }
 
-    /// The reader an elector is: a member's delegation, or a partner taking part in a body.
+    /// The reader an elector is, by its code: a member's delegation, or a partner taking part in
+    /// a body. (An actor's code, the other way round, is [`crate::Actor::elector`].)
     #[must_use]
-    pub fn elector(&self, code: CountryCode) -> Reader {
+    pub fn reader_of(&self, code: CountryCode) -> Reader {
         if self.partners.contains_key(&code) { Reader::Partner(code) } else { Reader::Member(code) }
     }
 

@@ -249,7 +249,7 @@ fn silence_broken(
     }
     let what = What::SilenceBroken { proposal: id, title: released_title(p), by: member, stance };
     let mut readers = electors(state, p);
-    readers.retain(|r| *r != state.elector(member));
+    readers.retain(|r| *r != state.reader_of(member));
     readers.push(Reader::Secretariat);
     Some((what, readers))
 }
@@ -331,7 +331,7 @@ fn concerned(state: &State, p: &Proposal) -> Vec<Reader> {
 }
 
 fn electors(state: &State, p: &Proposal) -> Vec<Reader> {
-    p.electorate().iter().map(|m| state.elector(*m)).collect()
+    p.electorate().iter().map(|m| state.reader_of(*m)).collect()
 }
 
 /// The reminders and warnings due at `now`: for each open procedure and each rung of `ladder`
@@ -355,7 +355,7 @@ pub fn due(state: &State, now: Timestamp, ladder: &Ladder) -> Vec<Notice> {
                 continue;
             }
             for member in p.electorate().iter().filter(|m| !p.positions.contains_key(m)) {
-                let to = state.elector(*member);
+                let to = state.reader_of(*member);
                 if state.cleared(to) != to {
                     continue;
                 }

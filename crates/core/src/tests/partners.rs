@@ -77,8 +77,8 @@ fn a_partner_speaks_only_for_itself_and_only_where_it_takes_part() {
     }
     // Where it takes part, it may say it awaits instructions, as a delegation does.
     w.run(ukr(), &Command::AwaitInstructions { proposal: p, member: c("UKR"), note: None }, at);
-    assert_eq!(w.state.elector(c("UKR")), Reader::Partner(c("UKR")));
-    assert_eq!(w.state.elector(c("FRA")), Reader::Member(c("FRA")));
+    assert_eq!(w.state.reader_of(c("UKR")), Reader::Partner(c("UKR")));
+    assert_eq!(w.state.reader_of(c("FRA")), Reader::Member(c("FRA")));
 
     // It acts for nobody, and nobody for it, even in a body whose rules allow proxies.
     let mut with_proxies =
