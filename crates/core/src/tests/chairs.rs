@@ -15,6 +15,16 @@ fn member(code: &str) -> Chair {
     Chair::Member { member: c(code) }
 }
 
+/// The alliance with the Nuclear Planning Group (every member but France), and the instant
+/// everything here happens.
+fn with_npg() -> (World, jiff::Timestamp) {
+    let mut w = World::alliance();
+    let now = ts("2024-01-10T09:00:00Z");
+    let npg = Roster::AllMembers { except: vec![c("FRA")] };
+    w.run(Actor::Secretariat, &establish("npg", npg, Rule::Consensus), now);
+    (w, now)
+}
+
 #[test]
 fn the_chair_on_a_day_is_the_appointment_in_effect_and_a_later_record_corrects_an_earlier() {
     let mut w = World::alliance();
@@ -44,10 +54,7 @@ fn the_chair_on_a_day_is_the_appointment_in_effect_and_a_later_record_corrects_a
 
 #[test]
 fn each_body_has_its_own_chair() {
-    let mut w = World::alliance();
-    let now = ts("2024-01-10T09:00:00Z");
-    let npg = Roster::AllMembers { except: vec![c("FRA")] };
-    w.run(Actor::Secretariat, &establish("npg", npg, Rule::Consensus), now);
+    let (mut w, now) = with_npg();
     w.run(Actor::Secretariat, &appoint(Some("npg"), member("NOR"), None), now);
     assert_eq!(w.state.chair_of(Some(&BodyId::parse("npg").unwrap()), now), Some(member("NOR")));
     assert_eq!(w.state.chair_of(None, now), None, "the principal body's chair is its own");
@@ -55,10 +62,7 @@ fn each_body_has_its_own_chair() {
 
 #[test]
 fn an_appointment_in_the_past_of_a_stranger_or_of_a_member_outside_the_body_is_refused() {
-    let mut w = World::alliance();
-    let now = ts("2024-01-10T09:00:00Z");
-    let npg = Roster::AllMembers { except: vec![c("FRA")] };
-    w.run(Actor::Secretariat, &establish("npg", npg, Rule::Consensus), now);
+    let (mut w, now) = with_npg();
     let past = appoint(None, Chair::Secretariat, Some("2024-01-09T09:00:00Z"));
     assert!(matches!(w.refuse(Actor::Secretariat, &past, now), Refusal::Invalid { field: "from", .. }));
     let partner = appoint(None, member("UKR"), None);
@@ -79,10 +83,7 @@ fn an_appointment_in_the_past_of_a_stranger_or_of_a_member_outside_the_body_is_r
 
 #[test]
 fn replay_refuses_an_appointment_back_in_time_or_of_a_member_outside_the_body() {
-    let mut w = World::alliance();
-    let now = ts("2024-01-10T09:00:00Z");
-    let npg = Roster::AllMembers { except: vec![c("FRA")] };
-    w.run(Actor::Secretariat, &establish("npg", npg, Rule::Consensus), now);
+    let (w, now) = with_npg();
     let npg = Some(BodyId::parse("npg").unwrap());
     let back =
         crate::Event::ChairAppointed { body: None, chair: member("BEL"), from: ts("2024-01-01T00:00:00Z"), at: now };

@@ -146,8 +146,9 @@ pub struct DraftBody {
     /// member decides by consensus.
     #[schema(value_type = Option<String>, example = "npg", pattern = "^[a-z][a-z0-9-]{0,31}$")]
     pub body: Option<concord_core::BodyId>,
-    /// The proposal whose adoption it waits for: it is circulated only once that one is adopted
-    /// (and it may follow only a decision every reader of its body may read).
+    /// The principal body's proposal whose adoption it waits for: it is circulated only once
+    /// that one is adopted. It must already have been circulated, and be readable by every
+    /// partner taking part in this proposal's body.
     #[schema(value_type = Option<u64>)]
     pub follows: Option<ProposalId>,
     pub kind: DecisionKind,

@@ -95,13 +95,13 @@ pub struct BodyRow {
     pub kinds: String,
     pub procedures: String,
     pub established: String,
-    /// Who chairs it now, in words (empty: nobody was appointed).
+    /// Who chairs it now, in words (empty: nobody in office).
     pub chair: String,
     /// The appointments announced ahead: when (UTC) and who.
     pub chairs_ahead: Vec<(String, String)>,
 }
 
-/// Who chairs `body` (none: the principal body) at `now`, in words (empty: nobody appointed),
+/// Who chairs `body` (none: the principal body) at `now`, in words (empty: nobody in office),
 /// and the appointments announced ahead.
 fn chair_rows(s: &Domain, body: Option<&BodyId>, now: jiff::Timestamp) -> (String, Vec<(String, String)>) {
     let chair = s.chair_of(body, now).map(|c| s.chair_words(c)).unwrap_or_default();
