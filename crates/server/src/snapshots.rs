@@ -64,14 +64,11 @@ pub fn read(dir: &Path) -> impl Iterator<Item = Loaded> + use<> {
         tracing::warn!(dir = %dir.display(), error = %e, "cannot list the snapshots; replaying the whole log");
         Vec::new()
     });
-    found.into_iter().filter_map(|(_, path)| {
-        let read = std::fs::read(&path).map_err(|e| e.to_string());
-        match read.and_then(|b| snapshot::decode(&b).map_err(|e| e.to_string())) {
-            Ok(loaded) => Some(loaded),
-            Err(e) => {
-                tracing::warn!(file = %path.display(), error = %e, "passing over a snapshot that does not read back");
-                None
-            }
+    found.into_iter().filter_map(|(_, path)| match snapshot::read(&path) {
+        Ok(loaded) => Some(loaded),
+        Err(e) => {
+            tracing::warn!(file = %path.display(), error = %e, "passing over a snapshot that does not read back");
+            None
         }
     })
 }
@@ -147,7 +144,7 @@ mod tests {
         write(dir.path(), &Loaded::empty()).unwrap();
         let sizes: Vec<u64> = files(dir.path()).unwrap().into_iter().map(|(s, _)| s).collect();
         assert_eq!(sizes, [10, 7]);
-        std::fs::write(dir.path().join("snapshot-10"), b"concord-snapshot 3\n{}\nnot a checksum").unwrap();
+        std::fs::write(dir.path().join("snapshot-10"), b"concord-snapshot 4\n{}\n{}\n{}\nnot a checksum").unwrap();
         assert_eq!(read(dir.path()).count(), 1, "the damaged newest is passed over");
         assert_eq!(read(&dir.path().join("absent")).count(), 0);
     }

@@ -116,7 +116,9 @@ where
         let store = Self { writer, reader, dialect: PhantomData };
         let mut tx = store.snapshot().await?;
         let head = Self::head(&mut tx).await?;
-        let row = sqlx::query("SELECT MIN(seq) AS first, MAX(seq) AS last FROM log")
+        // Two subqueries: SQLite answers a lone MIN or MAX from the index's ends, but a query
+        // asking for both scans the table (1.5 s at 3.9 M entries).
+        let row = sqlx::query("SELECT (SELECT MIN(seq) FROM log) AS first, (SELECT MAX(seq) FROM log) AS last")
             .fetch_one(&mut *tx)
             .await
             .map_err(D::error)?;

@@ -388,8 +388,13 @@ where
     }
 
     async fn tree_hash_count(&self) -> Result<u64, StoreError> {
-        let row =
-            sqlx::query("SELECT COUNT(*) AS n FROM tree_hashes").fetch_one(&self.reader).await.map_err(D::error)?;
+        // Hashes are written in index order from 0, so the count is one past the largest index:
+        // a seek to the end of the primary key. `COUNT(*)` walked all of them (7.8 M rows, most
+        // of a 3.9 M-entry log's start from a snapshot).
+        let row = sqlx::query("SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM tree_hashes")
+            .fetch_one(&self.reader)
+            .await
+            .map_err(D::error)?;
         to_u64(get(&row, "n")?, "tree hash count")
     }
 

@@ -166,7 +166,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Merkle tree hashes by stored-hash index, in the order asked. A missing one is `Corrupt`.
     async fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError>;
-    /// How many tree hashes are stored (they are written in index order).
+    /// How many tree hashes are stored. They are written in index order from 0, so a store may
+    /// answer with one past the largest index (a missing one below it is `Corrupt` when read).
     async fn tree_hash_count(&self) -> Result<u64, StoreError>;
     /// Stores tree hashes computed for entries already in the log (filling in a log written
     /// before the tree existed). Idempotent.

@@ -33,13 +33,12 @@ fn mib(bytes: i128) -> String {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let bytes = std::fs::read(&args.snapshot).with_context(|| format!("cannot read {}", args.snapshot.display()))?;
     let region = Region::new(GLOBAL);
     let started = Instant::now();
-    let mut loaded = concord_log::snapshot::decode(&bytes).context("not a usable snapshot")?;
+    let mut loaded = concord_log::snapshot::read(&args.snapshot)
+        .with_context(|| format!("{} is not a usable snapshot", args.snapshot.display()))?;
     let decoded = started.elapsed();
     let total = held(&region);
-    drop(bytes);
     let region = Region::new(GLOBAL);
     let support = &loaded.state.support;
     let (pledges, deliveries) = (support.pledges.len(), support.deliveries.len());

@@ -124,13 +124,17 @@ impl From<SupportRecords> for Support {
             gdp: r.gdp,
             index: index::ReportIndex::default(),
         };
-        let mut index = index::ReportIndex::default();
-        for p in support.pledges.values() {
-            index.add(p, support.deliveries_of(p.id));
-        }
-        support.index = index;
+        support.reindex();
         support
     }
+}
+
+/// The delivery records of `pledge` among `deliveries`, oldest first.
+pub(crate) fn records_of<'a>(
+    deliveries: &'a OrdMap<DeliveryId, Delivery>,
+    pledge: &'a Pledge,
+) -> impl Iterator<Item = &'a Delivery> {
+    pledge.deliveries.iter().filter_map(|d| deliveries.get(d))
 }
 
 fn next<K: Copy + Ord, V: Clone>(map: &OrdMap<K, V>, get: impl Fn(K) -> u64) -> u64 {
@@ -183,15 +187,19 @@ impl Support {
     pub(crate) fn index_pledge(&mut self, id: PledgeId, add: bool) {
         let Self { pledges, deliveries, index, .. } = self;
         if let Some(p) = pledges.get(&id) {
-            let records = p.deliveries.iter().filter_map(|d| deliveries.get(d));
+            let records = records_of(deliveries, p);
             if add { index.add(p, records) } else { index.remove(p, records) }
         }
     }
 
     /// The delivery records of a pledge, oldest first.
     pub fn deliveries_of(&self, pledge: PledgeId) -> impl Iterator<Item = &Delivery> {
-        let ids = self.pledges.get(&pledge).map(|p| p.deliveries.as_slice()).unwrap_or_default();
-        ids.iter().filter_map(|d| self.deliveries.get(d))
+        self.pledges.get(&pledge).into_iter().flat_map(|p| records_of(&self.deliveries, p))
+    }
+
+    /// Builds the report index again from the pledges and deliveries (after they were read back).
+    pub fn reindex(&mut self) {
+        self.index = index::ReportIndex::build(&self.pledges, &self.deliveries);
     }
 
     /// The pledges that name `fund`: its contributions.

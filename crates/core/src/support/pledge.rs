@@ -158,6 +158,7 @@ pub struct PledgeTerms {
 
 /// A pledge as it stands: its terms, status and what has been delivered against it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "PledgeRecord")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pledge {
     pub id: super::PledgeId,
@@ -172,6 +173,68 @@ pub struct Pledge {
     pub delivered_quantity: i64,
     /// The sum of the delivery records' values, in the pledge's currency.
     pub delivered_value: Money,
+}
+
+/// A [`Pledge`] as it is read: its own fields and its terms' side by side, as `flatten` writes
+/// them. Spelt out because `#[serde(flatten)]` reads a struct through serde's buffered `Content`
+/// (every key and value copied first), which made reading a snapshot's million pledges 1.4
+/// times as slow. The compiler keeps the fields in step (`From` names each one); the test
+/// `a_pledge_reads_back_equal_with_every_field_or_none` keeps their attributes in step.
+#[derive(Deserialize)]
+struct PledgeRecord {
+    id: super::PledgeId,
+    donor: CountryCode,
+    recipient: CountryCode,
+    #[serde(default)]
+    request: Option<RequestId>,
+    channel: Channel,
+    #[serde(default)]
+    coalition: Option<CoalitionId>,
+    #[serde(default)]
+    fund: Option<FundId>,
+    category: SupportCategory,
+    capability: Capability,
+    range: RangeClass,
+    item: String,
+    quantity: u64,
+    value: Money,
+    valuation: ValuationMethod,
+    #[serde(default)]
+    announced_on: Option<Date>,
+    #[serde(default)]
+    source_ref: Option<String>,
+    #[serde(default)]
+    authorised_by: Option<ProposalId>,
+    status: PledgeStatus,
+    recorded_at: Timestamp,
+    deliveries: Vec<DeliveryId>,
+    delivered_quantity: i64,
+    delivered_value: Money,
+}
+
+impl From<PledgeRecord> for Pledge {
+    fn from(r: PledgeRecord) -> Self {
+        let terms = PledgeTerms {
+            donor: r.donor,
+            recipient: r.recipient,
+            request: r.request,
+            channel: r.channel,
+            coalition: r.coalition,
+            fund: r.fund,
+            category: r.category,
+            capability: r.capability,
+            range: r.range,
+            item: r.item,
+            quantity: r.quantity,
+            value: r.value,
+            valuation: r.valuation,
+            announced_on: r.announced_on,
+            source_ref: r.source_ref,
+            authorised_by: r.authorised_by,
+        };
+        let PledgeRecord { id, status, recorded_at, deliveries, delivered_quantity, delivered_value, .. } = r;
+        Self { id, terms, status, recorded_at, deliveries, delivered_quantity, delivered_value }
+    }
 }
 
 impl Pledge {

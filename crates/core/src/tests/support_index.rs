@@ -186,6 +186,8 @@ proptest! {
                 fresh.add(p, st.deliveries_of(p.id));
             }
             prop_assert_eq!(&fresh, &st.index, "the index drifted from its pledges");
+            let built = ReportIndex::build(&st.pledges, &st.deliveries);
+            prop_assert_eq!(&built, &st.index, "the index built at once differs from the running one");
             for (id, r) in &st.requests {
                 prop_assert_eq!(st.coverage(*id), Some(r.coverage(st.pledges.values())));
             }
@@ -210,4 +212,32 @@ fn a_missing_rate_names_the_currency_and_the_day() {
     let err = totals(&s.w.state.support, Measure::Committed, Currency::EUR).unwrap_err();
     assert!(matches!(err, ReportError::Money(crate::support::MoneyError::NoRate { .. })), "{err:?}");
     assert!(err.to_string().contains("GBP") && err.to_string().contains("2024-03-01"), "{err}");
+}
+
+/// `Pledge` is read through a record of its own (see `PledgeRecord`): every field must come back.
+#[test]
+fn a_pledge_reads_back_equal_with_every_field_or_none() {
+    let bare = super::support_fixtures::bilateral("DEU", crate::support::SupportCategory::Artillery);
+    let full = crate::support::PledgeTerms {
+        request: Some(crate::support::RequestId(4)),
+        coalition: Some(crate::support::CoalitionId(2)),
+        fund: Some(crate::support::FundId(3)),
+        source_ref: Some("Kiel row 12".into()),
+        authorised_by: Some(crate::ProposalId(5)),
+        announced_on: None,
+        ..bare.clone()
+    };
+    for terms in [bare, full] {
+        let pledge = crate::support::Pledge {
+            id: crate::support::PledgeId(7),
+            terms,
+            status: PledgeStatus::PartiallyDelivered,
+            recorded_at: jiff::Timestamp::UNIX_EPOCH,
+            deliveries: vec![crate::support::DeliveryId(1), crate::support::DeliveryId(9)],
+            delivered_quantity: 40,
+            delivered_value: crate::support::Money { minor_units: 1234, currency: crate::support::Currency::EUR },
+        };
+        let json = serde_json::to_string(&pledge).unwrap();
+        assert_eq!(serde_json::from_str::<crate::support::Pledge>(&json).unwrap(), pledge, "{json}");
+    }
 }
