@@ -136,18 +136,22 @@ struct Part {
 }
 
 impl Part {
-    /// Its bytes with the newline before them.
-    fn range(&self) -> Option<std::ops::Range<usize>> {
-        let start = usize::try_from(self.offset).ok()?;
-        Some(start..start.checked_add(usize::try_from(self.len).ok()?.checked_add(1)?)?)
-    }
-
-    /// Checks the byte before the part (a newline) and the part's checksum.
-    fn check(&self, before: u8, part: &[u8]) -> Result<(), SnapshotError> {
-        if before != b'\n' {
+    /// The part's bytes from `path`, checked: the newline before them, then their checksum.
+    /// (Each thread opens the file again, for a read position of its own; a snapshot is
+    /// written under another name and renamed, never changed in place, and one removed
+    /// meanwhile is an error, so a full replay.)
+    fn read(&self, path: &std::path::Path) -> Result<Vec<u8>, SnapshotError> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = std::fs::File::open(path)?;
+        file.seek(SeekFrom::Start(self.offset))?;
+        let mut before = [0];
+        file.read_exact(&mut before)?;
+        if before != *b"\n" {
             return Err(SnapshotError::Layout);
         }
-        if crc32fast::hash(part) == self.crc { Ok(()) } else { Err(SnapshotError::Checksum) }
+        let mut bytes = vec![0; usize::try_from(self.len).map_err(|_| SnapshotError::Layout)?];
+        file.read_exact(&mut bytes)?;
+        if crc32fast::hash(&bytes) == self.crc { Ok(bytes) } else { Err(SnapshotError::Checksum) }
     }
 }
 
@@ -168,25 +172,9 @@ fn layout(size: u64, trailer: &[u8]) -> Result<[Part; 3], SnapshotError> {
     <[Part; 3]>::try_from(parts).ok().filter(|_| filled).ok_or(SnapshotError::Layout)
 }
 
-/// Reads a snapshot back from memory, checking its format line, layout and checksums.
-pub fn decode(bytes: &[u8]) -> Result<Loaded, SnapshotError> {
-    if bytes.strip_prefix(FORMAT.as_bytes()).and_then(|rest| rest.first()) != Some(&b'\n') {
-        return Err(SnapshotError::Format);
-    }
-    let trailer = bytes.rsplit(|b| *b == b'\n').next().unwrap_or_default();
-    let parts = layout(bytes.len() as u64, trailer)?;
-    decode_parts(parts, |part| {
-        let (before, bytes) =
-            part.range().and_then(|r| bytes.get(r)).and_then(|b| b.split_first()).ok_or(SnapshotError::Layout)?;
-        part.check(*before, bytes)?;
-        Ok(std::borrow::Cow::Borrowed(bytes))
-    })
-}
-
 /// Reads the snapshot in the file at `path`, each part by the thread that decodes it: the file is
-/// never held whole, and each part's bytes are freed once it is decoded. (Each thread opens the
-/// file again, for a read position of its own; a snapshot is written under another name and
-/// renamed, never changed in place, and one removed meanwhile is an error, so a full replay.)
+/// never held whole, and each part's bytes are freed once it is decoded. Its format line, layout
+/// and checksums are checked.
 pub fn read(path: &std::path::Path) -> Result<Loaded, SnapshotError> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = std::fs::File::open(path)?;
@@ -203,32 +191,16 @@ pub fn read(path: &std::path::Path) -> Result<Loaded, SnapshotError> {
     file.read_exact(&mut tail)?;
     let trailer = tail.rsplit(|b| *b == b'\n').next().unwrap_or_default();
     let parts = layout(size, trailer)?;
-    decode_parts(parts, |part| {
-        let mut file = std::fs::File::open(path)?;
-        file.seek(SeekFrom::Start(part.offset))?;
-        let mut before = [0];
-        file.read_exact(&mut before)?;
-        let mut bytes = vec![0; usize::try_from(part.len).map_err(|_| SnapshotError::Layout)?];
-        file.read_exact(&mut bytes)?;
-        part.check(before[0], &bytes)?;
-        Ok(std::borrow::Cow::Owned(bytes))
-    })
-}
-
-/// Decodes the three parts on three threads (most of a start's time is here), `fetch` giving
-/// each part's checked bytes; then rebuilds the report index from the records.
-fn decode_parts<'a, F>(parts: [Part; 3], fetch: F) -> Result<Loaded, SnapshotError>
-where
-    F: Fn(&Part) -> Result<std::borrow::Cow<'a, [u8]>, SnapshotError> + Sync,
-{
     let [head, pledges, deliveries] = parts;
+    // The three parts on three threads: most of a start's time is here.
     let (b, pledges, deliveries) = std::thread::scope(|s| {
-        let pledges =
-            s.spawn(|| Ok::<_, SnapshotError>(serde_json::from_slice::<OrdMap<PledgeId, Pledge>>(&fetch(&pledges)?)?));
-        let deliveries = s.spawn(|| {
-            Ok::<_, SnapshotError>(serde_json::from_slice::<OrdMap<DeliveryId, Delivery>>(&fetch(&deliveries)?)?)
+        let pledges = s.spawn(|| {
+            Ok::<_, SnapshotError>(serde_json::from_slice::<OrdMap<PledgeId, Pledge>>(&pledges.read(path)?)?)
         });
-        let b = fetch(&head).and_then(|bytes| Ok(serde_json::from_slice::<ReadBody>(&bytes)?));
+        let deliveries = s.spawn(|| {
+            Ok::<_, SnapshotError>(serde_json::from_slice::<OrdMap<DeliveryId, Delivery>>(&deliveries.read(path)?)?)
+        });
+        let b = head.read(path).and_then(|bytes| Ok(serde_json::from_slice::<ReadBody>(&bytes)?));
         (b, joined(pledges), joined(deliveries))
     });
     let mut b = b?;
@@ -273,12 +245,11 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_fold_reads_back_equal_from_memory_and_from_a_file() {
+    fn an_empty_fold_reads_back_equal() {
         let empty = Loaded::empty();
-        for back in [decode(&bytes(&empty)).unwrap(), read_back(&bytes(&empty)).unwrap()] {
-            assert_eq!(back.state, empty.state);
-            assert_eq!((back.size, back.last_hash), (0, empty.last_hash));
-        }
+        let back = read_back(&bytes(&empty)).unwrap();
+        assert_eq!(back.state, empty.state);
+        assert_eq!((back.size, back.last_hash), (0, empty.last_hash));
     }
 
     #[test]
@@ -290,28 +261,22 @@ mod tests {
         for at in [lines[0] + 2, lines[1] + 1, lines[2] + 1] {
             let mut flipped = bytes.clone();
             flipped[at] ^= 1;
-            assert!(matches!(decode(&flipped), Err(SnapshotError::Checksum)), "byte {at}");
             assert!(matches!(read_back(&flipped), Err(SnapshotError::Checksum)), "byte {at}");
         }
         let old = [b"concord-snapshot 0".as_slice(), &bytes[FORMAT.len()..]].concat();
-        assert!(matches!(decode(&old), Err(SnapshotError::Format)));
         assert!(matches!(read_back(&old), Err(SnapshotError::Format)));
         let newer = [FORMAT.as_bytes(), b"0", &bytes[FORMAT.len()..]].concat();
-        assert!(matches!(decode(&newer), Err(SnapshotError::Format)), "format 40 is not format 4");
         assert!(matches!(read_back(&newer), Err(SnapshotError::Format)), "format 40 is not format 4");
         let mut joined = bytes.clone();
         joined[lines[2]] = b' ';
-        assert!(matches!(decode(&joined), Err(SnapshotError::Layout)), "parts are separated by newlines");
         assert!(matches!(read_back(&joined), Err(SnapshotError::Layout)), "parts are separated by newlines");
         let huge = [&bytes[..=lines[3]], format!("{}:0 1:0 1:0", u64::MAX).as_bytes()].concat();
-        assert!(matches!(decode(&huge), Err(SnapshotError::Layout)));
         assert!(matches!(read_back(&huge), Err(SnapshotError::Layout)));
         let cut = &bytes[..lines[3]];
-        assert!(matches!(decode(cut), Err(SnapshotError::Layout)), "no trailer");
         assert!(matches!(read_back(cut), Err(SnapshotError::Layout)), "no trailer");
-        assert!(decode(&bytes[..bytes.len() - 3]).is_err() && read_back(&bytes[..bytes.len() - 3]).is_err());
+        assert!(read_back(&bytes[..bytes.len() - 3]).is_err());
         let longer = [&bytes[..lines[1]], b" ", &bytes[lines[1]..]].concat();
-        assert!(matches!(decode(&longer), Err(SnapshotError::Layout)), "a part longer than the trailer says");
-        assert!(decode(b"").is_err() && read_back(b"").is_err());
+        assert!(matches!(read_back(&longer), Err(SnapshotError::Layout)), "a part longer than the trailer says");
+        assert!(read_back(b"").is_err());
     }
 }

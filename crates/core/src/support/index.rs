@@ -183,9 +183,9 @@ impl<K: Ord + Clone> Default for Cube<K> {
 }
 
 impl<K: Ord + Copy> Cube<K> {
-    /// The cube of `facts`, all added. Several times faster than adding them one by one: each
-    /// fact is one element of a sort instead of a lookup in a persistent map and an insertion in
-    /// its cell's vectors, and the map is built in key order.
+    /// The cube of `facts`, all added. Faster than adding them one by one (1.5× for a tenth of
+    /// the synthetic history): each fact is one element of a sort instead of a lookup in a
+    /// persistent map and an insertion in its cell's vectors, and the map is built in key order.
     fn build(facts: &[Fact], key: impl Fn(&Fact) -> K) -> Self {
         let mut keyed: Vec<(K, Currency, Date, usize)> =
             facts.iter().enumerate().map(|(i, f)| (key(f), f.currency, f.day, i)).collect();

@@ -217,27 +217,28 @@ fn a_missing_rate_names_the_currency_and_the_day() {
 /// `Pledge` is read through a record of its own (see `PledgeRecord`): every field must come back.
 #[test]
 fn a_pledge_reads_back_equal_with_every_field_or_none() {
+    use crate::support::{CoalitionId, DeliveryId, FundId, Pledge, PledgeId, PledgeTerms, RequestId};
     let bare = super::support_fixtures::bilateral("DEU", crate::support::SupportCategory::Artillery);
-    let full = crate::support::PledgeTerms {
-        request: Some(crate::support::RequestId(4)),
-        coalition: Some(crate::support::CoalitionId(2)),
-        fund: Some(crate::support::FundId(3)),
+    let full = PledgeTerms {
+        request: Some(RequestId(4)),
+        coalition: Some(CoalitionId(2)),
+        fund: Some(FundId(3)),
         source_ref: Some("Kiel row 12".into()),
         authorised_by: Some(crate::ProposalId(5)),
         announced_on: None,
         ..bare.clone()
     };
     for terms in [bare, full] {
-        let pledge = crate::support::Pledge {
-            id: crate::support::PledgeId(7),
+        let pledge = Pledge {
+            id: PledgeId(7),
             terms,
             status: PledgeStatus::PartiallyDelivered,
             recorded_at: jiff::Timestamp::UNIX_EPOCH,
-            deliveries: vec![crate::support::DeliveryId(1), crate::support::DeliveryId(9)],
+            deliveries: vec![DeliveryId(1), DeliveryId(9)],
             delivered_quantity: 40,
-            delivered_value: crate::support::Money { minor_units: 1234, currency: crate::support::Currency::EUR },
+            delivered_value: Money { minor_units: 1234, currency: Currency::EUR },
         };
         let json = serde_json::to_string(&pledge).unwrap();
-        assert_eq!(serde_json::from_str::<crate::support::Pledge>(&json).unwrap(), pledge, "{json}");
+        assert_eq!(serde_json::from_str::<Pledge>(&json).unwrap(), pledge, "{json}");
     }
 }
