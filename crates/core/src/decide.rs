@@ -535,7 +535,7 @@ fn partner_elector(state: &State, partner: crate::CountryCode, proposal: crate::
 /// is enough here and the rules then refuse it as unknown.
 fn authorise_support(state: &State, actor: Actor, command: &SupportCommand) -> (bool, &'static str) {
     let support = &state.support;
-    let donor_of = |p| support.pledges.get(p).map(|p: &crate::support::Pledge| p.terms.donor);
+    let donor_of = |p| support.pledges.get(p).map(|p| p.terms.donor);
     let by_donor = |owner: Option<crate::CountryCode>| match actor {
         Actor::Secretariat => true,
         Actor::Member(m) => owner.is_none_or(|o| o == m),

@@ -6,6 +6,7 @@
 //! command could have produced.
 
 use imbl::OrdMap;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -602,7 +603,7 @@ impl State {
                     delivered_quantity: 0,
                     delivered_value: Money::zero(terms.value.currency),
                 };
-                self.support.pledges.insert(*pledge, p);
+                self.support.pledges.insert(*pledge, Arc::new(p));
                 self.support.index_pledge(*pledge, true);
                 if let Some(r) = terms.request.and_then(|r| self.support.requests.get_mut(&r)) {
                     r.pledges.push(*pledge);
@@ -614,7 +615,7 @@ impl State {
                     return Err(inconsistent(format!("pledge {pledge} is {current}, not {from}")));
                 }
                 self.support.index_pledge(*pledge, false);
-                if let Some(p) = self.support.pledges.get_mut(pledge) {
+                if let Some(p) = self.support.pledges.get_mut(pledge).map(Arc::make_mut) {
                     p.status = *to;
                 }
                 self.support.index_pledge(*pledge, true);
@@ -642,8 +643,8 @@ impl State {
                     receipt: None,
                 };
                 self.support.index_pledge(*pledge, false);
-                self.support.deliveries.insert(*delivery, d);
-                if let Some(p) = self.support.pledges.get_mut(pledge) {
+                self.support.deliveries.insert(*delivery, Arc::new(d));
+                if let Some(p) = self.support.pledges.get_mut(pledge).map(Arc::make_mut) {
                     p.deliveries.push(*delivery);
                     p.delivered_quantity = total_quantity;
                     p.delivered_value = total_value;
@@ -655,7 +656,7 @@ impl State {
                 if recipient != *partner {
                     return Err(inconsistent(format!("delivery {delivery} was made to {recipient}, not {partner}")));
                 }
-                if let Some(d) = self.support.deliveries.get_mut(delivery) {
+                if let Some(d) = self.support.deliveries.get_mut(delivery).map(Arc::make_mut) {
                     d.receipt = Some(Receipt { partner: *partner, at: *at, note: note.clone() });
                 }
             }

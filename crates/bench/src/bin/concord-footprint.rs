@@ -48,12 +48,21 @@ fn main() -> anyhow::Result<()> {
     let mut last = 0;
     let mut step = |name: &str| {
         let now = held(&region);
-        println!("  {name:<22} {:>12}", mib(last - now));
+        println!("  {name:<26} {:>12}", mib(last - now));
         last = now;
     };
     let s = &mut loaded.state;
+    let index = &mut s.support.index;
+    for (facts, cubes) in [("pledges", &mut index.pledges), ("deliveries", &mut index.deliveries)] {
+        drop(std::mem::take(&mut cubes.rows));
+        step(&format!("index: {facts} rows"));
+        drop(std::mem::take(&mut cubes.months));
+        step(&format!("index: {facts} months"));
+        drop(std::mem::take(&mut cubes.donors));
+        step(&format!("index: {facts} donors"));
+    }
     drop(std::mem::take(&mut s.support.index));
-    step("report index");
+    step("index: requests");
     drop(std::mem::take(&mut s.support.deliveries));
     step("delivery records");
     drop(std::mem::take(&mut s.support.pledges));

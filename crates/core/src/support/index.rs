@@ -24,7 +24,8 @@ use jiff::civil::Date;
 
 use super::report::Month;
 use super::{
-    Channel, Currency, Delivery, DeliveryId, Pledge, PledgeId, PledgeStatus, RangeClass, RequestId, SupportCategory,
+    Channel, Currency, Delivery, DeliveryId, Pledge, PledgeId, PledgeStatus, RangeClass, Records, RequestId,
+    SupportCategory,
 };
 use crate::CountryCode;
 
@@ -295,7 +296,7 @@ pub struct ReportIndex {
 impl ReportIndex {
     /// The index of `pledges` with their delivery records, as they stand: equal to adding them
     /// one by one, built faster (see [`Cube::build`]).
-    pub(crate) fn build(pledges: &OrdMap<PledgeId, Pledge>, deliveries: &OrdMap<DeliveryId, Delivery>) -> Self {
+    pub(crate) fn build(pledges: &Records<PledgeId, Pledge>, deliveries: &Records<DeliveryId, Delivery>) -> Self {
         let mut pledge_facts = Vec::with_capacity(pledges.len());
         let mut delivery_facts = Vec::with_capacity(deliveries.len());
         let mut requests = std::collections::BTreeMap::<RequestId, RequestTally>::new();

@@ -280,7 +280,7 @@ pub async fn list_pledges(
         from_cursor(&st.support.pledges, after.map(PledgeId))
             .filter(|p| filter.matches(p) && st.may_see(caller.reader(), *p))
             .take(limit as usize)
-            .map(|p| PledgeItem { pledge: p.clone(), marking: p.marking_in(st) })
+            .map(|p| PledgeItem { pledge: Pledge::clone(p), marking: p.marking_in(st) })
             .collect()
     })
     .await;
@@ -300,7 +300,7 @@ pub struct PledgeView {
 
 /// The pledge `id`, if `reader` may read it.
 fn readable_pledge(st: &concord_core::State, reader: Reader, id: PledgeId) -> Option<&Pledge> {
-    st.support.pledges.get(&id).filter(|p| st.may_see(reader, *p))
+    st.support.pledges.get(&id).filter(|p| st.may_see(reader, *p)).map(|p| &**p)
 }
 
 /// One pledge, with its delivery records.
@@ -355,7 +355,7 @@ pub async fn show_delivery(
 ) -> Result<Json<Delivery>, ApiError> {
     let id = DeliveryId(id);
     let d = read_state(&state, move |st| {
-        st.support.deliveries.get(&id).filter(|d| st.may_see(caller.reader(), *d)).cloned()
+        st.support.deliveries.get(&id).filter(|d| st.may_see(caller.reader(), *d)).map(|d| Delivery::clone(d))
     })
     .await;
     d.map(Json).ok_or(ApiError::Refused(Refusal::UnknownDelivery { delivery: id }))
