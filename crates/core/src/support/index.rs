@@ -19,8 +19,8 @@
 //! facts by key and summing each run of equal keys, which gives the same cells.
 
 use imbl::OrdMap;
-
 use jiff::civil::Date;
+use smallvec::SmallVec;
 
 use super::report::Month;
 use super::{
@@ -129,45 +129,74 @@ pub struct Cell {
     /// Their quantities (`i128`, like the values: sums of capped amounts are not capped, and a
     /// sum that saturated could not be taken back out exactly).
     pub quantity: i128,
-    /// Their values per currency, in minor units (few currencies: a sorted vector). The lots
-    /// hold the same sums split by day; this copy spares a report in one of the cell's own
-    /// currencies (most reports, in EUR) a walk through every day.
-    native: Vec<(Currency, i128)>,
-    /// Their values per currency and day.
-    lots: Vec<((Currency, Date), i128)>,
+    /// Their values per currency and day, sorted, none zero. Most cells of the finest cubes hold
+    /// one or two facts, so the first lot is kept in the cell itself: a heap vector per cell
+    /// cost more than the lot it held.
+    lots: SmallVec<[Lot; 1]>,
+}
+
+/// The facts' value in one currency on one day, in minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Lot {
+    currency: Currency,
+    day: Date,
+    /// The `i128` sum as two halves: an `i128` field would align the lot to 16 bytes, and a lot
+    /// of 24 bytes would take 32.
+    high: i64,
+    low: u64,
+}
+
+impl Lot {
+    fn new(currency: Currency, day: Date, minor_units: i128) -> Self {
+        // Splitting an i128 into its two 64-bit halves: the truncations are the point.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let (high, low) = ((minor_units >> 64) as i64, minor_units as u64);
+        Self { currency, day, high, low }
+    }
+
+    fn key(&self) -> (Currency, Date) {
+        (self.currency, self.day)
+    }
+
+    fn minor_units(&self) -> i128 {
+        (i128::from(self.high) << 64) | i128::from(self.low)
+    }
 }
 
 impl Cell {
     fn add(&mut self, f: &Fact, count: i64) {
         self.facts = self.facts.saturating_add_signed(count);
         self.quantity += f.quantity;
-        add_sorted(&mut self.native, f.currency, f.minor_units);
-        add_sorted(&mut self.lots, (f.currency, f.day), f.minor_units);
+        let key = (f.currency, f.day);
+        match self.lots.binary_search_by(|lot| lot.key().cmp(&key)) {
+            Ok(i) => {
+                let sum = self.lots[i].minor_units() + f.minor_units;
+                if sum == 0 {
+                    self.lots.remove(i);
+                } else {
+                    self.lots[i] = Lot::new(f.currency, f.day, sum);
+                }
+            }
+            Err(i) if f.minor_units != 0 => self.lots.insert(i, Lot::new(f.currency, f.day, f.minor_units)),
+            Err(_) => {}
+        }
     }
 
-    /// The value in `currency`, in minor units, of the facts in that currency.
+    /// The value in `currency`, in minor units, of the facts in that currency: the sum of its
+    /// lots, which lie together (no per-currency total is kept beside them; it would double the
+    /// size of the finest cubes, whose cells hold a lot or two).
     #[must_use]
     pub fn native(&self, currency: Currency) -> i128 {
-        self.native.iter().find(|(c, _)| *c == currency).map_or(0, |(_, v)| *v)
+        let start = self.lots.partition_point(|lot| lot.currency < currency);
+        self.lots[start..].iter().take_while(|lot| lot.currency == currency).map(Lot::minor_units).sum()
     }
 
     /// The values in other currencies than `currency`, per currency and day.
     pub fn foreign(&self, currency: Currency) -> impl Iterator<Item = (Currency, Date, i128)> + '_ {
-        self.lots.iter().filter(move |((c, _), _)| *c != currency).map(|&((c, d), v)| (c, d, v))
-    }
-}
-
-/// Adds `v` to the entry for `key` of a small sorted vector, dropping it when it comes to zero.
-fn add_sorted<K: Ord + Copy>(entries: &mut Vec<(K, i128)>, key: K, v: i128) {
-    match entries.binary_search_by(|(k, _)| k.cmp(&key)) {
-        Ok(i) => {
-            entries[i].1 += v;
-            if entries[i].1 == 0 {
-                entries.remove(i);
-            }
-        }
-        Err(i) if v != 0 => entries.insert(i, (key, v)),
-        Err(_) => {}
+        self.lots
+            .iter()
+            .filter(move |lot| lot.currency != currency)
+            .map(|lot| (lot.currency, lot.day, lot.minor_units()))
     }
 }
 
@@ -192,9 +221,9 @@ impl<K: Ord + Copy> Cube<K> {
             facts.iter().enumerate().map(|(i, f)| (key(f), f.currency, f.day, i)).collect();
         keyed.sort_unstable();
         let mut cells = OrdMap::new();
-        // One cell's vectors are gathered here and copied out at their exact length: no cell
-        // keeps spare capacity, and the scratch space is allocated once.
-        let (mut native, mut lots) = (Vec::new(), Vec::new());
+        // One cell's lots are gathered here and copied out at their exact length: no cell keeps
+        // spare capacity, and the scratch space is allocated once.
+        let mut lots = Vec::new();
         for run in keyed.chunk_by(|a, b| a.0 == b.0) {
             let mut quantity = 0;
             for lot in run.chunk_by(|a, b| (a.1, a.2) == (b.1, b.2)) {
@@ -202,19 +231,10 @@ impl<K: Ord + Copy> Cube<K> {
                     lot.iter().fold((0, 0), |(v, q), &(.., i)| (v + facts[i].minor_units, q + facts[i].quantity));
                 quantity += q;
                 if sum != 0 {
-                    lots.push(((lot[0].1, lot[0].2), sum));
-                    match native.last_mut() {
-                        Some((c, v)) if *c == lot[0].1 => *v += sum,
-                        _ => native.push((lot[0].1, sum)),
-                    }
+                    lots.push(Lot::new(lot[0].1, lot[0].2, sum));
                 }
             }
-            native.retain(|(_, v)| *v != 0);
-            cells.insert(
-                run[0].0,
-                Cell { facts: run.len() as u64, quantity, native: native.clone(), lots: lots.clone() },
-            );
-            native.clear();
+            cells.insert(run[0].0, Cell { facts: run.len() as u64, quantity, lots: SmallVec::from_slice(&lots) });
             lots.clear();
         }
         Self { cells }
@@ -360,4 +380,48 @@ impl ReportIndex {
 #[must_use]
 pub fn valuation_day(p: &Pledge) -> Date {
     p.terms.announced_on.unwrap_or_else(|| crate::rules::utc_day(p.recorded_at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lot_keeps_its_sum_exactly_whatever_its_sign_and_size() {
+        let day = Date::constant(2024, 2, 29);
+        let wide = i128::from(i64::MAX) * 4096;
+        for v in [0, 1, -1, i128::from(u64::MAX), -i128::from(u64::MAX) - 1, wide, -wide, i128::MAX, i128::MIN] {
+            let lot = Lot::new(Currency::EUR, day, v);
+            assert_eq!(lot.minor_units(), v);
+            assert_eq!(lot.key(), (Currency::EUR, day));
+        }
+        assert_eq!(std::mem::size_of::<Lot>(), 24, "the point of the halves");
+    }
+
+    #[test]
+    fn a_cells_native_value_sums_its_currencys_lots_only() {
+        let (eur, usd) = (Currency::EUR, Currency::USD);
+        let fact = |currency, day: Date, minor_units| Fact {
+            month: Month::of(Some(day)),
+            donor: CountryCode::parse("EST").expect("a code"),
+            category: SupportCategory::HumanitarianRelief,
+            channel: Channel::Bilateral,
+            status: PledgeStatus::Committed,
+            range: RangeClass::NotApplicable,
+            quantity: 1,
+            currency,
+            minor_units,
+            day,
+        };
+        let (d1, d2) = (Date::constant(2024, 3, 1), Date::constant(2024, 3, 2));
+        let mut cell = Cell::default();
+        for f in [fact(usd, d1, 7), fact(eur, d2, 5), fact(eur, d1, 3), fact(usd, d2, 11), fact(eur, d1, -3)] {
+            cell.add(&f, 1);
+        }
+        assert_eq!(cell.native(eur), 5, "the EUR lot of d1 came to zero and went");
+        assert_eq!(cell.native(usd), 18);
+        assert_eq!(cell.native(Currency::parse("GBP").expect("known")), 0);
+        assert_eq!(cell.foreign(eur).collect::<Vec<_>>(), [(usd, d1, 7), (usd, d2, 11)]);
+        assert_eq!(cell.lots.len(), 3);
+    }
 }
