@@ -43,8 +43,7 @@ impl State {
     pub fn marking(&self, event: &Event) -> Marking {
         // Once circulated, a proposal's later texts, deadlines and withdrawal go to the audience
         // it was circulated to; its positions stay with the members.
-        let audience_of =
-            |proposal| self.proposals.get(proposal).and_then(|p: &Proposal| p.audience).unwrap_or(Marking::Members);
+        let audience_of = |proposal| self.proposals.get(proposal).and_then(|p| p.audience).unwrap_or(Marking::Members);
         let partner_of_pledge = |pledge| {
             self.support.pledges.get(pledge).map_or(Marking::Members, |p| Marking::MembersAndPartner(p.terms.recipient))
         };

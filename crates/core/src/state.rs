@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::decision::evaluate;
 use crate::rules;
 use crate::support::rules as support_rules;
-use crate::support::{Coalition, Delivery, Fund, Money, Pledge, Receipt, Support, SupportRequest};
+use crate::support::{Coalition, Delivery, Fund, Money, Pledge, Receipt, Records, Support, SupportRequest};
 use crate::{
     Circulation, CountryCode, Decision, DecisionKind, Event, Member, Partner, Position, Procedure, Proposal,
     ProposalId, ProposalStatus, Refusal, Revision, Significance, Withdrawal,
@@ -94,7 +94,7 @@ pub struct State {
     pub keys: OrdMap<CountryCode, Vec<MemberKey>>,
     pub members: OrdMap<CountryCode, Member>,
     pub partners: OrdMap<CountryCode, Partner>,
-    pub proposals: OrdMap<ProposalId, Proposal>,
+    pub proposals: Records<ProposalId, Proposal>,
     /// The bodies established, by id; none: every proposal is the principal body's.
     #[serde(default, skip_serializing_if = "OrdMap::is_empty")]
     pub bodies: OrdMap<crate::BodyId, crate::Body>,
@@ -180,7 +180,7 @@ impl State {
         };
         let mut held = Proposal::draft(id, DecisionKind::Routine, Significance::Routine, revision);
         held.body = body;
-        self.proposals.insert(id, held);
+        self.proposals.insert(id, Arc::new(held));
     }
 
     /// Open proposals with their deadlines: what the scheduler must close.
@@ -192,7 +192,7 @@ impl State {
     }
 
     pub(crate) fn proposal(&self, id: ProposalId) -> Result<&Proposal, Refusal> {
-        self.proposals.get(&id).ok_or(Refusal::UnknownProposal { proposal: id })
+        self.proposals.get(&id).map(|p| &**p).ok_or(Refusal::UnknownProposal { proposal: id })
     }
 
     /// Folds one event into the state. On error the state is unchanged.
@@ -303,7 +303,7 @@ impl State {
                 let mut p = Proposal::draft(*proposal, *kind, *significance, revision);
                 p.body = body.clone();
                 p.follows = *follows;
-                self.proposals.insert(*proposal, p);
+                self.proposals.insert(*proposal, Arc::new(p));
             }
             Event::ProposalAmended { proposal, revision, title, text, text_hash, at } => {
                 let p = self.proposal(*proposal).map_err(refused)?;
@@ -315,7 +315,7 @@ impl State {
                 rules::check_text("title", title, crate::refusal::MAX_TITLE).map_err(refused)?;
                 rules::check_text("text", text, crate::refusal::MAX_TEXT).map_err(refused)?;
                 check_hash(text, text_hash).map_err(inconsistent)?;
-                let p = self.proposals.get_mut(proposal).expect("checked above");
+                let p = Arc::make_mut(self.proposals.get_mut(proposal).expect("checked above"));
                 p.revisions.push(Revision {
                     number: *revision,
                     title: title.clone(),
@@ -393,7 +393,7 @@ impl State {
                 }
                 crate::body::check_body_uses(self, p.body.as_ref(), *procedure).map_err(refused)?;
                 crate::body::check_electorate(electorate, rule.as_ref(), *at).map_err(refused)?;
-                let p = self.proposals.get_mut(proposal).expect("checked above");
+                let p = Arc::make_mut(self.proposals.get_mut(proposal).expect("checked above"));
                 p.status = match procedure {
                     Procedure::Silence => ProposalStatus::UnderSilence,
                     Procedure::ConsensusRound => ProposalStatus::ConsensusRound,
@@ -419,7 +419,7 @@ impl State {
                 let p = self.proposal(*proposal).map_err(refused)?;
                 rules::check_deadline_change(p, *deadline, *at, true).map_err(refused)?;
                 check_undecided(p, *at).map_err(inconsistent)?;
-                let p = self.proposals.get_mut(proposal).expect("checked above");
+                let p = Arc::make_mut(self.proposals.get_mut(proposal).expect("checked above"));
                 if let Some(c) = p.circulation.as_mut() {
                     c.deadline = *deadline;
                     c.changes += 1;
@@ -435,7 +435,7 @@ impl State {
                         "an urgency is recorded, trimmed, exactly when the silence is under the minimum".into(),
                     ));
                 }
-                let p = self.proposals.get_mut(proposal).expect("checked above");
+                let p = Arc::make_mut(self.proposals.get_mut(proposal).expect("checked above"));
                 if let Some(c) = p.circulation.as_mut() {
                     c.deadline = *deadline;
                     c.changes += 1;
@@ -465,7 +465,7 @@ impl State {
                     return Err(inconsistent("the position quotes another text".into()));
                 }
                 check_undecided(p, *at).map_err(inconsistent)?;
-                let p = self.proposals.get_mut(proposal).expect("checked above");
+                let p = Arc::make_mut(self.proposals.get_mut(proposal).expect("checked above"));
                 p.awaiting.remove(member);
                 p.positions.insert(
                     *member,
@@ -488,7 +488,7 @@ impl State {
                 }
                 rules::check_awaiting(self, p, *member, note.as_deref(), *at).map_err(refused)?;
                 check_undecided(p, *at).map_err(inconsistent)?;
-                let p = self.proposals.get_mut(proposal).expect("checked above");
+                let p = Arc::make_mut(self.proposals.get_mut(proposal).expect("checked above"));
                 p.awaiting.insert(*member, crate::Awaiting { at: *at, note: note.clone() });
             }
             Event::ProposalDecided { proposal, decision } => {
@@ -501,7 +501,7 @@ impl State {
                         recomputed: recomputed.map(Box::new),
                     });
                 }
-                let p = self.proposals.get_mut(proposal).expect("checked above");
+                let p = Arc::make_mut(self.proposals.get_mut(proposal).expect("checked above"));
                 p.status = decision.outcome.into();
                 p.decision = Some(decision.clone());
             }
@@ -510,7 +510,7 @@ impl State {
                 rules::check_withdrawable(p, *at).map_err(refused)?;
                 check_undecided(p, *at).map_err(inconsistent)?;
                 rules::check_text("reason", reason, crate::refusal::MAX_STATEMENT).map_err(refused)?;
-                let p = self.proposals.get_mut(proposal).expect("checked above");
+                let p = Arc::make_mut(self.proposals.get_mut(proposal).expect("checked above"));
                 p.status = ProposalStatus::Withdrawn;
                 p.withdrawal = Some(Withdrawal { at: *at, reason: reason.clone() });
             }
@@ -518,7 +518,7 @@ impl State {
                 let p = self.proposal(*proposal).map_err(refused)?;
                 rules::check_reopenable(p).map_err(refused)?;
                 rules::check_text("reason", reason, crate::refusal::MAX_STATEMENT).map_err(refused)?;
-                let p = self.proposals.get_mut(proposal).expect("checked above");
+                let p = Arc::make_mut(self.proposals.get_mut(proposal).expect("checked above"));
                 p.rounds.extend(p.decision.take());
                 // The round's positions lapse with it: a delegation is told, when the next
                 // round opens, that it must take a position again.
@@ -538,7 +538,7 @@ impl State {
                 if let Event::ProposalDecided { proposal, decision } = &revealed.content.event {
                     if let Some(p) = self.proposals.get_mut(proposal).filter(|p| p.decision.as_ref() == Some(decision))
                     {
-                        p.published = Some(*marking);
+                        Arc::make_mut(p).published = Some(*marking);
                     }
                 }
             }

@@ -51,7 +51,7 @@ impl<'a> Resource<'a> {
                 Self::Proxies(state.proxies.get(body))
             }
             // The draft is the newest proposal.
-            Command::DraftProposal { .. } => Self::Proposal(state.proposals.values().next_back()),
+            Command::DraftProposal { .. } => Self::Proposal(state.proposals.values().next_back().map(|p| &**p)),
             Command::AmendProposal { proposal, .. }
             | Command::Circulate { proposal, .. }
             | Command::ExtendDeadline { proposal, .. }
@@ -60,7 +60,7 @@ impl<'a> Resource<'a> {
             | Command::Reopen { proposal, .. }
             | Command::TakePosition { proposal, .. }
             | Command::AwaitInstructions { proposal, .. }
-            | Command::CloseAtDeadline { proposal } => Self::Proposal(state.proposals.get(proposal)),
+            | Command::CloseAtDeadline { proposal } => Self::Proposal(state.proposals.get(proposal).map(|p| &**p)),
             Command::Publish { entry, marking, .. } => Self::Publication { entry: *entry, marking: *marking },
             Command::Support(command) => Self::Support(support_json(state, command)),
         }

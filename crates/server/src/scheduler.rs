@@ -122,7 +122,7 @@ mod tests {
     /// The proposal as the log records it.
     async fn proposal(store: &MemoryStore, id: concord_core::ProposalId) -> concord_core::Proposal {
         let loaded = concord_log::load(store).await.unwrap();
-        loaded.state.proposals.get(&id).cloned().unwrap()
+        concord_core::Proposal::clone(loaded.state.proposals.get(&id).unwrap())
     }
 
     async fn status(store: &MemoryStore, id: concord_core::ProposalId) -> (ProposalStatus, Option<jiff::Timestamp>) {

@@ -82,7 +82,7 @@ fn the_outcome_is_the_recorded_decision_and_the_decided_text_without_the_grid() 
     let d = shown.decision.as_ref().expect("the outcome");
     assert_eq!(Some(d), full.decision.as_ref(), "the decision as recorded");
     assert!(d.reservations.iter().any(|p| p.member == c("HUN")) && d.opt_outs.iter().any(|p| p.member == c("FRA")));
-    assert_eq!(st.proposal_for(Reader::Member(c("EST")), full).as_deref(), Some(full));
+    assert_eq!(st.proposal_for(Reader::Member(c("EST")), full).as_deref(), Some(&**full));
 }
 
 /// The marking of an entity is the marking its recording event had: reading the entity and

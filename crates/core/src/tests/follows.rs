@@ -3,6 +3,8 @@
 //! earlier decision is not released to; replay holds to the same, and an amended text circulated
 //! again in an open procedure rests on the decision its opening did.
 
+use std::sync::Arc;
+
 use super::bodies::establish;
 use super::fixtures::*;
 use crate::decision_rule::Rule;
@@ -63,7 +65,7 @@ fn a_proposal_following_another_opens_only_once_that_one_is_adopted() {
     let before = w.state.clone();
     let events = w.run(Actor::Secretariat, &round(plan, None), plus(t0(), 120));
     let mut blocked = before;
-    blocked.proposals.get_mut(&mission).unwrap().status = ProposalStatus::Blocked;
+    Arc::make_mut(blocked.proposals.get_mut(&mission).unwrap()).status = ProposalStatus::Blocked;
     let refused = blocked.apply(&events[0]);
     assert!(
         matches!(refused, Err(ApplyError::Refused { refusal: Refusal::PriorNotAdopted { .. }, .. })),
@@ -73,7 +75,7 @@ fn a_proposal_following_another_opens_only_once_that_one_is_adopted() {
     // An amended text circulated again in the open procedure rests on the decision its opening
     // did: neither decide nor apply asks again, even of a state where that decision would no
     // longer do (a forged one: an adoption is final).
-    w.state.proposals.get_mut(&mission).unwrap().status = ProposalStatus::Blocked;
+    Arc::make_mut(w.state.proposals.get_mut(&mission).unwrap()).status = ProposalStatus::Blocked;
     let amend = Command::AmendProposal {
         proposal: plan,
         title: None,
@@ -150,7 +152,7 @@ fn a_proposal_reaches_no_reader_the_decision_it_follows_is_not_released_to() {
     // Should a follower ever reach a reader of it who may not read what it follows, that reader
     // is not told which (the rules above keep this from happening: here the state is forged).
     let mut forged = w.state.clone();
-    forged.proposals.get_mut(&welcome).unwrap().follows = Some(mission);
+    Arc::make_mut(forged.proposals.get_mut(&welcome).unwrap()).follows = Some(mission);
     let seen = forged.proposal_for(Reader::Partner(c("UKR")), forged.proposals.get(&welcome).unwrap()).unwrap();
     assert_eq!(seen.follows, None);
     let seen = forged.proposal_for(Reader::Member(c("FRA")), forged.proposals.get(&welcome).unwrap()).unwrap();

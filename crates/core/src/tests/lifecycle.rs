@@ -1,6 +1,8 @@
 //! A proposal's life: drafted, amended, circulated, its deadline extended or curtailed, withdrawn,
 //! decided. A decided or withdrawn proposal never changes again.
 
+use std::sync::Arc;
+
 use super::fixtures::*;
 use crate::{
     Actor, Command, DecisionKind, Outcome, Procedure, ProposalId, ProposalStatus, Refusal, Significance, Stance,
@@ -383,7 +385,7 @@ fn nothing_is_decided_on_an_amended_text_before_it_is_circulated_again() {
     assert_eq!(w.refuse(Actor::Scheduler, &close, deadline()).code(), "not-open");
     // The decision the forger claims: revision 2, everyone concurring by silence.
     let mut claimed = w.clone();
-    claimed.state.proposals.get_mut(&p).unwrap().circulation.as_mut().unwrap().revision = 2;
+    Arc::make_mut(claimed.state.proposals.get_mut(&p).unwrap()).circulation.as_mut().unwrap().revision = 2;
     let decision = crate::evaluate(claimed.proposal(p), deadline()).expect("as if circulated");
     assert_eq!((decision.revision, decision.outcome), (2, Outcome::Adopted));
     forged.push(crate::Event::ProposalDecided { proposal: p, decision });

@@ -145,7 +145,7 @@ fn pick(state: &State, k: usize, aim: Aim) -> ProposalId {
         Aim::Drafts => p.status == crate::ProposalStatus::Draft,
         Aim::Open => p.status.is_open(),
     };
-    let mut ids: Vec<ProposalId> = state.proposals.values().filter(wanted).map(|p| p.id).collect();
+    let mut ids: Vec<ProposalId> = state.proposals.values().map(|p| &**p).filter(wanted).map(|p| p.id).collect();
     if ids.is_empty() {
         ids = state.proposals.keys().copied().collect();
     }
