@@ -116,8 +116,13 @@ impl Sum {
     }
 
     fn add(&mut self, cell: &Cell) {
-        self.native += cell.native(self.currency);
-        self.foreign.extend(cell.foreign(self.currency));
+        for (currency, day, v) in cell.lots() {
+            if currency == self.currency {
+                self.native += v;
+            } else {
+                self.foreign.push((currency, day, v));
+            }
+        }
     }
 
     fn value(mut self, rates: &mut Converter<'_>) -> Result<Total, ReportError> {
