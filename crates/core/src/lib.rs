@@ -52,6 +52,7 @@ pub mod decision_rule;
 mod event;
 mod member;
 pub mod notice;
+pub mod packed;
 mod proposal;
 pub mod proxy;
 mod refusal;

@@ -209,12 +209,13 @@ impl<K: Ord + Clone> Default for Cube<K> {
 impl<K: Ord + Copy> Cube<K> {
     /// The cube of `facts`, all added. Faster than adding them one by one (1.5× for a tenth of
     /// the synthetic history): each fact is one element of a sort instead of a lookup in a
-    /// persistent map and an insertion among its cell's lots, and the map is built in key order.
+    /// persistent map and an insertion among its cell's lots, and the map is built in key order
+    /// with full leaves ([`crate::packed`]).
     fn build(facts: &[Fact], key: impl Fn(&Fact) -> K) -> Self {
         let mut keyed: Vec<(K, Currency, Date, usize)> =
             facts.iter().enumerate().map(|(i, f)| (key(f), f.currency, f.day, i)).collect();
         keyed.sort_unstable();
-        let mut cells = OrdMap::new();
+        let mut cells = Vec::new();
         // One cell's lots are gathered here and copied out at their exact length: no cell keeps
         // spare capacity, and the scratch space is allocated once.
         let mut lots = Vec::new();
@@ -228,10 +229,10 @@ impl<K: Ord + Copy> Cube<K> {
                     lots.push(Lot::new(lot[0].1, lot[0].2, sum));
                 }
             }
-            cells.insert(run[0].0, Cell { facts: run.len() as u64, quantity, lots: SmallVec::from_slice(&lots) });
+            cells.push((run[0].0, Cell { facts: run.len() as u64, quantity, lots: SmallVec::from_slice(&lots) }));
             lots.clear();
         }
-        Self { cells }
+        Self { cells: crate::packed::ordered(cells) }
     }
 
     fn add(&mut self, key: K, f: &Fact, count: i64) {
