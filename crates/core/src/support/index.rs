@@ -215,7 +215,7 @@ impl<K: Ord + Copy> Cube<K> {
         let mut keyed: Vec<(K, Currency, Date, usize)> =
             facts.iter().enumerate().map(|(i, f)| (key(f), f.currency, f.day, i)).collect();
         keyed.sort_unstable();
-        let mut cells = Vec::new();
+        let mut cells = Vec::with_capacity(keyed.chunk_by(|a, b| a.0 == b.0).count());
         // One cell's lots are gathered here and copied out at their exact length: no cell keeps
         // spare capacity, and the scratch space is allocated once.
         let mut lots = Vec::new();
@@ -232,6 +232,8 @@ impl<K: Ord + Copy> Cube<K> {
             cells.push((run[0].0, Cell { facts: run.len() as u64, quantity, lots: SmallVec::from_slice(&lots) }));
             lots.clear();
         }
+        // The facts' keys go before the map is built: the peak is the cells and the map.
+        drop(keyed);
         Self { cells: crate::packed::ordered(cells) }
     }
 
