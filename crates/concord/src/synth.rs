@@ -340,7 +340,7 @@ impl World {
                 category,
                 capability: capability(category),
                 range,
-                item: format!("synthetic {category}"),
+                item: format!("synthetic {category}").into(),
                 quantity,
                 value: Money { minor_units: units, currency },
                 valuation: ValuationMethod::MarketPriceEstimate,

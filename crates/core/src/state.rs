@@ -11,6 +11,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::decision::evaluate;
 use crate::rules;
@@ -599,7 +600,7 @@ impl State {
                     terms: terms.clone(),
                     status: *status,
                     recorded_at: *at,
-                    deliveries: Vec::new(),
+                    deliveries: SmallVec::new(),
                     delivered_quantity: 0,
                     delivered_value: Money::zero(terms.value.currency),
                 };
@@ -638,7 +639,7 @@ impl State {
                     delivered_on: *delivered_on,
                     quantity: *quantity,
                     value: *value,
-                    correction: correction.clone(),
+                    correction: correction.as_deref().map(Box::from),
                     recorded_at: *at,
                     receipt: None,
                 };
@@ -657,7 +658,7 @@ impl State {
                     return Err(inconsistent(format!("delivery {delivery} was made to {recipient}, not {partner}")));
                 }
                 if let Some(d) = self.support.deliveries.get_mut(delivery).map(Arc::make_mut) {
-                    d.receipt = Some(Receipt { partner: *partner, at: *at, note: note.clone() });
+                    d.receipt = Some(Box::new(Receipt { partner: *partner, at: *at, note: note.clone() }));
                 }
             }
             Event::CoalitionFormed { coalition, terms, at } => {

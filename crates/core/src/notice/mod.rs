@@ -212,7 +212,7 @@ pub fn of_entry(state: &State, seq: u64, marking: Marking, event: &Event, at: Ti
                 let what = What::DeliveryToConfirm {
                     delivery: *delivery,
                     pledge: *pledge,
-                    item: pl.terms.item.clone(),
+                    item: pl.terms.item.to_string(),
                     quantity: *quantity,
                 };
                 notices.extend(addressed(

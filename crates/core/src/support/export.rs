@@ -39,7 +39,7 @@ pub fn deliveries_csv(support: &Support) -> Result<Vec<u8>, csv::Error> {
             d.quantity.to_string(),
             d.value.decimal(),
             d.value.currency.to_string(),
-            d.correction.clone().unwrap_or_default(),
+            d.correction.as_deref().unwrap_or_default().to_owned(),
             d.receipt.as_ref().map(|r| r.at.to_string()).unwrap_or_default(),
         ])?;
     }

@@ -5,9 +5,11 @@
 //! delivered. Deliveries never exceed the pledged quantity or value, except through a delivery
 //! record marked as a correction (like the Kiel tracker's negative rows), which states its reason.
 
+use compact_str::CompactString;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use super::{Capability, Money, RangeClass, SupportCategory, ValuationMethod};
 use super::{CoalitionId, DeliveryId, FundId, RequestId};
@@ -136,8 +138,10 @@ pub struct PledgeTerms {
     pub category: SupportCategory,
     pub capability: Capability,
     pub range: RangeClass,
-    /// What is given, in words ("155mm shells", "IRIS-T SLM").
-    pub item: String,
+    /// What is given, in words ("155mm shells", "IRIS-T SLM"). Kept inline up to 24 bytes, as
+    /// most are, rather than as a heap block per pledge.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub item: CompactString,
     /// How many; more than zero.
     pub quantity: u64,
     /// Its value, not negative, as the donor reported it or as estimated.
@@ -167,8 +171,10 @@ pub struct Pledge {
     pub status: PledgeStatus,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub recorded_at: Timestamp,
-    /// Its delivery records (corrections included), oldest first.
-    pub deliveries: Vec<DeliveryId>,
+    /// Its delivery records (corrections included), oldest first. The first two are kept inline:
+    /// most pledges have no more, and a vector would be a heap block per pledge.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<DeliveryId>))]
+    pub deliveries: SmallVec<[DeliveryId; 2]>,
     /// The sum of the delivery records' quantities.
     pub delivered_quantity: i64,
     /// The sum of the delivery records' values, in the pledge's currency.
@@ -195,7 +201,7 @@ struct PledgeRecord {
     category: SupportCategory,
     capability: Capability,
     range: RangeClass,
-    item: String,
+    item: CompactString,
     quantity: u64,
     value: Money,
     valuation: ValuationMethod,
@@ -207,7 +213,7 @@ struct PledgeRecord {
     authorised_by: Option<ProposalId>,
     status: PledgeStatus,
     recorded_at: Timestamp,
-    deliveries: Vec<DeliveryId>,
+    deliveries: SmallVec<[DeliveryId; 2]>,
     delivered_quantity: i64,
     delivered_value: Money,
 }
@@ -294,14 +300,16 @@ pub struct Delivery {
     pub quantity: i64,
     /// In the pledge's currency; a correction may be negative.
     pub value: Money,
-    /// Set on a correction record: why the deliveries recorded are corrected.
+    /// Set on a correction record: why the deliveries recorded are corrected. (Boxed, like the
+    /// receipt, because few records have one and two million records carry the field.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub correction: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub correction: Option<Box<str>>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub recorded_at: Timestamp,
     /// The partner's confirmation of receipt, once given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receipt: Option<Receipt>,
+    pub receipt: Option<Box<Receipt>>,
 }
 
 impl Delivery {

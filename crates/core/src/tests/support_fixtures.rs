@@ -150,7 +150,7 @@ pub(crate) fn bilateral(donor: &str, category: SupportCategory) -> PledgeTerms {
         category,
         capability: Capability::Artillery,
         range: RangeClass::NotApplicable,
-        item: format!("{category}"),
+        item: format!("{category}").into(),
         quantity: 100,
         value: eur(100_000_000),
         valuation: ValuationMethod::ReportedByDonor,

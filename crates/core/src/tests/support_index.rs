@@ -234,7 +234,7 @@ fn a_pledge_reads_back_equal_with_every_field_or_none() {
             terms,
             status: PledgeStatus::PartiallyDelivered,
             recorded_at: jiff::Timestamp::UNIX_EPOCH,
-            deliveries: vec![DeliveryId(1), DeliveryId(9)],
+            deliveries: smallvec::smallvec![DeliveryId(1), DeliveryId(9)],
             delivered_quantity: 40,
             delivered_value: Money { minor_units: 1234, currency: Currency::EUR },
         };

@@ -169,7 +169,7 @@ fn pledge(donor: CountryCode, recipient: &str, item: String) -> PledgeTerms {
         category: SupportCategory::Medical,
         capability: Capability::Medical,
         range: RangeClass::NotApplicable,
-        item,
+        item: item.into(),
         quantity: 10,
         value: eur(1_000_000),
         valuation: ValuationMethod::ReportedByDonor,
