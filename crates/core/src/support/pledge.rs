@@ -138,8 +138,9 @@ pub struct PledgeTerms {
     pub category: SupportCategory,
     pub capability: Capability,
     pub range: RangeClass,
-    /// What is given, in words ("155mm shells", "IRIS-T SLM"). Kept inline up to 24 bytes, as
-    /// most are, rather than as a heap block per pledge.
+    /// What is given, in words ("155mm shells", "IRIS-T SLM").
+    // A `CompactString` keeps up to 24 bytes inline, as most items are, where a `String` would be
+    // a heap block per pledge.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub item: CompactString,
     /// How many; more than zero.
@@ -171,8 +172,9 @@ pub struct Pledge {
     pub status: PledgeStatus,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub recorded_at: Timestamp,
-    /// Its delivery records (corrections included), oldest first. The first two are kept inline:
-    /// most pledges have no more, and a vector would be a heap block per pledge.
+    /// Its delivery records (corrections included), oldest first.
+    // The first two inline: most pledges have no more, and a vector would be a heap block per
+    // pledge with any delivery.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<DeliveryId>))]
     pub deliveries: SmallVec<[DeliveryId; 2]>,
     /// The sum of the delivery records' quantities.
@@ -300,14 +302,17 @@ pub struct Delivery {
     pub quantity: i64,
     /// In the pledge's currency; a correction may be negative.
     pub value: Money,
-    /// Set on a correction record: why the deliveries recorded are corrected. (Boxed, like the
-    /// receipt, because few records have one and two million records carry the field.)
+    /// Set on a correction record: why the deliveries recorded are corrected.
+    // Boxed (16 bytes, not a `String`'s 24): few records are corrections.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub correction: Option<Box<str>>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub recorded_at: Timestamp,
     /// The partner's confirmation of receipt, once given.
+    // Boxed: inline it is 48 bytes in every record; boxed, 8, and a confirmed record pays 48 more
+    // (and an allocation). Records wait unconfirmed for weeks, and imported public history (a
+    // Kiel row) is never confirmed; where nearly every record is confirmed this costs more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt: Option<Box<Receipt>>,
 }

@@ -226,19 +226,27 @@ fn a_pledge_reads_back_equal_with_every_field_or_none() {
         source_ref: Some("Kiel row 12".into()),
         authorised_by: Some(crate::ProposalId(5)),
         announced_on: None,
+        // Over the 24 bytes a `CompactString` keeps inline.
+        item: "IRIS-T SLM fire units with launchers and radar".into(),
         ..bare.clone()
     };
-    for terms in [bare, full] {
+    // Two delivery ids are kept inline, a third moves them to the heap.
+    let (two, three) = ([DeliveryId(1), DeliveryId(9)], [DeliveryId(1), DeliveryId(9), DeliveryId(12)]);
+    for (terms, deliveries) in [(bare, &two[..]), (full, &three[..])] {
         let pledge = Pledge {
             id: PledgeId(7),
             terms,
             status: PledgeStatus::PartiallyDelivered,
             recorded_at: jiff::Timestamp::UNIX_EPOCH,
-            deliveries: smallvec::smallvec![DeliveryId(1), DeliveryId(9)],
+            deliveries: deliveries.iter().copied().collect(),
             delivered_quantity: 40,
             delivered_value: Money { minor_units: 1234, currency: Currency::EUR },
         };
         let json = serde_json::to_string(&pledge).unwrap();
         assert_eq!(serde_json::from_str::<Pledge>(&json).unwrap(), pledge, "{json}");
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["item"], serde_json::json!(pledge.terms.item.as_str()), "written as a string");
+        let ids: Vec<u64> = deliveries.iter().map(|d| d.0).collect();
+        assert_eq!(value["deliveries"], serde_json::json!(ids), "written as an array of ids");
     }
 }
