@@ -82,13 +82,12 @@ id!(
 ///
 /// `imbl` keeps a map's entries inline in leaves of 16, split in half as keys arrive in order
 /// (as ids do), so its leaves are about half full (unless read from a snapshot, see
-/// [`crate::packed`]); inline, each empty slot of a pledge's leaf was a pledge's size, and the
-/// pledges took 561 bytes each (353 behind an `Arc`, 332 from a snapshot, 306 with the smaller
-/// records of `Pledge` and `Delivery`). Behind an `Arc` an
-/// empty slot is a pointer, and a leaf copied on write (each change publishes a new state) copies
-/// 16 pointers instead of cloning 16 records with their strings. Reads see `&Pledge` through `Deref`; a
-/// change goes through [`Arc::make_mut`], which copies the one record if a published state
-/// still holds it.
+/// [`crate::packed`]). Inline, each empty slot of a pledge's leaf was a pledge's size: 561 bytes
+/// per pledge, against 353 behind an `Arc` (`BENCHMARKS.md` has the later steps). Behind an `Arc`
+/// an empty slot is a pointer, and a leaf copied on write (each change publishes a new state)
+/// copies 16 pointers instead of cloning 16 records with their strings. Reads see `&Pledge`
+/// through `Deref`; a change goes through [`Arc::make_mut`], which copies the one record if a
+/// published state still holds it.
 pub type Records<K, V> = OrdMap<K, Arc<V>>;
 
 /// Support coordination's part of the state, folded from the log.
