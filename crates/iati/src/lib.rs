@@ -222,7 +222,7 @@ fn activity(x: &mut Xml, state: &State, options: &Options, org_ref: &str, p: &Pl
         .deliveries
         .iter()
         .map(|d| {
-            state.support.deliveries.get(d).map(|d| &**d).ok_or(Error::UnknownDelivery { pledge: p.id, delivery: *d })
+            state.support.deliveries.get(d).ok_or(Error::UnknownDelivery { pledge: p.id, delivery: *d })
         })
         .collect::<Result<_, _>>()?;
     // The activity changed last when its pledge, a delivery or a receipt was recorded.

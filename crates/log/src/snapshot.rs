@@ -20,8 +20,7 @@
 //! SHA-256 because it guards against damage, not forgery (whoever can write a server's snapshots
 //! can run it), and because at 3.9 M entries SHA-256 took 0.8 s of the two cores a start shares.
 
-use concord_core::packed::Ordered;
-use concord_core::support::{Delivery, DeliveryId, Pledge, PledgeId};
+use concord_core::support::{Delivery, Numbered, Pledge};
 use concord_core::{ProposalId, State};
 use concord_ledger::Hash;
 use concord_ledger::edge::{TreeEdge, edge_indexes};
@@ -197,12 +196,10 @@ pub fn read(path: &std::path::Path) -> Result<Loaded, SnapshotError> {
     // The three parts on three threads: most of a start's time is here.
     let (b, pledges, deliveries) = std::thread::scope(|s| {
         let pledges = s.spawn(|| {
-            Ok::<_, SnapshotError>(serde_json::from_slice::<Ordered<PledgeId, Arc<Pledge>>>(&pledges.read(path)?)?.0)
+            Ok::<_, SnapshotError>(serde_json::from_slice::<Numbered<Arc<Pledge>>>(&pledges.read(path)?)?)
         });
         let deliveries = s.spawn(|| {
-            Ok::<_, SnapshotError>(
-                serde_json::from_slice::<Ordered<DeliveryId, Arc<Delivery>>>(&deliveries.read(path)?)?.0,
-            )
+            Ok::<_, SnapshotError>(serde_json::from_slice::<Numbered<Delivery>>(&deliveries.read(path)?)?)
         });
         let b = head.read(path).and_then(|bytes| Ok(serde_json::from_slice::<ReadBody>(&bytes)?));
         (b, joined(pledges), joined(deliveries))

@@ -94,7 +94,7 @@ fn visible(state: &Domain, reader: Reader) -> Domain {
     let mut out = state.clone();
     let support = &mut out.support;
     support.pledges =
-        state.support.pledges.iter().filter(|(_, p)| state.may_see(reader, *p)).map(|(k, p)| (*k, p.clone())).collect();
+        state.support.pledges.values().filter(|p| state.may_see(reader, *p)).cloned().collect();
     support.coalitions = state
         .support
         .coalitions
@@ -136,9 +136,9 @@ fn visible(state: &Domain, reader: Reader) -> Domain {
     support.deliveries = state
         .support
         .deliveries
-        .iter()
-        .filter(|(_, d)| kept.contains_key(&d.pledge))
-        .map(|(k, d)| (*k, d.clone()))
+        .values()
+        .filter(|d| kept.contains(&d.pledge))
+        .cloned()
         .collect();
     out
 }

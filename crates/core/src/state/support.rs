@@ -56,7 +56,7 @@ impl State {
                     delivered_quantity: 0,
                     delivered_value: Money::zero(terms.value.currency),
                 };
-                self.support.pledges.insert(*pledge, Arc::new(p));
+                self.support.pledges.insert(Arc::new(p));
                 self.support.index_pledge(*pledge, true);
                 if let Some(r) = terms.request.and_then(|r| self.support.requests.get_mut(&r)) {
                     r.pledges.push(*pledge);
@@ -96,7 +96,7 @@ impl State {
                     receipt: None,
                 };
                 self.support.index_pledge(*pledge, false);
-                self.support.deliveries.insert(*delivery, Arc::new(d));
+                self.support.deliveries.insert(d);
                 if let Some(p) = self.support.pledges.get_mut(pledge).map(Arc::make_mut) {
                     p.deliveries.push(*delivery);
                     p.delivered_quantity = total_quantity;
@@ -109,7 +109,7 @@ impl State {
                 if recipient != *partner {
                     return Err(inconsistent(format!("delivery {delivery} was made to {recipient}, not {partner}")));
                 }
-                if let Some(d) = self.support.deliveries.get_mut(delivery).map(Arc::make_mut) {
+                if let Some(d) = self.support.deliveries.get_mut(delivery) {
                     d.receipt = Some(Box::new(Receipt { partner: *partner, at: *at, note: note.clone() }));
                 }
             }

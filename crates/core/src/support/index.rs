@@ -18,15 +18,14 @@
 //! A whole index is built at once ([`ReportIndex::build`], as a snapshot is read) by sorting the
 //! facts by key and summing each run of equal keys, which gives the same cells.
 
+use std::sync::Arc;
+
 use imbl::OrdMap;
 use jiff::civil::Date;
 use smallvec::SmallVec;
 
 use super::report::Month;
-use super::{
-    Channel, Currency, Delivery, DeliveryId, Pledge, PledgeId, PledgeStatus, RangeClass, Records, RequestId,
-    SupportCategory,
-};
+use super::{Channel, Currency, Delivery, Numbered, Pledge, PledgeStatus, RangeClass, RequestId, SupportCategory};
 use crate::CountryCode;
 
 /// A line of the totals report: month × donor × category × channel × status (lethality follows
@@ -313,7 +312,7 @@ pub struct ReportIndex {
 impl ReportIndex {
     /// The index of `pledges` with their delivery records, as they stand: equal to adding them
     /// one by one, built faster (see [`Cube::build`]).
-    pub(crate) fn build(pledges: &Records<PledgeId, Pledge>, deliveries: &Records<DeliveryId, Delivery>) -> Self {
+    pub(crate) fn build(pledges: &Numbered<Arc<Pledge>>, deliveries: &Numbered<Delivery>) -> Self {
         let mut pledge_facts = Vec::with_capacity(pledges.len());
         let mut delivery_facts = Vec::with_capacity(deliveries.len());
         let mut requests = std::collections::BTreeMap::<RequestId, RequestTally>::new();

@@ -23,6 +23,7 @@ mod fund;
 pub mod gdp;
 pub mod index;
 mod money;
+pub mod numbered;
 mod pledge;
 pub mod pledge_csv;
 pub mod report;
@@ -37,6 +38,7 @@ pub use gdp::{GdpFigure, GdpRecord, GdpRegister};
 pub use money::{
     Currency, FxRate, MAX_MINOR_UNITS, MAX_RATE_SCALE, Money, MoneyError, Rate, Rates, Total, UnknownCurrency,
 };
+pub use numbered::Numbered;
 pub use pledge::{Channel, Delivery, Measure, Pledge, PledgeEntry, PledgeStatus, PledgeTerms, Receipt};
 pub use request::{Coverage, Priority, RequestStatus, RequestTerms, SupportRequest};
 
@@ -51,6 +53,12 @@ macro_rules! id {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 self.0.fmt(f)
+            }
+        }
+
+        impl numbered::Serial for $name {
+            fn serial(self) -> u64 {
+                self.0
             }
         }
     };
@@ -77,17 +85,14 @@ id!(
     FundId
 );
 
-/// Records by id, each behind its own `Arc`: the proposals, and the pledges and deliveries, a
-/// million and more.
+/// Records by id, each behind its own `Arc`: the proposals.
 ///
 /// `imbl` keeps a map's entries inline in leaves of 16, split in half as keys arrive in order
-/// (as ids do), so its leaves are about half full (unless read from a snapshot, see
-/// [`crate::packed`]). Inline, each empty slot of a pledge's leaf was a pledge's size: 561 bytes
-/// per pledge, against 353 behind an `Arc` (`BENCHMARKS.md` has the later steps). Behind an `Arc`
-/// an empty slot is a pointer, and a leaf copied on write (each change publishes a new state)
-/// copies 16 pointers instead of cloning 16 records with their strings. Reads see `&Pledge`
-/// through `Deref`; a change goes through [`Arc::make_mut`], which copies the one record if a
-/// published state still holds it.
+/// (as ids do), so its leaves are about half full. Behind an `Arc` an empty slot is a pointer,
+/// and a leaf copied on write (each change publishes a new state) copies 16 pointers instead of
+/// cloning 16 records with their strings. Reads see `&Proposal` through `Deref`; a change goes
+/// through [`Arc::make_mut`], which copies the one record if a published state still holds it.
+/// (The pledges and deliveries, a million and more, are [`Numbered`].)
 pub type Records<K, V> = OrdMap<K, Arc<V>>;
 
 /// Support coordination's part of the state, folded from the log.
@@ -97,8 +102,12 @@ pub struct Support {
     /// Non-member states registered as donors.
     pub donors: OrdMap<CountryCode, DonorState>,
     pub requests: OrdMap<RequestId, SupportRequest>,
-    pub pledges: Records<PledgeId, Pledge>,
-    pub deliveries: Records<DeliveryId, Delivery>,
+    /// Each behind its own `Arc`: a chunk copied on write (each change publishes a new state)
+    /// copies 64 pointers instead of cloning 64 pledges with their strings.
+    pub pledges: Numbered<Arc<Pledge>>,
+    /// Inline: a delivery record is small and cloned without allocating (but for the rare
+    /// correction or receipt).
+    pub deliveries: Numbered<Delivery>,
     pub coalitions: OrdMap<CoalitionId, Coalition>,
     pub funds: OrdMap<FundId, Fund>,
     pub rates: Rates,
@@ -115,8 +124,8 @@ pub struct Support {
 struct SupportRecords {
     donors: OrdMap<CountryCode, DonorState>,
     requests: OrdMap<RequestId, SupportRequest>,
-    pledges: Records<PledgeId, Pledge>,
-    deliveries: Records<DeliveryId, Delivery>,
+    pledges: Numbered<Arc<Pledge>>,
+    deliveries: Numbered<Delivery>,
     coalitions: OrdMap<CoalitionId, Coalition>,
     funds: OrdMap<FundId, Fund>,
     rates: Rates,
@@ -145,10 +154,10 @@ impl From<SupportRecords> for Support {
 
 /// The delivery records of `pledge` among `deliveries`, oldest first.
 pub(crate) fn records_of<'a>(
-    deliveries: &'a Records<DeliveryId, Delivery>,
+    deliveries: &'a Numbered<Delivery>,
     pledge: &'a Pledge,
 ) -> impl Iterator<Item = &'a Delivery> {
-    pledge.deliveries.iter().filter_map(|d| deliveries.get(d).map(|d| &**d))
+    pledge.deliveries.iter().filter_map(|d| deliveries.get(d))
 }
 
 fn next<K: Copy + Ord, V: Clone>(map: &OrdMap<K, V>, get: impl Fn(K) -> u64) -> u64 {
@@ -169,12 +178,12 @@ impl Support {
 
     #[must_use]
     pub fn next_pledge_id(&self) -> PledgeId {
-        PledgeId(next(&self.pledges, |k| k.0))
+        PledgeId(self.pledges.last_id().map_or(1, |k| k.0 + 1))
     }
 
     #[must_use]
     pub fn next_delivery_id(&self) -> DeliveryId {
-        DeliveryId(next(&self.deliveries, |k| k.0))
+        DeliveryId(self.deliveries.last_id().map_or(1, |k| k.0 + 1))
     }
 
     #[must_use]

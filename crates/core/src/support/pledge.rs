@@ -317,6 +317,20 @@ pub struct Delivery {
     pub receipt: Option<Box<Receipt>>,
 }
 
+impl super::numbered::Record for Delivery {
+    type Id = DeliveryId;
+    fn id(&self) -> DeliveryId {
+        self.id
+    }
+}
+
+impl super::numbered::Record for Pledge {
+    type Id = super::PledgeId;
+    fn id(&self) -> super::PledgeId {
+        self.id
+    }
+}
+
 impl Delivery {
     #[must_use]
     pub fn is_correction(&self) -> bool {

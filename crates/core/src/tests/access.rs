@@ -26,7 +26,7 @@ fn world() -> (Support, crate::ProposalId) {
     terms.request = Some(request);
     let pledge = s.pledge(Actor::Member(c("FRA")), terms);
     s.deliver(pledge, 5, 1_000);
-    let delivery = s.w.state.support.deliveries.keys().next_back().copied().expect("a delivery");
+    let delivery = s.w.state.support.deliveries.last_id().expect("a delivery");
     let receipt = SupportCommand::ConfirmReceipt { delivery, note: Some("arrived".into()) };
     s.w.run(Actor::Partner(c("UKR")), &crate::Command::Support(receipt), now());
     (s, draft)

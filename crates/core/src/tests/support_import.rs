@@ -19,7 +19,7 @@ fn an_import_records_every_row_in_order() {
         entry(bilateral("USA", Cat::Tanks)),
     ];
     s.w.run(Actor::Secretariat, &Command::Support(SupportCommand::ImportPledges { pledges: rows }), now());
-    let ids: Vec<_> = s.w.state.support.pledges.keys().copied().collect();
+    let ids: Vec<_> = s.w.state.support.pledges.keys().collect();
     assert_eq!(ids, [before, PledgeId(before.0 + 1), PledgeId(before.0 + 2)]);
 }
 

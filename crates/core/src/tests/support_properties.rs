@@ -182,7 +182,8 @@ pub(super) fn start() -> Support {
 /// Checks the invariants of a state against the one before it.
 fn check_invariants(before: &State, after: &State) -> Result<(), TestCaseError> {
     let st = &after.support;
-    for (id, p) in &st.pledges {
+    for p in st.pledges.values() {
+        let id = &p.id;
         if let Some(old) = before.support.pledges.get(id) {
             prop_assert!(
                 old.status == p.status || old.status.can_move_to(p.status),

@@ -277,7 +277,7 @@ pub async fn list_pledges(
     let limit = limit(q.limit)?;
     let after = id("after", q.after.as_deref())?;
     let items = read_state(&state, move |st| {
-        from_cursor(&st.support.pledges, after.map(PledgeId))
+        st.support.pledges.after(after.map(PledgeId))
             .filter(|p| filter.matches(p) && st.may_see(caller.reader(), *p))
             .take(limit as usize)
             .map(|p| PledgeItem { pledge: Pledge::clone(p), marking: p.marking_in(st) })
