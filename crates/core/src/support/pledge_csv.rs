@@ -108,7 +108,7 @@ pub fn record(id: Option<PledgeId>, t: &PledgeTerms, status: Option<PledgeStatus
         t.announced_on.map(|d| d.to_string()).unwrap_or_default(),
         opt(t.request.map(|r| r.0)),
         status.map(|s| word_of(&s)).unwrap_or_default(),
-        t.source_ref.clone().unwrap_or_default(),
+        t.source_ref.as_deref().unwrap_or_default().to_owned(),
     ]
 }
 
@@ -133,7 +133,7 @@ fn entry(r: Row) -> Result<PledgeEntry, String> {
         value: Money::parse_decimal(r.value.trim(), currency).map_err(|e| format!("value: {e}"))?,
         valuation: word("valuation", &r.valuation)?,
         announced_on,
-        source_ref: r.source_ref.filter(|s| !s.trim().is_empty()),
+        source_ref: r.source_ref.filter(|s| !s.trim().is_empty()).map(String::into_boxed_str),
         authorised_by: None,
     };
     let status = match r.status.as_deref().map(str::trim) {

@@ -320,7 +320,7 @@ pub fn totals_page(support: &Support, q: &TotalsQuery) -> Result<Totals, ReportE
             channel: k.channel,
             status: k.status,
             pledges: cell.facts,
-            quantity: cell.quantity,
+            quantity: cell.quantity(),
             value: sum.value(&mut rates)?,
         });
     }

@@ -354,7 +354,7 @@ async fn plant_support(state: &AppState, donor: CountryCode) {
     let first: PledgeId = state.view().await.state.support.next_pledge_id();
     let mut answer = pledge(donor, "UKR", u("item"));
     answer.request = Some(request);
-    answer.source_ref = Some(u("source"));
+    answer.source_ref = Some(u("source").into());
     let mut to_fund = pledge(donor, "UKR", u("fund item"));
     (to_fund.channel, to_fund.fund) = (Channel::AllianceFund, Some(fund));
     let mut by_coalition = pledge(donor, "UKR", u("coalition item"));
