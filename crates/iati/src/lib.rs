@@ -221,9 +221,7 @@ fn activity(x: &mut Xml, state: &State, options: &Options, org_ref: &str, p: &Pl
     let deliveries: Vec<&Delivery> = p
         .deliveries
         .iter()
-        .map(|d| {
-            state.support.deliveries.get(d).ok_or(Error::UnknownDelivery { pledge: p.id, delivery: *d })
-        })
+        .map(|d| state.support.deliveries.get(d).ok_or(Error::UnknownDelivery { pledge: p.id, delivery: *d }))
         .collect::<Result<_, _>>()?;
     // The activity changed last when its pledge, a delivery or a receipt was recorded.
     let updated = deliveries

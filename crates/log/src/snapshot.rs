@@ -28,7 +28,6 @@ use concord_ledger::tlog::HashReader;
 use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
-use std::sync::Arc;
 
 use crate::Loaded;
 
@@ -195,12 +194,10 @@ pub fn read(path: &std::path::Path) -> Result<Loaded, SnapshotError> {
     let [head, pledges, deliveries] = parts;
     // The three parts on three threads: most of a start's time is here.
     let (b, pledges, deliveries) = std::thread::scope(|s| {
-        let pledges = s.spawn(|| {
-            Ok::<_, SnapshotError>(serde_json::from_slice::<Numbered<Arc<Pledge>>>(&pledges.read(path)?)?)
-        });
-        let deliveries = s.spawn(|| {
-            Ok::<_, SnapshotError>(serde_json::from_slice::<Numbered<Delivery>>(&deliveries.read(path)?)?)
-        });
+        let pledges =
+            s.spawn(|| Ok::<_, SnapshotError>(serde_json::from_slice::<Numbered<Pledge>>(&pledges.read(path)?)?));
+        let deliveries =
+            s.spawn(|| Ok::<_, SnapshotError>(serde_json::from_slice::<Numbered<Delivery>>(&deliveries.read(path)?)?));
         let b = head.read(path).and_then(|bytes| Ok(serde_json::from_slice::<ReadBody>(&bytes)?));
         (b, joined(pledges), joined(deliveries))
     });

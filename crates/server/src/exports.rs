@@ -93,8 +93,7 @@ pub fn render(state: &Domain, file: &str, generated: Timestamp) -> Result<(Vec<u
 fn visible(state: &Domain, reader: Reader) -> Domain {
     let mut out = state.clone();
     let support = &mut out.support;
-    support.pledges =
-        state.support.pledges.values().filter(|p| state.may_see(reader, *p)).cloned().collect();
+    support.pledges = state.support.pledges.values().filter(|p| state.may_see(reader, *p)).cloned().collect();
     support.coalitions = state
         .support
         .coalitions
@@ -133,13 +132,7 @@ fn visible(state: &Domain, reader: Reader) -> Domain {
         }
     }
     let kept = &support.pledges;
-    support.deliveries = state
-        .support
-        .deliveries
-        .values()
-        .filter(|d| kept.contains(&d.pledge))
-        .cloned()
-        .collect();
+    support.deliveries = state.support.deliveries.values().filter(|d| kept.contains(&d.pledge)).cloned().collect();
     out
 }
 

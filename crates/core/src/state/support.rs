@@ -1,8 +1,6 @@
 //! The fold of the support events (issue 3): pledges, deliveries, requests, coalitions, funds,
 //! exchange rates and GDP figures, each re-checked with the rules `decide` used.
 
-use std::sync::Arc;
-
 use smallvec::SmallVec;
 
 use super::{ApplyError, State};
@@ -56,7 +54,7 @@ impl State {
                     delivered_quantity: 0,
                     delivered_value: Money::zero(terms.value.currency),
                 };
-                self.support.pledges.insert(Arc::new(p));
+                self.support.pledges.insert(p);
                 self.support.index_pledge(*pledge, true);
                 if let Some(r) = terms.request.and_then(|r| self.support.requests.get_mut(&r)) {
                     r.pledges.push(*pledge);
@@ -68,7 +66,7 @@ impl State {
                     return Err(inconsistent(format!("pledge {pledge} is {current}, not {from}")));
                 }
                 self.support.index_pledge(*pledge, false);
-                if let Some(p) = self.support.pledges.get_mut(pledge).map(Arc::make_mut) {
+                if let Some(p) = self.support.pledges.get_mut(pledge) {
                     p.status = *to;
                 }
                 self.support.index_pledge(*pledge, true);
@@ -97,7 +95,7 @@ impl State {
                 };
                 self.support.index_pledge(*pledge, false);
                 self.support.deliveries.insert(d);
-                if let Some(p) = self.support.pledges.get_mut(pledge).map(Arc::make_mut) {
+                if let Some(p) = self.support.pledges.get_mut(pledge) {
                     p.deliveries.push(*delivery);
                     p.delivered_quantity = total_quantity;
                     p.delivered_value = total_value;

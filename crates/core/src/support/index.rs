@@ -18,8 +18,6 @@
 //! A whole index is built at once ([`ReportIndex::build`], as a snapshot is read) by sorting the
 //! facts by key and summing each run of equal keys, which gives the same cells.
 
-use std::sync::Arc;
-
 use imbl::OrdMap;
 use jiff::civil::Date;
 use smallvec::SmallVec;
@@ -249,7 +247,10 @@ impl<K: Ord + Copy> Cube<K> {
                     lots.push(Lot::new(lot[0].1, lot[0].2, sum));
                 }
             }
-            cells.push((run[0].0, Cell { facts: run.len() as u64, quantity: Wide::new(quantity), lots: SmallVec::from_slice(&lots) }));
+            cells.push((
+                run[0].0,
+                Cell { facts: run.len() as u64, quantity: Wide::new(quantity), lots: SmallVec::from_slice(&lots) },
+            ));
             lots.clear();
         }
         // The facts' keys go before the map is built: the peak is the cells and the map.
@@ -333,7 +334,7 @@ pub struct ReportIndex {
 impl ReportIndex {
     /// The index of `pledges` with their delivery records, as they stand: equal to adding them
     /// one by one, built faster (see [`Cube::build`]).
-    pub(crate) fn build(pledges: &Numbered<Arc<Pledge>>, deliveries: &Numbered<Delivery>) -> Self {
+    pub(crate) fn build(pledges: &Numbered<Pledge>, deliveries: &Numbered<Delivery>) -> Self {
         let mut pledge_facts = Vec::with_capacity(pledges.len());
         let mut delivery_facts = Vec::with_capacity(deliveries.len());
         let mut requests = std::collections::BTreeMap::<RequestId, RequestTally>::new();

@@ -104,7 +104,7 @@ pub struct Support {
     pub requests: OrdMap<RequestId, SupportRequest>,
     /// Each behind its own `Arc`: a chunk copied on write (each change publishes a new state)
     /// copies 64 pointers instead of cloning 64 pledges with their strings.
-    pub pledges: Numbered<Arc<Pledge>>,
+    pub pledges: Numbered<Pledge>,
     /// Inline: a delivery record is small and cloned without allocating (but for the rare
     /// correction or receipt).
     pub deliveries: Numbered<Delivery>,
@@ -124,7 +124,7 @@ pub struct Support {
 struct SupportRecords {
     donors: OrdMap<CountryCode, DonorState>,
     requests: OrdMap<RequestId, SupportRequest>,
-    pledges: Numbered<Arc<Pledge>>,
+    pledges: Numbered<Pledge>,
     deliveries: Numbered<Delivery>,
     coalitions: OrdMap<CoalitionId, Coalition>,
     funds: OrdMap<FundId, Fund>,
@@ -227,6 +227,6 @@ impl Support {
 
     /// The pledges that name `fund`: its contributions.
     pub fn contributions(&self, fund: FundId) -> impl Iterator<Item = &Pledge> {
-        self.pledges.values().map(|p| &**p).filter(move |p| p.terms.fund == Some(fund))
+        self.pledges.values().filter(move |p| p.terms.fund == Some(fund))
     }
 }

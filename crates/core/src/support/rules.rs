@@ -131,7 +131,7 @@ pub(crate) fn request(state: &State, id: RequestId) -> Result<&SupportRequest, R
 }
 
 pub(crate) fn pledge(state: &State, id: PledgeId) -> Result<&Pledge, Refusal> {
-    state.support.pledges.get(&id).map(|p| &**p).ok_or(Refusal::UnknownPledge { pledge: id })
+    state.support.pledges.get(&id).ok_or(Refusal::UnknownPledge { pledge: id })
 }
 
 /// A new pledge: known donor and partner, a sensible amount, and the channel policy.

@@ -189,7 +189,7 @@ proptest! {
             let built = ReportIndex::build(&st.pledges, &st.deliveries);
             prop_assert_eq!(&built, &st.index, "the index built at once differs from the running one");
             for (id, r) in &st.requests {
-                prop_assert_eq!(st.coverage(*id), Some(r.coverage(st.pledges.values().map(|p| &**p))));
+                prop_assert_eq!(st.coverage(*id), Some(r.coverage(st.pledges.values())));
             }
         }
         check_reports(&s.w.state.support)?;

@@ -277,7 +277,9 @@ pub async fn list_pledges(
     let limit = limit(q.limit)?;
     let after = id("after", q.after.as_deref())?;
     let items = read_state(&state, move |st| {
-        st.support.pledges.after(after.map(PledgeId))
+        st.support
+            .pledges
+            .after(after.map(PledgeId))
             .filter(|p| filter.matches(p) && st.may_see(caller.reader(), *p))
             .take(limit as usize)
             .map(|p| PledgeItem { pledge: Pledge::clone(p), marking: p.marking_in(st) })
@@ -300,7 +302,7 @@ pub struct PledgeView {
 
 /// The pledge `id`, if `reader` may read it.
 fn readable_pledge(st: &concord_core::State, reader: Reader, id: PledgeId) -> Option<&Pledge> {
-    st.support.pledges.get(&id).filter(|p| st.may_see(reader, *p)).map(|p| &**p)
+    st.support.pledges.get(&id).filter(|p| st.may_see(reader, *p))
 }
 
 /// One pledge, with its delivery records.

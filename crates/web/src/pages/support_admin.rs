@@ -90,7 +90,7 @@ struct PledgePage {
 fn readable<'a>(s: &'a Domain, viewer: &Viewer, id: &str) -> Result<&'a Pledge, WebError> {
     let missing = || WebError::NotFound(format!("There is no pledge {id:?}."));
     let id = id.parse().map(PledgeId).map_err(|_| missing())?;
-    s.support.pledges.get(&id).filter(|p| s.may_see(viewer.reader(), *p)).map(|p| &**p).ok_or_else(missing)
+    s.support.pledges.get(&id).filter(|p| s.may_see(viewer.reader(), *p)).ok_or_else(missing)
 }
 
 fn build(s: &Domain, viewer: &Viewer, p: &Pledge, status_form: Kept, correction_form: Kept) -> PledgePage {
