@@ -7,7 +7,8 @@
 //! vector's chunks of 64 fill as records are added and hold no keys; a record's place is its
 //! number less one, found in one step when every number is present (the state's own records)
 //! and by binary search when some are not (an export's subset). Publishing a state after a
-//! change copies the chunk it changed, as a map copies the leaf.
+//! change copies the chunk it changed, as a map copies the leaf. A state replayed from the log
+//! or grown by a running server is as full as one read from a snapshot.
 
 use std::fmt;
 use std::marker::PhantomData;
