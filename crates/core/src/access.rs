@@ -355,13 +355,6 @@ pub trait Marked {
     fn marking_in(&self, state: &State) -> Marking;
 }
 
-/// A record the state shares (its pledges and deliveries) is marked as what it holds.
-impl<T: Marked> Marked for std::sync::Arc<T> {
-    fn marking_in(&self, state: &State) -> Marking {
-        (**self).marking_in(state)
-    }
-}
-
 /// What a partner asked for is released to it.
 impl Marked for SupportRequest {
     fn marking_in(&self, _: &State) -> Marking {

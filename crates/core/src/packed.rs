@@ -1,8 +1,7 @@
 //! Persistent maps built whole from entries in key order, with full leaves.
 //!
 //! `imbl::OrdMap` splits a full leaf in half, so a map filled in key order (as the report index
-//! is built) keeps every leaf half empty: half its slots are paid for and
-//! never used. Inserting every other entry first, and then the rest, fills each leaf: the first
+//! is built) keeps every leaf half empty: half its slots are paid for and never used. Inserting every other entry first, and then the rest, fills each leaf: the first
 //! pass leaves leaves of 8 entries spanning 16 ranks (a leaf's right neighbour starts at the key
 //! that separates them), and the second puts the 8 missing entries into each, all but the last
 //! one or two, which split again. Branches stay half full, as before: one to about nine leaves.
@@ -14,7 +13,7 @@ use imbl::OrdMap;
 
 /// The map of `entries`. When their keys are strictly ascending (the case this is for) every
 /// other one is inserted first, which fills the map's leaves; otherwise they are inserted in
-/// order, so that a later entry with the same key wins, as in a map read from JSON.
+/// order, so that a later entry with the same key wins.
 pub fn ordered<K: Ord + Clone, V: Clone>(entries: Vec<(K, V)>) -> OrdMap<K, V> {
     let mut map = OrdMap::new();
     if !entries.windows(2).all(|w| w[0].0 < w[1].0) {

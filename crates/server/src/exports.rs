@@ -93,7 +93,11 @@ pub fn render(state: &Domain, file: &str, generated: Timestamp) -> Result<(Vec<u
 fn visible(state: &Domain, reader: Reader) -> Domain {
     let mut out = state.clone();
     let support = &mut out.support;
-    support.pledges = state.support.pledges.values().filter(|p| state.may_see(reader, *p)).cloned().collect();
+    // Shared, not copied, when the reader may see every pledge (a million are 250 MiB).
+    let all = state.support.pledges.values().all(|p| state.may_see(reader, p));
+    if !all {
+        support.pledges = state.support.pledges.values().filter(|p| state.may_see(reader, *p)).cloned().collect();
+    }
     support.coalitions = state
         .support
         .coalitions
@@ -131,8 +135,10 @@ fn visible(state: &Domain, reader: Reader) -> Domain {
             }
         }
     }
-    let kept = &support.pledges;
-    support.deliveries = state.support.deliveries.values().filter(|d| kept.contains(&d.pledge)).cloned().collect();
+    if !all {
+        let kept = &support.pledges;
+        support.deliveries = state.support.deliveries.values().filter(|d| kept.contains(&d.pledge)).cloned().collect();
+    }
     out
 }
 

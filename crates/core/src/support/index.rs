@@ -133,7 +133,7 @@ pub struct Cell {
 }
 
 /// An `i128` kept as its two 64-bit halves: an `i128` field aligns its struct to 16 bytes, which
-/// made a lot of 24 bytes take 32, and a cell of 56 take 64 (a tenth of the finest cubes).
+/// made a lot of 24 bytes take 32, and a cell of 56 take 64 (6 % of the finest cubes).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Wide {
     high: i64,

@@ -12,7 +12,6 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::Arc;
 
 use imbl::Vector;
 use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, Visitor};
@@ -27,13 +26,6 @@ pub trait Serial: Copy + Ord + fmt::Debug {
 pub trait Record: Clone {
     type Id: Serial;
     fn id(&self) -> Self::Id;
-}
-
-impl<T: Record> Record for Arc<T> {
-    type Id = T::Id;
-    fn id(&self) -> T::Id {
-        (**self).id()
-    }
 }
 
 /// Records in id order, each id at most once.
@@ -63,9 +55,9 @@ impl<R: Record> Numbered<R> {
     /// Where the record numbered `id` is: at its number less one when the records before it are
     /// all there, else found by binary search.
     fn position(&self, id: R::Id) -> Option<usize> {
-        let guess = usize::try_from(id.serial().checked_sub(1)?).ok()?;
-        match self.records.get(guess) {
-            Some(r) if r.id() == id => Some(guess),
+        let guess = id.serial().checked_sub(1).and_then(|g| usize::try_from(g).ok());
+        match guess.and_then(|g| self.records.get(g).map(|r| (g, r))) {
+            Some((g, r)) if r.id() == id => Some(g),
             _ => self.records.binary_search_by(|r| r.id().cmp(&id)).ok(),
         }
     }
@@ -133,7 +125,8 @@ impl<R: Record> Numbered<R> {
             Ok(i) => i + 1,
             Err(i) => i,
         });
-        self.records.iter().skip(from)
+        // A focus narrowed to the rest starts there in one step; `skip` would walk to it.
+        self.records.focus().narrow(from..).into_iter()
     }
 }
 
@@ -247,6 +240,10 @@ mod tests {
         assert_eq!(sparse.after(Some(10)).next().map(|r| r.id), Some(12));
         assert_eq!(sparse.after(Some(12)).next().map(|r| r.id), Some(15));
         assert_eq!((dense.after(Some(1000)).count(), dense.after(None).count()), (0, 1000));
+        assert_eq!(dense.after(Some(998)).map(|r| r.id).collect::<Vec<_>>(), [999, 1000]);
+        // A record numbered 0 (no event makes one) is found by search, not lost.
+        let zero: Numbered<Row> = [row(0, "z"), row(1, "a")].into_iter().collect();
+        assert_eq!((zero.get(&0).map(|r| r.id), zero.get(&1).map(|r| r.id)), (Some(0), Some(1)));
     }
 
     #[test]

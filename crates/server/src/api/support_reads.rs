@@ -357,7 +357,7 @@ pub async fn show_delivery(
 ) -> Result<Json<Delivery>, ApiError> {
     let id = DeliveryId(id);
     let d = read_state(&state, move |st| {
-        st.support.deliveries.get(&id).filter(|d| st.may_see(caller.reader(), *d)).map(|d| Delivery::clone(d))
+        st.support.deliveries.get(&id).filter(|d| st.may_see(caller.reader(), *d)).cloned()
     })
     .await;
     d.map(Json).ok_or(ApiError::Refused(Refusal::UnknownDelivery { delivery: id }))
