@@ -182,22 +182,29 @@ where
             R: Record + Deserialize<'de>,
             R::Id: Deserialize<'de>,
         {
-            type Value = Vec<R>;
+            type Value = Numbered<R>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a map from id to record")
             }
+            /// Records in id order (as written) go straight into the vector: gathered first,
+            /// a snapshot's million pledges would be held twice at the peak of a start.
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut records = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                let mut read = Numbered::new();
+                let mut rest = Vec::new();
                 while let Some((id, record)) = map.next_entry::<R::Id, R>()? {
                     if record.id() != id {
                         return Err(A::Error::custom(format!("the record under {id:?} is numbered {:?}", record.id())));
                     }
-                    records.push(record);
+                    if rest.is_empty() && read.last_id().is_none_or(|last| last < id) {
+                        read.records.push_back(record);
+                    } else {
+                        rest.push(record);
+                    }
                 }
-                Ok(records)
+                Ok(if rest.is_empty() { read } else { read.records.into_iter().chain(rest).collect() })
             }
         }
-        deserializer.deserialize_map(Entries(PhantomData)).map(Self::from_iter)
+        deserializer.deserialize_map(Entries(PhantomData))
     }
 }
 
