@@ -1,13 +1,14 @@
 //! Persistent maps built whole from entries in key order, with full leaves.
 //!
-//! `imbl::OrdMap` splits a full leaf in half, so a map filled in key order (as the report index
-//! is built) keeps every leaf half empty: half its slots are paid for and never used. Inserting every other entry first, and then the rest, fills each leaf: the first
-//! pass leaves leaves of 8 entries spanning 16 ranks (a leaf's right neighbour starts at the key
-//! that separates them), and the second puts the 8 missing entries into each, all but the last
-//! one or two, which split again. Branches stay half full, as before: one to about nine leaves.
-//! This rests on how `imbl` splits a leaf; were that to change, the map would only be
-//! less full, never different (`tests/packed_fill.rs` measures the fill under a counting
-//! allocator; the unit tests below check the map).
+//! `imbl::OrdMap` splits a full leaf in half, so a map filled in key order (as the report index is
+//! built) keeps every leaf half empty: half its slots are paid for and never used. Inserting every
+//! other entry first, and then the rest, fills each leaf: the first pass leaves leaves of 8 entries
+//! spanning 16 ranks (a leaf's right neighbour starts at the key that separates them), and the
+//! second puts the 8 missing entries into each, all but the last one or two, which split again.
+//! Branches stay half full, as before: one to about nine leaves. This rests on how `imbl` splits a
+//! leaf; were that to change, the map would only be less full, never different
+//! (`tests/packed_fill.rs` measures the fill under a counting allocator; the unit tests below check
+//! the map).
 
 use imbl::OrdMap;
 
