@@ -159,8 +159,9 @@ pub(crate) fn records_of<'a>(
     pledge.deliveries.iter().filter_map(|d| deliveries.get(d))
 }
 
-fn next<K: Copy + Ord, V: Clone>(map: &OrdMap<K, V>, get: impl Fn(K) -> u64) -> u64 {
-    map.keys().next_back().map_or(1, |k| get(*k) + 1)
+/// The number after `last`, the highest id given so far (1 when none is).
+fn next<K: numbered::Serial>(last: Option<&K>) -> u64 {
+    last.map_or(1, |k| k.serial() + 1)
 }
 
 impl Support {
@@ -172,27 +173,27 @@ impl Support {
 
     #[must_use]
     pub fn next_request_id(&self) -> RequestId {
-        RequestId(next(&self.requests, |k| k.0))
+        RequestId(next(self.requests.keys().next_back()))
     }
 
     #[must_use]
     pub fn next_pledge_id(&self) -> PledgeId {
-        PledgeId(self.pledges.last_id().map_or(1, |k| k.0 + 1))
+        PledgeId(next(self.pledges.last_id().as_ref()))
     }
 
     #[must_use]
     pub fn next_delivery_id(&self) -> DeliveryId {
-        DeliveryId(self.deliveries.last_id().map_or(1, |k| k.0 + 1))
+        DeliveryId(next(self.deliveries.last_id().as_ref()))
     }
 
     #[must_use]
     pub fn next_coalition_id(&self) -> CoalitionId {
-        CoalitionId(next(&self.coalitions, |k| k.0))
+        CoalitionId(next(self.coalitions.keys().next_back()))
     }
 
     #[must_use]
     pub fn next_fund_id(&self) -> FundId {
-        FundId(next(&self.funds, |k| k.0))
+        FundId(next(self.funds.keys().next_back()))
     }
 
     /// A request's coverage and status (rule 15), from the pledges linked to it.
