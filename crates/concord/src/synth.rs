@@ -221,7 +221,7 @@ impl World {
             programme,
             coalitions,
             requests: args.requests,
-            first_request: state.support.next_request_id().0,
+            first_request: state.support.next_request_id().get(),
             years: args.years,
         })
     }
@@ -384,7 +384,7 @@ impl World {
         if count == 0 {
             return None;
         }
-        Some(RequestId(self.first_request + base + rng.random_range(0..count) * n))
+        RequestId::new(self.first_request + base + rng.random_range(0..count) * n)
     }
 
     /// Delivery records, about `n` of them: each committed or allocated pledge, in turn, gets one
@@ -472,7 +472,7 @@ fn write_csv(args: &Args, path: &PathBuf) -> anyhow::Result<()> {
         members,
         others: Vec::new(),
         partner: CountryCode::parse("UKR")?,
-        fund: FundId(1),
+        fund: FundId::FIRST,
         programme: ProposalId(1),
         coalitions: Vec::new(),
         requests: 0,

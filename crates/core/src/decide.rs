@@ -356,14 +356,14 @@ fn decide_support(
             // A row's rules read donors, partners, requests, coalitions, funds and decisions,
             // which no row changes: each row is decided on the state as it is (no copy of a
             // state that may hold a million pledges), numbered after the rows before it.
-            let first = support.next_pledge_id().0;
+            let first = support.next_pledge_id();
             let mut events = Vec::with_capacity(pledges.len());
             for (i, p) in pledges.iter().enumerate() {
                 let row = Command::Support(SupportCommand::RecordPledge { pledge: p.terms.clone(), status: p.status });
                 let refused = |r| Refusal::InRow { row: i + 1, refusal: Box::new(r) };
                 for mut e in decide(state, actor, &row, now).map_err(refused)? {
                     if let Event::PledgeRecorded { pledge, .. } = &mut e {
-                        *pledge = crate::support::PledgeId(first + i as u64);
+                        *pledge = first.after(i as u64);
                     }
                     events.push(e);
                 }

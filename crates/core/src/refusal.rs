@@ -523,7 +523,7 @@ mod tests {
         assert_eq!(Refusal::DeadlinePassed { deadline: at }.field(), Some("deadline"));
         assert_eq!(Refusal::TextRequired { stance: Stance::Object }.field(), Some("text"));
         assert_eq!(Refusal::BadSignedPosition { reason: "x".into() }.field(), Some("evidence"));
-        let row = Refusal::InRow { row: 3, refusal: Box::new(Refusal::UnknownPledge { pledge: PledgeId(1) }) };
+        let row = Refusal::InRow { row: 3, refusal: Box::new(Refusal::UnknownPledge { pledge: PledgeId::FIRST }) };
         assert_eq!(row.field(), Some("pledge"));
         assert_eq!(Refusal::NotDue { deadline: at }.field(), None);
     }

@@ -226,10 +226,10 @@ fn activity(x: &mut Xml, state: &State, options: &Options, org_ref: &str, p: &Pl
     // The activity changed last when its pledge, a delivery or a receipt was recorded.
     let updated = deliveries
         .iter()
-        .flat_map(|d| std::iter::once(d.recorded_at).chain(d.receipt.as_ref().map(|r| r.at)))
-        .chain(std::iter::once(p.recorded_at))
+        .flat_map(|d| std::iter::once(d.recorded_at.get()).chain(d.receipt.as_ref().map(|r| r.at)))
+        .chain(std::iter::once(p.recorded_at.get()))
         .max()
-        .unwrap_or(p.recorded_at)
+        .unwrap_or(p.recorded_at.get())
         .to_string();
     // The day the pledge starts: its announcement, or (undated pledges are kept, rule 12, and the
     // schema requires a date) the earliest day Concord knows it existed: its recording, or an
@@ -238,7 +238,7 @@ fn activity(x: &mut Xml, state: &State, options: &Options, org_ref: &str, p: &Pl
         Some(d) => (d, true),
         None => {
             let first = deliveries.iter().map(|d| d.delivered_on).min();
-            (first.map_or(utc_day(p.recorded_at), |f| f.min(utc_day(p.recorded_at))), false)
+            (first.map_or(utc_day(p.recorded_at.get()), |f| f.min(utc_day(p.recorded_at.get()))), false)
         }
     };
     let start = start.to_string();

@@ -209,7 +209,7 @@ fn world() -> World {
     w.pledge(p1, PledgeStatus::Announced);
     let p2 = PledgeTerms {
         channel: Channel::AllianceFund,
-        fund: Some(FundId(1)),
+        fund: Some(FundId::FIRST),
         capability: Capability::Medical,
         item: "First-aid kits".into(),
         ..bilateral("NOR", SupportCategory::Medical)
@@ -217,7 +217,7 @@ fn world() -> World {
     w.pledge(p2, PledgeStatus::Committed);
     let p3 = PledgeTerms {
         channel: Channel::Coalition,
-        coalition: Some(CoalitionId(1)),
+        coalition: Some(CoalitionId::FIRST),
         ..bilateral("AUS", SupportCategory::ArtilleryAmmunition)
     };
     let p3 = w.pledge(p3, PledgeStatus::Committed);
@@ -424,7 +424,7 @@ fn transaction_types_follow_the_pledge_s_status_and_deliveries() {
 #[test]
 fn delivered_and_fully_confirmed_is_closed() {
     let mut w = world();
-    let second = w.state.support.pledges[&PledgeId(3)].deliveries[1];
+    let second = w.state.support.pledges[&PledgeId::new(3).unwrap()].deliveries[1];
     w.run(
         Actor::Partner(c("UKR")),
         &Command::Support(SupportCommand::ConfirmReceipt { delivery: second, note: None }),

@@ -66,8 +66,12 @@ mod tests {
             link(&notice(Reader::Secretariat, withdrawn), "https://c.example/"),
             "https://c.example/proposals/7"
         );
-        let delivery =
-            What::DeliveryToConfirm { delivery: DeliveryId(3), pledge: PledgeId(2), item: "fuel".into(), quantity: 5 };
+        let delivery = What::DeliveryToConfirm {
+            delivery: DeliveryId::new(3).unwrap(),
+            pledge: PledgeId::new(2).unwrap(),
+            item: "fuel".into(),
+            quantity: 5,
+        };
         assert_eq!(
             link(&notice(ukr, delivery), "https://c.example"),
             "https://c.example/support?partner=UKR#deliveries"

@@ -24,11 +24,11 @@ async fn ids(s: &Server) -> BTreeMap<&'static str, Vec<String>> {
     let strings = |v: Vec<u64>| v.into_iter().map(|i| i.to_string()).collect::<Vec<_>>();
     BTreeMap::from([
         ("proposals", strings(st.proposals.keys().map(|k| k.0).collect())),
-        ("requests", strings(sup.requests.keys().map(|k| k.0).collect())),
-        ("pledges", strings(sup.pledges.keys().map(|k| k.0).collect())),
-        ("deliveries", strings(sup.deliveries.keys().map(|k| k.0).collect())),
-        ("coalitions", strings(sup.coalitions.keys().map(|k| k.0).collect())),
-        ("funds", strings(sup.funds.keys().map(|k| k.0).collect())),
+        ("requests", strings(sup.requests.keys().map(|k| k.get()).collect())),
+        ("pledges", strings(sup.pledges.keys().map(|k| k.get()).collect())),
+        ("deliveries", strings(sup.deliveries.keys().map(|k| k.get()).collect())),
+        ("coalitions", strings(sup.coalitions.keys().map(|k| k.get()).collect())),
+        ("funds", strings(sup.funds.keys().map(|k| k.get()).collect())),
         ("members", st.members.keys().map(ToString::to_string).collect()),
         ("bodies", st.bodies.keys().map(ToString::to_string).collect()),
         ("populations", st.populations.keys().map(ToString::to_string).collect()),

@@ -69,10 +69,10 @@ async fn no_page_gives_a_reader_what_its_marking_withholds() {
         let strings = |v: Vec<u64>| v.into_iter().map(|i| i.to_string()).collect::<Vec<_>>();
         BTreeMap::from([
             ("proposals", strings(s.proposals.keys().map(|k| k.0).collect())),
-            ("requests", strings(s.support.requests.keys().map(|k| k.0).collect())),
-            ("deliveries", strings(s.support.deliveries.keys().map(|k| k.0).collect())),
-            ("pledges", strings(s.support.pledges.keys().map(|k| k.0).collect())),
-            ("coalitions", strings(s.support.coalitions.keys().map(|k| k.0).collect())),
+            ("requests", strings(s.support.requests.keys().map(|k| k.get()).collect())),
+            ("deliveries", strings(s.support.deliveries.keys().map(|k| k.get()).collect())),
+            ("pledges", strings(s.support.pledges.keys().map(|k| k.get()).collect())),
+            ("coalitions", strings(s.support.coalitions.keys().map(|k| k.get()).collect())),
             ("bodies", s.bodies.keys().map(ToString::to_string).collect()),
         ])
     };

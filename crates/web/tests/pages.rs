@@ -650,7 +650,7 @@ async fn a_member_pledges_to_the_alliance_fund_from_the_web() {
     assert_eq!(ok.status, 303, "{}", ok.body);
     let state = w.app.view().await;
     let p = state.state.support.pledges.values().next_back().unwrap();
-    assert_eq!((p.terms.channel, p.terms.fund.map(|f| f.0)), (Channel::AllianceFund, Some(1)));
+    assert_eq!((p.terms.channel, p.terms.fund.map(|f| f.get())), (Channel::AllianceFund, Some(1)));
     assert_eq!(p.terms.item, "First-aid kits");
 }
 
@@ -811,7 +811,7 @@ async fn the_partner_dashboard_lists_receipts_to_confirm_and_overdue_requests() 
     let pledge = PledgeTerms {
         donor: fra,
         recipient: ukr,
-        request: Some(concord_core::support::RequestId(1)),
+        request: Some(concord_core::support::RequestId::FIRST),
         channel: Channel::Bilateral,
         coalition: None,
         fund: None,
@@ -827,7 +827,7 @@ async fn the_partner_dashboard_lists_receipts_to_confirm_and_overdue_requests() 
         authorised_by: None,
     };
     run(Actor::Member(fra), SupportCommand::RecordPledge { pledge, status: None }).await.unwrap();
-    let pledge = concord_core::support::PledgeId(1);
+    let pledge = concord_core::support::PledgeId::FIRST;
     let value = Money { minor_units: 200_000, currency: Currency::EUR };
     let delivery = SupportCommand::RecordDelivery { pledge, delivered_on: today, quantity: 40, value };
     run(Actor::Member(fra), delivery).await.unwrap();
@@ -836,7 +836,7 @@ async fn the_partner_dashboard_lists_receipts_to_confirm_and_overdue_requests() 
     let dashboard = w.get(&partner, "/").await;
     assert!(dashboard.body.contains("Delivery 1: 40 Tourniquets from FRA"), "{}", dashboard.body);
     assert!(dashboard.body.contains("overdue: 40 of 100 pieces delivered"), "{}", dashboard.body);
-    let receipt = SupportCommand::ConfirmReceipt { delivery: concord_core::support::DeliveryId(1), note: None };
+    let receipt = SupportCommand::ConfirmReceipt { delivery: concord_core::support::DeliveryId::FIRST, note: None };
     run(Actor::Partner(ukr), receipt).await.unwrap();
     let dashboard = w.get(&partner, "/").await;
     assert!(!dashboard.body.contains("confirm its receipt"), "confirmed: {}", dashboard.body);

@@ -337,7 +337,7 @@ async fn the_partner_confirms_a_delivery_from_its_dashboard() {
     fra_pledge(&w).await;
     let delivered_on = w.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date();
     let delivery = SupportCommand::RecordDelivery {
-        pledge: PledgeId(1),
+        pledge: PledgeId::FIRST,
         delivered_on,
         quantity: 10,
         value: Money::parse_decimal("10000.00", Currency::EUR).unwrap(),
@@ -375,7 +375,8 @@ async fn the_partner_confirms_a_delivery_from_its_dashboard() {
     let dash = w.get(&ukr, "/").await;
     assert!(!dash.body.contains("Confirm receipt of delivery 1"), "confirmed: {}", dash.body);
     assert!(dash.body.contains("needed by 2024-01-31, overdue"), "overdue requests stay listed: {}", dash.body);
-    let receipt = w.app.view().await.state.support.deliveries[&concord_core::support::DeliveryId(1)].receipt.clone();
+    let receipt =
+        w.app.view().await.state.support.deliveries[&concord_core::support::DeliveryId::FIRST].receipt.clone();
     assert_eq!(receipt.and_then(|r| r.note).as_deref(), Some("Ten kits, in good order"));
     // Confirmed once: again is refused, and shown with the refusal.
     let before = w.log_size().await;

@@ -180,10 +180,10 @@ pub fn steps(programme: ProposalId) -> Vec<(Timestamp, Actor, Command)> {
         let terms = PledgeTerms {
             donor: code(x.donor),
             recipient: code("UKR"),
-            request: x.request.map(RequestId),
+            request: x.request.and_then(RequestId::new),
             channel: x.channel,
-            coalition: x.coalition.map(CoalitionId),
-            fund: (x.channel == Channel::AllianceFund).then_some(FundId(1)),
+            coalition: x.coalition.and_then(CoalitionId::new),
+            fund: (x.channel == Channel::AllianceFund).then_some(FundId::FIRST),
             category: x.category,
             capability: x.capability,
             range: x.range,
@@ -206,7 +206,7 @@ pub fn steps(programme: ProposalId) -> Vec<(Timestamp, Actor, Command)> {
     for (pledge, day, quantity, value) in DELIVERIES {
         let x = &PLEDGES[usize::try_from(*pledge - 1).expect("small")];
         let delivery = Command::Support(SupportCommand::RecordDelivery {
-            pledge: PledgeId(*pledge),
+            pledge: PledgeId::new(*pledge).expect("the demo's pledges are numbered from 1"),
             delivered_on: *day,
             quantity: *quantity,
             value: money(*value, x.value.1),
@@ -215,12 +215,12 @@ pub fn steps(programme: ProposalId) -> Vec<(Timestamp, Actor, Command)> {
     }
     // Ukraine confirms the first deliveries it received.
     let t = at("2024-03-09T09:00:00Z");
-    for d in 1..=3 {
+    for d in 0..3 {
         s.push((
             t,
             ukr,
             Command::Support(SupportCommand::ConfirmReceipt {
-                delivery: DeliveryId(d),
+                delivery: DeliveryId::FIRST.after(d),
                 note: Some("Received in full.".into()),
             }),
         ));
@@ -271,7 +271,8 @@ mod tests {
     fn some_requests_are_covered_and_some_are_not() {
         let s = state();
         let gaps = request_gaps(&s.support);
-        let status = |id: u64| gaps.iter().find(|g| g.request.id == RequestId(id)).map(|g| g.coverage.status);
+        let status =
+            |id: u64| gaps.iter().find(|g| Some(g.request.id) == RequestId::new(id)).map(|g| g.coverage.status);
         assert_eq!(status(3), Some(RequestStatus::Closed), "winter equipment: pledged and delivered in full");
         assert_eq!(status(1), Some(RequestStatus::PartiallyCovered), "ammunition: 390,000 of 1,000,000 pledged");
         assert_eq!(status(4), Some(RequestStatus::PartiallyCovered));

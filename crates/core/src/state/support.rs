@@ -22,7 +22,7 @@ impl State {
             }
             Event::RequestFiled { request, terms, at } => {
                 if *request != self.support.next_request_id() {
-                    return Err(not_next("request", request.0));
+                    return Err(not_next("request", request.get()));
                 }
                 support_rules::check_request(self, terms).map_err(refused)?;
                 let r = SupportRequest {
@@ -42,14 +42,14 @@ impl State {
             }
             Event::PledgeRecorded { pledge, terms, status, at } => {
                 if *pledge != self.support.next_pledge_id() {
-                    return Err(not_next("pledge", pledge.0));
+                    return Err(not_next("pledge", pledge.get()));
                 }
                 support_rules::check_pledge(self, terms, *status, *at).map_err(refused)?;
                 let p = Pledge {
                     id: *pledge,
                     terms: terms.clone(),
                     status: *status,
-                    recorded_at: *at,
+                    recorded_at: (*at).into(),
                     deliveries: SmallVec::new(),
                     delivered_quantity: 0,
                     delivered_value: Money::zero(terms.value.currency),
@@ -73,7 +73,7 @@ impl State {
             }
             Event::DeliveryRecorded { delivery, pledge, delivered_on, quantity, value, correction, at } => {
                 if *delivery != self.support.next_delivery_id() {
-                    return Err(not_next("delivery", delivery.0));
+                    return Err(not_next("delivery", delivery.get()));
                 }
                 let claim = support_rules::DeliveryClaim {
                     pledge: *pledge,
@@ -89,8 +89,8 @@ impl State {
                     delivered_on: *delivered_on,
                     quantity: *quantity,
                     value: *value,
-                    correction: correction.as_deref().map(Box::from),
-                    recorded_at: *at,
+                    correction: correction.as_deref().map(arcstr::ArcStr::from),
+                    recorded_at: (*at).into(),
                     receipt: None,
                 };
                 self.support.index_pledge(*pledge, false);
@@ -113,7 +113,7 @@ impl State {
             }
             Event::CoalitionFormed { coalition, terms, at } => {
                 if *coalition != self.support.next_coalition_id() {
-                    return Err(not_next("coalition", coalition.0));
+                    return Err(not_next("coalition", coalition.get()));
                 }
                 support_rules::check_coalition(self, terms).map_err(refused)?;
                 let c = Coalition { id: *coalition, terms: terms.clone(), recorded_at: *at };
@@ -130,7 +130,7 @@ impl State {
             }
             Event::FundCreated { fund, terms, at } => {
                 if *fund != self.support.next_fund_id() {
-                    return Err(not_next("fund", fund.0));
+                    return Err(not_next("fund", fund.get()));
                 }
                 support_rules::check_fund(self, terms).map_err(refused)?;
                 self.support.funds.insert(*fund, Fund { id: *fund, terms: terms.clone(), created_at: *at });

@@ -397,7 +397,7 @@ impl ReportIndex {
 /// The day a pledge's value is converted on: its announcement, else the day it was recorded.
 #[must_use]
 pub fn valuation_day(p: &Pledge) -> Date {
-    p.terms.announced_on.unwrap_or_else(|| crate::rules::utc_day(p.recorded_at))
+    p.terms.announced_on.unwrap_or_else(|| crate::rules::utc_day(p.recorded_at.get()))
 }
 
 #[cfg(test)]

@@ -55,8 +55,8 @@ struct Row {
     donor: String,
     recipient: String,
     channel: String,
-    coalition: Option<u64>,
-    fund: Option<u64>,
+    coalition: Option<CoalitionId>,
+    fund: Option<FundId>,
     category: String,
     capability: String,
     range: String,
@@ -66,7 +66,7 @@ struct Row {
     currency: String,
     valuation: String,
     announced_on: Option<String>,
-    request: Option<u64>,
+    request: Option<RequestId>,
     status: Option<String>,
     source_ref: Option<String>,
 }
@@ -91,12 +91,12 @@ pub fn parse(csv: &[u8]) -> Result<Vec<PledgeEntry>, PledgeCsvError> {
 pub fn record(id: Option<PledgeId>, t: &PledgeTerms, status: Option<PledgeStatus>) -> [String; 18] {
     let opt = |x: Option<u64>| x.map(|v| v.to_string()).unwrap_or_default();
     [
-        opt(id.map(|i| i.0)),
+        opt(id.map(PledgeId::get)),
         t.donor.to_string(),
         t.recipient.to_string(),
         word_of(&t.channel),
-        opt(t.coalition.map(|c| c.0)),
-        opt(t.fund.map(|f| f.0)),
+        opt(t.coalition.map(CoalitionId::get)),
+        opt(t.fund.map(FundId::get)),
         word_of(&t.category),
         word_of(&t.capability),
         word_of(&t.range),
@@ -106,7 +106,7 @@ pub fn record(id: Option<PledgeId>, t: &PledgeTerms, status: Option<PledgeStatus
         t.value.currency.to_string(),
         word_of(&t.valuation),
         t.announced_on.map(|d| d.to_string()).unwrap_or_default(),
-        opt(t.request.map(|r| r.0)),
+        opt(t.request.map(RequestId::get)),
         status.map(|s| word_of(&s)).unwrap_or_default(),
         t.source_ref.as_deref().unwrap_or_default().to_owned(),
     ]
@@ -121,10 +121,10 @@ fn entry(r: Row) -> Result<PledgeEntry, String> {
     let terms = PledgeTerms {
         donor: code("donor", &r.donor)?,
         recipient: code("recipient", &r.recipient)?,
-        request: r.request.map(RequestId),
+        request: r.request,
         channel: word("channel", &r.channel)?,
-        coalition: r.coalition.map(CoalitionId),
-        fund: r.fund.map(FundId),
+        coalition: r.coalition,
+        fund: r.fund,
         category: word("category", &r.category)?,
         capability: word("capability", &r.capability)?,
         range: word("range", &r.range)?,
@@ -133,7 +133,7 @@ fn entry(r: Row) -> Result<PledgeEntry, String> {
         value: Money::parse_decimal(r.value.trim(), currency).map_err(|e| format!("value: {e}"))?,
         valuation: word("valuation", &r.valuation)?,
         announced_on,
-        source_ref: r.source_ref.filter(|s| !s.trim().is_empty()).map(String::into_boxed_str),
+        source_ref: r.source_ref.filter(|s| !s.trim().is_empty()).map(arcstr::ArcStr::from),
         authorised_by: None,
     };
     let status = match r.status.as_deref().map(str::trim) {

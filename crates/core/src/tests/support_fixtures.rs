@@ -76,7 +76,7 @@ impl Support {
         w.run(s, &Command::Support(SupportCommand::FormCoalition { coalition }), now());
         let rate = FxRate { from: Currency::EUR, to: Currency::USD, rate: rate("1.08"), on: date(2024, 1, 2) };
         w.run(s, &Command::Support(SupportCommand::RecordExchangeRate { rate }), now());
-        Self { w, programme, statement, pending, blocked, fund: FundId(1), coalition: CoalitionId(1) }
+        Self { w, programme, statement, pending, blocked, fund: FundId::FIRST, coalition: CoalitionId::FIRST }
     }
 
     /// Records `terms` as `actor`; the pledge's id.
@@ -162,5 +162,5 @@ pub(crate) fn bilateral(donor: &str, category: SupportCategory) -> PledgeTerms {
 
 /// A contribution by `donor` to the alliance fund (fund 1).
 pub(crate) fn to_fund(donor: &str, category: SupportCategory) -> PledgeTerms {
-    PledgeTerms { channel: Channel::AllianceFund, fund: Some(FundId(1)), ..bilateral(donor, category) }
+    PledgeTerms { channel: Channel::AllianceFund, fund: Some(FundId::FIRST), ..bilateral(donor, category) }
 }

@@ -2,7 +2,7 @@
 //! a pledge of its own on the state the rows before it leave.
 
 use super::support_fixtures::{Support, bilateral, now, to_fund};
-use crate::support::{PledgeEntry, PledgeId, SupportCategory as Cat, SupportCommand};
+use crate::support::{PledgeEntry, SupportCategory as Cat, SupportCommand};
 use crate::{Actor, Command, Refusal, decide};
 
 fn entry(terms: crate::support::PledgeTerms) -> PledgeEntry {
@@ -20,7 +20,7 @@ fn an_import_records_every_row_in_order() {
     ];
     s.w.run(Actor::Secretariat, &Command::Support(SupportCommand::ImportPledges { pledges: rows }), now());
     let ids: Vec<_> = s.w.state.support.pledges.keys().collect();
-    assert_eq!(ids, [before, PledgeId(before.0 + 1), PledgeId(before.0 + 2)]);
+    assert_eq!(ids, [before, before.after(1), before.after(2)]);
 }
 
 #[test]

@@ -214,15 +214,35 @@ fn a_missing_rate_names_the_currency_and_the_day() {
     assert!(err.to_string().contains("GBP") && err.to_string().contains("2024-03-01"), "{err}");
 }
 
+/// A million pledges and two million delivery records are held in memory: these sizes are what
+/// the non-zero ids, the one-pointer notes and the 12-byte stamps are for (232 and 88 bytes
+/// before them).
+#[test]
+fn a_pledge_and_a_delivery_record_keep_their_size() {
+    use crate::support::{Delivery, Pledge};
+    assert_eq!((std::mem::size_of::<Pledge>(), std::mem::size_of::<Delivery>()), (192, 72));
+}
+
+/// Ids are numbered from 1: none is 0, in code or in JSON.
+#[test]
+fn ids_are_numbered_from_one() {
+    use crate::support::PledgeId;
+    assert_eq!(PledgeId::new(0), None);
+    assert_eq!((PledgeId::FIRST.get(), PledgeId::FIRST.after(2)), (1, PledgeId::new(3).unwrap()));
+    assert_eq!(serde_json::from_str::<PledgeId>("7").unwrap().get(), 7);
+    let zero = serde_json::from_str::<PledgeId>("0").unwrap_err().to_string();
+    assert!(zero.contains("nonzero"), "{zero}");
+}
+
 /// `Pledge` is read through a record of its own (see `PledgeRecord`): every field must come back.
 #[test]
 fn a_pledge_reads_back_equal_with_every_field_or_none() {
     use crate::support::{CoalitionId, DeliveryId, FundId, Pledge, PledgeId, PledgeTerms, RequestId};
     let bare = super::support_fixtures::bilateral("DEU", crate::support::SupportCategory::Artillery);
     let full = PledgeTerms {
-        request: Some(RequestId(4)),
-        coalition: Some(CoalitionId(2)),
-        fund: Some(FundId(3)),
+        request: Some(RequestId::new(4).unwrap()),
+        coalition: Some(CoalitionId::new(2).unwrap()),
+        fund: Some(FundId::new(3).unwrap()),
         source_ref: Some("Kiel row 12".into()),
         authorised_by: Some(crate::ProposalId(5)),
         announced_on: None,
@@ -231,13 +251,16 @@ fn a_pledge_reads_back_equal_with_every_field_or_none() {
         ..bare.clone()
     };
     // Two delivery ids are kept inline, a third moves them to the heap.
-    let (two, three) = ([DeliveryId(1), DeliveryId(9)], [DeliveryId(1), DeliveryId(9), DeliveryId(12)]);
+    let (two, three) = (
+        [DeliveryId::FIRST, DeliveryId::new(9).unwrap()],
+        [DeliveryId::FIRST, DeliveryId::new(9).unwrap(), DeliveryId::new(12).unwrap()],
+    );
     for (terms, deliveries) in [(bare, &two[..]), (full, &three[..])] {
         let pledge = Pledge {
-            id: PledgeId(7),
+            id: PledgeId::new(7).unwrap(),
             terms,
             status: PledgeStatus::PartiallyDelivered,
-            recorded_at: jiff::Timestamp::UNIX_EPOCH,
+            recorded_at: jiff::Timestamp::UNIX_EPOCH.into(),
             deliveries: deliveries.iter().copied().collect(),
             delivered_quantity: 40,
             delivered_value: Money { minor_units: 1234, currency: Currency::EUR },
@@ -246,7 +269,7 @@ fn a_pledge_reads_back_equal_with_every_field_or_none() {
         assert_eq!(serde_json::from_str::<Pledge>(&json).unwrap(), pledge, "{json}");
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["item"], serde_json::json!(pledge.terms.item.as_str()), "written as a string");
-        let ids: Vec<u64> = deliveries.iter().map(|d| d.0).collect();
+        let ids: Vec<u64> = deliveries.iter().map(|d| d.get()).collect();
         assert_eq!(value["deliveries"], serde_json::json!(ids), "written as an array of ids");
     }
 }

@@ -63,11 +63,11 @@ fn rule_6_a_fund_on_the_alliance_fund_channel_must_have_the_non_lethal_policy() 
     s.w.run(secretariat(), &Command::Support(SupportCommand::CreateFund { fund }), now());
     let terms = crate::support::PledgeTerms {
         channel: Channel::AllianceCoordinated,
-        fund: Some(FundId(2)),
+        fund: Some(FundId::new(2).unwrap()),
         ..bilateral("NLD", Cat::Tanks)
     };
     let r = s.w.refuse(secretariat(), &pledge(terms), now());
-    assert!(matches!(r, Refusal::FundNonLethalOnly { fund: FundId(2), .. }), "{r}");
+    assert!(matches!(r, Refusal::FundNonLethalOnly { fund, .. } if fund.get() == 2), "{r}");
 }
 
 // Rule 7: lethal aid is national.
@@ -329,7 +329,7 @@ fn rule_13_coalition_leads_take_part_non_members_may_join_and_only_participants_
     // Australia, not a member, takes part in the artillery coalition and pledges through it.
     let coal = |donor| crate::support::PledgeTerms {
         channel: Channel::Coalition,
-        coalition: Some(CoalitionId(1)),
+        coalition: Some(CoalitionId::FIRST),
         ..bilateral(donor, Cat::ArtilleryAmmunition)
     };
     s.pledge(secretariat(), coal("AUS"));
@@ -338,13 +338,13 @@ fn rule_13_coalition_leads_take_part_non_members_may_join_and_only_participants_
     assert!(r.to_string().contains("join the coalition first, or pledge bilaterally"), "{r}");
     // Germany joins itself, then pledges; then becomes a lead.
     let join = |lead| {
-        Command::Support(SupportCommand::JoinCoalition { coalition: CoalitionId(1), participant: c("DEU"), lead })
+        Command::Support(SupportCommand::JoinCoalition { coalition: CoalitionId::FIRST, participant: c("DEU"), lead })
     };
     s.w.run(Actor::Member(c("DEU")), &join(false), now());
     s.w.refuse(Actor::Member(c("DEU")), &join(false), now());
     s.pledge(Actor::Member(c("DEU")), coal("DEU"));
     s.w.run(Actor::Member(c("DEU")), &join(true), now());
-    let co = &s.w.state.support.coalitions[&CoalitionId(1)];
+    let co = &s.w.state.support.coalitions[&CoalitionId::FIRST];
     assert!(co.terms.leads.is_subset(&co.terms.participants));
     assert!(co.is_lead(c("DEU")));
     // A coalition pledge names its coalition; other channels name none.
@@ -352,7 +352,7 @@ fn rule_13_coalition_leads_take_part_non_members_may_join_and_only_participants_
     assert!(matches!(r, Refusal::Invalid { field: "coalition", .. }), "{r}");
     let r = s.w.refuse(
         secretariat(),
-        &pledge(crate::support::PledgeTerms { coalition: Some(CoalitionId(1)), ..bilateral("FRA", Cat::Medical) }),
+        &pledge(crate::support::PledgeTerms { coalition: Some(CoalitionId::FIRST), ..bilateral("FRA", Cat::Medical) }),
         now(),
     );
     assert!(matches!(r, Refusal::Invalid { field: "coalition", .. }), "{r}");
@@ -363,7 +363,7 @@ fn rule_13_a_coalition_takes_no_alliance_decisions() {
     let mut s = Support::new();
     let coal = crate::support::PledgeTerms {
         channel: Channel::Coalition,
-        coalition: Some(CoalitionId(1)),
+        coalition: Some(CoalitionId::FIRST),
         authorised_by: Some(s.programme),
         ..bilateral("FRA", Cat::Artillery)
     };
@@ -515,7 +515,7 @@ fn a_member_records_only_its_own_pledges_and_deliveries_and_the_secretariat_any(
         assert!(matches!(s.w.refuse(Actor::Member(c("EST")), &cmd, now()), Refusal::NotPermitted { .. }), "{cmd:?}");
     }
     let join = Command::Support(SupportCommand::JoinCoalition {
-        coalition: CoalitionId(1),
+        coalition: CoalitionId::FIRST,
         participant: c("DEU"),
         lead: false,
     });
@@ -527,7 +527,7 @@ fn the_partner_confirms_receipt_of_deliveries_made_to_it_once() {
     let mut s = Support::new();
     let p = s.pledge(secretariat(), bilateral("SWE", Cat::WinterEquipment));
     s.deliver(p, 10, 1_000);
-    let d = DeliveryId(1);
+    let d = DeliveryId::FIRST;
     let confirm =
         Command::Support(SupportCommand::ConfirmReceipt { delivery: d, note: Some("arrived in Lviv".into()) });
     for actor in [secretariat(), Actor::Member(c("SWE")), Actor::Partner(c("MDA"))] {
@@ -540,7 +540,7 @@ fn the_partner_confirms_receipt_of_deliveries_made_to_it_once() {
     assert!(matches!(
         s.w.refuse(
             ukr(),
-            &Command::Support(SupportCommand::ConfirmReceipt { delivery: DeliveryId(9), note: None }),
+            &Command::Support(SupportCommand::ConfirmReceipt { delivery: DeliveryId::new(9).unwrap(), note: None }),
             now()
         ),
         Refusal::UnknownDelivery { .. }
@@ -559,7 +559,7 @@ fn observers_do_nothing_in_support() {
             donor: DonorState { code: c("NZL"), name: "New Zealand".into() },
         }),
         Command::Support(SupportCommand::JoinCoalition {
-            coalition: CoalitionId(1),
+            coalition: CoalitionId::FIRST,
             participant: c("NOR"),
             lead: false,
         }),
@@ -574,7 +574,11 @@ fn every_support_refusal_has_a_stable_code_and_every_event_replays() {
     let req = s.request(Cat::Tanks, 10);
     let p = s.pledge(secretariat(), crate::support::PledgeTerms { request: Some(req), ..bilateral("POL", Cat::Tanks) });
     s.deliver(p, 4, 10);
-    s.w.run(ukr(), &Command::Support(SupportCommand::ConfirmReceipt { delivery: DeliveryId(1), note: None }), now());
+    s.w.run(
+        ukr(),
+        &Command::Support(SupportCommand::ConfirmReceipt { delivery: DeliveryId::FIRST, note: None }),
+        now(),
+    );
     let replayed = State::replay(&s.w.log).unwrap_or_else(|(i, e)| panic!("event {i}: {e}"));
     assert_eq!(replayed, s.w.state);
     for e in &s.w.log {
@@ -638,7 +642,7 @@ fn a_request_description_cannot_carry_terminal_escapes() {
 #[test]
 fn a_support_command_serialises_as_a_flat_command() {
     let withdraw = Command::Support(SupportCommand::WithdrawRequest {
-        request: crate::support::RequestId(2),
+        request: crate::support::RequestId::new(2).unwrap(),
         reason: Some("met".into()),
     });
     let json = serde_json::json!({ "command": "withdraw_request", "request": 2, "reason": "met" });

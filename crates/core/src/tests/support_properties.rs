@@ -111,9 +111,9 @@ pub(super) fn command(s: &Support, op: &Op) -> Option<(Actor, Command)> {
                 quantity,
                 value,
                 announced_on,
-                request: request.and_then(|r| nth(r, st.requests.len())).map(RequestId),
-                coalition: (channel == Channel::Coalition).then_some(CoalitionId(1)),
-                fund: (channel == Channel::AllianceFund).then_some(FundId(1)),
+                request: request.and_then(|r| nth(r, st.requests.len())).and_then(RequestId::new),
+                coalition: (channel == Channel::Coalition).then_some(CoalitionId::FIRST),
+                fund: (channel == Channel::AllianceFund).then_some(FundId::FIRST),
                 authorised_by: (channel == Channel::AllianceCoordinated).then_some(s.programme),
                 ..bilateral(DONORS[donor], Cat::ALL[category])
             };
@@ -123,12 +123,12 @@ pub(super) fn command(s: &Support, op: &Op) -> Option<(Actor, Command)> {
         Op::Status { pick, status } => (
             sec,
             Command::Support(SupportCommand::ChangePledgeStatus {
-                pledge: PledgeId(nth(pick, st.pledges.len())?),
+                pledge: PledgeId::new(nth(pick, st.pledges.len())?)?,
                 status: STATUSES[status],
             }),
         ),
         Op::Deliver { pick, quantity, percent } => {
-            let pledge = PledgeId(nth(pick, st.pledges.len())?);
+            let pledge = PledgeId::new(nth(pick, st.pledges.len())?)?;
             let value = st.pledges.get(&pledge).map_or(0, |p| p.terms.value.minor_units * percent / 100);
             (
                 sec,
@@ -141,7 +141,7 @@ pub(super) fn command(s: &Support, op: &Op) -> Option<(Actor, Command)> {
             )
         }
         Op::Correct { pick, quantity, value } => {
-            let pledge = PledgeId(nth(pick, st.pledges.len())?);
+            let pledge = PledgeId::new(nth(pick, st.pledges.len())?)?;
             let reason = "recount".to_owned();
             (
                 sec,
@@ -159,16 +159,16 @@ pub(super) fn command(s: &Support, op: &Op) -> Option<(Actor, Command)> {
             Command::Support(SupportCommand::FileRequest { request: request(Cat::ALL[category], quantity) }),
         ),
         Op::Withdraw { pick } => {
-            let request = RequestId(nth(pick, st.requests.len())?);
+            let request = RequestId::new(nth(pick, st.requests.len())?)?;
             (Actor::Partner(c("UKR")), Command::Support(SupportCommand::WithdrawRequest { request, reason: None }))
         }
         Op::Confirm { pick } => {
-            let delivery = DeliveryId(nth(pick, st.deliveries.len())?);
+            let delivery = DeliveryId::new(nth(pick, st.deliveries.len())?)?;
             (Actor::Partner(c("UKR")), Command::Support(SupportCommand::ConfirmReceipt { delivery, note: None }))
         }
         Op::Join { donor, lead } => {
             let participant = c(DONORS[donor]);
-            (sec, Command::Support(SupportCommand::JoinCoalition { coalition: CoalitionId(1), participant, lead }))
+            (sec, Command::Support(SupportCommand::JoinCoalition { coalition: CoalitionId::FIRST, participant, lead }))
         }
     })
 }

@@ -45,6 +45,16 @@ pub(super) fn id(name: &str, raw: Option<&str>) -> Result<Option<u64>, ApiError>
     }
 }
 
+/// A support record's id (`RequestId::new`, …) in the query: none is numbered 0.
+pub(super) fn numbered<K>(name: &str, raw: Option<&str>, new: fn(u64) -> Option<K>) -> Result<Option<K>, ApiError> {
+    id(name, raw)?.map(|n| new(n).ok_or_else(|| invalid(name, "ids are numbered from 1"))).transpose()
+}
+
+/// The support record a path names: none is numbered 0, so that address names nothing.
+pub(super) fn numbered_path<K>(n: u64, new: fn(u64) -> Option<K>) -> Result<K, ApiError> {
+    new(n).ok_or_else(|| ApiError::NotFound("no record is numbered 0: ids are numbered from 1".to_owned()))
+}
+
 pub(super) fn country(name: &str, raw: Option<&str>) -> Result<Option<CountryCode>, ApiError> {
     raw.map(|s| CountryCode::parse(s).map_err(|e| invalid(name, e))).transpose()
 }

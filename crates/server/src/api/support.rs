@@ -36,7 +36,7 @@ use serde::Deserialize;
 
 use super::Write;
 use super::extract::{Path, Query};
-use super::params::{country, currency, invalid};
+use super::params::{country, currency, invalid, numbered_path};
 use super::support_reads::{read, read_state};
 use crate::AppState;
 use crate::auth::Caller;
@@ -99,7 +99,11 @@ pub async fn withdraw_request(
     w: Write,
 ) -> Result<Response, ApiError> {
     let b: RequestWithdrawBody = w.json()?;
-    w.submit(&state, SupportCommand::WithdrawRequest { request: RequestId(id), reason: b.reason }.into()).await
+    w.submit(
+        &state,
+        SupportCommand::WithdrawRequest { request: numbered_path(id, RequestId::new)?, reason: b.reason }.into(),
+    )
+    .await
 }
 
 /// A pledge as recorded: its terms, and the status it starts in (default: announced).
@@ -148,7 +152,11 @@ pub struct StatusBody {
     responses((status = 200, description = "the pledge"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn change_status(State(state): State<AppState>, Path(id): Path<u64>, w: Write) -> Result<Response, ApiError> {
     let b: StatusBody = w.json()?;
-    w.submit(&state, SupportCommand::ChangePledgeStatus { pledge: PledgeId(id), status: b.status }.into()).await
+    w.submit(
+        &state,
+        SupportCommand::ChangePledgeStatus { pledge: numbered_path(id, PledgeId::new)?, status: b.status }.into(),
+    )
+    .await
 }
 
 /// A delivery against a pledge.
@@ -172,7 +180,7 @@ pub async fn record_delivery(
 ) -> Result<Response, ApiError> {
     let b: DeliveryBody = w.json()?;
     let command = Command::Support(SupportCommand::RecordDelivery {
-        pledge: PledgeId(id),
+        pledge: numbered_path(id, PledgeId::new)?,
         delivered_on: b.delivered_on,
         quantity: b.quantity,
         value: b.value,
@@ -205,7 +213,7 @@ pub async fn correct_deliveries(
 ) -> Result<Response, ApiError> {
     let b: CorrectionBody = w.json()?;
     let command = Command::Support(SupportCommand::CorrectDeliveries {
-        pledge: PledgeId(id),
+        pledge: numbered_path(id, PledgeId::new)?,
         delivered_on: b.delivered_on,
         quantity: b.quantity,
         value: b.value,
@@ -231,7 +239,11 @@ pub async fn confirm_receipt(
     w: Write,
 ) -> Result<Response, ApiError> {
     let b: ReceiptBody = w.json()?;
-    w.submit(&state, SupportCommand::ConfirmReceipt { delivery: DeliveryId(id), note: b.note }.into()).await
+    w.submit(
+        &state,
+        SupportCommand::ConfirmReceipt { delivery: numbered_path(id, DeliveryId::new)?, note: b.note }.into(),
+    )
+    .await
 }
 
 /// Records a coalition (secretariat); its leads must take part in it.
@@ -263,7 +275,12 @@ pub async fn join_coalition(
     let b: JoinBody = w.json()?;
     w.submit(
         &state,
-        SupportCommand::JoinCoalition { coalition: CoalitionId(id), participant: b.participant, lead: b.lead }.into(),
+        SupportCommand::JoinCoalition {
+            coalition: numbered_path(id, CoalitionId::new)?,
+            participant: b.participant,
+            lead: b.lead,
+        }
+        .into(),
     )
     .await
 }

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Page;
 use super::extract::{Path, Query};
-use super::params::{IdPageQuery, country, from_cursor, id, limit, parsed, word};
+use super::params::{IdPageQuery, country, from_cursor, id, limit, numbered, numbered_path, parsed, word};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
@@ -141,7 +141,7 @@ pub async fn list_requests(
     let limit = limit(q.limit)?;
     let after = id("after", q.after.as_deref())?;
     let items = read_state(&state, move |st| {
-        from_cursor(&st.support.requests, after.map(RequestId))
+        from_cursor(&st.support.requests, after.and_then(RequestId::new))
             .filter_map(|r| request_view(st, caller.reader(), r))
             .filter(|v| filter.matches(v))
             .take(limit as usize)
@@ -159,7 +159,7 @@ pub async fn show_request(
     caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<RequestView>, ApiError> {
-    let id = RequestId(id);
+    let id = numbered_path(id, RequestId::new)?;
     let view =
         read_state(&state, move |st| st.support.requests.get(&id).and_then(|r| request_view(st, caller.reader(), r)))
             .await;
@@ -233,9 +233,9 @@ impl PledgeFilter {
             channel: word("channel", q.channel.as_deref())?,
             category: word("category", q.category.as_deref())?,
             status: word("status", q.status.as_deref())?,
-            request: id("request", q.request.as_deref())?.map(RequestId),
-            coalition: id("coalition", q.coalition.as_deref())?.map(CoalitionId),
-            fund: id("fund", q.fund.as_deref())?.map(FundId),
+            request: numbered("request", q.request.as_deref(), RequestId::new)?,
+            coalition: numbered("coalition", q.coalition.as_deref(), CoalitionId::new)?,
+            fund: numbered("fund", q.fund.as_deref(), FundId::new)?,
             lethal: parsed("lethal", q.lethal.as_deref())?,
             from: parsed("announced_from", q.announced_from.as_deref())?,
             to: parsed("announced_to", q.announced_to.as_deref())?,
@@ -279,7 +279,7 @@ pub async fn list_pledges(
     let items = read_state(&state, move |st| {
         st.support
             .pledges
-            .after(after.map(PledgeId))
+            .after(after.and_then(PledgeId::new))
             .filter(|p| filter.matches(p) && st.may_see(caller.reader(), *p))
             .take(limit as usize)
             .map(|p| PledgeItem { pledge: Pledge::clone(p), marking: p.marking_in(st) })
@@ -313,7 +313,7 @@ pub async fn show_pledge(
     caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<PledgeView>, ApiError> {
-    let id = PledgeId(id);
+    let id = numbered_path(id, PledgeId::new)?;
     let view = read_state(&state, move |st| {
         let pledge = readable_pledge(st, caller.reader(), id)?;
         let delivery_records = st.support.deliveries_of(id).cloned().collect();
@@ -335,12 +335,19 @@ pub async fn list_pledge_deliveries(
     Query(q): Query<IdPageQuery>,
 ) -> Result<Json<Page<Delivery>>, ApiError> {
     let (limit, after) = q.parse()?;
-    let id = PledgeId(id);
+    let id = numbered_path(id, PledgeId::new)?;
     // A delivery is marked as its pledge is: one readable pledge, all its deliveries.
     let items = read_state(&state, move |st| {
         readable_pledge(st, caller.reader(), id)?;
         let after = after.unwrap_or(0);
-        Some(st.support.deliveries_of(id).filter(|d| d.id.0 > after).take(limit as usize).cloned().collect::<Vec<_>>())
+        Some(
+            st.support
+                .deliveries_of(id)
+                .filter(|d| d.id.get() > after)
+                .take(limit as usize)
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
     })
     .await;
     let items = items.ok_or(ApiError::Refused(Refusal::UnknownPledge { pledge: id }))?;
@@ -355,7 +362,7 @@ pub async fn show_delivery(
     caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<Delivery>, ApiError> {
-    let id = DeliveryId(id);
+    let id = numbered_path(id, DeliveryId::new)?;
     let d = read_state(&state, move |st| {
         st.support.deliveries.get(&id).filter(|d| st.may_see(caller.reader(), *d)).cloned()
     })

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Page;
 use super::extract::{Path, Query};
-use super::params::{IdPageQuery, country, currency, from_cursor, invalid, limit};
+use super::params::{IdPageQuery, country, currency, from_cursor, invalid, limit, numbered_path};
 use super::support_reads::read_state;
 use crate::AppState;
 use crate::auth::Caller;
@@ -44,7 +44,7 @@ pub async fn list_coalitions(
 ) -> Result<Json<Page<Coalition>>, ApiError> {
     let (limit, after) = q.parse()?;
     let items = read_state(&state, move |st| {
-        from_cursor(&st.support.coalitions, after.map(CoalitionId))
+        from_cursor(&st.support.coalitions, after.and_then(CoalitionId::new))
             .filter(|c| st.may_see(caller.reader(), *c))
             .take(limit as usize)
             .cloned()
@@ -62,7 +62,7 @@ pub async fn show_coalition(
     caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<Coalition>, ApiError> {
-    let id = CoalitionId(id);
+    let id = numbered_path(id, CoalitionId::new)?;
     let c = read_state(&state, move |st| {
         st.support.coalitions.get(&id).filter(|c| st.may_see(caller.reader(), *c)).cloned()
     })
@@ -80,7 +80,7 @@ pub async fn list_funds(
 ) -> Result<Json<Page<Fund>>, ApiError> {
     let (limit, after) = q.parse()?;
     let items = read_state(&state, move |st| {
-        from_cursor(&st.support.funds, after.map(FundId))
+        from_cursor(&st.support.funds, after.and_then(FundId::new))
             .filter(|f| st.may_see(caller.reader(), *f))
             .take(limit as usize)
             .cloned()
@@ -122,7 +122,7 @@ pub async fn show_fund(
     caller: Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<FundView>, ApiError> {
-    let id = FundId(id);
+    let id = numbered_path(id, FundId::new)?;
     let view = read_state(&state, move |st| {
         st.support.funds.get(&id).filter(|f| st.may_see(caller.reader(), *f)).map(|f| fund_view(&st.support, f))
     })

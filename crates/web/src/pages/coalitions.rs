@@ -153,16 +153,16 @@ fn build(s: &Domain, viewer: &Viewer, forms: Forms) -> CoalitionsPage {
         .values()
         .filter(|c| s.may_see(reader, *c))
         .map(|c| CoalitionRow {
-            id: c.id.0,
+            id: c.id.get(),
             name: c.terms.name.clone(),
             capability: c.terms.capability.words(),
             leads: c.terms.leads.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
             participants: c.terms.participants.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
             formed_on: c.terms.formed_on.map(|d| d.to_string()).unwrap_or_default(),
-            join_as: join_as(viewer, c, join_kept(c.id.0).get("as")),
-            join_ids: [format!("jn-{}-participant", c.id.0), format!("jn-{}-as", c.id.0)],
-            join_participant: join_kept(c.id.0).get("participant").to_owned(),
-            join_errors: ["", "participant", "as"].map(|f| join_kept(c.id.0).errors.get(f).to_owned()),
+            join_as: join_as(viewer, c, join_kept(c.id.get()).get("as")),
+            join_ids: [format!("jn-{}-participant", c.id.get()), format!("jn-{}-as", c.id.get())],
+            join_participant: join_kept(c.id.get()).get("participant").to_owned(),
+            join_errors: ["", "participant", "as"].map(|f| join_kept(c.id.get()).errors.get(f).to_owned()),
         })
         .collect();
     let funds = s
@@ -171,7 +171,7 @@ fn build(s: &Domain, viewer: &Viewer, forms: Forms) -> CoalitionsPage {
         .values()
         .filter(|f| s.may_see(reader, *f))
         .map(|f| FundRow {
-            id: f.id.0,
+            id: f.id.get(),
             name: f.terms.name.clone(),
             channel: f.terms.channel.words(),
             policy: f.terms.policy.words(),
@@ -338,7 +338,12 @@ pub async fn join_coalition(
     Form(fields): Form<Fields>,
 ) -> Result<Response, WebError> {
     csrf(&viewer, &fields)?;
-    let id: u64 = id.parse().map_err(|_| WebError::NotFound(format!("There is no coalition {id:?}.")))?;
+    let coalition = id
+        .parse()
+        .ok()
+        .and_then(CoalitionId::new)
+        .ok_or_else(|| WebError::NotFound(format!("There is no coalition {id:?}.")))?;
+    let id = coalition.get();
     let mut k = kept(&fields);
     let participant = match viewer.actor {
         Actor::Member(m) => Some(m),
@@ -362,7 +367,7 @@ pub async fn join_coalition(
     let (Some(participant), Some(lead)) = (participant, lead) else {
         return again(&state, &viewer, k, |f, k| (f.join, f.join_for) = (k, id)).await;
     };
-    let command = SupportCommand::JoinCoalition { coalition: CoalitionId(id), participant, lead };
+    let command = SupportCommand::JoinCoalition { coalition, participant, lead };
     let to = format!("/coalitions#coalition-{id}");
     submit(&state, viewer, command, k, &["participant", "as"], |f, k| (f.join, f.join_for) = (k, id), &to).await
 }

@@ -177,7 +177,7 @@ fn todos(s: &Domain, actor: Actor, body: &BodyChoice, now: Timestamp) -> (String
             let receipts = reports::awaiting_receipt_of(&s.support, c).into_iter().map(|(d, text)| Todo {
                 href: to("deliveries"),
                 text,
-                confirm: Some(d.0),
+                confirm: Some(d.get()),
             });
             let requests = |r| Todo { href: to("requests"), text: r, confirm: None };
             let overdue = reports::overdue_requests_of(&s.support, c, today).into_iter().map(requests);

@@ -248,7 +248,7 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
         .filter(|(r, _)| f.category.is_empty() || slug(&r.terms.category) == f.category)
         .filter(|(_, c)| f.status.is_empty() || slug(&c.status) == f.status)
         .map(|(r, c)| RequestRow {
-            id: r.id.0,
+            id: r.id.get(),
             partner: r.terms.partner.to_string(),
             category: r.terms.category.words(),
             capability: r.terms.capability.words(),
@@ -281,7 +281,7 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
             _ => true,
         })
         .map(|p| PledgeRow {
-            id: p.id.0,
+            id: p.id.get(),
             donor: p.terms.donor.to_string(),
             recipient: p.terms.recipient.to_string(),
             channel: p.terms.channel.words(),
@@ -301,14 +301,14 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
         .take(SHOWN)
         .collect();
     let mut shown: Vec<&concord_core::support::Delivery> =
-        pledges.iter().flat_map(|p| sup.deliveries_of(PledgeId(p.id))).collect();
+        pledges.iter().filter_map(|p| PledgeId::new(p.id)).flat_map(|id| sup.deliveries_of(id)).collect();
     shown.sort_by_key(|d| std::cmp::Reverse(d.id));
     let deliveries = shown
         .into_iter()
         .take(SHOWN)
         .map(|d| DeliveryRow {
-            id: d.id.0,
-            pledge: d.pledge.0,
+            id: d.id.get(),
+            pledge: d.pledge.get(),
             donor: sup.pledges.get(&d.pledge).map(|p| p.terms.donor.to_string()).unwrap_or_default(),
             on: d.delivered_on.to_string(),
             quantity: d.quantity,
@@ -583,7 +583,11 @@ pub async fn withdraw_request(
     let Actor::Partner(partner) = viewer.actor else {
         return Err(WebError::Forbidden("Only a partner withdraws its requests.".into()));
     };
-    let id = id.parse().map(RequestId).map_err(|_| WebError::NotFound(format!("There is no request {id:?}.")))?;
+    let id = id
+        .parse()
+        .ok()
+        .and_then(RequestId::new)
+        .ok_or_else(|| WebError::NotFound(format!("There is no request {id:?}.")))?;
     let reason = Some(field(&fields, "reason").to_owned()).filter(|r| !r.is_empty());
     let to = format!("/support?partner={partner}#requests");
     submit(&state, viewer, SupportCommand::WithdrawRequest { request: id, reason }.into(), kept(&fields), 0, &[], to)
@@ -601,7 +605,11 @@ pub async fn confirm_receipt(
     let Actor::Partner(partner) = viewer.actor else {
         return Err(WebError::Forbidden("Only the partner it was delivered to confirms a delivery.".into()));
     };
-    let id = id.parse().map(DeliveryId).map_err(|_| WebError::NotFound(format!("There is no delivery {id:?}.")))?;
+    let id = id
+        .parse()
+        .ok()
+        .and_then(DeliveryId::new)
+        .ok_or_else(|| WebError::NotFound(format!("There is no delivery {id:?}.")))?;
     let note = Some(field(&fields, "note").to_owned()).filter(|n| !n.is_empty());
     // Confirmed from the dashboard's list of receipts to confirm: back there.
     let to = if field(&fields, "back") == "dashboard" {
@@ -631,15 +639,15 @@ pub async fn record_pledge(
     }
     let request = match field(&fields, "request") {
         "" => Some(None),
-        r => r.parse().ok().map(|n| Some(RequestId(n))),
+        r => r.parse().ok().and_then(RequestId::new).map(Some),
     };
     let coalition = match field(&fields, "coalition") {
         "" => Some(None),
-        c => c.parse().ok().map(|n| Some(CoalitionId(n))),
+        c => c.parse().ok().and_then(CoalitionId::new).map(Some),
     };
     let fund = match field(&fields, "fund") {
         "" => Some(None),
-        f => f.parse().ok().map(|n| Some(FundId(n))),
+        f => f.parse().ok().and_then(FundId::new).map(Some),
     };
     let channel = required::<Channel>(e, &fields, "channel", "a channel");
     let category = required::<SupportCategory>(e, &fields, "category", "a category");
@@ -741,7 +749,7 @@ pub async fn record_delivery(
     };
     let mut k = kept(&fields);
     let e = &mut k.errors;
-    let pledge = field(&fields, "pledge").parse().ok().map(PledgeId);
+    let pledge = field(&fields, "pledge").parse().ok().and_then(PledgeId::new);
     if pledge.is_none() {
         e.add("pledge", "choose the pledge delivered");
     }

@@ -89,7 +89,7 @@ struct PledgePage {
 /// exist or is not released to the viewer).
 fn readable<'a>(s: &'a Domain, viewer: &Viewer, id: &str) -> Result<&'a Pledge, WebError> {
     let missing = || WebError::NotFound(format!("There is no pledge {id:?}."));
-    let id = id.parse().map(PledgeId).map_err(|_| missing())?;
+    let id = id.parse().ok().and_then(PledgeId::new).ok_or_else(missing)?;
     s.support.pledges.get(&id).filter(|p| s.may_see(viewer.reader(), *p)).ok_or_else(missing)
 }
 
@@ -99,7 +99,7 @@ fn build(s: &Domain, viewer: &Viewer, p: &Pledge, status_form: Kept, correction_
         .support
         .deliveries_of(p.id)
         .map(|d| DeliveryLine {
-            id: d.id.0,
+            id: d.id.get(),
             on: d.delivered_on.to_string(),
             quantity: d.quantity,
             value: format!("{} {}", d.value.decimal(), d.value.currency.as_str()),
@@ -112,8 +112,8 @@ fn build(s: &Domain, viewer: &Viewer, p: &Pledge, status_form: Kept, correction_
         .collect();
     let changes = may_change(viewer, p);
     PledgePage {
-        layout: Layout::new(Some(viewer), format!("Pledge {}", p.id.0), "/support"),
-        id: p.id.0,
+        layout: Layout::new(Some(viewer), format!("Pledge {}", p.id.get()), "/support"),
+        id: p.id.get(),
         summary: format!(
             "{} × {} from {} to {} ({}, {}), worth {} {}",
             t.quantity,
@@ -184,7 +184,7 @@ async fn again(
     which: usize,
 ) -> Result<Response, WebError> {
     let view = state.view().await;
-    let p = readable(&view.state, viewer, &pledge.0.to_string())?;
+    let p = readable(&view.state, viewer, &pledge.get().to_string())?;
     let (status, correction) = if which == 0 { (kept, Kept::default()) } else { (Kept::default(), kept) };
     page_with(StatusCode::UNPROCESSABLE_ENTITY, &build(&view.state, viewer, p, status, correction))
 }
@@ -202,7 +202,7 @@ pub async fn change_status(
     let Some(status) = required::<PledgeStatus>(&mut k.errors, &fields, "status", "the pledge's next status") else {
         return again(&state, &viewer, pledge, k, 0).await;
     };
-    let to = format!("/support/pledges/{}", pledge.0);
+    let to = format!("/support/pledges/{}", pledge.get());
     submit(&state, viewer, pledge, SupportCommand::ChangePledgeStatus { pledge, status }, (k, 0, &["status"]), to).await
 }
 
@@ -262,6 +262,6 @@ pub async fn correct_deliveries(
     };
     let command = SupportCommand::CorrectDeliveries { pledge, delivered_on, quantity, value, reason };
     let names = ["delivered_on", "quantity", "value"];
-    let to = format!("/support/pledges/{}#deliveries", pledge.0);
+    let to = format!("/support/pledges/{}#deliveries", pledge.get());
     submit(&state, viewer, pledge, command, (k, 1, &names), to).await
 }
