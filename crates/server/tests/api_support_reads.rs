@@ -229,6 +229,8 @@ async fn pledges_page_in_id_order_without_duplicates_or_gaps_under_every_filter(
     names(&s.get(&s.observer, "/api/v1/pledges?donor=FR").await, "donor");
     names(&s.get(&s.observer, "/api/v1/pledges?recipient=12").await, "recipient");
     names(&s.get(&s.observer, "/api/v1/pledges?request=first").await, "request");
+    // Ids are numbered from 1: a filter on id 0 is refused, not an empty list.
+    names(&s.get(&s.observer, "/api/v1/pledges?request=0").await, "request");
     names(&s.get(&s.observer, "/api/v1/pledges?fund=-1").await, "fund");
     names(&s.get(&s.observer, "/api/v1/pledges?coalition=x").await, "coalition");
     names(&s.get(&s.observer, "/api/v1/pledges?after=-3").await, "after");
@@ -270,6 +272,13 @@ async fn a_pledge_shows_its_delivery_records_and_each_delivery_reads_alone() {
     s.get(&s.observer, "/api/v1/pledges/99/deliveries").await.expect_problem(404, "unknown-pledge");
     s.get(&s.observer, "/api/v1/deliveries/99").await.expect_problem(404, "unknown-delivery");
     s.get(&s.observer, "/api/v1/deliveries/x").await.expect_problem(400, "invalid-path");
+    // No record is numbered 0: its address names nothing, and a pledge answering request 0 is
+    // refused as its body is read.
+    s.get(&s.observer, "/api/v1/pledges/0").await.expect_problem(404, "not-found");
+    s.get(&s.observer, "/api/v1/deliveries/0").await.expect_problem(404, "not-found");
+    let mut zero = pledge("FRA", "bilateral", "medical", 1, 100, "EUR");
+    zero["request"] = json!(0);
+    s.post(&w.fra, "/api/v1/pledges", &zero).await.expect_problem(400, "invalid-body");
     names(&s.get(&s.observer, "/api/v1/pledges/1/deliveries?after=z").await, "after");
 }
 

@@ -193,4 +193,14 @@ mod tests {
         assert!(matches!(&err, PledgeCsvError::Row { row: 2, reason } if reason.starts_with("category:")), "{err}");
         assert_eq!(parse(HEAD.as_bytes()), Err(PledgeCsvError::Empty));
     }
+
+    #[test]
+    fn ids_in_a_row_are_numbered_from_one() {
+        let row = |request: &str| {
+            format!("{HEAD}FRA,UKR,bilateral,,,tanks,armour,medium,x,1,1,EUR,reported_by_donor,,{request},,\n")
+        };
+        assert_eq!(parse(row("3").as_bytes()).unwrap()[0].terms.request.map(RequestId::get), Some(3));
+        let err = parse(row("0").as_bytes()).unwrap_err();
+        assert!(matches!(&err, PledgeCsvError::Row { row: 1, reason } if reason.contains("nonzero")), "{err}");
+    }
 }
