@@ -262,3 +262,25 @@ async fn integral_numbers_written_with_a_fraction_are_integers() {
     let r = s.post(&ukr, "/api/v1/requests", &request(json!(10.0))).await;
     assert_eq!(r.expect_status(201)["quantity"], 10, "{}", r.json);
 }
+
+/// Support ids are numbered from 1, and the document says so wherever one is written or
+/// filtered on: the server refuses an id 0 there (the document allowed it when ids became
+/// non-zero, which Schemathesis would have found).
+#[tokio::test]
+async fn support_ids_are_documented_from_one() {
+    let s = Server::start().await;
+    let doc = served(&s).await;
+    for name in ["RequestId", "PledgeId", "DeliveryId", "CoalitionId", "FundId"] {
+        let schema = &doc["components"]["schemas"][name];
+        assert_eq!(
+            (schema["type"].as_str(), schema["minimum"].as_u64()),
+            (Some("integer"), Some(1)),
+            "{name}: {schema}"
+        );
+    }
+    let pledges = &doc["paths"]["/api/v1/pledges"]["get"];
+    for name in ["request", "coalition", "fund"] {
+        assert_eq!(param(pledges, name).expect(name)["schema"]["minimum"], 1, "{name}");
+        s.get(&s.observer, &format!("/api/v1/pledges?{name}=0")).await.expect_problem(400, "invalid-query");
+    }
+}

@@ -9,9 +9,11 @@
 use imbl::OrdMap;
 use std::fmt;
 use std::num::NonZeroU64;
+use std::str::FromStr;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{Error as _, Unexpected};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::CountryCode;
 
@@ -45,12 +47,23 @@ pub use pledge::{Channel, Delivery, Measure, Pledge, PledgeEntry, PledgeStatus, 
 pub use request::{Coverage, Priority, RequestStatus, RequestTerms, SupportRequest};
 pub use stamp::Stamp;
 
+/// Text or a number that is not an id: ids are whole numbers from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not an id: ids are numbered from 1")]
+pub struct NotAnId;
+
+/// What serde says it expected when it reads one that is not.
+impl serde::de::Expected for NotAnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an id, numbered from 1")
+    }
+}
+
 macro_rules! id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         #[serde(transparent)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = u64))]
         // Non-zero, as ids are numbered from 1: an `Option` of one is then 8 bytes, not 16, and
         // a pledge holds three (23 MiB at a million pledges).
         pub struct $name(NonZeroU64);
@@ -86,6 +99,37 @@ macro_rules! id {
                 self.0.fmt(f)
             }
         }
+
+        impl FromStr for $name {
+            type Err = NotAnId;
+            fn from_str(s: &str) -> Result<Self, NotAnId> {
+                s.parse().ok().and_then(Self::new).ok_or(NotAnId)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let n = u64::deserialize(deserializer)?;
+                Self::new(n).ok_or_else(|| D::Error::invalid_value(Unexpected::Unsigned(n), &NotAnId))
+            }
+        }
+
+        // By hand: the derive would describe the field, a `NonZeroU64`, which utoipa does not
+        // know; an id is an integer from 1.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(1))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
 
         impl numbered::Serial for $name {
             fn serial(self) -> u64 {
@@ -192,7 +236,7 @@ pub(crate) fn records_of<'a>(
 
 /// The number after `last`, the highest id given so far (1 when none is).
 fn next<K: numbered::Serial>(last: Option<&K>) -> NonZeroU64 {
-    last.map_or(NonZeroU64::MIN, |k| NonZeroU64::MIN.saturating_add(k.serial()))
+    last.map_or(NonZeroU64::MIN, |k| NonZeroU64::MIN.checked_add(k.serial()).expect("ids are given one by one"))
 }
 
 impl Support {

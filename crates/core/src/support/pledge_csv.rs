@@ -201,6 +201,6 @@ mod tests {
         };
         assert_eq!(parse(row("3").as_bytes()).unwrap()[0].terms.request.map(RequestId::get), Some(3));
         let err = parse(row("0").as_bytes()).unwrap_err();
-        assert!(matches!(&err, PledgeCsvError::Row { row: 1, reason } if reason.contains("nonzero")), "{err}");
+        assert!(matches!(&err, PledgeCsvError::Row { row: 1, reason } if reason.contains("numbered from 1")), "{err}");
     }
 }

@@ -1,5 +1,7 @@
 //! A moment in 12 bytes, for the records held by the million (pledges and delivery records).
 
+use std::fmt;
+
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -7,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// seconds, an `i32` of nanoseconds and padding); this is 12 aligned to 4, so that it shares an
 /// 8-byte word with a small neighbour (a delivery's date, a pledge's status): 8 bytes less in
 /// each of three million records. Written and read as the timestamp it holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Stamp {
     second_high: i32,
     second_low: u32,
@@ -20,6 +22,13 @@ impl Stamp {
     pub fn get(self) -> Timestamp {
         let second = (i64::from(self.second_high) << 32) | i64::from(self.second_low);
         Timestamp::new(second, self.nanosecond).expect("the parts of a timestamp make it again")
+    }
+}
+
+/// As the moment, not its parts.
+impl fmt::Debug for Stamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.get(), f)
     }
 }
 
@@ -66,5 +75,7 @@ mod tests {
             assert_eq!(serde_json::from_str::<Stamp>(&json).unwrap(), Stamp::from(t));
         }
         assert_eq!((std::mem::size_of::<Stamp>(), std::mem::align_of::<Stamp>()), (12, 4));
+        let t = Timestamp::new(1_765_000_000, 5).unwrap();
+        assert_eq!(format!("{:?}", Stamp::from(t)), format!("{t:?}"), "debugged as the moment");
     }
 }

@@ -226,12 +226,16 @@ fn a_pledge_and_a_delivery_record_keep_their_size() {
 /// Ids are numbered from 1: none is 0, in code or in JSON.
 #[test]
 fn ids_are_numbered_from_one() {
-    use crate::support::PledgeId;
+    use crate::support::{NotAnId, PledgeId};
     assert_eq!(PledgeId::new(0), None);
     assert_eq!((PledgeId::FIRST.get(), PledgeId::FIRST.after(2)), (1, PledgeId::new(3).unwrap()));
     assert_eq!(serde_json::from_str::<PledgeId>("7").unwrap().get(), 7);
     let zero = serde_json::from_str::<PledgeId>("0").unwrap_err().to_string();
-    assert!(zero.contains("nonzero"), "{zero}");
+    assert!(zero.contains("expected an id, numbered from 1"), "{zero}");
+    assert_eq!(
+        ("7".parse(), "0".parse::<PledgeId>(), "x".parse::<PledgeId>()),
+        (Ok(PledgeId::new(7).unwrap()), Err(NotAnId), Err(NotAnId))
+    );
 }
 
 /// `Pledge` is read through a record of its own (see `PledgeRecord`): every field must come back.

@@ -184,13 +184,13 @@ pub struct PledgeQuery {
     #[param(value_type = Option<PledgeStatus>)]
     pub status: Option<String>,
     /// Only pledges answering this request.
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1)]
     pub request: Option<String>,
     /// Only pledges through this coalition.
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1)]
     pub coalition: Option<String>,
     /// Only pledges to this fund.
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1)]
     pub fund: Option<String>,
     /// Only lethal (`true`) or non-lethal (`false`) categories.
     #[param(value_type = Option<bool>)]

@@ -338,11 +338,8 @@ pub async fn join_coalition(
     Form(fields): Form<Fields>,
 ) -> Result<Response, WebError> {
     csrf(&viewer, &fields)?;
-    let coalition = id
-        .parse()
-        .ok()
-        .and_then(CoalitionId::new)
-        .ok_or_else(|| WebError::NotFound(format!("There is no coalition {id:?}.")))?;
+    let coalition =
+        id.parse::<CoalitionId>().map_err(|_| WebError::NotFound(format!("There is no coalition {id:?}.")))?;
     let id = coalition.get();
     let mut k = kept(&fields);
     let participant = match viewer.actor {

@@ -114,7 +114,7 @@ pub struct RequestRow {
 
 #[derive(Debug, Clone)]
 pub struct PledgeRow {
-    pub id: u64,
+    pub id: PledgeId,
     pub donor: String,
     pub recipient: String,
     pub channel: &'static str,
@@ -281,7 +281,7 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
             _ => true,
         })
         .map(|p| PledgeRow {
-            id: p.id.get(),
+            id: p.id,
             donor: p.terms.donor.to_string(),
             recipient: p.terms.recipient.to_string(),
             channel: p.terms.channel.words(),
@@ -301,7 +301,7 @@ fn build(s: &Domain, viewer: &Viewer, f: Filters, forms: [Kept; 3]) -> SupportPa
         .take(SHOWN)
         .collect();
     let mut shown: Vec<&concord_core::support::Delivery> =
-        pledges.iter().filter_map(|p| PledgeId::new(p.id)).flat_map(|id| sup.deliveries_of(id)).collect();
+        pledges.iter().flat_map(|p| sup.deliveries_of(p.id)).collect();
     shown.sort_by_key(|d| std::cmp::Reverse(d.id));
     let deliveries = shown
         .into_iter()
@@ -534,6 +534,25 @@ pub(crate) fn required<T: concord_core::words::Word>(
     v
 }
 
+/// An optional id chosen from a list: none when empty.
+fn optional_id<T: std::str::FromStr>(
+    errors: &mut FieldErrors,
+    fields: &Fields,
+    k: &str,
+    what: &str,
+) -> Option<Option<T>> {
+    match field(fields, k) {
+        "" => Some(None),
+        v => {
+            let id = v.parse().ok();
+            if id.is_none() {
+                errors.add(k, format!("choose {what} from the list, or none"));
+            }
+            id.map(Some)
+        }
+    }
+}
+
 /// `POST /support/requests` (a partner, for itself).
 pub async fn file_request(
     State(state): State<AppState>,
@@ -583,11 +602,7 @@ pub async fn withdraw_request(
     let Actor::Partner(partner) = viewer.actor else {
         return Err(WebError::Forbidden("Only a partner withdraws its requests.".into()));
     };
-    let id = id
-        .parse()
-        .ok()
-        .and_then(RequestId::new)
-        .ok_or_else(|| WebError::NotFound(format!("There is no request {id:?}.")))?;
+    let id = id.parse::<RequestId>().map_err(|_| WebError::NotFound(format!("There is no request {id:?}.")))?;
     let reason = Some(field(&fields, "reason").to_owned()).filter(|r| !r.is_empty());
     let to = format!("/support?partner={partner}#requests");
     submit(&state, viewer, SupportCommand::WithdrawRequest { request: id, reason }.into(), kept(&fields), 0, &[], to)
@@ -605,11 +620,7 @@ pub async fn confirm_receipt(
     let Actor::Partner(partner) = viewer.actor else {
         return Err(WebError::Forbidden("Only the partner it was delivered to confirms a delivery.".into()));
     };
-    let id = id
-        .parse()
-        .ok()
-        .and_then(DeliveryId::new)
-        .ok_or_else(|| WebError::NotFound(format!("There is no delivery {id:?}.")))?;
+    let id = id.parse::<DeliveryId>().map_err(|_| WebError::NotFound(format!("There is no delivery {id:?}.")))?;
     let note = Some(field(&fields, "note").to_owned()).filter(|n| !n.is_empty());
     // Confirmed from the dashboard's list of receipts to confirm: back there.
     let to = if field(&fields, "back") == "dashboard" {
@@ -637,18 +648,9 @@ pub async fn record_pledge(
     if recipient.is_none() {
         e.add("recipient", "choose the partner receiving it");
     }
-    let request = match field(&fields, "request") {
-        "" => Some(None),
-        r => r.parse().ok().and_then(RequestId::new).map(Some),
-    };
-    let coalition = match field(&fields, "coalition") {
-        "" => Some(None),
-        c => c.parse().ok().and_then(CoalitionId::new).map(Some),
-    };
-    let fund = match field(&fields, "fund") {
-        "" => Some(None),
-        f => f.parse().ok().and_then(FundId::new).map(Some),
-    };
+    let request = optional_id::<RequestId>(e, &fields, "request", "a request");
+    let coalition = optional_id::<CoalitionId>(e, &fields, "coalition", "a coalition");
+    let fund = optional_id::<FundId>(e, &fields, "fund", "a fund");
     let channel = required::<Channel>(e, &fields, "channel", "a channel");
     let category = required::<SupportCategory>(e, &fields, "category", "a category");
     let capability = required::<Capability>(e, &fields, "capability", "a capability");

@@ -89,7 +89,7 @@ struct PledgePage {
 /// exist or is not released to the viewer).
 fn readable<'a>(s: &'a Domain, viewer: &Viewer, id: &str) -> Result<&'a Pledge, WebError> {
     let missing = || WebError::NotFound(format!("There is no pledge {id:?}."));
-    let id = id.parse().ok().and_then(PledgeId::new).ok_or_else(missing)?;
+    let id = id.parse::<PledgeId>().map_err(|_| missing())?;
     s.support.pledges.get(&id).filter(|p| s.may_see(viewer.reader(), *p)).ok_or_else(missing)
 }
 
