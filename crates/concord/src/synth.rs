@@ -151,7 +151,7 @@ struct Writer<'a> {
 impl Writer<'_> {
     async fn run(&mut self, loaded: &mut Loaded, (actor, command): (Actor, Command)) -> anyhow::Result<()> {
         loaded
-            .sequence(actor, None, &command, recorded_at(), &mut self.salts, &mut self.entries, &mut self.touched)
+            .sequence(actor, None, &command, None, recorded_at(), &mut self.salts, &mut self.entries, &mut self.touched)
             .map_err(|r| anyhow::anyhow!("the domain refused a synthetic command ({}): {r}", r.code()))?;
         if self.entries.len() >= BATCH {
             self.flush(loaded).await?;

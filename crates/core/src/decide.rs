@@ -7,6 +7,7 @@ use jiff::Timestamp;
 
 use crate::decision::evaluate_with;
 use crate::rules;
+use crate::signature::{Checked, VerifiedSignature};
 use crate::support::rules as support_rules;
 use crate::support::{PledgeStatus, SupportCommand, rules::DeliveryClaim};
 use crate::{Actor, Command, Event, Position, ProposalStatus, Refusal, Significance, State, text_hash};
@@ -14,7 +15,9 @@ use crate::{Actor, Command, Event, Position, ProposalStatus, Refusal, Significan
 /// Decides `command` at `now` and applies its events to `state`, which the live path runs:
 /// [`decide`] then [`State::apply`], except that a signed position's signature, which `decide`
 /// has just verified against this very state, is not verified a second time (it is the one
-/// costly check). Replaying the log ([`State::apply`]) verifies every signature.
+/// costly check). Nor does `decide` verify it if `ahead` ([`crate::verify_ahead`]) did, for this
+/// note, with a key still valid here. Replaying the log ([`State::apply`]) verifies every
+/// signature.
 ///
 /// # Panics
 /// If `apply` refuses an event `decide` produced: they share their rules, so that is a bug.
@@ -23,8 +26,9 @@ pub fn decide_and_apply(
     actor: Actor,
     command: &Command,
     now: Timestamp,
+    ahead: Option<&VerifiedSignature>,
 ) -> Result<Vec<Event>, Refusal> {
-    let events = decide(state, actor, command, now)?;
+    let events = decide_checking(state, actor, command, now, ahead.map_or(Checked::No, Checked::Ahead))?;
     for event in &events {
         if let Err(e) = state.apply_decided(event) {
             panic!("decide produced an event that apply refuses: {e}");
@@ -35,6 +39,16 @@ pub fn decide_and_apply(
 
 /// Decides a command at `now`. The events, applied in order, are the whole effect.
 pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) -> Result<Vec<Event>, Refusal> {
+    decide_checking(state, actor, command, now, Checked::No)
+}
+
+fn decide_checking(
+    state: &State,
+    actor: Actor,
+    command: &Command,
+    now: Timestamp,
+    signature: Checked<'_>,
+) -> Result<Vec<Event>, Refusal> {
     authorise(state, actor, command)?;
     match command {
         Command::CreateLog { origin, log_key, unsigned_positions, min_silence } => {
@@ -271,7 +285,7 @@ pub fn decide(state: &State, actor: Actor, command: &Command, now: Timestamp) ->
                 stance: *stance,
                 text: text.as_deref(),
                 evidence: evidence.as_deref(),
-                signature_verified: false,
+                signature,
                 proxy,
             };
             let signed_at = rules::check_position(state, p, claim, now)?;

@@ -59,6 +59,7 @@ mod refusal;
 pub mod rules;
 pub mod sealed;
 pub mod search;
+mod signature;
 pub mod signed;
 mod state;
 pub mod support;
@@ -81,5 +82,6 @@ pub use proposal::{
 };
 pub use proxy::Proxy;
 pub use refusal::{MAX_STATEMENT, MAX_TEXT, MAX_TITLE, Refusal, RefusalClass};
+pub use signature::{VerifiedSignature, verify_ahead};
 pub use signed::{POSITION_HEADER, PROXY_HEADER, PositionStatement, ProxyStatement, member_key_name, partner_key_name};
 pub use state::{ApplyError, LogSettings, MemberKey, State};

@@ -151,7 +151,7 @@ fn check_signed(state: &State, body: &BodyId, p: &Proxy, note: &str, at: Timesta
         }
     }
     for time in [s.time, at] {
-        if !crate::rules::signed_by(state, p.member, time, note) {
+        if !crate::signature::signed_by(state, p.member, time, note) {
             return Err(Refusal::NoValidKey { member: p.member, at: time });
         }
     }

@@ -7,6 +7,7 @@ use jiff::tz::TimeZone;
 
 use crate::refusal::{MAX_STATEMENT, MAX_TEXT, MAX_TITLE};
 use crate::sealed::Revealed;
+use crate::signature::Checked;
 use crate::{
     CountryCode, DecisionKind, Event, Marking, Member, Partner, Procedure, Proposal, ProposalStatus, Refusal,
     Significance, Stance, State,
@@ -233,9 +234,8 @@ pub(crate) struct PositionClaim<'a> {
     pub stance: Stance,
     pub text: Option<&'a str>,
     pub evidence: Option<&'a str>,
-    /// The evidence's signature was verified against this state already (by `decide`, on the
-    /// live path); every other check still runs.
-    pub signature_verified: bool,
+    /// What is known of the evidence's signature already; every other check still runs.
+    pub signature: Checked<'a>,
     /// The member acting for `member` by proxy, who signs in its own name.
     pub proxy: Option<CountryCode>,
 }
@@ -353,27 +353,12 @@ fn check_signed_position(
             return Err(Refusal::ReplayedPosition { member: claim.member, at: s.time });
         }
     }
-    if claim.signature_verified {
-        return Ok(s.time);
-    }
     // A proxy signs the member's position with its own key.
     let signer = claim.proxy.unwrap_or(claim.member);
-    if !signed_by(state, signer, s.time, note) {
+    if !claim.signature.holds(state, signer, s.time, note) {
         return Err(Refusal::NoValidKey { member: signer, at: s.time });
     }
     Ok(s.time)
-}
-
-/// Whether `note` carries a signature by a key of `member` valid at `time`.
-pub(crate) fn signed_by(state: &State, member: CountryCode, time: Timestamp, note: &str) -> bool {
-    use concord_ledger::keys::Verifier;
-
-    let keys = state.keys.get(&member).map(Vec::as_slice).unwrap_or_default();
-    keys.iter().filter(|k| k.valid_at(time)).any(|k| {
-        // Parsed once when the key was enrolled; parsing again costs more than the signature.
-        let v = k.verifier.clone().or_else(|| Verifier::parse(&k.key).ok());
-        v.is_some_and(|v| concord_ledger::note::open(note.as_bytes(), &[v]).is_ok())
-    })
 }
 
 /// A log is created once, first, with an origin that can name keys and a valid log key.

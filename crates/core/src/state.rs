@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::decision::evaluate;
 use crate::rules;
+use crate::signature::Checked;
 use crate::support::{Records, Support};
 use crate::{
     Circulation, CountryCode, Decision, DecisionKind, Event, Member, Partner, Position, Procedure, Proposal,
@@ -127,14 +128,6 @@ pub enum ApplyError {
     OutcomeMismatch { proposal: ProposalId, recorded: Box<Decision>, recomputed: Option<Box<Decision>> },
 }
 
-/// Whether [`State::apply`] verifies a signed position's signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Signatures {
-    Verify,
-    /// `decide` verified it against the same state, an instant before.
-    Verified,
-}
-
 impl State {
     /// An empty alliance.
     #[must_use]
@@ -198,16 +191,16 @@ impl State {
 
     /// Folds one event into the state. On error the state is unchanged.
     pub fn apply(&mut self, event: &Event) -> Result<(), ApplyError> {
-        self.apply_checking(event, Signatures::Verify)
+        self.apply_checking(event, Checked::No)
     }
 
     /// [`State::apply`] for an event `decide` has just produced from this very state: a signed
     /// position's signature is not verified again. Only [`crate::decide_and_apply`] calls it.
     pub(crate) fn apply_decided(&mut self, event: &Event) -> Result<(), ApplyError> {
-        self.apply_checking(event, Signatures::Verified)
+        self.apply_checking(event, Checked::Here)
     }
 
-    fn apply_checking(&mut self, event: &Event, signatures: Signatures) -> Result<(), ApplyError> {
+    fn apply_checking(&mut self, event: &Event, signature: Checked<'_>) -> Result<(), ApplyError> {
         let name = event.name();
         let refused = |refusal| ApplyError::Refused { event: name, refusal };
         let inconsistent = |reason: String| ApplyError::Inconsistent { event: name, reason };
@@ -456,7 +449,7 @@ impl State {
                         stance: *stance,
                         text: text.as_deref(),
                         evidence: evidence.as_deref(),
-                        signature_verified: signatures == Signatures::Verified,
+                        signature,
                         proxy: *proxy,
                     },
                     *at,

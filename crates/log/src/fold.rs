@@ -255,21 +255,23 @@ impl Loaded {
     /// entries to `entries`, chained to the log so far, each sealed under a fresh salt from
     /// `salts` (a cryptographically secure generator: a guessable salt lets anyone test guesses
     /// of a short sealed content against its commitment). The state and the chain move
-    /// together. A signature is checked once here ([`concord_core::decide_and_apply`]); replay
-    /// checks each again. `account` (`user:<name>`, `token:<label>`, none for the scheduler) is
+    /// together. A signature is checked once, here ([`concord_core::decide_and_apply`]) or
+    /// `ahead` where the write arrived ([`concord_core::verify_ahead`]); replay checks each
+    /// again. `account` (`user:<name>`, `token:<label>`, none for the scheduler) is
     /// who acted in the role `actor`: it is sealed with each event, never in the envelope.
-    #[allow(clippy::too_many_arguments)] // who (role, account), what, when, and where it goes
+    #[allow(clippy::too_many_arguments)] // who (role, account), what (checked ahead), when, where it goes
     pub fn sequence(
         &mut self,
         actor: Actor,
         account: Option<&str>,
         command: &Command,
+        ahead: Option<&concord_core::VerifiedSignature>,
         now: Timestamp,
         salts: &mut impl rand::CryptoRng,
         entries: &mut Vec<NewEntry>,
         touched: &mut Touched,
     ) -> Result<(), Refusal> {
-        for event in concord_core::decide_and_apply(&mut self.state, actor, command, now)? {
+        for event in concord_core::decide_and_apply(&mut self.state, actor, command, now, ahead)? {
             let (marking, body) = (self.state.marking(&event), self.state.scope(&event));
             // The person is the members' to know: an entry released to the public names the
             // role alone, and a decision the rules drew from a position is no one's act.

@@ -413,6 +413,7 @@ async fn open_log(
             Actor::Secretariat,
             None,
             &create,
+            None,
             clock.now(),
             &mut concord_log::salts()?,
             &mut entries,

@@ -27,7 +27,7 @@ fn log() -> (Vec<StoredEntry>, Loaded, Vec<u8>, Signer) {
     let mut entries = Vec::new();
     let mut touched = Touched::default();
     let mut run = |loaded: &mut Loaded, actor: Actor, command: Command, at: &str| {
-        loaded.sequence(actor, None, &command, t(at), &mut salts, &mut entries, &mut touched).expect("accepted");
+        loaded.sequence(actor, None, &command, None, t(at), &mut salts, &mut entries, &mut touched).expect("accepted");
     };
     let create = Command::CreateLog {
         origin: ORIGIN.into(),
@@ -195,6 +195,7 @@ fn a_published_position_is_released_to_the_public_which_checks_it_against_its_co
             Actor::Secretariat,
             Some("token:publisher"),
             &publish,
+            None,
             t("2024-02-22T10:00:00Z"),
             &mut salts,
             &mut new,

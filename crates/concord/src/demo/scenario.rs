@@ -329,6 +329,7 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
         Actor::Secretariat,
         None,
         &create,
+        None,
         at("2024-02-20T08:00:00Z"),
         &mut salts,
         &mut entries,
@@ -352,7 +353,7 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
         }
         let account = demo_account(actor);
         loaded
-            .sequence(actor, account.as_deref(), &command, t, &mut salts, &mut entries, &mut touched)
+            .sequence(actor, account.as_deref(), &command, None, t, &mut salts, &mut entries, &mut touched)
             .with_context(|| format!("the scenario step at {t} ({command:?}) was refused"))?;
         let admitted = match &command {
             Command::AdmitMember { member } => Some(member.code),
@@ -372,6 +373,7 @@ pub async fn load(store: &dyn Store, now: Timestamp, keys: &DemoKeys) -> anyhow:
                     Actor::Secretariat,
                     account.as_deref(),
                     &enrol,
+                    None,
                     t,
                     &mut salts,
                     &mut entries,

@@ -262,3 +262,64 @@ fn apply_checks_the_signature_of_a_position_in_an_altered_log() {
     let err = w.state.clone().apply(&event).unwrap_err();
     assert!(matches!(err, ApplyError::Refused { refusal: Refusal::NoValidKey { .. }, .. }), "{err}");
 }
+
+/// A signature verified where the write arrived (`verify_ahead`, against the state the server
+/// last published) is not verified again by `decide_and_apply`, but only for the very note it
+/// checked, signed by a key still valid when the position is decided.
+#[test]
+fn a_signature_verified_ahead_holds_only_for_its_note_and_a_key_still_valid() {
+    use crate::{decide_and_apply, verify_ahead};
+
+    let mut w = world(false);
+    let id = w.silence();
+    let at = plus(t0(), 60);
+    let fra = Actor::Member(c("FRA"));
+    let s = statement(&w, id, "FRA", Stance::Concur, None, at);
+    let good = take(id, "FRA", Stance::Concur, None, Some(signed(&s, &member_key("FRA", 10))));
+    let ahead = verify_ahead(&w.state, fra, &good).expect("a note signed by France's key verifies");
+
+    // Nothing to verify: an unsigned position, a note no key of France signed, or no position.
+    assert_eq!(verify_ahead(&w.state, fra, &take(id, "FRA", Stance::Concur, None, None)), None);
+    let forged = Signer::from_seed(&member_key_name(ORIGIN, c("FRA")), [66; 32]).unwrap();
+    let bad = take(id, "FRA", Stance::Concur, None, Some(signed(&s, &forged)));
+    assert_eq!(verify_ahead(&w.state, fra, &bad), None);
+    assert_eq!(verify_ahead(&w.state, fra, &Command::CloseAtDeadline { proposal: id }), None);
+
+    // Checked for another note, it does not let a forged one through.
+    let r = decide_and_apply(&mut w.state.clone(), fra, &bad, at, Some(&ahead)).unwrap_err();
+    assert_eq!(r, Refusal::NoValidKey { member: c("FRA"), at });
+
+    // The key was revoked after the check and before the decision: deciding verifies afresh.
+    let mut revoked = w.clone();
+    let key_id = member_key("FRA", 10).key_id().to_string();
+    revoked.run(fra, &Command::RevokeMemberKey { member: c("FRA"), key_id }, plus(t0(), 30));
+    let r = decide_and_apply(&mut revoked.state, fra, &good, at, Some(&ahead)).unwrap_err();
+    assert_eq!(r, Refusal::NoValidKey { member: c("FRA"), at });
+
+    // Otherwise the position is decided exactly as without it, and the log it makes replays.
+    let mut without = w.state.clone();
+    let expected = decide_and_apply(&mut without, fra, &good, at, None).unwrap();
+    let events = decide_and_apply(&mut w.state, fra, &good, at, Some(&ahead)).unwrap();
+    assert_eq!(events, expected);
+    assert_eq!(w.state, without);
+    let mut replayed = crate::State::new();
+    for e in w.log.iter().chain(&events) {
+        replayed.apply(e).unwrap();
+    }
+    assert_eq!(replayed, w.state);
+}
+
+/// A member acting by proxy signs with its own key, ahead as when deciding.
+#[test]
+fn a_proxy_s_signature_is_verified_ahead_under_the_proxy_s_key() {
+    use crate::verify_ahead;
+
+    let mut w = world(false);
+    let id = w.silence();
+    let at = plus(t0(), 60);
+    let s = statement(&w, id, "FRA", Stance::Concur, None, at);
+    let by_deu = take(id, "FRA", Stance::Concur, None, Some(signed(&s, &member_key("DEU", 11))));
+    assert!(verify_ahead(&w.state, Actor::Member(c("DEU")), &by_deu).is_some());
+    assert_eq!(verify_ahead(&w.state, Actor::Member(c("FRA")), &by_deu), None, "not France's key");
+    assert_eq!(verify_ahead(&w.state, Actor::Secretariat, &by_deu), None, "the member signs, not a proxy");
+}

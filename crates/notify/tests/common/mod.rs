@@ -50,7 +50,7 @@ pub fn code(c: &str) -> CountryCode {
 
 /// Runs `command` as `actor` at `now`, which must be accepted.
 pub fn run(state: &mut State, actor: Actor, command: &Command, now: Timestamp) -> Vec<Event> {
-    decide_and_apply(state, actor, command, now).unwrap_or_else(|r| panic!("{command:?} refused: {r}"))
+    decide_and_apply(state, actor, command, now, None).unwrap_or_else(|r| panic!("{command:?} refused: {r}"))
 }
 
 fn member(c: &str, alpha2: &str, numeric: &str, name: &str) -> Member {

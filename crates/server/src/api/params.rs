@@ -6,7 +6,7 @@ use std::ops::Bound;
 use std::str::FromStr;
 
 use concord_core::CountryCode;
-use concord_core::support::Currency;
+use concord_core::support::{Currency, NotAnId};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -47,7 +47,7 @@ pub(super) fn id(name: &str, raw: Option<&str>) -> Result<Option<u64>, ApiError>
 
 /// A support record's id (`RequestId::new`, …) in the query: none is numbered 0.
 pub(super) fn numbered<K>(name: &str, raw: Option<&str>, new: fn(u64) -> Option<K>) -> Result<Option<K>, ApiError> {
-    id(name, raw)?.map(|n| new(n).ok_or_else(|| invalid(name, "ids are numbered from 1"))).transpose()
+    id(name, raw)?.map(|n| new(n).ok_or_else(|| invalid(name, NotAnId))).transpose()
 }
 
 /// The support record a path names: none is numbered 0, so that address names nothing.

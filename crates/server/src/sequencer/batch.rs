@@ -205,6 +205,7 @@ impl Sequencer {
                 sub.actor,
                 sub.account.as_deref(),
                 &sub.command,
+                sub.ahead.as_ref(),
                 now,
                 &mut self.salts,
                 &mut entries,

@@ -25,7 +25,7 @@ mod tests;
 
 use std::sync::Arc;
 
-use concord_core::{Actor, Command, Refusal};
+use concord_core::{Actor, Command, Refusal, VerifiedSignature};
 use concord_ledger::keys::Signer;
 use concord_log::{DeadlineUpdate, Loaded};
 use concord_store::Store;
@@ -75,6 +75,8 @@ struct Submission {
     /// The account (the person or token) that acted, sealed with the event.
     account: Option<String>,
     command: Command,
+    /// The command's signature, verified where it arrived, off the sequencer's one thread.
+    ahead: Option<VerifiedSignature>,
     key: Option<IdempotencyKey>,
     reply: oneshot::Sender<Result<Reply, SubmitError>>,
 }
@@ -107,8 +109,12 @@ impl SequencerHandle {
         command: Command,
         key: Option<IdempotencyKey>,
     ) -> Result<Reply, SubmitError> {
+        // The one costly check of deciding, done here on the caller's task: many of these run
+        // at once, while the sequencer decides one write after another.
+        // (On a clone of the published state: holding the watch's borrow would block a publish.)
+        let ahead = concord_core::verify_ahead(&self.latest().state, actor, &command);
         let (reply, rx) = oneshot::channel();
-        self.tx.try_send(Submission { actor, account, command, key, reply }).map_err(|e| match e {
+        self.tx.try_send(Submission { actor, account, command, ahead, key, reply }).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => SubmitError::Overloaded,
             mpsc::error::TrySendError::Closed(_) => SubmitError::Unavailable("the sequencer has stopped".into()),
         })?;

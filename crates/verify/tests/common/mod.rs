@@ -67,7 +67,7 @@ impl Writer {
     /// Decides `command` at `at` and appends its events; it must be accepted.
     pub fn run(&mut self, actor: Actor, command: Command, at: &str) {
         let Self { loaded, entries, salts, touched, .. } = self;
-        loaded.sequence(actor, None, &command, t(at), salts, entries, touched).expect("accepted");
+        loaded.sequence(actor, None, &command, None, t(at), salts, entries, touched).expect("accepted");
     }
 
     /// The entries as a store returns them, and a checkpoint over them.

@@ -18,10 +18,10 @@ use concord_core::{Actor, Command, CountryCode, DecisionKind, Marking, ProposalI
 use concord_server::AppState;
 use concord_server::sequencer::SubmitError;
 
-use super::support::{CAPABILITIES, Fields, Kept, csrf, field, kept, required};
+use super::support::CAPABILITIES;
 use super::{MarkingTag, page_with};
 use crate::WebError;
-use crate::forms::{Opt, options, parse_date, required_date};
+use crate::forms::{Fields, Kept, Opt, csrf, field, kept, options, parse_date, required, required_date};
 use crate::layout::Layout;
 use crate::session::Viewer;
 

@@ -18,6 +18,7 @@ pub mod proxies;
 pub mod rounds;
 pub mod support;
 pub mod support_admin;
+pub mod support_forms;
 pub mod tally;
 
 use askama::Template;
@@ -49,6 +50,7 @@ fn routes() -> Routes {
         populations::routes(),
         coalitions::routes(),
         support::routes(),
+        support_forms::routes(),
         support_admin::routes(),
         charts_page::routes(),
         events::routes(),

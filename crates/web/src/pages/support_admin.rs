@@ -14,10 +14,10 @@ use concord_core::{Actor, Command, State as Domain};
 use concord_server::AppState;
 use concord_server::sequencer::SubmitError;
 
-use super::support::{Fields, Kept, PLEDGE_STATUSES, csrf, field, kept, required};
+use super::support::PLEDGE_STATUSES;
 use super::{MarkingTag, page_with};
 use crate::WebError;
-use crate::forms::{Opt, required_date, slug};
+use crate::forms::{Fields, Kept, Opt, csrf, field, kept, required, required_date, slug};
 use crate::layout::Layout;
 use crate::session::Viewer;
 
