@@ -1,15 +1,15 @@
-//! The notification rows on [`SqlStore`]: the outbox and its cursor, webhook subscriptions,
-//! e-mail contacts and calendar feeds. `store.rs` forwards the [`concord_store::Store`] methods
-//! to [`Notify`], under the same names.
+//! [`Notifications`] on [`SqlStore`]: the outbox and its cursor, webhook subscriptions, e-mail
+//! contacts and calendar feeds.
 //!
 //! `code` is '' rather than NULL for an actor without a country in these tables, so that it can
 //! be part of a key (NULLs never conflict) and be compared with `=` ([`recipient_columns`]).
 
+use async_trait::async_trait;
 use concord_core::Actor;
 use concord_store::columns::{corrupt, timestamp, to_i64, to_u64};
 use concord_store::{
-    Attempt, Channel, Contact, Feed, Message, MessageFilter, MessageState, NewMessage, NewSubscription, StoreError,
-    Subscription,
+    Attempt, Channel, Contact, Feed, Message, MessageFilter, MessageState, NewMessage, NewSubscription, Notifications,
+    StoreError, Subscription,
 };
 use jiff::Timestamp;
 use sqlx::{ColumnIndex, Database, Encode, Executor, IntoArguments, Type};
@@ -24,10 +24,8 @@ const MESSAGE: &str = "id, channel, role, code, destination, body, created_at, a
                        last_error, delivered_at";
 const SUBSCRIPTION: &str = "id, role, code, url, secret, created_at, failures, disabled_at, disabled_reason";
 
-/// A store's notification rows.
-pub(crate) struct Notify<'a, D: Dialect>(pub(crate) &'a SqlStore<D>);
-
-impl<D> Notify<'_, D>
+#[async_trait]
+impl<D> Notifications for SqlStore<D>
 where
     D: Dialect,
     for<'c> &'c mut Conn<D>: Executor<'c, Database = D::DB>,
@@ -41,20 +39,17 @@ where
     Option<i64>: Value<D::DB>,
     Option<String>: Value<D::DB>,
 {
-    pub(crate) async fn notice_cursor(&self) -> Result<u64, StoreError> {
+    async fn notice_cursor(&self) -> Result<u64, StoreError> {
         let row = sqlx::query("SELECT position FROM notice_cursor WHERE id = 0")
-            .fetch_one(&self.0.reader)
+            .fetch_one(&self.reader)
             .await
             .map_err(D::error)?;
         to_u64(get(&row, "position")?, "notice cursor")
     }
 
-    pub(crate) async fn enqueue(
-        &self,
-        cursor: Option<(u64, u64)>,
-        messages: &[NewMessage],
-    ) -> Result<usize, StoreError> {
-        let mut tx = self.0.writer.begin_with(D::BEGIN_WRITE).await.map_err(D::error)?;
+    #[tracing::instrument(skip_all, fields(messages = messages.len()))]
+    async fn enqueue(&self, cursor: Option<(u64, u64)>, messages: &[NewMessage]) -> Result<usize, StoreError> {
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(D::error)?;
         if let Some((expected, to)) = cursor {
             // A compare-and-swap on the row: a concurrent enqueue from the same position waits
             // for this row's lock, then finds it moved.
@@ -94,7 +89,7 @@ where
         Ok(new)
     }
 
-    pub(crate) async fn due_messages(&self, now: Timestamp, limit: u64) -> Result<Vec<Message>, StoreError> {
+    async fn due_messages(&self, now: Timestamp, limit: u64) -> Result<Vec<Message>, StoreError> {
         let sql = format!(
             "SELECT {MESSAGE} FROM outbox WHERE state = 'pending' AND channel <> 'web' AND next_attempt_at <= $1 \
              ORDER BY created_at, id LIMIT $2"
@@ -102,13 +97,14 @@ where
         let rows = sqlx::query(&sql)
             .bind(timestamp(now))
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .fetch_all(&self.0.reader)
+            .fetch_all(&self.reader)
             .await
             .map_err(D::error)?;
         rows.iter().map(message_from_row).collect()
     }
 
-    pub(crate) async fn record_attempt(&self, id: &str, attempt: &Attempt) -> Result<bool, StoreError> {
+    #[tracing::instrument(skip_all, fields(id = %id))]
+    async fn record_attempt(&self, id: &str, attempt: &Attempt) -> Result<bool, StoreError> {
         let (state, error, next, delivered) = match attempt {
             Attempt::Delivered { at } => (MessageState::Delivered, None, None, Some(timestamp(*at))),
             Attempt::Retry { error, next_attempt_at, .. } => {
@@ -126,36 +122,31 @@ where
         .bind(next)
         .bind(delivered)
         .bind(id)
-        .fetch_optional(&self.0.writer)
+        .fetch_optional(&self.writer)
         .await
         .map_err(D::error)?;
         Ok(done.is_some())
     }
 
-    pub(crate) async fn messages(
-        &self,
-        f: &MessageFilter,
-        offset: u64,
-        limit: u64,
-    ) -> Result<Vec<Message>, StoreError> {
+    async fn messages(&self, f: &MessageFilter, offset: u64, limit: u64) -> Result<Vec<Message>, StoreError> {
         let mut q = Statement::<D::DB>::new(&format!("SELECT {MESSAGE} FROM outbox"));
         filter(&mut q, f);
         q.push(" ORDER BY created_at DESC, id LIMIT ").bind(i64::try_from(limit).unwrap_or(i64::MAX));
         q.push(" OFFSET ").bind(i64::try_from(offset).unwrap_or(i64::MAX));
         let (sql, args) = q.finish()?;
-        let rows = sqlx::query_with(&sql, args).persistent(false).fetch_all(&self.0.reader).await.map_err(D::error)?;
+        let rows = sqlx::query_with(&sql, args).persistent(false).fetch_all(&self.reader).await.map_err(D::error)?;
         rows.iter().map(message_from_row).collect()
     }
 
-    pub(crate) async fn count_messages(&self, f: &MessageFilter) -> Result<u64, StoreError> {
+    async fn count_messages(&self, f: &MessageFilter) -> Result<u64, StoreError> {
         let mut q = Statement::<D::DB>::new("SELECT COUNT(*) AS n FROM outbox");
         filter(&mut q, f);
         let (sql, args) = q.finish()?;
-        let row = sqlx::query_with(&sql, args).persistent(false).fetch_one(&self.0.reader).await.map_err(D::error)?;
+        let row = sqlx::query_with(&sql, args).persistent(false).fetch_one(&self.reader).await.map_err(D::error)?;
         to_u64(get(&row, "n")?, "message count")
     }
 
-    pub(crate) async fn mark_read(&self, recipient: &Actor, at: Timestamp) -> Result<u64, StoreError> {
+    async fn mark_read(&self, recipient: &Actor, at: Timestamp) -> Result<u64, StoreError> {
         let mut q = Statement::<D::DB>::new("UPDATE outbox SET state = 'delivered', delivered_at = ");
         q.bind(timestamp(at));
         let unread = MessageFilter {
@@ -166,11 +157,11 @@ where
         filter(&mut q, &unread);
         q.push(" RETURNING id");
         let (sql, args) = q.finish()?;
-        let rows = sqlx::query_with(&sql, args).persistent(false).fetch_all(&self.0.writer).await.map_err(D::error)?;
+        let rows = sqlx::query_with(&sql, args).persistent(false).fetch_all(&self.writer).await.map_err(D::error)?;
         Ok(rows.len() as u64)
     }
 
-    pub(crate) async fn create_subscription(&self, s: &NewSubscription) -> Result<(), StoreError> {
+    async fn create_subscription(&self, s: &NewSubscription) -> Result<(), StoreError> {
         let (role, code) = recipient_columns(&s.recipient);
         let inserted = sqlx::query(
             "INSERT INTO subscriptions (id, role, code, url, secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -181,7 +172,7 @@ where
         .bind(&s.url)
         .bind(&s.secret)
         .bind(timestamp(s.created_at))
-        .execute(&self.0.writer)
+        .execute(&self.writer)
         .await;
         match inserted {
             Ok(_) => Ok(()),
@@ -190,22 +181,22 @@ where
         }
     }
 
-    pub(crate) async fn subscriptions(&self) -> Result<Vec<Subscription>, StoreError> {
+    async fn subscriptions(&self) -> Result<Vec<Subscription>, StoreError> {
         let sql = format!("SELECT {SUBSCRIPTION} FROM subscriptions ORDER BY created_at, id");
-        let rows = sqlx::query(&sql).fetch_all(&self.0.reader).await.map_err(D::error)?;
+        let rows = sqlx::query(&sql).fetch_all(&self.reader).await.map_err(D::error)?;
         rows.iter().map(subscription_from_row).collect()
     }
 
-    pub(crate) async fn delete_subscription(&self, id: &str) -> Result<bool, StoreError> {
+    async fn delete_subscription(&self, id: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM subscriptions WHERE id = $1 RETURNING id")
             .bind(id)
-            .fetch_optional(&self.0.writer)
+            .fetch_optional(&self.writer)
             .await
             .map_err(D::error)?;
         Ok(done.is_some())
     }
 
-    pub(crate) async fn record_subscription_result(
+    async fn record_subscription_result(
         &self,
         id: &str,
         ok: bool,
@@ -230,25 +221,25 @@ where
             .bind(timestamp(at))
             .bind(error.map(str::to_owned))
             .bind(id)
-            .fetch_optional(&self.0.writer)
+            .fetch_optional(&self.writer)
             .await
             .map_err(D::error)?;
         row.as_ref().map(subscription_from_row).transpose()
     }
 
-    pub(crate) async fn enable_subscription(&self, id: &str) -> Result<bool, StoreError> {
+    async fn enable_subscription(&self, id: &str) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE subscriptions SET failures = 0, disabled_at = NULL, disabled_reason = NULL \
              WHERE id = $1 AND disabled_at IS NOT NULL RETURNING id",
         )
         .bind(id)
-        .fetch_optional(&self.0.writer)
+        .fetch_optional(&self.writer)
         .await
         .map_err(D::error)?;
         Ok(done.is_some())
     }
 
-    pub(crate) async fn set_contact(&self, c: &Contact) -> Result<(), StoreError> {
+    async fn set_contact(&self, c: &Contact) -> Result<(), StoreError> {
         let (role, code) = recipient_columns(&c.recipient);
         sqlx::query(
             "INSERT INTO contacts (role, code, email, time_zone, digest) VALUES ($1, $2, $3, $4, $5) \
@@ -259,15 +250,15 @@ where
         .bind(&c.email)
         .bind(&c.time_zone)
         .bind(c.digest)
-        .execute(&self.0.writer)
+        .execute(&self.writer)
         .await
         .map_err(D::error)?;
         Ok(())
     }
 
-    pub(crate) async fn contacts(&self) -> Result<Vec<Contact>, StoreError> {
+    async fn contacts(&self) -> Result<Vec<Contact>, StoreError> {
         let rows = sqlx::query("SELECT role, code, email, time_zone, digest FROM contacts ORDER BY role, code, email")
-            .fetch_all(&self.0.reader)
+            .fetch_all(&self.reader)
             .await
             .map_err(D::error)?;
         rows.iter()
@@ -278,31 +269,26 @@ where
             .collect()
     }
 
-    pub(crate) async fn delete_contact(&self, recipient: &Actor, email: &str) -> Result<bool, StoreError> {
+    async fn delete_contact(&self, recipient: &Actor, email: &str) -> Result<bool, StoreError> {
         let (role, code) = recipient_columns(recipient);
         let done = sqlx::query("DELETE FROM contacts WHERE role = $1 AND code = $2 AND email = $3 RETURNING email")
             .bind(role)
             .bind(code)
             .bind(email)
-            .fetch_optional(&self.0.writer)
+            .fetch_optional(&self.writer)
             .await
             .map_err(D::error)?;
         Ok(done.is_some())
     }
 
-    pub(crate) async fn create_feed(
-        &self,
-        hash: &[u8; 32],
-        recipient: &Actor,
-        at: Timestamp,
-    ) -> Result<(), StoreError> {
+    async fn create_feed(&self, hash: &[u8; 32], recipient: &Actor, at: Timestamp) -> Result<(), StoreError> {
         let (role, code) = recipient_columns(recipient);
         let inserted = sqlx::query("INSERT INTO feeds (hash, role, code, created_at) VALUES ($1, $2, $3, $4)")
             .bind(hash.to_vec())
             .bind(role)
             .bind(code)
             .bind(timestamp(at))
-            .execute(&self.0.writer)
+            .execute(&self.writer)
             .await;
         match inserted {
             Ok(_) => Ok(()),
@@ -311,18 +297,18 @@ where
         }
     }
 
-    pub(crate) async fn find_feed(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError> {
+    async fn find_feed(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError> {
         let row = sqlx::query("SELECT role, code FROM feeds WHERE hash = $1")
             .bind(hash.to_vec())
-            .fetch_optional(&self.0.reader)
+            .fetch_optional(&self.reader)
             .await
             .map_err(D::error)?;
         row.as_ref().map(recipient_of).transpose()
     }
 
-    pub(crate) async fn feeds(&self) -> Result<Vec<Feed>, StoreError> {
+    async fn feeds(&self) -> Result<Vec<Feed>, StoreError> {
         let rows = sqlx::query("SELECT hash, role, code, created_at FROM feeds ORDER BY created_at, hash")
-            .fetch_all(&self.0.reader)
+            .fetch_all(&self.reader)
             .await
             .map_err(D::error)?;
         rows.iter()
@@ -335,10 +321,10 @@ where
             .collect()
     }
 
-    pub(crate) async fn delete_feed(&self, hash: &[u8; 32]) -> Result<bool, StoreError> {
+    async fn delete_feed(&self, hash: &[u8; 32]) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM feeds WHERE hash = $1 RETURNING hash")
             .bind(hash.to_vec())
-            .fetch_optional(&self.0.writer)
+            .fetch_optional(&self.writer)
             .await
             .map_err(D::error)?;
         Ok(done.is_some())

@@ -1,23 +1,20 @@
 //! The [`Store`] trait on [`SqlStore`]: the log, tree hashes, checkpoints, tokens, accounts,
 //! sessions, idempotency records and health checks; the statements of an append are in
-//! [`crate::write`], the notification rows in [`crate::notify`].
+//! [`crate::write`], the notification rows ([`concord_store::Notifications`]) in [`crate::notify`].
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use concord_core::Actor;
 use concord_ledger::Hash;
 use concord_store::columns::{actor_columns, corrupt, parse_timestamp, timestamp, to_i64, to_u64};
 use concord_store::{
-    Attempt, Batch, Checkpoint, Contact, Cosignature, Feed, IdempotencyRecord, LogLease, LoginCharge, Message,
-    MessageFilter, NewMessage, NewSession, NewSubscription, NewToken, NewUser, Session, Store, StoreError, StoredEntry,
-    Subscription, TokenInfo, User,
+    Batch, Checkpoint, Cosignature, IdempotencyRecord, LogLease, LoginCharge, NewSession, NewToken, NewUser, Session,
+    Store, StoreError, StoredEntry, TokenInfo, User,
 };
 use jiff::Timestamp;
 use sqlx::{ColumnIndex, Database, Encode, Executor, IntoArguments, Type};
 
 use crate::dialect::is_unique_violation;
-use crate::notify::Notify;
 use crate::rows::{actor_of, checkpoint_from_row, hash, login_charge, token_from_row};
 use crate::statement::Statement;
 use crate::{Conn, Dialect, Row, SqlStore, Value, get};
@@ -259,91 +256,6 @@ where
             .await
             .map_err(D::error)?;
         Ok(())
-    }
-
-    async fn notice_cursor(&self) -> Result<u64, StoreError> {
-        Notify(self).notice_cursor().await
-    }
-
-    #[tracing::instrument(skip_all, fields(messages = messages.len()))]
-    async fn enqueue(&self, cursor: Option<(u64, u64)>, messages: &[NewMessage]) -> Result<usize, StoreError> {
-        Notify(self).enqueue(cursor, messages).await
-    }
-
-    async fn due_messages(&self, now: Timestamp, limit: u64) -> Result<Vec<Message>, StoreError> {
-        Notify(self).due_messages(now, limit).await
-    }
-
-    #[tracing::instrument(skip_all, fields(id = %id))]
-    async fn record_attempt(&self, id: &str, attempt: &Attempt) -> Result<bool, StoreError> {
-        Notify(self).record_attempt(id, attempt).await
-    }
-
-    async fn messages(&self, filter: &MessageFilter, offset: u64, limit: u64) -> Result<Vec<Message>, StoreError> {
-        Notify(self).messages(filter, offset, limit).await
-    }
-
-    async fn count_messages(&self, filter: &MessageFilter) -> Result<u64, StoreError> {
-        Notify(self).count_messages(filter).await
-    }
-
-    async fn mark_read(&self, recipient: &Actor, at: Timestamp) -> Result<u64, StoreError> {
-        Notify(self).mark_read(recipient, at).await
-    }
-
-    async fn create_subscription(&self, subscription: &NewSubscription) -> Result<(), StoreError> {
-        Notify(self).create_subscription(subscription).await
-    }
-
-    async fn subscriptions(&self) -> Result<Vec<Subscription>, StoreError> {
-        Notify(self).subscriptions().await
-    }
-
-    async fn delete_subscription(&self, id: &str) -> Result<bool, StoreError> {
-        Notify(self).delete_subscription(id).await
-    }
-
-    async fn record_subscription_result(
-        &self,
-        id: &str,
-        ok: bool,
-        at: Timestamp,
-        error: Option<&str>,
-        disable_after: u32,
-    ) -> Result<Option<Subscription>, StoreError> {
-        Notify(self).record_subscription_result(id, ok, at, error, disable_after).await
-    }
-
-    async fn enable_subscription(&self, id: &str) -> Result<bool, StoreError> {
-        Notify(self).enable_subscription(id).await
-    }
-
-    async fn set_contact(&self, contact: &Contact) -> Result<(), StoreError> {
-        Notify(self).set_contact(contact).await
-    }
-
-    async fn contacts(&self) -> Result<Vec<Contact>, StoreError> {
-        Notify(self).contacts().await
-    }
-
-    async fn delete_contact(&self, recipient: &Actor, email: &str) -> Result<bool, StoreError> {
-        Notify(self).delete_contact(recipient, email).await
-    }
-
-    async fn create_feed(&self, hash: &[u8; 32], recipient: &Actor, created_at: Timestamp) -> Result<(), StoreError> {
-        Notify(self).create_feed(hash, recipient, created_at).await
-    }
-
-    async fn find_feed(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError> {
-        Notify(self).find_feed(hash).await
-    }
-
-    async fn feeds(&self) -> Result<Vec<Feed>, StoreError> {
-        Notify(self).feeds().await
-    }
-
-    async fn delete_feed(&self, hash: &[u8; 32]) -> Result<bool, StoreError> {
-        Notify(self).delete_feed(hash).await
     }
 
     #[tracing::instrument(skip_all)]

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use concord_store::conformance::{append_all, message, story};
-use concord_store::{Attempt, Batch, Channel, Contact, MessageFilter, NewToken, Store, StoreError, genesis};
+use concord_store::{
+    Attempt, Batch, Channel, Contact, MessageFilter, NewToken, Notifications, Store, StoreError, genesis,
+};
 use concord_store_sqlite::SqliteStore;
 use sqlx::Connection;
 use tempfile::TempDir;

@@ -263,6 +263,61 @@ impl Store for MemoryStore {
         Ok(self.lock().idempotency.get(&(principal.to_owned(), key.to_owned())).cloned())
     }
 
+    async fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
+        let d = self.lock();
+        let get =
+            |i: &u64| d.tree.get(i).copied().ok_or_else(|| StoreError::Corrupt(format!("tree hash {i} is missing")));
+        indexes.iter().map(get).collect()
+    }
+
+    async fn tree_hash_count(&self) -> Result<u64, StoreError> {
+        Ok(self.lock().tree.len() as u64)
+    }
+
+    async fn put_tree_hashes(&self, hashes: &[(u64, Hash)]) -> Result<(), StoreError> {
+        let mut d = self.lock();
+        for (i, h) in hashes {
+            d.tree.entry(*i).or_insert(*h);
+        }
+        Ok(())
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        Ok(self.lock().checkpoints.values().next_back().cloned())
+    }
+
+    async fn checkpoint(&self, size: u64) -> Result<Option<Checkpoint>, StoreError> {
+        Ok(self.lock().checkpoints.get(&size).cloned())
+    }
+
+    async fn add_cosignature(&self, c: &Cosignature) -> Result<(), StoreError> {
+        self.lock().cosignatures.insert((c.size, c.witness.clone()), c.clone());
+        Ok(())
+    }
+
+    async fn cosignatures(&self, size: u64) -> Result<Vec<Cosignature>, StoreError> {
+        let d = self.lock();
+        Ok(d.cosignatures
+            .range((size, String::new())..)
+            .take_while(|((s, _), _)| *s == size)
+            .map(|(_, c)| c.clone())
+            .collect())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn probe_write(&self) -> Result<(), StoreError> {
+        match self.lock().next_fault {
+            Fault::Full => Err(full()),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[async_trait]
+impl crate::Notifications for MemoryStore {
     async fn notice_cursor(&self) -> Result<u64, StoreError> {
         Ok(self.lock().notice_cursor)
     }
@@ -423,58 +478,6 @@ impl Store for MemoryStore {
 
     async fn delete_feed(&self, hash: &[u8; 32]) -> Result<bool, StoreError> {
         Ok(self.lock().feeds.remove(hash).is_some())
-    }
-
-    async fn tree_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
-        let d = self.lock();
-        let get =
-            |i: &u64| d.tree.get(i).copied().ok_or_else(|| StoreError::Corrupt(format!("tree hash {i} is missing")));
-        indexes.iter().map(get).collect()
-    }
-
-    async fn tree_hash_count(&self) -> Result<u64, StoreError> {
-        Ok(self.lock().tree.len() as u64)
-    }
-
-    async fn put_tree_hashes(&self, hashes: &[(u64, Hash)]) -> Result<(), StoreError> {
-        let mut d = self.lock();
-        for (i, h) in hashes {
-            d.tree.entry(*i).or_insert(*h);
-        }
-        Ok(())
-    }
-
-    async fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
-        Ok(self.lock().checkpoints.values().next_back().cloned())
-    }
-
-    async fn checkpoint(&self, size: u64) -> Result<Option<Checkpoint>, StoreError> {
-        Ok(self.lock().checkpoints.get(&size).cloned())
-    }
-
-    async fn add_cosignature(&self, c: &Cosignature) -> Result<(), StoreError> {
-        self.lock().cosignatures.insert((c.size, c.witness.clone()), c.clone());
-        Ok(())
-    }
-
-    async fn cosignatures(&self, size: u64) -> Result<Vec<Cosignature>, StoreError> {
-        let d = self.lock();
-        Ok(d.cosignatures
-            .range((size, String::new())..)
-            .take_while(|((s, _), _)| *s == size)
-            .map(|(_, c)| c.clone())
-            .collect())
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    async fn probe_write(&self) -> Result<(), StoreError> {
-        match self.lock().next_fault {
-            Fault::Full => Err(full()),
-            _ => Ok(()),
-        }
     }
 }
 

@@ -180,3 +180,77 @@ pub struct Contact {
     /// One mail per day, except deadlines within 24 h.
     pub digest: bool,
 }
+
+/// The notification rows a store keeps beside the log: the outbox and the log size up to which
+/// notices were queued, webhook subscriptions, e-mail contacts and calendar feeds.
+#[async_trait::async_trait]
+pub trait Notifications: Send + Sync {
+    /// The log size up to which notices have been queued (0 on a new store).
+    async fn notice_cursor(&self) -> Result<u64, StoreError>;
+    /// In one durable transaction: stores `messages` (skipping ids already stored, whatever
+    /// their state) and, when `cursor` is `Some((expected, to))`, moves the notice cursor from
+    /// `expected` to `to` (`Conflict` if it is not at `expected`, and then nothing is stored).
+    /// Returns how many messages were new.
+    async fn enqueue(&self, cursor: Option<(u64, u64)>, messages: &[NewMessage]) -> Result<usize, StoreError>;
+    /// Pending messages whose next attempt is due at `now` (`next_attempt_at <= now`), oldest
+    /// first (`created_at`, then id), at most `limit`; never the web's, which are read in place
+    /// (pending there is unread), not delivered.
+    async fn due_messages(&self, now: jiff::Timestamp, limit: u64) -> Result<Vec<Message>, StoreError>;
+    /// Records an attempt on a pending message: attempts + 1; `Delivered` makes it delivered at
+    /// `at`; `Retry` keeps it pending with `last_error` until `next_attempt_at`; `Failed` makes it
+    /// failed with `last_error`, for good. `false` if no pending message has this id (a second
+    /// record of a delivery changes nothing).
+    async fn record_attempt(&self, id: &str, attempt: &Attempt) -> Result<bool, StoreError>;
+    /// The messages `filter` selects, newest first (`created_at` descending, then id), skipping
+    /// `offset`, at most `limit`.
+    async fn messages(&self, filter: &MessageFilter, offset: u64, limit: u64) -> Result<Vec<Message>, StoreError>;
+    /// How many messages `filter` selects.
+    async fn count_messages(&self, filter: &MessageFilter) -> Result<u64, StoreError>;
+    /// Marks `recipient`'s pending web messages delivered (read) at `at`, and only those;
+    /// returns how many.
+    async fn mark_read(&self, recipient: &Actor, at: jiff::Timestamp) -> Result<u64, StoreError>;
+
+    /// Stores a new webhook subscription; an id already taken is refused (`Other`).
+    async fn create_subscription(&self, subscription: &NewSubscription) -> Result<(), StoreError>;
+    /// Every subscription, oldest first (`created_at`, then id).
+    async fn subscriptions(&self) -> Result<Vec<Subscription>, StoreError>;
+    /// Deletes a subscription; `false` if there is none.
+    async fn delete_subscription(&self, id: &str) -> Result<bool, StoreError>;
+    /// Records a delivery to the subscription, in one atomic step: success resets `failures`
+    /// to 0; failure adds 1 and, when that reaches `disable_after` on an enabled subscription,
+    /// disables it at `at` for `error`. Returns the subscription as it now stands (`None`:
+    /// unknown).
+    async fn record_subscription_result(
+        &self,
+        id: &str,
+        ok: bool,
+        at: jiff::Timestamp,
+        error: Option<&str>,
+        disable_after: u32,
+    ) -> Result<Option<Subscription>, StoreError>;
+    /// Enables a disabled subscription again, its failures at 0; `false` if there is none or it
+    /// was not disabled.
+    async fn enable_subscription(&self, id: &str) -> Result<bool, StoreError>;
+
+    /// Stores a contact, replacing the one with the same recipient and address.
+    async fn set_contact(&self, contact: &Contact) -> Result<(), StoreError>;
+    /// Every contact, by recipient (role, then country code) and address.
+    async fn contacts(&self) -> Result<Vec<Contact>, StoreError>;
+    /// Deletes a contact; `false` if there is none.
+    async fn delete_contact(&self, recipient: &Actor, email: &str) -> Result<bool, StoreError>;
+
+    /// Stores a calendar feed: the SHA-256 of its secret URL token and whose feed it is. A hash
+    /// is stored once (`Other`).
+    async fn create_feed(
+        &self,
+        hash: &[u8; 32],
+        recipient: &Actor,
+        created_at: jiff::Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Whose feed the token with this hash opens.
+    async fn find_feed(&self, hash: &[u8; 32]) -> Result<Option<Actor>, StoreError>;
+    /// Every calendar feed, oldest first.
+    async fn feeds(&self) -> Result<Vec<Feed>, StoreError>;
+    /// Revokes a feed: its address opens nothing any more. `false` if there is none.
+    async fn delete_feed(&self, hash: &[u8; 32]) -> Result<bool, StoreError>;
+}
