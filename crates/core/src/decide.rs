@@ -15,8 +15,8 @@ use crate::{Actor, Command, Event, Position, ProposalStatus, Refusal, Significan
 /// Decides `command` at `now` and applies its events to `state`, which the live path runs:
 /// [`decide`] then [`State::apply`], except that a signed position's signature, which `decide`
 /// has just verified against this very state, is not verified a second time (it is the one
-/// costly check). Nor does `decide` verify it if `ahead` ([`crate::verify_ahead`]) did, for this
-/// note, with a key still valid here. Replaying the log ([`State::apply`]) verifies every
+/// costly check). Nor is it verified here at all if `ahead` ([`crate::verify_ahead`]) verified
+/// this very note with a key still valid here. Replaying the log ([`State::apply`]) verifies every
 /// signature.
 ///
 /// # Panics
@@ -479,7 +479,7 @@ fn visible(state: &State, actor: Actor, id: crate::ProposalId) -> Result<&crate:
 }
 
 /// Who may do what (DESIGN.md, "Who uses it"). Nobody acts for another member or partner.
-fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refusal> {
+pub(crate) fn authorise(state: &State, actor: Actor, command: &Command) -> Result<(), Refusal> {
     let (allowed, action) = match command {
         Command::CreateLog { .. } => (actor == Actor::Secretariat, "create the log"),
         Command::RegisterMemberKey { .. } => (actor == Actor::Secretariat, "enrol member keys"),

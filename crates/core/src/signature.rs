@@ -8,6 +8,7 @@
 //! ([`Checked::Ahead`]). Each signature is still verified once on the live path, and replaying
 //! the log verifies every one again.
 
+use concord_ledger::keys::Verifier;
 use jiff::Timestamp;
 
 use crate::{Actor, Command, CountryCode, MemberKey, State};
@@ -19,8 +20,9 @@ pub struct VerifiedSignature {
     /// The whole note: the check holds for exactly this text.
     note: Box<str>,
     signer: CountryCode,
-    /// The verifying key (`MemberKey::key`) that opened it.
-    key: Box<str>,
+    /// The parsed key that opened it: the key itself, not a `MemberKey`'s text, which a state's
+    /// owner could pair with another key.
+    key: Verifier,
 }
 
 /// What is already known of a position's signature when it is checked.
@@ -40,22 +42,25 @@ impl Checked<'_> {
         match self {
             Checked::Here => true,
             Checked::Ahead(v) if v.note.as_ref() == note && v.signer == signer => {
-                keys_at(state, signer, time).any(|k| *k.key == *v.key) || signed_by(state, signer, time, note)
+                keys_at(state, signer, time).any(|k| k.verifier.as_ref() == Some(&v.key))
+                    || signed_by(state, signer, time, note)
             }
             Checked::Ahead(_) | Checked::No => signed_by(state, signer, time, note),
         }
     }
 }
 
-/// Verifies the signature of the signed position `command` states, if it states one, against
-/// `state`: the keys of whoever signs it (the member, or the member acting for it by proxy)
-/// valid at the note's date. `None` when there is nothing to verify or it does not verify;
-/// deciding then verifies, and refuses, as it would have.
+/// Verifies the signature of the signed position `command` states, if it states one and
+/// `actor` may take it, against `state`: the keys of whoever signs it (the member, or the member
+/// acting for it by proxy) valid at the note's date. `None` when there is nothing to verify, the
+/// actor may not, or it does not verify; deciding then verifies, and refuses, as it would have.
 #[must_use]
 pub fn verify_ahead(state: &State, actor: Actor, command: &Command) -> Option<VerifiedSignature> {
     let Command::TakePosition { member, evidence: Some(note), .. } = command else {
         return None;
     };
+    // No Ed25519 work for a caller `decide` will turn away before it looks at the note.
+    crate::decide::authorise(state, actor, command).ok()?;
     // As `decide` has it: another member's delegation acts, and signs, by proxy.
     let signer = match actor {
         Actor::Member(m) => m,
@@ -64,7 +69,7 @@ pub fn verify_ahead(state: &State, actor: Actor, command: &Command) -> Option<Ve
     let parsed = concord_ledger::note::Note::parse(note.as_bytes()).ok()?;
     let time = crate::PositionStatement::parse(&parsed.text).ok()?.time;
     let key = signing_key(state, signer, time, note)?;
-    Some(VerifiedSignature { note: note.as_str().into(), signer, key: key.key.as_str().into() })
+    Some(VerifiedSignature { note: note.as_str().into(), signer, key })
 }
 
 /// Whether `note` carries a signature by a key of `member` valid at `time`.
@@ -73,13 +78,11 @@ pub(crate) fn signed_by(state: &State, member: CountryCode, time: Timestamp, not
 }
 
 /// The key of `member` valid at `time` that signed `note`, if one did.
-fn signing_key<'s>(state: &'s State, member: CountryCode, time: Timestamp, note: &str) -> Option<&'s MemberKey> {
-    use concord_ledger::keys::Verifier;
-
-    keys_at(state, member, time).find(|k| {
+fn signing_key(state: &State, member: CountryCode, time: Timestamp, note: &str) -> Option<Verifier> {
+    keys_at(state, member, time).find_map(|k| {
         // Parsed once when the key was enrolled; parsing again costs more than the signature.
-        let v = k.verifier.clone().or_else(|| Verifier::parse(&k.key).ok());
-        v.is_some_and(|v| concord_ledger::note::open(note.as_bytes(), &[v]).is_ok())
+        let v = k.verifier.clone().or_else(|| Verifier::parse(&k.key).ok())?;
+        concord_ledger::note::open(note.as_bytes(), std::slice::from_ref(&v)).is_ok().then_some(v)
     })
 }
 

@@ -1,6 +1,7 @@
 //! The storage contract of Concord, and the format of its log entries.
 //!
-//! One trait, [`Store`], with one SQL implementation (`concord-store-sql`) for two backends
+//! One trait, [`Store`] (with its notification rows' methods in the supertrait
+//! [`Notifications`]), with one SQL implementation (`concord-store-sql`) for two backends
 //! (`concord-store-sqlite`, `concord-store-postgres`) and one in memory for tests (`memory`,
 //! feature `memory`), each passing the same [`conformance`] suite. What a backend keeps:
 //!

@@ -112,6 +112,68 @@ pub fn pasted_note(s: &str) -> Option<String> {
     Some(s.trim().replace("\r\n", "\n")).filter(|n| !n.is_empty()).map(|n| n + "\n")
 }
 
+/// A form's typed values and errors, shown again after a refusal.
+#[derive(Debug, Clone, Default)]
+pub struct Kept {
+    pub fields: BTreeMap<String, String>,
+    pub errors: FieldErrors,
+}
+
+impl Kept {
+    #[must_use]
+    pub fn get(&self, k: &str) -> &str {
+        self.fields.get(k).map_or("", String::as_str)
+    }
+}
+
+/// The form fields as typed (all strings), and the anti-CSRF token.
+pub type Fields = BTreeMap<String, String>;
+
+/// Checks the form's anti-CSRF token against the viewer's session.
+pub fn csrf(viewer: &Viewer, fields: &Fields) -> Result<(), WebError> {
+    viewer.check_csrf(fields.get("csrf").map_or("", String::as_str))
+}
+
+/// The form as typed, to show again (the token is not kept: the page writes a fresh one).
+pub fn kept(fields: &Fields) -> Kept {
+    let mut fields = fields.clone();
+    fields.remove("csrf");
+    Kept { fields, errors: FieldErrors::default() }
+}
+
+/// A field's value, trimmed; empty when absent.
+pub fn field<'a>(fields: &'a Fields, k: &str) -> &'a str {
+    fields.get(k).map_or("", |s| s.trim())
+}
+
+/// A choice the form requires, by its serde word; an error beside the field when missing.
+pub fn required<T: Word>(errors: &mut FieldErrors, fields: &Fields, k: &str, what: &str) -> Option<T> {
+    let v = parse_enum(field(fields, k));
+    if v.is_none() {
+        errors.add(k, format!("choose {what}"));
+    }
+    v
+}
+
+/// An optional id chosen from a list: none when empty.
+pub fn optional_id<T: std::str::FromStr>(
+    errors: &mut FieldErrors,
+    fields: &Fields,
+    k: &str,
+    what: &str,
+) -> Option<Option<T>> {
+    match field(fields, k) {
+        "" => Some(None),
+        v => {
+            let id = v.parse().ok();
+            if id.is_none() {
+                errors.add(k, format!("choose {what} from the list, or none"));
+            }
+            id.map(Some)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,72 +198,5 @@ mod tests {
         e.refusal(&r, &["text"]);
         assert!(e.has(""), "a field the form lacks goes to the form");
         assert!(parse_count(&mut e, "quantity", "0").is_none() && e.has("quantity"));
-    }
-}
-
-/// A form's typed values and errors, shown again after a refusal.
-#[derive(Debug, Clone, Default)]
-pub struct Kept {
-    pub fields: std::collections::BTreeMap<String, String>,
-    pub errors: FieldErrors,
-}
-
-impl Kept {
-    #[must_use]
-    pub fn get(&self, k: &str) -> &str {
-        self.fields.get(k).map_or("", String::as_str)
-    }
-}
-
-/// The form fields as typed (all strings), and the anti-CSRF token.
-pub type Fields = std::collections::BTreeMap<String, String>;
-
-/// Checks the form's anti-CSRF token against the viewer's session.
-pub fn csrf(viewer: &Viewer, fields: &Fields) -> Result<(), WebError> {
-    viewer.check_csrf(fields.get("csrf").map_or("", String::as_str))
-}
-
-/// The form as typed, to show again (the token is not kept: the page writes a fresh one).
-pub fn kept(fields: &Fields) -> Kept {
-    let mut fields = fields.clone();
-    fields.remove("csrf");
-    Kept { fields, errors: FieldErrors::default() }
-}
-
-/// A field's value, trimmed; empty when absent.
-pub fn field<'a>(fields: &'a Fields, k: &str) -> &'a str {
-    fields.get(k).map_or("", |s| s.trim())
-}
-
-/// A choice the form requires, by its serde word; an error beside the field when missing.
-pub fn required<T: concord_core::words::Word>(
-    errors: &mut FieldErrors,
-    fields: &Fields,
-    k: &str,
-    what: &str,
-) -> Option<T> {
-    let v = parse_enum(field(fields, k));
-    if v.is_none() {
-        errors.add(k, format!("choose {what}"));
-    }
-    v
-}
-
-/// An optional id chosen from a list: none when empty.
-pub fn optional_id<T: std::str::FromStr>(
-    errors: &mut FieldErrors,
-    fields: &Fields,
-    k: &str,
-    what: &str,
-) -> Option<Option<T>> {
-    match field(fields, k) {
-        "" => Some(None),
-        v => {
-            let id = v.parse().ok();
-            if id.is_none() {
-                errors.add(k, format!("choose {what} from the list, or none"));
-            }
-            id.map(Some)
-        }
     }
 }

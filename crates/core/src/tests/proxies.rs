@@ -246,6 +246,12 @@ fn where_positions_are_signed_a_proxy_needs_the_members_signed_authorisation() {
         text: None,
         evidence: Some(concord_ledger::note::sign(&vote.to_text(), &[&deu]).unwrap()),
     };
+    // Verified ahead, as a server does where the write arrives: under the proxy's key, and
+    // deciding with it gives what deciding without it does.
+    let ahead = crate::verify_ahead(&w.state, Actor::Member(c("DEU")), &take).expect("Germany's key signed it");
+    let with =
+        crate::decide_and_apply(&mut w.state.clone(), Actor::Member(c("DEU")), &take, plus(at, 60), Some(&ahead));
+    assert_eq!(with.unwrap(), crate::decide(&w.state, Actor::Member(c("DEU")), &take, plus(at, 60)).unwrap());
     w.run(Actor::Member(c("DEU")), &take, plus(at, 60));
     assert_eq!(w.proposal(p).positions[&c("FRA")].proxy, Some(c("DEU")));
     assert_eq!(State::replay(&w.log).unwrap(), w.state, "replay checks both signatures again");

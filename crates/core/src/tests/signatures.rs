@@ -289,8 +289,16 @@ fn a_signature_verified_ahead_holds_only_for_its_note_and_a_key_still_valid() {
     let r = decide_and_apply(&mut w.state.clone(), fra, &bad, at, Some(&ahead)).unwrap_err();
     assert_eq!(r, Refusal::NoValidKey { member: c("FRA"), at });
 
-    // The key was revoked after the check and before the decision: deciding verifies afresh.
+    // The key was revoked after the check and before the decision, and France holds another:
+    // deciding verifies afresh, and that one did not sign it.
     let mut revoked = w.clone();
+    let rotated = Command::RegisterMemberKey {
+        member: c("FRA"),
+        key: member_key("FRA", 12).verifier().to_string(),
+        valid_from: None,
+        valid_until: None,
+    };
+    revoked.run(Actor::Secretariat, &rotated, plus(t0(), 20));
     let key_id = member_key("FRA", 10).key_id().to_string();
     revoked.run(fra, &Command::RevokeMemberKey { member: c("FRA"), key_id }, plus(t0(), 30));
     let r = decide_and_apply(&mut revoked.state, fra, &good, at, Some(&ahead)).unwrap_err();
@@ -309,9 +317,11 @@ fn a_signature_verified_ahead_holds_only_for_its_note_and_a_key_still_valid() {
     assert_eq!(replayed, w.state);
 }
 
-/// A member acting by proxy signs with its own key, ahead as when deciding.
+/// Nothing is verified ahead for a caller that deciding turns away before it reads the note: a
+/// member acting for another that did not authorise it, or the secretariat. (A proxy's own key
+/// is verified ahead in `proxies.rs`.)
 #[test]
-fn a_proxy_s_signature_is_verified_ahead_under_the_proxy_s_key() {
+fn nothing_is_verified_ahead_for_a_caller_deciding_would_turn_away() {
     use crate::verify_ahead;
 
     let mut w = world(false);
@@ -319,7 +329,9 @@ fn a_proxy_s_signature_is_verified_ahead_under_the_proxy_s_key() {
     let at = plus(t0(), 60);
     let s = statement(&w, id, "FRA", Stance::Concur, None, at);
     let by_deu = take(id, "FRA", Stance::Concur, None, Some(signed(&s, &member_key("DEU", 11))));
-    assert!(verify_ahead(&w.state, Actor::Member(c("DEU")), &by_deu).is_some());
+    assert_eq!(verify_ahead(&w.state, Actor::Member(c("DEU")), &by_deu), None, "Germany does not act for France");
     assert_eq!(verify_ahead(&w.state, Actor::Member(c("FRA")), &by_deu), None, "not France's key");
-    assert_eq!(verify_ahead(&w.state, Actor::Secretariat, &by_deu), None, "the member signs, not a proxy");
+    let by_fra = take(id, "FRA", Stance::Concur, None, Some(signed(&s, &member_key("FRA", 10))));
+    assert_eq!(verify_ahead(&w.state, Actor::Secretariat, &by_fra), None, "the secretariat takes no positions");
+    assert!(verify_ahead(&w.state, Actor::Member(c("FRA")), &by_fra).is_some());
 }

@@ -109,15 +109,18 @@ impl SequencerHandle {
         command: Command,
         key: Option<IdempotencyKey>,
     ) -> Result<Reply, SubmitError> {
+        // A place in the queue first: an overloaded server spends nothing on a write it refuses.
+        let permit = self.tx.try_reserve().map_err(|e| match e {
+            mpsc::error::TrySendError::Full(()) => SubmitError::Overloaded,
+            mpsc::error::TrySendError::Closed(()) => SubmitError::Unavailable("the sequencer has stopped".into()),
+        })?;
         // The one costly check of deciding, done here on the caller's task: many of these run
-        // at once, while the sequencer decides one write after another.
-        // (On a clone of the published state: holding the watch's borrow would block a publish.)
+        // at once, while the sequencer decides one write after another. `latest()` takes an
+        // `Arc` of the published state (cheap) rather than the watch's borrow, which would make
+        // the sequencer's next publish wait for the Ed25519 check.
         let ahead = concord_core::verify_ahead(&self.latest().state, actor, &command);
         let (reply, rx) = oneshot::channel();
-        self.tx.try_send(Submission { actor, account, command, ahead, key, reply }).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => SubmitError::Overloaded,
-            mpsc::error::TrySendError::Closed(_) => SubmitError::Unavailable("the sequencer has stopped".into()),
-        })?;
+        permit.send(Submission { actor, account, command, ahead, key, reply });
         rx.await.map_err(|_| SubmitError::Unavailable("the sequencer stopped before replying".into()))?
     }
 
