@@ -17,6 +17,9 @@ use tokio::sync::oneshot;
 /// The password of every test account.
 pub const PASSWORD: &str = "a long enough password";
 
+/// The test log's origin: its key's name, and the first part of its members' key names.
+pub const ORIGIN: &str = "test.concord.example/log";
+
 /// A clock the test moves by hand (starting at the real time, so the scheduler's timers agree).
 #[derive(Debug, Clone)]
 pub struct ManualClock(Arc<Mutex<Timestamp>>);
@@ -63,13 +66,18 @@ impl Web {
     /// Three founders, Ukraine as partner, proposal 1 (a statement) under silence until three
     /// days from now, and the accounts `sec`, `fra`, `deu`, `ukraine`, `obs`.
     pub async fn start() -> Self {
+        Self::start_with(true).await
+    }
+
+    /// [`Web::start`] on a log whose positions are signed by their members' keys, or not.
+    pub async fn start_with(unsigned_positions: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(&dir.path().join("web.db")).await.unwrap());
         let clock = ManualClock(Arc::new(Mutex::new(Timestamp::now())));
-        let key = concord_ledger::keys::Signer::from_seed("test.concord.example/log", [9; 32]).unwrap();
+        let key = concord_ledger::keys::Signer::from_seed(ORIGIN, [9; 32]).unwrap();
         let identity = concord_server::LogIdentity {
             key,
-            unsigned_positions: true,
+            unsigned_positions,
             min_silence: None,
             witnesses: Vec::new(),
             snapshots: None,
