@@ -117,7 +117,7 @@ fn public_in_bodies(loaded: &concord_log::Loaded, entries: &mut [concord_store::
     let mut public = entries.to_vec();
     loaded.redact(Reader::Public, &mut public);
     for (e, p) in entries.iter_mut().zip(public) {
-        if concord_store::decode(&e.bytes).is_ok_and(|envelope| envelope.body.is_some()) {
+        if concord_core::record::decode(&e.bytes).is_ok_and(|envelope| envelope.body.is_some()) {
             e.part = p.part;
         }
     }
@@ -205,7 +205,7 @@ async fn write_export(
         let mut entries = store.entries(n * full, width).await?;
         anyhow::ensure!(entries.len() as u64 == width, "the database stops before entry {}", n * full + width);
         if n == 0 {
-            let (first, _) = concord_store::check_and_open(concord_store::genesis(), &entries[..1])?;
+            let (first, _) = concord_core::record::check_and_open(concord_core::record::genesis(), &entries[..1])?;
             if let concord_core::Event::LogCreated { log_key, .. } = &first[0].event {
                 write(out, "log.vkey", format!("{log_key}\n").as_bytes())?;
             }
@@ -219,7 +219,7 @@ async fn write_export(
         let parts = entries
             .iter()
             .filter_map(|e| {
-                let (salt, content) = concord_store::split_part(e.part.as_deref()?)?;
+                let (salt, content) = concord_core::record::split_part(e.part.as_deref()?)?;
                 Some(PartFile { seq: e.seq, salt, content })
             })
             .collect::<Vec<_>>();
@@ -294,8 +294,8 @@ pub fn read_bundle(dir: &Path, n: u64, size: u64) -> anyhow::Result<Vec<StoredEn
             .checked_sub(n * full)
             .and_then(|i| entries.get_mut(usize::try_from(i).ok()?))
             .with_context(|| format!("{rel} holds a part for entry {}, outside its bundle", p.seq))?;
-        let part = concord_store::join_part(&p.salt, &p.content).with_context(|| {
-            format!("{rel}: entry {}'s salt is not {} bytes of hex", p.seq, concord_store::SALT_LEN)
+        let part = concord_core::record::join_part(&p.salt, &p.content).with_context(|| {
+            format!("{rel}: entry {}'s salt is not {} bytes of hex", p.seq, concord_core::record::SALT_LEN)
         })?;
         entry.part = Some(part);
     }

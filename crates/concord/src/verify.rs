@@ -221,7 +221,7 @@ async fn read_page(req: reqwest::RequestBuilder) -> anyhow::Result<Vec<StoredEnt
                 Value::Null => None,
                 p => {
                     let (salt, content) = (p["salt"].as_str(), p["content"].as_str());
-                    let part = salt.zip(content).and_then(|(s, c)| concord_store::join_part(s, c));
+                    let part = salt.zip(content).and_then(|(s, c)| concord_core::record::join_part(s, c));
                     Some(part.context("a part without a 32-byte hex salt and a content")?)
                 }
             };

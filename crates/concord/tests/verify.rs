@@ -47,7 +47,7 @@ impl Stored {
     }
 }
 
-const SALT: usize = concord_store::SALT_LEN;
+const SALT: usize = concord_core::record::SALT_LEN;
 
 async fn entries(c: &mut SqliteConnection) -> Vec<Stored> {
     sqlx::query("SELECT seq, entry, part FROM log ORDER BY seq")
@@ -85,7 +85,7 @@ async fn rewrite(c: &mut SqliteConnection, from: usize, edit: impl Fn(&mut Value
             let mut content: Value = serde_json::from_slice(&all[i].part[SALT..]).unwrap();
             edit(&mut content);
             let part = [&all[i].part[..SALT], &canonical::to_vec(&content).unwrap()].concat();
-            envelope["commitment"] = concord_store::commitment(&part).to_hex().into();
+            envelope["commitment"] = concord_core::record::commitment(&part).to_hex().into();
             put_part(c, all[i].seq, &part).await;
         }
         if i > 0 {

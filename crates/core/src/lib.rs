@@ -55,6 +55,7 @@ pub mod notice;
 pub mod packed;
 mod proposal;
 pub mod proxy;
+pub mod record;
 mod refusal;
 pub mod rules;
 pub mod sealed;

@@ -7,7 +7,7 @@ pub enum LoadError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Chain(#[from] concord_store::ChainError),
+    Chain(#[from] concord_core::record::ChainError),
     #[error("entry {seq}: {error}")]
     Apply { seq: u64, error: concord_core::ApplyError },
     #[error("entry {seq}: it is marked {recorded}, but the rules mark its event {expected}")]
@@ -34,7 +34,7 @@ impl LoadError {
     /// The entry at fault, for errors that name one.
     #[must_use]
     pub fn seq(&self) -> Option<u64> {
-        use concord_store::ChainError as C;
+        use concord_core::record::ChainError as C;
         match self {
             Self::Apply { seq, .. }
             | Self::Marking { seq, .. }

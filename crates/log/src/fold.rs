@@ -1,7 +1,8 @@
+use concord_core::record::{LogRecord, SALT_LEN, encode};
 use concord_core::{Actor, Command, Event, ProposalId, Refusal, State};
 use concord_ledger::Hash;
 use concord_ledger::edge::TreeEdge;
-use concord_store::{LogRecord, NewEntry, SALT_LEN, StoredEntry, encode};
+use concord_store::{NewEntry, StoredEntry};
 use jiff::Timestamp;
 
 use crate::{LoadError, Touched};
@@ -64,7 +65,7 @@ impl Loaded {
         Self {
             state: State::new(),
             size: 0,
-            last_hash: concord_store::genesis(),
+            last_hash: concord_core::record::genesis(),
             tree: TreeEdge::default(),
             decisions: imbl::OrdMap::new(),
             claims: Vec::new(),
@@ -74,12 +75,12 @@ impl Loaded {
     }
 
     /// Checks that `envelopes` never go back to an older format than the log's newest so far.
-    fn check_formats(&mut self, envelopes: &[concord_store::Envelope]) -> Result<(), LoadError> {
+    fn check_formats(&mut self, envelopes: &[concord_core::record::Envelope]) -> Result<(), LoadError> {
         for e in envelopes {
             if e.v < self.format {
                 let reason =
                     format!("format v{} after a v{} entry: a log never goes back to an older format", e.v, self.format);
-                return Err(concord_store::ChainError::Malformed { seq: Some(e.seq), reason }.into());
+                return Err(concord_core::record::ChainError::Malformed { seq: Some(e.seq), reason }.into());
             }
             self.format = e.v;
         }
@@ -114,13 +115,13 @@ impl Loaded {
     /// verifier all run it. After an error, `self` must be thrown away (it may hold part of the
     /// entries' effect); the error names the entry at fault ([`LoadError::seq`]).
     pub fn walk(&mut self, entries: &[StoredEntry], mut each: impl FnMut(&LogRecord)) -> Result<Walked, LoadError> {
-        let (envelopes, last) = concord_store::check_chain(self.last_hash, entries)?;
+        let (envelopes, last) = concord_core::record::check_chain(self.last_hash, entries)?;
         self.check_formats(&envelopes)?;
         for (envelope, e) in envelopes.iter().zip(entries) {
-            let part = e.part.as_deref().ok_or(concord_store::ChainError::Withheld { seq: e.seq })?;
-            let r = &concord_store::open(envelope, part)?;
+            let part = e.part.as_deref().ok_or(concord_core::record::ChainError::Withheld { seq: e.seq })?;
+            let r = &concord_core::record::open(envelope, part)?;
             if r.seq != self.size {
-                return Err(concord_store::ChainError::OutOfSequence { seq: self.size, claimed: r.seq }.into());
+                return Err(concord_core::record::ChainError::OutOfSequence { seq: self.size, claimed: r.seq }.into());
             }
             self.state.apply(&r.event).map_err(|error| LoadError::Apply { seq: r.seq, error })?;
             // After the event: a marking reads only facts fixed when their subject was created
@@ -153,14 +154,16 @@ impl Loaded {
     /// folding anything (the state stays where it was: the rules cannot follow a log with
     /// events missing). What the verifier runs past the first withheld part.
     pub fn walk_envelopes(&mut self, entries: &[StoredEntry]) -> Result<Walked, LoadError> {
-        let (envelopes, last) = concord_store::check_chain(self.last_hash, entries)?;
+        let (envelopes, last) = concord_core::record::check_chain(self.last_hash, entries)?;
         self.check_formats(&envelopes)?;
         for (envelope, e) in envelopes.iter().zip(entries) {
             if envelope.seq != self.size {
-                return Err(concord_store::ChainError::OutOfSequence { seq: self.size, claimed: envelope.seq }.into());
+                return Err(
+                    concord_core::record::ChainError::OutOfSequence { seq: self.size, claimed: envelope.seq }.into()
+                );
             }
             if let Some(part) = &e.part {
-                let r = concord_store::open(envelope, part)?;
+                let r = concord_core::record::open(envelope, part)?;
                 // A publication this reader holds: its revealed part must match the commitment
                 // it names (the domain's rule), and that commitment the earlier envelope's.
                 if let Event::EntryPublished { entry, revealed, .. } = &r.event {
@@ -194,7 +197,7 @@ impl Loaded {
     /// member from replaying it; an entry whose part is withheld too is checked by the body's
     /// members, who replay it).
     pub fn walk_outside(&mut self, entry: &StoredEntry) -> Result<Walked, LoadError> {
-        let envelope = concord_store::decode(&entry.bytes)?;
+        let envelope = concord_core::record::decode(&entry.bytes)?;
         let seq = envelope.seq;
         let body = envelope
             .body
@@ -209,7 +212,7 @@ impl Loaded {
         }
         let hashes = self.walk_envelopes(std::slice::from_ref(entry))?;
         if let Some(part) = &entry.part {
-            let r = concord_store::open(&envelope, part)?;
+            let r = concord_core::record::open(&envelope, part)?;
             let expected = self.state.scope(&r.event);
             if expected.as_ref() != Some(&body) {
                 return Err(LoadError::Scope { seq, recorded: Some(body), expected });
@@ -229,17 +232,19 @@ impl Loaded {
     /// goes on past it. Any other withheld entry is [`ChainError::Withheld`]: a member is owed
     /// every other part.
     ///
-    /// [`ChainError::Withheld`]: concord_store::ChainError::Withheld
+    /// [`ChainError::Withheld`]: concord_core::record::ChainError::Withheld
     pub fn walk_withheld_draft(&mut self, entry: &StoredEntry) -> Result<Walked, LoadError> {
-        let (envelopes, last) = concord_store::check_chain(self.last_hash, std::slice::from_ref(entry))?;
+        let (envelopes, last) = concord_core::record::check_chain(self.last_hash, std::slice::from_ref(entry))?;
         self.check_formats(&envelopes)?;
         let envelope = &envelopes[0];
         if envelope.seq != self.size {
-            return Err(concord_store::ChainError::OutOfSequence { seq: self.size, claimed: envelope.seq }.into());
+            return Err(
+                concord_core::record::ChainError::OutOfSequence { seq: self.size, claimed: envelope.seq }.into()
+            );
         }
         let draft = matches!(envelope.kind.as_str(), "proposal_drafted" | "proposal_amended");
         if !draft || envelope.marking != concord_core::Marking::Members || entry.part.is_some() {
-            return Err(concord_store::ChainError::Withheld { seq: envelope.seq }.into());
+            return Err(concord_core::record::ChainError::Withheld { seq: envelope.seq }.into());
         }
         if envelope.kind == "proposal_drafted" {
             self.state.hold_withheld_draft(envelope.at, envelope.body.clone());

@@ -5,8 +5,9 @@
 //! each publication's [`Claim`]; whoever feeds the walk looks the earlier entries up
 //! ([`Loaded::unsettled`]) and settles the claims ([`Loaded::settle`]).
 
+use concord_core::record::Envelope;
 use concord_core::{Event, Marking};
-use concord_store::{Envelope, StoredEntry};
+use concord_store::StoredEntry;
 
 use crate::{LoadError, Loaded};
 
@@ -94,6 +95,6 @@ impl Loaded {
             let reason = "the entry looked up to check it is not the one the log holds there".into();
             return Err(LoadError::Publication { seq: claim.by, entry: claim.entry, reason });
         }
-        claim.check(&concord_store::decode(&e.bytes)?)
+        claim.check(&concord_core::record::decode(&e.bytes)?)
     }
 }

@@ -22,8 +22,8 @@ impl Loaded {
         for e in entries {
             let readable = e.seq < self.size
                 && e.part.as_deref().is_some_and(|part| {
-                    concord_store::decode(&e.bytes)
-                        .and_then(|envelope| concord_store::open(&envelope, part))
+                    concord_core::record::decode(&e.bytes)
+                        .and_then(|envelope| concord_core::record::open(&envelope, part))
                         .is_ok_and(|r| self.state.may_read(reader, self.state.released(r.seq, r.marking), &r.event))
                 });
             if !readable {

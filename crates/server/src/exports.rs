@@ -149,7 +149,7 @@ pub async fn last_entry_time(store: &dyn concord_store::Store, size: u64) -> Res
     }
     let entries = store.entries(size - 1, 1).await?;
     let entry = entries.first().ok_or_else(|| ApiError::Internal(format!("entry {} is missing", size - 1)))?;
-    let envelope = concord_store::decode(&entry.bytes)
+    let envelope = concord_core::record::decode(&entry.bytes)
         .map_err(|e| ApiError::Internal(format!("entry {} does not read: {e}", size - 1)))?;
     Ok(envelope.at)
 }

@@ -8,8 +8,9 @@
 
 use std::time::{Duration, Instant};
 
+use concord_core::record::genesis;
 use concord_store::conformance::{append_all, story};
-use concord_store::{Batch, NewToken, Store, StoreError, genesis};
+use concord_store::{Batch, NewToken, Store, StoreError};
 use concord_store_postgres::PostgresStore;
 use sqlx::{Connection, PgConnection};
 
@@ -145,7 +146,7 @@ async fn a_failed_commit_leaves_the_store_writable() {
         store.append(&batch).await.unwrap_or_else(|e| panic!("append {i} after the disk has room: {e}"));
     }
     let entries = store.entries(0, u64::MAX).await.expect("entries");
-    concord_store::check_chain(genesis(), &entries).expect("an intact chain");
+    concord_core::record::check_chain(genesis(), &entries).expect("an intact chain");
     raw.close().await.expect("close");
 }
 
@@ -181,7 +182,7 @@ async fn a_reconnected_store_keeps_everything() {
     let store = db.store().await;
     assert_eq!(store.log_size().await.expect("log_size"), scenario.size());
     assert_eq!(store.entries(0, u64::MAX).await.expect("entries"), entries);
-    concord_store::check_chain(genesis(), &entries).expect("an intact chain");
+    concord_core::record::check_chain(genesis(), &entries).expect("an intact chain");
     assert_eq!(store.latest_checkpoint().await.expect("checkpoint"), checkpoint);
     assert_eq!(store.find_token(&token.hash).await.expect("find_token").map(|t| t.actor), Some(token.actor));
     assert_eq!(

@@ -3,10 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use concord_core::record::genesis;
 use concord_store::conformance::{append_all, message, story};
-use concord_store::{
-    Attempt, Batch, Channel, Contact, MessageFilter, NewToken, Notifications, Store, StoreError, genesis,
-};
+use concord_store::{Attempt, Batch, Channel, Contact, MessageFilter, NewToken, Notifications, Store, StoreError};
 use concord_store_sqlite::SqliteStore;
 use sqlx::Connection;
 use tempfile::TempDir;
@@ -67,7 +66,7 @@ async fn a_reopened_file_keeps_everything() {
     let store = SqliteStore::open(&db(&dir)).await.expect("reopen");
     assert_eq!(store.log_size().await.expect("log_size"), scenario.size());
     assert_eq!(store.entries(0, u64::MAX).await.expect("entries"), entries);
-    concord_store::check_chain(genesis(), &entries).expect("an intact chain");
+    concord_core::record::check_chain(genesis(), &entries).expect("an intact chain");
     assert_eq!(store.latest_checkpoint().await.expect("checkpoint"), checkpoint);
     assert_eq!(store.find_token(&token.hash).await.expect("find_token").map(|t| t.actor), Some(token.actor));
     assert_eq!(

@@ -71,6 +71,6 @@ async fn after_a_full_disk_fails_an_append_writes_resume_once_there_is_room() {
     let next = scenario.step(Actor::Secretariat, &long_draft(2), "2024-03-01T00:01:00Z");
     assert_eq!(store.append(&next).await.expect("and the next"), size + 2);
     let all = store.entries(0, u64::MAX).await.expect("entries");
-    concord_store::check_chain(concord_store::genesis(), &all).expect("an intact chain");
+    concord_core::record::check_chain(concord_core::record::genesis(), &all).expect("an intact chain");
     assert_eq!(all.len() as u64, size + 2);
 }

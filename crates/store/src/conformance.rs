@@ -21,8 +21,8 @@ use concord_core::{Actor, Command, Partner, State};
 
 use crate::{
     Batch, IdempotencyRecord, LoginCharge, NewEntry, NewSession, NewToken, NewUser, Store, StoreError, StoredEntry,
-    check_and_open, check_chain, genesis,
 };
+use concord_core::record::{check_and_open, check_chain, genesis};
 
 pub use notify::{contacts_and_feeds, message, outbox_delivery, outbox_enqueue, outbox_filters, webhook_subscriptions};
 pub use scenario::{Scenario, story};

@@ -1,12 +1,13 @@
-//! The storage contract of Concord, and the format of its log entries.
+//! The storage contract of Concord. The format of the log's entries is not the store's: it is
+//! `concord_core::record`, and a store keeps the bytes and hashes it is given.
 //!
 //! One trait, [`Store`] (with its notification rows' methods in the supertrait
 //! [`Notifications`]), with one SQL implementation (`concord-store-sql`) for two backends
 //! (`concord-store-sqlite`, `concord-store-postgres`) and one in memory for tests (`memory`,
 //! feature `memory`), each passing the same [`conformance`] suite. What a backend keeps:
 //!
-//! - **the log**: entries in sequence from 0, each the canonical bytes of a public [`Envelope`],
-//!   its RFC 9162 leaf hash and its sealed part (see [`record`](crate::Envelope)). This is the
+//! - **the log**: entries in sequence from 0, each the canonical bytes of a public envelope, its
+//!   RFC 9162 leaf hash and its sealed part ([`NewEntry`], [`StoredEntry`]). This is the
 //!   source of truth. Leaf hashes are stored so that the Merkle
 //!   tree, checkpoints and proofs can be built over the same rows without migrating them;
 //! - **the tree and its checkpoints**: the Merkle tree's stored hashes, signed checkpoints and
@@ -28,7 +29,6 @@
 pub mod columns;
 mod error;
 mod notify;
-mod record;
 mod types;
 
 #[cfg(feature = "conformance")]
@@ -36,12 +36,9 @@ pub mod conformance;
 #[cfg(feature = "memory")]
 pub mod memory;
 
+pub use concord_core::record::{NewEntry, StoredEntry};
 pub use error::StoreError;
 pub use notify::*;
-pub use record::{
-    ChainError, Envelope, LogRecord, RECORD_VERSION, SALT_LEN, Sealed, check_and_open, check_chain, commitment, decode,
-    encode, genesis, join_part, open, role, split_part,
-};
 pub use types::*;
 
 use async_trait::async_trait;

@@ -4,27 +4,7 @@ use concord_core::Actor;
 use concord_ledger::Hash;
 use jiff::Timestamp;
 
-use crate::StoreError;
-
-/// An entry about to be appended: the canonical bytes of its [`crate::Envelope`], their leaf
-/// hash, and its sealed part (salt, then content).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewEntry {
-    pub seq: u64,
-    pub bytes: Vec<u8>,
-    pub leaf_hash: Hash,
-    pub part: Vec<u8>,
-}
-
-/// An entry as stored or as shown to a reader: the envelope's bytes and leaf hash, and the
-/// sealed part unless it is withheld from this reader.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredEntry {
-    pub seq: u64,
-    pub bytes: Vec<u8>,
-    pub leaf_hash: Hash,
-    pub part: Option<Vec<u8>>,
-}
+use crate::{NewEntry, StoreError};
 
 /// The reply given to a write that carried an `Idempotency-Key`, kept so that a retry gets the
 /// same reply instead of a second effect.

@@ -7,13 +7,14 @@
 
 use std::hint::black_box;
 
+use concord_core::record::{LogRecord, SALT_LEN, encode, genesis};
 use concord_core::{
     Actor, Command, DecisionKind, Member, PositionStatement, Procedure, ProposalId, Stance, State, decide,
     member_key_name,
 };
 use concord_ledger::keys::Signer;
 use concord_ledger::{leaf_hash, note};
-use concord_store::{LogRecord, SALT_LEN, StoredEntry, encode, genesis};
+use concord_store::StoredEntry;
 use concord_verify::{LogVerifier, Options, Owed};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jiff::{SignedDuration, Timestamp};

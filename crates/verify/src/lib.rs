@@ -269,7 +269,7 @@ impl LogVerifier {
                 return Err(VerifyError::Entry { seq, reason: format!("expected entry {seq}, got entry {}", e.seq) });
             }
             if self.options.owed == Owed::WhatIsReleased && self.options.reader.is_some() {
-                let envelope = concord_store::decode(&e.bytes).map_err(LoadError::from)?;
+                let envelope = concord_core::record::decode(&e.bytes).map_err(LoadError::from)?;
                 if let Some(reason) = self.released.check(&envelope, e) {
                     return Err(VerifyError::Entry { seq, reason });
                 }
@@ -277,7 +277,7 @@ impl LogVerifier {
             // A body's entry is for its members: another member checks it, but neither is owed
             // its part nor replays it.
             if self.options.owed == Owed::AllButDrafts && self.replay_stopped_at.is_none() {
-                let envelope = concord_store::decode(&e.bytes).map_err(LoadError::from)?;
+                let envelope = concord_core::record::decode(&e.bytes).map_err(LoadError::from)?;
                 if let Some(body) = &envelope.body {
                     if !self.options.delegation.is_some_and(|c| self.log.state.sits_in(body, c)) {
                         if envelope.kind == "proposal_drafted" {
@@ -295,7 +295,9 @@ impl LogVerifier {
             if e.part.is_none() {
                 self.withheld += 1;
                 match self.options.owed {
-                    Owed::Every => return Err(LoadError::from(concord_store::ChainError::Withheld { seq }).into()),
+                    Owed::Every => {
+                        return Err(LoadError::from(concord_core::record::ChainError::Withheld { seq }).into());
+                    }
                     Owed::AllButDrafts if self.replay_stopped_at.is_none() => {
                         added.extend(self.log.walk_withheld_draft(e)?);
                         self.withheld_drafts += 1;

@@ -12,8 +12,9 @@
 
 use std::collections::BTreeSet;
 
+use concord_core::record::Envelope;
 use concord_core::{BodyId, Event, Reader};
-use concord_store::{Envelope, StoredEntry};
+use concord_store::StoredEntry;
 
 /// The parts owed to one reader, learned as the entries go by.
 #[derive(Debug, Default)]
@@ -38,7 +39,7 @@ impl Released {
         let reader = self.reader?;
         match (&e.part, reader) {
             (Some(part), Reader::Partner(p)) if envelope.kind == "body_established" => {
-                if let Ok(r) = concord_store::open(envelope, part) {
+                if let Ok(r) = concord_core::record::open(envelope, part) {
                     if let Event::BodyEstablished { body } = r.event {
                         if body.roster.partners().contains(&p) {
                             self.bodies.insert(body.id);

@@ -145,13 +145,13 @@ fn the_public_checks_the_envelopes_and_the_parts_released_to_it() {
 /// FRA's position (the last entry of [`log`]) as the secretariat's publication reveals it.
 fn reveal(entries: &[StoredEntry]) -> concord_core::sealed::Revealed {
     let e = entries.last().expect("an entry");
-    let envelope = concord_store::decode(&e.bytes).expect("an envelope");
+    let envelope = concord_core::record::decode(&e.bytes).expect("an envelope");
     let part = e.part.as_deref().expect("the secretariat holds every part");
-    let r = concord_store::open(&envelope, part).expect("it opens");
+    let r = concord_core::record::open(&envelope, part).expect("it opens");
     concord_core::sealed::Revealed {
         was: envelope.marking,
         commitment: envelope.commitment,
-        salt: hex::encode(&part[..concord_store::SALT_LEN]),
+        salt: hex::encode(&part[..concord_core::record::SALT_LEN]),
         content: concord_core::sealed::Sealed { actor: r.actor, account: r.account, event: r.event },
     }
 }
@@ -161,7 +161,7 @@ fn reveal(entries: &[StoredEntry]) -> concord_core::sealed::Revealed {
 /// over it.
 fn append(event: concord_core::Event, marking: concord_core::Marking) -> (Vec<StoredEntry>, Vec<u8>, Signer) {
     let (mut entries, mut loaded, _, key) = log();
-    let record = concord_store::LogRecord {
+    let record = concord_core::record::LogRecord {
         seq: loaded.size,
         prev: loaded.last_hash.to_hex(),
         at: t("2024-02-22T10:00:00Z"),
@@ -171,7 +171,7 @@ fn append(event: concord_core::Event, marking: concord_core::Marking) -> (Vec<St
         account: None,
         event,
     };
-    let e = concord_store::encode(&record, [9; concord_store::SALT_LEN]).expect("encoded");
+    let e = concord_core::record::encode(&record, [9; concord_core::record::SALT_LEN]).expect("encoded");
     loaded.size += 1;
     loaded.last_hash = e.leaf_hash;
     let (_, checkpoint) = loaded.seal(std::slice::from_ref(&e), &key).expect("sealed");
@@ -241,7 +241,7 @@ fn a_publication_whose_salt_or_content_was_changed_is_refused_on_replay_and_by_v
     };
     // The salt changed, the commitment not: the reveal does not match what it names.
     let mut salt = honest.clone();
-    salt.salt = hex::encode([1; concord_store::SALT_LEN]);
+    salt.salt = hex::encode([1; concord_core::record::SALT_LEN]);
     // The content changed (another stance), and the commitment named recomputed to match it: the
     // reveal is consistent, but not with the entry's envelope.
     let mut content = honest.clone();
@@ -292,7 +292,7 @@ fn a_source_that_lies_when_the_published_entry_is_looked_up_is_caught() {
     };
     let (entries, checkpoint, key) = append(event, concord_core::Marking::Public);
     // The lie: entry `position` made up again, with the forged commitment.
-    let mut envelope = concord_store::decode(&entries[position].bytes).expect("an envelope");
+    let mut envelope = concord_core::record::decode(&entries[position].bytes).expect("an envelope");
     envelope.commitment = forged.commitment.clone();
     let bytes = concord_ledger::canonical::to_vec(&envelope).expect("canonical");
     let lie =

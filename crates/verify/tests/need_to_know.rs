@@ -101,7 +101,7 @@ fn a_member_outside_a_body_is_not_owed_its_entries_and_replays_the_rest() {
     let (all, checkpoint, key) = w.sealed();
     let group: Vec<u64> = all
         .iter()
-        .filter(|e| concord_store::decode(&e.bytes).expect("an envelope").body.is_some())
+        .filter(|e| concord_core::record::decode(&e.bytes).expect("an envelope").body.is_some())
         .map(|e| e.seq)
         .collect();
     assert_eq!(group.len() as u64, GROUPS, "every entry about the group's proposal names it");
@@ -137,15 +137,15 @@ fn a_member_outside_a_body_is_not_owed_its_entries_and_replays_the_rest() {
 /// what an operator can do.
 fn rewritten(
     w: Writer,
-    which: impl Fn(&concord_store::LogRecord) -> bool,
-    edit: impl Fn(&mut concord_store::Envelope),
+    which: impl Fn(&concord_core::record::LogRecord) -> bool,
+    edit: impl Fn(&mut concord_core::record::Envelope),
 ) -> (Vec<StoredEntry>, Vec<u8>, Signer) {
     let mut out: Vec<concord_store::NewEntry> = Vec::new();
     for honest in w.entries {
-        let envelope = concord_store::decode(&honest.bytes).expect("an envelope");
-        let opened = concord_store::open(&envelope, &honest.part).expect("it opens");
+        let envelope = concord_core::record::decode(&honest.bytes).expect("an envelope");
+        let opened = concord_core::record::open(&envelope, &honest.part).expect("it opens");
         let mut envelope = envelope;
-        envelope.prev = out.last().map_or_else(|| concord_store::genesis().to_hex(), |e| e.leaf_hash.to_hex());
+        envelope.prev = out.last().map_or_else(|| concord_core::record::genesis().to_hex(), |e| e.leaf_hash.to_hex());
         if which(&opened) {
             edit(&mut envelope);
         }
@@ -159,7 +159,7 @@ fn rewritten(
     (stored(out), checkpoint.note.into_bytes(), w.key)
 }
 
-fn of_proposal(id: u64) -> impl Fn(&concord_store::LogRecord) -> bool {
+fn of_proposal(id: u64) -> impl Fn(&concord_core::record::LogRecord) -> bool {
     move |r| r.event.proposal() == Some(ProposalId(id))
 }
 
@@ -186,7 +186,7 @@ fn an_envelope_that_names_the_wrong_body_is_caught() {
     let err = verify(&redacted_for(&entries, "HUN"), &checkpoint, &key, Owed::AllButDrafts, Some("HUN"))
         .expect_err("no such body");
     assert!(err.to_string().contains("the log never established a body nowhere"), "{err}");
-    let members = |r: &concord_store::LogRecord| matches!(r.event, concord_core::Event::MemberAdmitted { .. });
+    let members = |r: &concord_core::record::LogRecord| matches!(r.event, concord_core::Event::MemberAdmitted { .. });
     let (entries, checkpoint, key) = rewritten(log(), members, |e| e.body = group());
     let err = verify(&entries, &checkpoint, &key, Owed::AllButDrafts, None).expect_err("not a body's kind");
     assert!(err.to_string().contains("a member_admitted entry is never a body's business"), "{err}");

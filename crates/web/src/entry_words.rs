@@ -2,8 +2,8 @@
 //! Read from the sealed content the viewer may read (never from anything else), so it says no
 //! more than the raw entry beside it.
 
+use concord_core::record::Sealed;
 use concord_core::{Actor, Event, Outcome, Stance};
-use concord_store::Sealed;
 
 /// Who acted, as a sentence's subject.
 fn who(actor: Actor) -> String {

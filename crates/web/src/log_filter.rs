@@ -4,8 +4,8 @@
 //! content is withheld matches no proposal and no member. The event type is in the envelope,
 //! which everyone sees.
 
+use concord_core::record::Sealed;
 use concord_core::{Actor, CountryCode, Event, ProposalId};
-use concord_store::Sealed;
 
 use crate::forms::Opt;
 

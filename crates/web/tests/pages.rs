@@ -555,7 +555,7 @@ async fn a_position_taken_on_the_web_seals_the_signed_in_user_as_the_account() {
 
     let entries = w.store.entries(0, 1000).await.unwrap();
     let taken = entries.iter().rev().find(|e| String::from_utf8_lossy(&e.bytes).contains("position_taken")).unwrap();
-    let content = String::from_utf8_lossy(&taken.part.as_ref().unwrap()[concord_store::SALT_LEN..]).into_owned();
+    let content = String::from_utf8_lossy(&taken.part.as_ref().unwrap()[concord_core::record::SALT_LEN..]).into_owned();
     assert!(content.contains(r#""account":"user:fra""#), "{content}");
     assert!(!String::from_utf8_lossy(&taken.bytes).contains("fra"), "the envelope names only the role");
     // The fixture's own writes went straight to the sequencer: no account.

@@ -58,7 +58,7 @@ impl Source {
                     n => {
                         let entries = store.entries(n - 1, 1).await.context("cannot read the log's last entry")?;
                         let entry = entries.first().context("the log's last entry is missing")?;
-                        concord_store::decode(&entry.bytes).context("the log's last entry does not read")?.at
+                        concord_core::record::decode(&entry.bytes).context("the log's last entry does not read")?.at
                     }
                 };
                 Ok(Self::Db { state: Box::new(loaded.state), last_at })

@@ -313,7 +313,7 @@ pub struct SealedPart {
 impl SealedPart {
     /// Splits a stored part into its salt and content.
     pub fn of(seq: u64, part: &[u8]) -> Result<Self, ApiError> {
-        let (salt, content) = concord_store::split_part(part)
+        let (salt, content) = concord_core::record::split_part(part)
             .ok_or_else(|| ApiError::Internal(format!("entry {seq}'s sealed part is damaged")))?;
         Ok(Self { salt, content })
     }
@@ -415,10 +415,11 @@ pub async fn publication(
     let stored = if i64::try_from(seq).is_ok() { state.store().entries(seq, 1).await? } else { Vec::new() };
     let e = stored.into_iter().find(|e| e.seq == seq).ok_or_else(not_found)?;
     let damaged = |what: String| ApiError::Internal(format!("entry {seq}: {what}"));
-    let envelope = concord_store::decode(&e.bytes).map_err(|err| damaged(err.to_string()))?;
+    let envelope = concord_core::record::decode(&e.bytes).map_err(|err| damaged(err.to_string()))?;
     let part = e.part.as_deref().ok_or_else(|| damaged("its sealed part is missing".into()))?;
-    let record = concord_store::open(&envelope, part).map_err(|err| damaged(err.to_string()))?;
-    let (salt, _) = concord_store::split_part(part).ok_or_else(|| damaged("its sealed part is damaged".into()))?;
+    let record = concord_core::record::open(&envelope, part).map_err(|err| damaged(err.to_string()))?;
+    let (salt, _) =
+        concord_core::record::split_part(part).ok_or_else(|| damaged("its sealed part is damaged".into()))?;
     let revealed = concord_core::sealed::Revealed {
         was: envelope.marking,
         commitment: envelope.commitment,

@@ -67,8 +67,8 @@ async fn pass(state: &AppState, view: &Loaded, now: Timestamp, config: &NotifyCo
             let Some(record) = e
                 .part
                 .as_deref()
-                .and_then(|part| concord_store::decode(&e.bytes).ok().map(|env| (env, part)))
-                .and_then(|(env, part)| concord_store::open(&env, part).ok())
+                .and_then(|part| concord_core::record::decode(&e.bytes).ok().map(|env| (env, part)))
+                .and_then(|(env, part)| concord_core::record::open(&env, part).ok())
             else {
                 tracing::warn!(seq = e.seq, "an entry that does not open causes no notice");
                 continue;

@@ -216,7 +216,7 @@ async fn a_deadline_seen_by_two_servers_is_closed_once() {
     assert_eq!(decided.decided_at, t("2024-02-27T10:00:00Z"));
     let mut closes = 0;
     for e in store.entries(0, 1000).await.unwrap() {
-        if concord_store::decode(&e.bytes).unwrap().kind == "proposal_decided" {
+        if concord_core::record::decode(&e.bytes).unwrap().kind == "proposal_decided" {
             closes += 1;
         }
     }

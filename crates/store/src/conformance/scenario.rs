@@ -20,7 +20,8 @@ fn member_key(code: &str) -> Signer {
 use jiff::Timestamp;
 use jiff::civil::date;
 
-use crate::{Batch, LogRecord, encode, genesis};
+use crate::Batch;
+use concord_core::record::{LogRecord, encode, genesis};
 
 /// A log being built from commands, as the server's sequencer builds it.
 #[derive(Debug, Clone)]
@@ -85,8 +86,9 @@ impl Scenario {
             let record =
                 LogRecord { seq: self.size, prev: self.prev.to_hex(), at, marking, body, actor, account: None, event };
             // A salt from the sequence number: the fixture must be deterministic.
-            let entry = encode(&record, [u8::try_from(self.size % 251).expect("below 251"); crate::SALT_LEN])
-                .expect("a record encodes");
+            let entry =
+                encode(&record, [u8::try_from(self.size % 251).expect("below 251"); concord_core::record::SALT_LEN])
+                    .expect("a record encodes");
             self.prev = entry.leaf_hash;
             self.size += 1;
             entries.push(entry);

@@ -80,11 +80,11 @@ impl Writer {
     /// signed over it with the log's own key (the forger is the operator).
     pub fn forged(mut self, forge: impl FnOnce(&mut Event)) -> (Vec<StoredEntry>, Vec<u8>, Signer) {
         let honest = self.entries.pop().expect("an entry to forge");
-        let envelope = concord_store::decode(&honest.bytes).expect("an envelope");
-        let opened = concord_store::open(&envelope, &honest.part).expect("it opens");
+        let envelope = concord_core::record::decode(&honest.bytes).expect("an envelope");
+        let opened = concord_core::record::open(&envelope, &honest.part).expect("it opens");
         let mut event = opened.event;
         forge(&mut event);
-        let record = concord_store::LogRecord {
+        let record = concord_core::record::LogRecord {
             seq: honest.seq,
             prev: self.entries.last().expect("an entry before it").leaf_hash.to_hex(),
             at: envelope.at,
@@ -94,7 +94,7 @@ impl Writer {
             account: None,
             event,
         };
-        self.entries.push(concord_store::encode(&record, [3; concord_store::SALT_LEN]).expect("encoded"));
+        self.entries.push(concord_core::record::encode(&record, [3; concord_core::record::SALT_LEN]).expect("encoded"));
         let mut fold = Loaded::empty();
         fold.size = self.entries.len() as u64;
         let (_, checkpoint) = fold.seal(&self.entries, &self.key).expect("sealed");

@@ -10,10 +10,11 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use concord_core::record::Sealed;
 use concord_core::{Actor, Marking, Reader};
 use concord_server::AppState;
 use concord_server::problem::ApiError;
-use concord_store::{Sealed, StoredEntry};
+use concord_store::StoredEntry;
 use serde::Deserialize;
 
 use super::page;
@@ -98,11 +99,11 @@ const MAX_CHUNKS: u32 = 25;
 
 /// The envelope's event type and the content this viewer may read (`None` if withheld).
 fn read(e: &StoredEntry) -> (String, Option<Sealed>) {
-    let kind = concord_store::decode(&e.bytes).map(|v| v.kind).unwrap_or_default();
+    let kind = concord_core::record::decode(&e.bytes).map(|v| v.kind).unwrap_or_default();
     let content = e
         .part
         .as_deref()
-        .and_then(|p| p.get(concord_store::SALT_LEN..))
+        .and_then(|p| p.get(concord_core::record::SALT_LEN..))
         .and_then(|c| serde_json::from_slice::<Sealed>(c).ok());
     (kind, content)
 }
@@ -184,7 +185,7 @@ pub async fn show(
     let entries: Vec<EntryRow> = shown
         .into_iter()
         .map(|e| {
-            let envelope = concord_store::decode(&e.bytes).ok();
+            let envelope = concord_core::record::decode(&e.bytes).ok();
             let released = envelope.as_ref().map(|v| view.state.released(e.seq, v.marking));
             let published =
                 envelope.as_ref().zip(released).filter(|(v, r)| v.marking != *r).map(|(_, r)| r.to_string());
@@ -203,7 +204,7 @@ pub async fn show(
                 content: e
                     .part
                     .as_deref()
-                    .and_then(|p| p.get(concord_store::SALT_LEN..))
+                    .and_then(|p| p.get(concord_core::record::SALT_LEN..))
                     .map(|c| String::from_utf8_lossy(c).into_owned()),
             }
         })

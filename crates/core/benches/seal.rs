@@ -3,14 +3,14 @@
 //! commitment, the envelope's canonical JSON and its leaf hash) with opening it again (the
 //! envelope decoded, the part checked against its commitment and decoded).
 //!
-//! Run: `cargo bench -p concord-store --bench seal -- --quick`.
+//! Run: `cargo bench -p concord-core --bench seal -- --quick`.
 
 #![allow(clippy::unwrap_used)] // a bench that fails should panic
 
 use std::hint::black_box;
 
+use concord_core::record::{LogRecord, SALT_LEN, commitment, decode, encode, genesis, open};
 use concord_core::{Actor, CountryCode, Event, Marking, ProposalId, Stance};
-use concord_store::{LogRecord, SALT_LEN, commitment, decode, encode, genesis, open};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sha2::{Digest, Sha256};
 

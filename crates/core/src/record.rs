@@ -18,13 +18,31 @@
 //!  "role":"secretariat","seq":3,"type":"proposal_drafted","v":3}
 //! ```
 
-pub use concord_core::sealed::{SALT_LEN, Sealed, commitment};
-use concord_core::{Actor, BodyId, Event, Marking};
+pub use crate::sealed::{SALT_LEN, Sealed, commitment};
+use crate::{Actor, BodyId, Event, Marking};
 use concord_ledger::{Hash, canonical, leaf_hash};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::{NewEntry, StoredEntry};
+/// An entry about to be appended: the canonical bytes of its [`Envelope`], their leaf
+/// hash, and its sealed part (salt, then content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEntry {
+    pub seq: u64,
+    pub bytes: Vec<u8>,
+    pub leaf_hash: Hash,
+    pub part: Vec<u8>,
+}
+
+/// An entry as stored or as shown to a reader: the envelope's bytes and leaf hash, and the
+/// sealed part unless it is withheld from this reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub seq: u64,
+    pub bytes: Vec<u8>,
+    pub leaf_hash: Hash,
+    pub part: Option<Vec<u8>>,
+}
 
 /// The version of the record format written today. v3 added the envelope's `body`; a v2
 /// envelope (written before bodies had need to know) is still read, and names no body.
@@ -96,7 +114,7 @@ pub fn genesis() -> Hash {
 
 /// Seals a record's content under `salt` and encodes its envelope canonically.
 pub fn encode(record: &LogRecord, salt: [u8; SALT_LEN]) -> Result<NewEntry, concord_ledger::Error> {
-    let part = concord_core::sealed::seal(
+    let part = crate::sealed::seal(
         &salt,
         &Sealed { actor: record.actor, account: record.account.clone(), event: record.event.clone() },
     )?;
@@ -249,7 +267,7 @@ pub fn check_and_open(prev: Hash, entries: &[StoredEntry]) -> Result<(Vec<LogRec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use concord_core::{CountryCode, Partner};
+    use crate::{CountryCode, Partner};
 
     fn record(seq: u64, prev: Hash) -> LogRecord {
         LogRecord {
