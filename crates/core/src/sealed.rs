@@ -2,10 +2,11 @@
 //!
 //! Each entry's content — who acted, the account (the person) that acted for it, and the event —
 //! is sealed: a fresh 32-byte salt followed by the RFC 8785 canonical JSON of [`Sealed`]. The
-//! envelope every audience reads carries only the SHA-256 of those bytes. The domain knows this
-//! much of the log's format because a publication ([`crate::Event::EntryPublished`]) reveals an
-//! earlier entry's salt and content, and whether they match the commitment is a rule of the
-//! record like any other: `decide` checks it, and replay checks it again.
+//! envelope every audience reads carries only the SHA-256 of those bytes. The rest of the format
+//! (the envelope, the chain) is [`crate::record`]'s; this part is the domain's own because a
+//! publication ([`crate::Event::EntryPublished`]) reveals an earlier entry's salt and content,
+//! and whether they match the commitment is a rule of the record like any other: `decide` checks
+//! it, and replay checks it again.
 
 use concord_ledger::{Hash, canonical};
 use serde::{Deserialize, Serialize};

@@ -5,8 +5,9 @@
 //! its writes one at a time. [`verify_ahead`] lets the check run where writes arrive, many at
 //! once, against the state the server last published; deciding then only confirms that the key
 //! that verified the note is still one of the signer's keys valid at the note's date
-//! ([`Checked::Ahead`]). Each signature is still verified once on the live path, and replaying
-//! the log verifies every one again.
+//! ([`Checked::Ahead`]). Each signature is still verified once on the live path (twice where
+//! the check ahead found no key, or its key no longer holds), and replaying the log verifies
+//! every one again.
 
 use concord_ledger::keys::Verifier;
 use jiff::Timestamp;

@@ -11,7 +11,7 @@
 //! ```
 //!
 //! The data is real: [`Scenario`] runs commands through `concord_core::decide` and
-//! `State::apply`, and encodes each event as a chained [`LogRecord`](crate::LogRecord), so the
+//! `State::apply`, and encodes each event as a chained [`LogRecord`](concord_core::record::LogRecord), so the
 //! suite stores what the server stores. Nothing here reads a clock or randomness.
 
 mod notify;
