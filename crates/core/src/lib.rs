@@ -38,6 +38,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+mod authorise;
 pub mod body;
 mod chair;
 mod command;

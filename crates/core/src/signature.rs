@@ -61,7 +61,7 @@ pub fn verify_ahead(state: &State, actor: Actor, command: &Command) -> Option<Ve
         return None;
     };
     // No Ed25519 work for a caller `decide` will turn away before it looks at the note.
-    crate::decide::authorise(state, actor, command).ok()?;
+    crate::authorise::authorise(state, actor, command).ok()?;
     // As `decide` has it: another member's delegation acts, and signs, by proxy.
     let signer = match actor {
         Actor::Member(m) => m,
